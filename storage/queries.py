@@ -1,0 +1,44 @@
+"""Query functions shared by the services; every one is scoped by `team_id`."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from storage.models import Counter, Problem, Workspace
+from storage.upsert import insert
+
+
+def ensure_workspace(session: Session, *, team_id: str) -> None:
+    stmt = insert(session, Workspace.__table__).values(team_id=team_id)
+    session.execute(stmt.on_conflict_do_nothing(index_elements=["team_id"]))
+
+
+def next_number(session: Session, *, team_id: str, kind: str) -> int:
+    """Allocate the next human id of `kind` in the workspace.
+
+    The upsert takes a row lock on PostgreSQL (and SQLite serialises writers), so
+    concurrent transactions never receive the same number.
+    """
+    table = Counter.__table__
+    stmt = (
+        insert(session, table)
+        .values(team_id=team_id, kind=kind, value=1)
+        .on_conflict_do_update(
+            index_elements=["team_id", "kind"], set_={"value": table.c.value + 1}
+        )
+        .returning(table.c.value)
+    )
+    return session.execute(stmt).scalar_one()
+
+
+def problem_by_number(session: Session, *, team_id: str, number: int) -> Problem | None:
+    return session.scalar(
+        select(Problem).where(Problem.team_id == team_id, Problem.number == number)
+    )
+
+
+def problem_by_source(session: Session, *, team_id: str, source_key: str) -> Problem | None:
+    return session.scalar(
+        select(Problem).where(Problem.team_id == team_id, Problem.source_key == source_key)
+    )

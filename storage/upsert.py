@@ -1,0 +1,16 @@
+"""Dialect-aware INSERT … ON CONFLICT, the one piece of SQL that differs between engines."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Table
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+
+def insert(session: Session, table: Table) -> Any:
+    """An insert for `table` that supports `on_conflict_*` on the session's engine."""
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)
