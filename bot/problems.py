@@ -1,0 +1,309 @@
+"""Problem statements: the discovery track's record. Services take a session and plain values."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, fields
+from datetime import UTC, date, datetime, timedelta
+from typing import TypeVar
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bot.errors import NotFound, ValidationFailed
+from storage import queries
+from storage.models import Direction, Problem, ProblemStatus, Track
+
+E = TypeVar("E", Direction, Track)
+
+TITLE_MAX = 150
+TEXT_MAX = 3000
+LIST_LIMIT = 25
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProblemDraft:
+    """What a person typed for a problem, before checks; every field optional but the title."""
+
+    title: str
+    statement: str | None = None
+    user_value: str | None = None
+    feasibility: str | None = None
+    metric_name: str | None = None
+    metric_definition: str | None = None
+    direction: str | None = None
+    baseline: str | None = None
+    target: str | None = None
+    guardrails: str | None = None
+    data_sources: str | None = None
+    prior_work: str | None = None
+    owner_id: str | None = None
+    track: str | None = None
+    review_on: str | None = None
+    kill_criteria: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProblemRecord:
+    """A stored problem as plain values, safe to use after the session has closed."""
+
+    team_id: str
+    number: int
+    title: str
+    statement: str | None
+    user_value: str | None
+    feasibility: str | None
+    metric_name: str | None
+    metric_definition: str | None
+    direction: Direction
+    baseline: float | None
+    target: float | None
+    guardrails: str | None
+    data_sources: str | None
+    prior_work: str | None
+    track: Track
+    status: ProblemStatus
+    owner_id: str
+    created_by: str
+    channel_id: str | None
+    review_on: date | None
+    kill_criteria: str | None
+    card_channel: str | None
+    card_ts: str | None
+    created_at: datetime
+    decisions: tuple[str, ...] = field(default=())
+
+    @property
+    def ref(self) -> str:
+        return f"P-{self.number}"
+
+    @classmethod
+    def of(cls, row: Problem) -> ProblemRecord:
+        names = {f.name for f in fields(cls)} - {"decisions"}
+        return cls(**{name: getattr(row, name) for name in names})
+
+
+@dataclass(frozen=True, kw_only=True)
+class Saved:
+    problem: ProblemRecord
+    created: bool
+
+
+def _text(
+    value: str | None, *, name: str, errors: dict[str, str], limit: int = TEXT_MAX
+) -> str | None:
+    value = (value or "").strip()
+    if len(value) > limit:
+        errors[name] = f"Keep this under {limit} characters (it has {len(value)})."
+    return value or None
+
+
+def _number(value: str | None, *, name: str, errors: dict[str, str]) -> float | None:
+    value = (value or "").strip()
+    if not value:
+        return None
+    try:
+        number = float(value)
+    except ValueError:
+        errors[name] = f"'{value[:40]}' is not a number. Type a plain number such as 0.83 or 12.5."
+        return None
+    if not math.isfinite(number):
+        errors[name] = "Type a finite number such as 0.83."
+        return None
+    return number
+
+
+def _earliest_today() -> date:
+    # The date in the world's earliest timezone (UTC-12): a date before it is in the
+    # past for everyone, wherever the person typing it lives.
+    return (datetime.now(UTC) - timedelta(hours=12)).date()
+
+
+def _review_on(value: str | None, errors: dict[str, str]) -> date | None:
+    value = (value or "").strip()
+    if not value:
+        return None
+    try:
+        parsed = date.fromisoformat(value)
+    except ValueError:
+        errors["review_on"] = f"'{value[:20]}' is not a date. Pick one, or type it as 2026-12-31."
+        return None
+    if parsed < _earliest_today():
+        errors["review_on"] = (
+            f"{parsed.isoformat()} is in the past. Pick a review date from today on."
+        )
+        return None
+    return parsed
+
+
+def _choice(value: str | None, enum: type[E], default: E, name: str, errors: dict[str, str]) -> E:
+    if not value:
+        return default
+    try:
+        return enum(value)
+    except ValueError:
+        allowed = ", ".join(m.value for m in enum)
+        errors[name] = f"'{value[:20]}' is not one of: {allowed}."
+        return default
+
+
+def check(draft: ProblemDraft) -> dict[str, object]:
+    """Turn a draft into column values, or raise ValidationFailed naming each bad field."""
+    errors: dict[str, str] = {}
+    title = " ".join((draft.title or "").split())
+    if not title:
+        errors["title"] = "Give the problem a title, e.g. 'Churn model misses new users'."
+    elif len(title) > TITLE_MAX:
+        errors["title"] = f"Keep the title under {TITLE_MAX} characters (it has {len(title)})."
+    values: dict[str, object] = {
+        "title": title,
+        "statement": _text(draft.statement, name="statement", errors=errors),
+        "user_value": _text(draft.user_value, name="user_value", errors=errors),
+        "feasibility": _text(draft.feasibility, name="feasibility", errors=errors),
+        "metric_name": _text(draft.metric_name, name="metric_name", errors=errors, limit=200),
+        "metric_definition": _text(
+            draft.metric_definition, name="metric_definition", errors=errors
+        ),
+        "direction": _choice(draft.direction, Direction, Direction.HIGHER, "direction", errors),
+        "baseline": _number(draft.baseline, name="baseline", errors=errors),
+        "target": _number(draft.target, name="target", errors=errors),
+        "guardrails": _text(draft.guardrails, name="guardrails", errors=errors),
+        "data_sources": _text(draft.data_sources, name="data_sources", errors=errors),
+        "prior_work": _text(draft.prior_work, name="prior_work", errors=errors),
+        "track": _choice(draft.track, Track, Track.DISCOVERY, "track", errors),
+        "review_on": _review_on(draft.review_on, errors),
+        "kill_criteria": _text(draft.kill_criteria, name="kill_criteria", errors=errors),
+    }
+    if draft.owner_id:
+        values["owner_id"] = draft.owner_id
+    baseline, target = values["baseline"], values["target"]
+    if isinstance(baseline, float) and isinstance(target, float) and "target" not in errors:
+        higher = values["direction"] == Direction.HIGHER
+        if target == baseline:
+            errors["target"] = (
+                "The target equals the baseline; set the value that would count as success."
+            )
+        elif higher and target < baseline:
+            errors["target"] = (
+                f"Higher is better, so the target should be above the baseline ({baseline:g}). "
+                "Raise it, or switch the direction to 'lower is better'."
+            )
+        elif not higher and target > baseline:
+            errors["target"] = (
+                f"Lower is better, so the target should be below the baseline ({baseline:g}). "
+                "Lower it, or switch the direction to 'higher is better'."
+            )
+    if errors:
+        raise ValidationFailed(errors)
+    return values
+
+
+def create(
+    session: Session,
+    *,
+    team_id: str,
+    user_id: str,
+    channel_id: str | None,
+    draft: ProblemDraft,
+    source_key: str | None = None,
+) -> Saved:
+    """Store a new problem, or return the one this same Slack request already stored."""
+    values = check(draft)
+    values.setdefault("owner_id", user_id)
+    if source_key is not None:
+        existing = queries.problem_by_source(session, team_id=team_id, source_key=source_key)
+        if existing is not None:
+            return Saved(problem=ProblemRecord.of(existing), created=False)
+    queries.ensure_workspace(session, team_id=team_id)
+    try:
+        with session.begin_nested():
+            problem = Problem(
+                team_id=team_id,
+                number=queries.next_number(session, team_id=team_id, kind="P"),
+                created_by=user_id,
+                channel_id=channel_id,
+                source_key=source_key,
+                **values,
+            )
+            session.add(problem)
+            session.flush()
+    except IntegrityError:
+        # A concurrent delivery of the same request won the race; its row is the answer.
+        existing = queries.problem_by_source(session, team_id=team_id, source_key=source_key or "")
+        if existing is None:
+            raise
+        return Saved(problem=ProblemRecord.of(existing), created=False)
+    return Saved(problem=ProblemRecord.of(problem), created=True)
+
+
+def _get(session: Session, *, team_id: str, number: int) -> Problem:
+    problem = queries.problem_by_number(session, team_id=team_id, number=number)
+    if problem is None:
+        raise NotFound(
+            f"There is no problem P-{number} in this workspace. "
+            "Type `/problem list all` to see every problem's id."
+        )
+    return problem
+
+
+def get(session: Session, *, team_id: str, number: int) -> ProblemRecord:
+    return ProblemRecord.of(_get(session, team_id=team_id, number=number))
+
+
+def update(session: Session, *, team_id: str, number: int, draft: ProblemDraft) -> ProblemRecord:
+    """Replace a problem's details with a checked draft."""
+    problem = _get(session, team_id=team_id, number=number)
+    for name, value in check(draft).items():
+        setattr(problem, name, value)
+    session.flush()
+    return ProblemRecord.of(problem)
+
+
+def set_card(session: Session, *, team_id: str, number: int, channel: str, ts: str) -> None:
+    """Remember where the problem's channel card was posted."""
+    problem = _get(session, team_id=team_id, number=number)
+    problem.card_channel, problem.card_ts = channel, ts
+
+
+class Scope:
+    OPEN = "open"
+    MINE = "mine"
+    ALL = "all"
+    CHOICES = (OPEN, MINE, ALL)
+
+
+ACTIVE = (ProblemStatus.OPEN, ProblemStatus.IN_DELIVERY)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Listing:
+    problems: tuple[ProblemRecord, ...]
+    total: int
+
+
+def listing(session: Session, *, team_id: str, scope: str, user_id: str) -> Listing:
+    """Problems of the workspace, newest first: active ones, the user's own, or all."""
+    where = [Problem.team_id == team_id]
+    if scope in (Scope.OPEN, Scope.MINE):
+        where.append(Problem.status.in_(ACTIVE))
+    if scope == Scope.MINE:
+        where.append(Problem.owner_id == user_id)
+    rows = session.scalars(
+        select(Problem).where(*where).order_by(Problem.number.desc()).limit(LIST_LIMIT)
+    ).all()
+    total = len(rows)
+    if total == LIST_LIMIT:
+        total = session.scalar(select(func.count()).select_from(Problem).where(*where)) or total
+    return Listing(problems=tuple(ProblemRecord.of(r) for r in rows), total=total)
+
+
+def open_by_track(session: Session, *, team_id: str) -> dict[Track, tuple[ProblemRecord, ...]]:
+    """The workspace's active problems grouped by track, for the App Home board."""
+    rows = session.scalars(
+        select(Problem)
+        .where(Problem.team_id == team_id, Problem.status.in_(ACTIVE))
+        .order_by(Problem.number.desc())
+        .limit(200)
+    ).all()
+    return {track: tuple(ProblemRecord.of(r) for r in rows if r.track == track) for track in Track}

@@ -1,0 +1,169 @@
+"""Messages about problems: the channel card, lists, details and help."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.ids import ActionId
+from bot.problems import Listing, ProblemRecord
+from bot.render.text import (
+    DIVIDER,
+    actions,
+    button,
+    context,
+    escape,
+    fields,
+    header,
+    section,
+    user,
+)
+from storage.models import Direction, ProblemStatus, Track
+
+Blocks = list[dict[str, Any]]
+
+STATUS_LABEL = {
+    ProblemStatus.OPEN: "open",
+    ProblemStatus.IN_DELIVERY: "in delivery",
+    ProblemStatus.SHIPPED: "shipped",
+    ProblemStatus.DROPPED: "dropped",
+}
+TRACK_LABEL = {Track.DISCOVERY: "Discovery", Track.DELIVERY: "Delivery"}
+
+
+def _num(value: float | None) -> str:
+    return "—" if value is None else f"{value:g}"
+
+
+def metric_line(problem: ProblemRecord) -> str:
+    """`accuracy ↑ 0.71 → 0.80`: the metric, its direction, baseline and target."""
+    if not problem.metric_name and problem.target is None:
+        return "_no metric yet_"
+    arrow = "↑" if problem.direction == Direction.HIGHER else "↓"
+    name = escape(problem.metric_name or "metric")
+    return f"{name} {arrow} baseline {_num(problem.baseline)} → target {_num(problem.target)}"
+
+
+def card(problem: ProblemRecord) -> Blocks:
+    """The card posted to the channel when a problem is framed."""
+    blocks: Blocks = [
+        section(f"*{problem.ref} · {escape(problem.title)}*"),
+        fields(
+            f"*Metric*\n{metric_line(problem)}",
+            f"*Owner*\n{user(problem.owner_id)}",
+            f"*Track*\n{TRACK_LABEL[problem.track]}",
+            f"*Review by*\n{problem.review_on.isoformat() if problem.review_on else '—'}",
+        ),
+    ]
+    if problem.statement:
+        blocks.append(section(escape(problem.statement)))
+    blocks.append(
+        context(f"New problem framed by {user(problem.created_by)} · `/problem show {problem.ref}`")
+    )
+    return blocks
+
+
+def card_text(problem: ProblemRecord) -> str:
+    """Notification text for the card (what shows in notifications and screen readers)."""
+    return f"{problem.ref}: {escape(problem.title)}"
+
+
+def captured(problem: ProblemRecord, *, created: bool) -> Blocks:
+    """The ephemeral reply to a one-line capture, with a button to add the details."""
+    verb = "Captured" if created else "Already captured"
+    return [
+        section(
+            f"{verb} *{problem.ref} · {escape(problem.title)}*. "
+            "Add the statement, the metric and its target so the team can judge progress."
+        ),
+        actions(
+            button(
+                "Add details",
+                action_id=ActionId.PROBLEM_ADD_DETAILS,
+                value=str(problem.number),
+                style="primary",
+            )
+        ),
+    ]
+
+
+def detail(problem: ProblemRecord) -> Blocks:
+    """Everything recorded about one problem."""
+    blocks: Blocks = [
+        header(f"{problem.ref} · {problem.title}"),
+        fields(
+            f"*Status*\n{STATUS_LABEL[problem.status]}",
+            f"*Track*\n{TRACK_LABEL[problem.track]}",
+            f"*Owner*\n{user(problem.owner_id)}",
+            f"*Review by*\n{problem.review_on.isoformat() if problem.review_on else '—'}",
+        ),
+        section(f"*Metric*\n{metric_line(problem)}"),
+    ]
+    for label, value in (
+        ("Problem statement", problem.statement),
+        ("Will users find value in it?", problem.user_value),
+        ("Is it possible to build?", problem.feasibility),
+        ("Metric definition", problem.metric_definition),
+        ("Guardrail metrics", problem.guardrails),
+        ("Data sources", problem.data_sources),
+        ("Prior work", problem.prior_work),
+        ("Kill criteria", problem.kill_criteria),
+    ):
+        if value:
+            blocks.append(section(f"*{label}*\n{escape(value)}"))
+    blocks.append(DIVIDER)
+    blocks.append(
+        actions(
+            button(
+                "Edit details", action_id=ActionId.PROBLEM_ADD_DETAILS, value=str(problem.number)
+            )
+        )
+    )
+    return blocks
+
+
+def list_line(problem: ProblemRecord) -> str:
+    return (
+        f"*{problem.ref}* {escape(problem.title)} · {metric_line(problem)} · "
+        f"{user(problem.owner_id)} · {STATUS_LABEL[problem.status]}"
+    )
+
+
+def listing(result: Listing, *, scope: str) -> Blocks:
+    if not result.problems:
+        return [
+            section(
+                f"No {'' if scope == 'all' else scope + ' '}problems yet. "
+                "Frame one with `/problem` (a form) or in one line: `/problem Churn model misses new users`."
+            )
+        ]
+    title = {"open": "Open problems", "mine": "Your open problems", "all": "All problems"}[scope]
+    blocks: Blocks = [section(f"*{title}* ({result.total})")]
+    # Group lines into sections that stay well inside the 3,000-character limit.
+    chunk: list[str] = []
+    for problem in result.problems:
+        line = list_line(problem)
+        if sum(len(c) + 1 for c in chunk) + len(line) > 2800:
+            blocks.append(section("\n".join(chunk)))
+            chunk = []
+        chunk.append(line)
+    blocks.append(section("\n".join(chunk)))
+    if result.total > len(result.problems):
+        blocks.append(
+            context(
+                f"Showing the newest {len(result.problems)} of {result.total}. `/problem show P-n` for one."
+            )
+        )
+    return blocks
+
+
+HELP = """*`/problem`*: frame the problem before the work.
+• `/problem`: open the form (statement, user value, feasibility, metric, baseline, target…)
+• `/problem Churn model misses new users`: capture one in a line, add details later
+• `/problem list` (open), `/problem list mine`, `/problem list all`
+• `/problem show P-12`: everything recorded about P-12
+• `/problem help`: this message"""
+
+
+def usage(error: str) -> Blocks:
+    """What was wrong, then how to type it."""
+    return [section(f":warning: {escape(error)}"), context("Type `/problem help` for every form.")]

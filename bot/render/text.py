@@ -1,0 +1,73 @@
+"""Safe text for Slack: escaping user input and keeping within Block Kit's limits."""
+
+from __future__ import annotations
+
+from typing import Any
+
+SECTION_MAX = 3000
+FIELD_MAX = 2000
+HEADER_MAX = 150
+PLAIN_MAX = 75
+
+
+def escape(text: str) -> str:
+    """Escape user text for mrkdwn so it can never become a mention, a link or a ping."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def user(user_id: str) -> str:
+    """A mention of a Slack user id that the bot itself chose to mention."""
+    return f"<@{user_id}>"
+
+
+def plain(text: str, limit: int = PLAIN_MAX) -> dict[str, Any]:
+    return {"type": "plain_text", "text": clip(text, limit), "emoji": True}
+
+
+def mrkdwn(text: str) -> dict[str, Any]:
+    return {"type": "mrkdwn", "text": clip(text, SECTION_MAX)}
+
+
+def section(text: str, **extra: Any) -> dict[str, Any]:
+    return {"type": "section", "text": mrkdwn(text), **extra}
+
+
+def fields(*texts: str) -> dict[str, Any]:
+    return {
+        "type": "section",
+        "fields": [{"type": "mrkdwn", "text": clip(t, FIELD_MAX)} for t in texts[:10]],
+    }
+
+
+def header(text: str) -> dict[str, Any]:
+    return {"type": "header", "text": plain(text, HEADER_MAX)}
+
+
+def context(text: str) -> dict[str, Any]:
+    return {"type": "context", "elements": [mrkdwn(text)]}
+
+
+def button(text: str, *, action_id: str, value: str, style: str | None = None) -> dict[str, Any]:
+    element: dict[str, Any] = {
+        "type": "button",
+        "text": plain(text),
+        "action_id": action_id,
+        "value": value,
+    }
+    if style:
+        element["style"] = style
+    return element
+
+
+def actions(*elements: dict[str, Any], block_id: str | None = None) -> dict[str, Any]:
+    block: dict[str, Any] = {"type": "actions", "elements": list(elements)}
+    if block_id:
+        block["block_id"] = block_id
+    return block
+
+
+DIVIDER: dict[str, Any] = {"type": "divider"}
