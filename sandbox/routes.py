@@ -1,0 +1,106 @@
+"""The emulator's URL map: Web API, response_urls, file uploads, control endpoints."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from typing import TYPE_CHECKING
+
+from sandbox import responses
+from sandbox.api import ApiError
+from sandbox.server import HttpAnswer, HttpRequest
+
+if TYPE_CHECKING:
+    from sandbox.emulator import SlackEmulator
+
+
+class Routes:
+    """Routes each HTTP request to the part of the emulator that answers it."""
+
+    def __init__(self, emulator: SlackEmulator) -> None:
+        self.emulator = emulator
+
+    def __call__(self, request: HttpRequest) -> HttpAnswer:
+        """Answer one request."""
+        section, _, rest = request.path.lstrip("/").partition("/")
+        handler = {
+            ("GET", "api"): self._api,
+            ("POST", "api"): self._api,
+            ("POST", "response"): self._response,
+            ("POST", "upload"): self._upload,
+            ("GET", "files"): self._file,
+            ("GET", "_emulator"): self._control,
+            ("POST", "_emulator"): self._control,
+        }.get((request.method, section))
+        if handler is None:
+            return HttpAnswer.json({"ok": False, "error": "not_found"}, status=404)
+        return handler(request, rest)
+
+    def _api(self, request: HttpRequest, method: str) -> HttpAnswer:
+        """A Web API call."""
+        answer = self.emulator.webapi.handle(
+            method=method,
+            query=request.query,
+            headers=request.headers,
+            body=request.body,
+            base_url=self.emulator.base_url,
+        )
+        if isinstance(answer.body, str):
+            return HttpAnswer(answer.status, answer.body.encode(), headers=answer.headers)
+        return HttpAnswer.json(answer.body, status=answer.status, headers=answer.headers)
+
+    def _response(self, request: HttpRequest, response_id: str) -> HttpAnswer:
+        """A message sent to a response_url."""
+        try:
+            body = json.loads(request.body or b"{}")
+            responses.receive(
+                world=self.emulator.world,
+                url=f"{self.emulator.base_url}{request.path}",
+                response_id=response_id,
+                body=body,
+            )
+        except ValueError:
+            return HttpAnswer.json({"ok": False, "error": "invalid_json"}, status=400)
+        except ApiError as error:
+            status = 404 if error.error == "expired_url" else 400
+            return HttpAnswer.json(error.body(), status=status)
+        return HttpAnswer.json({"ok": True})
+
+    def _upload(self, request: HttpRequest, file_id: str) -> HttpAnswer:
+        """The bytes of a file, sent to the URL files.getUploadURLExternal gave."""
+        world = self.emulator.world
+        with world.lock:
+            stored = world.files.get(file_id)
+            if stored is None:
+                return HttpAnswer(404, b"unknown upload")
+            stored.data = request.body
+        return HttpAnswer(200, f"OK - {len(request.body)}".encode())
+
+    def _file(self, request: HttpRequest, file_id: str) -> HttpAnswer:
+        """An uploaded file's bytes."""
+        stored = self.emulator.world.files.get(file_id)
+        if stored is None or stored.data is None:
+            return HttpAnswer(404, b"file not found")
+        return HttpAnswer(200, stored.data, stored.mimetype)
+
+    def _control(self, request: HttpRequest, action: str) -> HttpAnswer:
+        """Drive the emulator from another process."""
+        emulator = self.emulator
+        if (request.method, action) == ("GET", "calls"):
+            calls = emulator.calls(
+                request.query.get("method"), team_id=request.query.get("team_id")
+            )
+            return HttpAnswer.json([asdict(call) for call in calls])
+        if (request.method, action) == ("GET", "messages"):
+            messages = emulator.messages(request.query.get("channel", ""))
+            return HttpAnswer.json([asdict(message) for message in messages])
+        if (request.method, action) == ("POST", "inject"):
+            try:
+                emulator.inject(**json.loads(request.body or b"{}"))
+            except (TypeError, ValueError) as error:
+                return HttpAnswer.json({"ok": False, "error": str(error)}, status=400)
+            return HttpAnswer.json({"ok": True})
+        if (request.method, action) == ("POST", "reset"):
+            emulator.reset()
+            return HttpAnswer.json({"ok": True})
+        return HttpAnswer.json({"ok": False, "error": "not_found"}, status=404)

@@ -1,0 +1,90 @@
+"""The emulator's HTTP plumbing: a threaded stdlib server handing requests to a router."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+
+@dataclass
+class HttpRequest:
+    """One request as the router sees it."""
+
+    method: str
+    path: str
+    query: dict[str, str]
+    headers: dict[str, str]
+    body: bytes
+
+
+@dataclass
+class HttpAnswer:
+    """One answer as the router gives it."""
+
+    status: int
+    body: bytes = b""
+    content_type: str = "text/plain; charset=utf-8"
+    headers: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def json(
+        cls, data: Any, *, status: int = 200, headers: dict[str, str] | None = None
+    ) -> HttpAnswer:
+        """A JSON answer."""
+        return cls(
+            status, json.dumps(data).encode(), "application/json; charset=utf-8", headers or {}
+        )
+
+
+Router = Callable[[HttpRequest], HttpAnswer]
+
+
+class EmulatorServer(ThreadingHTTPServer):
+    """A threaded HTTP server whose every request goes to `router`."""
+
+    daemon_threads = True
+
+    def __init__(self, *, host: str, port: int, router: Router) -> None:
+        super().__init__((host, port), _Handler)
+        self.router = router
+
+
+class _Handler(BaseHTTPRequestHandler):
+    """Reads a request, asks the router, writes the answer."""
+
+    server: EmulatorServer
+
+    def do_GET(self) -> None:
+        """Serve a GET."""
+        self._serve()
+
+    def do_POST(self) -> None:
+        """Serve a POST."""
+        self._serve()
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Stay quiet: tests read the recorded calls instead of a log."""
+
+    def _serve(self) -> None:
+        """Route the request and write the answer."""
+        url = urlsplit(self.path)
+        length = int(self.headers.get("Content-Length") or 0)
+        request = HttpRequest(
+            method=self.command,
+            path=url.path,
+            query=dict(parse_qsl(url.query, keep_blank_values=True)),
+            headers={key.title(): value for key, value in self.headers.items()},
+            body=self.rfile.read(length) if length else b"",
+        )
+        answer = self.server.router(request)
+        self.send_response(answer.status)
+        self.send_header("Content-Type", answer.content_type)
+        self.send_header("Content-Length", str(len(answer.body)))
+        for key, value in answer.headers.items():
+            self.send_header(key, value)
+        self.end_headers()
+        self.wfile.write(answer.body)
