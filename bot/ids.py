@@ -34,7 +34,7 @@ class ProblemField(enum.StrEnum):
     GUARDRAILS = "guardrails"
     DATA_SOURCES = "data_sources"
     PRIOR_WORK = "prior_work"
-    OWNER = "owner"
+    OWNER = "owner_id"
     TRACK = "track"
     REVIEW_ON = "review_on"
     KILL_CRITERIA = "kill_criteria"

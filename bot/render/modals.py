@@ -210,9 +210,11 @@ def problem_modal(
 
 
 def read_values(state_values: dict[str, dict[str, dict[str, Any]]]) -> dict[str, str | None]:
-    """Flatten a view_submission's state into field name → submitted text."""
+    """Flatten a view_submission's state into field name → submitted text (unknown blocks dropped)."""
     out: dict[str, str | None] = {}
     for block_id, actions in state_values.items():
+        if block_id not in ProblemField.__members__.values():
+            continue
         element = actions.get(ActionId.FIELD) or {}
         kind = element.get("type")
         if kind in ("static_select", "radio_buttons"):

@@ -55,7 +55,10 @@ def test_a_failed_transaction_hands_out_no_id(db):
     try:
         with db.transaction() as session:
             problems.create(
-                session, team_id="T1", user_id="U1", channel_id=None,
+                session,
+                team_id="T1",
+                user_id="U1",
+                channel_id=None,
                 draft=problems.ProblemDraft(title="rolled back"),
             )
             raise RuntimeError("the caller failed after the insert")

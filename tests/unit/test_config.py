@@ -19,7 +19,9 @@ def test_postgres_urls_use_psycopg3():
 
 
 def test_api_url_gets_its_trailing_slash():
-    assert load({"SLACK_API_URL": "http://127.0.0.1:9/api"}).slack_api_url == "http://127.0.0.1:9/api/"
+    assert (
+        load({"SLACK_API_URL": "http://127.0.0.1:9/api"}).slack_api_url == "http://127.0.0.1:9/api/"
+    )
 
 
 @pytest.mark.parametrize(

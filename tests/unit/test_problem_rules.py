@@ -53,7 +53,10 @@ def test_check_accepts_a_minimal_draft_with_defaults():
         (ProblemDraft(title="t", baseline="0.5", target="0.5"), "target"),
         (ProblemDraft(title="t", baseline="0.5", target="0.4"), "target"),
         (ProblemDraft(title="t", review_on="31/12/2030"), "review_on"),
-        (ProblemDraft(title="t", review_on=(date.today() - timedelta(days=3)).isoformat()), "review_on"),
+        (
+            ProblemDraft(title="t", review_on=(date.today() - timedelta(days=3)).isoformat()),
+            "review_on",
+        ),
         (ProblemDraft(title="t", track="someday"), "track"),
         (ProblemDraft(title="t", statement="x" * 3001), "statement"),
     ],

@@ -1,0 +1,75 @@
+"""The app factory: a Bolt app wired to the database and to the configured Slack API."""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import Executor
+
+from slack_bolt import App
+from slack_bolt.oauth.oauth_settings import OAuthSettings
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import (
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
+
+import handlers
+from bot.config import Settings
+from storage.db import Database
+
+BOT_SCOPES = [
+    "commands",
+    "chat:write",
+    "chat:write.public",
+    "im:write",
+    "users:read",
+    "channels:read",
+    "groups:read",
+    "files:write",
+]
+SLACK_TIMEOUT_SECONDS = 10
+
+
+def web_client(settings: Settings, *, token: str | None = None) -> WebClient:
+    """A Web API client for `SLACK_API_URL` that waits out 429s and retries 5xx answers.
+
+    Timeouts are not retried here: Slack may have acted on a request it did not answer.
+    """
+    client = WebClient(token=token, base_url=settings.slack_api_url, timeout=SLACK_TIMEOUT_SECONDS)
+    client.retry_handlers.extend(
+        [RateLimitErrorRetryHandler(max_retry_count=3), ServerErrorRetryHandler(max_retry_count=2)]
+    )
+    return client
+
+
+def _oauth_settings(settings: Settings, db: Database) -> OAuthSettings:
+    installations = SQLAlchemyInstallationStore(client_id=settings.client_id, engine=db.engine)
+    states = SQLAlchemyOAuthStateStore(expiration_seconds=600, engine=db.engine)
+    installations.create_tables()
+    states.metadata.create_all(db.engine)
+    return OAuthSettings(
+        client_id=settings.client_id,
+        client_secret=settings.client_secret,
+        scopes=BOT_SCOPES,
+        installation_store=installations,
+        state_store=states,
+    )
+
+
+def create_app(
+    *, settings: Settings, db: Database, listener_executor: Executor | None = None
+) -> App:
+    """The Bolt app with every listener registered and `db` available to each of them."""
+    app = App(
+        client=web_client(settings, token=None if settings.oauth else settings.bot_token),
+        signing_secret=settings.signing_secret,
+        oauth_settings=_oauth_settings(settings, db) if settings.oauth else None,
+        process_before_response=False,
+        raise_error_for_unhandled_request=False,
+        logger=logging.getLogger("ritualbot.bolt"),
+        **({"listener_executor": listener_executor} if listener_executor else {}),
+    )
+    handlers.register(app, db=db)
+    return app

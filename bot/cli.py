@@ -1,0 +1,98 @@
+"""The `ritualbot` command: run, migrate, doctor, sandbox."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable, Sequence
+
+from bot import config
+from bot.config import ConfigError, Settings
+
+log = logging.getLogger("ritualbot")
+
+
+def _run(settings: Settings, _args: argparse.Namespace) -> int:
+    settings.require_slack()
+    from bot.runtime import build
+
+    if settings.socket_mode:
+        from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+        runtime = build(settings)
+        print("ritualbot: connecting to Slack over Socket Mode")
+        SocketModeHandler(runtime.app, settings.app_token).start()
+        return 0
+    from bot.server import Gunicorn, gunicorn_options
+
+    print(f"ritualbot: serving Slack on http://0.0.0.0:{settings.port}/slack/events")
+    Gunicorn(lambda: build(settings).web, gunicorn_options(port=settings.port)).run()
+    return 0
+
+
+def _migrate(settings: Settings, _args: argparse.Namespace) -> int:
+    from storage import migrate
+    from storage.db import make_engine
+
+    engine = make_engine(settings.database_url)
+    migrate.upgrade(engine)
+    print(f"ritualbot: database is at revision {migrate.current_revision(engine)}")
+    return 0
+
+
+def _doctor(settings: Settings, _args: argparse.Namespace) -> int:
+    from bot.doctor import diagnose
+
+    ok = True
+    for passed, line in diagnose(settings):
+        ok = ok and passed
+        print(f"{'ok  ' if passed else 'FAIL'} {line}")
+    return 0 if ok else 1
+
+
+def _sandbox(_settings: Settings, args: argparse.Namespace) -> int:
+    from sandbox.run import run_sandbox
+
+    return run_sandbox(port=args.port, demo=args.demo, open_browser=not args.no_browser)
+
+
+COMMANDS: dict[str, tuple[Callable[[Settings, argparse.Namespace], int], str]] = {
+    "run": (_run, "serve Slack (HTTP on PORT, or Socket Mode when SLACK_APP_TOKEN is set)"),
+    "migrate": (_migrate, "bring the database schema up to date"),
+    "doctor": (_doctor, "check configuration, Slack token and scopes, database"),
+    "sandbox": (_sandbox, "use ritualbot in a browser against a local Slack emulator"),
+}
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="ritualbot", description="Rituals for ML teams, in Slack.")
+    sub = top.add_subparsers(dest="command", required=True)
+    for name, (_, help_text) in COMMANDS.items():
+        command = sub.add_parser(name, help=help_text, description=help_text)
+        if name == "sandbox":
+            command.add_argument(
+                "--port", type=int, default=3000, help="web page port (next free one if taken)"
+            )
+            command.add_argument(
+                "--demo", action="store_true", help="seed a workspace with a realistic history"
+            )
+            command.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    return top
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    args = parser().parse_args(argv)
+    handler, _ = COMMANDS[args.command]
+    try:
+        return handler(config.load(), args)
+    except ConfigError as error:
+        print(f"ritualbot: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

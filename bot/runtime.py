@@ -1,0 +1,48 @@
+"""Builds the running pieces from settings: database, Bolt app, WSGI app."""
+
+from __future__ import annotations
+
+from concurrent.futures import Executor
+from dataclasses import dataclass
+
+from slack_bolt import App
+from sqlalchemy.engine import make_url
+
+from bot.app import create_app
+from bot.config import Settings
+from bot.web import WebApp
+from storage import migrate
+from storage.db import Database
+
+
+class NotMigrated(Exception):
+    """The database schema is behind the code."""
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    db: Database
+    app: App
+    web: WebApp
+
+
+def open_database(settings: Settings, *, auto_migrate: bool) -> Database:
+    """Open the database; SQLite (the embedded default) is created and migrated on first use."""
+    db = Database.from_url(settings.database_url)
+    if auto_migrate or make_url(settings.database_url).get_backend_name() == "sqlite":
+        migrate.upgrade(db.engine)
+    elif not migrate.is_current(db.engine):
+        raise NotMigrated(
+            "The database schema is not up to date: run `ritualbot migrate` "
+            "(the Procfile's release phase does it on deploy)."
+        )
+    return db
+
+
+def build(
+    settings: Settings, *, auto_migrate: bool = True, listener_executor: Executor | None = None
+) -> Runtime:
+    db = open_database(settings, auto_migrate=auto_migrate)
+    app = create_app(settings=settings, db=db, listener_executor=listener_executor)
+    return Runtime(settings=settings, db=db, app=app, web=WebApp(app=app, db=db))

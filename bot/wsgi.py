@@ -1,0 +1,10 @@
+"""The WSGI entry point for gunicorn (`web` in the Procfile): `gunicorn bot.wsgi:application`."""
+
+from __future__ import annotations
+
+from bot import config
+from bot.runtime import build
+
+settings = config.load()
+settings.require_slack()
+application = build(settings, auto_migrate=False).web

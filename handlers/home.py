@@ -1,0 +1,26 @@
+"""The App Home tab."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import App
+from slack_sdk import WebClient
+
+from bot import problems
+from bot.render.home import home
+from storage.db import Database
+
+
+def publish_home(
+    event: dict[str, Any], context: dict[str, Any], client: WebClient, db: Database
+) -> None:
+    if event.get("tab", "home") != "home":
+        return
+    with db.transaction() as session:
+        board = problems.open_by_track(session, team_id=context["team_id"])
+    client.views_publish(user_id=event["user"], view=home(board))
+
+
+def register(app: App) -> None:
+    app.event("app_home_opened")(publish_home)

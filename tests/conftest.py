@@ -1,0 +1,117 @@
+"""Fixtures: a real database, the Slack emulator, and the real app served over HTTP."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from bot.config import load
+from bot.runtime import Runtime, build
+from bot.server import InProcessServer
+from sandbox.emulator import SlackEmulator
+from storage import migrate
+from storage.db import Database
+from tests.support import database as testdb
+from tests.support.executor import IdleTrackingExecutor
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+SIGNING_SECRET = "test-signing-secret"
+TEAM, OTHER_TEAM = "T0001", "T0002"
+ALICE, BOB, CAROL = "U0ALICE", "U0BOB", "U0CAROL"
+CHANNEL, QUIET_CHANNEL = "C0ML", "C0QUIET"
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[str | None]:
+    server = testdb.postgres_url()
+    if server is None:
+        yield None
+        return
+    url = testdb.create_postgres_database(server)
+    db = Database.from_url(url)
+    migrate.upgrade(db.engine)
+    db.dispose()
+    yield url
+    testdb.drop_postgres_database(server, url)
+
+
+@pytest.fixture
+def database_url(postgres_database: str | None, tmp_path: Path) -> Iterator[str]:
+    """SQLite in a fresh file, or the run's PostgreSQL database emptied after the test."""
+    if postgres_database is None:
+        yield f"sqlite:///{tmp_path / 'ritualbot.db'}"
+        return
+    yield postgres_database
+    db = Database.from_url(postgres_database)
+    testdb.truncate_all(db.engine)
+    db.dispose()
+
+
+@pytest.fixture
+def db(database_url: str) -> Iterator[Database]:
+    database = Database.from_url(database_url)
+    migrate.upgrade(database.engine)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def emulator() -> Iterator[SlackEmulator]:
+    with SlackEmulator(signing_secret=SIGNING_SECRET) as slack:
+        for team, name in ((TEAM, "ML Team"), (OTHER_TEAM, "Other Co")):
+            slack.add_workspace(team_id=team, name=name)
+        slack.add_user(team_id=TEAM, user_id=ALICE, name="alice", tz="America/Toronto")
+        slack.add_user(team_id=TEAM, user_id=BOB, name="bob", tz="Europe/London")
+        slack.add_user(team_id=TEAM, user_id=CAROL, name="carol", tz="Asia/Kolkata", is_admin=True)
+        slack.add_user(team_id=OTHER_TEAM, user_id="U0MALLORY", name="mallory")
+        slack.add_channel(
+            team_id=TEAM, channel_id=CHANNEL, name="ml-team", members=[ALICE, BOB, CAROL]
+        )
+        slack.add_channel(
+            team_id=TEAM,
+            channel_id=QUIET_CHANNEL,
+            name="quiet",
+            members=[ALICE],
+            bot_is_member=False,
+        )
+        slack.add_channel(
+            team_id=OTHER_TEAM, channel_id="C0OTHER", name="general", members=["U0MALLORY"]
+        )
+        yield slack
+
+
+@dataclass
+class Bot:
+    """The real app over HTTP, with handles to wait for its background work."""
+
+    runtime: Runtime
+    url: str
+    executor: IdleTrackingExecutor
+    slack: SlackEmulator
+
+    def settle(self) -> None:
+        self.executor.wait_idle()
+
+
+@pytest.fixture
+def bot(emulator: SlackEmulator, database_url: str) -> Iterator[Bot]:
+    settings = load(
+        {
+            "SLACK_BOT_TOKEN": emulator.workspace(TEAM).bot_token,
+            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+            "SLACK_API_URL": emulator.api_url,
+            "DATABASE_URL": database_url,
+        }
+    )
+    executor = IdleTrackingExecutor()
+    runtime = build(settings, listener_executor=executor)
+    server = InProcessServer(runtime.web).start()
+    emulator.app_url = f"{server.url}/slack/events"
+    yield Bot(runtime=runtime, url=server.url, executor=executor, slack=emulator)
+    executor.wait_idle()
+    server.stop()
+    executor.shutdown(wait=True)
+    runtime.db.dispose()

@@ -1,0 +1,94 @@
+"""`/problem list`, `show`, `help`, malformed input, App Home and workspace isolation."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import ALICE, BOB, CHANNEL, OTHER_TEAM, TEAM
+from tests.support.slack import rendered
+
+
+def problem(bot, text: str, *, team: str = TEAM, user: str = ALICE, channel: str = CHANNEL):
+    answer = bot.slack.slash_command(
+        team_id=team, user_id=user, channel_id=channel, command="/problem", text=text
+    )
+    bot.settle()
+    assert answer.status == 200
+    return answer.body
+
+
+def test_list_shows_open_problems_and_mine_shows_only_the_callers(bot):
+    problem(bot, "Alice's problem")
+    problem(bot, "Bob's problem", user=BOB)
+
+    everyone = rendered(problem(bot, "list"))
+    mine = rendered(problem(bot, "list mine", user=BOB))
+
+    assert "Alice's problem" in everyone and "Bob's problem" in everyone
+    assert "Bob's problem" in mine and "Alice's problem" not in mine
+
+
+def test_list_on_an_empty_workspace_says_how_to_start(bot):
+    assert "No problems yet. Frame one with `/problem`" in rendered(problem(bot, "list all"))
+
+
+def test_show_gives_every_recorded_field(bot):
+    problem(bot, "Cold start")
+    shown = rendered(problem(bot, "show P-1"))
+
+    assert "P-1 · Cold start" in shown and "open" in shown
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("show P-99", "There is no problem P-99"),
+        ("show E-3", "is not an id like P-12"),
+        ("show", "Say which problem to show"),
+        ("list everything", "takes open, mine or all"),
+    ],
+)
+def test_malformed_input_says_what_was_wrong_and_stores_nothing(bot, text, says):
+    body = problem(bot, text)
+
+    assert body["response_type"] == "ephemeral"
+    assert says in rendered(body)
+    assert bot.slack.calls("chat.postMessage") == []
+
+
+def test_help_lists_every_form(bot):
+    body = problem(bot, "help")
+    for form in ("/problem list", "/problem show P-12", "/problem help"):
+        assert form in body["text"]
+
+
+def test_another_workspace_sees_nothing_and_cannot_reach_by_id(bot):
+    problem(bot, "Secret roadmap item")
+
+    listed = rendered(
+        problem(bot, "list all", team=OTHER_TEAM, user="U0MALLORY", channel="C0OTHER")
+    )
+    shown = rendered(problem(bot, "show P-1", team=OTHER_TEAM, user="U0MALLORY", channel="C0OTHER"))
+    bot.slack.click(
+        team_id=OTHER_TEAM,
+        user_id="U0MALLORY",
+        action_id="problem_add_details",
+        value="1",
+        channel_id="C0OTHER",
+    )
+    bot.settle()
+
+    assert "Secret roadmap item" not in listed
+    assert "There is no problem P-1" in shown
+    assert bot.slack.calls("views.open") == []
+
+
+def test_app_home_lists_open_problems_by_track(bot):
+    problem(bot, "Framing one")
+    bot.slack.open_home(team_id=TEAM, user_id=BOB)
+    bot.settle()
+
+    home = bot.slack.home(team_id=TEAM, user_id=BOB)
+    shown = rendered(home)
+    assert "Discovery (1)" in shown and "Delivery (0)" in shown
+    assert "Framing one" in shown
