@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import enum
-from datetime import date, datetime
+from datetime import date, datetime, time
+from typing import Any
 
 from sqlalchemy import (
+    JSON,
+    Boolean,
     Enum,
     Float,
     ForeignKey,
@@ -13,6 +16,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    Time,
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -61,6 +65,21 @@ class ProblemStatus(enum.StrEnum):
 class Direction(enum.StrEnum):
     HIGHER = "higher"
     LOWER = "lower"
+
+
+class Outcome(enum.StrEnum):
+    """An experiment's result against its problem's metric; computed, never typed."""
+
+    MET_TARGET = "met_target"
+    IMPROVED = "improved"
+    NO_GAIN = "no_gain"
+    WORSE = "worse"
+    BROKEN = "broken"
+
+
+class RitualKind(enum.StrEnum):
+    STANDUP = "standup"
+    DIGEST = "digest"
 
 
 class DecisionKind(enum.StrEnum):
@@ -125,6 +144,8 @@ class Problem(Base):
     source_key: Mapped[str | None] = mapped_column(String(128))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    deleted_by: Mapped[str | None] = mapped_column(USER_ID)
 
     decisions: Mapped[list[Decision]] = relationship(
         back_populates="problem", order_by="Decision.decided_at"
@@ -149,3 +170,211 @@ class Decision(Base):
     source_key: Mapped[str | None] = mapped_column(String(128))
 
     problem: Mapped[Problem] = relationship(back_populates="decisions")
+
+
+class Experiment(Base):
+    """One approach tried against a problem's metric."""
+
+    __tablename__ = "experiments"
+    __table_args__ = (
+        UniqueConstraint("team_id", "number"),
+        UniqueConstraint("team_id", "source_key"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(TEAM_ID, index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    problem_id: Mapped[int] = mapped_column(ForeignKey("problems.id", ondelete="CASCADE"), index=True)
+    hypothesis: Mapped[str | None] = mapped_column(Text)
+    approach: Mapped[str | None] = mapped_column(Text)
+    dataset: Mapped[str | None] = mapped_column(String(300))
+    value: Mapped[float | None] = mapped_column(Float)
+    # Secondary metric values by name (guardrails and others), e.g. {"p95_ms": 41}.
+    metrics: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # Stored when saved (from value, baseline, target and direction) so queries can filter on it.
+    outcome: Mapped[Outcome] = mapped_column(_enum(Outcome), index=True)
+    run_url: Mapped[str | None] = mapped_column(Text)
+    notes: Mapped[str | None] = mapped_column(Text)
+    author_id: Mapped[str] = mapped_column(USER_ID)
+    channel_id: Mapped[str | None] = mapped_column(String(32))
+    # The confirmation message; error analyses are posted in its thread.
+    message_channel: Mapped[str | None] = mapped_column(String(32))
+    message_ts: Mapped[str | None] = mapped_column(String(32))
+    source_key: Mapped[str | None] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    deleted_by: Mapped[str | None] = mapped_column(USER_ID)
+
+    problem: Mapped[Problem] = relationship()
+
+    @property
+    def ref(self) -> str:
+        return f"E-{self.number}"
+
+
+class ErrorAnalysis(Base):
+    """Why an experiment failed: the sample examined, error categories, causes, lessons."""
+
+    __tablename__ = "error_analyses"
+    __table_args__ = (
+        UniqueConstraint("team_id", "number"),
+        UniqueConstraint("team_id", "source_key"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(TEAM_ID, index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    experiment_id: Mapped[int] = mapped_column(
+        ForeignKey("experiments.id", ondelete="CASCADE"), index=True
+    )
+    sample_size: Mapped[int | None] = mapped_column(Integer)
+    sample_method: Mapped[str | None] = mapped_column(Text)
+    slices: Mapped[str | None] = mapped_column(Text)
+    root_causes: Mapped[str | None] = mapped_column(Text)
+    next_steps: Mapped[str | None] = mapped_column(Text)
+    lessons: Mapped[str | None] = mapped_column(Text)
+    author_id: Mapped[str] = mapped_column(USER_ID)
+    message_ts: Mapped[str | None] = mapped_column(String(32))
+    source_key: Mapped[str | None] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    deleted_by: Mapped[str | None] = mapped_column(USER_ID)
+
+    experiment: Mapped[Experiment] = relationship()
+    categories: Mapped[list[ErrorCategory]] = relationship(
+        back_populates="analysis", cascade="all, delete-orphan", order_by="ErrorCategory.position"
+    )
+    follow_ups: Mapped[list[FollowUp]] = relationship(
+        back_populates="analysis", cascade="all, delete-orphan", order_by="FollowUp.position"
+    )
+
+    @property
+    def ref(self) -> str:
+        return f"A-{self.number}"
+
+
+class ErrorCategory(Base):
+    __tablename__ = "error_categories"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(TEAM_ID, index=True)
+    analysis_id: Mapped[int] = mapped_column(
+        ForeignKey("error_analyses.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    name: Mapped[str] = mapped_column(String(200))
+    count: Mapped[int] = mapped_column(Integer)
+
+    analysis: Mapped[ErrorAnalysis] = relationship(back_populates="categories")
+
+
+class FollowUp(Base):
+    __tablename__ = "follow_ups"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(TEAM_ID, index=True)
+    analysis_id: Mapped[int] = mapped_column(
+        ForeignKey("error_analyses.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    text: Mapped[str] = mapped_column(Text)
+    owner_id: Mapped[str | None] = mapped_column(USER_ID)
+    done: Mapped[bool] = mapped_column(Boolean, default=False)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    analysis: Mapped[ErrorAnalysis] = relationship(back_populates="follow_ups")
+
+
+class RecordVersion(Base):
+    """One edit, delete or restore of a record: who, when, and each field's old and new value."""
+
+    __tablename__ = "record_versions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(TEAM_ID, index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    record_id: Mapped[int] = mapped_column(Integer)
+    action: Mapped[str] = mapped_column(String(16))
+    changes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    changed_by: Mapped[str] = mapped_column(USER_ID)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Ritual(Base):
+    """A standup or a digest for one channel; the database is the source of truth for schedules."""
+
+    __tablename__ = "rituals"
+    __table_args__ = (UniqueConstraint("team_id", "kind", "channel_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(TEAM_ID, index=True)
+    kind: Mapped[RitualKind] = mapped_column(_enum(RitualKind))
+    channel_id: Mapped[str] = mapped_column(String(32))
+    # ISO weekday numbers, Monday = 1.
+    weekdays: Mapped[list[int]] = mapped_column(JSON, default=lambda: [1, 2, 3, 4, 5])
+    local_time: Mapped[time] = mapped_column(Time)
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    # "participant": each person's own Slack timezone; "team": `timezone` for everyone.
+    timezone_rule: Mapped[str] = mapped_column(String(16), default="team")
+    questions: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # "channel": every member of the channel; "chosen": the ids in `participants`.
+    participants_rule: Mapped[str] = mapped_column(String(16), default="channel")
+    participants: Mapped[list[str]] = mapped_column(JSON, default=list)
+    reminder_minutes: Mapped[int | None] = mapped_column(Integer)
+    cutoff_time: Mapped[time | None] = mapped_column(Time)
+    holidays: Mapped[list[str]] = mapped_column(JSON, default=list)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    owner_id: Mapped[str] = mapped_column(USER_ID)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class RitualRun(Base):
+    """A claimed occurrence: inserted before anything is posted, so it is posted once."""
+
+    __tablename__ = "ritual_runs"
+    __table_args__ = (UniqueConstraint("ritual_id", "occurrence"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(TEAM_ID, index=True)
+    ritual_id: Mapped[int] = mapped_column(ForeignKey("rituals.id", ondelete="CASCADE"), index=True)
+    # What the run serves, e.g. "2026-11-27" (the day's thread) or "2026-11-27/prompt/U123".
+    occurrence: Mapped[str] = mapped_column(String(128))
+    scheduled_for: Mapped[datetime] = mapped_column(UTCDateTime)
+    state: Mapped[str] = mapped_column(String(16), default="claimed")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    channel: Mapped[str | None] = mapped_column(String(32))
+    ts: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class StandupAnswer(Base):
+    __tablename__ = "standup_answers"
+    __table_args__ = (UniqueConstraint("run_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(TEAM_ID, index=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("ritual_runs.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[str] = mapped_column(USER_ID)
+    # Question text → answer text, in the order asked.
+    answers: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    message_ts: Mapped[str | None] = mapped_column(String(32))
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Away(Base):
+    """A person's declared time away: no prompts from `starts_on` through `ends_on`."""
+
+    __tablename__ = "aways"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(TEAM_ID, index=True)
+    user_id: Mapped[str] = mapped_column(USER_ID)
+    starts_on: Mapped[date]
+    ends_on: Mapped[date]
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
