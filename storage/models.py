@@ -184,7 +184,9 @@ class Experiment(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     team_id: Mapped[str] = mapped_column(TEAM_ID, index=True)
     number: Mapped[int] = mapped_column(Integer)
-    problem_id: Mapped[int] = mapped_column(ForeignKey("problems.id", ondelete="CASCADE"), index=True)
+    problem_id: Mapped[int] = mapped_column(
+        ForeignKey("problems.id", ondelete="CASCADE"), index=True
+    )
     hypothesis: Mapped[str | None] = mapped_column(Text)
     approach: Mapped[str | None] = mapped_column(Text)
     dataset: Mapped[str | None] = mapped_column(String(300))
@@ -358,7 +360,9 @@ class StandupAnswer(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     team_id: Mapped[str] = mapped_column(TEAM_ID, index=True)
-    run_id: Mapped[int] = mapped_column(ForeignKey("ritual_runs.id", ondelete="CASCADE"), index=True)
+    run_id: Mapped[int] = mapped_column(
+        ForeignKey("ritual_runs.id", ondelete="CASCADE"), index=True
+    )
     user_id: Mapped[str] = mapped_column(USER_ID)
     # Question text → answer text, in the order asked.
     answers: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)

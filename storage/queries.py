@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from storage.models import Counter, Problem, Workspace
+from storage.models import Counter, Problem, RitualRun, Workspace
+from storage.types import utcnow
 from storage.upsert import insert
 
 
@@ -42,3 +45,35 @@ def problem_by_source(session: Session, *, team_id: str, source_key: str) -> Pro
     return session.scalar(
         select(Problem).where(Problem.team_id == team_id, Problem.source_key == source_key)
     )
+
+
+def claim_run(
+    session: Session,
+    *,
+    team_id: str,
+    ritual_id: int,
+    occurrence: str,
+    scheduled_for: datetime,
+) -> RitualRun | None:
+    """Claim one occurrence of a ritual: the new run, or None if another process has it.
+
+    The unique (ritual_id, occurrence) row is the lock; commit it before posting anything,
+    so a retry, a restart or a second scheduler never posts the same occurrence twice.
+    """
+    stmt = (
+        insert(session, RitualRun.__table__)
+        .values(
+            team_id=team_id,
+            ritual_id=ritual_id,
+            occurrence=occurrence,
+            scheduled_for=scheduled_for,
+            state="claimed",
+            attempts=0,
+            created_at=utcnow(),
+            updated_at=utcnow(),
+        )
+        .on_conflict_do_nothing(index_elements=["ritual_id", "occurrence"])
+        .returning(RitualRun.__table__.c.id)
+    )
+    run_id = session.execute(stmt).scalar_one_or_none()
+    return None if run_id is None else session.get(RitualRun, run_id)

@@ -73,3 +73,38 @@ def test_stored_times_are_timezone_aware_utc(db):
         row = session.scalar(select(Problem).where(Problem.team_id == "T1"))
     assert row.created_at.utcoffset().total_seconds() == 0
     assert saved.problem.created_at.tzinfo is not None
+
+
+def test_an_occurrence_is_claimed_by_exactly_one_of_many_racers(db):
+    from datetime import UTC, datetime, time
+
+    from storage.models import Ritual, RitualKind
+    from storage.queries import claim_run
+
+    with db.transaction() as session:
+        ritual = Ritual(
+            team_id="T1",
+            kind=RitualKind.STANDUP,
+            channel_id="C1",
+            local_time=time(9),
+            owner_id="U1",
+        )
+        session.add(ritual)
+        session.flush()
+        ritual_id = ritual.id
+    when = datetime(2026, 11, 27, 14, tzinfo=UTC)
+
+    def racer(_: int) -> bool:
+        with db.transaction() as session:
+            run = claim_run(
+                session,
+                team_id="T1",
+                ritual_id=ritual_id,
+                occurrence="2026-11-27",
+                scheduled_for=when,
+            )
+            return run is not None
+
+    with ThreadPoolExecutor(8) as pool:
+        won = list(pool.map(racer, range(8)))
+    assert won.count(True) == 1
