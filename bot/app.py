@@ -12,8 +12,6 @@ from slack_sdk.http_retry.builtin_handlers import (
     RateLimitErrorRetryHandler,
     ServerErrorRetryHandler,
 )
-from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
-from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 
 import handlers
 from bot.config import Settings
@@ -45,6 +43,10 @@ def web_client(settings: Settings, *, token: str | None = None) -> WebClient:
 
 
 def _oauth_settings(settings: Settings, db: Database) -> OAuthSettings:
+    """Installations and OAuth states kept in our database by slack_sdk's SQLAlchemy stores."""
+    from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+    from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
+
     installations = SQLAlchemyInstallationStore(client_id=settings.client_id, engine=db.engine)
     states = SQLAlchemyOAuthStateStore(expiration_seconds=600, engine=db.engine)
     installations.create_tables()
