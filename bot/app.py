@@ -28,6 +28,10 @@ BOT_SCOPES = [
     "files:write",
 ]
 SLACK_TIMEOUT_SECONDS = 10
+NOT_INSTALLED = (
+    "ritualbot is not installed in this workspace, or its installation was removed. "
+    "Ask a workspace admin to install it again from ritualbot's /slack/install page."
+)
 
 
 def web_client(settings: Settings, *, token: str | None = None) -> WebClient:
@@ -70,6 +74,7 @@ def create_app(
         oauth_settings=_oauth_settings(settings, db) if settings.oauth else None,
         process_before_response=False,
         raise_error_for_unhandled_request=False,
+        user_facing_authorize_error_message=NOT_INSTALLED,
         logger=logging.getLogger("ritualbot.bolt"),
         **({"listener_executor": listener_executor} if listener_executor else {}),
     )

@@ -40,9 +40,9 @@ def _token(settings: Settings) -> Iterator[tuple[bool, str]]:
         )
         return
     yield True, f"Slack token: valid for workspace {answer.get('team')} as {answer.get('user')}"
-    granted = {
-        s.strip() for s in (answer.headers.get("x-oauth-scopes") or "").split(",") if s.strip()
-    }
+    # Slack reports the token's scopes in a header on every answer.
+    headers = {name.lower(): value for name, value in answer.headers.items()}
+    granted = {s.strip() for s in str(headers.get("x-oauth-scopes", "")).split(",") if s.strip()}
     if not granted:
         yield True, "Slack scopes: not reported by this API, not checked"
         return

@@ -23,6 +23,17 @@ from sandbox.webapi import WebApi
 
 APP_ID = "A0EMULATOR"
 BOT_NAME = "ritualbot"
+# What a typical install grants; tests can install with fewer to see `ritualbot doctor` object.
+DEFAULT_SCOPES = (
+    "commands",
+    "chat:write",
+    "chat:write.public",
+    "im:write",
+    "users:read",
+    "channels:read",
+    "groups:read",
+    "files:write",
+)
 SHUTDOWN_POLL = 0.02
 
 
@@ -85,6 +96,7 @@ class SlackEmulator(AppRequests):
         name: str = "Ritual Lab",
         domain: str | None = None,
         bot_token: str | None = None,
+        scopes: tuple[str, ...] = DEFAULT_SCOPES,
     ) -> Workspace:
         """Install the app in a workspace, with its bot user and token."""
         suffix = team_id[1:]
@@ -96,6 +108,7 @@ class SlackEmulator(AppRequests):
             bot_user_id=f"U{suffix}BOT",
             bot_id=f"B{suffix}BOT",
             app_id=APP_ID,
+            scopes=tuple(scopes),
         )
         with self.world.lock:
             self.world.workspaces[team_id] = workspace
@@ -183,6 +196,18 @@ class SlackEmulator(AppRequests):
         )
         again.trigger_id, again.response_url = delivery.trigger_id, delivery.response_url
         return again
+
+    def register_oauth_client(self, *, client_id: str, client_secret: str) -> None:
+        """Let an app with these credentials exchange codes at oauth.v2.access."""
+        with self.world.lock:
+            self.world.oauth_clients[client_id] = client_secret
+
+    def approve_install(self, *, team_id: str, user_id: str) -> str:
+        """A user approves the app on Slack's consent page: the code Slack redirects with."""
+        code = f"code-{team_id}-{len(self.world.oauth_codes)}-{int(time.time() * 1000)}"
+        with self.world.lock:
+            self.world.oauth_codes[code] = (team_id, user_id)
+        return code
 
     def revoke_token(self, token: str) -> None:
         """Make later calls with the token fail with invalid_auth."""

@@ -17,6 +17,7 @@ class Workspace:
     bot_user_id: str
     bot_id: str
     app_id: str
+    scopes: tuple[str, ...] = ()
 
     def team_ref(self) -> dict[str, Any]:
         """The `team` object Slack puts in interaction payloads."""

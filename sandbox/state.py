@@ -43,6 +43,9 @@ class World:
             self.targets: dict[str, ResponseTarget] = {}
             self.files: dict[str, StoredFile] = {}
             self.calls: list[Call] = []
+            # OAuth: registered app credentials, and codes waiting to be exchanged.
+            self.oauth_clients: dict[str, str] = {}
+            self.oauth_codes: dict[str, tuple[str, str]] = {}
             self.responses: list[Response] = []
             self._counter = itertools.count(1)
             self._last_micros = 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import time
 from collections.abc import Callable, Mapping
@@ -112,6 +113,9 @@ class WebApi:
         team_id = workspace.team_id if workspace else None
         if fault and fault.answers:
             answer = _fault_answer(fault)
+        elif method == "oauth.v2.access":
+            with self.world.lock:
+                answer = ApiAnswer(200, oauth_access(self.world, args, headers))
         elif method not in METHODS:
             answer = ApiAnswer(200, ApiError("unknown_method").body())
         elif not token:
@@ -138,11 +142,42 @@ class WebApi:
         )
         if retry_after is not None:
             return _ratelimited(retry_after)
+        # Slack reports the token's scopes on every answer; `ritualbot doctor` reads them.
+        scopes = {"X-OAuth-Scopes": ",".join(request.workspace.scopes)}
         with self.world.lock:
             try:
-                return ApiAnswer(200, METHODS[method].handler(request))
+                return ApiAnswer(200, METHODS[method].handler(request), scopes)
             except ApiError as error:
-                return ApiAnswer(200, error.body())
+                return ApiAnswer(200, error.body(), scopes)
+
+
+def oauth_access(world: World, args: dict[str, Any], headers: Mapping[str, str]) -> dict[str, Any]:
+    """oauth.v2.access: exchange an authorization code for the workspace's bot token."""
+    client_id, secret = args.get("client_id"), args.get("client_secret")
+    basic = headers.get("Authorization", "")
+    if basic.startswith("Basic "):
+        client_id, _, secret = base64.b64decode(basic[6:]).decode().partition(":")
+    if client_id not in world.oauth_clients:
+        return ApiError("invalid_client_id").body()
+    if world.oauth_clients[client_id] != secret:
+        return ApiError("bad_client_secret").body()
+    granted = world.oauth_codes.pop(str(args.get("code", "")), None)
+    if granted is None:
+        return ApiError("invalid_code").body()
+    team_id, user_id = granted
+    ws = world.workspaces[team_id]
+    return {
+        "ok": True,
+        "access_token": ws.bot_token,
+        "token_type": "bot",
+        "scope": ",".join(ws.scopes),
+        "bot_user_id": ws.bot_user_id,
+        "app_id": ws.app_id,
+        "team": {"id": ws.team_id, "name": ws.name},
+        "enterprise": None,
+        "authed_user": {"id": user_id},
+        "is_enterprise_install": False,
+    }
 
 
 def _ratelimited(retry_after: int) -> ApiAnswer:

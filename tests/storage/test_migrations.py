@@ -9,9 +9,15 @@ from storage import migrate
 from storage.models import Base
 
 
+def ours(obj, name, type_, reflected, compare_to) -> bool:
+    """Leave out the tables slack_sdk's OAuth stores create for themselves at start-up."""
+    return not (type_ == "table" and reflected and name not in Base.metadata.tables)
+
+
 def test_migrated_schema_matches_the_models(db):
     with db.engine.connect() as connection:
-        diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+        context = MigrationContext.configure(connection, opts={"include_object": ours})
+        diff = compare_metadata(context, Base.metadata)
     assert diff == []
 
 

@@ -9,7 +9,6 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from bot.config import load
-from storage.models import Base
 
 
 def postgres_url() -> str | None:
@@ -37,6 +36,14 @@ def drop_postgres_database(server_url: str, url: str) -> None:
 
 
 def truncate_all(engine) -> None:  # type: ignore[no-untyped-def]
-    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    """Empty every table but Alembic's, including those slack_sdk's OAuth stores create."""
     with engine.begin() as connection:
-        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        names = connection.scalars(
+            text(
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+                "AND tablename <> 'alembic_version'"
+            )
+        ).all()
+        if names:
+            tables = ", ".join(f'"{name}"' for name in names)
+            connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))

@@ -1,0 +1,67 @@
+"""The `ritualbot` command: start-up refusals, migrate and doctor, against the emulator."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.cli import main
+from tests.conftest import TEAM
+
+
+@pytest.fixture
+def env(monkeypatch, database_url):
+    for name in (
+        "SLACK_BOT_TOKEN",
+        "SLACK_SIGNING_SECRET",
+        "SLACK_APP_TOKEN",
+        "SLACK_CLIENT_ID",
+        "SLACK_CLIENT_SECRET",
+        "SLACK_API_URL",
+        "PORT",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    return monkeypatch
+
+
+def test_run_without_credentials_says_what_to_set_and_points_to_the_sandbox(env, capsys):
+    assert main(["run"]) == 2
+    err = capsys.readouterr().err
+    assert "SLACK_BOT_TOKEN" in err and "SLACK_SIGNING_SECRET" in err and "ritualbot sandbox" in err
+
+
+def test_a_malformed_variable_stops_start_up_naming_it(env, capsys):
+    env.setenv("PORT", "http")
+    assert main(["run"]) == 2
+    assert "PORT" in capsys.readouterr().err
+
+
+def test_migrate_then_doctor_passes_with_a_valid_token(env, emulator, capsys):
+    env.setenv("SLACK_BOT_TOKEN", emulator.workspace(TEAM).bot_token)
+    env.setenv("SLACK_SIGNING_SECRET", "s")
+    env.setenv("SLACK_API_URL", emulator.api_url)
+
+    assert main(["migrate"]) == 0
+    assert main(["doctor"]) == 0
+    out = capsys.readouterr().out
+    assert "FAIL" not in out
+    assert "Slack scopes: all granted" in out and "schema at" in out
+
+
+def test_doctor_reports_a_revoked_token_and_missing_scopes_and_an_unmigrated_database(
+    env, emulator, capsys, tmp_path
+):
+    env.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'never-migrated.db'}")
+    narrow = emulator.add_workspace(team_id="T0NARROW", scopes=("commands", "chat:write"))
+    env.setenv("SLACK_BOT_TOKEN", narrow.bot_token)
+    env.setenv("SLACK_SIGNING_SECRET", "s")
+    env.setenv("SLACK_API_URL", emulator.api_url)
+
+    assert main(["doctor"]) == 1
+    out = capsys.readouterr().out
+    assert "missing channels:read" in out
+    assert "not migrated; run `ritualbot migrate`" in out
+
+    emulator.revoke_token(narrow.bot_token)
+    assert main(["doctor"]) == 1
+    assert "auth.test answered 'invalid_auth'" in capsys.readouterr().out
