@@ -13,7 +13,7 @@ from bot.commands import Capture, Help, ListProblems, OpenForm, ShowProblem, par
 from bot.ids import ActionId, CallbackId, Command
 from bot.render import problems as render
 from bot.render.modals import problem_modal, read_values
-from handlers.slack import post
+from handlers.slack import post, update
 from storage.db import Database
 
 
@@ -148,7 +148,8 @@ def submit_problem(
             respond=None,
         )
     elif saved.problem.card_ts and saved.problem.card_channel:
-        client.chat_update(
+        update(
+            client,
             channel=saved.problem.card_channel,
             ts=saved.problem.card_ts,
             text=render.card_text(saved.problem),

@@ -170,3 +170,23 @@ def test_add_details_opens_the_form_filled_in_and_saving_updates_the_card(bot):
     [update] = bot.slack.calls("chat.update")
     assert update.args["ts"] == problem.card_ts
     assert "Cold start for new users" in rendered(update.args["blocks"])
+
+
+def test_an_edit_is_kept_when_the_card_can_no_longer_be_updated(bot):
+    bot.slack.slash_command(
+        team_id=TEAM, user_id=ALICE, channel_id=CHANNEL, command="/problem", text="Cold start"
+    )
+    bot.settle()
+    bot.slack.click(
+        team_id=TEAM, user_id=ALICE, action_id="problem_add_details", value="1", channel_id=CHANNEL
+    )
+    bot.settle()
+    bot.slack.inject("chat.update", error="message_not_found")
+
+    answer = bot.slack.submit_view(user_id=ALICE, values=full_form(title=text("Cold start, edited")))
+    bot.settle()
+
+    assert answer.status == 200
+    [problem] = stored(bot)
+    assert problem.title == "Cold start, edited"
+    assert [c.response["error"] for c in bot.slack.calls("chat.update")] == ["message_not_found"]
