@@ -141,7 +141,8 @@ EXPERIMENT_COLUMNS = (
 def _experiments(session: Session, *where: Any) -> tuple[ExperimentRow, ...]:
     rows = session.execute(
         select(*EXPERIMENT_COLUMNS)
-        .where(Experiment.deleted_at.is_(None), *where)
+        .join(Problem, Problem.id == Experiment.problem_id)
+        .where(Experiment.deleted_at.is_(None), Problem.deleted_at.is_(None), *where)
         .order_by(Experiment.created_at, Experiment.number)
     )
     return tuple(ExperimentRow(**row._asdict()) for row in rows)
@@ -150,32 +151,34 @@ def _experiments(session: Session, *where: Any) -> tuple[ExperimentRow, ...]:
 def load(
     session: Session, *, team_id: str, channel_id: str, start: datetime, end: datetime
 ) -> DigestData:
-    """Read one channel's week: its problems that are active or changed, and what happened.
+    """Read one channel's week: what happened in it, and where its active problems stand.
 
     A channel's problems are those filed in it, plus those filed outside any channel
-    (from App Home). Every query is bounded by the week or by those problems, so the
-    cost does not grow with the workspace's history.
+    (from App Home). Every query is bounded by the week or by the active problems, so
+    the cost does not grow with the workspace's history.
     """
     in_channel = or_(Problem.channel_id == channel_id, Problem.channel_id.is_(None))
-    problems = session.scalars(
-        select(Problem).where(
-            Problem.team_id == team_id,
-            Problem.deleted_at.is_(None),
-            in_channel,
-            or_(
-                Problem.status.in_(ACTIVE),
-                and_(Problem.updated_at >= start, Problem.updated_at < end),
-            ),
+    problems = {
+        p.id: p
+        for p in session.scalars(
+            select(Problem).where(
+                Problem.team_id == team_id,
+                Problem.deleted_at.is_(None),
+                in_channel,
+                or_(
+                    Problem.status.in_(ACTIVE),
+                    and_(Problem.updated_at >= start, Problem.updated_at < end),
+                ),
+            )
         )
-    ).all()
-    ids = [p.id for p in problems]
-    active_ids = [p.id for p in problems if p.status in ACTIVE]
+    }
+    active_ids = [p.id for p in problems.values() if p.status in ACTIVE]
     week_experiments = _experiments(
         session,
         Experiment.team_id == team_id,
         Experiment.created_at >= start,
         Experiment.created_at < end,
-        Experiment.problem_id.in_(ids),
+        in_channel,
     )
     active_history = _experiments(
         session,
@@ -193,42 +196,63 @@ def load(
             )
         )
     )
-    decisions = session.execute(
-        select(
-            Decision.problem_id,
-            Decision.kind,
-            Decision.rationale,
-            Decision.decided_by,
-            Decision.decided_at,
+    decisions = tuple(
+        DecisionRow(**row._asdict())
+        for row in session.execute(
+            select(
+                Decision.problem_id,
+                Decision.kind,
+                Decision.rationale,
+                Decision.decided_by,
+                Decision.decided_at,
+            )
+            .join(Problem, Problem.id == Decision.problem_id)
+            .where(
+                Decision.team_id == team_id,
+                Decision.decided_at >= start,
+                Decision.decided_at < end,
+                Problem.deleted_at.is_(None),
+                in_channel,
+            )
+            .order_by(Decision.decided_at)
         )
-        .where(
-            Decision.team_id == team_id,
-            Decision.decided_at >= start,
-            Decision.decided_at < end,
-            Decision.problem_id.in_(ids),
-        )
-        .order_by(Decision.decided_at)
     )
-    lessons = session.execute(
-        select(
-            ErrorAnalysis.number.label("analysis_number"),
-            Experiment.number.label("experiment_number"),
-            Experiment.problem_id,
-            ErrorAnalysis.lessons,
-            ErrorAnalysis.author_id,
+    lessons = tuple(
+        LessonRow(**row._asdict())
+        for row in session.execute(
+            select(
+                ErrorAnalysis.number.label("analysis_number"),
+                Experiment.number.label("experiment_number"),
+                Experiment.problem_id,
+                ErrorAnalysis.lessons,
+                ErrorAnalysis.author_id,
+            )
+            .join(Experiment, Experiment.id == ErrorAnalysis.experiment_id)
+            .join(Problem, Problem.id == Experiment.problem_id)
+            .where(
+                ErrorAnalysis.team_id == team_id,
+                ErrorAnalysis.created_at >= start,
+                ErrorAnalysis.created_at < end,
+                ErrorAnalysis.deleted_at.is_(None),
+                Experiment.deleted_at.is_(None),
+                Problem.deleted_at.is_(None),
+                in_channel,
+            )
+            .order_by(ErrorAnalysis.created_at)
         )
-        .join(Experiment, Experiment.id == ErrorAnalysis.experiment_id)
-        .where(
-            ErrorAnalysis.team_id == team_id,
-            ErrorAnalysis.created_at >= start,
-            ErrorAnalysis.created_at < end,
-            ErrorAnalysis.deleted_at.is_(None),
-            ErrorAnalysis.lessons.is_not(None),
-            Experiment.deleted_at.is_(None),
-            Experiment.problem_id.in_(ids),
-        )
-        .order_by(ErrorAnalysis.created_at)
+        if (row.lessons or "").strip()
     )
+    # Problems not active nor changed this week, whose experiments or decisions are in it.
+    missing = {
+        row.problem_id for row in (*week_experiments, *decisions, *lessons)
+    } - problems.keys()
+    if missing:
+        problems |= {
+            p.id: p
+            for p in session.scalars(
+                select(Problem).where(Problem.team_id == team_id, Problem.id.in_(missing))
+            )
+        }
     runs = session.execute(
         select(RitualRun.id, RitualRun.scheduled_for)
         .join(Ritual, Ritual.id == RitualRun.ritual_id)
@@ -250,12 +274,12 @@ def load(
         channel_id=channel_id,
         start=start,
         end=end,
-        problems=tuple(_problem_row(p) for p in problems),
+        problems=tuple(_problem_row(p) for p in problems.values()),
         week_experiments=week_experiments,
         active_history=active_history,
         analysed=analysed,
-        decisions=tuple(DecisionRow(**row._asdict()) for row in decisions),
-        lessons=tuple(LessonRow(**row._asdict()) for row in lessons if row.lessons.strip()),
+        decisions=decisions,
+        lessons=lessons,
         standup_days=tuple(sorted(set(day_of_run.values()))),
         answers=tuple(
             AnswerRow(user_id=a.user_id, day=day_of_run[a.run_id], answers=dict(a.answers or {}))
