@@ -141,8 +141,7 @@ EXPERIMENT_COLUMNS = (
 def _experiments(session: Session, *where: Any) -> tuple[ExperimentRow, ...]:
     rows = session.execute(
         select(*EXPERIMENT_COLUMNS)
-        .join(Problem, Problem.id == Experiment.problem_id)
-        .where(Experiment.deleted_at.is_(None), Problem.deleted_at.is_(None), *where)
+        .where(Experiment.deleted_at.is_(None), *where)
         .order_by(Experiment.created_at, Experiment.number)
     )
     return tuple(ExperimentRow(**row._asdict()) for row in rows)
@@ -173,28 +172,17 @@ def load(
         )
     }
     active_ids = [p.id for p in problems.values() if p.status in ACTIVE]
-    week_experiments = _experiments(
-        session,
-        Experiment.team_id == team_id,
-        Experiment.created_at >= start,
-        Experiment.created_at < end,
-        in_channel,
-    )
     active_history = _experiments(
         session,
         Experiment.team_id == team_id,
         Experiment.problem_id.in_(active_ids),
         Experiment.created_at < end,
     )
-    failed = {e.id for e in (*week_experiments, *active_history) if e.outcome in FAILED}
-    analysed = frozenset(
-        session.scalars(
-            select(ErrorAnalysis.experiment_id).where(
-                ErrorAnalysis.team_id == team_id,
-                ErrorAnalysis.deleted_at.is_(None),
-                ErrorAnalysis.experiment_id.in_(failed),
-            )
-        )
+    week_experiments = _experiments(
+        session,
+        Experiment.team_id == team_id,
+        Experiment.created_at >= start,
+        Experiment.created_at < end,
     )
     decisions = tuple(
         DecisionRow(**row._asdict())
@@ -206,13 +194,10 @@ def load(
                 Decision.decided_by,
                 Decision.decided_at,
             )
-            .join(Problem, Problem.id == Decision.problem_id)
             .where(
                 Decision.team_id == team_id,
                 Decision.decided_at >= start,
                 Decision.decided_at < end,
-                Problem.deleted_at.is_(None),
-                in_channel,
             )
             .order_by(Decision.decided_at)
         )
@@ -228,31 +213,46 @@ def load(
                 ErrorAnalysis.author_id,
             )
             .join(Experiment, Experiment.id == ErrorAnalysis.experiment_id)
-            .join(Problem, Problem.id == Experiment.problem_id)
             .where(
                 ErrorAnalysis.team_id == team_id,
                 ErrorAnalysis.created_at >= start,
                 ErrorAnalysis.created_at < end,
                 ErrorAnalysis.deleted_at.is_(None),
                 Experiment.deleted_at.is_(None),
-                Problem.deleted_at.is_(None),
-                in_channel,
             )
             .order_by(ErrorAnalysis.created_at)
         )
         if (row.lessons or "").strip()
     )
-    # Problems not active nor changed this week, whose experiments or decisions are in it.
-    missing = {
-        row.problem_id for row in (*week_experiments, *decisions, *lessons)
-    } - problems.keys()
+    # The week's rows may belong to problems neither active nor changed this week; read
+    # those problems by id (the week bounds how many), then keep the channel's live ones.
+    missing = {row.problem_id for row in (*week_experiments, *decisions, *lessons)}
+    missing -= problems.keys()
     if missing:
         problems |= {
             p.id: p
             for p in session.scalars(
-                select(Problem).where(Problem.team_id == team_id, Problem.id.in_(missing))
+                select(Problem).where(
+                    Problem.team_id == team_id,
+                    Problem.id.in_(missing),
+                    Problem.deleted_at.is_(None),
+                    in_channel,
+                )
             )
         }
+    week_experiments = tuple(e for e in week_experiments if e.problem_id in problems)
+    decisions = tuple(d for d in decisions if d.problem_id in problems)
+    lessons = tuple(lesson for lesson in lessons if lesson.problem_id in problems)
+    failed = {e.id for e in (*week_experiments, *active_history) if e.outcome in FAILED}
+    analysed = frozenset(
+        session.scalars(
+            select(ErrorAnalysis.experiment_id).where(
+                ErrorAnalysis.team_id == team_id,
+                ErrorAnalysis.deleted_at.is_(None),
+                ErrorAnalysis.experiment_id.in_(failed),
+            )
+        )
+    )
     runs = session.execute(
         select(RitualRun.id, RitualRun.scheduled_for)
         .join(Ritual, Ritual.id == RitualRun.ritual_id)

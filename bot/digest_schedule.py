@@ -15,6 +15,7 @@ from bot.errors import UsageError
 from storage import queries
 from storage.models import Ritual, RitualKind, RitualRun
 from storage.types import utcnow
+from storage.upsert import insert
 
 DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
@@ -155,13 +156,42 @@ class DigestRitual:
         return at if at > after else at + timedelta(days=7)
 
 
-def _ritual(
-    session: Session, *, team_id: str, channel_id: str, lock: bool = False
-) -> Ritual | None:
-    stmt = select(Ritual).where(
-        Ritual.team_id == team_id, Ritual.kind == RitualKind.DIGEST, Ritual.channel_id == channel_id
+def _ritual(session: Session, *, team_id: str, channel_id: str) -> Ritual | None:
+    """The channel's digest ritual, locked until the transaction ends (PostgreSQL)."""
+    return session.scalar(
+        select(Ritual)
+        .where(
+            Ritual.team_id == team_id,
+            Ritual.kind == RitualKind.DIGEST,
+            Ritual.channel_id == channel_id,
+        )
+        .with_for_update()
     )
-    return session.scalar(stmt.with_for_update() if lock else stmt)
+
+
+def _channel_ritual(session: Session, *, team_id: str, channel_id: str, user_id: str) -> Ritual:
+    """The channel's digest ritual, created off (unscheduled) if it has none yet.
+
+    Insert-or-nothing on the unique (team, kind, channel), so two first requests racing
+    in one channel share one row instead of one of them failing.
+    """
+    queries.ensure_workspace(session, team_id=team_id)
+    session.execute(
+        insert(session, Ritual.__table__)
+        .values(
+            team_id=team_id,
+            kind=RitualKind.DIGEST.value,
+            channel_id=channel_id,
+            weekdays=[1],
+            local_time=UNSCHEDULED_TIME,
+            enabled=False,
+            owner_id=user_id,
+        )
+        .on_conflict_do_nothing(index_elements=["team_id", "kind", "channel_id"])
+    )
+    ritual = _ritual(session, team_id=team_id, channel_id=channel_id)
+    assert ritual is not None  # inserted above, or already there
+    return ritual
 
 
 def schedule(
@@ -175,11 +205,7 @@ def schedule(
     timezone: str,
 ) -> DigestRitual:
     """Post the channel's digest every week at this time; whoever schedules it owns it."""
-    queries.ensure_workspace(session, team_id=team_id)
-    ritual = _ritual(session, team_id=team_id, channel_id=channel_id, lock=True)
-    if ritual is None:
-        ritual = Ritual(team_id=team_id, kind=RitualKind.DIGEST, channel_id=channel_id)
-        session.add(ritual)
+    ritual = _channel_ritual(session, team_id=team_id, channel_id=channel_id, user_id=user_id)
     ritual.weekdays = [weekday]
     ritual.local_time = local_time
     ritual.timezone = timezone
@@ -191,7 +217,7 @@ def schedule(
 
 def turn_off(session: Session, *, team_id: str, channel_id: str) -> DigestRitual | None:
     """Stop the weekly post; None when the channel had none scheduled."""
-    ritual = _ritual(session, team_id=team_id, channel_id=channel_id, lock=True)
+    ritual = _ritual(session, team_id=team_id, channel_id=channel_id)
     if ritual is None or not ritual.enabled:
         return None
     ritual.enabled = False
@@ -222,22 +248,10 @@ def claim_now(
     """Claim a manual post; a retry of the request, or a second click within a minute, gets none.
 
     The ritual row is locked (PostgreSQL) or the write lock held (SQLite), so two clicks
-    arriving together are decided one after the other.
+    arriving together are decided one after the other. A channel without a digest ritual
+    gets one, off, so its manual posts have a ritual to be claimed under.
     """
-    queries.ensure_workspace(session, team_id=team_id)
-    ritual = _ritual(session, team_id=team_id, channel_id=channel_id, lock=True)
-    if ritual is None:
-        ritual = Ritual(
-            team_id=team_id,
-            kind=RitualKind.DIGEST,
-            channel_id=channel_id,
-            weekdays=[1],
-            local_time=UNSCHEDULED_TIME,
-            enabled=False,
-            owner_id=user_id,
-        )
-        session.add(ritual)
-        session.flush()
+    ritual = _channel_ritual(session, team_id=team_id, channel_id=channel_id, user_id=user_id)
     now = utcnow()
     recent = session.scalar(
         select(RitualRun.created_at)
