@@ -404,18 +404,6 @@ class Digest:
     flags: tuple[Flag, ...]
     series: tuple[Series, ...]
 
-    @property
-    def empty(self) -> bool:
-        return not (
-            self.changes
-            or self.results
-            or self.owed
-            or self.decisions
-            or self.lessons
-            or self.participation
-            or self.flags
-        )
-
 
 def result(experiment: ExperimentRow, problem: ProblemRow) -> Result:
     value, baseline, target = experiment.value, problem.baseline, problem.target

@@ -284,17 +284,18 @@ def finish_run(
     *,
     team_id: str,
     run_id: int,
+    state: str,
     channel: str | None,
     ts: str | None,
     error: str | None,
 ) -> None:
-    """Record how a claimed run went: posted (where), or failed (why)."""
+    """Record how a claimed run went: where it was posted, and what went wrong if anything."""
     run = session.scalar(
         select(RitualRun).where(RitualRun.id == run_id, RitualRun.team_id == team_id)
     )
     if run is None:
         return
     run.attempts += 1
-    run.state = "failed" if error else "posted"
+    run.state = state
     run.last_error = error
     run.channel, run.ts = channel, ts

@@ -12,7 +12,7 @@ from slack_sdk.errors import SlackApiError
 from bot import digest, digest_schedule
 from bot.digest_schedule import DigestRitual
 from bot.render import digest as render
-from bot.render.chart import metric_chart
+from bot.render.chart import chart_comment, metric_chart
 from storage import queries
 from storage.db import Database
 
@@ -38,11 +38,19 @@ WHY = {
 
 @dataclass(frozen=True, kw_only=True)
 class Delivery:
-    """Where the digest went (the first message's ts), or why it did not get there."""
+    """Where the digest went (the first message's ts), or why it did not all get there."""
 
     ts: str | None
-    error: str | None
-    why: str | None
+    error: str | None = None
+    why: str | None = None
+    # The text went out but the chart did not: worth recording, not worth a DM.
+    chart_error: str | None = None
+
+    @property
+    def state(self) -> str:
+        if self.error is None:
+            return "posted"
+        return "partial" if self.ts else "failed"
 
 
 def _why(code: str, channel: str) -> str:
@@ -59,26 +67,34 @@ def _failure(error: Exception, channel: str) -> tuple[str, str]:
 
 
 def deliver(*, client: WebClient, channel: str, composed: digest.Digest) -> Delivery:
-    """Post every message of the digest, then the chart; stop at the first refusal."""
+    """Post every message of the digest, then the chart in its thread; stop at a refusal."""
     first_ts = None
     try:
         for message in render.messages(composed):
             answer = client.chat_postMessage(channel=channel, **message)
             first_ts = first_ts or answer["ts"]
-        if composed.series:
-            client.files_upload_v2(
-                channel=channel,
-                content=metric_chart(composed.series),
-                filename=f"digest-{composed.end:%Y-%m-%d}.png",
-                title=f"Metrics · {render.span(composed.start, composed.end)}",
-                thread_ts=first_ts,
-                initial_comment="Each active problem's metric over time, against its baseline and target.",
-            )
     except (SlackApiError, OSError) as error:  # OSError: timeouts, after the client's retries
         code, why = _failure(error, channel)
         log.warning("digest for %s not fully posted: %s", channel, code)
+        if first_ts:
+            why = f"only part of it was posted. {why}"
         return Delivery(ts=first_ts, error=code, why=why)
-    return Delivery(ts=first_ts, error=None, why=None)
+    if not composed.series:
+        return Delivery(ts=first_ts)
+    try:
+        client.files_upload_v2(
+            channel=channel,
+            content=metric_chart(composed.series),
+            filename=f"digest-{composed.end:%Y-%m-%d}.png",
+            title=f"Metrics · {render.span(composed.start, composed.end)}",
+            thread_ts=first_ts,
+            initial_comment=chart_comment(composed.series),
+        )
+    except (SlackApiError, OSError) as error:
+        code, _why = _failure(error, channel)
+        log.warning("digest chart for %s not uploaded: %s", channel, code)
+        return Delivery(ts=first_ts, chart_error=f"chart: {code}")
+    return Delivery(ts=first_ts)
 
 
 def publish(
@@ -96,9 +112,10 @@ def publish(
             session,
             team_id=ritual.team_id,
             run_id=run_id,
+            state=delivered.state,
             channel=ritual.channel_id if delivered.ts else None,
             ts=delivered.ts,
-            error=delivered.error,
+            error=delivered.error or delivered.chart_error,
         )
     return delivered
 

@@ -48,3 +48,12 @@ def metric_chart(series: Sequence[Series]) -> bytes:
     out = io.BytesIO()
     figure.savefig(out, format="png")
     return out.getvalue()
+
+
+def chart_comment(series: Sequence[Series]) -> str:
+    """What the chart shows, and which problems it leaves out when there are too many."""
+    text = "Each active problem's metric over time, against its baseline and target."
+    if len(series) > MAX_PANELS:
+        left = ", ".join(s.problem.ref for s in series[MAX_PANELS:])
+        text += f" Only the first {MAX_PANELS} fit; not charted: {left}."
+    return text

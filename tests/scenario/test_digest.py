@@ -268,6 +268,25 @@ def test_a_scheduled_digest_the_channel_refuses_goes_to_its_owner_by_dm(bot):
     assert (run.state, run.last_error) == ("failed", "not_in_channel")
 
 
+def test_a_chart_slack_refuses_still_leaves_the_digest_posted(bot):
+    seeded(bot)
+    ritual_id = scheduled_ritual(bot)
+    bot.slack.inject("files.getUploadURLExternal", error="fatal_error")
+
+    job.run(
+        db=bot.runtime.db,
+        client=bot.runtime.app.client,
+        ritual_id=ritual_id,
+        occurrence="2026-W48",
+        scheduled_for=utcnow(),
+    )
+
+    assert len(bot.slack.messages(CHANNEL)) == 1
+    assert bot.slack.messages(ALICE) == []
+    [run] = runs(bot)
+    assert (run.state, run.last_error) == ("posted", "chart: fatal_error")
+
+
 def test_an_oversized_week_is_split_across_messages_without_losing_an_experiment(bot):
     with bot.runtime.db.transaction() as session:
         parent = problem(session, 1, "Ranking quality", created=ago(30))

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from bot.digest import Digest, Lesson, ProblemRef, Result, Series
 from bot.render import digest as render
-from bot.render.chart import metric_chart
+from bot.render.chart import chart_comment, metric_chart
 from bot.render.text import SECTION_MAX
 from storage.models import Direction, Outcome
 
@@ -133,3 +133,19 @@ def test_the_chart_is_a_png_with_a_panel_per_problem():
     assert one.startswith(PNG) and two.startswith(PNG)
     # PNG height (bytes 20-24 of the IHDR chunk) grows with the number of panels.
     assert int.from_bytes(two[20:24], "big") > int.from_bytes(one[20:24], "big")
+
+
+def test_the_chart_comment_names_the_problems_that_did_not_fit():
+    many = tuple(
+        Series(
+            problem=ProblemRef(ref=f"P-{n}", title="t"),
+            metric_name=None,
+            direction=Direction.HIGHER,
+            baseline=None,
+            target=None,
+            points=((START, 1.0),),
+        )
+        for n in range(1, 15)
+    )
+    assert "not charted: P-13, P-14." in chart_comment(many)
+    assert "not charted" not in chart_comment(many[:12])
