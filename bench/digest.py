@@ -320,10 +320,8 @@ def seed(engine: Engine, records: int) -> tuple[int, int]:
 
 
 def compose_once(db: Database) -> int:
-    start, end = digest.week_of(NOW)
     with db.transaction() as session:
-        data = digest.load(session, team_id=TEAM, channel_id=CHANNEL, start=start, end=end)
-    composed = digest.compose(data)
+        composed = digest.week_ending(session, team_id=TEAM, channel_id=CHANNEL, end=NOW)
     messages = render.messages(composed)
     assert len(composed.results) == 50, len(composed.results)
     return len(messages)

@@ -556,3 +556,9 @@ def compose(data: DigestData) -> Digest:
 def week_of(end: datetime) -> tuple[datetime, datetime]:
     """The seven days up to `end`."""
     return end - WEEK, end
+
+
+def week_ending(session: Session, *, team_id: str, channel_id: str, end: datetime) -> Digest:
+    """The digest of the channel's seven days up to `end`."""
+    start, end = week_of(end)
+    return compose(load(session, team_id=team_id, channel_id=channel_id, start=start, end=end))

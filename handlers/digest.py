@@ -41,12 +41,11 @@ def digest_command(
         case Help():
             ack(text=render.HELP, response_type="ephemeral")
         case Preview():
-            start, end = digest.week_of(utcnow())
             with db.transaction() as session:
-                data = digest.load(
-                    session, team_id=team_id, channel_id=channel_id, start=start, end=end
+                composed = digest.week_ending(
+                    session, team_id=team_id, channel_id=channel_id, end=utcnow()
                 )
-            first, *rest = render.messages(digest.compose(data), limit=PREVIEW_BLOCKS)
+            first, *rest = render.messages(composed, limit=PREVIEW_BLOCKS)
             note = [context(render.PREVIEW_NOTE)]
             ack(text=first["text"], blocks=first["blocks"] + note, response_type="ephemeral")
             for message in rest:

@@ -18,6 +18,10 @@ from storage.db import Database
 
 log = logging.getLogger(__name__)
 
+ARCHIVED = (
+    "<#{channel}> is archived. Unarchive it, or run `/digest schedule` in another channel "
+    "and `/digest off` here"
+)
 # What stops a post, and what the person responsible can do about it.
 WHY = {
     "not_in_channel": "I'm not a member of <#{channel}>. Invite me there with `/invite @ritualbot`",
@@ -25,14 +29,8 @@ WHY = {
         "I can't see <#{channel}> (a private channel needs `/invite @ritualbot`; a deleted one "
         "needs `/digest schedule` in another channel)"
     ),
-    "is_archived": (
-        "<#{channel}> is archived. Unarchive it, or run `/digest schedule` in another channel "
-        "and `/digest off` here"
-    ),
-    "channel_is_archived": (
-        "<#{channel}> is archived. Unarchive it, or run `/digest schedule` in another channel "
-        "and `/digest off` here"
-    ),
+    "is_archived": ARCHIVED,
+    "channel_is_archived": ARCHIVED,
 }
 
 
@@ -101,12 +99,11 @@ def publish(
     *, db: Database, client: WebClient, ritual: DigestRitual, run_id: int, end: datetime
 ) -> Delivery:
     """Compose the week ending at `end`, post it, and record how the run went."""
-    start, end = digest.week_of(end)
     with db.transaction() as session:
-        data = digest.load(
-            session, team_id=ritual.team_id, channel_id=ritual.channel_id, start=start, end=end
+        composed = digest.week_ending(
+            session, team_id=ritual.team_id, channel_id=ritual.channel_id, end=end
         )
-    delivered = deliver(client=client, channel=ritual.channel_id, composed=digest.compose(data))
+    delivered = deliver(client=client, channel=ritual.channel_id, composed=composed)
     with db.transaction() as session:
         digest_schedule.finish_run(
             session,
