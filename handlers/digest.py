@@ -19,6 +19,8 @@ from storage.db import Database
 from storage.types import utcnow
 
 PREVIEW_BLOCKS = 49  # one block of each preview message is kept for the note
+# Slack accepts five messages through a response_url; the last one may be the notice.
+PREVIEW_FOLLOW_UPS = 5
 
 
 def user_timezone(client: WebClient, user_id: str) -> str:
@@ -48,10 +50,17 @@ def digest_command(
             first, *rest = render.messages(composed, limit=PREVIEW_BLOCKS)
             note = [context(render.PREVIEW_NOTE)]
             ack(text=first["text"], blocks=first["blocks"] + note, response_type="ephemeral")
-            for message in rest:
+            shown = rest if len(rest) <= PREVIEW_FOLLOW_UPS else rest[: PREVIEW_FOLLOW_UPS - 1]
+            for message in shown:
                 respond(
                     text=message["text"],
                     blocks=message["blocks"] + note,
+                    response_type="ephemeral",
+                    replace_original=False,
+                )
+            if len(shown) < len(rest):
+                respond(
+                    text=render.preview_cut(len(rest) - len(shown)),
                     response_type="ephemeral",
                     replace_original=False,
                 )

@@ -228,6 +228,14 @@ PREVIEW_NOTE = (
     "active problem's metric); `/digest schedule monday 09:00` posts it every week."
 )
 
+
+def preview_cut(left: int) -> str:
+    return (
+        f"{left} more part{'s' if left != 1 else ''} of this digest would not fit in a preview. "
+        "`/digest now` posts all of it to the channel."
+    )
+
+
 HELP = "\n".join(
     [
         "*`/digest`*: this channel's weekly digest.",

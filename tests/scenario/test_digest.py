@@ -287,10 +287,10 @@ def test_a_chart_slack_refuses_still_leaves_the_digest_posted(bot):
     assert (run.state, run.last_error) == ("posted", "chart: fatal_error")
 
 
-def test_an_oversized_week_is_split_across_messages_without_losing_an_experiment(bot):
+def seed_oversized_week(bot, experiments: int = 600) -> None:
     with bot.runtime.db.transaction() as session:
         parent = problem(session, 1, "Ranking quality", created=ago(30))
-        for n in range(1, 601):
+        for n in range(1, experiments + 1):
             experiment(
                 session,
                 parent,
@@ -301,11 +301,31 @@ def test_an_oversized_week_is_split_across_messages_without_losing_an_experiment
                 approach=f"variant {n} " + "tuned " * 30,
             )
 
+
+def each_listed_once(shown: str, experiments: int = 600) -> None:
+    for n in range(1, experiments + 1):
+        assert len(re.findall(rf"• \*E-{n}\* on P-1", shown)) == 1, n
+
+
+def test_an_oversized_week_is_split_across_messages_without_losing_an_experiment(bot):
+    seed_oversized_week(bot)
+
     digest(bot, "now")
 
     messages = posted(bot.slack, CHANNEL)
     assert len(messages) > 1
     assert all(len(m.args["blocks"]) <= 50 for m in messages)
-    shown = "\n".join(rendered(m.args["blocks"]) for m in messages)
-    for n in range(1, 601):
-        assert len(re.findall(rf"• \*E-{n}\* on P-1", shown)) == 1, n
+    each_listed_once("\n".join(rendered(m.args["blocks"]) for m in messages))
+
+
+def test_an_oversized_preview_continues_in_ephemeral_follow_ups(bot):
+    seed_oversized_week(bot)
+
+    answer = digest(bot)
+
+    follow_ups = [r.body for r in bot.slack.responses]
+    assert answer.body["response_type"] == "ephemeral" and follow_ups
+    parts = [answer.body, *follow_ups]
+    assert all(p["response_type"] == "ephemeral" and len(p["blocks"]) <= 50 for p in parts)
+    each_listed_once("\n".join(rendered(p["blocks"]) for p in parts))
+    assert bot.slack.calls("chat.postMessage") == []
