@@ -196,7 +196,7 @@ def blocks(digest: Digest) -> Blocks:
     counts = (
         f"{len(digest.results)} experiment{'s' if len(digest.results) != 1 else ''} · "
         f"{len(digest.decisions)} decision{'s' if len(digest.decisions) != 1 else ''} · "
-        f"{len(digest.owed)} analysis owed"
+        f"{len(digest.owed)} {'analysis' if len(digest.owed) == 1 else 'analyses'} owed"
     )
     out: Blocks = [
         header(f"Weekly digest · {span(digest.start, digest.end)}"),
