@@ -7,6 +7,7 @@ import enum
 
 class Command(enum.StrEnum):
     PROBLEM = "/problem"
+    DIGEST = "/digest"
 
 
 class CallbackId(enum.StrEnum):

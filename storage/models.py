@@ -12,6 +12,7 @@ from sqlalchemy import (
     Enum,
     Float,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -112,6 +113,9 @@ class Problem(Base):
     __table_args__ = (
         UniqueConstraint("team_id", "number"),
         UniqueConstraint("team_id", "source_key"),
+        # The digest reads a workspace's active problems and those changed in a week.
+        Index("ix_problems_team_id_status", "team_id", "status"),
+        Index("ix_problems_team_id_updated_at", "team_id", "updated_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -158,7 +162,10 @@ class Problem(Base):
 
 class Decision(Base):
     __tablename__ = "decisions"
-    __table_args__ = (UniqueConstraint("team_id", "source_key"),)
+    __table_args__ = (
+        UniqueConstraint("team_id", "source_key"),
+        Index("ix_decisions_team_id_decided_at", "team_id", "decided_at"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     team_id: Mapped[str] = mapped_column(TEAM_ID, index=True)
@@ -179,6 +186,8 @@ class Experiment(Base):
     __table_args__ = (
         UniqueConstraint("team_id", "number"),
         UniqueConstraint("team_id", "source_key"),
+        # A week of a workspace's experiments (the digest), without reading its history.
+        Index("ix_experiments_team_id_created_at", "team_id", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -222,6 +231,7 @@ class ErrorAnalysis(Base):
     __table_args__ = (
         UniqueConstraint("team_id", "number"),
         UniqueConstraint("team_id", "source_key"),
+        Index("ix_error_analyses_team_id_created_at", "team_id", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -337,7 +347,10 @@ class RitualRun(Base):
     """A claimed occurrence: inserted before anything is posted, so it is posted once."""
 
     __tablename__ = "ritual_runs"
-    __table_args__ = (UniqueConstraint("ritual_id", "occurrence"),)
+    __table_args__ = (
+        UniqueConstraint("ritual_id", "occurrence"),
+        Index("ix_ritual_runs_ritual_id_scheduled_for", "ritual_id", "scheduled_for"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     team_id: Mapped[str] = mapped_column(TEAM_ID, index=True)

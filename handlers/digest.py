@@ -1,0 +1,112 @@
+"""`/digest`: preview, post now, schedule weekly, turn off."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot import digest, digest_schedule
+from bot.digest_schedule import Help, PostNow, Preview, Schedule, TurnOff
+from bot.errors import UsageError
+from bot.ids import Command
+from bot.jobs.digest import publish
+from bot.render import digest as render
+from bot.render.text import context
+from storage.db import Database
+from storage.types import utcnow
+
+PREVIEW_BLOCKS = 49  # one block of each preview message is kept for the note
+# Slack accepts five messages through a response_url; the last one may be the notice.
+PREVIEW_FOLLOW_UPS = 5
+
+
+def user_timezone(client: WebClient, user_id: str) -> str:
+    """The person's timezone from their Slack profile; UTC when Slack can't say."""
+    try:
+        tz = client.users_info(user=user_id)["user"].get("tz")
+    except (SlackApiError, OSError):
+        return "UTC"
+    try:
+        return digest_schedule.timezone(tz or "UTC")
+    except UsageError:
+        return "UTC"
+
+
+def digest_command(
+    ack: Ack, command: dict[str, Any], client: WebClient, respond: Respond, db: Database
+) -> None:
+    team_id, user_id, channel_id = command["team_id"], command["user_id"], command["channel_id"]
+    match digest_schedule.parse(command.get("text") or ""):
+        case Help():
+            ack(text=render.HELP, response_type="ephemeral")
+        case Preview():
+            with db.transaction() as session:
+                composed = digest.week_ending(
+                    session, team_id=team_id, channel_id=channel_id, end=utcnow()
+                )
+            first, *rest = render.messages(composed, limit=PREVIEW_BLOCKS)
+            note = [context(render.PREVIEW_NOTE)]
+            ack(text=first["text"], blocks=first["blocks"] + note, response_type="ephemeral")
+            shown = rest if len(rest) <= PREVIEW_FOLLOW_UPS else rest[: PREVIEW_FOLLOW_UPS - 1]
+            for message in shown:
+                respond(
+                    text=message["text"],
+                    blocks=message["blocks"] + note,
+                    response_type="ephemeral",
+                    replace_original=False,
+                )
+            if len(shown) < len(rest):
+                respond(
+                    text=render.preview_cut(len(rest) - len(shown)),
+                    response_type="ephemeral",
+                    replace_original=False,
+                )
+        case PostNow():
+            with db.transaction() as session:
+                claim = digest_schedule.claim_now(
+                    session,
+                    team_id=team_id,
+                    channel_id=channel_id,
+                    user_id=user_id,
+                    request_key=command["trigger_id"],
+                )
+            if claim.run_id is None:
+                ack(
+                    text=render.already_posted(claim.posted_at or utcnow(), now=utcnow()),
+                    response_type="ephemeral",
+                )
+                return
+            ack(text="Posting this week's digest here…", response_type="ephemeral")
+            delivered = publish(
+                db=db, client=client, ritual=claim.ritual, run_id=claim.run_id, end=utcnow()
+            )
+            if delivered.why:
+                respond(
+                    text=render.not_posted(delivered.why),
+                    response_type="ephemeral",
+                    replace_original=False,
+                )
+        case Schedule(weekday, local_time, timezone):
+            timezone = timezone or user_timezone(client, user_id)
+            with db.transaction() as session:
+                ritual = digest_schedule.schedule(
+                    session,
+                    team_id=team_id,
+                    channel_id=channel_id,
+                    user_id=user_id,
+                    weekday=weekday,
+                    local_time=local_time,
+                    timezone=timezone,
+                )
+            ack(text=render.scheduled(ritual, now=utcnow()), response_type="ephemeral")
+        case TurnOff():
+            with db.transaction() as session:
+                ritual = digest_schedule.turn_off(session, team_id=team_id, channel_id=channel_id)
+            ack(text=render.turned_off(ritual), response_type="ephemeral")
+
+
+def register(app: App) -> None:
+    app.command(Command.DIGEST)(digest_command)
