@@ -100,22 +100,14 @@ def test_a_retried_slash_command_stores_one_problem(bot):
 
 @pytest.mark.parametrize(
     "forgery",
-    [
-        {"signed": False},
-        {"secret": "another-apps-secret"},
-        {"timestamp": int(time.time()) - 6 * 60},
-        {"timestamp": int(time.time()) + 6 * 60},
-    ],
+    [{"signed": False}, {"secret": "another-apps-secret"}, {"age": 6 * 60}, {"age": -6 * 60}],
     ids=["missing", "other-secret", "stale", "from-the-future"],
 )
 def test_requests_not_signed_by_slack_are_refused_and_store_nothing(bot, forgery):
+    if "age" in forgery:
+        forgery = {"timestamp": int(time.time()) - forgery["age"]}
     answer = bot.slack.slash_command(
-        team_id=TEAM,
-        user_id=ALICE,
-        channel_id=CHANNEL,
-        command="/problem",
-        text="Sneaky",
-        **forgery,
+        team_id=TEAM, user_id=ALICE, channel_id=CHANNEL, command="/problem", text="Sneaky", **forgery
     )
     bot.settle()
 
