@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 SECTION_MAX = 3000
@@ -71,3 +72,26 @@ def actions(*elements: dict[str, Any], block_id: str | None = None) -> dict[str,
 
 
 DIVIDER: dict[str, Any] = {"type": "divider"}
+
+
+SLACK_TOKEN = re.compile(r"<([^<>]*)>")
+
+
+def _token_text(match: re.Match[str]) -> str:
+    inner = match.group(1)
+    target, _, label = inner.partition("|")
+    if target.startswith("@"):
+        return f"@{label or target[1:]}"
+    if target.startswith("#"):
+        return f"#{label or target[1:]}"
+    if target.startswith("!"):
+        # <!here>, <!channel>, <!subteam^ID|@team>, <!date^…|fallback>: what a reader saw.
+        return label or f"@{target[1:].split('^')[0]}"
+    return f"{label} ({target})" if label and label != target else target
+
+
+def message_plain_text(text: str) -> str:
+    """A Slack message's text as a reader sees it, for a plain-text input: links, mentions and
+    channel names written out, entities decoded. Escaped again wherever it is posted."""
+    readable = SLACK_TOKEN.sub(_token_text, text)
+    return readable.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
