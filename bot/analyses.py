@@ -159,7 +159,9 @@ def check(draft: AnalysisDraft) -> dict[str, Any]:
         elif owner:
             errors[f"follow_up_{index}"] = "Say what the follow-up is, or clear its owner."
     values["follow_ups"] = follow_ups
-    if not any(values[name] for name in (*TEXT_FIELDS, "categories")):
+    if "categories" not in errors and not any(
+        values.get(name) for name in (*TEXT_FIELDS, "categories")
+    ):
         errors["root_causes"] = (
             "Write at least the root causes, or the error categories you counted."
         )

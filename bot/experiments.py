@@ -68,11 +68,16 @@ class ExperimentRecord:
     message_ts: str | None
     created_at: datetime
     deleted_at: datetime | None
-    owes_analysis: bool
+    analyses: tuple[int, ...]  # numbers of its error analyses
 
     @property
     def ref(self) -> str:
         return f"E-{self.number}"
+
+    @property
+    def owes_analysis(self) -> bool:
+        """A failed experiment stays flagged until an error analysis of it exists."""
+        return self.outcome in outcome.FAILED and not self.analyses
 
     @property
     def run_link(self) -> runlinks.RunLink | None:
@@ -231,21 +236,21 @@ def _assess(
     )
 
 
-def _has_analysis(session: Session, experiment: Experiment) -> bool:
-    return bool(
-        session.scalar(
-            select(
-                exists().where(
-                    ErrorAnalysis.experiment_id == experiment.id,
-                    ErrorAnalysis.deleted_at.is_(None),
-                )
+def _analyses_of(session: Session, experiment: Experiment) -> tuple[int, ...]:
+    return tuple(
+        session.scalars(
+            select(ErrorAnalysis.number)
+            .where(
+                ErrorAnalysis.experiment_id == experiment.id,
+                ErrorAnalysis.deleted_at.is_(None),
             )
+            .order_by(ErrorAnalysis.number)
         )
     )
 
 
 def _record(session: Session, row: Experiment) -> ExperimentRecord:
-    owes = row.outcome in outcome.FAILED and not _has_analysis(session, row)
+    analysed = _analyses_of(session, row)
     return ExperimentRecord(
         team_id=row.team_id,
         number=row.number,
@@ -265,7 +270,7 @@ def _record(session: Session, row: Experiment) -> ExperimentRecord:
         message_ts=row.message_ts,
         created_at=row.created_at,
         deleted_at=row.deleted_at,
-        owes_analysis=owes,
+        analyses=analysed,
     )
 
 

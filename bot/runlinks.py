@@ -35,10 +35,9 @@ def recognise(url: str) -> RunLink:
     """What the link is: an MLflow run, a W&B run, a GitHub/GitLab commit, or a plain link."""
     parts = urlsplit(url)
     host = parts.netloc.lower()
-    # MLflow's UI keeps the route in the fragment: https://mlflow.example.com/#/experiments/3/runs/ab12
-    mlflow = MLFLOW.search(parts.fragment) or (
-        MLFLOW.search(parts.path) if "mlflow" in host or "/mlflow" in parts.path else None
-    )
+    # MLflow's UI keeps the route in the fragment (https://mlflow.example.com/#/experiments/3/
+    # runs/ab12); Databricks puts it in the path (/ml/experiments/3/runs/ab12).
+    mlflow = MLFLOW.search(parts.fragment) or MLFLOW.search(parts.path)
     if mlflow:
         return RunLink("mlflow", f"MLflow run {mlflow['run'][:12]}", url)
     wandb = WANDB.match(parts.path) if host in ("wandb.ai", "app.wandb.ai") else None

@@ -83,7 +83,13 @@ def confirmation(logged: Logged) -> Blocks:
     if details := _details(e):
         blocks.append(section("\n".join(details)))
     if logged.assessment.caveats:
-        blocks.append(context("Note: " + "; ".join(logged.assessment.caveats) + "."))
+        blocks.append(
+            context(
+                "Note: "
+                + "; ".join(logged.assessment.caveats)
+                + f". Set them with Edit details on `/problem show {logged.problem.ref}`."
+            )
+        )
     if e.owes_analysis:
         blocks.append(
             section(
@@ -100,6 +106,9 @@ def confirmation(logged: Logged) -> Blocks:
                 )
             )
         )
+    if e.analyses:
+        refs = ", ".join(f"A-{n}" for n in e.analyses)
+        blocks.append(context(f":mag: Error analysis: {refs} (in the thread)"))
     source = f" · from <{e.source_permalink}|this message>" if e.source_permalink else ""
     blocks.append(context(f"Logged by {user(e.author_id)}{source} · `/experiment show {e.ref}`"))
     return blocks
