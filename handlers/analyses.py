@@ -86,7 +86,10 @@ def analysis_command(
             actor = people.actor(client, team_id=team_id, user_id=user_id)
             with db.transaction() as session:
                 analysis = analyses.delete(session, team_id=team_id, number=number, actor=actor)
-            ack(
+            # A message of its own (not the answer to the command), so its Undo button can
+            # replace it in place.
+            ack()
+            respond(
                 text=f"Deleted {analysis.ref}.",
                 blocks=records.deleted(
                     ref=analysis.ref,

@@ -132,7 +132,10 @@ def experiment_command(
             actor = people.actor(client, team_id=team_id, user_id=user_id)
             with db.transaction() as session:
                 logged = experiments.delete(session, team_id=team_id, number=number, actor=actor)
-            ack(
+            # A message of its own (not the answer to the command), so its Undo button can
+            # replace it in place.
+            ack()
+            respond(
                 text=f"Deleted {logged.experiment.ref}.",
                 blocks=records.deleted(
                     ref=logged.experiment.ref,

@@ -114,7 +114,10 @@ def problem_command(
             actor = people.actor(client, team_id=team_id, user_id=user_id)
             with db.transaction() as session:
                 problem = problems.delete(session, team_id=team_id, number=number, actor=actor)
-            ack(
+            # A message of its own (not the answer to the command), so its Undo button can
+            # replace it in place.
+            ack()
+            respond(
                 text=f"Deleted {problem.ref}.",
                 blocks=records.deleted(
                     ref=problem.ref,

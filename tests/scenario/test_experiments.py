@@ -77,7 +77,11 @@ def test_a_result_that_did_not_improve_carries_the_analysis_button_and_stays_fla
     log(bot, "P-1 broken OOM at step 3")
 
     no_gain, broken = experiments(bot)
-    assert (no_gain.outcome, broken.outcome, broken.value) == (Outcome.NO_GAIN, Outcome.BROKEN, None)
+    assert (no_gain.outcome, broken.outcome, broken.value) == (
+        Outcome.NO_GAIN,
+        Outcome.BROKEN,
+        None,
+    )
     for row in (no_gain, broken):
         button = buttons(confirmation(bot, row.message_ts).blocks)["analysis_start"]
         assert button["value"] == str(row.number)
@@ -161,7 +165,9 @@ def experiment_form(**overrides):
         "dataset": text("eval-2026-10 v3"),
         "value": text("0.81"),
         "metrics": text("p95_ms: 41\nsize_mb: 12"),
-        "run_url": text("https://github.com/acme/ranker/commit/9fceb02d0ae598e95dc970b74767f19372d61af8"),
+        "run_url": text(
+            "https://github.com/acme/ranker/commit/9fceb02d0ae598e95dc970b74767f19372d61af8"
+        ),
         "notes": text("<!channel> tried on <@U0BOB>'s split"),
     }
     return form(**(fields | overrides))

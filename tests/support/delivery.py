@@ -27,7 +27,9 @@ def form(**fields: dict[str, Any]) -> dict[str, dict[str, dict[str, Any]]]:
     return {block: {"value": element} for block, element in fields.items()}
 
 
-def command(bot, name: str, text_: str = "", *, user: str = ALICE, team: str = TEAM, channel: str = CHANNEL):
+def command(
+    bot, name: str, text_: str = "", *, user: str = ALICE, team: str = TEAM, channel: str = CHANNEL
+):
     answer = bot.slack.slash_command(
         team_id=team, user_id=user, channel_id=channel, command=name, text=text_
     )

@@ -94,7 +94,9 @@ def test_problem_decisions_and_record_verbs_are_understood():
     assert parse_problem("decide P-12 cut no gain after 4 tries") == Decide(
         12, DecisionKind.CUT, "no gain after 4 tries"
     )
-    assert parse_problem("decide p-2 SHIP good enough") == Decide(2, DecisionKind.SHIP, "good enough")
+    assert parse_problem("decide p-2 SHIP good enough") == Decide(
+        2, DecisionKind.SHIP, "good enough"
+    )
     assert parse_problem("history P-3") == History(3)
     assert parse_problem("delete P-3") == Delete(3)
 
@@ -166,7 +168,10 @@ def test_an_analysis_form_names_each_bad_field():
 
 def test_message_text_becomes_what_a_reader_saw():
     text = "<!here> <@U123|ada> see <https://x.io/a|the run> in <#C1|ml> &lt;3 &amp; <https://y.io>"
-    assert message_plain_text(text) == "@here @ada see the run (https://x.io/a) in #ml <3 & https://y.io"
+    assert (
+        message_plain_text(text)
+        == "@here @ada see the run (https://x.io/a) in #ml <3 & https://y.io"
+    )
 
 
 def test_prefill_from_a_message():

@@ -93,4 +93,4 @@ def test_best_respects_direction_and_skips_unmeasured_runs():
 
 
 def test_the_outcomes_that_owe_an_analysis():
-    assert FAILED == {Outcome.NO_GAIN, Outcome.WORSE, Outcome.BROKEN}
+    assert {Outcome.NO_GAIN, Outcome.WORSE, Outcome.BROKEN} == FAILED

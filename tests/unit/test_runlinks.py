@@ -22,7 +22,11 @@ from bot.runlinks import problem_with, recognise
         ),
         ("http://localhost:5000/#/experiments/0/runs/r1", "mlflow", "MLflow run r1"),
         ("https://wandb.ai/acme/recall/runs/3kx9q2", "wandb", "W&B run recall/3kx9q2"),
-        ("https://wandb.ai/acme/recall/runs/3kx9q2?workspace=user", "wandb", "W&B run recall/3kx9q2"),
+        (
+            "https://wandb.ai/acme/recall/runs/3kx9q2?workspace=user",
+            "wandb",
+            "W&B run recall/3kx9q2",
+        ),
         (
             "https://github.com/acme/ranker/commit/9fceb02d0ae598e95dc970b74767f19372d61af8",
             "github",
