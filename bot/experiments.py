@@ -398,7 +398,7 @@ def update(
         before=before,
         after=history.snapshot(row, names),
     )
-    session.flush()
+    _reassess(session, row.problem)
     return _logged(session, row)
 
 
@@ -419,7 +419,7 @@ def delete(session: Session, *, team_id: str, number: int, actor: permissions.Ac
         action=history.Action.DELETE,
         user_id=actor.user_id,
     )
-    session.flush()
+    _reassess(session, row.problem)
     return _logged(session, row)
 
 
@@ -437,8 +437,42 @@ def restore(session: Session, *, team_id: str, number: int, actor: permissions.A
             action=history.Action.RESTORE,
             user_id=actor.user_id,
         )
-        session.flush()
+        _reassess(session, row.problem)
     return _logged(session, row)
+
+
+def _reassess(session: Session, problem: Problem) -> None:
+    """Recompute the stored outcomes of a problem's experiments, oldest first.
+
+    Outcomes are stored so queries can filter on them (owed analyses, digests); they
+    follow the problem's baseline, target and direction, and the best earlier result.
+    Outcomes are computed, never typed, so recomputing them keeps no version.
+    """
+    rows = session.scalars(
+        select(Experiment)
+        .where(
+            Experiment.team_id == problem.team_id,
+            Experiment.problem_id == problem.id,
+            Experiment.deleted_at.is_(None),
+        )
+        .order_by(Experiment.number)
+    ).all()
+    measured: list[float | None] = []
+    for row in rows:
+        row.outcome = outcome.assess(
+            row.value,
+            baseline=problem.baseline,
+            target=problem.target,
+            direction=problem.direction,
+            best_before=outcome.best(measured, problem.direction),
+        ).outcome
+        measured.append(row.value)
+    session.flush()
+
+
+def reassess(session: Session, *, team_id: str, number: int) -> None:
+    """After a problem's metric changed: bring its experiments' outcomes in line."""
+    _reassess(session, _problem_row(session, team_id=team_id, number=number))
 
 
 def versions(session: Session, *, team_id: str, number: int) -> tuple[history.Version, ...]:

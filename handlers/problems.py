@@ -248,6 +248,8 @@ def submit_problem(
             problem = problems.update(
                 session, team_id=team_id, number=metadata["problem"], draft=draft, actor=actor
             )
+            # The metric's baseline, target or direction may have changed under them.
+            experiments.reassess(session, team_id=team_id, number=problem.number)
         ack()
         refresh_card(client, problem)
         return

@@ -264,3 +264,46 @@ def test_other_workspaces_cannot_reach_records_to_change_them(logged):
         answer = command(bot, name, typed, team=OTHER_TEAM, user="U0MALLORY", channel="C0OTHER")
         assert "There is no" in rendered(answer.body)
     assert experiments(bot)[0].deleted_at is None and problems(bot)[0].deleted_at is None
+
+
+def test_admin_rights_are_looked_up_once_and_an_outage_grants_nothing(logged):
+    bot = logged
+    bot.slack.clear_calls()
+    command(bot, "/experiment", "history E-1", user=CAROL)
+    command(bot, "/experiment", "delete E-1", user=CAROL)
+    command(bot, "/experiment", "restore E-1", user=CAROL)
+    assert [c.args["user"] for c in bot.slack.calls("users.info")] == [CAROL]
+
+    bot.slack.add_user(team_id=TEAM, user_id="U0ERIN", name="erin", is_admin=True)
+    bot.slack.inject("users.info", error="ratelimited", times=5)
+    refused = command(bot, "/experiment", "delete E-1", user="U0ERIN")
+    assert "You can't delete E-1" in rendered(refused.body)
+    assert experiments(bot)[0].deleted_at is None
+
+
+def test_setting_a_baseline_later_reassesses_the_problems_experiments(bot):
+    frame(bot, baseline="", target="0.80")
+    log(bot, "P-1 0.72 first try")
+    assert experiments(bot)[0].outcome == Outcome.NO_GAIN
+    assert "E-1" in rendered(command(bot, "/analysis").body)
+
+    card = problems(bot)[0].card_ts
+    bot.slack.click(
+        team_id=TEAM,
+        user_id=ALICE,
+        action_id="problem_add_details",
+        value="1",
+        channel_id=CHANNEL,
+        message_ts=card,
+    )
+    bot.settle()
+    bot.slack.submit_view(
+        user_id=ALICE,
+        values=form(
+            title=text("Recall on rare classes"), baseline=text("0.70"), target=text("0.8")
+        ),
+    )
+    bot.settle()
+
+    assert experiments(bot)[0].outcome == Outcome.IMPROVED
+    assert "You owe no error analyses" in rendered(command(bot, "/analysis").body)
