@@ -11,14 +11,13 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot import experiments, history, permissions
+from bot import checks, experiments, history, permissions
 from bot.errors import NotFound, UsageError, ValidationFailed
 from storage import queries
 from storage.models import ErrorAnalysis, ErrorCategory, Experiment, FollowUp
 from storage.types import utcnow
 
 KIND = "analysis"
-TEXT_MAX = 3000
 CATEGORY_NAME_MAX = 200
 CATEGORIES_MAX = 30
 FOLLOW_UP_MAX = 500
@@ -98,8 +97,7 @@ def parse_categories(text: str | None) -> list[tuple[str, int]]:
     """`name: count` lines, strictly: ValueError names the first bad line and how to fix it."""
     out: list[tuple[str, int]] = []
     seen: set[str] = set()
-    lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
-    for index, line in enumerate(lines, start=1):
+    for index, line in checks.lines(text):
         match = CATEGORY_LINE.match(line)
         if not match:
             raise ValueError(
@@ -123,18 +121,11 @@ def parse_categories(text: str | None) -> list[tuple[str, int]]:
     return out
 
 
-def _text(value: str | None, *, name: str, errors: dict[str, str]) -> str | None:
-    value = (value or "").strip()
-    if len(value) > TEXT_MAX:
-        errors[name] = f"Keep this under {TEXT_MAX} characters (it has {len(value)})."
-    return value or None
-
-
 def check(draft: AnalysisDraft) -> dict[str, Any]:
     """Checked values (categories and follow-ups as lists), or ValidationFailed naming each field."""
     errors: dict[str, str] = {}
     values: dict[str, Any] = {
-        name: _text(getattr(draft, name), name=name, errors=errors) for name in TEXT_FIELDS
+        name: checks.text(getattr(draft, name), name=name, errors=errors) for name in TEXT_FIELDS
     }
     size = (draft.sample_size or "").strip()
     values["sample_size"] = None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -13,7 +13,7 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot import history, outcome, permissions, runlinks
+from bot import checks, history, outcome, permissions, runlinks
 from bot.commands import parse_ref
 from bot.errors import NotFound, UsageError, ValidationFailed
 from bot.problems import ACTIVE, ProblemRecord
@@ -22,7 +22,6 @@ from storage.models import Direction, ErrorAnalysis, Experiment, Outcome, Proble
 from storage.types import utcnow
 
 KIND = "experiment"
-TEXT_MAX = 3000
 DATASET_MAX = 300
 METRICS_MAX = 20
 METRIC_NAME_MAX = 64
@@ -43,9 +42,6 @@ class ExperimentDraft:
     metrics: str | None = None
     run_url: str | None = None
     notes: str | None = None
-
-
-EDITABLE = tuple(f.name for f in fields(ExperimentDraft) if f.name != "problem")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -94,15 +90,6 @@ class Logged:
     created: bool = False
 
 
-def _text(
-    value: str | None, *, name: str, errors: dict[str, str], limit: int = TEXT_MAX
-) -> str | None:
-    value = (value or "").strip()
-    if len(value) > limit:
-        errors[name] = f"Keep this under {limit} characters (it has {len(value)})."
-    return value or None
-
-
 def parse_number(text: str) -> float:
     """A finite number as typed; ValueError for anything else (`83%` is not guessed at)."""
     number = float(text)
@@ -128,8 +115,7 @@ def _value(text: str | None, errors: dict[str, str]) -> float | None:
 def parse_metrics(text: str | None) -> dict[str, float]:
     """`name: value` lines into a dict; raises ValueError naming the first bad line."""
     metrics: dict[str, float] = {}
-    lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
-    for index, line in enumerate(lines, start=1):
+    for index, line in checks.lines(text):
         match = METRIC_LINE.match(line)
         if not match:
             raise ValueError(
@@ -155,12 +141,12 @@ def check(draft: ExperimentDraft) -> dict[str, Any]:
     """Column values from a draft (the problem aside), or ValidationFailed naming each bad field."""
     errors: dict[str, str] = {}
     values: dict[str, Any] = {
-        "hypothesis": _text(draft.hypothesis, name="hypothesis", errors=errors),
-        "approach": _text(draft.approach, name="approach", errors=errors),
-        "dataset": _text(draft.dataset, name="dataset", errors=errors, limit=DATASET_MAX),
+        "hypothesis": checks.text(draft.hypothesis, name="hypothesis", errors=errors),
+        "approach": checks.text(draft.approach, name="approach", errors=errors),
+        "dataset": checks.text(draft.dataset, name="dataset", errors=errors, limit=DATASET_MAX),
         "value": _value(draft.value, errors),
-        "run_url": _text(draft.run_url, name="run_url", errors=errors, limit=2000),
-        "notes": _text(draft.notes, name="notes", errors=errors),
+        "run_url": checks.text(draft.run_url, name="run_url", errors=errors, limit=2000),
+        "notes": checks.text(draft.notes, name="notes", errors=errors),
     }
     try:
         values["metrics"] = parse_metrics(draft.metrics)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 
+from bot.checks import TEXT_MAX
 from bot.experiments import URL
 from bot.ids import ExperimentField, ProblemField
-from bot.problems import TEXT_MAX, TITLE_MAX
+from bot.problems import TITLE_MAX
 from bot.render.text import message_plain_text
 
 PROBLEM_REF = re.compile(r"\bP-?(\d{1,9})\b", re.IGNORECASE)

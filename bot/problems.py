@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot import history, permissions
+from bot import checks, history, permissions
 from bot.errors import NotFound, UsageError, ValidationFailed
 from storage import queries
 from storage.models import Direction, Problem, ProblemStatus, Track
@@ -20,7 +20,7 @@ from storage.types import utcnow
 E = TypeVar("E", Direction, Track)
 
 TITLE_MAX = 150
-TEXT_MAX = 3000
+TEXT_MAX = checks.TEXT_MAX
 LIST_LIMIT = 25
 
 
@@ -97,15 +97,6 @@ class Saved:
     created: bool
 
 
-def _text(
-    value: str | None, *, name: str, errors: dict[str, str], limit: int = TEXT_MAX
-) -> str | None:
-    value = (value or "").strip()
-    if len(value) > limit:
-        errors[name] = f"Keep this under {limit} characters (it has {len(value)})."
-    return value or None
-
-
 def _number(value: str | None, *, name: str, errors: dict[str, str]) -> float | None:
     value = (value or "").strip()
     if not value:
@@ -165,22 +156,22 @@ def check(draft: ProblemDraft) -> dict[str, object]:
         errors["title"] = f"Keep the title under {TITLE_MAX} characters (it has {len(title)})."
     values: dict[str, object] = {
         "title": title,
-        "statement": _text(draft.statement, name="statement", errors=errors),
-        "user_value": _text(draft.user_value, name="user_value", errors=errors),
-        "feasibility": _text(draft.feasibility, name="feasibility", errors=errors),
-        "metric_name": _text(draft.metric_name, name="metric_name", errors=errors, limit=200),
-        "metric_definition": _text(
+        "statement": checks.text(draft.statement, name="statement", errors=errors),
+        "user_value": checks.text(draft.user_value, name="user_value", errors=errors),
+        "feasibility": checks.text(draft.feasibility, name="feasibility", errors=errors),
+        "metric_name": checks.text(draft.metric_name, name="metric_name", errors=errors, limit=200),
+        "metric_definition": checks.text(
             draft.metric_definition, name="metric_definition", errors=errors
         ),
         "direction": _choice(draft.direction, Direction, Direction.HIGHER, "direction", errors),
         "baseline": _number(draft.baseline, name="baseline", errors=errors),
         "target": _number(draft.target, name="target", errors=errors),
-        "guardrails": _text(draft.guardrails, name="guardrails", errors=errors),
-        "data_sources": _text(draft.data_sources, name="data_sources", errors=errors),
-        "prior_work": _text(draft.prior_work, name="prior_work", errors=errors),
+        "guardrails": checks.text(draft.guardrails, name="guardrails", errors=errors),
+        "data_sources": checks.text(draft.data_sources, name="data_sources", errors=errors),
+        "prior_work": checks.text(draft.prior_work, name="prior_work", errors=errors),
         "track": _choice(draft.track, Track, Track.DISCOVERY, "track", errors),
         "review_on": _review_on(draft.review_on, errors),
-        "kill_criteria": _text(draft.kill_criteria, name="kill_criteria", errors=errors),
+        "kill_criteria": checks.text(draft.kill_criteria, name="kill_criteria", errors=errors),
     }
     if draft.owner_id:
         values["owner_id"] = draft.owner_id

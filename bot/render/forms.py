@@ -6,10 +6,9 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from bot.checks import TEXT_MAX
 from bot.ids import ActionId
 from bot.render.text import plain
-
-TEXT_MAX = 3000
 
 
 @dataclass(frozen=True)

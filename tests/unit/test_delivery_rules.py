@@ -147,6 +147,7 @@ def test_error_categories_are_parsed_strictly_and_shares_computed():
         ("a: -3", "not a whole number"),
         ("a: 1.5", "not a whole number"),
         ("Blurry: 1\nblurry: 2", "listed twice"),
+        ("a: 1\n\nb 2", "Line 3"),  # numbered as the user sees the lines, blanks included
     ]:
         with pytest.raises(ValueError, match=says):
             parse_categories(bad)
