@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot import checks, experiments, history, permissions
-from bot.errors import NotFound, UsageError, ValidationFailed
+from bot.errors import NotFound, ValidationFailed
 from storage import queries
 from storage.models import ErrorAnalysis, ErrorCategory, Experiment, FollowUp
 from storage.types import utcnow
@@ -343,18 +343,8 @@ def delete(
     """Soft-delete: the experiment owes an analysis again until this is restored."""
     row = _get(session, team_id=team_id, number=number, deleted=True)
     _check(actor, row, verb="delete")
-    if row.deleted_at is not None:
-        raise UsageError(
-            f"{row.ref} is already deleted. `/analysis restore {row.ref}` brings it back."
-        )
-    row.deleted_at, row.deleted_by = utcnow(), actor.user_id
-    history.record(
-        session,
-        team_id=team_id,
-        kind=KIND,
-        record_id=row.id,
-        action=history.Action.DELETE,
-        user_id=actor.user_id,
+    history.soft_delete(
+        session, row, kind=KIND, user_id=actor.user_id, restore_command="/analysis restore"
     )
     return _record(row)
 
@@ -362,18 +352,10 @@ def delete(
 def restore(
     session: Session, *, team_id: str, number: int, actor: permissions.Actor
 ) -> AnalysisRecord:
+    """Undo a deletion; restoring one that is not deleted changes nothing."""
     row = _get(session, team_id=team_id, number=number, deleted=True)
     _check(actor, row, verb="restore")
-    if row.deleted_at is not None:
-        row.deleted_at, row.deleted_by = None, None
-        history.record(
-            session,
-            team_id=team_id,
-            kind=KIND,
-            record_id=row.id,
-            action=history.Action.RESTORE,
-            user_id=actor.user_id,
-        )
+    history.restore(session, row, kind=KIND, user_id=actor.user_id)
     return _record(row)
 
 

@@ -392,18 +392,8 @@ def delete(session: Session, *, team_id: str, number: int, actor: permissions.Ac
     """Soft-delete: it leaves lists, the board and digests; its id is never reused."""
     row = _get(session, team_id=team_id, number=number, deleted=True)
     _check(actor, row, verb="delete")
-    if row.deleted_at is not None:
-        raise UsageError(
-            f"{row.ref} is already deleted. `/experiment restore {row.ref}` brings it back."
-        )
-    row.deleted_at, row.deleted_by = utcnow(), actor.user_id
-    history.record(
-        session,
-        team_id=team_id,
-        kind=KIND,
-        record_id=row.id,
-        action=history.Action.DELETE,
-        user_id=actor.user_id,
+    history.soft_delete(
+        session, row, kind=KIND, user_id=actor.user_id, restore_command="/experiment restore"
     )
     _reassess(session, row.problem)
     return _logged(session, row)
@@ -413,17 +403,8 @@ def restore(session: Session, *, team_id: str, number: int, actor: permissions.A
     """Undo a deletion; restoring one that is not deleted changes nothing."""
     row = _get(session, team_id=team_id, number=number, deleted=True)
     _check(actor, row, verb="restore")
-    if row.deleted_at is not None:
-        row.deleted_at, row.deleted_by = None, None
-        history.record(
-            session,
-            team_id=team_id,
-            kind=KIND,
-            record_id=row.id,
-            action=history.Action.RESTORE,
-            user_id=actor.user_id,
-        )
-        _reassess(session, row.problem)
+    history.restore(session, row, kind=KIND, user_id=actor.user_id)
+    _reassess(session, row.problem)
     return _logged(session, row)
 
 

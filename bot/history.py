@@ -6,11 +6,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.errors import UsageError
 from storage.models import RecordVersion
 from storage.types import utcnow
 
@@ -109,3 +110,47 @@ def versions(session: Session, *, team_id: str, kind: str, record_id: int) -> tu
         )
         for row in rows
     )
+
+
+class SoftDeletable(Protocol):
+    id: int
+    team_id: str
+    ref: str
+    deleted_at: datetime | None
+    deleted_by: str | None
+
+
+def soft_delete(
+    session: Session, row: SoftDeletable, *, kind: str, user_id: str, restore_command: str
+) -> None:
+    """Mark the row deleted (kept, and its id never reused) and keep the version."""
+    if row.deleted_at is not None:
+        raise UsageError(
+            f"{row.ref} is already deleted. `{restore_command} {row.ref}` brings it back."
+        )
+    row.deleted_at, row.deleted_by = utcnow(), user_id
+    record(
+        session,
+        team_id=row.team_id,
+        kind=kind,
+        record_id=row.id,
+        action=Action.DELETE,
+        user_id=user_id,
+    )
+    session.flush()
+
+
+def restore(session: Session, row: SoftDeletable, *, kind: str, user_id: str) -> None:
+    """Undo a deletion and keep the version; a row that is not deleted is left alone."""
+    if row.deleted_at is None:
+        return
+    row.deleted_at, row.deleted_by = None, None
+    record(
+        session,
+        team_id=row.team_id,
+        kind=kind,
+        record_id=row.id,
+        action=Action.RESTORE,
+        user_id=user_id,
+    )
+    session.flush()

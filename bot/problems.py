@@ -12,10 +12,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot import checks, history, permissions
-from bot.errors import NotFound, UsageError, ValidationFailed
+from bot.errors import NotFound, ValidationFailed
 from storage import queries
 from storage.models import Direction, Problem, ProblemStatus, Track
-from storage.types import utcnow
 
 E = TypeVar("E", Direction, Track)
 
@@ -315,20 +314,9 @@ def delete(
     """Soft-delete: the problem leaves lists and the board; its id is never reused."""
     problem = _get(session, team_id=team_id, number=number, deleted=True)
     _check(actor, problem, verb="delete")
-    if problem.deleted_at is not None:
-        raise UsageError(
-            f"{problem.ref} is already deleted. `/problem restore {problem.ref}` brings it back."
-        )
-    problem.deleted_at, problem.deleted_by = utcnow(), actor.user_id
-    history.record(
-        session,
-        team_id=team_id,
-        kind=KIND,
-        record_id=problem.id,
-        action=history.Action.DELETE,
-        user_id=actor.user_id,
+    history.soft_delete(
+        session, problem, kind=KIND, user_id=actor.user_id, restore_command="/problem restore"
     )
-    session.flush()
     return ProblemRecord.of(problem)
 
 
@@ -338,17 +326,7 @@ def restore(
     """Undo a deletion; restoring a problem that is not deleted changes nothing."""
     problem = _get(session, team_id=team_id, number=number, deleted=True)
     _check(actor, problem, verb="restore")
-    if problem.deleted_at is not None:
-        problem.deleted_at, problem.deleted_by = None, None
-        history.record(
-            session,
-            team_id=team_id,
-            kind=KIND,
-            record_id=problem.id,
-            action=history.Action.RESTORE,
-            user_id=actor.user_id,
-        )
-        session.flush()
+    history.restore(session, problem, kind=KIND, user_id=actor.user_id)
     return ProblemRecord.of(problem)
 
 

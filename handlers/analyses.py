@@ -22,9 +22,10 @@ from bot.commands import (
 )
 from bot.ids import ActionId, CallbackId, Command
 from bot.render import analyses as render
-from bot.render import records
 from bot.render.delivery_modals import ANALYSIS_FIELDS, analysis_modal, read_follow_ups
 from bot.render.forms import read_values
+from bot.render.records import context_note
+from handlers import records
 from handlers.experiments import refresh_message
 from handlers.people import People
 from handlers.slack import post, tell, update
@@ -65,11 +66,7 @@ def analysis_command(
         case History(number):
             with db.transaction() as session:
                 versions = analyses.versions(session, team_id=team_id, number=number)
-            ack(
-                text=f"History of A-{number}",
-                blocks=records.versions(f"A-{number}", versions),
-                response_type="ephemeral",
-            )
+            records.answer_history(ack, ref=f"A-{number}", versions=versions)
         case Edit(number):
             actor = people.actor(client, team_id=team_id, user_id=user_id)
             with db.transaction() as session:
@@ -86,29 +83,20 @@ def analysis_command(
             actor = people.actor(client, team_id=team_id, user_id=user_id)
             with db.transaction() as session:
                 analysis = analyses.delete(session, team_id=team_id, number=number, actor=actor)
-            # A message of its own (not the answer to the command), so its Undo button can
-            # replace it in place.
-            ack()
-            respond(
-                text=f"Deleted {analysis.ref}.",
-                blocks=records.deleted(
-                    ref=analysis.ref,
-                    number=number,
-                    undo_action=ActionId.ANALYSIS_RESTORE,
-                    restore_command="/analysis restore",
-                ),
-                response_type="ephemeral",
+            records.confirm_deletion(
+                ack,
+                respond,
+                ref=analysis.ref,
+                number=number,
+                undo_action=ActionId.ANALYSIS_RESTORE,
+                restore_command="/analysis restore",
             )
             refresh(client, db, analysis)
         case Restore(number):
             actor = people.actor(client, team_id=team_id, user_id=user_id)
             with db.transaction() as session:
                 analysis = analyses.restore(session, team_id=team_id, number=number, actor=actor)
-            ack(
-                text=f"Restored {analysis.ref}.",
-                blocks=records.restored(analysis.ref),
-                response_type="ephemeral",
-            )
+            records.confirm_restore(ack, ref=analysis.ref)
             refresh(client, db, analysis)
 
 
@@ -118,7 +106,7 @@ def refresh(client: WebClient, db: Database, analysis: analyses.AnalysisRecord) 
     if a.message_ts and a.channel:
         if a.deleted_at is not None:
             text = f"{a.ref} was deleted. `/analysis restore {a.ref}` brings it back."
-            blocks = records.context_note(text)
+            blocks = context_note(text)
         else:
             text, blocks = render.post_text(a), render.post(a)
         update(client, channel=a.channel, ts=a.message_ts, text=text, blocks=blocks)
@@ -133,7 +121,7 @@ def open_form(ack: Ack, body: dict[str, Any], client: WebClient, db: Database) -
     ack()
     with db.transaction() as session:
         experiment = analyses.owning_experiment(
-            session, team_id=body["team"]["id"], number=int(body["actions"][0]["value"])
+            session, team_id=body["team"]["id"], number=records.clicked_number(body)
         )
     client.views_open(trigger_id=body["trigger_id"], view=analysis_modal(experiment=experiment))
 
@@ -147,7 +135,7 @@ def open_edit(
     actor = people.actor(client, team_id=team_id, user_id=user_id)
     with db.transaction() as session:
         analysis = analyses.may_change(
-            session, team_id=team_id, number=int(body["actions"][0]["value"]), actor=actor
+            session, team_id=team_id, number=records.clicked_number(body), actor=actor
         )
         experiment = analyses.owning_experiment(
             session, team_id=team_id, number=analysis.experiment_number
@@ -238,13 +226,9 @@ def undo_delete(
     actor = people.actor(client, team_id=team_id, user_id=user_id)
     with db.transaction() as session:
         analysis = analyses.restore(
-            session, team_id=team_id, number=int(body["actions"][0]["value"]), actor=actor
+            session, team_id=team_id, number=records.clicked_number(body), actor=actor
         )
-    respond(
-        text=f"Restored {analysis.ref}.",
-        blocks=records.restored(analysis.ref),
-        replace_original=True,
-    )
+    records.undone(respond, ref=analysis.ref)
     refresh(client, db, analysis)
 
 

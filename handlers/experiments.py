@@ -25,9 +25,10 @@ from bot.commands import (
 from bot.errors import NotFound
 from bot.ids import ActionId, CallbackId, Command, ExperimentField
 from bot.render import experiments as render
-from bot.render import records
 from bot.render.delivery_modals import experiment_modal
 from bot.render.forms import MessageRef, read_values
+from bot.render.records import context_note
+from handlers import records
 from handlers.people import People
 from handlers.slack import permalink, post, tell, update
 from storage.db import Database
@@ -110,11 +111,7 @@ def experiment_command(
         case History(number):
             with db.transaction() as session:
                 versions = experiments.versions(session, team_id=team_id, number=number)
-            ack(
-                text=f"History of E-{number}",
-                blocks=records.versions(f"E-{number}", versions),
-                response_type="ephemeral",
-            )
+            records.answer_history(ack, ref=f"E-{number}", versions=versions)
         case Edit(number):
             actor = people.actor(client, team_id=team_id, user_id=user_id)
             with db.transaction() as session:
@@ -132,29 +129,20 @@ def experiment_command(
             actor = people.actor(client, team_id=team_id, user_id=user_id)
             with db.transaction() as session:
                 logged = experiments.delete(session, team_id=team_id, number=number, actor=actor)
-            # A message of its own (not the answer to the command), so its Undo button can
-            # replace it in place.
-            ack()
-            respond(
-                text=f"Deleted {logged.experiment.ref}.",
-                blocks=records.deleted(
-                    ref=logged.experiment.ref,
-                    number=number,
-                    undo_action=ActionId.EXPERIMENT_RESTORE,
-                    restore_command="/experiment restore",
-                ),
-                response_type="ephemeral",
+            records.confirm_deletion(
+                ack,
+                respond,
+                ref=logged.experiment.ref,
+                number=number,
+                undo_action=ActionId.EXPERIMENT_RESTORE,
+                restore_command="/experiment restore",
             )
             refresh_message(client, logged)
         case Restore(number):
             actor = people.actor(client, team_id=team_id, user_id=user_id)
             with db.transaction() as session:
                 logged = experiments.restore(session, team_id=team_id, number=number, actor=actor)
-            ack(
-                text=f"Restored {logged.experiment.ref}.",
-                blocks=records.restored(logged.experiment.ref),
-                response_type="ephemeral",
-            )
+            records.confirm_restore(ack, ref=logged.experiment.ref)
             refresh_message(client, logged)
 
 
@@ -179,7 +167,7 @@ def announce(
         if respond is not None:
             respond(
                 text=text,
-                blocks=[*render.confirmation(logged), *records.context_note(text)],
+                blocks=[*render.confirmation(logged), *context_note(text)],
                 response_type="ephemeral",
                 replace_original=False,
             )
@@ -197,7 +185,7 @@ def refresh_message(client: WebClient, logged: experiments.Logged) -> None:
         return
     if e.deleted_at is not None:
         text = f"{e.ref} was deleted. `/experiment restore {e.ref}` brings it back."
-        blocks = records.context_note(text)
+        blocks = context_note(text)
     else:
         text, blocks = render.confirmation_text(logged), render.confirmation(logged)
     update(client, channel=e.message_channel, ts=e.message_ts, text=text, blocks=blocks)
@@ -224,7 +212,7 @@ def open_edit(
     actor = people.actor(client, team_id=team_id, user_id=user_id)
     with db.transaction() as session:
         logged = experiments.may_change(
-            session, team_id=team_id, number=int(body["actions"][0]["value"]), actor=actor
+            session, team_id=team_id, number=records.clicked_number(body), actor=actor
         )
     client.views_open(
         trigger_id=body["trigger_id"],
@@ -294,13 +282,9 @@ def undo_delete(
     actor = people.actor(client, team_id=team_id, user_id=user_id)
     with db.transaction() as session:
         logged = experiments.restore(
-            session, team_id=team_id, number=int(body["actions"][0]["value"]), actor=actor
+            session, team_id=team_id, number=records.clicked_number(body), actor=actor
         )
-    respond(
-        text=f"Restored {logged.experiment.ref}.",
-        blocks=records.restored(logged.experiment.ref),
-        replace_original=True,
-    )
+    records.undone(respond, ref=logged.experiment.ref)
     refresh_message(client, logged)
 
 

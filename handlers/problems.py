@@ -25,11 +25,11 @@ from bot.commands import (
 from bot.ids import ActionId, CallbackId, Command, DecisionField
 from bot.render import decisions as render_decisions
 from bot.render import problems as render
-from bot.render import records
 from bot.render.delivery_modals import decision_modal
 from bot.render.forms import MessageRef
 from bot.render.forms import read_values as read_fields
 from bot.render.modals import problem_modal, read_values
+from handlers import records
 from handlers.people import People
 from handlers.slack import permalink, post, tell, update
 from storage.db import Database
@@ -114,36 +114,23 @@ def problem_command(
             actor = people.actor(client, team_id=team_id, user_id=user_id)
             with db.transaction() as session:
                 problem = problems.delete(session, team_id=team_id, number=number, actor=actor)
-            # A message of its own (not the answer to the command), so its Undo button can
-            # replace it in place.
-            ack()
-            respond(
-                text=f"Deleted {problem.ref}.",
-                blocks=records.deleted(
-                    ref=problem.ref,
-                    number=number,
-                    undo_action=ActionId.PROBLEM_RESTORE,
-                    restore_command="/problem restore",
-                ),
-                response_type="ephemeral",
+            records.confirm_deletion(
+                ack,
+                respond,
+                ref=problem.ref,
+                number=number,
+                undo_action=ActionId.PROBLEM_RESTORE,
+                restore_command="/problem restore",
             )
         case Restore(number):
             actor = people.actor(client, team_id=team_id, user_id=user_id)
             with db.transaction() as session:
                 problem = problems.restore(session, team_id=team_id, number=number, actor=actor)
-            ack(
-                text=f"Restored {problem.ref}.",
-                blocks=records.restored(problem.ref),
-                response_type="ephemeral",
-            )
+            records.confirm_restore(ack, ref=problem.ref)
         case History(number):
             with db.transaction() as session:
                 versions = problems.versions(session, team_id=team_id, number=number)
-            ack(
-                text=f"History of P-{number}",
-                blocks=records.versions(f"P-{number}", versions),
-                response_type="ephemeral",
-            )
+            records.answer_history(ack, ref=f"P-{number}", versions=versions)
 
 
 def announce(
@@ -209,7 +196,7 @@ def open_details(
 ) -> None:
     """The "Add details" / "Edit details" button: the modal, filled with what is stored."""
     ack()
-    number = int(body["actions"][0]["value"])
+    number = records.clicked_number(body)
     team_id, user_id = body["team"]["id"], body["user"]["id"]
     actor = people.actor(client, team_id=team_id, user_id=user_id)
     with db.transaction() as session:
@@ -338,11 +325,9 @@ def undo_delete(
     actor = people.actor(client, team_id=team_id, user_id=user_id)
     with db.transaction() as session:
         problem = problems.restore(
-            session, team_id=team_id, number=int(body["actions"][0]["value"]), actor=actor
+            session, team_id=team_id, number=records.clicked_number(body), actor=actor
         )
-    respond(
-        text=f"Restored {problem.ref}.", blocks=records.restored(problem.ref), replace_original=True
-    )
+    records.undone(respond, ref=problem.ref)
 
 
 def register(app: App) -> None:
