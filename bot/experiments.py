@@ -235,8 +235,11 @@ def _analyses_of(session: Session, experiment: Experiment) -> tuple[int, ...]:
     )
 
 
-def _record(session: Session, row: Experiment) -> ExperimentRecord:
-    analysed = _analyses_of(session, row)
+def _record(
+    session: Session, row: Experiment, *, analysed: tuple[int, ...] | None = None
+) -> ExperimentRecord:
+    if analysed is None:
+        analysed = _analyses_of(session, row)
     return ExperimentRecord(
         team_id=row.team_id,
         number=row.number,
@@ -487,7 +490,7 @@ def of_problem(
 
 
 def owed_analyses(
-    session: Session, *, team_id: str, user_id: str, limit: int = 10
+    session: Session, *, team_id: str, user_id: str, limit: int = 50
 ) -> tuple[ExperimentRecord, ...]:
     """The user's failed experiments that still have no error analysis, oldest first."""
     analysed = exists().where(
@@ -507,7 +510,7 @@ def owed_analyses(
         .order_by(Experiment.number)
         .limit(limit)
     ).all()
-    return tuple(_record(session, r) for r in rows)
+    return tuple(_record(session, r, analysed=()) for r in rows)  # none, by the query
 
 
 def best_results(

@@ -11,6 +11,7 @@ from bot.render.experiments import OUTCOME_LABEL, num
 from bot.render.text import actions, button, context, escape, section, user
 
 Blocks = list[dict[str, Any]]
+OWED_SHOWN = 20
 
 
 def post(analysis: AnalysisRecord) -> Blocks:
@@ -72,7 +73,7 @@ def owed(experiments: tuple[ExperimentRecord, ...]) -> Blocks:
             section("You owe no error analyses. To analyse any experiment, type `/analysis E-34`.")
         ]
     blocks: Blocks = [section(f"*Error analyses you owe* ({len(experiments)})")]
-    for e in experiments[:20]:
+    for e in experiments[:OWED_SHOWN]:
         blocks.append(
             section(
                 f"*E-{e.number}* on P-{e.problem_number}: {OUTCOME_LABEL[e.outcome]} "
@@ -82,6 +83,8 @@ def owed(experiments: tuple[ExperimentRecord, ...]) -> Blocks:
                 ),
             )
         )
+    if len(experiments) > OWED_SHOWN:
+        blocks.append(context(f"…and {len(experiments) - OWED_SHOWN} more, oldest first."))
     return blocks
 
 

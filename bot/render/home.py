@@ -60,7 +60,7 @@ def _owed(owed: tuple[ExperimentRecord, ...]) -> list[dict[str, Any]]:
             )
         )
     if len(owed) > OWED_SHOWN:
-        blocks.append(context("…and more: `/analysis` lists them all."))
+        blocks.append(context(f"…and {len(owed) - OWED_SHOWN} more: `/analysis` lists them."))
     return blocks
 
 

@@ -92,3 +92,12 @@ def test_a_permalink_slack_cannot_give_does_not_lose_the_record(bot):
 
     [stored] = experiments(bot)
     assert stored.source_permalink is None and stored.message_ts is not None
+
+
+def test_log_as_experiment_with_no_open_problem_says_to_frame_one_first(bot):
+    answer, _ = shortcut(bot, "log_as_experiment", "0.81 with focal loss")
+
+    assert answer.status == 200
+    view = bot.slack.open_view(ALICE)
+    assert "Frame one first" in rendered(view.view["blocks"]) and "submit" not in view.view
+    assert experiments(bot) == []
