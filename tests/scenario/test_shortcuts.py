@@ -99,5 +99,5 @@ def test_log_as_experiment_with_no_open_problem_says_to_frame_one_first(bot):
 
     assert answer.status == 200
     view = bot.slack.open_view(ALICE)
-    assert "Frame one first" in rendered(view.view["blocks"]) and "submit" not in view.view
+    assert "Frame one first" in rendered(view.view["blocks"]) and view.view["submit"] is None
     assert experiments(bot) == []
