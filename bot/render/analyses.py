@@ -8,7 +8,7 @@ from bot.analyses import AnalysisRecord
 from bot.experiments import ExperimentRecord
 from bot.ids import ActionId
 from bot.render.experiments import OUTCOME_LABEL, num
-from bot.render.text import actions, button, context, escape, section, user
+from bot.render.text import actions, button, context, escape, paragraphs, section, sections, user
 
 Blocks = list[dict[str, Any]]
 OWED_SHOWN = 20
@@ -30,8 +30,10 @@ def post(analysis: AnalysisRecord) -> Blocks:
     if sample:
         blocks.append(section("*Sample examined:* " + ", ".join(sample)))
     if a.categories:
-        rows = "\n".join(f"• {escape(c.name)}: {c.count} ({c.share:.0%})" for c in a.categories)
-        blocks.append(section(f"*Error categories*\n{rows}"))
+        blocks += sections(
+            ["*Error categories*"]
+            + [f"• {escape(c.name)}: {c.count} ({c.share:.0%})" for c in a.categories]
+        )
     for label, value in (
         ("Slices examined", a.slices),
         ("Root causes", a.root_causes),
@@ -39,13 +41,15 @@ def post(analysis: AnalysisRecord) -> Blocks:
         ("Lessons learned", a.lessons),
     ):
         if value:
-            blocks.append(section(f"*{label}*\n{escape(value)}"))
+            blocks += paragraphs(f"*{label}*\n{escape(value)}")
     if a.follow_ups:
-        rows = "\n".join(
-            f"• {escape(f.text)}" + (f" ({user(f.owner_id)})" if f.owner_id else "")
-            for f in a.follow_ups
+        blocks += sections(
+            ["*Follow-ups*"]
+            + [
+                f"• {escape(f.text)}" + (f" ({user(f.owner_id)})" if f.owner_id else "")
+                for f in a.follow_ups
+            ]
         )
-        blocks.append(section(f"*Follow-ups*\n{rows}"))
     blocks.append(context(f"By {user(a.author_id)} · `/analysis show {a.ref}`"))
     return blocks
 

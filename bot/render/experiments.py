@@ -8,7 +8,17 @@ from bot.experiments import ExperimentRecord, Logged
 from bot.ids import ActionId
 from bot.outcome import Assessment, Delta
 from bot.problems import ProblemRecord
-from bot.render.text import actions, button, context, escape, fields, section, user
+from bot.render.text import (
+    actions,
+    button,
+    context,
+    escape,
+    fields,
+    paragraphs,
+    section,
+    sections,
+    user,
+)
 from storage.models import Outcome
 
 Blocks = list[dict[str, Any]]
@@ -57,31 +67,31 @@ def comparison(
     )
 
 
-def _details(e: ExperimentRecord) -> list[str]:
-    lines = []
+def _details(e: ExperimentRecord) -> Blocks:
+    short = []
+    if e.dataset:
+        short.append(f"*Dataset:* {escape(e.dataset)}")
+    if e.metrics:
+        shown = ", ".join(f"{escape(name)} {num(value)}" for name, value in e.metrics.items())
+        short.append(f"*Other metrics:* {shown}")
+    if (run := link(e)) is not None:
+        short.append(f"*Run:* {run}")
+    blocks = sections(short)
     for label, value in (
         ("Hypothesis", e.hypothesis),
         ("Approach", e.approach),
-        ("Dataset", e.dataset),
+        ("Notes", e.notes),
     ):
         if value:
-            lines.append(f"*{label}:* {escape(value)}")
-    if e.metrics:
-        shown = ", ".join(f"{escape(name)} {num(value)}" for name, value in e.metrics.items())
-        lines.append(f"*Other metrics:* {shown}")
-    if (run := link(e)) is not None:
-        lines.append(f"*Run:* {run}")
-    if e.notes:
-        lines.append(f"*Notes:* {escape(e.notes)}")
-    return lines
+            blocks += paragraphs(f"*{label}:* {escape(value)}")
+    return blocks
 
 
 def confirmation(logged: Logged) -> Blocks:
     """What the channel sees when an experiment is logged."""
     e = logged.experiment
     blocks: Blocks = [section(headline(logged)), comparison(logged.problem, e, logged.assessment)]
-    if details := _details(e):
-        blocks.append(section("\n".join(details)))
+    blocks += _details(e)
     if logged.assessment.caveats:
         blocks.append(
             context(

@@ -13,11 +13,14 @@ from bot.render.text import (
     DIVIDER,
     actions,
     button,
+    clip,
     context,
     escape,
     fields,
     header,
+    paragraphs,
     section,
+    sections,
     user,
 )
 from storage.models import DecisionKind, Direction, ProblemStatus, Track
@@ -30,6 +33,7 @@ STATUS_LABEL = {
     ProblemStatus.SHIPPED: "shipped",
     ProblemStatus.DROPPED: "dropped",
 }
+DECISIONS_SHOWN = 5
 TRACK_LABEL = {Track.DISCOVERY: "Discovery", Track.DELIVERY: "Delivery"}
 DECIDE_BUTTONS = {
     DecisionKind.CONTINUE: (ActionId.DECIDE_CONTINUE, "Continue"),
@@ -140,18 +144,24 @@ def detail(
         ("Kill criteria", problem.kill_criteria),
     ):
         if value:
-            blocks.append(section(f"*{label}*\n{escape(value)}"))
+            blocks += paragraphs(f"*{label}*\n{escape(value)}")
     if problem.source_permalink:
         blocks.append(context(f"Captured from <{problem.source_permalink}|this message>"))
     if experiments:
-        lines = "\n".join(experiment_line(e) for e in experiments)
-        blocks.append(section(f"*Latest experiments*\n{lines}"))
+        blocks += sections(["*Latest experiments*", *(experiment_line(e) for e in experiments)])
     if decisions:
-        lines = "\n".join(
-            f"{d.decided_at:%Y-%m-%d} *{d.kind.value}* by {user(d.decided_by)}: {escape(d.rationale)}"
-            for d in decisions
+        blocks += sections(
+            [
+                "*Decisions*"
+                if len(decisions) <= DECISIONS_SHOWN
+                else f"*Decisions* (the latest {DECISIONS_SHOWN} of {len(decisions)})"
+            ]
+            + [
+                f"{d.decided_at:%Y-%m-%d} *{d.kind.value}* by {user(d.decided_by)}: "
+                f"{escape(clip(d.rationale, 400))}"
+                for d in decisions[-DECISIONS_SHOWN:]
+            ]
         )
-        blocks.append(section(f"*Decisions*\n{lines}"))
     blocks.append(DIVIDER)
     buttons = [
         button("Edit details", action_id=ActionId.PROBLEM_ADD_DETAILS, value=str(problem.number))
@@ -180,15 +190,7 @@ def listing(result: Listing, *, scope: str) -> Blocks:
         ]
     title = {"open": "Open problems", "mine": "Your open problems", "all": "All problems"}[scope]
     blocks: Blocks = [section(f"*{title}* ({result.total})")]
-    # Group lines into sections that stay well inside the 3,000-character limit.
-    chunk: list[str] = []
-    for problem in result.problems:
-        line = list_line(problem)
-        if sum(len(c) + 1 for c in chunk) + len(line) > 2800:
-            blocks.append(section("\n".join(chunk)))
-            chunk = []
-        chunk.append(line)
-    blocks.append(section("\n".join(chunk)))
+    blocks += sections([list_line(p) for p in result.problems])
     if result.total > len(result.problems):
         blocks.append(
             context(

@@ -6,10 +6,11 @@ import json
 from typing import Any
 
 from bot.history import Action, Version
-from bot.render.text import actions, button, clip, context, escape, section, user
+from bot.render.text import actions, button, clip, context, escape, section, sections, user
 
 Blocks = list[dict[str, Any]]
 VALUE_SHOWN = 300
+VERSIONS_SHOWN = 15  # an edit of many long fields takes several sections; 50 blocks at most
 
 
 def deleted(*, ref: str, number: int, undo_action: str, restore_command: str) -> Blocks:
@@ -37,15 +38,20 @@ def versions(ref: str, history: tuple[Version, ...]) -> Blocks:
     if not history:
         return [section(f"*{ref}* has not been edited, deleted or restored since it was saved.")]
     blocks: Blocks = [section(f"*History of {ref}* (newest first)")]
-    for version in history[:40]:
+    for version in history[:VERSIONS_SHOWN]:
         when = f"{version.changed_at:%Y-%m-%d %H:%M} UTC"
         if version.action == Action.EDIT:
-            changes = "\n".join(
-                f"• {escape(c.field)}: {_value(c.old)} → {_value(c.new)}" for c in version.changes
+            blocks += sections(
+                [f"{when} · edited by {user(version.changed_by)}"]
+                + [
+                    f"• {escape(c.field)}: {_value(c.old)} → {_value(c.new)}"
+                    for c in version.changes
+                ]
             )
-            blocks.append(section(f"{when} · edited by {user(version.changed_by)}\n{changes}"))
         else:
             blocks.append(context(f"{when} · {version.action}d by {user(version.changed_by)}"))
+    if len(history) > VERSIONS_SHOWN:
+        blocks.append(context(f"Showing the latest {VERSIONS_SHOWN} of {len(history)} changes."))
     return blocks[:50]
 
 

@@ -95,3 +95,37 @@ def message_plain_text(text: str) -> str:
     channel names written out, entities decoded. Escaped again wherever it is posted."""
     readable = SLACK_TOKEN.sub(_token_text, text)
     return readable.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def sections(lines: list[str], *, limit: int = SECTION_MAX - 200) -> list[dict[str, Any]]:
+    """Lines grouped into as few sections as keep each inside Slack's 3,000 characters."""
+    blocks: list[dict[str, Any]] = []
+    chunk: list[str] = []
+    for line in lines:
+        if chunk and sum(len(c) + 1 for c in chunk) + len(line) > limit:
+            blocks.append(section("\n".join(chunk)))
+            chunk = []
+        chunk.append(line)
+    if chunk:
+        blocks.append(section("\n".join(chunk)))
+    return blocks
+
+
+def paragraphs(text: str, *, limit: int = SECTION_MAX - 100) -> list[dict[str, Any]]:
+    """Escaped mrkdwn of any length as sections of at most `limit` characters each.
+
+    Long user text is never clipped: it is cut at a line break where one is near, and
+    never inside an entity such as `&amp;`.
+    """
+    blocks: list[dict[str, Any]] = []
+    while len(text) > limit:
+        cut = text.rfind("\n", 0, limit)
+        if cut < limit // 2:
+            cut = limit
+            entity = text.rfind("&", cut - 5, cut)
+            if entity != -1 and ";" not in text[entity:cut]:
+                cut = entity
+        blocks.append(section(text[:cut]))
+        text = text[cut:].lstrip("\n")
+    blocks.append(section(text))
+    return blocks

@@ -296,3 +296,65 @@ def test_decision_form_titles_fit_slacks_24_characters():
     for kind in DecisionKind:
         view = decision_modal(problem=problem(123456789), kind=kind, channel_id="C1")
         assert len(view["title"]["text"]) <= 24
+
+
+def test_long_records_render_within_slacks_message_limits():
+    from dataclasses import replace
+
+    from bot.experiments import Logged
+    from bot.history import Change, Version
+    from bot.outcome import assess
+    from bot.render.experiments import detail as experiment_detail
+    from bot.render.problems import detail as problem_detail
+    from bot.render.records import versions
+
+    long = "x" * 3000
+    e = replace(experiment(1), hypothesis=long, approach=long, notes=long, dataset="d" * 300)
+    logged = Logged(
+        experiment=e,
+        problem=problem(1),
+        assessment=assess(0.6, baseline=0.7, target=0.8, direction=Direction.HIGHER),
+    )
+    decided = tuple(
+        DecisionRecord(
+            problem_number=1,
+            problem_title="t",
+            kind=DecisionKind.CONTINUE,
+            rationale=long,
+            decided_by="U1",
+            decided_at=NOW,
+        )
+        for _ in range(30)
+    )
+    history = tuple(
+        Version(
+            action="edit",
+            changed_by="U1",
+            changed_at=NOW,
+            changes=tuple(Change(field=f"f{i}", old=long, new=long + "y") for i in range(16)),
+        )
+        for _ in range(40)
+    )
+    for blocks in (
+        experiment_detail(logged),
+        problem_detail(problem(1), experiments=(e,) * 10, decisions=decided),
+        versions("P-1", history),
+    ):
+        assert len(blocks) <= 50
+        assert all(len((b.get("text") or {}).get("text", "")) <= 3000 for b in blocks)
+    # Long fields are cut across sections, never clipped: every character is shown.
+    assert rendered_text(experiment_detail(logged)).count("x") == 3 * 3000
+
+
+def rendered_text(blocks) -> str:
+    return "\n".join((b.get("text") or {}).get("text", "") for b in blocks)
+
+
+def test_paragraphs_never_cut_inside_an_entity():
+    from bot.render.text import escape, paragraphs
+
+    text = escape("a" * 2896 + "<" * 3000)
+    pieces = [b["text"]["text"] for b in paragraphs(text)]
+    assert "".join(pieces) == text
+    assert all(len(p) <= 2900 for p in pieces)
+    assert all(not p.startswith(("lt;", "t;", ";")) for p in pieces)
