@@ -104,7 +104,16 @@ class OwedAnalyses:
 
 
 ProblemCommand = (
-    OpenForm | Help | Capture | ListProblems | ShowProblem | Decide | Delete | Restore | History
+    OpenForm
+    | Help
+    | Capture
+    | ListProblems
+    | ShowProblem
+    | Decide
+    | Edit
+    | Delete
+    | Restore
+    | History
 )
 ExperimentCommand = OpenExperimentForm | QuickLog | Help | Show | Edit | Delete | Restore | History
 AnalysisCommand = OpenAnalysisForm | OwedAnalyses | Help | Show | Edit | Delete | Restore | History
@@ -165,14 +174,14 @@ def parse_problem(text: str) -> ProblemCommand:
         if not rest:
             raise UsageError("Say which problem to show, e.g. `/problem show P-12`.")
         return ShowProblem(parse_ref(rest, kind="P"))
-    if word == "decide":
-        return _decide(rest)
-    if word in ("delete", "restore", "history"):
+    if word in ("decide", "edit", "delete", "restore", "history"):
         if rest and not REF.match(rest.split()[0]):
             raise UsageError(
                 f"`/problem {word}` takes a problem id, e.g. `/problem {word} P-3`. To capture "
                 f'a problem whose title starts with "{word}", quote it: `/problem "{text[:60]}"`.'
             )
+        if word == "decide":
+            return _decide(rest)
         return _record_verb(word, rest, kind="P", command="/problem")
     return Capture(text)
 

@@ -14,6 +14,7 @@ from bot.commands import (
     Capture,
     Decide,
     Delete,
+    Edit,
     Help,
     History,
     ListProblems,
@@ -110,6 +111,15 @@ def problem_command(
             )
             if result.created:
                 announce_decision(client=client, result=result, channel=channel_id, respond=respond)
+        case Edit(number):
+            actor = people.actor(client, team_id=team_id, user_id=user_id)
+            with db.transaction() as session:
+                problem = problems.may_change(session, team_id=team_id, number=number, actor=actor)
+            ack()
+            client.views_open(
+                trigger_id=command["trigger_id"],
+                view=problem_modal(channel_id=channel_id, user_id=user_id, problem=problem),
+            )
         case Delete(number):
             actor = people.actor(client, team_id=team_id, user_id=user_id)
             with db.transaction() as session:

@@ -206,7 +206,7 @@ HELP = """*`/problem`*: frame the problem before the work.
 • `/problem list` (open), `/problem list mine`, `/problem list all`
 • `/problem show P-12`: everything recorded about P-12, its experiments and decisions
 • `/problem decide P-12 continue|pivot|cut|ship <why>`: decide on the record (cut and ship close it)
-• `/problem history P-12`: every edit, with who and when
+• `/problem edit P-12`, `/problem history P-12`: change it; every edit, with who and when
 • `/problem delete P-12`, `/problem restore P-12`
 • `/problem help`: this message"""
 

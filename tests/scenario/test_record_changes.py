@@ -51,8 +51,10 @@ def test_someone_else_is_refused_clearly_and_nothing_changes(logged):
             answer.body
         )
     refused_problem = command(bot, "/problem", "delete P-1", user=DAN, channel="C0DAN")
+    refused_edit = command(bot, "/problem", "edit P-1", user=DAN, channel="C0DAN")
 
     assert "You can't delete P-1" in rendered(refused_problem.body)
+    assert "You can't edit P-1" in rendered(refused_edit.body)
     assert all(v.view["callback_id"] != "experiment_modal" for v in bot.slack.views(user_id=DAN))
     assert experiments(bot)[0].deleted_at is None and problems(bot)[0].deleted_at is None
     assert versions(bot, "experiment") == []

@@ -99,6 +99,7 @@ def test_problem_decisions_and_record_verbs_are_understood():
     )
     assert parse_problem("history P-3") == History(3)
     assert parse_problem("delete P-3") == Delete(3)
+    assert parse_problem("edit p3") == Edit(3)
 
 
 @pytest.mark.parametrize(
@@ -109,6 +110,7 @@ def test_problem_decisions_and_record_verbs_are_understood():
         ("decide P-12", "Say which problem and what you decide"),
         ("decide E-3 cut why", "not an id like P-12"),
         ("delete stale features", "quote it"),
+        ("decide between two embeddings", "quote it"),
     ],
 )
 def test_bad_problem_text_says_what_to_type(text, says):
