@@ -309,3 +309,24 @@ def test_setting_a_baseline_later_reassesses_the_problems_experiments(bot):
 
     assert experiments(bot)[0].outcome == Outcome.IMPROVED
     assert "You owe no error analyses" in rendered(command(bot, "/analysis").body)
+
+
+def test_the_undo_button_restores_a_deleted_problem_and_a_second_click_changes_nothing(logged):
+    bot = logged
+    command(bot, "/problem", "delete P-1")
+    [notice] = [m for m in bot.slack.ephemerals(CHANNEL, ALICE) if m.text == "Deleted P-1."]
+    undo = buttons(notice.blocks)["problem_restore"]
+    for _ in range(2):
+        bot.slack.click(
+            team_id=TEAM,
+            user_id=ALICE,
+            action_id=undo["action_id"],
+            value=undo["value"],
+            channel_id=CHANNEL,
+            message_ts=notice.ts,
+        )
+        bot.settle()
+
+    assert problems(bot)[0].deleted_at is None
+    assert notice.text == "Restored P-1."
+    assert [v.action for v in versions(bot, "problem")] == ["delete", "restore"]
