@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.decisions import check_rationale, kind_of
 from bot.errors import UsageError
 from bot.problems import Scope
+from storage.models import DecisionKind
 
 QUOTES = "\"'“”‘’"
 REF = re.compile(r"^([PEA])-?(\d{1,9})$", re.IGNORECASE)
@@ -47,7 +49,105 @@ class ShowProblem:
     number: int
 
 
-ProblemCommand = OpenForm | Help | Capture | ListProblems | ShowProblem
+@dataclass(frozen=True)
+class Decide:
+    number: int
+    kind: DecisionKind
+    rationale: str
+
+
+@dataclass(frozen=True)
+class Show:
+    number: int
+
+
+@dataclass(frozen=True)
+class Edit:
+    number: int
+
+
+@dataclass(frozen=True)
+class Delete:
+    number: int
+
+
+@dataclass(frozen=True)
+class Restore:
+    number: int
+
+
+@dataclass(frozen=True)
+class History:
+    number: int
+
+
+@dataclass(frozen=True)
+class OpenExperimentForm:
+    problem: int | None
+
+
+@dataclass(frozen=True)
+class QuickLog:
+    problem: int
+    value: str
+    note: str
+
+
+@dataclass(frozen=True)
+class OpenAnalysisForm:
+    experiment: int
+
+
+@dataclass(frozen=True)
+class OwedAnalyses:
+    pass
+
+
+ProblemCommand = (
+    OpenForm
+    | Help
+    | Capture
+    | ListProblems
+    | ShowProblem
+    | Decide
+    | Edit
+    | Delete
+    | Restore
+    | History
+)
+ExperimentCommand = OpenExperimentForm | QuickLog | Help | Show | Edit | Delete | Restore | History
+AnalysisCommand = OpenAnalysisForm | OwedAnalyses | Help | Show | Edit | Delete | Restore | History
+RECORD_VERBS = {
+    "show": Show,
+    "edit": Edit,
+    "delete": Delete,
+    "restore": Restore,
+    "history": History,
+}
+DECIDE_USAGE = "Example: `/problem decide P-12 pivot recall plateaued; try a retrieval model`."
+
+
+def _record_verb(
+    word: str, rest: str, *, kind: str, command: str
+) -> Show | Edit | Delete | Restore | History:
+    ref = rest.split()[0] if rest.split() else ""
+    if not ref:
+        example = {"P": "P-3", "E": "E-3", "A": "A-3"}[kind]
+        raise UsageError(f"Say which record, e.g. `{command} {word} {example}`.")
+    if len(rest.split()) > 1:
+        raise UsageError(f"`{command} {word}` takes one id, e.g. `{command} {word} {ref}`.")
+    return RECORD_VERBS[word](parse_ref(ref, kind=kind))
+
+
+def _decide(rest: str) -> Decide:
+    parts = rest.split(maxsplit=2)
+    if len(parts) < 2:
+        raise UsageError(
+            f"Say which problem and what you decide ({', '.join(DecisionKind)}). {DECIDE_USAGE}"
+        )
+    number = parse_ref(parts[0], kind="P")
+    kind = kind_of(parts[1])
+    return Decide(number, kind, check_rationale(parts[2] if len(parts) > 2 else ""))
 
 
 def parse_problem(text: str) -> ProblemCommand:
@@ -74,4 +174,56 @@ def parse_problem(text: str) -> ProblemCommand:
         if not rest:
             raise UsageError("Say which problem to show, e.g. `/problem show P-12`.")
         return ShowProblem(parse_ref(rest, kind="P"))
+    if word in ("decide", "edit", "delete", "restore", "history"):
+        if rest and not REF.match(rest.split()[0]):
+            raise UsageError(
+                f"`/problem {word}` takes a problem id, e.g. `/problem {word} P-3`. To capture "
+                f'a problem whose title starts with "{word}", quote it: `/problem "{text[:60]}"`.'
+            )
+        if word == "decide":
+            return _decide(rest)
+        return _record_verb(word, rest, kind="P", command="/problem")
     return Capture(text)
+
+
+def parse_experiment(text: str) -> ExperimentCommand:
+    """What `/experiment <text>` asks for."""
+    text = text.strip()
+    if not text:
+        return OpenExperimentForm(None)
+    word, _, rest = text.partition(" ")
+    lowered, rest = word.lower(), rest.strip()
+    if lowered == "help" and not rest:
+        return Help()
+    if lowered in RECORD_VERBS:
+        return _record_verb(lowered, rest, kind="E", command="/experiment")
+    problem = parse_ref(word, kind="P")
+    if not rest:
+        return OpenExperimentForm(problem)
+    value, _, note = rest.partition(" ")
+    if value.lower() != "broken":
+        try:
+            float(value)
+        except ValueError:
+            raise UsageError(
+                f"'{value[:30]}' is not a number. Log a result as "
+                f"`/experiment P-{problem} 0.83 what changed`, or "
+                f"`/experiment P-{problem} broken what failed` when nothing could be measured."
+            ) from None
+    return QuickLog(problem, value, note.strip())
+
+
+def parse_analysis(text: str) -> AnalysisCommand:
+    """What `/analysis <text>` asks for."""
+    text = text.strip()
+    if not text:
+        return OwedAnalyses()
+    word, _, rest = text.partition(" ")
+    lowered, rest = word.lower(), rest.strip()
+    if lowered == "help" and not rest:
+        return Help()
+    if lowered in RECORD_VERBS:
+        return _record_verb(lowered, rest, kind="A", command="/analysis")
+    if rest:
+        raise UsageError(f"`/analysis` takes one experiment id, e.g. `/analysis {word[:12]}`.")
+    return OpenAnalysisForm(parse_ref(word, kind="E"))

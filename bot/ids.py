@@ -8,15 +8,35 @@ import enum
 class Command(enum.StrEnum):
     PROBLEM = "/problem"
     DIGEST = "/digest"
+    EXPERIMENT = "/experiment"
+    ANALYSIS = "/analysis"
 
 
 class CallbackId(enum.StrEnum):
     PROBLEM_MODAL = "problem_modal"
+    EXPERIMENT_MODAL = "experiment_modal"
+    ANALYSIS_MODAL = "analysis_modal"
+    DECISION_MODAL = "decision_modal"
+    # Message shortcuts (declared in manifest.yml).
+    CAPTURE_AS_PROBLEM = "capture_as_problem"
+    LOG_AS_EXPERIMENT = "log_as_experiment"
 
 
 class ActionId(enum.StrEnum):
     PROBLEM_ADD_DETAILS = "problem_add_details"
     PROBLEM_NEW = "problem_new"
+    # One per decision: action ids must be unique within the card's actions block.
+    DECIDE_CONTINUE = "decide_continue"
+    DECIDE_PIVOT = "decide_pivot"
+    DECIDE_CUT = "decide_cut"
+    DECIDE_SHIP = "decide_ship"
+    PROBLEM_RESTORE = "problem_restore"
+    EXPERIMENT_NEW = "experiment_new"
+    EXPERIMENT_EDIT = "experiment_edit"
+    EXPERIMENT_RESTORE = "experiment_restore"
+    ANALYSIS_START = "analysis_start"
+    ANALYSIS_EDIT = "analysis_edit"
+    ANALYSIS_RESTORE = "analysis_restore"
     FIELD = "value"
 
 
@@ -39,3 +59,32 @@ class ProblemField(enum.StrEnum):
     TRACK = "track"
     REVIEW_ON = "review_on"
     KILL_CRITERIA = "kill_criteria"
+
+
+class ExperimentField(enum.StrEnum):
+    """Block ids of the experiment modal."""
+
+    PROBLEM = "problem"
+    HYPOTHESIS = "hypothesis"
+    APPROACH = "approach"
+    DATASET = "dataset"
+    VALUE = "value"
+    METRICS = "metrics"
+    RUN_URL = "run_url"
+    NOTES = "notes"
+
+
+class AnalysisField(enum.StrEnum):
+    """Block ids of the error-analysis modal (follow-up rows are `follow_up_<n>` / `owner_<n>`)."""
+
+    SAMPLE_SIZE = "sample_size"
+    SAMPLE_METHOD = "sample_method"
+    CATEGORIES = "categories"
+    SLICES = "slices"
+    ROOT_CAUSES = "root_causes"
+    NEXT_STEPS = "next_steps"
+    LESSONS = "lessons"
+
+
+class DecisionField(enum.StrEnum):
+    RATIONALE = "rationale"

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot import checks, history, permissions
 from bot.errors import NotFound, ValidationFailed
 from storage import queries
 from storage.models import Direction, Problem, ProblemStatus, Track
@@ -18,7 +19,7 @@ from storage.models import Direction, Problem, ProblemStatus, Track
 E = TypeVar("E", Direction, Track)
 
 TITLE_MAX = 150
-TEXT_MAX = 3000
+TEXT_MAX = checks.TEXT_MAX
 LIST_LIMIT = 25
 
 
@@ -69,6 +70,7 @@ class ProblemRecord:
     channel_id: str | None
     review_on: date | None
     kill_criteria: str | None
+    source_permalink: str | None
     card_channel: str | None
     card_ts: str | None
     created_at: datetime
@@ -77,6 +79,10 @@ class ProblemRecord:
     @property
     def ref(self) -> str:
         return f"P-{self.number}"
+
+    @property
+    def active(self) -> bool:
+        return self.status in ACTIVE
 
     @classmethod
     def of(cls, row: Problem) -> ProblemRecord:
@@ -88,15 +94,6 @@ class ProblemRecord:
 class Saved:
     problem: ProblemRecord
     created: bool
-
-
-def _text(
-    value: str | None, *, name: str, errors: dict[str, str], limit: int = TEXT_MAX
-) -> str | None:
-    value = (value or "").strip()
-    if len(value) > limit:
-        errors[name] = f"Keep this under {limit} characters (it has {len(value)})."
-    return value or None
 
 
 def _number(value: str | None, *, name: str, errors: dict[str, str]) -> float | None:
@@ -158,22 +155,22 @@ def check(draft: ProblemDraft) -> dict[str, object]:
         errors["title"] = f"Keep the title under {TITLE_MAX} characters (it has {len(title)})."
     values: dict[str, object] = {
         "title": title,
-        "statement": _text(draft.statement, name="statement", errors=errors),
-        "user_value": _text(draft.user_value, name="user_value", errors=errors),
-        "feasibility": _text(draft.feasibility, name="feasibility", errors=errors),
-        "metric_name": _text(draft.metric_name, name="metric_name", errors=errors, limit=200),
-        "metric_definition": _text(
+        "statement": checks.text(draft.statement, name="statement", errors=errors),
+        "user_value": checks.text(draft.user_value, name="user_value", errors=errors),
+        "feasibility": checks.text(draft.feasibility, name="feasibility", errors=errors),
+        "metric_name": checks.text(draft.metric_name, name="metric_name", errors=errors, limit=200),
+        "metric_definition": checks.text(
             draft.metric_definition, name="metric_definition", errors=errors
         ),
         "direction": _choice(draft.direction, Direction, Direction.HIGHER, "direction", errors),
         "baseline": _number(draft.baseline, name="baseline", errors=errors),
         "target": _number(draft.target, name="target", errors=errors),
-        "guardrails": _text(draft.guardrails, name="guardrails", errors=errors),
-        "data_sources": _text(draft.data_sources, name="data_sources", errors=errors),
-        "prior_work": _text(draft.prior_work, name="prior_work", errors=errors),
+        "guardrails": checks.text(draft.guardrails, name="guardrails", errors=errors),
+        "data_sources": checks.text(draft.data_sources, name="data_sources", errors=errors),
+        "prior_work": checks.text(draft.prior_work, name="prior_work", errors=errors),
         "track": _choice(draft.track, Track, Track.DISCOVERY, "track", errors),
         "review_on": _review_on(draft.review_on, errors),
-        "kill_criteria": _text(draft.kill_criteria, name="kill_criteria", errors=errors),
+        "kill_criteria": checks.text(draft.kill_criteria, name="kill_criteria", errors=errors),
     }
     if draft.owner_id:
         values["owner_id"] = draft.owner_id
@@ -207,6 +204,7 @@ def create(
     channel_id: str | None,
     draft: ProblemDraft,
     source_key: str | None = None,
+    source_permalink: str | None = None,
 ) -> Saved:
     """Store a new problem, or return the one this same Slack request already stored."""
     values = check(draft)
@@ -224,6 +222,7 @@ def create(
                 created_by=user_id,
                 channel_id=channel_id,
                 source_key=source_key,
+                source_permalink=source_permalink,
                 **values,
             )
             session.add(problem)
@@ -237,33 +236,114 @@ def create(
     return Saved(problem=ProblemRecord.of(problem), created=True)
 
 
-def _get(session: Session, *, team_id: str, number: int) -> Problem:
+KIND = "problem"
+
+
+def _get(session: Session, *, team_id: str, number: int, deleted: bool = False) -> Problem:
+    """The problem; a soft-deleted one only when `deleted` (to restore or show its history)."""
     problem = queries.problem_by_number(session, team_id=team_id, number=number)
     if problem is None:
         raise NotFound(
             f"There is no problem P-{number} in this workspace. "
             "Type `/problem list all` to see every problem's id."
         )
+    if problem.deleted_at is not None and not deleted:
+        raise NotFound(
+            f"P-{number} was deleted. `/problem restore P-{number}` brings it back "
+            "(only its creator, its owner or a workspace admin can)."
+        )
     return problem
 
 
 def get(session: Session, *, team_id: str, number: int) -> ProblemRecord:
-    return ProblemRecord.of(_get(session, team_id=team_id, number=number))
-
-
-def update(session: Session, *, team_id: str, number: int, draft: ProblemDraft) -> ProblemRecord:
-    """Replace a problem's details with a checked draft."""
     problem = _get(session, team_id=team_id, number=number)
-    for name, value in check(draft).items():
+    return ProblemRecord.of(problem)
+
+
+def may_change(
+    session: Session, *, team_id: str, number: int, actor: permissions.Actor
+) -> ProblemRecord:
+    """The problem, when the actor may edit it (to open the form); Forbidden otherwise."""
+    problem = _get(session, team_id=team_id, number=number)
+    _check(actor, problem, verb="edit")
+    return ProblemRecord.of(problem)
+
+
+def update(
+    session: Session,
+    *,
+    team_id: str,
+    number: int,
+    draft: ProblemDraft,
+    actor: permissions.Actor,
+) -> ProblemRecord:
+    """Replace a problem's details with a checked draft, keeping the previous version."""
+    problem = _get(session, team_id=team_id, number=number)
+    _check(actor, problem, verb="edit")
+    values = check(draft)
+    before = history.snapshot(problem, values)
+    for name, value in values.items():
         setattr(problem, name, value)
+    history.record(
+        session,
+        team_id=team_id,
+        kind=KIND,
+        record_id=problem.id,
+        action=history.Action.EDIT,
+        user_id=actor.user_id,
+        before=before,
+        after=history.snapshot(problem, values),
+    )
     session.flush()
     return ProblemRecord.of(problem)
+
+
+def _check(actor: permissions.Actor, problem: Problem, *, verb: str) -> None:
+    permissions.check(
+        actor,
+        ref=problem.ref,
+        author_id=problem.created_by,
+        owner_id=problem.owner_id,
+        verb=verb,
+    )
+
+
+def delete(
+    session: Session, *, team_id: str, number: int, actor: permissions.Actor
+) -> ProblemRecord:
+    """Soft-delete: the problem leaves lists and the board; its id is never reused."""
+    problem = _get(session, team_id=team_id, number=number, deleted=True)
+    _check(actor, problem, verb="delete")
+    history.soft_delete(
+        session, problem, kind=KIND, user_id=actor.user_id, restore_command="/problem restore"
+    )
+    return ProblemRecord.of(problem)
+
+
+def restore(
+    session: Session, *, team_id: str, number: int, actor: permissions.Actor
+) -> ProblemRecord:
+    """Undo a deletion; restoring a problem that is not deleted changes nothing."""
+    problem = _get(session, team_id=team_id, number=number, deleted=True)
+    _check(actor, problem, verb="restore")
+    history.restore(session, problem, kind=KIND, user_id=actor.user_id)
+    return ProblemRecord.of(problem)
+
+
+def versions(session: Session, *, team_id: str, number: int) -> tuple[history.Version, ...]:
+    problem = _get(session, team_id=team_id, number=number, deleted=True)
+    return history.versions(session, team_id=team_id, kind=KIND, record_id=problem.id)
 
 
 def set_card(session: Session, *, team_id: str, number: int, channel: str, ts: str) -> None:
     """Remember where the problem's channel card was posted."""
     problem = _get(session, team_id=team_id, number=number)
     problem.card_channel, problem.card_ts = channel, ts
+
+
+def set_source_permalink(session: Session, *, team_id: str, number: int, permalink: str) -> None:
+    """Link the problem back to the Slack message it was captured from."""
+    _get(session, team_id=team_id, number=number).source_permalink = permalink
 
 
 class Scope:
@@ -284,7 +364,7 @@ class Listing:
 
 def listing(session: Session, *, team_id: str, scope: str, user_id: str) -> Listing:
     """Problems of the workspace, newest first: active ones, the user's own, or all."""
-    where = [Problem.team_id == team_id]
+    where = [Problem.team_id == team_id, Problem.deleted_at.is_(None)]
     if scope in (Scope.OPEN, Scope.MINE):
         where.append(Problem.status.in_(ACTIVE))
     if scope == Scope.MINE:
@@ -302,7 +382,11 @@ def open_by_track(session: Session, *, team_id: str) -> dict[Track, tuple[Proble
     """The workspace's active problems grouped by track, for the App Home board."""
     rows = session.scalars(
         select(Problem)
-        .where(Problem.team_id == team_id, Problem.status.in_(ACTIVE))
+        .where(
+            Problem.team_id == team_id,
+            Problem.status.in_(ACTIVE),
+            Problem.deleted_at.is_(None),
+        )
         .order_by(Problem.number.desc())
         .limit(200)
     ).all()

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from handlers import digest, errors, home, problems
+from handlers import analyses, digest, errors, experiments, home, problems, shortcuts
 from handlers.middleware import provide
+from handlers.people import People
 from storage.db import Database
 
-MODULES = (problems, home, digest)
+MODULES = (problems, experiments, analyses, shortcuts, home, digest)
 
 
 def register(app: App, *, db: Database) -> None:
-    app.use(provide(db=db))
+    app.use(provide(db=db, people=People()))
     errors.register(app)
     for module in MODULES:
         module.register(app)

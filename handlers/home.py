@@ -1,4 +1,4 @@
-"""The App Home tab."""
+"""The App Home tab: the team's board."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 from slack_bolt import App
 from slack_sdk import WebClient
 
-from bot import problems
+from bot import board
 from bot.render.home import home
 from storage.db import Database
 
@@ -18,8 +18,8 @@ def publish_home(
     if event.get("tab", "home") != "home":
         return
     with db.transaction() as session:
-        board = problems.open_by_track(session, team_id=context["team_id"])
-    client.views_publish(user_id=event["user"], view=home(board))
+        shown = board.for_viewer(session, team_id=context["team_id"], user_id=event["user"])
+    client.views_publish(user_id=event["user"], view=home(shown))
 
 
 def register(app: App) -> None:

@@ -1,24 +1,51 @@
-"""`/problem`, its modal, and the buttons on problem messages."""
+"""`/problem`, its modal, decisions, and the buttons on problem messages."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from bot import problems
-from bot.commands import Capture, Help, ListProblems, OpenForm, ShowProblem, parse_problem
-from bot.ids import ActionId, CallbackId, Command
+from bot import decisions, experiments, problems
+from bot.commands import (
+    Capture,
+    Decide,
+    Delete,
+    Edit,
+    Help,
+    History,
+    ListProblems,
+    OpenForm,
+    Restore,
+    ShowProblem,
+    parse_problem,
+)
+from bot.ids import ActionId, CallbackId, Command, DecisionField
+from bot.render import decisions as render_decisions
 from bot.render import problems as render
+from bot.render.delivery_modals import decision_modal
+from bot.render.forms import MessageRef
+from bot.render.forms import read_values as read_fields
 from bot.render.modals import problem_modal, read_values
-from handlers.slack import post, update
+from handlers import records
+from handlers.people import People
+from handlers.slack import permalink, post, tell, update
 from storage.db import Database
+from storage.models import DecisionKind
+
+DECIDE_ACTIONS = {action_id: kind for kind, (action_id, _) in render.DECIDE_BUTTONS.items()}
 
 
 def problem_command(
-    ack: Ack, command: dict[str, Any], client: WebClient, respond: Respond, db: Database
+    ack: Ack,
+    command: dict[str, Any],
+    client: WebClient,
+    respond: Respond,
+    db: Database,
+    people: People,
 ) -> None:
     team_id, user_id, channel_id = command["team_id"], command["user_id"], command["channel_id"]
     match parse_problem(command.get("text") or ""):
@@ -60,11 +87,60 @@ def problem_command(
         case ShowProblem(number):
             with db.transaction() as session:
                 problem = problems.get(session, team_id=team_id, number=number)
+                tried = experiments.of_problem(session, team_id=team_id, number=number)
+                decided = decisions.of_problem(session, team_id=team_id, number=number)
             ack(
-                blocks=render.detail(problem),
+                blocks=render.detail(problem, experiments=tried, decisions=decided),
                 text=render.card_text(problem),
                 response_type="ephemeral",
             )
+        case Decide(number, kind, rationale):
+            with db.transaction() as session:
+                result = decisions.decide(
+                    session,
+                    team_id=team_id,
+                    user_id=user_id,
+                    number=number,
+                    kind=kind,
+                    rationale=rationale,
+                    source_key=f"command:{command['trigger_id']}",
+                )
+            ack(
+                text=f"Recorded: {render_decisions.posted_text(result)}.",
+                response_type="ephemeral",
+            )
+            if result.created:
+                announce_decision(client=client, result=result, channel=channel_id, respond=respond)
+        case Edit(number):
+            actor = people.actor(client, team_id=team_id, user_id=user_id)
+            with db.transaction() as session:
+                problem = problems.may_change(session, team_id=team_id, number=number, actor=actor)
+            ack()
+            client.views_open(
+                trigger_id=command["trigger_id"],
+                view=problem_modal(channel_id=channel_id, user_id=user_id, problem=problem),
+            )
+        case Delete(number):
+            actor = people.actor(client, team_id=team_id, user_id=user_id)
+            with db.transaction() as session:
+                problem = problems.delete(session, team_id=team_id, number=number, actor=actor)
+            records.confirm_deletion(
+                ack,
+                respond,
+                ref=problem.ref,
+                number=number,
+                undo_action=ActionId.PROBLEM_RESTORE,
+                restore_command="/problem restore",
+            )
+        case Restore(number):
+            actor = people.actor(client, team_id=team_id, user_id=user_id)
+            with db.transaction() as session:
+                problem = problems.restore(session, team_id=team_id, number=number, actor=actor)
+            records.confirm_restore(ack, ref=problem.ref)
+        case History(number):
+            with db.transaction() as session:
+                versions = problems.versions(session, team_id=team_id, number=number)
+            records.answer_history(ack, ref=f"P-{number}", versions=versions)
 
 
 def announce(
@@ -84,7 +160,7 @@ def announce(
         if respond is not None:
             respond(text=text, response_type="ephemeral", replace_original=False)
         else:
-            post(client, channel=problem.created_by, text=text, blocks=[])
+            tell(client, user_id=problem.created_by, text=text)
         return
     with db.transaction() as session:
         problems.set_card(
@@ -92,16 +168,53 @@ def announce(
         )
 
 
-def open_details(ack: Ack, body: dict[str, Any], client: WebClient, db: Database) -> None:
+def announce_decision(
+    *, client: WebClient, result: decisions.Decided, channel: str, respond: Respond | None
+) -> None:
+    """Put the decision on the record in the channel, and refresh the problem's card."""
+    ts, why_not = post(
+        client,
+        channel=channel,
+        text=render_decisions.posted_text(result),
+        blocks=render_decisions.posted(result),
+    )
+    if ts is None:
+        text = (
+            f"The decision on {result.problem.ref} is recorded, but I couldn't post it here: "
+            f"{why_not}."
+        )
+        if respond is not None:
+            respond(text=text, response_type="ephemeral", replace_original=False)
+        else:
+            tell(client, user_id=result.decision.decided_by, text=text)
+    refresh_card(client, result.problem)
+
+
+def refresh_card(client: WebClient, problem: problems.ProblemRecord) -> None:
+    if problem.card_channel and problem.card_ts:
+        update(
+            client,
+            channel=problem.card_channel,
+            ts=problem.card_ts,
+            text=render.card_text(problem),
+            blocks=render.card(problem),
+        )
+
+
+def open_details(
+    ack: Ack, body: dict[str, Any], client: WebClient, db: Database, people: People
+) -> None:
     """The "Add details" / "Edit details" button: the modal, filled with what is stored."""
     ack()
-    number = int(body["actions"][0]["value"])
+    number = records.clicked_number(body)
+    team_id, user_id = body["team"]["id"], body["user"]["id"]
+    actor = people.actor(client, team_id=team_id, user_id=user_id)
     with db.transaction() as session:
-        problem = problems.get(session, team_id=body["team"]["id"], number=number)
+        problem = problems.may_change(session, team_id=team_id, number=number, actor=actor)
     channel = (body.get("channel") or {}).get("id") or problem.channel_id
     client.views_open(
         trigger_id=body["trigger_id"],
-        view=problem_modal(channel_id=channel, user_id=body["user"]["id"], problem=problem),
+        view=problem_modal(channel_id=channel, user_id=user_id, problem=problem),
     )
 
 
@@ -115,50 +228,124 @@ def open_new(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
 
 
 def submit_problem(
-    ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, db: Database
+    ack: Ack,
+    body: dict[str, Any],
+    view: dict[str, Any],
+    client: WebClient,
+    db: Database,
+    people: People,
 ) -> None:
     """Save the modal; field errors go back inline through the global error handler."""
     metadata = json.loads(view.get("private_metadata") or "{}")
     draft = problems.ProblemDraft(**read_values(view["state"]["values"]))
     team_id, user_id = body["team"]["id"], body["user"]["id"]
+    if metadata.get("problem"):
+        actor = people.actor(client, team_id=team_id, user_id=user_id)
+        with db.transaction() as session:
+            problem = problems.update(
+                session, team_id=team_id, number=metadata["problem"], draft=draft, actor=actor
+            )
+            # The metric's baseline, target or direction may have changed under them.
+            experiments.reassess(session, team_id=team_id, number=problem.number)
+        ack()
+        refresh_card(client, problem)
+        return
     with db.transaction() as session:
-        if metadata.get("problem"):
-            saved = problems.Saved(
-                problem=problems.update(
-                    session, team_id=team_id, number=metadata["problem"], draft=draft
-                ),
-                created=False,
-            )
-        else:
-            saved = problems.create(
-                session,
-                team_id=team_id,
-                user_id=user_id,
-                channel_id=metadata.get("channel"),
-                draft=draft,
-                source_key=f"view:{view['id']}",
-            )
+        saved = problems.create(
+            session,
+            team_id=team_id,
+            user_id=user_id,
+            channel_id=metadata.get("channel"),
+            draft=draft,
+            source_key=f"view:{view['id']}",
+        )
     ack()
-    if saved.created:
-        announce(
-            client=client,
-            db=db,
-            problem=saved.problem,
-            channel=metadata.get("channel") or user_id,
-            respond=None,
+    if not saved.created:
+        return
+    problem = saved.problem
+    source = MessageRef.load(metadata.get("source"))
+    link = source and permalink(client, channel=source.channel, ts=source.ts)
+    if link:
+        with db.transaction() as session:
+            problems.set_source_permalink(
+                session, team_id=team_id, number=problem.number, permalink=link
+            )
+        problem = replace(problem, source_permalink=link)
+    announce(
+        client=client,
+        db=db,
+        problem=problem,
+        channel=metadata.get("channel") or user_id,
+        respond=None,
+    )
+
+
+def open_decision(ack: Ack, body: dict[str, Any], client: WebClient, db: Database) -> None:
+    """A decision button on a problem card: a small form for the rationale."""
+    ack()
+    action = body["actions"][0]
+    kind = DECIDE_ACTIONS[action["action_id"]]
+    with db.transaction() as session:
+        problem = decisions.decidable(
+            session, team_id=body["team"]["id"], number=int(action["value"])
         )
-    elif saved.problem.card_ts and saved.problem.card_channel:
-        update(
-            client,
-            channel=saved.problem.card_channel,
-            ts=saved.problem.card_ts,
-            text=render.card_text(saved.problem),
-            blocks=render.card(saved.problem),
+    channel = (body.get("channel") or {}).get("id") or problem.channel_id
+    client.views_open(
+        trigger_id=body["trigger_id"],
+        view=decision_modal(problem=problem, kind=kind, channel_id=channel),
+    )
+
+
+def submit_decision(
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, db: Database
+) -> None:
+    metadata = json.loads(view.get("private_metadata") or "{}")
+    values = read_fields(view["state"]["values"], set(DecisionField))
+    rationale = decisions.check_rationale(
+        values.get(DecisionField.RATIONALE), field=DecisionField.RATIONALE
+    )
+    user_id = body["user"]["id"]
+    with db.transaction() as session:
+        result = decisions.decide(
+            session,
+            team_id=body["team"]["id"],
+            user_id=user_id,
+            number=int(metadata["problem"]),
+            kind=DecisionKind(metadata["kind"]),
+            rationale=rationale,
+            source_key=f"view:{view['id']}",
         )
+    ack()
+    if result.created:
+        channel = metadata.get("channel") or result.problem.channel_id or user_id
+        announce_decision(client=client, result=result, channel=channel, respond=None)
+
+
+def undo_delete(
+    ack: Ack,
+    body: dict[str, Any],
+    client: WebClient,
+    respond: Respond,
+    db: Database,
+    people: People,
+) -> None:
+    """The Undo button on a deletion confirmation."""
+    ack()
+    team_id, user_id = body["team"]["id"], body["user"]["id"]
+    actor = people.actor(client, team_id=team_id, user_id=user_id)
+    with db.transaction() as session:
+        problem = problems.restore(
+            session, team_id=team_id, number=records.clicked_number(body), actor=actor
+        )
+    records.undone(respond, ref=problem.ref)
 
 
 def register(app: App) -> None:
     app.command(Command.PROBLEM)(problem_command)
     app.action(ActionId.PROBLEM_ADD_DETAILS)(open_details)
     app.action(ActionId.PROBLEM_NEW)(open_new)
+    app.action(ActionId.PROBLEM_RESTORE)(undo_delete)
+    for action_id in DECIDE_ACTIONS:
+        app.action(action_id)(open_decision)
     app.view(CallbackId.PROBLEM_MODAL)(submit_problem)
+    app.view(CallbackId.DECISION_MODAL)(submit_decision)

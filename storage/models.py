@@ -140,6 +140,8 @@ class Problem(Base):
     channel_id: Mapped[str | None] = mapped_column(String(32))
     review_on: Mapped[date | None]
     kill_criteria: Mapped[str | None] = mapped_column(Text)
+    # The Slack message it was captured from (the "Capture as problem" shortcut).
+    source_permalink: Mapped[str | None] = mapped_column(Text)
     # Where the channel card was posted, so later changes can update it in place.
     card_channel: Mapped[str | None] = mapped_column(String(32))
     card_ts: Mapped[str | None] = mapped_column(String(32))
@@ -206,6 +208,8 @@ class Experiment(Base):
     outcome: Mapped[Outcome] = mapped_column(_enum(Outcome), index=True)
     run_url: Mapped[str | None] = mapped_column(Text)
     notes: Mapped[str | None] = mapped_column(Text)
+    # The Slack message it was logged from (the "Log as experiment" shortcut).
+    source_permalink: Mapped[str | None] = mapped_column(Text)
     author_id: Mapped[str] = mapped_column(USER_ID)
     channel_id: Mapped[str | None] = mapped_column(String(32))
     # The confirmation message; error analyses are posted in its thread.

@@ -4,32 +4,100 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.board import Board
+from bot.decisions import DecisionRecord
+from bot.experiments import ExperimentRecord
 from bot.ids import ActionId
 from bot.problems import ProblemRecord
-from bot.render.problems import TRACK_LABEL, list_line
-from bot.render.text import DIVIDER, actions, button, context, header, section
-from storage.models import Track
+from bot.render.experiments import OUTCOME_LABEL, num
+from bot.render.problems import STATUS_LABEL, TRACK_LABEL
+from bot.render.text import DIVIDER, actions, button, clip, context, escape, header, section, user
+from storage.models import Direction, Track
 
 HOME_BLOCK_LIMIT = 100
 PER_TRACK = 20
+OWED_SHOWN = 10
+DECISIONS_SHOWN = 5
 
 
-def home(board: dict[Track, tuple[ProblemRecord, ...]]) -> dict[str, Any]:
+def progress(problem: ProblemRecord, best: float | None) -> str:
+    """`recall ↑ 0.71 → best 0.78 → target 0.80 (78% of the way)`."""
+    if not problem.metric_name and problem.target is None and best is None:
+        return "_no metric yet_"
+    arrow = "↑" if problem.direction == Direction.HIGHER else "↓"
+    name = escape(problem.metric_name or "metric")
+    line = (
+        f"{name} {arrow} {num(problem.baseline)} → best {num(best)} → target {num(problem.target)}"
+    )
+    base, target = problem.baseline, problem.target
+    if best is not None and base is not None and target is not None and target != base:
+        share = max(0.0, (best - base) / (target - base))
+        line += f" ({min(share, 1.0):.0%} of the way)"
+    return line
+
+
+def problem_line(problem: ProblemRecord, best: float | None) -> str:
+    return (
+        f"*{problem.ref}* {escape(problem.title)} · {STATUS_LABEL[problem.status]} · "
+        f"{user(problem.owner_id)}\n{progress(problem, best)}"
+    )
+
+
+def _owed(owed: tuple[ExperimentRecord, ...]) -> list[dict[str, Any]]:
+    blocks: list[dict[str, Any]] = [DIVIDER, header(f"Error analyses you owe ({len(owed)})")]
+    if not owed:
+        return [
+            *blocks,
+            context("None: every experiment of yours that fell short has its analysis."),
+        ]
+    for e in owed[:OWED_SHOWN]:
+        blocks.append(
+            section(
+                f"*E-{e.number}* on P-{e.problem_number}: {OUTCOME_LABEL[e.outcome]} ({num(e.value)})",
+                accessory=button(
+                    "Start error analysis", action_id=ActionId.ANALYSIS_START, value=str(e.number)
+                ),
+            )
+        )
+    if len(owed) > OWED_SHOWN:
+        blocks.append(context(f"…and {len(owed) - OWED_SHOWN} more: `/analysis` lists them."))
+    return blocks
+
+
+def _decisions(decisions: tuple[DecisionRecord, ...]) -> list[dict[str, Any]]:
+    blocks: list[dict[str, Any]] = [DIVIDER, header("Recent decisions")]
+    if not decisions:
+        return [
+            *blocks,
+            context("No decisions yet: `/problem decide P-12 continue|pivot|cut|ship <why>`."),
+        ]
+    lines = [
+        f"*{d.problem_ref}* {escape(clip(d.problem_title, 80))}: *{d.kind.value}* by "
+        f"{user(d.decided_by)} on {d.decided_at:%Y-%m-%d}. {escape(clip(d.rationale, 200))}"
+        for d in decisions[:DECISIONS_SHOWN]
+    ]
+    return [*blocks, section("\n".join(lines))]
+
+
+def home(board: Board) -> dict[str, Any]:
     blocks: list[dict[str, Any]] = [
         header("ritualbot board"),
         actions(
-            button("New problem", action_id=ActionId.PROBLEM_NEW, value="home", style="primary")
+            button("New problem", action_id=ActionId.PROBLEM_NEW, value="home", style="primary"),
+            button("Log an experiment", action_id=ActionId.EXPERIMENT_NEW, value="home"),
         ),
     ]
     for track in Track:
-        problems = board.get(track, ())
+        problems = board.problems.get(track, ())
         blocks += [DIVIDER, header(f"{TRACK_LABEL[track]} ({len(problems)})")]
         if not problems:
             blocks.append(context("Nothing here yet."))
             continue
-        blocks += [section(list_line(p)) for p in problems[:PER_TRACK]]
+        blocks += [section(problem_line(p, board.best.get(p.number))) for p in problems[:PER_TRACK]]
         if len(problems) > PER_TRACK:
             blocks.append(
                 context(f"…and {len(problems) - PER_TRACK} more: `/problem list open` shows them.")
             )
+    blocks += _owed(board.owed)
+    blocks += _decisions(board.decisions)
     return {"type": "home", "blocks": blocks[:HOME_BLOCK_LIMIT]}

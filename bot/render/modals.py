@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from bot.ids import ActionId, CallbackId, ProblemField
-from bot.problems import TEXT_MAX, TITLE_MAX, ProblemRecord
+from bot.ids import CallbackId, ProblemField
+from bot.problems import TITLE_MAX, ProblemRecord
+from bot.render import forms
 from bot.render.text import plain
 from storage.models import Direction, Track
 
@@ -22,63 +23,14 @@ TRACK_OPTIONS = {
 }
 
 
-def _option(value: str, text: str) -> dict[str, Any]:
-    return {"text": plain(text), "value": value}
-
-
-def _input(
-    field: ProblemField,
-    label: str,
-    element: dict[str, Any],
-    *,
-    optional: bool = True,
-    hint: str | None = None,
-) -> dict[str, Any]:
-    block: dict[str, Any] = {
-        "type": "input",
-        "block_id": field,
-        "label": plain(label, 2000),
-        "optional": optional,
-        "element": {"action_id": ActionId.FIELD, **element},
-    }
-    if hint:
-        block["hint"] = plain(hint, 2000)
-    return block
-
-
-def _text(
-    field: ProblemField,
-    label: str,
-    initial: str | None,
-    *,
-    multiline: bool = False,
-    optional: bool = True,
-    max_length: int = TEXT_MAX,
-    hint: str | None = None,
-    placeholder: str | None = None,
-) -> dict[str, Any]:
-    element: dict[str, Any] = {
-        "type": "plain_text_input",
-        "multiline": multiline,
-        "max_length": max_length,
-    }
-    if initial:
-        element["initial_value"] = initial
-    if placeholder:
-        element["placeholder"] = plain(placeholder, 150)
-    return _input(field, label, element, optional=optional, hint=hint)
+def _text(field: ProblemField, label: str, initial: str | None, **options: Any) -> dict[str, Any]:
+    return forms.text_input(field, label, initial, **options)
 
 
 def _select(
     field: ProblemField, label: str, options: dict[Any, str], initial: Any
 ) -> dict[str, Any]:
-    choices = [_option(str(value), text) for value, text in options.items()]
-    element = {
-        "type": "static_select",
-        "options": choices,
-        "initial_option": next(c for c in choices if c["value"] == str(initial)),
-    }
-    return _input(field, label, element, optional=False)
+    return forms.select(field, label, options, initial)
 
 
 def _number(value: float | None) -> str | None:
@@ -91,11 +43,19 @@ def problem_modal(
     user_id: str,
     problem: ProblemRecord | None = None,
     prefill: dict[str, str] | None = None,
+    source: forms.MessageRef | None = None,
 ) -> dict[str, Any]:
-    """The modal; with `problem` it edits that problem, otherwise it frames a new one."""
+    """The modal; with `problem` it edits that problem, otherwise it frames a new one.
+
+    `source` is the message it is captured from, linked from the problem once saved.
+    """
     p = problem
     prefill = prefill or {}
-    metadata = {"channel": channel_id, "problem": p.number if p else None}
+    metadata = {
+        "channel": channel_id,
+        "problem": p.number if p else None,
+        "source": source.dump() if source else None,
+    }
     blocks = [
         _text(
             F.TITLE,
@@ -174,14 +134,14 @@ def problem_modal(
             multiline=True,
             hint="Papers, past experiments, links: one per line.",
         ),
-        _input(
+        forms.input_block(
             F.OWNER,
             "Owner",
             {"type": "users_select", "initial_user": p.owner_id if p else user_id},
             optional=False,
         ),
         _select(F.TRACK, "Track", TRACK_OPTIONS, p.track if p else Track.DISCOVERY),
-        _input(
+        forms.input_block(
             F.REVIEW_ON,
             "Review by (timebox)",
             {
@@ -211,19 +171,4 @@ def problem_modal(
 
 def read_values(state_values: dict[str, dict[str, dict[str, Any]]]) -> dict[str, str | None]:
     """Flatten a view_submission's state into field name → submitted text (unknown blocks dropped)."""
-    out: dict[str, str | None] = {}
-    for block_id, actions in state_values.items():
-        if block_id not in ProblemField.__members__.values():
-            continue
-        element = actions.get(ActionId.FIELD) or {}
-        kind = element.get("type")
-        if kind in ("static_select", "radio_buttons"):
-            value = (element.get("selected_option") or {}).get("value")
-        elif kind == "users_select":
-            value = element.get("selected_user")
-        elif kind == "datepicker":
-            value = element.get("selected_date")
-        else:
-            value = element.get("value")
-        out[block_id] = value
-    return out
+    return forms.read_values(state_values, set(ProblemField))

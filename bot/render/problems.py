@@ -4,20 +4,26 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.decisions import DecisionRecord
+from bot.experiments import ExperimentRecord
 from bot.ids import ActionId
 from bot.problems import Listing, ProblemRecord
+from bot.render.experiments import line as experiment_line
 from bot.render.text import (
     DIVIDER,
     actions,
     button,
+    clip,
     context,
     escape,
     fields,
     header,
+    paragraphs,
     section,
+    sections,
     user,
 )
-from storage.models import Direction, ProblemStatus, Track
+from storage.models import DecisionKind, Direction, ProblemStatus, Track
 
 Blocks = list[dict[str, Any]]
 
@@ -27,7 +33,14 @@ STATUS_LABEL = {
     ProblemStatus.SHIPPED: "shipped",
     ProblemStatus.DROPPED: "dropped",
 }
+DECISIONS_SHOWN = 5
 TRACK_LABEL = {Track.DISCOVERY: "Discovery", Track.DELIVERY: "Delivery"}
+DECIDE_BUTTONS = {
+    DecisionKind.CONTINUE: (ActionId.DECIDE_CONTINUE, "Continue"),
+    DecisionKind.PIVOT: (ActionId.DECIDE_PIVOT, "Pivot"),
+    DecisionKind.CUT: (ActionId.DECIDE_CUT, "Cut losses"),
+    DecisionKind.SHIP: (ActionId.DECIDE_SHIP, "Ship"),
+}
 
 
 def _num(value: float | None) -> str:
@@ -56,10 +69,27 @@ def card(problem: ProblemRecord) -> Blocks:
     ]
     if problem.statement:
         blocks.append(section(escape(problem.statement)))
+    if problem.active:
+        blocks.append(decide_buttons(problem))
+    else:
+        blocks.append(section(f"*Closed: {STATUS_LABEL[problem.status]}.*"))
+    source = f" from <{problem.source_permalink}|this message>" if problem.source_permalink else ""
     blocks.append(
-        context(f"New problem framed by {user(problem.created_by)} · `/problem show {problem.ref}`")
+        context(
+            f"Problem framed by {user(problem.created_by)}{source} · `/problem show {problem.ref}`"
+        )
     )
     return blocks
+
+
+def decide_buttons(problem: ProblemRecord) -> dict[str, Any]:
+    """Continue, pivot, cut losses or ship: each opens a small form for the rationale."""
+    return actions(
+        *(
+            button(label, action_id=action_id, value=str(problem.number))
+            for action_id, label in DECIDE_BUTTONS.values()
+        )
+    )
 
 
 def card_text(problem: ProblemRecord) -> str:
@@ -86,8 +116,13 @@ def captured(problem: ProblemRecord, *, created: bool) -> Blocks:
     ]
 
 
-def detail(problem: ProblemRecord) -> Blocks:
-    """Everything recorded about one problem."""
+def detail(
+    problem: ProblemRecord,
+    *,
+    experiments: tuple[ExperimentRecord, ...] = (),
+    decisions: tuple[DecisionRecord, ...] = (),
+) -> Blocks:
+    """Everything recorded about one problem, its latest experiments and its decisions."""
     blocks: Blocks = [
         header(f"{problem.ref} · {problem.title}"),
         fields(
@@ -109,15 +144,32 @@ def detail(problem: ProblemRecord) -> Blocks:
         ("Kill criteria", problem.kill_criteria),
     ):
         if value:
-            blocks.append(section(f"*{label}*\n{escape(value)}"))
-    blocks.append(DIVIDER)
-    blocks.append(
-        actions(
-            button(
-                "Edit details", action_id=ActionId.PROBLEM_ADD_DETAILS, value=str(problem.number)
-            )
+            blocks += paragraphs(f"*{label}*\n{escape(value)}")
+    if problem.source_permalink:
+        blocks.append(context(f"Captured from <{problem.source_permalink}|this message>"))
+    if experiments:
+        blocks += sections(["*Latest experiments*", *(experiment_line(e) for e in experiments)])
+    if decisions:
+        blocks += sections(
+            [
+                "*Decisions*"
+                if len(decisions) <= DECISIONS_SHOWN
+                else f"*Decisions* (the latest {DECISIONS_SHOWN} of {len(decisions)})"
+            ]
+            + [
+                f"{d.decided_at:%Y-%m-%d} *{d.kind.value}* by {user(d.decided_by)}: "
+                f"{escape(clip(d.rationale, 400))}"
+                for d in decisions[-DECISIONS_SHOWN:]
+            ]
         )
-    )
+    blocks.append(DIVIDER)
+    buttons = [
+        button("Edit details", action_id=ActionId.PROBLEM_ADD_DETAILS, value=str(problem.number))
+    ]
+    if problem.active:
+        buttons += decide_buttons(problem)["elements"]
+    blocks.append(actions(*buttons))
+    blocks.append(context(f"`/problem history {problem.ref}` shows every edit."))
     return blocks
 
 
@@ -138,15 +190,7 @@ def listing(result: Listing, *, scope: str) -> Blocks:
         ]
     title = {"open": "Open problems", "mine": "Your open problems", "all": "All problems"}[scope]
     blocks: Blocks = [section(f"*{title}* ({result.total})")]
-    # Group lines into sections that stay well inside the 3,000-character limit.
-    chunk: list[str] = []
-    for problem in result.problems:
-        line = list_line(problem)
-        if sum(len(c) + 1 for c in chunk) + len(line) > 2800:
-            blocks.append(section("\n".join(chunk)))
-            chunk = []
-        chunk.append(line)
-    blocks.append(section("\n".join(chunk)))
+    blocks += sections([list_line(p) for p in result.problems])
     if result.total > len(result.problems):
         blocks.append(
             context(
@@ -160,10 +204,16 @@ HELP = """*`/problem`*: frame the problem before the work.
 • `/problem`: open the form (statement, user value, feasibility, metric, baseline, target…)
 • `/problem Churn model misses new users`: capture one in a line, add details later
 • `/problem list` (open), `/problem list mine`, `/problem list all`
-• `/problem show P-12`: everything recorded about P-12
+• `/problem show P-12`: everything recorded about P-12, its experiments and decisions
+• `/problem decide P-12 continue|pivot|cut|ship <why>`: decide on the record (cut and ship close it)
+• `/problem edit P-12`, `/problem history P-12`: change it; every edit, with who and when
+• `/problem delete P-12`, `/problem restore P-12`
 • `/problem help`: this message"""
 
 
-def usage(error: str) -> Blocks:
+def usage(error: str, command: str = "/problem") -> Blocks:
     """What was wrong, then how to type it."""
-    return [section(f":warning: {escape(error)}"), context("Type `/problem help` for every form.")]
+    return [
+        section(f":warning: {escape(error)}"),
+        context(f"Type `{command} help` for every form."),
+    ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 SECTION_MAX = 3000
@@ -71,3 +72,60 @@ def actions(*elements: dict[str, Any], block_id: str | None = None) -> dict[str,
 
 
 DIVIDER: dict[str, Any] = {"type": "divider"}
+
+
+SLACK_TOKEN = re.compile(r"<([^<>]*)>")
+
+
+def _token_text(match: re.Match[str]) -> str:
+    inner = match.group(1)
+    target, _, label = inner.partition("|")
+    if target.startswith("@"):
+        return f"@{label or target[1:]}"
+    if target.startswith("#"):
+        return f"#{label or target[1:]}"
+    if target.startswith("!"):
+        # <!here>, <!channel>, <!subteam^ID|@team>, <!date^…|fallback>: what a reader saw.
+        return label or f"@{target[1:].split('^')[0]}"
+    return f"{label} ({target})" if label and label != target else target
+
+
+def message_plain_text(text: str) -> str:
+    """A Slack message's text as a reader sees it, for a plain-text input: links, mentions and
+    channel names written out, entities decoded. Escaped again wherever it is posted."""
+    readable = SLACK_TOKEN.sub(_token_text, text)
+    return readable.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def sections(lines: list[str], *, limit: int = SECTION_MAX - 200) -> list[dict[str, Any]]:
+    """Lines grouped into as few sections as keep each inside Slack's 3,000 characters."""
+    blocks: list[dict[str, Any]] = []
+    chunk: list[str] = []
+    for line in lines:
+        if chunk and sum(len(c) + 1 for c in chunk) + len(line) > limit:
+            blocks.append(section("\n".join(chunk)))
+            chunk = []
+        chunk.append(line)
+    if chunk:
+        blocks.append(section("\n".join(chunk)))
+    return blocks
+
+
+def paragraphs(text: str, *, limit: int = SECTION_MAX - 100) -> list[dict[str, Any]]:
+    """Escaped mrkdwn of any length as sections of at most `limit` characters each.
+
+    Long user text is never clipped: it is cut at a line break where one is near, and
+    never inside an entity such as `&amp;`.
+    """
+    blocks: list[dict[str, Any]] = []
+    while len(text) > limit:
+        cut = text.rfind("\n", 0, limit)
+        if cut < limit // 2:
+            cut = limit
+            entity = text.rfind("&", cut - 5, cut)
+            if entity != -1 and ";" not in text[entity:cut]:
+                cut = entity
+        blocks.append(section(text[:cut]))
+        text = text[cut:].lstrip("\n")
+    blocks.append(section(text))
+    return blocks

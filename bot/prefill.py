@@ -1,0 +1,34 @@
+"""Form fields guessed from a Slack message, for the message shortcuts. Pure functions."""
+
+from __future__ import annotations
+
+import re
+
+from bot.checks import TEXT_MAX
+from bot.experiments import URL
+from bot.ids import ExperimentField, ProblemField
+from bot.problems import TITLE_MAX
+from bot.render.text import message_plain_text
+
+PROBLEM_REF = re.compile(r"\bP-?(\d{1,9})\b", re.IGNORECASE)
+
+
+def problem_prefill(message_text: str) -> dict[str, str]:
+    """Title from the message's first line; the statement is the whole message."""
+    text = message_plain_text(message_text).strip()
+    first = " ".join(text.splitlines()[0].split()) if text else ""
+    return {
+        ProblemField.TITLE: first[:TITLE_MAX],
+        ProblemField.STATEMENT: text[:TEXT_MAX],
+    }
+
+
+def experiment_prefill(message_text: str) -> dict[str, str]:
+    """The message as notes, its first link as the run link, a `P-12` in it as the problem."""
+    text = message_plain_text(message_text).strip()
+    prefill = {ExperimentField.NOTES: text[:TEXT_MAX]}
+    if link := URL.search(text):
+        prefill[ExperimentField.RUN_URL] = link.group(0).rstrip(".,;)")
+    if ref := PROBLEM_REF.search(text):
+        prefill[ExperimentField.PROBLEM] = ref.group(1)
+    return prefill

@@ -1,0 +1,240 @@
+"""`/analysis`, the error-analysis modal, and the "Start error analysis" button."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+
+from bot import analyses, experiments
+from bot.commands import (
+    Delete,
+    Edit,
+    Help,
+    History,
+    OpenAnalysisForm,
+    OwedAnalyses,
+    Restore,
+    Show,
+    parse_analysis,
+)
+from bot.ids import ActionId, CallbackId, Command
+from bot.render import analyses as render
+from bot.render.delivery_modals import ANALYSIS_FIELDS, analysis_modal, read_follow_ups
+from bot.render.forms import read_values
+from bot.render.records import context_note
+from handlers import records
+from handlers.experiments import refresh_message
+from handlers.people import People
+from handlers.slack import post, tell, update
+from storage.db import Database
+
+
+def analysis_command(
+    ack: Ack,
+    command: dict[str, Any],
+    client: WebClient,
+    respond: Respond,
+    db: Database,
+    people: People,
+) -> None:
+    team_id, user_id = command["team_id"], command["user_id"]
+    match parse_analysis(command.get("text") or ""):
+        case OwedAnalyses():
+            with db.transaction() as session:
+                owed = experiments.owed_analyses(session, team_id=team_id, user_id=user_id)
+            ack(text="Error analyses you owe", blocks=render.owed(owed), response_type="ephemeral")
+        case Help():
+            ack(text=render.HELP, response_type="ephemeral")
+        case OpenAnalysisForm(number):
+            with db.transaction() as session:
+                experiment = analyses.owning_experiment(session, team_id=team_id, number=number)
+            ack()
+            client.views_open(
+                trigger_id=command["trigger_id"], view=analysis_modal(experiment=experiment)
+            )
+        case Show(number):
+            with db.transaction() as session:
+                analysis = analyses.get(session, team_id=team_id, number=number)
+            ack(
+                text=render.post_text(analysis),
+                blocks=render.detail(analysis),
+                response_type="ephemeral",
+            )
+        case History(number):
+            with db.transaction() as session:
+                versions = analyses.versions(session, team_id=team_id, number=number)
+            records.answer_history(ack, ref=f"A-{number}", versions=versions)
+        case Edit(number):
+            actor = people.actor(client, team_id=team_id, user_id=user_id)
+            with db.transaction() as session:
+                analysis = analyses.may_change(session, team_id=team_id, number=number, actor=actor)
+                experiment = analyses.owning_experiment(
+                    session, team_id=team_id, number=analysis.experiment_number
+                )
+            ack()
+            client.views_open(
+                trigger_id=command["trigger_id"],
+                view=analysis_modal(experiment=experiment, analysis=analysis),
+            )
+        case Delete(number):
+            actor = people.actor(client, team_id=team_id, user_id=user_id)
+            with db.transaction() as session:
+                analysis = analyses.delete(session, team_id=team_id, number=number, actor=actor)
+            records.confirm_deletion(
+                ack,
+                respond,
+                ref=analysis.ref,
+                number=number,
+                undo_action=ActionId.ANALYSIS_RESTORE,
+                restore_command="/analysis restore",
+            )
+            refresh(client, db, analysis)
+        case Restore(number):
+            actor = people.actor(client, team_id=team_id, user_id=user_id)
+            with db.transaction() as session:
+                analysis = analyses.restore(session, team_id=team_id, number=number, actor=actor)
+            records.confirm_restore(ack, ref=analysis.ref)
+            refresh(client, db, analysis)
+
+
+def refresh(client: WebClient, db: Database, analysis: analyses.AnalysisRecord) -> None:
+    """Bring the thread post and the experiment's message in line with the records."""
+    a = analysis
+    if a.message_ts and a.channel:
+        if a.deleted_at is not None:
+            text = f"{a.ref} was deleted. `/analysis restore {a.ref}` brings it back."
+            blocks = context_note(text)
+        else:
+            text, blocks = render.post_text(a), render.post(a)
+        update(client, channel=a.channel, ts=a.message_ts, text=text, blocks=blocks)
+    # The experiment's "Start error analysis" button comes and goes with its analyses.
+    with db.transaction() as session:
+        logged = experiments.get(session, team_id=a.team_id, number=a.experiment_number)
+    refresh_message(client, logged)
+
+
+def open_form(ack: Ack, body: dict[str, Any], client: WebClient, db: Database) -> None:
+    """The "Start error analysis" button on an experiment or on App Home."""
+    ack()
+    with db.transaction() as session:
+        experiment = analyses.owning_experiment(
+            session, team_id=body["team"]["id"], number=records.clicked_number(body)
+        )
+    client.views_open(trigger_id=body["trigger_id"], view=analysis_modal(experiment=experiment))
+
+
+def open_edit(
+    ack: Ack, body: dict[str, Any], client: WebClient, db: Database, people: People
+) -> None:
+    """The Edit button on an analysis's details."""
+    ack()
+    team_id, user_id = body["team"]["id"], body["user"]["id"]
+    actor = people.actor(client, team_id=team_id, user_id=user_id)
+    with db.transaction() as session:
+        analysis = analyses.may_change(
+            session, team_id=team_id, number=records.clicked_number(body), actor=actor
+        )
+        experiment = analyses.owning_experiment(
+            session, team_id=team_id, number=analysis.experiment_number
+        )
+    client.views_open(
+        trigger_id=body["trigger_id"], view=analysis_modal(experiment=experiment, analysis=analysis)
+    )
+
+
+def submit_analysis(
+    ack: Ack,
+    body: dict[str, Any],
+    view: dict[str, Any],
+    client: WebClient,
+    db: Database,
+    people: People,
+) -> None:
+    """Save the analysis and post it in the experiment's thread."""
+    metadata = json.loads(view.get("private_metadata") or "{}")
+    values = read_values(view["state"]["values"], ANALYSIS_FIELDS)
+    draft = analyses.AnalysisDraft(
+        **{k: v for k, v in values.items() if k in analyses.AnalysisDraft.__dataclass_fields__},
+        follow_ups=read_follow_ups(values),
+    )
+    team_id, user_id = body["team"]["id"], body["user"]["id"]
+    if metadata.get("analysis"):
+        actor = people.actor(client, team_id=team_id, user_id=user_id)
+        with db.transaction() as session:
+            analysis = analyses.update(
+                session, team_id=team_id, number=metadata["analysis"], draft=draft, actor=actor
+            )
+        ack()
+        refresh(client, db, analysis)
+        return
+    with db.transaction() as session:
+        saved = analyses.create(
+            session,
+            team_id=team_id,
+            user_id=user_id,
+            experiment_number=int(metadata["experiment"]),
+            draft=draft,
+            source_key=f"view:{view['id']}",
+        )
+    ack()
+    if saved.created:
+        announce(client=client, db=db, analysis=saved.analysis)
+
+
+def announce(*, client: WebClient, db: Database, analysis: analyses.AnalysisRecord) -> None:
+    """Post the analysis in the experiment's thread; if refused, DM it to its author."""
+    a = analysis
+    ts, why_not = (
+        (None, "the experiment has no channel")
+        if a.channel is None
+        else post(
+            client,
+            channel=a.channel,
+            text=render.post_text(a),
+            blocks=render.post(a),
+            thread_ts=a.thread_ts,
+        )
+    )
+    if ts is None:
+        tell(
+            client,
+            user_id=a.author_id,
+            text=f"{a.ref} is saved, but I couldn't post it in the experiment's thread: {why_not}.",
+            blocks=render.post(a),
+        )
+    else:
+        with db.transaction() as session:
+            analyses.set_message(session, team_id=a.team_id, number=a.number, ts=ts)
+    with db.transaction() as session:
+        logged = experiments.get(session, team_id=a.team_id, number=a.experiment_number)
+    refresh_message(client, logged)
+
+
+def undo_delete(
+    ack: Ack,
+    body: dict[str, Any],
+    client: WebClient,
+    respond: Respond,
+    db: Database,
+    people: People,
+) -> None:
+    ack()
+    team_id, user_id = body["team"]["id"], body["user"]["id"]
+    actor = people.actor(client, team_id=team_id, user_id=user_id)
+    with db.transaction() as session:
+        analysis = analyses.restore(
+            session, team_id=team_id, number=records.clicked_number(body), actor=actor
+        )
+    records.undone(respond, ref=analysis.ref)
+    refresh(client, db, analysis)
+
+
+def register(app: App) -> None:
+    app.command(Command.ANALYSIS)(analysis_command)
+    app.action(ActionId.ANALYSIS_START)(open_form)
+    app.action(ActionId.ANALYSIS_EDIT)(open_edit)
+    app.action(ActionId.ANALYSIS_RESTORE)(undo_delete)
+    app.view(CallbackId.ANALYSIS_MODAL)(submit_analysis)

@@ -1,0 +1,296 @@
+"""`/experiment`, its modal, and the buttons on experiment messages."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+
+from bot import experiments
+from bot.commands import (
+    Delete,
+    Edit,
+    Help,
+    History,
+    OpenExperimentForm,
+    QuickLog,
+    Restore,
+    Show,
+    parse_experiment,
+)
+from bot.errors import NotFound
+from bot.ids import ActionId, CallbackId, Command, ExperimentField
+from bot.render import experiments as render
+from bot.render.delivery_modals import experiment_modal
+from bot.render.forms import MessageRef, read_values
+from bot.render.records import context_note
+from handlers import records
+from handlers.people import People
+from handlers.slack import permalink, post, tell, update
+from storage.db import Database
+
+
+def open_experiment_form(
+    *,
+    client: WebClient,
+    db: Database,
+    trigger_id: str,
+    team_id: str,
+    channel_id: str | None,
+    prefill: Mapping[str, str | None] | None = None,
+    source: MessageRef | None = None,
+) -> None:
+    """Open the experiment form, prefilled by field name (for commands, buttons, shortcuts)."""
+    with db.transaction() as session:
+        choices = experiments.choosable_problems(session, team_id=team_id)
+    client.views_open(
+        trigger_id=trigger_id,
+        view=experiment_modal(
+            problems=choices, channel_id=channel_id, prefill=prefill, source=source
+        ),
+    )
+
+
+def experiment_command(
+    ack: Ack,
+    command: dict[str, Any],
+    client: WebClient,
+    respond: Respond,
+    db: Database,
+    people: People,
+) -> None:
+    team_id, user_id, channel_id = command["team_id"], command["user_id"], command["channel_id"]
+    match parse_experiment(command.get("text") or ""):
+        case OpenExperimentForm(problem):
+            if problem is not None:
+                with db.transaction() as session:
+                    open_ones = experiments.choosable_problems(session, team_id=team_id)
+                if problem not in {p.number for p in open_ones}:
+                    raise NotFound(
+                        f"P-{problem} is not an open problem in this workspace. "
+                        "`/problem list` shows the open ones and their ids."
+                    )
+            ack()
+            open_experiment_form(
+                client=client,
+                db=db,
+                trigger_id=command["trigger_id"],
+                team_id=team_id,
+                channel_id=channel_id,
+                prefill={ExperimentField.PROBLEM: str(problem)} if problem else None,
+            )
+        case Help():
+            ack(text=render.HELP, response_type="ephemeral")
+        case QuickLog(problem, value, note):
+            with db.transaction() as session:
+                logged = experiments.create(
+                    session,
+                    team_id=team_id,
+                    user_id=user_id,
+                    channel_id=channel_id,
+                    draft=experiments.quick_draft(problem=problem, value=value, note=note),
+                    source_key=f"command:{command['trigger_id']}",
+                )
+            if not logged.created:
+                ack(text=f"{logged.experiment.ref} is already logged.", response_type="ephemeral")
+                return
+            ack()
+            announce(client=client, db=db, logged=logged, channel=channel_id, respond=respond)
+        case Show(number):
+            with db.transaction() as session:
+                logged = experiments.get(session, team_id=team_id, number=number)
+            ack(
+                text=render.confirmation_text(logged),
+                blocks=render.detail(logged),
+                response_type="ephemeral",
+            )
+        case History(number):
+            with db.transaction() as session:
+                versions = experiments.versions(session, team_id=team_id, number=number)
+            records.answer_history(ack, ref=f"E-{number}", versions=versions)
+        case Edit(number):
+            actor = people.actor(client, team_id=team_id, user_id=user_id)
+            with db.transaction() as session:
+                logged = experiments.may_change(
+                    session, team_id=team_id, number=number, actor=actor
+                )
+            ack()
+            client.views_open(
+                trigger_id=command["trigger_id"],
+                view=experiment_modal(
+                    problems=(), channel_id=channel_id, experiment=logged.experiment
+                ),
+            )
+        case Delete(number):
+            actor = people.actor(client, team_id=team_id, user_id=user_id)
+            with db.transaction() as session:
+                logged = experiments.delete(session, team_id=team_id, number=number, actor=actor)
+            records.confirm_deletion(
+                ack,
+                respond,
+                ref=logged.experiment.ref,
+                number=number,
+                undo_action=ActionId.EXPERIMENT_RESTORE,
+                restore_command="/experiment restore",
+            )
+            refresh_message(client, logged)
+        case Restore(number):
+            actor = people.actor(client, team_id=team_id, user_id=user_id)
+            with db.transaction() as session:
+                logged = experiments.restore(session, team_id=team_id, number=number, actor=actor)
+            records.confirm_restore(ack, ref=logged.experiment.ref)
+            refresh_message(client, logged)
+
+
+def announce(
+    *,
+    client: WebClient,
+    db: Database,
+    logged: experiments.Logged,
+    channel: str,
+    respond: Respond | None,
+) -> None:
+    """Post the confirmation; analyses go in its thread. If refused, the author still sees it."""
+    e = logged.experiment
+    ts, why_not = post(
+        client,
+        channel=channel,
+        text=render.confirmation_text(logged),
+        blocks=render.confirmation(logged),
+    )
+    if ts is None:
+        text = f"{e.ref} is saved, but I couldn't post it here: {why_not}."
+        if respond is not None:
+            respond(
+                text=text,
+                blocks=[*render.confirmation(logged), *context_note(text)],
+                response_type="ephemeral",
+                replace_original=False,
+            )
+        else:
+            tell(client, user_id=e.author_id, text=text, blocks=render.confirmation(logged))
+        return
+    with db.transaction() as session:
+        experiments.set_message(session, team_id=e.team_id, number=e.number, channel=channel, ts=ts)
+
+
+def refresh_message(client: WebClient, logged: experiments.Logged) -> None:
+    """Bring the channel message in line with the record (edited, deleted or restored)."""
+    e = logged.experiment
+    if not (e.message_channel and e.message_ts):
+        return
+    if e.deleted_at is not None:
+        text = f"{e.ref} was deleted. `/experiment restore {e.ref}` brings it back."
+        blocks = context_note(text)
+    else:
+        text, blocks = render.confirmation_text(logged), render.confirmation(logged)
+    update(client, channel=e.message_channel, ts=e.message_ts, text=text, blocks=blocks)
+
+
+def open_new(ack: Ack, body: dict[str, Any], client: WebClient, db: Database) -> None:
+    """The "Log an experiment" button on App Home."""
+    ack()
+    open_experiment_form(
+        client=client,
+        db=db,
+        trigger_id=body["trigger_id"],
+        team_id=body["team"]["id"],
+        channel_id=None,
+    )
+
+
+def open_edit(
+    ack: Ack, body: dict[str, Any], client: WebClient, db: Database, people: People
+) -> None:
+    """The Edit button on an experiment's details."""
+    ack()
+    team_id, user_id = body["team"]["id"], body["user"]["id"]
+    actor = people.actor(client, team_id=team_id, user_id=user_id)
+    with db.transaction() as session:
+        logged = experiments.may_change(
+            session, team_id=team_id, number=records.clicked_number(body), actor=actor
+        )
+    client.views_open(
+        trigger_id=body["trigger_id"],
+        view=experiment_modal(problems=(), channel_id=None, experiment=logged.experiment),
+    )
+
+
+def submit_experiment(
+    ack: Ack,
+    body: dict[str, Any],
+    view: dict[str, Any],
+    client: WebClient,
+    db: Database,
+    people: People,
+) -> None:
+    """Save the form; field errors go back inline through the global error handler."""
+    metadata = json.loads(view.get("private_metadata") or "{}")
+    draft = experiments.ExperimentDraft(
+        **read_values(view["state"]["values"], set(ExperimentField))
+    )
+    team_id, user_id = body["team"]["id"], body["user"]["id"]
+    if metadata.get("experiment"):
+        actor = people.actor(client, team_id=team_id, user_id=user_id)
+        with db.transaction() as session:
+            logged = experiments.update(
+                session, team_id=team_id, number=metadata["experiment"], draft=draft, actor=actor
+            )
+        ack()
+        refresh_message(client, logged)
+        return
+    with db.transaction() as session:
+        logged = experiments.create(
+            session,
+            team_id=team_id,
+            user_id=user_id,
+            channel_id=metadata.get("channel"),
+            draft=draft,
+            source_key=f"view:{view['id']}",
+            modal=True,
+        )
+    ack()
+    if not logged.created:
+        return
+    source = MessageRef.load(metadata.get("source"))
+    link = source and permalink(client, channel=source.channel, ts=source.ts)
+    if link:
+        with db.transaction() as session:
+            experiments.set_source_permalink(
+                session, team_id=team_id, number=logged.experiment.number, permalink=link
+            )
+        logged = replace(logged, experiment=replace(logged.experiment, source_permalink=link))
+    channel = metadata.get("channel") or logged.problem.channel_id or user_id
+    announce(client=client, db=db, logged=logged, channel=channel, respond=None)
+
+
+def undo_delete(
+    ack: Ack,
+    body: dict[str, Any],
+    client: WebClient,
+    respond: Respond,
+    db: Database,
+    people: People,
+) -> None:
+    """The Undo button on a deletion confirmation."""
+    ack()
+    team_id, user_id = body["team"]["id"], body["user"]["id"]
+    actor = people.actor(client, team_id=team_id, user_id=user_id)
+    with db.transaction() as session:
+        logged = experiments.restore(
+            session, team_id=team_id, number=records.clicked_number(body), actor=actor
+        )
+    records.undone(respond, ref=logged.experiment.ref)
+    refresh_message(client, logged)
+
+
+def register(app: App) -> None:
+    app.command(Command.EXPERIMENT)(experiment_command)
+    app.action(ActionId.EXPERIMENT_NEW)(open_new)
+    app.action(ActionId.EXPERIMENT_EDIT)(open_edit)
+    app.action(ActionId.EXPERIMENT_RESTORE)(undo_delete)
+    app.view(CallbackId.EXPERIMENT_MODAL)(submit_experiment)
