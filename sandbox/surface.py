@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+import sys
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-# The manifest lives at the project root, next to the packages (a checkout or `pip install -e`).
-MANIFEST = Path(__file__).resolve().parents[1] / "manifest.yml"
+# At the project root in a checkout (or `pip install -e`); pyproject's data-files puts a
+# copy under <prefix>/share/ritualbot/ when installed.
+MANIFESTS = (
+    Path(__file__).resolve().parents[1] / "manifest.yml",
+    Path(sys.prefix) / "share" / "ritualbot" / "manifest.yml",
+)
 
 
 @dataclass(frozen=True)
@@ -59,8 +64,9 @@ def from_manifest(manifest: dict[str, Any]) -> AppSurface:
     )
 
 
-def load(path: Path = MANIFEST) -> AppSurface:
-    """The surface of the manifest at `path`; an empty one when there is no manifest file."""
-    if not path.is_file():
+def load(paths: tuple[Path, ...] = MANIFESTS) -> AppSurface:
+    """The surface of the first manifest found; an empty one when there is none."""
+    found = next((path for path in paths if path.is_file()), None)
+    if found is None:
         return AppSurface()
-    return from_manifest(yaml.safe_load(path.read_text()))
+    return from_manifest(yaml.safe_load(found.read_text()))
