@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import secrets
+import signal
 import tempfile
 import threading
 import webbrowser
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from bot.config import load
-from bot.runtime import Runtime, build
 from bot.server import InProcessServer
 from sandbox import demo, surface
 from sandbox.clock import Clock, Scheduler
 from sandbox.emulator import SlackEmulator
 from sandbox.page import Page
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
 
 PORTS_TO_TRY = 50
 STARTER_TEAM = "T0SANDBOX"
@@ -42,6 +48,8 @@ class Sandbox:
 
     def start(self) -> Sandbox:
         """Serve the emulator, build the bot against it (Bolt checks its token), seed, serve."""
+        from bot.runtime import build  # after run_sandbox has quietened the migrations' logging
+
         self.emulator.start()
         runtime = build(
             load(
@@ -100,7 +108,9 @@ def ritual_scheduler(runtime: Runtime) -> Scheduler | None:
 
 
 def run_sandbox(*, port: int, demo: bool, open_browser: bool) -> int:
-    """Serve the sandbox until Ctrl-C."""
+    """Serve the sandbox until Ctrl-C (or SIGTERM)."""
+    # Migration chatter would bury the one line that matters: the page's address.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     with Sandbox(port=port, demo_data=demo) as sandbox:
         moved = "" if sandbox.url.endswith(f":{port}") else f" (port {port} was taken)"
         print(f"ritualbot sandbox: open {sandbox.url}{moved}", flush=True)
@@ -108,10 +118,11 @@ def run_sandbox(*, port: int, demo: bool, open_browser: bool) -> int:
         print("Ctrl-C stops it; the sandbox database is thrown away.", flush=True)
         if open_browser:
             webbrowser.open(sandbox.url)
-        try:
-            threading.Event().wait()
-        except KeyboardInterrupt:
-            print("\nritualbot sandbox: stopped")
+        stopped = threading.Event()
+        signal.signal(signal.SIGTERM, lambda _signum, _frame: stopped.set())
+        with contextlib.suppress(KeyboardInterrupt):
+            stopped.wait()
+        print("\nritualbot sandbox: stopped", flush=True)
     return 0
 
 
