@@ -37,9 +37,9 @@ async function act(body) {
     body: JSON.stringify({ user: ui.user, ...body }),
   });
   const result = await answer.json();
-  if (result.error || result.notice || (result.message && body.type === "advance")) {
-    notify(result.error || result.notice || result.message, !result.ok);
-  }
+  // message: what the clock did or why not; notice: what the app answered; error: a refusal.
+  const said = result.message || result.notice || result.error;
+  if (said) notify(said, !result.ok);
   await refresh();
   return result;
 }

@@ -18,9 +18,11 @@ from slack_sdk import WebClient
 from bot.render.home import home
 from bot.render.modals import problem_modal
 from sandbox import modals
+from sandbox import page as sandbox_page
 from sandbox.run import Sandbox
+from sandbox.surface import AppSurface
 from storage.models import Track
-from tests.browser.conftest import artifacts
+from tests.browser.conftest import LAPTOP, artifacts
 
 ADA, ALAN, CHANNEL = "U0ADA", "U0ALAN", "C0MLTEAM"
 
@@ -401,3 +403,49 @@ def test_message_text_cannot_inject_markup_or_script_links(page: Page, sandbox: 
     expect(body.locator("a")).to_have_attribute("href", "https://example.com/run?a=1&b=2")
     expect(body).to_contain_text("click me")
     expect(body.locator(".mention")).to_have_text("@ada")
+
+
+def test_an_uploaded_chart_is_shown_as_an_image(page: Page, sandbox: Sandbox):
+    png = (
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00"
+        b"\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\xa7"
+        b"5\x81\x84\x00\x00\x00\x00IEND\xaeB`\x82"
+    )
+    bot_client(sandbox).files_upload_v2(
+        channel=CHANNEL, content=png, filename="digest.png", title="Outcomes this week"
+    )
+
+    chart = page.locator("#messages figure.file")
+    expect(chart.locator("figcaption")).to_have_text("Outcomes this week")
+    expect(chart.locator("img")).to_have_attribute("src", re.compile(r"/files/F\w+$"))
+    assert chart.locator("img").evaluate("img => img.complete && img.naturalWidth") == 1
+
+
+def test_shortcuts_on_a_message_and_global_ones_reach_the_app(
+    browser, sandbox: Sandbox, recording_app: RecordingApp
+):
+    sandbox.emulator.page = sandbox_page.Page(
+        sandbox.emulator,
+        surface=AppSurface(
+            message_shortcuts=({"callback_id": "log_experiment", "name": "Log experiment"},),
+            global_shortcuts=({"callback_id": "new_problem", "name": "New problem"},),
+        ),
+    )
+    message = sandbox.emulator.post_as_user(
+        team_id=sandbox.team_id, user_id=ALAN, channel=CHANNEL, text="recall 0.66 on holdout"
+    )
+    context = browser.new_context(viewport=LAPTOP)
+    page = context.new_page()
+    page.goto(f"{sandbox.url}/?user={ADA}")
+
+    page.locator("#messages article.message .message-shortcuts").select_option("log_experiment")
+    sandbox.emulator.wait_for(lambda: recording_app.payloads)
+    page.click("#global-shortcuts button:has-text('New problem')")
+    sandbox.emulator.wait_for(lambda: len(recording_app.payloads) == 2)
+    context.close()
+
+    on_message, global_one = recording_app.payloads
+    assert (on_message["type"], on_message["callback_id"]) == ("message_action", "log_experiment")
+    assert on_message["message"]["ts"] == message.ts
+    assert on_message["message"]["text"] == "recall 0.66 on holdout"
+    assert (global_one["type"], global_one["callback_id"]) == ("shortcut", "new_problem")
