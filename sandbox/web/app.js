@@ -232,6 +232,11 @@ function drawThread() {
   $("thread-messages").replaceChildren(...ui.state.thread.map((m) => messageNode(m, { inThread: true })));
 }
 
+// Views drawn so far, by id: going back to a view under a pushed one shows it as it was left,
+// and a views.update keeps what was typed in inputs whose block and action ids stay the same,
+// as Slack does.
+const drawnViews = new Map();
+
 function drawModal() {
   const modal = ui.state.modal;
   $("modal-backdrop").hidden = !modal;
@@ -240,43 +245,72 @@ function drawModal() {
     return;
   }
   const root = $("modal");
-  if (ui.drawn.modal !== modal.hash) {
-    ui.drawn.modal = modal.hash;
-    const view = modal.view;
-    const inputs = [];
-    const ctx = context({
-      inputs,
-      act: (action) => act({ type: "action", view_id: modal.id, state_values: stateValues(inputs), ...action }),
-    });
-    const close = el("button", "modal-close", ["×"]);
-    close.type = "button";
-    close.setAttribute("aria-label", "Close");
-    close.addEventListener("click", () => act({ type: "close", view_id: modal.id }));
-    const header = el("div", "modal-header", [el("h2", "", [plain(view.title?.text)]), close]);
-    header.firstChild.id = "modal-title";
-    const form = el("form", "modal-body");
-    form.noValidate = true;
-    form.append(el("div", "modal-general-error"), renderBlocks(view.blocks, ctx));
-    const footer = el("div", "modal-footer");
-    const cancel = el("button", "bk-button", [plain(view.close?.text || "Cancel")]);
-    cancel.type = "button";
-    cancel.addEventListener("click", () => act({ type: "close", view_id: modal.id }));
-    footer.append(cancel);
-    if (view.submit) {
-      const submit = el("button", "bk-button primary modal-submit", [plain(view.submit.text)]);
-      submit.type = "submit";
-      footer.append(submit);
-    }
-    form.addEventListener("submit", (event) => {
-      event.preventDefault();
-      act({ type: "submit", view_id: modal.id, values: stateValues(inputs) });
-    });
-    form.append(footer);
-    root.replaceChildren(header, form);
-    root._inputs = inputs;
+  const key = `${modal.id}:${modal.hash}`;
+  if (ui.drawn.modal !== key) {
+    ui.drawn.modal = key;
+    const before = drawnViews.get(modal.id);
+    const shown = before?.hash === modal.hash ? before : buildModal(modal);
+    if (shown !== before && before) carryInputs(before.inputs, shown.inputs);
+    drawnViews.set(modal.id, shown);
+    root.replaceChildren(...shown.nodes);
+    root._inputs = shown.inputs;
     ui.drawn.modalErrors = null;
   }
   if (changed("modalErrors", modal.errors)) drawModalErrors(root, modal.errors);
+}
+
+function buildModal(modal) {
+  const view = modal.view;
+  const inputs = [];
+  const ctx = context({
+    inputs,
+    act: (action) => act({ type: "action", view_id: modal.id, state_values: stateValues(inputs), ...action }),
+  });
+  const close = el("button", "modal-close", ["×"]);
+  close.type = "button";
+  close.setAttribute("aria-label", "Close");
+  close.addEventListener("click", () => act({ type: "close", view_id: modal.id }));
+  const header = el("div", "modal-header", [el("h2", "", [plain(view.title?.text)]), close]);
+  header.firstChild.id = "modal-title";
+  const form = el("form", "modal-body");
+  form.noValidate = true;
+  form.append(el("div", "modal-general-error"), renderBlocks(view.blocks, ctx));
+  const footer = el("div", "modal-footer");
+  const cancel = el("button", "bk-button", [plain(view.close?.text || "Cancel")]);
+  cancel.type = "button";
+  cancel.addEventListener("click", () => act({ type: "close", view_id: modal.id }));
+  footer.append(cancel);
+  if (view.submit) {
+    const submit = el("button", "bk-button primary modal-submit", [plain(view.submit.text)]);
+    submit.type = "submit";
+    footer.append(submit);
+  }
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    act({ type: "submit", view_id: modal.id, values: stateValues(inputs) });
+  });
+  form.append(footer);
+  return { hash: modal.hash, nodes: [header, form], inputs };
+}
+
+function carryInputs(from, to) {
+  for (const input of to) {
+    const old = from.find(
+      (o) => o.block_id === input.block_id && o.element?.action_id === input.element?.action_id && o.element?.type === input.element?.type,
+    );
+    if (!old) continue;
+    const was = old.node.querySelectorAll("input, textarea, select");
+    const now = input.node.querySelectorAll("input, textarea, select");
+    if (was.length !== now.length) continue;
+    now.forEach((control, index) => {
+      const previous = was[index];
+      if (control.type === "checkbox" || control.type === "radio") control.checked = previous.checked;
+      else if (control.multiple) {
+        const picked = new Set([...previous.selectedOptions].map((o) => o.value));
+        for (const option of control.options) option.selected = picked.has(option.value);
+      } else control.value = previous.value;
+    });
+  }
 }
 
 function drawModalErrors(root, errors) {

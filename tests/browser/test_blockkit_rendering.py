@@ -449,3 +449,46 @@ def test_shortcuts_on_a_message_and_global_ones_reach_the_app(
     assert on_message["message"]["ts"] == message.ts
     assert on_message["message"]["text"] == "recall 0.66 on holdout"
     assert (global_one["type"], global_one["callback_id"]) == ("shortcut", "new_problem")
+
+
+def test_typed_values_survive_a_pushed_view_and_a_views_update(page: Page, sandbox: Sandbox):
+    def form(hint: str) -> dict[str, Any]:
+        return {
+            "type": "modal",
+            "callback_id": "log",
+            "title": plain("Log experiment"),
+            "submit": plain("Save"),
+            "blocks": [
+                {
+                    "type": "input",
+                    "block_id": "value",
+                    "label": plain("Value"),
+                    "hint": plain(hint),
+                    "element": {"type": "plain_text_input", "action_id": "v"},
+                }
+            ],
+        }
+
+    open_modal(sandbox, form("Your metric's value"))
+    typed = page.locator(".modal [data-block-id='value'] input")
+    typed.fill("0.66")
+    emulator = sandbox.emulator
+    with emulator.world.lock:
+        workspace = emulator.workspace(sandbox.team_id)
+        below = emulator.open_view(ADA)
+        assert below is not None
+        modals.push_modal(
+            world=emulator.world,
+            workspace=workspace,
+            user_id=ADA,
+            spec={"type": "modal", "title": plain("Not saved"), "blocks": []},
+        )
+    expect(page.locator("#modal-title")).to_have_text("Not saved")
+    page.click(".modal-close")
+    expect(page.locator("#modal-title")).to_have_text("Log experiment")
+    expect(typed).to_have_value("0.66")
+
+    bot_client(sandbox).views_update(view_id=below.id, view=form("recall@10%, higher is better"))
+
+    expect(page.locator(".modal .bk-hint")).to_have_text("recall@10%, higher is better")
+    expect(typed).to_have_value("0.66")
