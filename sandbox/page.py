@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from sandbox.clock import Clock
-from sandbox.records import Channel, Delivery, Message, View
+from sandbox.records import Channel, Delivery, Message, User, View
+from sandbox.state import World
 from sandbox.surface import AppSurface
 
 if TYPE_CHECKING:
@@ -111,8 +112,9 @@ class Page:
                     )
                     return _answered(delivery)
                 case "close":
-                    self.emulator.close_view(user_id=user_id, view_id=body.get("view_id"))
-                    return {"ok": True}
+                    return _answered(
+                        self.emulator.close_view(user_id=user_id, view_id=body.get("view_id"))
+                    )
                 case "home":
                     return _answered(self.emulator.open_home(team_id=team_id, user_id=user_id))
                 case "message_shortcut":
@@ -271,7 +273,8 @@ def _answered(delivery: Delivery | None) -> dict[str, Any]:
     return {"ok": False, "notice": f"ritualbot answered HTTP {delivery.status}; nothing happened."}
 
 
-def _first_person(world: Any) -> Any:
+def _first_person(world: World) -> User | None:
+    """Who the page acts as when it has not said."""
     return next((u for u in world.users.values() if not u.is_bot and not u.deleted), None)
 
 
@@ -309,7 +312,7 @@ def _message(message: Message, *, ephemeral: bool, history: list[Message]) -> di
     }
 
 
-def _person(user: Any) -> dict[str, Any]:
+def _person(user: User) -> dict[str, Any]:
     return {
         "id": user.id,
         "name": user.name,

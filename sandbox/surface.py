@@ -25,6 +25,8 @@ class AppSurface:
     message_shortcuts: tuple[dict[str, str], ...] = ()
     global_shortcuts: tuple[dict[str, str], ...] = ()
     bot_events: frozenset[str] = field(default_factory=frozenset)
+    # The app's Messages tab: people can read what it sends but not type to it.
+    messages_read_only: bool = False
 
     def to_page(self) -> dict[str, Any]:
         """The surface as the page reads it."""
@@ -32,6 +34,7 @@ class AppSurface:
             "commands": list(self.commands),
             "message_shortcuts": list(self.message_shortcuts),
             "global_shortcuts": list(self.global_shortcuts),
+            "messages_read_only": self.messages_read_only,
         }
 
 
@@ -61,6 +64,9 @@ def from_manifest(manifest: dict[str, Any]) -> AppSurface:
         message_shortcuts=of_type("message"),
         global_shortcuts=of_type("global"),
         bot_events=frozenset(events or ()),
+        messages_read_only=bool(
+            (features.get("app_home") or {}).get("messages_tab_read_only_enabled")
+        ),
     )
 
 

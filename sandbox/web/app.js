@@ -202,7 +202,8 @@ function drawMessages() {
   const showHome = channel.kind === "im" && ui.tab === "home";
   $("home").hidden = !showHome;
   $("messages").hidden = showHome;
-  $("composer").hidden = showHome;
+  // As in Slack: the app's Messages tab has no composer when the manifest makes it read-only.
+  $("composer").hidden = showHome || (channel.kind === "im" && state.surface.messages_read_only);
   if (showHome) return drawHome();
   if (!changed("messages", [state.messages, state.users, state.surface])) return;
   const list = $("messages");

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
+from bot.ids import Command
 from sandbox import surface
 from sandbox.clock import Clock
 from sandbox.page import SLACKBOT, Page
@@ -164,6 +165,15 @@ def test_the_surface_is_what_the_manifest_declares():
     assert declared.message_shortcuts == ({"callback_id": "log_exp", "name": "Log experiment"},)
     assert declared.global_shortcuts == ({"callback_id": "new_problem", "name": "New problem"},)
     assert declared.bot_events == {"app_home_opened"}
+    assert declared.messages_read_only is False
+    read_only = {"features": {"app_home": {"messages_tab_read_only_enabled": True}}}
+    assert surface.from_manifest(read_only).messages_read_only is True
+
+
+def test_the_sandbox_offers_the_commands_of_this_apps_manifest():
+    offered = {c["command"] for c in surface.load().commands}
+
+    assert offered == {c.value for c in Command}
 
 
 @pytest.mark.parametrize("events, delivered", [((), 0), (("message.channels",), 1)])
