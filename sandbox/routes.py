@@ -135,6 +135,12 @@ class Routes:
                     )
                 )
             if (request.method, action) == ("POST", "act"):
+                # JSON only: a browser must then ask first (CORS preflight), which this server
+                # never grants, so another site open in the same browser cannot act here.
+                if not request.headers.get("Content-Type", "").startswith("application/json"):
+                    return HttpAnswer.json(
+                        {"ok": False, "error": "send application/json"}, status=415
+                    )
                 body = json.loads(request.body or b"{}")
                 if not isinstance(body, dict):
                     raise PageError("send a JSON object")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -104,6 +105,17 @@ def test_a_person_of_another_workspace_cannot_reach_this_ones_channels(bot):
     answer = act(bot, type="message", user="U0EVE", channel=QUIET_CHANNEL, text="/problem")
 
     assert answer.status_code == 400 and QUIET_CHANNEL in answer.json()["error"]
+
+
+def test_another_site_cannot_act_with_a_form_or_plain_text_post(bot):
+    body = json.dumps({"type": "message", "user": ALICE, "channel": CHANNEL, "text": "hi"})
+    for kind in ("text/plain", "application/x-www-form-urlencoded"):
+        answer = httpx.post(
+            f"{bot.slack.base_url}/_sandbox/act", content=body, headers={"Content-Type": kind}
+        )
+        assert answer.status_code == 415
+
+    assert bot.slack.messages(CHANNEL) == []
 
 
 def test_only_the_pages_own_files_are_served(emulator):
