@@ -112,6 +112,22 @@ def capture_in_one_line_and_add_details(story: Story) -> None:
     expect(page.locator("#modal-backdrop")).to_be_hidden()
 
 
+def ask_a_teammate_in_the_cards_thread(story: Story) -> None:
+    page = story.page
+    card = page.locator("#messages article.message:has-text('P-1 · Churn model')")
+    card.locator("button.reply").click()
+    page.fill("#thread-text", "@alan can you add the data sources?")
+    page.press("#thread-text", "Enter")
+    expect(page.locator("#thread-messages article.message")).to_have_count(2)
+    page.select_option("#who", "U0ALAN")
+    expect(card.locator("button.replies")).to_have_text("1 reply")
+    reply = page.locator("#thread-messages article.message").last
+    expect(reply.locator(".author")).to_have_text("Ada Lovelace")
+    expect(reply.locator(".mention")).to_have_text("@alan")
+    story.shot("thread-seen-by-alan")
+    page.select_option("#who", "U0ADA")
+
+
 STORY: tuple[Callable[[Story], None], ...] = (
     open_the_problem_form,
     submit_with_a_mistake,
@@ -119,6 +135,7 @@ STORY: tuple[Callable[[Story], None], ...] = (
     see_the_card_in_the_channel,
     see_it_on_the_board,
     capture_in_one_line_and_add_details,
+    ask_a_teammate_in_the_cards_thread,
 )
 
 
