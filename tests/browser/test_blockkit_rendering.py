@@ -418,7 +418,10 @@ def test_an_uploaded_chart_is_shown_as_an_image(page: Page, sandbox: Sandbox):
     chart = page.locator("#messages figure.file")
     expect(chart.locator("figcaption")).to_have_text("Outcomes this week")
     expect(chart.locator("img")).to_have_attribute("src", re.compile(r"/files/F\w+$"))
-    assert chart.locator("img").evaluate("img => img.complete && img.naturalWidth") == 1
+    # The bytes the app uploaded load as a 1×1 image (the wait fails the test if they never do).
+    page.wait_for_function(
+        "() => document.querySelector('#messages figure.file img')?.naturalWidth === 1"
+    )
 
 
 def test_shortcuts_on_a_message_and_global_ones_reach_the_app(
