@@ -99,8 +99,14 @@ class AppRequests:
         message_ts: str | None = None,
         view_id: str | None = None,
         selected_option: dict | None = None,
+        selected: dict[str, Any] | None = None,
+        state_values: dict[str, dict[str, dict]] | None = None,
     ) -> Delivery:
-        """A user clicks a button (or picks an option) in a message or a view."""
+        """A user clicks a button (or picks an option) in a message or a view.
+
+        `selected` adds other choices to the action as Slack names them (`selected_user`,
+        `selected_date`, `selected_options`...); `state_values` is what the view's inputs hold.
+        """
         workspace, user = self._people(team_id=team_id, user_id=user_id)
         trigger_id = self._trigger(team_id=team_id, user_id=user_id)
         payload = payloads.interaction(
@@ -136,8 +142,11 @@ class AppRequests:
                 block_id=block_id,
                 selected_option=selected_option,
             )
+            | (selected or {})
         ]
-        payload["state"] = {"values": {}}
+        payload["state"] = {"values": state_values or {}}
+        if "view" in payload:
+            payload["view"]["state"] = {"values": state_values or {}}
         delivery = self._post_payload(payload)
         delivery.trigger_id, delivery.response_url = trigger_id, response_url
         return delivery

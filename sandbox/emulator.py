@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from sandbox.app_requests import AppRequests
 from sandbox.delivery import deliver
 from sandbox.faults import Fault, Faults
+from sandbox.page import Page
 from sandbox.ratelimits import RateLimiter
 from sandbox.records import Call, Channel, Delivery, Message, Response, User, View, Workspace
 from sandbox.routes import Routes
@@ -54,6 +55,8 @@ class SlackEmulator(AppRequests):
         self.faults = Faults()
         self.limiter = RateLimiter()
         self.webapi = WebApi(world=self.world, faults=self.faults, limiter=self.limiter)
+        # The sandbox page's API; `ritualbot sandbox` gives it the app's surface and a clock.
+        self.page = Page(self)
         self._server = EmulatorServer(host=host, port=port, router=Routes(self))
         self.base_url = f"http://{host}:{self._server.server_address[1]}"
         self.api_url = f"{self.base_url}/api/"

@@ -6,8 +6,9 @@ import json
 from dataclasses import asdict
 from typing import TYPE_CHECKING
 
-from sandbox import responses
+from sandbox import assets, responses
 from sandbox.api import ApiError
+from sandbox.page import PageError
 from sandbox.server import HttpAnswer, HttpRequest
 
 if TYPE_CHECKING:
@@ -31,6 +32,10 @@ class Routes:
             ("GET", "files"): self._file,
             ("GET", "_emulator"): self._control,
             ("POST", "_emulator"): self._control,
+            ("GET", ""): self._index,
+            ("GET", "static"): self._static,
+            ("GET", "_sandbox"): self._page,
+            ("POST", "_sandbox"): self._page,
         }.get((request.method, section))
         if handler is None:
             return HttpAnswer.json({"ok": False, "error": "not_found"}, status=404)
@@ -103,4 +108,45 @@ class Routes:
         if (request.method, action) == ("POST", "reset"):
             emulator.reset()
             return HttpAnswer.json({"ok": True})
+        return HttpAnswer.json({"ok": False, "error": "not_found"}, status=404)
+
+    def _index(self, request: HttpRequest, rest: str) -> HttpAnswer:
+        """The sandbox page."""
+        return self._static(request, "index.html")
+
+    def _static(self, request: HttpRequest, name: str) -> HttpAnswer:
+        """One of the page's files."""
+        found = assets.asset(name)
+        if found is None:
+            return HttpAnswer(404, b"not found")
+        body, content_type = found
+        return HttpAnswer(200, body, content_type, {"Cache-Control": "no-cache"})
+
+    def _page(self, request: HttpRequest, action: str) -> HttpAnswer:
+        """The page's JSON API: GET state, POST act."""
+        page = self.emulator.page
+        try:
+            if (request.method, action) == ("GET", "state"):
+                return HttpAnswer.json(
+                    page.state(
+                        user_id=request.query.get("user", ""),
+                        channel_id=request.query.get("channel", ""),
+                        thread_ts=request.query.get("thread", ""),
+                    )
+                )
+            if (request.method, action) == ("POST", "act"):
+                # JSON only: a browser must then ask first (CORS preflight), which this server
+                # never grants, so another site open in the same browser cannot act here.
+                if not request.headers.get("Content-Type", "").startswith("application/json"):
+                    return HttpAnswer.json(
+                        {"ok": False, "error": "send application/json"}, status=415
+                    )
+                body = json.loads(request.body or b"{}")
+                if not isinstance(body, dict):
+                    raise PageError("send a JSON object")
+                return HttpAnswer.json(page.act(body))
+        except json.JSONDecodeError:
+            return HttpAnswer.json({"ok": False, "error": "send a JSON object"}, status=400)
+        except PageError as error:
+            return HttpAnswer.json({"ok": False, "error": str(error)}, status=400)
         return HttpAnswer.json({"ok": False, "error": "not_found"}, status=404)

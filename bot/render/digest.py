@@ -141,7 +141,7 @@ def flag_line(f: Flag) -> str:
         reasons.append(f"no gain in the last {len(f.stalled)} experiments ({', '.join(f.stalled)})")
     return (
         f"• {_problem(f.problem)}: {'; '.join(reasons)} · {user(f.owner_id)}: "
-        f"`/problem decide {f.problem.ref} continue|pivot|cut|ship <why>`"
+        f"`/problem decide {f.problem.ref} continue|pivot|cut|ship &lt;why&gt;`"
     )
 
 
@@ -241,7 +241,7 @@ HELP = "\n".join(
         "*`/digest`*: this channel's weekly digest.",
         "• `/digest`: preview it (only you see it)",
         "• `/digest now`: post it to the channel, with the metric chart",
-        "• `/digest schedule <day> <HH:MM> [timezone]`: post it every week, e.g. "
+        "• `/digest schedule &lt;day&gt; &lt;HH:MM&gt; [timezone]`: post it every week, e.g. "
         "`/digest schedule monday 09:00 Europe/London` (timezone defaults to yours)",
         "• `/digest off`: stop the weekly post",
     ]

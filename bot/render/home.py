@@ -69,7 +69,9 @@ def _decisions(decisions: tuple[DecisionRecord, ...]) -> list[dict[str, Any]]:
     if not decisions:
         return [
             *blocks,
-            context("No decisions yet: `/problem decide P-12 continue|pivot|cut|ship <why>`."),
+            context(
+                "No decisions yet: `/problem decide P-12 continue|pivot|cut|ship &lt;why&gt;`."
+            ),
         ]
     lines = [
         f"*{d.problem_ref}* {escape(clip(d.problem_title, 80))}: *{d.kind.value}* by "

@@ -282,6 +282,43 @@ def test_click_on_a_message_button_is_shaped_like_slacks(
     assert payload["response_url"] == delivery.response_url
 
 
+def test_a_pick_in_a_view_carries_the_choice_and_what_the_inputs_hold(
+    emulator: SlackEmulator, app: AppStub, client: WebClient
+):
+    home = client.views_publish(
+        user_id="U1",
+        view={
+            "type": "home",
+            "blocks": [
+                {
+                    "type": "actions",
+                    "block_id": "who",
+                    "elements": [{"type": "users_select", "action_id": "assign"}],
+                }
+            ],
+        },
+    )["view"]
+    typed = {"note": {"v": {"type": "plain_text_input", "value": "soon"}}}
+
+    emulator.click(
+        team_id=TEAM,
+        user_id="U1",
+        action_id="assign",
+        view_id=home["id"],
+        selected={"selected_user": "U2"},
+        state_values=typed,
+    )
+
+    payload = app.requests[-1].payload()
+    [action] = payload["actions"]
+    assert (action["type"], action["block_id"], action["selected_user"]) == (
+        "users_select",
+        "who",
+        "U2",
+    )
+    assert payload["state"]["values"] == payload["view"]["state"]["values"] == typed
+
+
 def test_response_url_replaces_deletes_or_posts(
     emulator: SlackEmulator, app: AppStub, client: WebClient
 ):

@@ -186,7 +186,11 @@ def test_bad_input_gets_a_usage_message_and_changes_nothing(bot, text, says):
 
 def test_help_lists_every_form(bot):
     shown = digest(bot, "help").body["text"]
-    for form in ("`/digest now`", "`/digest schedule <day> <HH:MM> [timezone]`", "`/digest off`"):
+    for form in (
+        "`/digest now`",
+        "`/digest schedule &lt;day&gt; &lt;HH:MM&gt; [timezone]`",
+        "`/digest off`",
+    ):
         assert form in shown
 
 

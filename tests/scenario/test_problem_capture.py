@@ -107,7 +107,12 @@ def test_requests_not_signed_by_slack_are_refused_and_store_nothing(bot, forgery
     if "age" in forgery:
         forgery = {"timestamp": int(time.time()) - forgery["age"]}
     answer = bot.slack.slash_command(
-        team_id=TEAM, user_id=ALICE, channel_id=CHANNEL, command="/problem", text="Sneaky", **forgery
+        team_id=TEAM,
+        user_id=ALICE,
+        channel_id=CHANNEL,
+        command="/problem",
+        text="Sneaky",
+        **forgery,
     )
     bot.settle()
 

@@ -183,7 +183,9 @@ def test_an_edit_is_kept_when_the_card_can_no_longer_be_updated(bot):
     bot.settle()
     bot.slack.inject("chat.update", error="message_not_found")
 
-    answer = bot.slack.submit_view(user_id=ALICE, values=full_form(title=text("Cold start, edited")))
+    answer = bot.slack.submit_view(
+        user_id=ALICE, values=full_form(title=text("Cold start, edited"))
+    )
     bot.settle()
 
     assert answer.status == 200

@@ -76,3 +76,13 @@ def test_escape_defuses_every_special_sequence():
     assert escape("<!channel> <@U1> a&b <http://x|y>") == (
         "&lt;!channel&gt; &lt;@U1&gt; a&amp;b &lt;http://x|y&gt;"
     )
+
+
+def test_no_help_or_hint_text_carries_a_raw_angle_bracket():
+    """Slack reads `<…>` in mrkdwn as a link or mention, so placeholders must be escaped."""
+    import re
+
+    from bot.render import analyses, digest, experiments, problems
+
+    for text in (problems.HELP, experiments.HELP, analyses.HELP, digest.HELP):
+        assert not re.search(r"<(?![@!#]|https?:)", text), text

@@ -1,0 +1,22 @@
+"""The sandbox page's files (plain HTML, CSS and JavaScript under sandbox/web/, no build step)."""
+
+from __future__ import annotations
+
+import mimetypes
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent / "web"
+TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8"}
+
+
+def asset(name: str) -> tuple[bytes, str] | None:
+    """A file of the page and its content type; None for anything outside sandbox/web/."""
+    path = (ROOT / name).resolve()
+    if not path.is_relative_to(ROOT) or not path.is_file():
+        return None
+    kind = (
+        TYPES.get(path.suffix) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    )
+    if kind == "text/html":
+        kind = "text/html; charset=utf-8"
+    return path.read_bytes(), kind

@@ -1,0 +1,151 @@
+"""`ritualbot sandbox`: the emulator, the real bot over HTTP, and the page, in one process."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import secrets
+import signal
+import tempfile
+import threading
+import webbrowser
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING
+
+from bot.config import load
+from bot.server import InProcessServer
+from sandbox import demo, surface
+from sandbox.clock import Clock, Scheduler
+from sandbox.emulator import SlackEmulator
+from sandbox.page import Page
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
+
+PORTS_TO_TRY = 50
+STARTER_TEAM = "T0SANDBOX"
+
+
+class Sandbox:
+    """Everything `ritualbot sandbox` runs; a context manager, so tests run exactly this."""
+
+    def __init__(
+        self, *, port: int = 3000, demo_data: bool = False, database_url: str | None = None
+    ) -> None:
+        self._tmp = tempfile.TemporaryDirectory(prefix="ritualbot-sandbox-")
+        self.database_url = database_url or f"sqlite:///{Path(self._tmp.name) / 'sandbox.db'}"
+        self.demo_data = demo_data
+        self.emulator = _emulator_on_free_port(port, signing_secret=secrets.token_hex(16))
+        self.url = self.emulator.base_url
+        self.team_id = demo.TEAM if demo_data else STARTER_TEAM
+        if demo_data:
+            demo.add_people(self.emulator)
+        else:
+            _starter_workspace(self.emulator)
+        self.runtime: Runtime | None = None
+        self._bot: InProcessServer | None = None
+
+    def start(self) -> Sandbox:
+        """Serve the emulator, build the bot against it (Bolt checks its token), seed, serve."""
+        from bot.runtime import build  # after run_sandbox has quietened the migrations' logging
+
+        self.emulator.start()
+        runtime = build(
+            load(
+                {
+                    "SLACK_BOT_TOKEN": self.emulator.workspace(self.team_id).bot_token,
+                    "SLACK_SIGNING_SECRET": self.emulator.signing_secret,
+                    "SLACK_API_URL": self.emulator.api_url,
+                    "DATABASE_URL": self.database_url,
+                }
+            )
+        )
+        self.runtime = runtime
+        if self.demo_data:
+            demo.seed(self.emulator, runtime.db)
+        self.emulator.page = Page(
+            self.emulator,
+            surface=surface.load(),
+            clock=Clock(scheduler=ritual_scheduler(runtime)),
+        )
+        self._bot = InProcessServer(runtime.web).start()
+        self.emulator.app_url = f"{self._bot.url}/slack/events"
+        return self
+
+    def stop(self) -> None:
+        """Stop both servers and throw the sandbox database away."""
+        if self._bot is not None:
+            self._bot.stop()
+        self.emulator.stop()
+        if self.runtime is not None:
+            self.runtime.db.dispose()
+        self._tmp.cleanup()
+
+    def __enter__(self) -> Sandbox:
+        try:
+            return self.start()
+        except BaseException:
+            self.stop()
+            raise
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+def ritual_scheduler(runtime: Runtime) -> Scheduler | None:
+    """The bot's ritual scheduler for the page's clock; None until this build has one.
+
+    The standup track's bot.scheduler.RitualScheduler (next_due / fire_due) plugs in here.
+    """
+    del runtime
+    return None
+
+
+def run_sandbox(*, port: int, demo: bool, open_browser: bool) -> int:
+    """Serve the sandbox until Ctrl-C (or SIGTERM)."""
+    # Migration chatter would bury the one line that matters: the page's address.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    with Sandbox(port=port, demo_data=demo) as sandbox:
+        moved = "" if sandbox.url.endswith(f":{port}") else f" (port {port} was taken)"
+        print(f"ritualbot sandbox: open {sandbox.url}{moved}", flush=True)
+        print("Pick who you are at the top, type /problem in #ml-team, or open ritualbot's Home.")
+        print("Ctrl-C stops it; the sandbox database is thrown away.", flush=True)
+        if open_browser:
+            webbrowser.open(sandbox.url)
+        stopped = threading.Event()
+        signal.signal(signal.SIGTERM, lambda _signum, _frame: stopped.set())
+        with contextlib.suppress(KeyboardInterrupt):
+            stopped.wait()
+        print("\nritualbot sandbox: stopped", flush=True)
+    return 0
+
+
+def _starter_workspace(emulator: SlackEmulator) -> None:
+    """Without --demo: two people and an empty #ml-team."""
+    emulator.add_workspace(team_id=STARTER_TEAM, name="Ritual Lab")
+    for user_id, name, real_name, tz in (
+        ("U0ADA", "ada", "Ada Lovelace", "America/Toronto"),
+        ("U0ALAN", "alan", "Alan Turing", "Europe/London"),
+    ):
+        emulator.add_user(
+            team_id=STARTER_TEAM, user_id=user_id, name=name, real_name=real_name, tz=tz
+        )
+    emulator.add_channel(
+        team_id=STARTER_TEAM, channel_id="C0MLTEAM", name="ml-team", members=["U0ADA", "U0ALAN"]
+    )
+
+
+def _emulator_on_free_port(port: int, *, signing_secret: str) -> SlackEmulator:
+    """An emulator on `port`, or on the next free port after it."""
+    for candidate in range(port, port + PORTS_TO_TRY):
+        try:
+            return SlackEmulator(signing_secret=signing_secret, port=candidate)
+        except OSError:
+            continue
+    raise OSError(f"ports {port} to {port + PORTS_TO_TRY - 1} are all taken; pass --port")

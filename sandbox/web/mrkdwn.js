@@ -1,0 +1,96 @@
+// Slack mrkdwn to DOM nodes, safely: text always goes through textContent, never innerHTML.
+
+const ENTITIES = { "&lt;": "<", "&gt;": ">", "&amp;": "&" };
+
+export function decode(text) {
+  return String(text).replace(/&(lt|gt|amp);/g, (entity) => ENTITIES[entity]);
+}
+
+function el(tag, className, children = []) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  for (const child of children) node.append(child);
+  return node;
+}
+
+function safeUrl(url) {
+  return /^https?:\/\//i.test(url) ? url : null;
+}
+
+// <@U123>, <#C123|name>, <!here>, <!date^…|fallback>, <https://…|label>
+function angle(token, ctx) {
+  const [target, label] = splitOnce(token, "|");
+  if (target.startsWith("@")) {
+    const id = target.slice(1);
+    return el("span", "mention", ["@" + (label || ctx.userName(id))]);
+  }
+  if (target.startsWith("#")) {
+    const id = target.slice(1);
+    return el("span", "mention", ["#" + (label || ctx.channelName(id))]);
+  }
+  if (target.startsWith("!")) {
+    const special = target.slice(1).split("^")[0];
+    return el("span", "mention", [label ? decode(label) : "@" + special]);
+  }
+  const url = safeUrl(decode(target));
+  if (!url) return document.createTextNode(decode(label || target));
+  const link = el("a", "", [decode(label || target)]);
+  link.href = url;
+  link.target = "_blank";
+  link.rel = "noopener noreferrer";
+  return link;
+}
+
+function splitOnce(text, separator) {
+  const at = text.indexOf(separator);
+  return at < 0 ? [text, ""] : [text.slice(0, at), text.slice(at + 1)];
+}
+
+const INLINE = /<([^<>\n]+)>|`([^`\n]+)`|(?<![\w*])\*(?!\s)([^*\n]+?)\*(?![\w*])|(?<![\w_])_(?!\s)([^_\n]+?)_(?![\w_])|(?<![\w~])~(?!\s)([^~\n]+?)~(?![\w~])/g;
+
+function inline(text, ctx, into) {
+  let last = 0;
+  for (const match of text.matchAll(INLINE)) {
+    if (match.index > last) into.append(decode(text.slice(last, match.index)));
+    const [, link, code, bold, italic, strike] = match;
+    if (link !== undefined) into.append(angle(link, ctx));
+    else if (code !== undefined) into.append(el("code", "", [decode(code)]));
+    else if (bold !== undefined) inline(bold, ctx, into.appendChild(el("b")));
+    else if (italic !== undefined) inline(italic, ctx, into.appendChild(el("i")));
+    else inline(strike, ctx, into.appendChild(el("s")));
+    last = match.index + match[0].length;
+  }
+  if (last < text.length) into.append(decode(text.slice(last)));
+}
+
+function lines(text, ctx, into) {
+  let quote = null;
+  text.split("\n").forEach((line, index) => {
+    const quoted = /^(&gt;|>) ?/.exec(line);
+    if (quoted) {
+      if (!quote) quote = into.appendChild(el("blockquote"));
+      else quote.append(el("br"));
+      inline(line.slice(quoted[0].length), ctx, quote);
+      return;
+    }
+    quote = null;
+    if (index > 0 && into.lastChild && into.lastChild.nodeName !== "BLOCKQUOTE") into.append(el("br"));
+    inline(line, ctx, into);
+  });
+}
+
+// The mrkdwn of a text object as a <span>; ```blocks``` are preformatted, untouched.
+export function mrkdwn(text, ctx) {
+  const root = el("span", "mrkdwn");
+  String(text ?? "")
+    .split(/```/)
+    .forEach((part, index) => {
+      if (index % 2 === 1) root.append(el("pre", "", [decode(part.replace(/^\n/, ""))]));
+      else lines(part, ctx, root);
+    });
+  return root;
+}
+
+export function plain(text) {
+  return el("span", "plain", [decode(text ?? "")]);
+}
