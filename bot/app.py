@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from concurrent.futures import Executor
+from concurrent.futures import Executor, ThreadPoolExecutor
 
 from slack_bolt import App
 from slack_bolt.oauth.oauth_settings import OAuthSettings
@@ -17,6 +17,7 @@ from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 
 import handlers
 from bot.config import Settings
+from bot.server import WEB_THREADS
 from storage.db import Database
 
 BOT_SCOPES = [
@@ -30,6 +31,11 @@ BOT_SCOPES = [
     "files:write",
 ]
 SLACK_TIMEOUT_SECONDS = 10
+# Bolt runs every listener in this pool, and a listener keeps its thread after ack() while it
+# posts to Slack. Bolt's default of 5 threads let five slow Slack calls hold up every other
+# request's ack past Slack's 3 seconds; twice the server's threads leaves one free per
+# in-flight request even when as many finished ones are still talking to Slack.
+LISTENER_THREADS = 2 * WEB_THREADS
 
 
 def web_client(settings: Settings, *, token: str | None = None) -> WebClient:
@@ -69,7 +75,8 @@ def create_app(
         process_before_response=False,
         raise_error_for_unhandled_request=False,
         logger=logging.getLogger("ritualbot.bolt"),
-        **({"listener_executor": listener_executor} if listener_executor else {}),
+        listener_executor=listener_executor
+        or ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="listener"),
     )
     handlers.register(app, db=db)
     return app

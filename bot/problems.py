@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import TypeVar
 
 from sqlalchemy import func, select
+from sqlalchemy import update as update_rows
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -262,8 +263,13 @@ def update(session: Session, *, team_id: str, number: int, draft: ProblemDraft) 
 
 def set_card(session: Session, *, team_id: str, number: int, channel: str, ts: str) -> None:
     """Remember where the problem's channel card was posted."""
-    problem = _get(session, team_id=team_id, number=number)
-    problem.card_channel, problem.card_ts = channel, ts
+    # One UPDATE, no load: this runs once per captured problem, on the busiest path.
+    session.execute(
+        update_rows(Problem)
+        .where(Problem.team_id == team_id, Problem.number == number)
+        .values(card_channel=channel, card_ts=ts)
+        .execution_options(synchronize_session=False)
+    )
 
 
 class Scope:
