@@ -8,12 +8,14 @@ from typing import Any
 
 from slack_bolt import App, BoltResponse
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from bot.errors import RitualbotError, ValidationFailed
 from bot.render.problems import usage
 from bot.render.text import plain
+from handlers.slack import why_slack_failed
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +34,8 @@ def user_text(error: Exception) -> str:
         return error.message
     if isinstance(error, OperationalError | InterfaceError | PoolTimeout):
         return DATABASE_DOWN
+    if isinstance(error, SlackApiError | TimeoutError | ConnectionError):
+        return f"I couldn't do that: {why_slack_failed(error)}. Nothing was saved; try again."
     return UNEXPECTED
 
 

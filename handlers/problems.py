@@ -13,7 +13,7 @@ from bot.commands import Capture, Help, ListProblems, OpenForm, ShowProblem, par
 from bot.ids import ActionId, CallbackId, Command
 from bot.render import problems as render
 from bot.render.modals import problem_modal, read_values
-from handlers.slack import post
+from handlers.slack import post, update
 from storage.db import Database
 
 
@@ -148,12 +148,16 @@ def submit_problem(
             respond=None,
         )
     elif saved.problem.card_ts and saved.problem.card_channel:
-        client.chat_update(
+        why_not = update(
+            client,
             channel=saved.problem.card_channel,
             ts=saved.problem.card_ts,
             text=render.card_text(saved.problem),
             blocks=render.card(saved.problem),
         )
+        if why_not:
+            text = f"{saved.problem.ref} is saved, but I couldn't update its card: {why_not}."
+            post(client, channel=user_id, text=text, blocks=[])
 
 
 def register(app: App) -> None:
