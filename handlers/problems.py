@@ -13,6 +13,7 @@ from bot.commands import Capture, Help, ListProblems, OpenForm, ShowProblem, par
 from bot.ids import ActionId, CallbackId, Command
 from bot.render import problems as render
 from bot.render.modals import problem_modal, read_values
+from handlers.errors import after_ack
 from handlers.slack import post, update
 from storage.db import Database
 
@@ -161,7 +162,7 @@ def submit_problem(
 
 
 def register(app: App) -> None:
-    app.command(Command.PROBLEM)(problem_command)
-    app.action(ActionId.PROBLEM_ADD_DETAILS)(open_details)
-    app.action(ActionId.PROBLEM_NEW)(open_new)
-    app.view(CallbackId.PROBLEM_MODAL)(submit_problem)
+    app.command(Command.PROBLEM)(after_ack(problem_command))
+    app.action(ActionId.PROBLEM_ADD_DETAILS)(after_ack(open_details))
+    app.action(ActionId.PROBLEM_NEW)(after_ack(open_new))
+    app.view(CallbackId.PROBLEM_MODAL)(after_ack(submit_problem))
