@@ -120,10 +120,12 @@ def submit_problem(
 ) -> None:
     """Save the modal; field errors go back inline through the global error handler."""
     metadata = json.loads(view.get("private_metadata") or "{}")
+    if not isinstance(metadata, dict):
+        metadata = {}
     draft = problems.ProblemDraft(**read_values(view["state"]["values"]))
     team_id, user_id = body["team"]["id"], body["user"]["id"]
     with db.transaction() as session:
-        if metadata.get("problem"):
+        if metadata.get("problem") is not None:
             saved = problems.Saved(
                 problem=problems.update(
                     session, team_id=team_id, number=metadata["problem"], draft=draft
