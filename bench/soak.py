@@ -125,7 +125,10 @@ def soak(
         stop_at = time.monotonic() + 60 * args.minutes
         minute, minute_ends, n = Minute(), time.monotonic() + 60, 0
         pool_lock = threading.Semaphore(64)
-        client = httpx.Client(timeout=3.0, limits=httpx.Limits(max_connections=64))
+        # Drop idle connections before gunicorn does (its keepalive is 2 s), so a request is
+        # never sent on a connection the server is closing.
+        limits = httpx.Limits(max_connections=64, keepalive_expiry=1.0)
+        client = httpx.Client(timeout=3.0, limits=limits)
 
         def send(kind: str, body: bytes, content_type: str, bucket: Minute) -> None:
             start = time.perf_counter()

@@ -26,6 +26,10 @@ DATABASE_DOWN = (
     "I couldn't reach the database, so nothing was saved. Try again in a minute; "
     "if it keeps failing, tell whoever runs ritualbot."
 )
+DATABASE_LOST_AFTER = (
+    "I lost the database while finishing up. What I confirmed above is saved; "
+    "if something is missing, try that step again in a minute."
+)
 UNEXPECTED = (
     "Something went wrong on my side and nothing was saved. Try again; "
     "if it keeps failing, tell whoever runs ritualbot."
@@ -89,6 +93,9 @@ def handle(
     respond: Any,
 ) -> BoltResponse | None:
     text = user_text(error)
+    if text is DATABASE_DOWN and response is None:
+        # Already acknowledged: the ack told the truth about what was saved.
+        text = DATABASE_LOST_AFTER
     if text is UNEXPECTED:
         log.exception("unhandled error in a listener", exc_info=error)
     else:
