@@ -199,23 +199,6 @@ def test_any_form_values_are_answered_and_never_half_written(module_bot, values,
         assert "There is no problem" in json.dumps(body)
 
 
-def test_zz_record_bad_input_tries():
-    ledger.record(
-        area="bad input",
-        fault="/problem text: random unicode, emoji, RTL, combining marks, NUL, blank, "
-        "10,000 characters, almost-valid subcommands",
-        tries=TRIES.get("command", 0),
-        outcome="200 and an ephemeral answer (or the form) every time; refused ones wrote nothing",
-    )
-    ledger.record(
-        area="bad input",
-        fault="problem form: the same texts in every field, bad numbers and dates, unknown "
-        "options and owners, tampered private_metadata",
-        tries=TRIES.get("form", 0),
-        outcome="200 every time; inline field errors or a notice; refused ones wrote nothing",
-    )
-
-
 def test_tampered_form_metadata_reads_as_a_missing_problem(module_bot):
     """private_metadata comes back from Slack as the app wrote it; if it does not, no 500."""
     for problem in (0, -1, 10**12, 2**63, "1", "P-1", 1.5, [], {}):
@@ -231,3 +214,20 @@ def test_tampered_form_metadata_reads_as_a_missing_problem(module_bot):
         count_try("form")
         assert answer.status_code == 200
         assert "There is no problem" in answer.text, problem
+
+
+def test_zz_record_bad_input_tries():
+    ledger.record(
+        area="bad input",
+        fault="/problem text: random unicode, emoji, RTL, combining marks, NUL, blank, "
+        "10,000 characters, almost-valid subcommands",
+        tries=TRIES.get("command", 0),
+        outcome="200 and an ephemeral answer (or the form) every time; refused ones wrote nothing",
+    )
+    ledger.record(
+        area="bad input",
+        fault="problem form: the same texts in every field, bad numbers and dates, unknown "
+        "options and owners, tampered private_metadata",
+        tries=TRIES.get("form", 0),
+        outcome="200 every time; inline field errors or a notice; refused ones wrote nothing",
+    )
