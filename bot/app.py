@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from concurrent.futures import Executor
+from concurrent.futures import Executor, ThreadPoolExecutor
 
 from slack_bolt import App
 from slack_bolt.oauth.oauth_settings import OAuthSettings
@@ -15,6 +15,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 
 import handlers
 from bot.config import Settings
+from bot.server import WEB_THREADS
 from storage.db import Database
 
 BOT_SCOPES = [
@@ -32,6 +33,11 @@ NOT_INSTALLED = (
     "ritualbot is not installed in this workspace, or its installation was removed. "
     "Ask a workspace admin to install it again from ritualbot's /slack/install page."
 )
+# Bolt runs every listener in this pool, and a listener keeps its thread after ack() while it
+# posts to Slack. Bolt's default of 5 threads let five slow Slack calls hold up every other
+# request's ack past Slack's 3 seconds; twice the server's threads leaves one free per
+# in-flight request even when as many finished ones are still talking to Slack.
+LISTENER_THREADS = 2 * WEB_THREADS
 
 
 def web_client(settings: Settings, *, token: str | None = None) -> WebClient:
@@ -76,7 +82,8 @@ def create_app(
         raise_error_for_unhandled_request=False,
         user_facing_authorize_error_message=NOT_INSTALLED,
         logger=logging.getLogger("ritualbot.bolt"),
-        **({"listener_executor": listener_executor} if listener_executor else {}),
+        listener_executor=listener_executor
+        or ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="listener"),
     )
     handlers.register(app, db=db)
     return app

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, fields
+import re
+import unicodedata
+from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import TypeVar
 
 from sqlalchemy import func, select
+from sqlalchemy import update as update_rows
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -145,8 +148,25 @@ def _choice(value: str | None, enum: type[E], default: E, name: str, errors: dic
         return default
 
 
+SLACK_USER_ID = re.compile(r"[UW][A-Z0-9]{2,20}")
+
+
+def _printable(value: str) -> str:
+    """Drop control characters but newlines and tabs: NUL cannot be stored in PostgreSQL
+    text, and none of them can be seen or typed on purpose in Slack."""
+    return "".join(c for c in value if c in "\n\t" or unicodedata.category(c) != "Cc")
+
+
 def check(draft: ProblemDraft) -> dict[str, object]:
     """Turn a draft into column values, or raise ValidationFailed naming each bad field."""
+    draft = replace(
+        draft,
+        **{
+            f.name: _printable(value)
+            for f in fields(draft)
+            if isinstance(value := getattr(draft, f.name), str)
+        },
+    )
     errors: dict[str, str] = {}
     title = " ".join((draft.title or "").split())
     if not title:
@@ -172,8 +192,11 @@ def check(draft: ProblemDraft) -> dict[str, object]:
         "review_on": _review_on(draft.review_on, errors),
         "kill_criteria": checks.text(draft.kill_criteria, name="kill_criteria", errors=errors),
     }
-    if draft.owner_id:
+    if draft.owner_id and SLACK_USER_ID.fullmatch(draft.owner_id):
         values["owner_id"] = draft.owner_id
+    elif draft.owner_id:
+        # Rendered as a mention (<@id>) in every card: anything but an id could ping or link.
+        errors["owner_id"] = "Pick the owner from the list of people."
     baseline, target = values["baseline"], values["target"]
     if isinstance(baseline, float) and isinstance(target, float) and "target" not in errors:
         higher = values["direction"] == Direction.HIGHER
@@ -237,11 +260,15 @@ def create(
 
 
 KIND = "problem"
+NUMBER_MAX = 2**31 - 1
 
 
 def _get(session: Session, *, team_id: str, number: int, deleted: bool = False) -> Problem:
     """The problem; a soft-deleted one only when `deleted` (to restore or show its history)."""
-    problem = queries.problem_by_number(session, team_id=team_id, number=number)
+    # A number that cannot be a problem's (a tampered form, an out-of-range id) is a missing
+    # problem too, not a database error.
+    valid = isinstance(number, int) and not isinstance(number, bool) and 0 < number <= NUMBER_MAX
+    problem = queries.problem_by_number(session, team_id=team_id, number=number) if valid else None
     if problem is None:
         raise NotFound(
             f"There is no problem P-{number} in this workspace. "
@@ -337,8 +364,13 @@ def versions(session: Session, *, team_id: str, number: int) -> tuple[history.Ve
 
 def set_card(session: Session, *, team_id: str, number: int, channel: str, ts: str) -> None:
     """Remember where the problem's channel card was posted."""
-    problem = _get(session, team_id=team_id, number=number)
-    problem.card_channel, problem.card_ts = channel, ts
+    # One UPDATE, no load: this runs once per captured problem, on the busiest path.
+    session.execute(
+        update_rows(Problem)
+        .where(Problem.team_id == team_id, Problem.number == number)
+        .values(card_channel=channel, card_ts=ts)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def set_source_permalink(session: Session, *, team_id: str, number: int, permalink: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 from collections.abc import Callable, Iterable
@@ -9,6 +10,7 @@ from typing import Any
 
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_bolt.request.internals import parse_body
 from sqlalchemy import text
 
 from storage.db import Database
@@ -17,6 +19,7 @@ log = logging.getLogger(__name__)
 
 # Slack's own payloads are a few kilobytes; anything far larger is not from Slack.
 MAX_BODY_BYTES = 1_000_000
+FORM, JSON = "application/x-www-form-urlencoded", "application/json"
 
 StartResponse = Callable[..., Any]
 
@@ -41,6 +44,13 @@ class WebApp:
                 "refused a request body of %s bytes on %s", environ.get("CONTENT_LENGTH"), path
             )
             return _reply(start_response, "413 Payload Too Large", {"error": "body too large"})
+        body = environ["wsgi.input"].read(length) if length else b""
+        environ["wsgi.input"] = io.BytesIO(body)
+        why = _unparseable(body, environ.get("CONTENT_TYPE")) if method == "POST" else None
+        if why:
+            # Bolt parses before it verifies the signature and answers 500 when it cannot.
+            log.warning("refused a malformed request on %s: %s", path, why)
+            return _reply(start_response, "400 Bad Request", {"error": "malformed request"})
         return self.slack(environ, start_response)
 
     def _health(self, start_response: StartResponse) -> Iterable[bytes]:
@@ -53,6 +63,28 @@ class WebApp:
                 start_response, "503 Service Unavailable", {"ok": False, "database": "unreachable"}
             )
         return _reply(start_response, "200 OK", {"ok": True})
+
+
+def _unparseable(body: bytes, content_type: str | None) -> str | None:
+    """Why the body cannot be a Slack request, or None.
+
+    Slack sends events as a JSON object and everything else as a form (interactions as its
+    `payload` field, a JSON object). Bolt guesses from the first byte instead and answers 500
+    when its guess fails, so the shape is checked here, against the declared type.
+    """
+    media = (content_type or "").split(";")[0].strip().lower()
+    if media not in (FORM, JSON):
+        return f"content type {media or 'missing'!r}"
+    try:
+        text = body.decode("utf-8")
+        if media == FORM and text.lstrip().startswith("{"):
+            return "a JSON body declared as a form"
+        parsed = parse_body(text, media)
+    except ValueError as error:  # undecodable bytes or broken JSON
+        return f"{type(error).__name__}: {str(error)[:80]}"
+    if not isinstance(parsed, dict):
+        return f"a {type(parsed).__name__} where an object was expected"
+    return None
 
 
 def _reply(start_response: StartResponse, status: str, payload: dict[str, Any]) -> Iterable[bytes]:

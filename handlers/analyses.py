@@ -26,6 +26,7 @@ from bot.render.delivery_modals import ANALYSIS_FIELDS, analysis_modal, read_fol
 from bot.render.forms import read_values
 from bot.render.records import context_note
 from handlers import records
+from handlers.errors import after_ack
 from handlers.experiments import refresh_message
 from handlers.people import People
 from handlers.slack import post, tell, update
@@ -233,8 +234,8 @@ def undo_delete(
 
 
 def register(app: App) -> None:
-    app.command(Command.ANALYSIS)(analysis_command)
-    app.action(ActionId.ANALYSIS_START)(open_form)
-    app.action(ActionId.ANALYSIS_EDIT)(open_edit)
-    app.action(ActionId.ANALYSIS_RESTORE)(undo_delete)
-    app.view(CallbackId.ANALYSIS_MODAL)(submit_analysis)
+    app.command(Command.ANALYSIS)(after_ack(analysis_command))
+    app.action(ActionId.ANALYSIS_START)(after_ack(open_form))
+    app.action(ActionId.ANALYSIS_EDIT)(after_ack(open_edit))
+    app.action(ActionId.ANALYSIS_RESTORE)(after_ack(undo_delete))
+    app.view(CallbackId.ANALYSIS_MODAL)(after_ack(submit_analysis))

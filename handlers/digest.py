@@ -15,6 +15,7 @@ from bot.ids import Command
 from bot.jobs.digest import publish
 from bot.render import digest as render
 from bot.render.text import context
+from handlers.errors import after_ack
 from storage.db import Database
 from storage.types import utcnow
 
@@ -109,4 +110,4 @@ def digest_command(
 
 
 def register(app: App) -> None:
-    app.command(Command.DIGEST)(digest_command)
+    app.command(Command.DIGEST)(after_ack(digest_command))

@@ -2,24 +2,33 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import App, BoltResponse
+from slack_bolt.kwargs_injection import Args
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from bot.errors import RitualbotError, ValidationFailed
 from bot.render.problems import usage
-from bot.render.text import plain
+from bot.render.text import escape, plain
+from handlers.slack import why_slack_failed
 
 log = logging.getLogger(__name__)
 
 DATABASE_DOWN = (
     "I couldn't reach the database, so nothing was saved. Try again in a minute; "
     "if it keeps failing, tell whoever runs ritualbot."
+)
+DATABASE_LOST_AFTER = (
+    "I lost the database while finishing up. What I confirmed above is saved; "
+    "if something is missing, try that step again in a minute."
 )
 UNEXPECTED = (
     "Something went wrong on my side and nothing was saved. Try again; "
@@ -32,6 +41,8 @@ def user_text(error: Exception) -> str:
         return error.message
     if isinstance(error, OperationalError | InterfaceError | PoolTimeout):
         return DATABASE_DOWN
+    if isinstance(error, SlackApiError | TimeoutError | ConnectionError):
+        return f"I couldn't do that: {why_slack_failed(error)}. Nothing was saved; try again."
     return UNEXPECTED
 
 
@@ -40,7 +51,7 @@ def _answer(body: dict[str, Any], error: Exception, text: str) -> BoltResponse |
     if "command" in body:
         payload = {
             "response_type": "ephemeral",
-            "text": text,
+            "text": escape(text),
             "blocks": usage(text, body["command"]),
         }
         return BoltResponse(
@@ -57,7 +68,9 @@ def _answer(body: dict[str, Any], error: Exception, text: str) -> BoltResponse |
                     "type": "modal",
                     "title": plain("Not saved", 24),
                     "close": plain("Back", 24),
-                    "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text}}],
+                    "blocks": [
+                        {"type": "section", "text": {"type": "mrkdwn", "text": escape(text)}}
+                    ],
                 },
             }
         return BoltResponse(
@@ -69,11 +82,11 @@ def _answer(body: dict[str, Any], error: Exception, text: str) -> BoltResponse |
 def _tell(body: dict[str, Any], client: WebClient, respond: Any, text: str) -> None:
     """Tell the user after the request was acknowledged: in place if possible, else by DM."""
     if body.get("response_url") or body.get("response_urls"):
-        respond(text=text, response_type="ephemeral", replace_original=False)
+        respond(text=escape(text), response_type="ephemeral", replace_original=False)
         return
     user = (body.get("user") or {}).get("id") or body.get("user_id")
     if user:
-        client.chat_postMessage(channel=user, text=text)
+        client.chat_postMessage(channel=user, text=escape(text))
 
 
 def handle(
@@ -84,6 +97,9 @@ def handle(
     respond: Any,
 ) -> BoltResponse | None:
     text = user_text(error)
+    if text is DATABASE_DOWN and response is None:
+        # Already acknowledged: the ack told the truth about what was saved.
+        text = DATABASE_LOST_AFTER
     if text is UNEXPECTED:
         log.exception("unhandled error in a listener", exc_info=error)
     else:
@@ -97,6 +113,30 @@ def handle(
     except Exception:  # the user cannot be told; the log above has the cause
         log.warning("could not tell the user about an error", exc_info=True)
     return BoltResponse(status=200, body="") if response is not None else None
+
+
+def after_ack(listener: Callable[..., None]) -> Callable[[Args], None]:
+    """Route an error a listener raises *after* ack() to `handle` instead of Bolt.
+
+    When an acknowledged listener raises, Bolt sets its ack back to None; if that happens
+    before Bolt's request thread (which polls every 10 ms) has seen the ack, the request
+    waits out Bolt's 3 s and answers 404 "unhandled request": Slack shows an error for a
+    request that succeeded. Errors before ack() still go through Bolt to `handle`, which
+    answers them in the HTTP response.
+    """
+    names = inspect.getfullargspec(listener).args
+
+    def run(args: Args) -> None:
+        available = {**args.context, **vars(args)}
+        try:
+            listener(**{name: available[name] for name in names})
+        except Exception as error:
+            if args.ack.response is None:
+                raise
+            handle(error, args.body, None, args.client, args.respond)
+
+    run.__name__ = run.__qualname__ = listener.__name__
+    return run
 
 
 def register(app: App) -> None:

@@ -29,6 +29,7 @@ from bot.render.delivery_modals import experiment_modal
 from bot.render.forms import MessageRef, read_values
 from bot.render.records import context_note
 from handlers import records
+from handlers.errors import after_ack
 from handlers.people import People
 from handlers.slack import permalink, post, tell, update
 from storage.db import Database
@@ -289,8 +290,8 @@ def undo_delete(
 
 
 def register(app: App) -> None:
-    app.command(Command.EXPERIMENT)(experiment_command)
-    app.action(ActionId.EXPERIMENT_NEW)(open_new)
-    app.action(ActionId.EXPERIMENT_EDIT)(open_edit)
-    app.action(ActionId.EXPERIMENT_RESTORE)(undo_delete)
-    app.view(CallbackId.EXPERIMENT_MODAL)(submit_experiment)
+    app.command(Command.EXPERIMENT)(after_ack(experiment_command))
+    app.action(ActionId.EXPERIMENT_NEW)(after_ack(open_new))
+    app.action(ActionId.EXPERIMENT_EDIT)(after_ack(open_edit))
+    app.action(ActionId.EXPERIMENT_RESTORE)(after_ack(undo_delete))
+    app.view(CallbackId.EXPERIMENT_MODAL)(after_ack(submit_experiment))

@@ -9,6 +9,7 @@ from slack_sdk import WebClient
 
 from bot import board
 from bot.render.home import home
+from handlers.errors import after_ack
 from storage.db import Database
 
 
@@ -23,4 +24,4 @@ def publish_home(
 
 
 def register(app: App) -> None:
-    app.event("app_home_opened")(publish_home)
+    app.event("app_home_opened")(after_ack(publish_home))

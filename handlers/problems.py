@@ -30,7 +30,9 @@ from bot.render.delivery_modals import decision_modal
 from bot.render.forms import MessageRef
 from bot.render.forms import read_values as read_fields
 from bot.render.modals import problem_modal, read_values
+from bot.render.text import escape
 from handlers import records
+from handlers.errors import after_ack
 from handlers.people import People
 from handlers.slack import permalink, post, tell, update
 from storage.db import Database
@@ -190,15 +192,22 @@ def announce_decision(
     refresh_card(client, result.problem)
 
 
-def refresh_card(client: WebClient, problem: problems.ProblemRecord) -> None:
-    if problem.card_channel and problem.card_ts:
-        update(
-            client,
-            channel=problem.card_channel,
-            ts=problem.card_ts,
-            text=render.card_text(problem),
-            blocks=render.card(problem),
-        )
+def refresh_card(
+    client: WebClient, problem: problems.ProblemRecord, *, editor: str | None = None
+) -> None:
+    """Bring the channel card up to date; if Slack refuses, tell the editor the edit is kept."""
+    if not (problem.card_channel and problem.card_ts):
+        return
+    why_not = update(
+        client,
+        channel=problem.card_channel,
+        ts=problem.card_ts,
+        text=render.card_text(problem),
+        blocks=render.card(problem),
+    )
+    if why_not and editor:
+        text = f"{problem.ref} is saved, but I couldn't update its card: {why_not}."
+        tell(client, user_id=editor, text=escape(text))
 
 
 def open_details(
@@ -239,7 +248,7 @@ def submit_problem(
     metadata = json.loads(view.get("private_metadata") or "{}")
     draft = problems.ProblemDraft(**read_values(view["state"]["values"]))
     team_id, user_id = body["team"]["id"], body["user"]["id"]
-    if metadata.get("problem"):
+    if metadata.get("problem") is not None:
         actor = people.actor(client, team_id=team_id, user_id=user_id)
         with db.transaction() as session:
             problem = problems.update(
@@ -248,7 +257,7 @@ def submit_problem(
             # The metric's baseline, target or direction may have changed under them.
             experiments.reassess(session, team_id=team_id, number=problem.number)
         ack()
-        refresh_card(client, problem)
+        refresh_card(client, problem, editor=user_id)
         return
     with db.transaction() as session:
         saved = problems.create(
@@ -341,11 +350,11 @@ def undo_delete(
 
 
 def register(app: App) -> None:
-    app.command(Command.PROBLEM)(problem_command)
-    app.action(ActionId.PROBLEM_ADD_DETAILS)(open_details)
-    app.action(ActionId.PROBLEM_NEW)(open_new)
-    app.action(ActionId.PROBLEM_RESTORE)(undo_delete)
+    app.command(Command.PROBLEM)(after_ack(problem_command))
+    app.action(ActionId.PROBLEM_ADD_DETAILS)(after_ack(open_details))
+    app.action(ActionId.PROBLEM_NEW)(after_ack(open_new))
+    app.action(ActionId.PROBLEM_RESTORE)(after_ack(undo_delete))
     for action_id in DECIDE_ACTIONS:
-        app.action(action_id)(open_decision)
-    app.view(CallbackId.PROBLEM_MODAL)(submit_problem)
-    app.view(CallbackId.DECISION_MODAL)(submit_decision)
+        app.action(action_id)(after_ack(open_decision))
+    app.view(CallbackId.PROBLEM_MODAL)(after_ack(submit_problem))
+    app.view(CallbackId.DECISION_MODAL)(after_ack(submit_decision))

@@ -11,6 +11,7 @@ from bot.ids import CallbackId
 from bot.prefill import experiment_prefill, problem_prefill
 from bot.render.forms import MessageRef
 from bot.render.modals import problem_modal
+from handlers.errors import after_ack
 from handlers.experiments import open_experiment_form
 from storage.db import Database
 
@@ -47,5 +48,5 @@ def log_as_experiment(ack: Ack, body: dict[str, Any], client: WebClient, db: Dat
 
 
 def register(app: App) -> None:
-    app.message_shortcut(CallbackId.CAPTURE_AS_PROBLEM)(capture_as_problem)
-    app.message_shortcut(CallbackId.LOG_AS_EXPERIMENT)(log_as_experiment)
+    app.message_shortcut(CallbackId.CAPTURE_AS_PROBLEM)(after_ack(capture_as_problem))
+    app.message_shortcut(CallbackId.LOG_AS_EXPERIMENT)(after_ack(log_as_experiment))

@@ -10,12 +10,32 @@ from slack_sdk.errors import SlackApiError
 
 log = logging.getLogger(__name__)
 
+REVOKED = (
+    "Slack no longer accepts my token (the app may have been removed from this workspace): "
+    "ask a workspace admin to reinstall ritualbot"
+)
 CANNOT_POST = {
     "not_in_channel": "I'm not a member of this channel: invite me with `/invite @ritualbot`",
     "channel_not_found": "I can't see this channel (private channels need `/invite @ritualbot`)",
     "is_archived": "this channel is archived",
     "channel_is_archived": "this channel is archived",
+    "invalid_auth": REVOKED,
+    "token_revoked": REVOKED,
+    "account_inactive": REVOKED,
+    "not_authed": REVOKED,
+    "ratelimited": "Slack is rate-limiting me right now",
 }
+
+
+def why_slack_failed(error: Exception) -> str:
+    """What a person can understand (and do) about a failed Web API call."""
+    if isinstance(error, SlackApiError):
+        response = error.response
+        if response is not None and response.status_code >= 500:
+            return "Slack is having trouble right now (it answered with an error page)"
+        code = response.get("error", "") if response is not None else ""
+        return CANNOT_POST.get(code, f"Slack answered '{code or 'an error'}'")
+    return "Slack did not answer in time"
 
 
 def post(
@@ -31,26 +51,22 @@ def post(
         answer = client.chat_postMessage(
             channel=channel, text=text, blocks=blocks, thread_ts=thread_ts
         )
-    except SlackApiError as error:
-        code = error.response.get("error", "") if error.response is not None else ""
-        log.warning("chat.postMessage to %s failed: %s", channel, code)
-        return None, CANNOT_POST.get(code, f"Slack answered '{code or 'an error'}'")
-    except OSError as error:  # timeouts and refused connections, after the client's retries
-        log.warning("chat.postMessage to %s failed: %s", channel, type(error).__name__)
-        return None, "Slack did not answer in time"
+    except (SlackApiError, OSError) as error:  # OSError: timeouts, after the client's retries
+        log.warning("chat.postMessage to %s failed: %s", channel, _code(error))
+        return None, why_slack_failed(error)
     return answer["ts"], None
 
 
 def update(
     client: WebClient, *, channel: str, ts: str, text: str, blocks: list[dict[str, Any]]
-) -> bool:
-    """Edit a message the bot posted; a refusal is logged, the stored record stays as saved."""
+) -> str | None:
+    """Edit a message the bot posted; None, or why not (the stored record stays as saved)."""
     try:
         client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
     except (SlackApiError, OSError) as error:
         log.warning("chat.update of %s/%s failed: %s", channel, ts, _code(error))
-        return False
-    return True
+        return why_slack_failed(error)
+    return None
 
 
 def permalink(client: WebClient, *, channel: str, ts: str) -> str | None:

@@ -58,28 +58,27 @@ def db(database_url: str) -> Iterator[Database]:
     database.dispose()
 
 
+def seed_emulator(slack: SlackEmulator) -> None:
+    """Two workspaces: ours (three people, #ml-team, #quiet without the bot) and another."""
+    for team, name in ((TEAM, "ML Team"), (OTHER_TEAM, "Other Co")):
+        slack.add_workspace(team_id=team, name=name)
+    slack.add_user(team_id=TEAM, user_id=ALICE, name="alice", tz="America/Toronto")
+    slack.add_user(team_id=TEAM, user_id=BOB, name="bob", tz="Europe/London")
+    slack.add_user(team_id=TEAM, user_id=CAROL, name="carol", tz="Asia/Kolkata", is_admin=True)
+    slack.add_user(team_id=OTHER_TEAM, user_id="U0MALLORY", name="mallory")
+    slack.add_channel(team_id=TEAM, channel_id=CHANNEL, name="ml-team", members=[ALICE, BOB, CAROL])
+    slack.add_channel(
+        team_id=TEAM, channel_id=QUIET_CHANNEL, name="quiet", members=[ALICE], bot_is_member=False
+    )
+    slack.add_channel(
+        team_id=OTHER_TEAM, channel_id="C0OTHER", name="general", members=["U0MALLORY"]
+    )
+
+
 @pytest.fixture
 def emulator() -> Iterator[SlackEmulator]:
     with SlackEmulator(signing_secret=SIGNING_SECRET) as slack:
-        for team, name in ((TEAM, "ML Team"), (OTHER_TEAM, "Other Co")):
-            slack.add_workspace(team_id=team, name=name)
-        slack.add_user(team_id=TEAM, user_id=ALICE, name="alice", tz="America/Toronto")
-        slack.add_user(team_id=TEAM, user_id=BOB, name="bob", tz="Europe/London")
-        slack.add_user(team_id=TEAM, user_id=CAROL, name="carol", tz="Asia/Kolkata", is_admin=True)
-        slack.add_user(team_id=OTHER_TEAM, user_id="U0MALLORY", name="mallory")
-        slack.add_channel(
-            team_id=TEAM, channel_id=CHANNEL, name="ml-team", members=[ALICE, BOB, CAROL]
-        )
-        slack.add_channel(
-            team_id=TEAM,
-            channel_id=QUIET_CHANNEL,
-            name="quiet",
-            members=[ALICE],
-            bot_is_member=False,
-        )
-        slack.add_channel(
-            team_id=OTHER_TEAM, channel_id="C0OTHER", name="general", members=["U0MALLORY"]
-        )
+        seed_emulator(slack)
         yield slack
 
 

@@ -1,0 +1,155 @@
+"""Ack latency of `/problem <title>` quick captures against the production server.
+
+ritualbot under gunicorn (gthread, bench/servers.py) is loaded with signed quick captures at
+concurrency 20, and so is a bare Bolt app that only acks, on the same server settings, with
+the Slack emulator in its own process answering the card posts. SQLite always; PostgreSQL
+too when DATABASE_URL points at a server.
+
+    PYTHONPATH=. python bench/ack.py [--requests 3000] [--concurrency 20]
+    DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test PYTHONPATH=. python bench/ack.py
+
+Bar: throughput ≥ 0.8× the bare app's, p99 ≤ 1.5× the bare app's, no non-200 answer, and
+as many problems stored (each with its channel card) as captures sent.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+import uuid
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from bench import harness
+from storage.db import Database
+from storage.models import Problem
+
+MIN_THROUGHPUT, MAX_P99 = 0.8, 1.5
+ROUNDS = 2
+
+
+def captures(count: int, *, api_url: str, run: str) -> list[tuple[bytes, dict]]:
+    prepared = []
+    for i in range(count):
+        body = harness.command_body(f"Bench {run} capture {i} 🔥", api_url=api_url)
+        prepared.append((body, harness.signed(body)))
+    return prepared
+
+
+def stored(database_url: str) -> tuple[int, int]:
+    db = Database.from_url(database_url)
+    try:
+        with db.transaction() as session:
+            total = session.scalar(select(func.count()).select_from(Problem)) or 0
+            carded = (
+                session.scalar(
+                    select(func.count()).select_from(Problem).where(Problem.card_ts.is_not(None))
+                )
+                or 0
+            )
+    finally:
+        db.dispose()
+    return total, carded
+
+
+def settle(database_url: str, sent: int) -> None:
+    """Wait for every captured problem's channel card (the app posts it after the ack)."""
+    harness.wait_until(lambda: stored(database_url)[1] >= sent, timeout=60)
+
+
+def measure(engine: str, args: argparse.Namespace, workdir: Path) -> dict[str, object]:
+    log = workdir / "servers.log"
+    workers = harness.workers_for(engine)
+    with (
+        harness.emulator() as api_url,
+        harness.database(engine, workdir=workdir) as url,
+        harness.server("bare", database_url=url, api_url=api_url, log=log, workers=workers) as bare,
+        harness.server(
+            "ritualbot", database_url=url, api_url=api_url, log=log, workers=workers
+        ) as app,
+    ):
+        run = uuid.uuid4().hex[:6]
+        sent = 0
+        results = {"bare": harness.Result(), "ritualbot": harness.Result()}
+        for target in (bare, app):
+            warm = captures(args.warmup, api_url=api_url, run=f"{run}-warm-{target.kind}")
+            harness.blast(f"{target.url}/slack/events", warm, concurrency=args.concurrency)
+        sent += args.warmup  # the bare app stores nothing
+        settle(url, sent)
+        per_round = args.requests // ROUNDS
+        for round_ in range(ROUNDS):
+            for target in (bare, app):
+                batch = captures(per_round, api_url=api_url, run=f"{run}-{round_}-{target.kind}")
+                results[target.kind].merge(
+                    harness.blast(f"{target.url}/slack/events", batch, concurrency=args.concurrency)
+                )
+                if target is app:
+                    sent += per_round
+                    # Let the card posts finish so they don't load the next bare round.
+                    settle(url, sent)
+        settle(url, sent)
+        total, carded = stored(url)
+        rss = app.rss_mb()
+    return {
+        "results": results,
+        "sent": sent,
+        "stored": total,
+        "carded": carded,
+        "rss": rss,
+        "workers": workers,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=3000, help="measured captures per app")
+    parser.add_argument("--warmup", type=int, default=200)
+    parser.add_argument("--concurrency", type=int, default=20)
+    parser.add_argument(
+        "--engine", action="append", choices=["sqlite", "postgresql"], help="default: both"
+    )
+    args = parser.parse_args(argv)
+    engines = args.engine or ["sqlite", "postgresql"]
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        engines = [e for e in engines if e != "postgresql"]
+
+    summary, ok = [], True
+    print(
+        f"{args.requests} signed /problem captures per app after {args.warmup} warm-up, "
+        f"concurrency {args.concurrency}, gunicorn gthread × 16 threads (bench/servers.py)"
+    )
+    with tempfile.TemporaryDirectory(prefix="bench-ack-") as tmp:
+        for engine in engines:
+            figures = measure(engine, args, Path(tmp))
+            bare, app = figures["results"]["bare"], figures["results"]["ritualbot"]
+            print(f"\n{engine}: {figures['workers']} gunicorn worker(s) for both apps")
+            print(f"  {'':10} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'non-200':>8}")
+            for name, r in (("bare Bolt", bare), ("ritualbot", app)):
+                print(f"  {name:10} {r.rps:8.0f} {r.p(0.5):8.1f} {r.p(0.99):8.1f} {r.non_200:8}")
+            throughput, p99 = app.rps / bare.rps, app.p(0.99) / bare.p(0.99)
+            print(f"  ratio      {throughput:8.2f} {app.p(0.5) / bare.p(0.5):8.2f} {p99:8.2f}")
+            print(
+                f"  problems stored {figures['stored']} of {figures['sent']} sent, "
+                f"{figures['carded']} with their channel card; app RSS {figures['rss']:.0f} MB"
+            )
+            engine_ok = (
+                throughput >= MIN_THROUGHPUT
+                and p99 <= MAX_P99
+                and bare.non_200 == app.non_200 == 0
+                and figures["stored"] == figures["carded"] == figures["sent"]
+            )
+            ok = ok and engine_ok
+            summary.append(
+                f"{engine} {throughput:.2f}x throughput ({app.rps:.0f} vs {bare.rps:.0f} req/s), "
+                f"p99 {p99:.2f}x ({app.p(0.99):.1f} vs {bare.p(0.99):.1f} ms), "
+                f"non-200 {app.non_200}, stored {figures['stored']}/{figures['sent']}"
+            )
+    bar = "BAR (throughput >= 0.8x bare, p99 <= 1.5x bare, 0 non-200, every capture stored)"
+    print(f"\nbench ack: {'; '.join(summary)} -> {'meets' if ok else 'short of'} {bar}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
