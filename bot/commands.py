@@ -50,6 +50,15 @@ class ShowProblem:
 ProblemCommand = OpenForm | Help | Capture | ListProblems | ShowProblem
 
 
+@dataclass(frozen=True)
+class Search:
+    words: str
+
+
+RitualCommand = Help | Search
+SEARCH_EXAMPLE = "`/ritual search label noise`"
+
+
 def parse_problem(text: str) -> ProblemCommand:
     """What `/problem <text>` asks for."""
     text = text.strip()
@@ -75,3 +84,19 @@ def parse_problem(text: str) -> ProblemCommand:
             raise UsageError("Say which problem to show, e.g. `/problem show P-12`.")
         return ShowProblem(parse_ref(rest, kind="P"))
     return Capture(text)
+
+
+def parse_ritual(text: str) -> RitualCommand:
+    """What `/ritual <text>` asks for."""
+    word, _, rest = text.strip().partition(" ")
+    word, rest = word.lower(), rest.strip()
+    if word in ("", "help") and not rest:
+        return Help()
+    if word == "search":
+        if not rest:
+            raise UsageError(f"Say what to search for, e.g. {SEARCH_EXAMPLE}.")
+        return Search(rest)
+    raise UsageError(
+        f"`/ritual` doesn't know '{text.strip()[:40]}'. "
+        f"To search the team's history, type e.g. {SEARCH_EXAMPLE}."
+    )

@@ -7,6 +7,7 @@ import enum
 
 class Command(enum.StrEnum):
     PROBLEM = "/problem"
+    RITUAL = "/ritual"
 
 
 class CallbackId(enum.StrEnum):

@@ -8,10 +8,11 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from bot import problems
+from bot import problems, search
 from bot.commands import Capture, Help, ListProblems, OpenForm, ShowProblem, parse_problem
 from bot.ids import ActionId, CallbackId, Command
 from bot.render import problems as render
+from bot.render import search as render_search
 from bot.render.modals import problem_modal, read_values
 from handlers.slack import post
 from storage.db import Database
@@ -40,9 +41,11 @@ def problem_command(
                     draft=problems.ProblemDraft(title=title),
                     source_key=f"command:{command['trigger_id']}",
                 )
+                alike = search.similar_to_problem(session, saved.problem) if saved.created else ()
             ack(
                 text=render.card_text(saved.problem),
-                blocks=render.captured(saved.problem, created=saved.created),
+                blocks=render.captured(saved.problem, created=saved.created)
+                + render_search.tried_before(alike, domain=command.get("team_domain")),
                 response_type="ephemeral",
             )
             if saved.created:
@@ -138,7 +141,16 @@ def submit_problem(
                 draft=draft,
                 source_key=f"view:{view['id']}",
             )
-    ack()
+        alike = search.similar_to_problem(session, saved.problem) if saved.created else ()
+    if alike:
+        # The confirmation replaces the form, so the author sees what was tried before.
+        domain = (body.get("team") or {}).get("domain")
+        ack(
+            response_action="update",
+            view=render_search.saved_modal(saved.problem, alike, domain=domain),
+        )
+    else:
+        ack()
     if saved.created:
         announce(
             client=client,

@@ -1,0 +1,52 @@
+"""full-text search: FTS5 on SQLite, weighted tsvector columns with GIN indexes on PostgreSQL
+
+Revision ID: 0004_search
+Revises: 0002
+Create Date: 2026-11-27
+
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+from sqlalchemy.dialects import postgresql
+
+from storage import search
+
+# revision identifiers, used by Alembic.
+revision: str = "0004_search"
+down_revision: str | Sequence[str] | None = "0002"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        for table in search.PG_TABLES:
+            # Generated and stored: PostgreSQL keeps the vector right on every write.
+            op.add_column(
+                table,
+                sa.Column(
+                    search.VECTOR,
+                    postgresql.TSVECTOR(),
+                    sa.Computed(search.pg_vector_expression(table), persisted=True),
+                ),
+            )
+            op.create_index(
+                search.pg_index_name(table), table, [search.VECTOR], postgresql_using="gin"
+            )
+        return
+    for statement in search.sqlite_ddl() + search.sqlite_backfill():
+        op.execute(statement)
+
+
+def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        for table in search.PG_TABLES:
+            op.drop_index(search.pg_index_name(table), table_name=table)
+            op.drop_column(table, search.VECTOR)
+        return
+    for trigger in search.sqlite_triggers():
+        op.execute(f"DROP TRIGGER IF EXISTS {trigger}")
+    op.execute(f"DROP TABLE IF EXISTS {search.FTS_TABLE}")
