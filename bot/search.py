@@ -120,6 +120,8 @@ def _ids(hits: Iterable[Hit], kind: Kind) -> list[int]:
 
 def _load(session: Session, *, team_id: str, hits: list[Hit]) -> tuple[Found, ...]:
     """The hits' records, in the hits' order; every read is scoped to the workspace."""
+    if not hits:
+        return ()
     problems = session.scalars(
         select(Problem).where(Problem.team_id == team_id, Problem.id.in_(_ids(hits, Kind.PROBLEM)))
     ).all()

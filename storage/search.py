@@ -82,18 +82,30 @@ def pg_index_name(table: str) -> str:
     return f"ix_{table}_{VECTOR}"
 
 
-# SQLite: one FTS5 table. Each live record is one row; soft-deleted records are removed.
-# An analysis's row carries its error categories in its headline.
+# SQLite: one FTS5 table holding exactly the live records: a record leaves it when it or
+# a record above it (its experiment, its problem) is soft-deleted, and comes back when
+# restored, so a search is one ranked FTS5 lookup. An analysis's row carries its error
+# categories in its headline.
+_LIVE_PROBLEM = "EXISTS (SELECT 1 FROM problems p WHERE p.id = {} AND p.deleted_at IS NULL)"
+_LIVE_EXPERIMENT = (
+    "EXISTS (SELECT 1 FROM experiments e JOIN problems p ON p.id = e.problem_id "
+    "WHERE e.id = {} AND e.deleted_at IS NULL AND p.deleted_at IS NULL)"
+)
+# Per kind: table, headline, body, liveness, the columns whose change re-indexes the row.
 _SQLITE_ROW = {
     Kind.PROBLEM: (
         "problems",
         _joined("r.title"),
         _joined(*(f"r.{c}" for c in HEADLINE_AND_BODY["problems"][1])),
+        "r.deleted_at IS NULL",
+        "deleted_at",
     ),
     Kind.EXPERIMENT: (
         "experiments",
         _joined("r.hypothesis", "r.approach"),
         _joined("r.dataset", "r.notes"),
+        "r.deleted_at IS NULL AND " + _LIVE_PROBLEM.format("r.problem_id"),
+        "deleted_at, problem_id",
     ),
     Kind.ANALYSIS: (
         "error_analyses",
@@ -103,24 +115,36 @@ _SQLITE_ROW = {
             "(SELECT group_concat(c.name, ' ') FROM error_categories c WHERE c.analysis_id = r.id)",
         ),
         _joined("r.sample_method", "r.slices", "r.next_steps"),
+        "r.deleted_at IS NULL AND " + _LIVE_EXPERIMENT.format("r.experiment_id"),
+        "deleted_at, experiment_id",
     ),
-    Kind.DECISION: ("decisions", "r.kind", _joined("r.rationale")),
+    Kind.DECISION: (
+        "decisions",
+        "r.kind",
+        _joined("r.rationale"),
+        _LIVE_PROBLEM.format("r.problem_id"),
+        "problem_id",
+    ),
 }
-_SOFT_DELETED = {"problems", "experiments", "error_analyses"}
 
 
 def _index_rows(kind: Kind, where: str) -> str:
-    table, headline, body = _SQLITE_ROW[kind]
-    live = " AND r.deleted_at IS NULL" if table in _SOFT_DELETED else ""
+    table, headline, body, live, _ = _SQLITE_ROW[kind]
     return (
         f"INSERT INTO {FTS_TABLE}(rowid, headline, body, team_id) "
         f"SELECT r.id * 8 + {kind.value}, {headline}, {body}, r.team_id FROM {table} r "
-        f"WHERE {where}{live}"
+        f"WHERE ({where}) AND {live}"
     )
 
 
-def _unindex(kind: Kind, id_expression: str) -> str:
-    return f"DELETE FROM {FTS_TABLE} WHERE rowid = {id_expression} * 8 + {kind.value}"
+def _unindex(kind: Kind, ids: str) -> str:
+    """Remove the rows of `kind` whose record ids the `ids` query yields (a column `id`)."""
+    return f"DELETE FROM {FTS_TABLE} WHERE rowid IN (SELECT id * 8 + {kind.value} FROM ({ids}))"
+
+
+def _reindex(kind: Kind, ids: str) -> str:
+    """Statements that rebuild the rows of the records `ids` selects, as they are now."""
+    return f"{_unindex(kind, ids)}; {_index_rows(kind, f'r.id IN ({ids})')};"
 
 
 def sqlite_ddl() -> list[str]:
@@ -129,41 +153,51 @@ def sqlite_ddl() -> list[str]:
         f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5("
         "headline, body, team_id UNINDEXED, tokenize = 'porter unicode61 remove_diacritics 2')"
     ]
-    for kind, (table, _, _) in _SQLITE_ROW.items():
+    for kind, (table, _, _, _, parents) in _SQLITE_ROW.items():
         headline, body = HEADLINE_AND_BODY[table]
-        watched = ", ".join(
-            (*headline, *body, "team_id") + (("deleted_at",) if table in _SOFT_DELETED else ())
-        )
+        watched = ", ".join((*headline, *body, "team_id", parents))
         statements += [
             f"CREATE TRIGGER {table}_search_insert AFTER INSERT ON {table} BEGIN "
             f"{_index_rows(kind, 'r.id = new.id')}; END",
             f"CREATE TRIGGER {table}_search_update AFTER UPDATE OF {watched} ON {table} BEGIN "
-            f"{_unindex(kind, 'old.id')}; {_index_rows(kind, 'r.id = new.id')}; END",
+            f"{_reindex(kind, 'SELECT old.id AS id UNION SELECT new.id')} END",
             f"CREATE TRIGGER {table}_search_delete AFTER DELETE ON {table} BEGIN "
-            f"{_unindex(kind, 'old.id')}; END",
+            f"{_unindex(kind, 'SELECT old.id AS id')}; END",
         ]
+    # Deleting or restoring a problem or an experiment hides or shows what hangs under it.
+    under_problem = "SELECT id FROM experiments WHERE problem_id = new.id"
+    statements += [
+        "CREATE TRIGGER problems_search_cascade AFTER UPDATE OF deleted_at ON problems "
+        "WHEN old.deleted_at IS NOT new.deleted_at BEGIN "
+        f"{_reindex(Kind.EXPERIMENT, under_problem)} "
+        f"{_reindex(Kind.ANALYSIS, f'SELECT id FROM error_analyses WHERE experiment_id IN ({under_problem})')} "
+        f"{_reindex(Kind.DECISION, 'SELECT id FROM decisions WHERE problem_id = new.id')} END",
+        "CREATE TRIGGER experiments_search_cascade AFTER UPDATE OF deleted_at ON experiments "
+        "WHEN old.deleted_at IS NOT new.deleted_at BEGIN "
+        f"{_reindex(Kind.ANALYSIS, 'SELECT id FROM error_analyses WHERE experiment_id = new.id')} END",
+    ]
     # A category changes what its analysis is found by: rebuild that analysis's row.
-    rebuild = {
-        row: f"{_unindex(Kind.ANALYSIS, f'{row}.analysis_id')}; "
-        f"{_index_rows(Kind.ANALYSIS, f'r.id = {row}.analysis_id')};"
-        for row in ("old", "new")
-    }
-    for name, event, body in (
-        ("insert", "INSERT", rebuild["new"]),
-        ("update", "UPDATE OF name, analysis_id", rebuild["old"] + " " + rebuild["new"]),
-        ("delete", "DELETE", rebuild["old"]),
+    for name, event, analyses in (
+        ("insert", "INSERT", "SELECT new.analysis_id AS id"),
+        (
+            "update",
+            "UPDATE OF name, analysis_id",
+            "SELECT old.analysis_id AS id UNION SELECT new.analysis_id",
+        ),
+        ("delete", "DELETE", "SELECT old.analysis_id AS id"),
     ):
         statements.append(
             f"CREATE TRIGGER error_categories_search_{name} AFTER {event} ON error_categories "
-            f"BEGIN {body} END"
+            f"BEGIN {_reindex(Kind.ANALYSIS, analyses)} END"
         )
     return statements
 
 
 def sqlite_triggers() -> list[str]:
     """Names of the triggers sqlite_ddl creates."""
-    tables = [table for table, _, _ in _SQLITE_ROW.values()] + ["error_categories"]
-    return [f"{t}_search_{e}" for t in tables for e in ("insert", "update", "delete")]
+    tables = [row[0] for row in _SQLITE_ROW.values()] + ["error_categories"]
+    triggers = [f"{t}_search_{e}" for t in tables for e in ("insert", "update", "delete")]
+    return [*triggers, "problems_search_cascade", "experiments_search_cascade"]
 
 
 def sqlite_backfill() -> list[str]:
@@ -186,36 +220,17 @@ def _fts5_query(terms: Sequence[str], *, every: bool) -> str:
     return (" AND " if every else " OR ").join(quoted)
 
 
-_LIVE_SQLITE = """
-  CASE h.key % 8
-    WHEN 1 THEN 1
-    WHEN 2 THEN EXISTS (
-      SELECT 1 FROM experiments e JOIN problems p ON p.id = e.problem_id
-      WHERE e.id = h.key / 8 AND p.deleted_at IS NULL)
-    WHEN 3 THEN EXISTS (
-      SELECT 1 FROM error_analyses a JOIN experiments e ON e.id = a.experiment_id
-      JOIN problems p ON p.id = e.problem_id
-      WHERE a.id = h.key / 8 AND e.deleted_at IS NULL AND p.deleted_at IS NULL)
-    WHEN 4 THEN EXISTS (
-      SELECT 1 FROM decisions d JOIN problems p ON p.id = d.problem_id
-      WHERE d.id = h.key / 8 AND p.deleted_at IS NULL)
-  END
-"""
-
-
 def _sqlite_hits(
     session: Session, *, team_id: str, terms: Sequence[str], every: bool, limit: int
 ) -> list[Hit]:
-    # bm25 is lower-is-better; its column weights favour the headline 4:1.
+    # FTS5 ranks and cuts in one pass with `ORDER BY rank`; bm25 (lower is better) weighs
+    # the headline 4:1 over the body. The index holds only live records.
     statement = text(
         f"""
-        WITH h AS (
-          SELECT rowid AS key, bm25({FTS_TABLE}, 4.0, 1.0) AS score
-          FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :query AND team_id = :team_id
-        )
-        SELECT h.key % 8, h.key / 8, -h.score FROM h
-        WHERE {_LIVE_SQLITE}
-        ORDER BY h.score, h.key DESC LIMIT :limit
+        SELECT rowid % 8, rowid / 8, -rank FROM {FTS_TABLE}
+        WHERE {FTS_TABLE} MATCH :query AND rank MATCH 'bm25(4.0, 1.0, 0.0)'
+          AND team_id = :team_id
+        ORDER BY rank LIMIT :limit
         """
     )
     rows = session.execute(
@@ -225,52 +240,68 @@ def _sqlite_hits(
     return [Hit(Kind(kind), id, score) for kind, id, score in rows]
 
 
+_LIVE_PG = """
+  CASE h.kind
+    WHEN 1 THEN true
+    WHEN 2 THEN EXISTS (
+      SELECT 1 FROM experiments e JOIN problems p ON p.id = e.problem_id
+      WHERE e.id = h.id AND p.deleted_at IS NULL)
+    WHEN 3 THEN EXISTS (
+      SELECT 1 FROM error_analyses a JOIN experiments e ON e.id = a.experiment_id
+      JOIN problems p ON p.id = e.problem_id
+      WHERE a.id = h.id AND a.deleted_at IS NULL AND e.deleted_at IS NULL
+        AND p.deleted_at IS NULL)
+    WHEN 4 THEN EXISTS (
+      SELECT 1 FROM decisions d JOIN problems p ON p.id = d.problem_id
+      WHERE d.id = h.id AND p.deleted_at IS NULL)
+  END
+"""
+
+
 def _pg_hits(
     session: Session, *, team_id: str, terms: Sequence[str], every: bool, limit: int
 ) -> list[Hit]:
     # Each term is a bound parameter of its own plainto_tsquery: user text is never parsed
-    # as tsquery syntax. `any_term` narrows analyses by their own or their categories' index.
+    # as tsquery syntax. ts_rank (weights A 1.0, B 0.4) rather than ts_rank_cd: cover
+    # density costs about three times as much per matching row and, for the one-word
+    # terms we search, adds little. An analysis is found by its own text or by one of its
+    # error categories (each on its own), scored by both. Only the best hits are checked
+    # for deleted parents: OFFSET 0 keeps that check after the sort, not on every match.
     parts = [f"plainto_tsquery('english', :t{i})" for i in range(len(terms))]
     query = (" && " if every else " || ").join(parts)
-    any_term = " || ".join(parts)
     statement = text(
         f"""
-        WITH q AS (SELECT ({query}) AS query, ({any_term}) AS any_term),
-        candidate_analyses AS (
-          SELECT a.id FROM error_analyses a, q
-          WHERE a.team_id = :team_id AND a.{VECTOR} @@ q.any_term
-          UNION
-          SELECT c.analysis_id FROM error_categories c, q
-          WHERE c.team_id = :team_id AND c.{VECTOR} @@ q.any_term
-        ),
-        analyses AS (
-          SELECT a.id, a.{VECTOR} || coalesce((
-            SELECT setweight(to_tsvector('english', string_agg(c.name, ' ')), 'A')
-            FROM error_categories c WHERE c.analysis_id = a.id), ''::tsvector) AS vector
-          FROM error_analyses a
-          JOIN candidate_analyses ca ON ca.id = a.id
-          JOIN experiments e ON e.id = a.experiment_id
-          JOIN problems p ON p.id = e.problem_id
-          WHERE a.deleted_at IS NULL AND e.deleted_at IS NULL AND p.deleted_at IS NULL
-        ),
+        WITH q AS (SELECT {query} AS query),
         hits AS (
-          SELECT {Kind.PROBLEM.value} AS kind, p.id, ts_rank_cd(p.{VECTOR}, q.query) AS score
+          SELECT {Kind.PROBLEM.value} AS kind, p.id, ts_rank(p.{VECTOR}, q.query) AS score
           FROM problems p, q
           WHERE p.team_id = :team_id AND p.deleted_at IS NULL AND p.{VECTOR} @@ q.query
           UNION ALL
-          SELECT {Kind.EXPERIMENT.value}, e.id, ts_rank_cd(e.{VECTOR}, q.query)
-          FROM experiments e JOIN problems p ON p.id = e.problem_id, q
-          WHERE e.team_id = :team_id AND e.deleted_at IS NULL AND p.deleted_at IS NULL
-            AND e.{VECTOR} @@ q.query
+          SELECT {Kind.EXPERIMENT.value}, e.id, ts_rank(e.{VECTOR}, q.query)
+          FROM experiments e, q
+          WHERE e.team_id = :team_id AND e.deleted_at IS NULL AND e.{VECTOR} @@ q.query
           UNION ALL
-          SELECT {Kind.ANALYSIS.value}, a.id, ts_rank_cd(a.vector, q.query)
-          FROM analyses a, q WHERE a.vector @@ q.query
+          SELECT {Kind.ANALYSIS.value}, coalesce(own.id, cat.id),
+                 coalesce(own.score, 0) + coalesce(cat.score, 0)
+          FROM (
+            SELECT a.id, ts_rank(a.{VECTOR}, q.query) AS score FROM error_analyses a, q
+            WHERE a.team_id = :team_id AND a.deleted_at IS NULL AND a.{VECTOR} @@ q.query
+          ) own FULL JOIN (
+            SELECT c.analysis_id AS id, max(ts_rank(c.{VECTOR}, q.query)) AS score
+            FROM error_categories c, q
+            WHERE c.team_id = :team_id AND c.{VECTOR} @@ q.query
+            GROUP BY c.analysis_id
+          ) cat ON cat.id = own.id
           UNION ALL
-          SELECT {Kind.DECISION.value}, d.id, ts_rank_cd(d.{VECTOR}, q.query)
-          FROM decisions d JOIN problems p ON p.id = d.problem_id, q
-          WHERE d.team_id = :team_id AND p.deleted_at IS NULL AND d.{VECTOR} @@ q.query
+          SELECT {Kind.DECISION.value}, d.id, ts_rank(d.{VECTOR}, q.query)
+          FROM decisions d, q
+          WHERE d.team_id = :team_id AND d.{VECTOR} @@ q.query
         )
-        SELECT kind, id, score FROM hits ORDER BY score DESC, kind, id DESC LIMIT :limit
+        SELECT h.kind, h.id, h.score FROM (
+          SELECT kind, id, score FROM hits ORDER BY score DESC, kind, id DESC OFFSET 0
+        ) h
+        WHERE {_LIVE_PG}
+        LIMIT :limit
         """
     )
     values: dict[str, object] = {f"t{i}": term for i, term in enumerate(terms)}

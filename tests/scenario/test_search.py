@@ -114,6 +114,7 @@ def test_soft_deleted_records_and_the_records_under_them_are_hidden(bot):
     seed.decision(gone, DecisionKind.CUT, "Anomaly work paused")
     kept = seed.experiment(seed.problem("Fraud alerts"), approach="Anomaly score as a feature")
     lone = seed.experiment(seed.problem("Churn"), approach="Anomaly flags on usage")
+    seed.analysis(lone, lessons="Anomaly flags fire on holidays")
 
     seed.soft_delete(Problem, gone)
     seed.soft_delete(Experiment, lone)
