@@ -1,10 +1,14 @@
 """Full-text search on the database's own engine: SQLite FTS5 or PostgreSQL tsvector.
 
 The index structures are created by migration 0004 from the DDL below and are kept in
-sync by the database itself (generated columns on PostgreSQL, triggers on SQLite), so
+sync by the database itself (generated columns, and a trigger for error categories, on
+PostgreSQL; triggers on SQLite), so
 any code that writes problems, experiments, analyses, categories or decisions is
 searchable without calling anything here. They are engine-specific indexes, not model
-data, which is why models.py does not declare them (see SEARCH_OBJECTS).
+data, which is why models.py does not declare them (see SEARCH_OBJECTS). Migration 0004
+builds from these definitions: change them only together with a new migration that
+rebuilds the index. On SQLite, a later migration that rebuilds one of these tables
+(batch mode) drops its triggers; tests/storage/test_migrations.py notices.
 
 Weights: a record's headline (problem title, experiment hypothesis and approach,
 analysis root causes, lessons and error categories, decision kind) counts more than
@@ -39,7 +43,10 @@ class Hit:
 
 FTS_TABLE = "search_index"
 VECTOR = "search_vector"
-PG_TABLES = ("problems", "experiments", "error_analyses", "error_categories", "decisions")
+PG_TABLES = ("problems", "experiments", "error_analyses", "decisions")
+# PostgreSQL: an analysis's error categories, as a tsvector kept by a trigger on
+# error_categories; the analysis's generated vector includes it.
+PG_CATEGORIES = "search_categories"
 
 
 def _joined(*columns: str) -> str:
@@ -64,7 +71,6 @@ HEADLINE_AND_BODY: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     ),
     "experiments": (("hypothesis", "approach"), ("dataset", "notes")),
     "error_analyses": (("root_causes", "lessons"), ("sample_method", "slices", "next_steps")),
-    "error_categories": (("name",), ()),
     "decisions": (("kind",), ("rationale",)),
 }
 
@@ -73,9 +79,52 @@ def pg_vector_expression(table: str) -> str:
     """The generated tsvector of a table's rows: headline weighted A, body B."""
     headline, body = HEADLINE_AND_BODY[table]
     expression = f"setweight(to_tsvector('english'::regconfig, {_joined(*headline)}), 'A')"
-    if body:
-        expression += f" || setweight(to_tsvector('english'::regconfig, {_joined(*body)}), 'B')"
+    expression += f" || setweight(to_tsvector('english'::regconfig, {_joined(*body)}), 'B')"
+    if table == "error_analyses":
+        expression += f" || coalesce({PG_CATEGORIES}, ''::tsvector)"
     return expression
+
+
+_PG_REFRESH_CATEGORIES = f"""
+    UPDATE error_analyses a SET {PG_CATEGORIES} = (
+      SELECT setweight(to_tsvector('english'::regconfig, string_agg(c.name, ' ')), 'A')
+      FROM error_categories c WHERE c.analysis_id = a.id)
+    WHERE a.id IN (SELECT analysis_id FROM {{rows}});"""
+
+
+def pg_categories_ddl() -> list[str]:
+    """The statement-level triggers that keep each analysis's category vector current."""
+    function = (
+        "CREATE FUNCTION search_refresh_categories() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+        "BEGIN\n"
+        "  IF TG_OP IN ('INSERT', 'UPDATE') THEN"
+        f"{_PG_REFRESH_CATEGORIES.format(rows='new_rows')}\n  END IF;\n"
+        "  IF TG_OP IN ('UPDATE', 'DELETE') THEN"
+        f"{_PG_REFRESH_CATEGORIES.format(rows='old_rows')}\n  END IF;\n"
+        "  RETURN NULL;\n"
+        "END $$"
+    )
+    triggers = [
+        f"CREATE TRIGGER error_categories_search_{event.lower()} AFTER {event} "
+        f"ON error_categories REFERENCING {tables} "
+        "FOR EACH STATEMENT EXECUTE FUNCTION search_refresh_categories()"
+        for event, tables in (
+            ("INSERT", "NEW TABLE AS new_rows"),
+            ("UPDATE", "OLD TABLE AS old_rows NEW TABLE AS new_rows"),
+            ("DELETE", "OLD TABLE AS old_rows"),
+        )
+    ]
+    return [function, *triggers]
+
+
+def pg_categories_drop() -> list[str]:
+    return [
+        *(
+            f"DROP TRIGGER IF EXISTS error_categories_search_{e} ON error_categories"
+            for e in ("insert", "update", "delete")
+        ),
+        "DROP FUNCTION IF EXISTS search_refresh_categories()",
+    ]
 
 
 def pg_index_name(table: str) -> str:
@@ -208,7 +257,7 @@ def sqlite_backfill() -> list[str]:
 # Objects that exist only as search indexes, named so the schema comparison with the
 # models can leave exactly these out (and a test can check they are all there).
 SEARCH_OBJECTS = frozenset(
-    {FTS_TABLE, VECTOR}
+    {FTS_TABLE, VECTOR, PG_CATEGORIES}
     | {f"{FTS_TABLE}_{suffix}" for suffix in ("data", "idx", "content", "docsize", "config")}
     | {pg_index_name(t) for t in PG_TABLES}
 )
@@ -240,20 +289,22 @@ def _sqlite_hits(
     return [Hit(Kind(kind), id, score) for kind, id, score in rows]
 
 
+# Scalar subqueries, looked up row by row for the few best hits only (an EXISTS here is
+# planned as a hash of every live record, which costs more than the search itself).
 _LIVE_PG = """
   CASE h.kind
     WHEN 1 THEN true
-    WHEN 2 THEN EXISTS (
-      SELECT 1 FROM experiments e JOIN problems p ON p.id = e.problem_id
-      WHERE e.id = h.id AND p.deleted_at IS NULL)
-    WHEN 3 THEN EXISTS (
-      SELECT 1 FROM error_analyses a JOIN experiments e ON e.id = a.experiment_id
+    WHEN 2 THEN (
+      SELECT p.deleted_at IS NULL FROM experiments e JOIN problems p ON p.id = e.problem_id
+      WHERE e.id = h.id)
+    WHEN 3 THEN (
+      SELECT a.deleted_at IS NULL AND e.deleted_at IS NULL AND p.deleted_at IS NULL
+      FROM error_analyses a JOIN experiments e ON e.id = a.experiment_id
       JOIN problems p ON p.id = e.problem_id
-      WHERE a.id = h.id AND a.deleted_at IS NULL AND e.deleted_at IS NULL
-        AND p.deleted_at IS NULL)
-    WHEN 4 THEN EXISTS (
-      SELECT 1 FROM decisions d JOIN problems p ON p.id = d.problem_id
-      WHERE d.id = h.id AND p.deleted_at IS NULL)
+      WHERE a.id = h.id)
+    WHEN 4 THEN (
+      SELECT p.deleted_at IS NULL FROM decisions d JOIN problems p ON p.id = d.problem_id
+      WHERE d.id = h.id)
   END
 """
 
@@ -264,9 +315,8 @@ def _pg_hits(
     # Each term is a bound parameter of its own plainto_tsquery: user text is never parsed
     # as tsquery syntax. ts_rank (weights A 1.0, B 0.4) rather than ts_rank_cd: cover
     # density costs about three times as much per matching row and, for the one-word
-    # terms we search, adds little. An analysis is found by its own text or by one of its
-    # error categories (each on its own), scored by both. Only the best hits are checked
-    # for deleted parents: OFFSET 0 keeps that check after the sort, not on every match.
+    # terms we search, adds little. Only the best hits are checked for deleted records
+    # above them: OFFSET 0 keeps that check after the sort.
     parts = [f"plainto_tsquery('english', :t{i})" for i in range(len(terms))]
     query = (" && " if every else " || ").join(parts)
     statement = text(
@@ -281,17 +331,9 @@ def _pg_hits(
           FROM experiments e, q
           WHERE e.team_id = :team_id AND e.deleted_at IS NULL AND e.{VECTOR} @@ q.query
           UNION ALL
-          SELECT {Kind.ANALYSIS.value}, coalesce(own.id, cat.id),
-                 coalesce(own.score, 0) + coalesce(cat.score, 0)
-          FROM (
-            SELECT a.id, ts_rank(a.{VECTOR}, q.query) AS score FROM error_analyses a, q
-            WHERE a.team_id = :team_id AND a.deleted_at IS NULL AND a.{VECTOR} @@ q.query
-          ) own FULL JOIN (
-            SELECT c.analysis_id AS id, max(ts_rank(c.{VECTOR}, q.query)) AS score
-            FROM error_categories c, q
-            WHERE c.team_id = :team_id AND c.{VECTOR} @@ q.query
-            GROUP BY c.analysis_id
-          ) cat ON cat.id = own.id
+          SELECT {Kind.ANALYSIS.value}, a.id, ts_rank(a.{VECTOR}, q.query)
+          FROM error_analyses a, q
+          WHERE a.team_id = :team_id AND a.deleted_at IS NULL AND a.{VECTOR} @@ q.query
           UNION ALL
           SELECT {Kind.DECISION.value}, d.id, ts_rank(d.{VECTOR}, q.query)
           FROM decisions d, q

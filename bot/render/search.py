@@ -7,7 +7,7 @@ from typing import Any
 
 from bot.problems import ProblemRecord
 from bot.render.text import clip, context, escape, plain, section
-from bot.search import Found, Results
+from bot.search import RESULTS_LIMIT, Found, Results
 from storage.search import Kind
 
 Blocks = list[dict[str, Any]]
@@ -70,7 +70,11 @@ def results(result: Results, *, query: str, domain: str | None) -> Blocks:
             )
         ]
     count = len(result.found)
-    blocks: Blocks = [section(f"*{count} {'match' if count == 1 else 'matches'} for {shown}*")]
+    if count == RESULTS_LIMIT:
+        title = f"*The {count} best matches for {shown}*"
+    else:
+        title = f"*{count} {'match' if count == 1 else 'matches'} for {shown}*"
+    blocks: Blocks = [section(title)]
     blocks += [section(line(found, domain=domain)) for found in result.found]
     blocks.append(
         context("Best first: records with every word, then with some; titles count most.")

@@ -208,3 +208,14 @@ def test_user_text_in_results_never_pings(bot):
 
     assert "<!channel>" not in shown and "<@U123>" not in shown
     assert "&lt;!channel&gt; drift" in shown
+
+
+def test_a_broad_search_shows_the_ten_best_and_says_so(bot):
+    seed = Seed(bot)
+    for n in range(12):
+        seed.problem(f"Drift in region {n}")
+
+    body = ritual(bot, "search drift")
+
+    assert "The 10 best matches for drift" in rendered(body)
+    assert len(refs(body)) == 10

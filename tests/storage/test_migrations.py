@@ -25,21 +25,29 @@ def test_migrated_schema_matches_the_models(db):
     assert diff == []
 
 
+def _triggers(db) -> set[str]:  # type: ignore[no-untyped-def]
+    query = (
+        "SELECT tgname FROM pg_trigger"
+        if db.engine.dialect.name == "postgresql"
+        else "SELECT name FROM sqlite_master WHERE type = 'trigger'"
+    )
+    with db.engine.connect() as connection:
+        return set(connection.execute(text(query)).scalars().all())
+
+
 def test_the_search_index_exists_on_this_engine(db):
     schema = inspect(db.engine)
     if db.engine.dialect.name == "postgresql":
         for table in search.PG_TABLES:
             assert search.VECTOR in {c["name"] for c in schema.get_columns(table)}
             assert search.pg_index_name(table) in {i["name"] for i in schema.get_indexes(table)}
-        return
-    with db.engine.connect() as connection:
-        triggers = set(
-            connection.execute(text("SELECT name FROM sqlite_master WHERE type = 'trigger'"))
-            .scalars()
-            .all()
+        assert search.PG_CATEGORIES in {c["name"] for c in schema.get_columns("error_analyses")}
+        assert {f"error_categories_search_{e}" for e in ("insert", "update", "delete")} <= (
+            _triggers(db)
         )
+        return
     assert search.FTS_TABLE in schema.get_table_names()
-    assert set(search.sqlite_triggers()) <= triggers
+    assert set(search.sqlite_triggers()) <= _triggers(db)
 
 
 def test_migrating_twice_is_harmless(db):

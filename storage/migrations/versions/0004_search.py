@@ -23,6 +23,10 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
+        op.add_column("error_analyses", sa.Column(search.PG_CATEGORIES, postgresql.TSVECTOR()))
+        for statement in search.pg_categories_ddl():
+            op.execute(statement)
+        op.execute("UPDATE error_categories SET name = name")
         for table in search.PG_TABLES:
             # Generated and stored: PostgreSQL keeps the vector right on every write.
             op.add_column(
@@ -46,6 +50,9 @@ def downgrade() -> None:
         for table in search.PG_TABLES:
             op.drop_index(search.pg_index_name(table), table_name=table)
             op.drop_column(table, search.VECTOR)
+        for statement in search.pg_categories_drop():
+            op.execute(statement)
+        op.drop_column("error_analyses", search.PG_CATEGORIES)
         return
     for trigger in search.sqlite_triggers():
         op.execute(f"DROP TRIGGER IF EXISTS {trigger}")
