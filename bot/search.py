@@ -5,13 +5,14 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from bot.problems import ProblemRecord
 from storage import search as index
-from storage.models import Decision, ErrorAnalysis, Experiment, Outcome, Problem
+from storage.models import Decision, ErrorAnalysis, ErrorCategory, Experiment, Outcome, Problem
 from storage.search import Hit, Kind
 
 RESULTS_LIMIT = 10
@@ -118,39 +119,49 @@ def _ids(hits: Iterable[Hit], kind: Kind) -> list[int]:
     return [h.id for h in hits if h.kind == kind]
 
 
+def _rows(session: Session, model: Any, ids: list[int], *, team_id: str, options: tuple = ()):  # type: ignore[no-untyped-def]
+    """The workspace's rows of `model` with these ids; no query at all for no ids."""
+    if not ids:
+        return []
+    statement = select(model).where(model.team_id == team_id, model.id.in_(ids))
+    return session.scalars(statement.options(*options)).unique().all()
+
+
 def _load(session: Session, *, team_id: str, hits: list[Hit]) -> tuple[Found, ...]:
     """The hits' records, in the hits' order; every read is scoped to the workspace."""
-    if not hits:
-        return ()
-    problems = session.scalars(
-        select(Problem).where(Problem.team_id == team_id, Problem.id.in_(_ids(hits, Kind.PROBLEM)))
-    ).all()
-    experiments = session.scalars(
-        select(Experiment)
-        .where(Experiment.team_id == team_id, Experiment.id.in_(_ids(hits, Kind.EXPERIMENT)))
-        .options(selectinload(Experiment.problem))
-    ).all()
-    analyses = session.scalars(
-        select(ErrorAnalysis)
-        .where(ErrorAnalysis.team_id == team_id, ErrorAnalysis.id.in_(_ids(hits, Kind.ANALYSIS)))
-        .options(
-            selectinload(ErrorAnalysis.experiment).selectinload(Experiment.problem),
-            selectinload(ErrorAnalysis.categories),
-        )
-    ).all()
-    decisions = session.scalars(
-        select(Decision)
-        .where(Decision.team_id == team_id, Decision.id.in_(_ids(hits, Kind.DECISION)))
-        .options(selectinload(Decision.problem))
-    ).all()
+    scope = {"team_id": team_id}
+    experiments = _rows(
+        session,
+        Experiment,
+        _ids(hits, Kind.EXPERIMENT),
+        options=(joinedload(Experiment.problem),),
+        **scope,
+    )
     causes = _top_category(session, team_id=team_id, experiment_ids=[e.id for e in experiments])
     found: dict[tuple[Kind, int], Found] = {}
-    for p in problems:
+    for p in _rows(session, Problem, _ids(hits, Kind.PROBLEM), **scope):
         found[Kind.PROBLEM, p.id] = _problem(p)
     for e in experiments:
         found[Kind.EXPERIMENT, e.id] = _experiment(e, cause=causes.get(e.id))
+    analyses = _rows(
+        session,
+        ErrorAnalysis,
+        _ids(hits, Kind.ANALYSIS),
+        options=(
+            joinedload(ErrorAnalysis.experiment).joinedload(Experiment.problem),
+            selectinload(ErrorAnalysis.categories),
+        ),
+        **scope,
+    )
     for a in analyses:
         found[Kind.ANALYSIS, a.id] = _analysis(a)
+    decisions = _rows(
+        session,
+        Decision,
+        _ids(hits, Kind.DECISION),
+        options=(joinedload(Decision.problem),),
+        **scope,
+    )
     for d in decisions:
         found[Kind.DECISION, d.id] = _decision(d)
     return tuple(found[h.kind, h.id] for h in hits if (h.kind, h.id) in found)
@@ -160,21 +171,18 @@ def _top_category(session: Session, *, team_id: str, experiment_ids: list[int]) 
     """Per experiment, the largest error category of its latest live analysis."""
     if not experiment_ids:
         return {}
-    analyses = session.scalars(
-        select(ErrorAnalysis)
+    rows = session.execute(
+        select(ErrorAnalysis.experiment_id, ErrorCategory.name)
+        .join(ErrorCategory, ErrorCategory.analysis_id == ErrorAnalysis.id)
         .where(
             ErrorAnalysis.team_id == team_id,
             ErrorAnalysis.experiment_id.in_(experiment_ids),
             ErrorAnalysis.deleted_at.is_(None),
         )
-        .order_by(ErrorAnalysis.number)
-        .options(selectinload(ErrorAnalysis.categories))
-    ).all()
-    top: dict[int, str] = {}
-    for analysis in analyses:
-        if analysis.categories:
-            top[analysis.experiment_id] = max(analysis.categories, key=lambda c: c.count).name
-    return top
+        .order_by(ErrorAnalysis.number, ErrorCategory.count)
+    )
+    # Later rows win: the latest analysis, and within it the largest category.
+    return {experiment_id: name for experiment_id, name in rows}
 
 
 def _problem(p: Problem) -> Found:
