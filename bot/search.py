@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -119,7 +119,9 @@ def _ids(hits: Iterable[Hit], kind: Kind) -> list[int]:
     return [h.id for h in hits if h.kind == kind]
 
 
-def _rows(session: Session, model: Any, ids: list[int], *, team_id: str, options: tuple = ()):  # type: ignore[no-untyped-def]
+def _rows(
+    session: Session, model: Any, ids: list[int], *, team_id: str, options: Sequence[Any] = ()
+) -> Sequence[Any]:
     """The workspace's rows of `model` with these ids; no query at all for no ids."""
     if not ids:
         return []

@@ -316,7 +316,7 @@ def _pg_hits(
     # as tsquery syntax. ts_rank (weights A 1.0, B 0.4) rather than ts_rank_cd: cover
     # density costs about three times as much per matching row and, for the one-word
     # terms we search, adds little. Only the best hits are checked for deleted records
-    # above them: OFFSET 0 keeps that check after the sort.
+    # above them.
     parts = [f"plainto_tsquery('english', :t{i})" for i in range(len(terms))]
     query = (" && " if every else " || ").join(parts)
     statement = text(
@@ -339,16 +339,29 @@ def _pg_hits(
           FROM decisions d, q
           WHERE d.team_id = :team_id AND d.{VECTOR} @@ q.query
         )
-        SELECT h.kind, h.id, h.score FROM (
-          SELECT kind, id, score FROM hits ORDER BY score DESC, kind, id DESC OFFSET 0
-        ) h
-        WHERE {_LIVE_PG}
-        LIMIT :limit
+        , best AS (
+          SELECT kind, id, score FROM hits ORDER BY score DESC, kind, id DESC LIMIT :window
+        )
+        SELECT (SELECT count(*) FROM best), h.kind, h.id, h.score
+        FROM (SELECT 1) AS one LEFT JOIN LATERAL (
+          SELECT * FROM best h WHERE {_LIVE_PG}
+          ORDER BY score DESC, kind, id DESC LIMIT :limit
+        ) h ON true
         """
     )
     values: dict[str, object] = {f"t{i}": term for i, term in enumerate(terms)}
-    rows = session.execute(statement, {**values, "team_id": team_id, "limit": limit})
-    return [Hit(Kind(kind), id, float(score)) for kind, id, score in rows]
+    # A top-N sort of a window a few times the limit is far cheaper than sorting every
+    # match; only when deleted records above the hits empty a full window is it widened.
+    window = limit * 4
+    while True:
+        rows = session.execute(
+            statement, {**values, "team_id": team_id, "limit": limit, "window": window}
+        ).all()
+        # One row at least, carrying how many hits the window held.
+        found = [Hit(Kind(kind), id, float(score)) for _, kind, id, score in rows if kind]
+        if len(found) == limit or rows[0][0] < window:
+            return found
+        window *= 16
 
 
 def hits(

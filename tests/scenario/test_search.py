@@ -219,3 +219,15 @@ def test_a_broad_search_shows_the_ten_best_and_says_so(bot):
 
     assert "The 10 best matches for drift" in rendered(body)
     assert len(refs(body)) == 10
+
+
+def test_a_live_record_is_found_below_many_better_matches_that_were_deleted(bot):
+    seed = Seed(bot)
+    gone = seed.problem("Anomaly program")
+    for _ in range(45):
+        seed.experiment(gone, approach="Anomaly anomaly detector")
+    live = seed.experiment(seed.problem("Fraud"), approach="Rules", notes="an anomaly aside")
+    seed.soft_delete(Problem, gone)
+
+    assert refs(ritual(bot, "search anomaly")) == ["E-46"]
+    assert live
