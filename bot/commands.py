@@ -150,6 +150,15 @@ def _decide(rest: str) -> Decide:
     return Decide(number, kind, check_rationale(parts[2] if len(parts) > 2 else ""))
 
 
+@dataclass(frozen=True)
+class Search:
+    words: str
+
+
+RitualCommand = Help | Search
+SEARCH_EXAMPLE = "`/ritual search label noise`"
+
+
 def parse_problem(text: str) -> ProblemCommand:
     """What `/problem <text>` asks for."""
     text = text.strip()
@@ -227,3 +236,19 @@ def parse_analysis(text: str) -> AnalysisCommand:
     if rest:
         raise UsageError(f"`/analysis` takes one experiment id, e.g. `/analysis {word[:12]}`.")
     return OpenAnalysisForm(parse_ref(word, kind="E"))
+
+
+def parse_ritual(text: str) -> RitualCommand:
+    """What `/ritual <text>` asks for."""
+    word, _, rest = text.strip().partition(" ")
+    word, rest = word.lower(), rest.strip()
+    if word in ("", "help") and not rest:
+        return Help()
+    if word == "search":
+        if not rest:
+            raise UsageError(f"Say what to search for, e.g. {SEARCH_EXAMPLE}.")
+        return Search(rest)
+    raise UsageError(
+        f"`/ritual` doesn't know '{text.strip()[:40]}'. "
+        f"To search the team's history, type e.g. {SEARCH_EXAMPLE}."
+    )

@@ -10,6 +10,7 @@ class Command(enum.StrEnum):
     DIGEST = "/digest"
     EXPERIMENT = "/experiment"
     ANALYSIS = "/analysis"
+    RITUAL = "/ritual"
 
 
 class CallbackId(enum.StrEnum):

@@ -9,7 +9,7 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from bot import decisions, experiments, problems
+from bot import decisions, experiments, problems, search
 from bot.commands import (
     Capture,
     Decide,
@@ -26,6 +26,7 @@ from bot.commands import (
 from bot.ids import ActionId, CallbackId, Command, DecisionField
 from bot.render import decisions as render_decisions
 from bot.render import problems as render
+from bot.render import search as render_search
 from bot.render.delivery_modals import decision_modal
 from bot.render.forms import MessageRef
 from bot.render.forms import read_values as read_fields
@@ -69,9 +70,11 @@ def problem_command(
                     draft=problems.ProblemDraft(title=title),
                     source_key=f"command:{command['trigger_id']}",
                 )
+                alike = search.similar_to_problem(session, saved.problem) if saved.created else ()
             ack(
                 text=render.card_text(saved.problem),
-                blocks=render.captured(saved.problem, created=saved.created),
+                blocks=render.captured(saved.problem, created=saved.created)
+                + render_search.tried_before(alike, domain=command.get("team_domain")),
                 response_type="ephemeral",
             )
             if saved.created:
@@ -268,7 +271,16 @@ def submit_problem(
             draft=draft,
             source_key=f"view:{view['id']}",
         )
-    ack()
+        alike = search.similar_to_problem(session, saved.problem) if saved.created else ()
+    if alike:
+        # The confirmation replaces the form, so the author sees what was tried before.
+        domain = (body.get("team") or {}).get("domain")
+        ack(
+            response_action="update",
+            view=render_search.saved_modal(saved.problem, alike, domain=domain),
+        )
+    else:
+        ack()
     if not saved.created:
         return
     problem = saved.problem

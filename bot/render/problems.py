@@ -211,9 +211,9 @@ HELP = """*`/problem`*: frame the problem before the work.
 • `/problem help`: this message"""
 
 
-def usage(error: str, command: str = "/problem") -> Blocks:
+def usage(error: str, *, command: str = "/problem") -> Blocks:
     """What was wrong, then how to type it."""
     return [
         section(f":warning: {escape(error)}"),
-        context(f"Type `{command} help` for every form."),
+        context(f"Type `{escape(command)} help` for every form."),
     ]

@@ -1,0 +1,83 @@
+"""A newly framed problem shows what the team tried before that is like it."""
+
+from __future__ import annotations
+
+import re
+
+from storage.models import Outcome
+from tests.conftest import ALICE, CHANNEL, OTHER_TEAM, TEAM
+from tests.scenario.test_problem_modal import full_form, open_form, text
+from tests.support.records import Seed
+from tests.support.slack import rendered
+
+
+def capture(bot, title: str, *, team: str = TEAM, user: str = ALICE, channel: str = CHANNEL):
+    answer = bot.slack.slash_command(
+        team_id=team, user_id=user, channel_id=channel, command="/problem", text=title
+    )
+    bot.settle()
+    return answer.body
+
+
+def seed_history(bot, team: str = TEAM) -> None:
+    seed = Seed(bot, team=team)
+    tickets = seed.problem("Ticket router sends billing questions to tech support")
+    experiment = seed.experiment(
+        tickets,
+        outcome=Outcome.NO_GAIN,
+        approach="Fine-tune the ticket classifier on relabelled data",
+    )
+    seed.analysis(experiment, categories={"label noise": 31, "short tickets": 4})
+    seed.problem("Forecast error on holidays")
+    seed.problem("Backlog of refund tickets")
+
+
+def test_quick_capture_lists_up_to_three_similar_past_entries(bot):
+    seed_history(bot)
+
+    body = capture(bot, "Ticket classifier confuses refund tickets")
+
+    [line] = [b for b in body["blocks"] if "Tried before" in rendered(b)]
+    shown = line["elements"][0]["text"]
+    # Four past records share words with the title; the three closest are shown.
+    assert len(re.findall(r"\*[PEA]-\d+\*", shown)) == 3
+    assert "*E-1* Fine-tune the ticket classifier on relabelled data, no gain, label noise" in shown
+    assert "*P-3* Backlog of refund tickets" in shown
+    assert "P-2" not in shown and "P-4" not in shown  # unrelated, and the new problem itself
+
+
+def test_nothing_alike_adds_no_line(bot):
+    seed_history(bot)
+
+    body = capture(bot, "Speech model mishears accents")
+
+    assert "Tried before" not in rendered(body)
+    assert "Captured *P-4" in rendered(body)
+
+
+def test_another_workspaces_history_is_never_suggested(bot):
+    seed_history(bot, team=OTHER_TEAM)
+
+    body = capture(bot, "Ticket classifier confuses refund tickets")
+
+    assert "Tried before" not in rendered(body)
+
+
+def test_the_modal_confirms_with_what_was_tried_before(bot):
+    seed_history(bot)
+    open_form(bot)
+
+    answer = bot.slack.submit_view(
+        user_id=ALICE,
+        values=full_form(
+            title=text("Refund tickets misrouted"),
+            statement=text("The ticket classifier mislabels refunds."),
+        ),
+    )
+    bot.settle()
+
+    assert answer.body["response_action"] == "update"
+    shown = rendered(answer.body["view"])
+    assert "Saved *P-4 · Refund tickets misrouted*" in shown
+    assert "Tried before" in shown and "E-1" in shown
+    assert "P-4*" not in shown.split("Tried before")[1]
