@@ -76,8 +76,11 @@ function channelLabel(channel) {
 function localTime(ts) {
   const me = ui.state.users.find((u) => u.id === ui.state.me);
   const when = new Date(parseFloat(ts) * 1000);
+  // Within the last week a weekday says when; further back (the demo's history) it would mislead.
+  const recent = new Date(ui.state.clock.now) - when < 6 * 24 * 3600 * 1000;
+  const day = recent ? { weekday: "short" } : { month: "short", day: "numeric" };
   try {
-    return when.toLocaleString([], { timeZone: me?.tz || "UTC", weekday: "short", hour: "2-digit", minute: "2-digit" });
+    return when.toLocaleString([], { timeZone: me?.tz || "UTC", ...day, hour: "2-digit", minute: "2-digit" });
   } catch {
     return when.toLocaleString();
   }
