@@ -2,30 +2,32 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, time, timedelta
+from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot import problems
+from bot import analyses, decisions, digest_schedule, experiments, problems
+from bot.render import analyses as render_analyses
+from bot.render import decisions as render_decisions
+from bot.render import experiments as render_experiments
 from bot.render import problems as render
 from sandbox.emulator import SlackEmulator
 from sandbox.records import Message
-from storage import queries
 from storage.db import Database
 from storage.models import (
     Decision,
     DecisionKind,
     ErrorAnalysis,
-    ErrorCategory,
     Experiment,
-    FollowUp,
-    Outcome,
     Problem,
     Ritual,
     RitualKind,
 )
+
+Numbered = TypeVar("Numbered", Problem, Experiment, ErrorAnalysis)
 
 TEAM = "T0DEMO"
 ML_TEAM, GENERAL = "C0MLTEAM", "C0GENERAL"
@@ -107,9 +109,167 @@ def add_people(emulator: SlackEmulator) -> None:
     emulator.add_channel(team_id=TEAM, channel_id=GENERAL, name="general", members=everyone)
 
 
+@dataclass(frozen=True)
+class DemoExperiment:
+    problem: int  # index into PROBLEMS
+    author: str
+    days_ago: int
+    draft: experiments.ExperimentDraft
+
+
+EXPERIMENTS = (
+    DemoExperiment(
+        0,
+        ADA,
+        18,
+        experiments.ExperimentDraft(
+            hypothesis="Session-count features let the model see new users at all.",
+            approach="GBM + 7-day session aggregates",
+            dataset="oct-holdout-v2",
+            value="0.66",
+            run_url="https://wandb.ai/ritual-lab/churn/runs/gbm-agg7",
+        ),
+    ),
+    DemoExperiment(
+        0,
+        BILAL,
+        12,
+        experiments.ExperimentDraft(
+            hypothesis="A sequence model over raw events beats hand-made aggregates.",
+            approach="GRU over the first 50 events",
+            dataset="oct-holdout-v2",
+            value="0.58",
+            notes="Trains fine, but recall drops for the newest accounts.",
+        ),
+    ),
+    DemoExperiment(
+        1,
+        CHEN,
+        9,
+        experiments.ExperimentDraft(
+            hypothesis="Distilling the re-ranker halves its cost.",
+            approach="6-layer distilled cross-encoder",
+            dataset="mobile-queries-nov",
+            value="131",
+        ),
+    ),
+    DemoExperiment(
+        1,
+        CHEN,
+        4,
+        experiments.ExperimentDraft(
+            hypothesis="int8 quantisation on top of distillation keeps quality.",
+            approach="distilled + int8, ONNX runtime",
+            dataset="mobile-queries-nov",
+            value="112",
+            metrics="ndcg@10_delta: -0.002",
+        ),
+    ),
+    DemoExperiment(
+        0,
+        ADA,
+        2,
+        experiments.ExperimentDraft(
+            hypothesis="Backing off to aggregates below 3 sessions fixes the cold-start slice.",
+            approach="GBM + aggregates, cold-start back-off (from A-1)",
+            dataset="oct-holdout-v2",
+            value="0.71",
+        ),
+    ),
+)
+FAILED = 1  # the index in EXPERIMENTS of the one that gets an error analysis
+ANALYSIS = analyses.AnalysisDraft(
+    sample_size="60",
+    sample_method="60 missed churners from the holdout, drawn at random",
+    categories=(
+        "fewer than 3 sessions: 41\nlabel noise (reactivated accounts): 11\nenterprise trials: 8"
+    ),
+    slices="account age, sessions in the first week, plan",
+    root_causes="The GRU needs history: with under 3 sessions it has almost nothing to read.",
+    next_steps="Back-off to aggregates for accounts with fewer than 3 sessions.",
+    lessons="Sequence models are not a fit for the cold-start slice; measure that slice first.",
+    follow_ups=(
+        ("Add a cold-start back-off and rerun E-1's setup", ADA),
+        ("Drop reactivated accounts from the churn labels", BILAL),
+    ),
+)
+ANALYSIS_DAYS_AGO = 10
+DECISION = (
+    1,
+    CHEN,
+    3,
+    DecisionKind.SHIP,
+    "p95 112 ms meets the target; nDCG@10 within the guardrail.",
+)
+
+
 def seed(emulator: SlackEmulator, db: Database, *, now: datetime | None = None) -> None:
-    """Problems with experiments, a failure's analysis, a decision and rituals, after add_people."""
+    """Three weeks of work stored through the bot's services, and the channel it left behind.
+
+    Records go through bot.problems / experiments / analyses / decisions (so ids, outcomes
+    and checks are the real ones), then are backdated; the channel gets the cards, the
+    experiment confirmations, the analysis in its experiment's thread and the decision, each
+    rendered by the same Block Kit builders the handlers post with.
+    """
     now = now or datetime.now(UTC)
+    with db.transaction() as session:
+        framed = [
+            problems.create(
+                session, team_id=TEAM, user_id=p.owner, channel_id=ML_TEAM, draft=p.draft
+            ).problem.number
+            for p in PROBLEMS
+        ]
+        for number, demo in zip(framed, PROBLEMS, strict=True):
+            row = _row(session, Problem, number)
+            row.created_at = now - timedelta(days=demo.days_ago)
+            row.review_on = (now + timedelta(days=14 - demo.days_ago % 7)).date()
+        logged = []
+        for e in EXPERIMENTS:
+            draft = replace(e.draft, problem=str(framed[e.problem]))
+            number = experiments.create(
+                session, team_id=TEAM, user_id=e.author, channel_id=ML_TEAM, draft=draft
+            ).experiment.number
+            _row(session, Experiment, number).created_at = now - timedelta(days=e.days_ago)
+            logged.append(number)
+        analysis = analyses.create(
+            session,
+            team_id=TEAM,
+            user_id=EXPERIMENTS[FAILED].author,
+            experiment_number=logged[FAILED],
+            draft=ANALYSIS,
+        ).analysis.number
+        _row(session, ErrorAnalysis, analysis).created_at = now - timedelta(days=ANALYSIS_DAYS_AGO)
+        problem, who, days, kind, why = DECISION
+        decided = decisions.decide(
+            session,
+            team_id=TEAM,
+            user_id=who,
+            number=framed[problem],
+            kind=kind,
+            rationale=why,
+        )
+        decision_row = session.scalar(
+            select(Decision).where(
+                Decision.team_id == TEAM,
+                Decision.problem_id == _row(session, Problem, framed[problem]).id,
+            )
+        )
+        assert decision_row is not None and decided.created
+        decision_row.decided_at = now - timedelta(days=days)
+        _rituals(session)
+    _channel(emulator, db, now=now, problems_=framed, logged=logged, analysis=analysis)
+
+
+def _channel(
+    emulator: SlackEmulator,
+    db: Database,
+    *,
+    now: datetime,
+    problems_: list[int],
+    logged: list[int],
+    analysis: int,
+) -> None:
+    """What #ml-team shows after three weeks: people talking, and the bot's posts in between."""
     bot = emulator.workspace(TEAM).bot_user_id
     say = _History(emulator, now=now)
     say(
@@ -118,117 +278,70 @@ def seed(emulator: SlackEmulator, db: Database, *, now: datetime | None = None) 
         "Retention asked again why new-account churn gets flagged so late. Framing it as a problem.",
     )
     with db.transaction() as session:
-        framed = [
-            problems.create(
-                session, team_id=TEAM, user_id=p.owner, channel_id=ML_TEAM, draft=p.draft
-            ).problem
-            for p in PROBLEMS
-        ]
-        for record, demo in zip(framed, PROBLEMS, strict=True):
-            row = session.scalar(
-                select(Problem).where(Problem.team_id == TEAM, Problem.number == record.number)
+        for number, demo in zip(problems_, PROBLEMS, strict=True):
+            card = problems.get(session, team_id=TEAM, number=number)
+            ts = say(bot, demo.days_ago, render.card_text(card), blocks=render.card(card))
+            problems.set_card(session, team_id=TEAM, number=number, channel=ML_TEAM, ts=ts)
+        posted = {}
+        for number, e in zip(logged, EXPERIMENTS, strict=True):
+            confirmation = experiments.get(session, team_id=TEAM, number=number)
+            ts = say(
+                bot,
+                e.days_ago,
+                render_experiments.confirmation_text(confirmation),
+                blocks=render_experiments.confirmation(confirmation),
+                minutes=1,
             )
-            assert row is not None
-            row.created_at = now - timedelta(days=demo.days_ago)
-            row.review_on = (now + timedelta(days=14 - demo.days_ago % 7)).date()
-    churn, latency, tagging = (_reload(db, p.number) for p in framed)
-    for problem, demo in zip((churn, latency, tagging), PROBLEMS, strict=True):
-        ts = say(bot, demo.days_ago, render.card_text(problem), blocks=render.card(problem))
-        with db.transaction() as session:
-            problems.set_card(session, team_id=TEAM, number=problem.number, channel=ML_TEAM, ts=ts)
-
-    with db.transaction() as session:
-        churn_row = _problem(session, churn.number)
-        latency_row = _problem(session, latency.number)
-        _experiment(
-            session,
-            churn_row,
-            author=ADA,
-            days=18,
-            value=0.66,
-            outcome=Outcome.IMPROVED,
-            hypothesis="Session-count features let the model see new users at all.",
-            approach="GBM + 7-day session aggregates",
-            dataset="oct-holdout-v2",
-            now=now,
+            experiments.set_message(session, team_id=TEAM, number=number, channel=ML_TEAM, ts=ts)
+            posted[number] = ts
+        failed = posted[logged[FAILED]]
+        say(ADA, 12, "Thanks for logging it. Which users does it miss?", thread_ts=failed)
+        say(
+            BILAL,
+            11,
+            "Accounts with fewer than 3 sessions, mostly. Reading 60 misses before anything else.",
+            thread_ts=failed,
         )
-        failed = _experiment(
-            session,
-            churn_row,
-            author=BILAL,
-            days=12,
-            value=0.58,
-            outcome=Outcome.WORSE,
-            hypothesis="A sequence model over raw events beats hand-made aggregates.",
-            approach="GRU over the first 50 events",
-            dataset="oct-holdout-v2",
-            now=now,
+        record = analyses.get(session, team_id=TEAM, number=analysis)
+        ts = say(
+            bot,
+            ANALYSIS_DAYS_AGO,
+            render_analyses.post_text(record),
+            blocks=render_analyses.post(record),
+            thread_ts=record.thread_ts,
         )
-        _analysis(session, failed, author=BILAL, days=10, now=now)
-        _experiment(
-            session,
-            latency_row,
-            author=CHEN,
-            days=9,
-            value=131,
-            outcome=Outcome.IMPROVED,
-            hypothesis="Distilling the re-ranker halves its cost.",
-            approach="6-layer distilled cross-encoder",
-            dataset="mobile-queries-nov",
-            now=now,
+        analyses.set_message(session, team_id=TEAM, number=analysis, ts=ts)
+        shipped = decisions.of_problem(session, team_id=TEAM, number=problems_[DECISION[0]])[0]
+        result = decisions.Decided(
+            decision=shipped,
+            problem=problems.get(session, team_id=TEAM, number=problems_[DECISION[0]]),
+            created=False,
         )
-        _experiment(
-            session,
-            latency_row,
-            author=CHEN,
-            days=4,
-            value=112,
-            outcome=Outcome.MET_TARGET,
-            hypothesis="int8 quantisation on top of distillation keeps quality.",
-            approach="distilled + int8, ONNX runtime",
-            dataset="mobile-queries-nov",
-            metrics={"ndcg@10_delta": -0.002},
-            now=now,
+        say(
+            bot,
+            DECISION[2],
+            render_decisions.posted_text(result),
+            blocks=render_decisions.posted(result),
+            minutes=30,
         )
-        session.add(
-            Decision(
-                team_id=TEAM,
-                problem_id=latency_row.id,
-                kind=DecisionKind.SHIP,
-                rationale="p95 112 ms meets the target; nDCG@10 within the guardrail.",
-                decided_by=CHEN,
-                decided_at=now - timedelta(days=3),
-            )
-        )
-        _rituals(session)
-
-    say(
-        ADA,
-        18,
-        "E-1: 7-day session aggregates lift recall@10% to 0.66 (from 0.62). Improved, not there yet.",
-    )
-    thread = say(
-        BILAL,
-        12,
-        "E-2 is worse: the GRU gets 0.58. Writing up the error analysis before anything else.",
-    )
-    say(ADA, 12, "Thanks for logging it. Which users does it miss?", thread_ts=thread)
-    say(
-        BILAL,
-        10,
-        "Accounts with fewer than 3 sessions: 41 of the 60 misses I read. Analysis is on the record.",
-        thread_ts=thread,
-    )
     say(
         CHEN,
         4,
-        "Distilled + int8 re-ranker: p95 112 ms on mobile, nDCG@10 −0.002. That meets the 120 ms target.",
+        "That meets the 120 ms target, and nDCG@10 only moves by −0.002. Proposing we ship.",
+        minutes=5,
     )
-    say(CHEN, 3, "Decision on P-2: ship. Rolling out to 10% of mobile traffic tomorrow.")
+    say(CHEN, 3, "Rolling out to 10% of mobile traffic tomorrow.", minutes=35)
     say(
         PRIYA,
         3,
         "New one in discovery: auto-tagging support tickets. Looking for evidence agents would trust it.",
+        minutes=-5,
+    )
+    say(
+        ADA,
+        2,
+        "The cold-start back-off from A-1 works: 0.71, our best so far. Still short of 0.75.",
+        minutes=5,
     )
     say(
         PRIYA,
@@ -254,10 +367,16 @@ class _History:
         blocks: list | None = None,
         thread_ts: str | None = None,
         channel: str = ML_TEAM,
+        minutes: int = 0,
     ) -> str:
         world = self.emulator.world
         workspace = self.emulator.workspace(TEAM)
-        moment = self.now - timedelta(days=days_ago, hours=6) + timedelta(minutes=len(self.seen))
+        # Mid-morning UTC of that day, `minutes` later; thread replies come after their root.
+        moment = self.now - timedelta(days=days_ago, hours=6) + timedelta(minutes=minutes)
+        if thread_ts is not None:
+            moment = max(moment, datetime.fromtimestamp(float(thread_ts), UTC)) + timedelta(
+                minutes=len(self.seen)
+            )
         ts = f"{moment.timestamp():.6f}"
         while ts in self.seen:
             ts = f"{float(ts) + 0.000001:.6f}"
@@ -278,112 +397,34 @@ class _History:
         return ts
 
 
-def _reload(db: Database, number: int) -> problems.ProblemRecord:
-    with db.transaction() as session:
-        return problems.get(session, team_id=TEAM, number=number)
-
-
-def _problem(session: Session, number: int) -> Problem:
-    row = queries.problem_by_number(session, team_id=TEAM, number=number)
+def _row(session: Session, model: type[Numbered], number: int) -> Numbered:
+    """A demo record's row by its number, to backdate what the services stamped as now."""
+    row = session.scalar(select(model).where(model.team_id == TEAM, model.number == number))
     assert row is not None
     return row
 
 
-def _experiment(
-    session: Session,
-    problem: Problem,
-    *,
-    author: str,
-    days: int,
-    value: float,
-    outcome: Outcome,
-    hypothesis: str,
-    approach: str,
-    dataset: str,
-    now: datetime,
-    metrics: dict | None = None,
-) -> Experiment:
-    row = Experiment(
-        team_id=TEAM,
-        number=queries.next_number(session, team_id=TEAM, kind="E"),
-        problem_id=problem.id,
-        hypothesis=hypothesis,
-        approach=approach,
-        dataset=dataset,
-        value=value,
-        metrics=metrics or {},
-        outcome=outcome,
-        author_id=author,
-        channel_id=ML_TEAM,
-        created_at=now - timedelta(days=days),
-    )
-    session.add(row)
-    session.flush()
-    return row
-
-
-def _analysis(
-    session: Session, experiment: Experiment, *, author: str, days: int, now: datetime
-) -> None:
-    analysis = ErrorAnalysis(
-        team_id=TEAM,
-        number=queries.next_number(session, team_id=TEAM, kind="A"),
-        experiment_id=experiment.id,
-        sample_size=60,
-        sample_method="60 missed churners from the holdout, drawn at random",
-        slices="account age, sessions in the first week, plan",
-        root_causes="The GRU needs history: with under 3 sessions it has almost nothing to read.",
-        next_steps="Back-off to aggregates for accounts with fewer than 3 sessions.",
-        lessons="Sequence models are not a fit for the cold-start slice; measure that slice first.",
-        author_id=author,
-        created_at=now - timedelta(days=days),
-    )
-    analysis.categories = [
-        ErrorCategory(team_id=TEAM, position=0, name="fewer than 3 sessions", count=41),
-        ErrorCategory(
-            team_id=TEAM, position=1, name="label noise (reactivated accounts)", count=11
-        ),
-        ErrorCategory(team_id=TEAM, position=2, name="enterprise trials", count=8),
-    ]
-    analysis.follow_ups = [
-        FollowUp(
-            team_id=TEAM,
-            position=0,
-            text="Add a cold-start back-off and rerun E-1's setup",
-            owner_id=ADA,
-        ),
-        FollowUp(
-            team_id=TEAM,
-            position=1,
-            text="Drop reactivated accounts from the churn labels",
-            owner_id=BILAL,
-        ),
-    ]
-    session.add(analysis)
-
-
 def _rituals(session: Session) -> None:
-    session.add_all(
-        [
-            Ritual(
-                team_id=TEAM,
-                kind=RitualKind.STANDUP,
-                channel_id=ML_TEAM,
-                weekdays=[1, 2, 3, 4, 5],
-                local_time=time(9, 30),
-                timezone="UTC",
-                timezone_rule="participant",
-                questions=STANDUP_QUESTIONS,
-                owner_id=ADA,
-            ),
-            Ritual(
-                team_id=TEAM,
-                kind=RitualKind.DIGEST,
-                channel_id=ML_TEAM,
-                weekdays=[5],
-                local_time=time(16, 0),
-                timezone="Europe/London",
-                owner_id=ADA,
-            ),
-        ]
+    """A weekday standup (a plain row until the standup track's service lands) and the digest."""
+    session.add(
+        Ritual(
+            team_id=TEAM,
+            kind=RitualKind.STANDUP,
+            channel_id=ML_TEAM,
+            weekdays=[1, 2, 3, 4, 5],
+            local_time=time(9, 30),
+            timezone="UTC",
+            timezone_rule="participant",
+            questions=STANDUP_QUESTIONS,
+            owner_id=ADA,
+        )
+    )
+    digest_schedule.schedule(
+        session,
+        team_id=TEAM,
+        channel_id=ML_TEAM,
+        user_id=ADA,
+        weekday=5,
+        local_time=time(16, 0),
+        timezone="Europe/London",
     )

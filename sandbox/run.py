@@ -109,8 +109,10 @@ def ritual_scheduler(runtime: Runtime) -> Scheduler | None:
 
 def run_sandbox(*, port: int, demo: bool, open_browser: bool) -> int:
     """Serve the sandbox until Ctrl-C (or SIGTERM)."""
-    # Migration chatter would bury the one line that matters: the page's address.
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+    # Migration chatter, and a line per click for each request the emulator sends the bot,
+    # would bury the one line that matters: the page's address.
+    for chatty in ("alembic", "httpx"):
+        logging.getLogger(chatty).setLevel(logging.WARNING)
     with Sandbox(port=port, demo_data=demo) as sandbox:
         moved = "" if sandbox.url.endswith(f":{port}") else f" (port {port} was taken)"
         print(f"ritualbot sandbox: open {sandbox.url}{moved}", flush=True)

@@ -13,6 +13,8 @@ const ui = {
   tab: "messages",
   state: null,
   drawn: {},
+  // Keep the newest message in view, as Slack does, unless the person scrolled up to read.
+  following: true,
 };
 
 function el(tag, className, children = []) {
@@ -74,8 +76,11 @@ function channelLabel(channel) {
 function localTime(ts) {
   const me = ui.state.users.find((u) => u.id === ui.state.me);
   const when = new Date(parseFloat(ts) * 1000);
+  // Within the last week a weekday says when; further back (the demo's history) it would mislead.
+  const recent = new Date(ui.state.clock.now) - when < 6 * 24 * 3600 * 1000;
+  const day = recent ? { weekday: "short" } : { month: "short", day: "numeric" };
   try {
-    return when.toLocaleString([], { timeZone: me?.tz || "UTC", weekday: "short", hour: "2-digit", minute: "2-digit" });
+    return when.toLocaleString([], { timeZone: me?.tz || "UTC", ...day, hour: "2-digit", minute: "2-digit" });
   } catch {
     return when.toLocaleString();
   }
@@ -184,7 +189,13 @@ function fileNode(file) {
     const image = el("img");
     image.src = safe;
     image.alt = file.title || file.name || "";
-    figure.append(image);
+    // As in Slack, a click shows the image at full size (a chart is unreadable at thread width).
+    const full = el("a", "file-open", [image]);
+    full.href = safe;
+    full.target = "_blank";
+    full.rel = "noopener noreferrer";
+    full.title = "Open full size";
+    figure.append(full);
     return figure;
   }
   const link = el("a", "file", ["File: " + (file.title || file.name)]);
@@ -207,12 +218,27 @@ function drawMessages() {
   if (showHome) return drawHome();
   if (!changed("messages", [state.messages, state.users, state.surface])) return;
   const list = $("messages");
-  const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
   list.replaceChildren(
     ...(state.messages.length ? state.messages.map((m) => messageNode(m, { inThread: false })) : [el("p", "empty", ["No messages yet."])]),
   );
-  if (atBottom || !ui.drawn.scrolled) list.scrollTop = list.scrollHeight;
-  ui.drawn.scrolled = true;
+  follow(list);
+}
+
+function nearBottom(list) {
+  return list.scrollHeight - list.scrollTop - list.clientHeight < 40;
+}
+
+function follow(list) {
+  if (ui.following) list.scrollTop = list.scrollHeight;
+}
+
+// Lists that stay scrolled to their newest message while the person has not scrolled away,
+// also when their size changes (a thread opening narrows the channel; an image loads).
+function keepFollowing(list) {
+  list.addEventListener("scroll", () => (ui.following = nearBottom(list)));
+  const resized = new ResizeObserver(() => follow(list));
+  resized.observe(list);
+  list.addEventListener("load", () => follow(list), true);
 }
 
 function drawHome() {
@@ -230,7 +256,14 @@ function drawThread() {
   const aside = $("thread");
   aside.hidden = !ui.thread;
   if (!ui.thread || !changed("thread", [ui.thread, ui.state.thread])) return;
-  $("thread-messages").replaceChildren(...ui.state.thread.map((m) => messageNode(m, { inThread: true })));
+  const list = $("thread-messages");
+  // A thread opens at its root; once open, a new reply is followed if the end was in view.
+  const same = list.dataset.ts === ui.thread;
+  const atBottom = same && nearBottom(list);
+  list.replaceChildren(...ui.state.thread.map((m) => messageNode(m, { inThread: true })));
+  list.dataset.ts = ui.thread;
+  if (atBottom) list.scrollTop = list.scrollHeight;
+  else if (!same) list.scrollTop = 0;
 }
 
 // Views drawn so far, by id: going back to a view under a pushed one shows it as it was left,
@@ -352,6 +385,7 @@ function openChannel(channelId, tab) {
   ui.channel = channelId;
   ui.tab = tab;
   ui.thread = "";
+  ui.following = true;
   ui.drawn = { people: ui.drawn.people };
   localStorage.setItem("sandbox.channel", channelId);
   if (tab === "home") act({ type: "home" });
@@ -390,6 +424,7 @@ function composer(form, textarea, extra) {
     if (!text) return;
     textarea.value = "";
     commandHints();
+    if (textarea.id === "composer-text") ui.following = true;
     await act({ type: "message", channel: ui.channel, text, ...extra() });
   };
   form.addEventListener("submit", (event) => {
@@ -405,6 +440,7 @@ function composer(form, textarea, extra) {
 }
 
 function start() {
+  keepFollowing($("messages"));
   composer($("composer"), $("composer-text"), () => ({}));
   composer($("thread-composer"), $("thread-text"), () => ({ thread_ts: ui.thread }));
   $("composer-text").addEventListener("input", commandHints);

@@ -6,6 +6,27 @@ export function decode(text) {
   return String(text).replace(/&(lt|gt|amp);/g, (entity) => ENTITIES[entity]);
 }
 
+// The :shortcodes: ritualbot and people use most; Slack draws them as emoji, so does the page.
+// Unknown ones stay as typed, as Slack shows a code it does not know.
+const EMOJI = {
+  "+1": "👍", "-1": "👎", arrow_forward: "▶️", bar_chart: "📊", boom: "💥", bulb: "💡",
+  calendar: "📆", chart_with_downwards_trend: "📉", chart_with_upwards_trend: "📈",
+  clipboard: "📋", eyes: "👀", fire: "🔥", heavy_check_mark: "✔️", heavy_minus_sign: "➖",
+  hourglass: "⌛", hourglass_flowing_sand: "⏳", mag: "🔍", memo: "📝", no_entry: "⛔",
+  pushpin: "📌", raised_hands: "🙌", rocket: "🚀", scissors: "✂️", sparkles: "✨", tada: "🎉",
+  thinking_face: "🤔", thumbsup: "👍", twisted_rightwards_arrows: "🔀", warning: "⚠️",
+  white_check_mark: "✅", x: "❌", zzz: "💤",
+};
+
+function emoji(text) {
+  return text.replace(/:([a-z0-9_+-]+):/g, (code, name) => EMOJI[name] ?? code);
+}
+
+// Text as a person reads it: entities decoded, known :emoji: drawn.
+function words(text) {
+  return emoji(decode(text));
+}
+
 function el(tag, className, children = []) {
   const node = document.createElement(tag);
   if (className) node.className = className;
@@ -51,7 +72,7 @@ const INLINE = /<([^<>\n]+)>|`([^`\n]+)`|(?<![\w*])\*(?!\s)([^*\n]+?)\*(?![\w*])
 function inline(text, ctx, into) {
   let last = 0;
   for (const match of text.matchAll(INLINE)) {
-    if (match.index > last) into.append(decode(text.slice(last, match.index)));
+    if (match.index > last) into.append(words(text.slice(last, match.index)));
     const [, link, code, bold, italic, strike] = match;
     if (link !== undefined) into.append(angle(link, ctx));
     else if (code !== undefined) into.append(el("code", "", [decode(code)]));
@@ -60,7 +81,7 @@ function inline(text, ctx, into) {
     else inline(strike, ctx, into.appendChild(el("s")));
     last = match.index + match[0].length;
   }
-  if (last < text.length) into.append(decode(text.slice(last)));
+  if (last < text.length) into.append(words(text.slice(last)));
 }
 
 function lines(text, ctx, into) {
@@ -92,5 +113,5 @@ export function mrkdwn(text, ctx) {
 }
 
 export function plain(text) {
-  return el("span", "plain", [decode(text ?? "")]);
+  return el("span", "plain", [words(text ?? "")]);
 }

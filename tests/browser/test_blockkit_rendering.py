@@ -411,6 +411,38 @@ def test_message_text_cannot_inject_markup_or_script_links(page: Page, sandbox: 
     expect(body.locator(".mention")).to_have_text("@ada")
 
 
+def test_known_emoji_codes_are_drawn_and_unknown_ones_and_code_stay_as_typed(
+    page: Page, sandbox: Sandbox
+):
+    sandbox.emulator.post_as_user(
+        team_id=sandbox.team_id,
+        user_id=ALAN,
+        channel=CHANNEL,
+        text=":rocket: ship it, *:white_check_mark: done* :not_an_emoji: `:mag:` 10:30:45",
+    )
+    body = page.locator("#messages article.message .body").last
+
+    expect(body).to_have_text("🚀 ship it, ✅ done :not_an_emoji: :mag: 10:30:45")
+    expect(body.locator("code")).to_have_text(":mag:")
+
+
+def test_the_newest_message_stays_in_view_after_a_thread_opens_and_a_reply_comes(
+    page: Page, sandbox: Sandbox
+):
+    for n in range(30):
+        sandbox.emulator.post_as_user(
+            team_id=sandbox.team_id, user_id=ALAN, channel=CHANNEL, text=f"note {n}"
+        )
+    expect(page.locator("#messages article.message")).to_have_count(30)
+    page.locator("#messages article.message").first.locator("button.reply").click(force=True)
+    expect(page.locator("#thread")).to_be_visible()
+    page.fill("#composer-text", "/problem help")
+    page.press("#composer-text", "Enter")
+
+    answer = page.locator("#messages article.message.ephemeral").last
+    expect(answer).to_be_in_viewport()
+
+
 def test_an_uploaded_chart_is_shown_as_an_image(page: Page, sandbox: Sandbox):
     png = (
         b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00"
@@ -424,6 +456,9 @@ def test_an_uploaded_chart_is_shown_as_an_image(page: Page, sandbox: Sandbox):
     chart = page.locator("#messages figure.file")
     expect(chart.locator("figcaption")).to_have_text("Outcomes this week")
     expect(chart.locator("img")).to_have_attribute("src", re.compile(r"/files/F\w+$"))
+    # A click opens it at full size, in a new tab.
+    expect(chart.locator("a.file-open")).to_have_attribute("href", re.compile(r"/files/F\w+$"))
+    expect(chart.locator("a.file-open")).to_have_attribute("target", "_blank")
     # The bytes the app uploaded load as a 1×1 image (the wait fails the test if they never do).
     page.wait_for_function(
         "() => document.querySelector('#messages figure.file img')?.naturalWidth === 1"

@@ -7,6 +7,7 @@ import socket
 import httpx
 from sqlalchemy import func, select
 
+from bot import analyses, experiments, problems
 from sandbox import demo
 from sandbox.emulator import SlackEmulator
 from sandbox.run import Sandbox
@@ -38,10 +39,17 @@ def test_the_demo_has_a_board_a_history_and_rituals(database_url):
     assert first["channel"] == demo.ML_TEAM
     assert [m["text"] for m in history if m["bot"]] == [
         "P-1: Churn model misses new users",
+        "E-1 on P-1: improved (0.66)",
         "P-2: Search ranking is too slow on mobile",
+        "E-2 on P-1: worse (0.58)",
+        "E-3 on P-2: improved (131)",
+        "E-4 on P-2: met target (112)",
         "P-3: Can we auto-tag support tickets?",
+        "Decision on P-2: ship",
+        "E-5 on P-1: improved (0.71)",
     ]
-    assert any(m["reply_count"] for m in history)
+    failed = next(m for m in history if m["text"].startswith("E-2"))
+    assert failed["reply_count"] == 3
     for title in ("Churn model misses new users", "Can we auto-tag support tickets?"):
         assert title in board
 
@@ -61,3 +69,27 @@ def test_the_demo_seeds_experiments_a_failure_with_its_analysis_a_decision_and_r
     assert analysed == worse
     assert decisions == 1
     assert rituals == {"standup", "digest"}
+
+
+def test_the_demo_channel_shows_the_bots_real_posts_and_the_analysis_in_its_thread(db):
+    with SlackEmulator(signing_secret="s") as emulator:
+        demo.add_people(emulator)
+        demo.seed(emulator, db)
+        history = emulator.messages(demo.ML_TEAM)
+        failed = next(m for m in history if m.text.startswith("E-2 "))
+        thread = emulator.thread(demo.ML_TEAM, failed.ts)
+    with db.transaction() as session:
+        e2 = experiments.get(session, team_id=demo.TEAM, number=2).experiment
+        a1 = analyses.get(session, team_id=demo.TEAM, number=1)
+        board = problems.get(session, team_id=demo.TEAM, number=2)
+
+    # The experiment's message is the real confirmation, remembered on the record.
+    assert (e2.message_channel, e2.message_ts) == (demo.ML_TEAM, failed.ts)
+    assert "Error analysis: A-1 (in the thread)" in str(failed.blocks)
+    # The analysis sits in that thread, after the team's replies, with its categories.
+    assert thread[-1].ts == a1.message_ts and thread[-1].text.startswith("A-1")
+    assert "fewer than 3 sessions" in str(thread[-1].blocks)
+    assert [float(m.ts) for m in thread] == sorted(float(m.ts) for m in thread)
+    # The ship decision closed P-2, and its card says so.
+    assert board.status == "shipped"
+    assert board.card_ts is not None
