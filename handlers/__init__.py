@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from handlers import errors, home, problems
+from handlers import errors, home, problems, standup
 from handlers.middleware import provide
 from storage.db import Database
 
-MODULES = (problems, home)
+MODULES = (problems, standup, home)
 
 
 def register(app: App, *, db: Database) -> None:

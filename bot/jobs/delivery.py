@@ -1,0 +1,75 @@
+"""Calling Slack from a job: wait out rate limits, and say whether a failure may be retried."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web import SlackResponse
+
+log = logging.getLogger(__name__)
+
+# Slack answered, and asking again would get the same answer.
+CANNOT_POST = {
+    "not_in_channel": "I'm not a member of the channel: invite me with `/invite @ritualbot`",
+    "channel_not_found": "I can't see the channel (private channels need `/invite @ritualbot`)",
+    "is_archived": "the channel is archived",
+    "account_inactive": "their Slack account is deactivated",
+    "user_not_found": "they are no longer in the workspace",
+    "cannot_dm_bot": "it is a bot",
+    "user_disabled": "their Slack account is deactivated",
+    "msg_too_long": "the message is too long for Slack",
+    "invalid_blocks": "Slack refused the message layout",
+}
+RATE_LIMIT_PATIENCE = 15 * 60.0
+
+
+@dataclass(frozen=True)
+class Sent:
+    """What became of one call: the message ts, or why not and whether to try again."""
+
+    ts: str | None = None
+    error: str | None = None
+    retry: bool = False
+    # True when Slack may have acted without answering (a timeout): never send it again.
+    unknown: bool = False
+
+    @property
+    def why(self) -> str:
+        return CANNOT_POST.get(self.error or "", f"Slack answered '{self.error}'")
+
+
+def call(
+    do: Callable[..., SlackResponse], *, sleep: Callable[[float], None] = time.sleep, **args: Any
+) -> Sent:
+    """Make one Web API call that posts or edits a message.
+
+    The client already retries 429 and 5xx a few times; past those, a 429 is waited out
+    here (Retry-After) for up to RATE_LIMIT_PATIENCE, because a rate limit always ends.
+    """
+    waited = 0.0
+    while True:
+        try:
+            answer = do(**args)
+        except SlackApiError as error:
+            status = error.response.status_code if error.response is not None else 0
+            if status == 429 and waited < RATE_LIMIT_PATIENCE:
+                pause = float(error.response.headers.get("Retry-After", 1) or 1)
+                sleep(pause)
+                waited += pause
+                continue
+            code = error.response.get("error", "") if error.response is not None else ""
+            retry = status == 429 or status >= 500 or code in ("internal_error", "fatal_error")
+            log.warning("Slack call failed: %s (HTTP %s)", code or "no error code", status)
+            return Sent(error=code or f"http_{status}", retry=retry)
+        except TimeoutError:
+            log.warning("Slack did not answer in time; not sending again")
+            return Sent(error="timeout", unknown=True)
+        except OSError as error:  # refused or reset before Slack could act on it
+            log.warning("Slack unreachable: %s", type(error).__name__)
+            return Sent(error="unreachable", retry=True)
+        return Sent(ts=answer.get("ts"))
