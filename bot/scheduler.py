@@ -25,6 +25,7 @@ from slack_sdk import WebClient
 from sqlalchemy import func, select, update
 
 from bot import jobs, standups
+from bot.jobs.delivery import RetryLater
 from bot.schedule import Occurrence, Plan, next_occurrence, occurrences
 from storage import queries
 from storage.db import Database
@@ -187,6 +188,9 @@ class RitualScheduler:
                 occurrence=occurrence.key,
                 scheduled_for=occurrence.at,
             )
+        except RetryLater as waiting:
+            log.info("ritual %s occurrence %s: %s", ritual.id, occurrence.key, waiting)
+            return 1
         except Exception:  # one ritual's failure must not stop the others; retried next pass
             log.exception("ritual %s occurrence %s failed", ritual.id, occurrence.key)
             return 0

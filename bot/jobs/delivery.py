@@ -28,6 +28,10 @@ CANNOT_POST = {
 RATE_LIMIT_PATIENCE = 15 * 60.0
 
 
+class RetryLater(Exception):
+    """Some of an occurrence's messages are waiting to be tried again; run it again later."""
+
+
 @dataclass(frozen=True)
 class Sent:
     """What became of one call: the message ts, or why not and whether to try again."""

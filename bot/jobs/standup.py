@@ -17,7 +17,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot import standups
-from bot.jobs.delivery import Sent, call
+from bot.jobs.delivery import RetryLater, Sent, call
 from bot.render import standup as render
 from bot.schedule import Plan, Step, at_plus, local_instant, parse_holidays, parse_key
 from bot.standups import AnswerRecord, RunRecord, StandupRecord
@@ -137,7 +137,7 @@ def prompt(
     users = [u for u in users if u not in away]
     if not users:
         return
-    ensure_thread(db=db, client=client, record=record, day=day, at=at)
+    ensure_thread(db=db, client=client, record=record, day=day, at=at, retry=False)
     keys = {standups.dm_key(day, PROMPT, u): u for u in users}
     with db.transaction() as session:
         standups.claim(
@@ -154,6 +154,7 @@ def prompt(
         prefix=f"{day.isoformat()}/dm/{PROMPT}/",
         message=lambda user: render.prompt(record=record, day=day),
     )
+    _unless_waiting(db, record, day)
 
 
 def prompt_now(*, db: Database, client: WebClient, record: StandupRecord, now: datetime) -> int:
@@ -207,6 +208,21 @@ def remind(
         prefix=f"{day.isoformat()}/dm/{REMIND}/",
         message=lambda user: render.reminder(record=record, day=day),
     )
+    _unless_waiting(db, record, day)
+
+
+def _unless_waiting(db: Database, record: StandupRecord, day: date) -> None:
+    """Ask to be run again while a message of the day waits for another try."""
+    with db.transaction() as session:
+        pending = [
+            run
+            for prefix in (standups.thread_key(day), f"{day.isoformat()}/dm/")
+            for run in standups.waiting(
+                session, team_id=record.team_id, ritual_id=record.id, prefix=prefix
+            )
+        ]
+    if pending:
+        raise RetryLater(f"{len(pending)} messages of {day} wait for another try")
 
 
 def close(
@@ -261,9 +277,19 @@ def close(
 
 
 def ensure_thread(
-    *, db: Database, client: WebClient, record: StandupRecord, day: date, at: datetime
+    *,
+    db: Database,
+    client: WebClient,
+    record: StandupRecord,
+    day: date,
+    at: datetime,
+    retry: bool = True,
 ) -> str | None:
-    """The ts of the day's thread in the channel, posting its first message if need be."""
+    """The ts of the day's thread in the channel, posting its first message if need be.
+
+    With `retry`, a thread Slack refused before (say, the bot was not in the channel) is
+    tried again; an answer or the cut-off does that, a prompt step does not.
+    """
     key = standups.thread_key(day)
     with db.transaction() as session:
         standups.claim(
