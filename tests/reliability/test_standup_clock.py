@@ -158,7 +158,7 @@ class DiesAfterPosting(WebClient):
         super().__init__(*args, **kwargs)
         self.fatal, self.posted = fatal, 0
 
-    def chat_postMessage(self, **kwargs):  # noqa: N802 (slack_sdk's name)
+    def chat_postMessage(self, **kwargs):
         answer = super().chat_postMessage(**kwargs)
         self.posted += 1
         if self.posted == self.fatal:
