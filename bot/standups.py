@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot.errors import NotFound, UsageError, ValidationFailed
-from bot.schedule import at_plus, local_instant
+from bot.schedule import Plan, Step, at_plus, local_instant, next_occurrence, parse_holidays
 from storage import queries
 from storage.models import Away, Ritual, RitualKind, RitualRun, StandupAnswer
 
@@ -34,6 +34,8 @@ PARTICIPANT_RULES = ("channel", "chosen")
 # Answers that mean "nothing to report", so they raise no blocker.
 NOTHING = re.compile(r"^\W*(no(ne|pe)?|nothing|n/?a|nil|-+|—|no blockers?)\W*$", re.IGNORECASE)
 POSTING = "posting"
+PROMPT, REMIND, CLOSE = "prompt", "remind", "close"
+NO_STANDUP = "This channel has no standup yet. Type `/standup` here to set one up."
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -154,6 +156,26 @@ def is_blocker_question(question: str) -> bool:
 
 def is_experiment_question(question: str) -> bool:
     return "experiment" in question.lower()
+
+
+def plan(ritual: Ritual | StandupRecord) -> Plan:
+    """Prompt at the local time, remind after the delay, close at the cut-off; per zone."""
+    per_zone = ritual.timezone_rule == "participant"
+    roster = ritual.roster or {}
+    zones = tuple(sorted(set(roster.values()))) if per_zone and roster else (ritual.timezone,)
+    steps = [Step(PROMPT, ritual.local_time)]
+    if ritual.reminder_minutes:
+        at, days_after = at_plus(ritual.local_time, ritual.reminder_minutes)
+        steps.append(Step(REMIND, at, days_after))
+    if ritual.cutoff_time:
+        steps.append(Step(CLOSE, ritual.cutoff_time))
+    return Plan(
+        weekdays=frozenset(ritual.weekdays),
+        zones=zones,
+        steps=tuple(steps),
+        holidays=parse_holidays(ritual.holidays),
+        per_zone=per_zone,
+    )
 
 
 # Settings ---------------------------------------------------------------------------
@@ -296,7 +318,7 @@ def _holidays(text: str | None, errors: dict[str, str]) -> list[str]:
 def set_enabled(session: Session, *, team_id: str, channel_id: str, enabled: bool) -> StandupRecord:
     row = _row_for_channel(session, team_id=team_id, channel_id=channel_id)
     if row is None:
-        raise UsageError("This channel has no standup yet. Type `/standup` to set one up.")
+        raise UsageError(NO_STANDUP)
     row.enabled = enabled
     session.flush()
     return StandupRecord.of(row)
@@ -338,6 +360,33 @@ def declare_away(
         raise UsageError("Skip at most a year at a time, e.g. `/standup skip until 2026-12-31`.")
     session.add(Away(team_id=team_id, user_id=user_id, starts_on=starts_on, ends_on=ends_on))
     session.flush()
+
+
+def skip(
+    session: Session,
+    *,
+    record: StandupRecord,
+    user_id: str,
+    until: date | None,
+    now: datetime,
+) -> tuple[date, date]:
+    """Declare time away: through `until`, or else the person's next standup day only."""
+    if until is not None:
+        first, last = zone_today(record, user_id=user_id, now=now), until
+    else:
+        steps = plan(record)
+        own = Plan(
+            weekdays=steps.weekdays,
+            zones=(record.zone_of(user_id),),
+            steps=steps.steps[:1],
+            holidays=steps.holidays,
+        )
+        upcoming = next_occurrence(own, now)
+        if upcoming is None:
+            raise UsageError("This standup has no day coming up. Check its days with `/standup`.")
+        first = last = upcoming.day
+    declare_away(session, team_id=record.team_id, user_id=user_id, starts_on=first, ends_on=last)
+    return first, last
 
 
 def away_on(session: Session, *, team_id: str, day: date) -> set[str]:

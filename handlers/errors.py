@@ -38,7 +38,11 @@ def user_text(error: Exception) -> str:
 def _answer(body: dict[str, Any], error: Exception, text: str) -> BoltResponse | None:
     """The HTTP answer that shows `text`, for requests not yet acknowledged."""
     if "command" in body:
-        payload = {"response_type": "ephemeral", "text": text, "blocks": usage(text)}
+        payload = {
+            "response_type": "ephemeral",
+            "text": text,
+            "blocks": usage(text, command=body["command"]),
+        }
         return BoltResponse(
             status=200, body=json.dumps(payload), headers={"content-type": ["application/json"]}
         )

@@ -23,11 +23,8 @@ from bot.errors import UsageError
 from bot.ids import ActionId, CallbackId, Command
 from bot.jobs import standup as job
 from bot.render import standup as render
-from bot.schedule import Plan, next_occurrence
 from handlers.slack import post
 from storage.db import Database
-
-NO_STANDUP = "This channel has no standup yet. Type `/standup` here to set one up."
 
 
 def standup_command(
@@ -57,14 +54,14 @@ def standup_command(
             )
         case StandupSkip(until):
             record = _existing(db, team_id=team_id, channel_id=channel_id)
-            now = datetime.now(UTC)
-            today = standups.zone_today(record, user_id=user_id, now=now)
-            first, last = (today, until) if until else _next_day(record, user_id, now)
             with db.transaction() as session:
-                standups.declare_away(
-                    session, team_id=team_id, user_id=user_id, starts_on=first, ends_on=last
+                first, last = standups.skip(
+                    session, record=record, user_id=user_id, until=until, now=datetime.now(UTC)
                 )
-            ack(text=_skipping(first, last, until is not None), response_type="ephemeral")
+            ack(
+                text=render.skipping(first, last, until=until is not None),
+                response_type="ephemeral",
+            )
         case StandupPause() | StandupResume() as asked:
             enabled = isinstance(asked, StandupResume)
             with db.transaction() as session:
@@ -83,33 +80,8 @@ def _existing(db: Database, *, team_id: str, channel_id: str) -> standups.Standu
     with db.transaction() as session:
         record = standups.for_channel(session, team_id=team_id, channel_id=channel_id)
     if record is None:
-        raise UsageError(NO_STANDUP)
+        raise UsageError(standups.NO_STANDUP)
     return record
-
-
-def _next_day(record: standups.StandupRecord, user_id: str, now: datetime) -> tuple[date, date]:
-    """The day of the person's next prompt, as a one-day time away."""
-    with_zone = _user_plan(record, user_id)
-    upcoming = next_occurrence(with_zone, now)
-    if upcoming is None:
-        raise UsageError("This standup has no day coming up. Check its days with `/standup`.")
-    return upcoming.day, upcoming.day
-
-
-def _user_plan(record: standups.StandupRecord, user_id: str) -> Plan:
-    plan = job.plan(record)
-    return Plan(
-        weekdays=plan.weekdays,
-        zones=(record.zone_of(user_id),),
-        steps=plan.steps[:1],
-        holidays=plan.holidays,
-    )
-
-
-def _skipping(first: date, last: date, until: bool) -> str:
-    if not until:
-        return f"You'll skip the standup of {first:%a %d %b}."
-    return f"No standup prompts for you from {first:%a %d %b} through {last:%a %d %b}."
 
 
 def submit_settings(

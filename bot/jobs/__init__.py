@@ -15,6 +15,7 @@ from typing import Protocol
 
 from slack_sdk import WebClient
 
+from bot import standups
 from bot.jobs import standup
 from bot.schedule import Plan, Step, parse_holidays
 from storage.db import Database
@@ -44,7 +45,7 @@ def daily_plan(ritual: Ritual) -> Plan:
 
 
 RUNNERS: dict[RitualKind, Runner] = {RitualKind.STANDUP: standup.run}
-PLANNERS: dict[RitualKind, Callable[[Ritual], Plan]] = {RitualKind.STANDUP: standup.plan}
+PLANNERS: dict[RitualKind, Callable[[Ritual], Plan]] = {RitualKind.STANDUP: standups.plan}
 # How late an occurrence missed while no scheduler was running is still worth delivering.
 GRACE: dict[RitualKind, timedelta] = {RitualKind.STANDUP: timedelta(hours=2)}
 DEFAULT_GRACE = timedelta(hours=2)

@@ -19,39 +19,17 @@ from slack_sdk.errors import SlackApiError
 from bot import standups
 from bot.jobs.delivery import RetryLater, Sent, call
 from bot.render import standup as render
-from bot.schedule import Plan, Step, at_plus, local_instant, parse_holidays, parse_key
-from bot.standups import AnswerRecord, RunRecord, StandupRecord
+from bot.schedule import local_instant, parse_key
+from bot.standups import CLOSE, PROMPT, REMIND, AnswerRecord, RunRecord, StandupRecord
 from storage.db import Database
-from storage.models import Ritual
 from storage.types import utcnow
 
 log = logging.getLogger(__name__)
 
-PROMPT, REMIND, CLOSE = "prompt", "remind", "close"
 PAGE = 200
 # Give up on a message Slack keeps failing (5xx) after this many attempts, and tell the owner.
 MAX_ATTEMPTS = 5
 THREAD_WAIT_SECONDS = 5.0
-
-
-def plan(ritual: Ritual | StandupRecord) -> Plan:
-    """Prompt at the local time, remind after the delay, close at the cut-off; per zone."""
-    per_zone = ritual.timezone_rule == "participant"
-    roster = ritual.roster or {}
-    zones = tuple(sorted(set(roster.values()))) if per_zone and roster else (ritual.timezone,)
-    steps = [Step(PROMPT, ritual.local_time)]
-    if ritual.reminder_minutes:
-        at, days_after = at_plus(ritual.local_time, ritual.reminder_minutes)
-        steps.append(Step(REMIND, at, days_after))
-    if ritual.cutoff_time:
-        steps.append(Step(CLOSE, ritual.cutoff_time))
-    return Plan(
-        weekdays=frozenset(ritual.weekdays),
-        zones=zones,
-        steps=tuple(steps),
-        holidays=parse_holidays(ritual.holidays),
-        per_zone=per_zone,
-    )
 
 
 def run(

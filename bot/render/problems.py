@@ -164,6 +164,9 @@ HELP = """*`/problem`*: frame the problem before the work.
 • `/problem help`: this message"""
 
 
-def usage(error: str) -> Blocks:
+def usage(error: str, *, command: str = "/problem") -> Blocks:
     """What was wrong, then how to type it."""
-    return [section(f":warning: {escape(error)}"), context("Type `/problem help` for every form.")]
+    return [
+        section(f":warning: {escape(error)}"),
+        context(f"Type `{command} help` for every form."),
+    ]

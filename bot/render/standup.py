@@ -373,5 +373,11 @@ def read_answers(
     return out
 
 
+def skipping(first: date, last: date, *, until: bool) -> str:
+    if not until:
+        return f"You'll skip the standup of {first:%a %d %b}."
+    return f"No standup prompts for you from {first:%a %d %b} through {last:%a %d %b}."
+
+
 def closed(day: date) -> str:
     return f"The standup for {_day(day)} is closed. Answer the next one when it comes."
