@@ -44,6 +44,17 @@ def web_client(settings: Settings, *, token: str | None = None) -> WebClient:
     return client
 
 
+def job_client(settings: Settings, *, token: str | None) -> WebClient:
+    """A client for scheduled jobs: 5xx are retried, a 429 is raised to the job.
+
+    A fan-out waits out Retry-After itself, exactly and once for all its messages
+    (bot.jobs.delivery), instead of each call sleeping its own jittered wait.
+    """
+    client = WebClient(token=token, base_url=settings.slack_api_url, timeout=SLACK_TIMEOUT_SECONDS)
+    client.retry_handlers.append(ServerErrorRetryHandler(max_retry_count=2))
+    return client
+
+
 def _oauth_settings(settings: Settings, db: Database) -> OAuthSettings:
     installations = SQLAlchemyInstallationStore(client_id=settings.client_id, engine=db.engine)
     states = SQLAlchemyOAuthStateStore(expiration_seconds=600, engine=db.engine)

@@ -11,7 +11,7 @@ from slack_sdk import WebClient
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from sqlalchemy.engine import make_url
 
-from bot.app import create_app, web_client
+from bot.app import create_app, job_client
 from bot.config import Settings
 from bot.scheduler import RitualScheduler
 from bot.web import WebApp
@@ -55,13 +55,13 @@ def build(
 def client_factory(settings: Settings, db: Database) -> Callable[[str], WebClient]:
     """A Web API client per workspace: the one bot token, or each installation's token."""
     if not settings.oauth:
-        client = web_client(settings, token=settings.bot_token)
+        client = job_client(settings, token=settings.bot_token)
         return lambda _team_id: client
     installations = SQLAlchemyInstallationStore(client_id=settings.client_id, engine=db.engine)
 
     def for_team(team_id: str) -> WebClient:
         bot = installations.find_bot(enterprise_id=None, team_id=team_id)
-        return web_client(settings, token=bot.bot_token if bot else None)
+        return job_client(settings, token=bot.bot_token if bot else None)
 
     return for_team
 

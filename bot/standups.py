@@ -454,6 +454,24 @@ def claim(
     return claimed
 
 
+def claim_all(
+    session: Session,
+    *,
+    team_id: str,
+    ritual_id: int,
+    occurrences: list[str],
+    scheduled_for: datetime,
+) -> None:
+    """Claim every occurrence not claimed yet, in one statement; `waiting` lists them."""
+    queries.claim_runs(
+        session,
+        team_id=team_id,
+        ritual_id=ritual_id,
+        occurrences=occurrences,
+        scheduled_for=scheduled_for,
+    )
+
+
 def waiting(session: Session, *, team_id: str, ritual_id: int, prefix: str) -> list[RunRecord]:
     """Claimed runs under `prefix` that nobody has started to send (e.g. after a crash)."""
     rows = session.scalars(

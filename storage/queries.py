@@ -79,6 +79,37 @@ def claim_run(
     return None if run_id is None else session.get(RitualRun, run_id)
 
 
+def claim_runs(
+    session: Session,
+    *,
+    team_id: str,
+    ritual_id: int,
+    occurrences: list[str],
+    scheduled_for: datetime,
+) -> None:
+    """Claim many occurrences in one statement, as claim_run would each (a fan-out's DMs)."""
+    if not occurrences:
+        return
+    now = utcnow()
+    rows = [
+        {
+            "team_id": team_id,
+            "ritual_id": ritual_id,
+            "occurrence": occurrence,
+            "scheduled_for": scheduled_for,
+            "state": "claimed",
+            "attempts": 0,
+            "created_at": now,
+            "updated_at": now,
+        }
+        for occurrence in occurrences
+    ]
+    stmt = insert(session, RitualRun.__table__).on_conflict_do_nothing(
+        index_elements=["ritual_id", "occurrence"]
+    )
+    session.execute(stmt, rows)
+
+
 def take_run(
     session: Session, *, team_id: str, run_id: int, states: tuple[str, ...] = ("claimed",)
 ) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -28,6 +29,34 @@ CANNOT_POST = {
 RATE_LIMIT_PATIENCE = 15 * 60.0
 
 
+class RateGate:
+    """One pause shared by every sender of a fan-out: a 429 to one holds them all back.
+
+    Waiting exactly Retry-After, once, instead of each call backing off on its own with
+    jitter, is what keeps a large fan-out close to the rate Slack allows.
+    """
+
+    def __init__(self, *, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._until = 0.0
+
+    def pause(self, seconds: float) -> None:
+        with self._lock:
+            self._until = max(self._until, self._clock() + seconds)
+
+    def wait(self, sleep: Callable[[float], None] = time.sleep) -> float:
+        """Sleep until the pause is over; how long that was."""
+        waited = 0.0
+        while True:
+            with self._lock:
+                left = self._until - self._clock()
+            if left <= 0:
+                return waited
+            sleep(left)
+            waited += left
+
+
 class RetryLater(Exception):
     """Some of an occurrence's messages are waiting to be tried again; run it again later."""
 
@@ -47,24 +76,22 @@ class Sent:
         return CANNOT_POST.get(self.error or "", f"Slack answered '{self.error}'")
 
 
-def call(
-    do: Callable[..., SlackResponse], *, sleep: Callable[[float], None] = time.sleep, **args: Any
-) -> Sent:
+def call(do: Callable[..., SlackResponse], *, gate: RateGate | None = None, **args: Any) -> Sent:
     """Make one Web API call that posts or edits a message.
 
-    The client already retries 429 and 5xx a few times; past those, a 429 is waited out
-    here (Retry-After) for up to RATE_LIMIT_PATIENCE, because a rate limit always ends.
+    A 429 is waited out (Retry-After, shared through `gate`) for up to
+    RATE_LIMIT_PATIENCE, because a rate limit always ends; 5xx are retried by the client.
     """
+    gate = gate or RateGate()
     waited = 0.0
     while True:
+        waited += gate.wait()
         try:
             answer = do(**args)
         except SlackApiError as error:
             status = error.response.status_code if error.response is not None else 0
             if status == 429 and waited < RATE_LIMIT_PATIENCE:
-                pause = float(error.response.headers.get("Retry-After", 1) or 1)
-                sleep(pause)
-                waited += pause
+                gate.pause(float(error.response.headers.get("Retry-After", 1) or 1))
                 continue
             code = error.response.get("error", "") if error.response is not None else ""
             retry = status == 429 or status >= 500 or code in ("internal_error", "fatal_error")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import time as clock
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -17,7 +18,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot import standups
-from bot.jobs.delivery import RetryLater, Sent, call
+from bot.jobs.delivery import RateGate, RetryLater, Sent, call
 from bot.render import standup as render
 from bot.schedule import local_instant, parse_key
 from bot.standups import CLOSE, PROMPT, REMIND, AnswerRecord, RunRecord, StandupRecord
@@ -30,6 +31,9 @@ PAGE = 200
 # Give up on a message Slack keeps failing (5xx) after this many attempts, and tell the owner.
 MAX_ATTEMPTS = 5
 THREAD_WAIT_SECONDS = 5.0
+# DMs sent at once in a fan-out; they share one rate-limit pause (RateGate). One pool for
+# the process, so a fan-out per timezone does not start threads of its own each time.
+SENDERS = ThreadPoolExecutor(max_workers=8, thread_name_prefix="standup-dm")
 
 
 def run(
@@ -116,13 +120,12 @@ def prompt(
     if not users:
         return
     ensure_thread(db=db, client=client, record=record, day=day, at=at, retry=False)
-    keys = {standups.dm_key(day, PROMPT, u): u for u in users}
     with db.transaction() as session:
-        standups.claim(
+        standups.claim_all(
             session,
             team_id=record.team_id,
             ritual_id=record.id,
-            occurrences=list(keys),
+            occurrences=[standups.dm_key(day, PROMPT, u) for u in users],
             scheduled_for=at,
         )
     _send_waiting(
@@ -172,7 +175,7 @@ def remind(
         users = [
             u for u in sorted(prompted - answered) if zone is None or record.zone_of(u) == zone
         ]
-        standups.claim(
+        standups.claim_all(
             session,
             team_id=record.team_id,
             ritual_id=record.id,
@@ -317,15 +320,29 @@ def _send_waiting(
     """Send every claimed DM under `prefix`, each at most once; tell the owner what failed."""
     with db.transaction() as session:
         runs = standups.waiting(session, team_id=record.team_id, ritual_id=record.id, prefix=prefix)
-    failed: list[tuple[str, str]] = []
-    for run_row in runs:
+    gate = RateGate()
+
+    def send(run_row: RunRecord) -> tuple[str, Sent]:
         user = run_row.occurrence.rsplit("/", 1)[1]
         text, blocks = message(user)
         sent = _send_one(
-            db=db, client=client, record=record, run=run_row, channel=user, text=text, blocks=blocks
+            db=db,
+            client=client,
+            record=record,
+            run=run_row,
+            channel=user,
+            text=text,
+            blocks=blocks,
+            gate=gate,
         )
-        if sent.ts is None and not sent.retry and sent.error != "taken":
-            failed.append((user, sent.why))
+        return user, sent
+
+    results = list(SENDERS.map(send, runs))
+    failed = [
+        (user, sent.why)
+        for user, sent in results
+        if sent.ts is None and not sent.retry and sent.error != "taken"
+    ]
     if failed:
         _tell_owner(client=client, record=record, text=render.prompts_failed(record, failed))
 
@@ -341,13 +358,16 @@ def _send_one(
     blocks: list[dict[str, Any]],
     thread_ts: str | None = None,
     taken: bool = False,
+    gate: RateGate | None = None,
 ) -> Sent:
     if not taken:
         with db.transaction() as session:
             if not standups.take(session, team_id=record.team_id, run_id=run.id):
                 return Sent(error="taken")
     extra = {"thread_ts": thread_ts} if thread_ts else {}
-    sent = call(client.chat_postMessage, channel=channel, text=text, blocks=blocks, **extra)
+    sent = call(
+        client.chat_postMessage, gate=gate, channel=channel, text=text, blocks=blocks, **extra
+    )
     if sent.ts:
         state = "sent"
     elif sent.unknown:

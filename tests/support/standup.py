@@ -8,7 +8,7 @@ from typing import Any
 from slack_sdk import WebClient
 
 from bot import standups
-from bot.app import web_client
+from bot.app import job_client
 from bot.config import load
 from bot.ids import ActionId
 from bot.jobs import standup as job
@@ -18,7 +18,7 @@ from storage.db import Database
 
 def client_for(slack: SlackEmulator, team_id: str) -> WebClient:
     settings = load({"SLACK_API_URL": slack.api_url})
-    return web_client(settings, token=slack.workspace(team_id).bot_token)
+    return job_client(settings, token=slack.workspace(team_id).bot_token)
 
 
 def make_standup(
