@@ -112,6 +112,16 @@ class RitualScheduler:
             self._scheduler.add_job(self._wake, trigger, id=job_id, replace_existing=True)
         self._fingerprint = self._current_fingerprint()
 
+    def next_wakeups(self, after: datetime) -> dict[str, datetime]:
+        """When each ritual trigger will next wake the clock, by job id (for diagnosis)."""
+        wakeups = {}
+        for job in self._scheduler.get_jobs():
+            if job.id.startswith(JOB_PREFIX):
+                at = job.trigger.get_next_fire_time(None, after)
+                if at is not None:
+                    wakeups[job.id] = at.astimezone(after.tzinfo)
+        return wakeups
+
     def _current_fingerprint(self) -> tuple[int, datetime | None]:
         with self.db.transaction() as session:
             count, latest = session.execute(

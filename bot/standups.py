@@ -186,6 +186,14 @@ def for_channel(session: Session, *, team_id: str, channel_id: str) -> StandupRe
     return StandupRecord.of(row) if row else None
 
 
+def of_channel(session: Session, *, team_id: str, channel_id: str) -> StandupRecord:
+    """The channel's standup; a usage error saying how to set one up if there is none."""
+    record = for_channel(session, team_id=team_id, channel_id=channel_id)
+    if record is None:
+        raise UsageError(NO_STANDUP)
+    return record
+
+
 def for_job(session: Session, *, ritual_id: int) -> StandupRecord | None:
     """The standup a scheduled job runs, by the id the scheduler read from this database."""
     row = session.get(Ritual, ritual_id)
@@ -267,7 +275,8 @@ def _checked(draft: SettingsDraft) -> dict[str, object]:
         errors["questions"] = f"Ask at most {QUESTIONS_MAX} questions (there are {len(questions)})."
     elif any(len(q) > QUESTION_MAX for q in questions):
         errors["questions"] = f"Keep each question under {QUESTION_MAX} characters."
-    reminder = int(draft.reminder_minutes) if (draft.reminder_minutes or "").isdigit() else None
+    minutes = (draft.reminder_minutes or "").strip()
+    reminder = int(minutes) if minutes.isdigit() and int(minutes) > 0 else None
     if local_time and cutoff:
         if cutoff <= local_time:
             errors["cutoff_time"] = "The cut-off must come after the standup time, the same day."

@@ -19,7 +19,6 @@ from bot.commands import (
     StandupSkip,
     parse_standup,
 )
-from bot.errors import UsageError
 from bot.ids import ActionId, CallbackId, Command
 from bot.jobs import standup as job
 from bot.render import standup as render
@@ -43,7 +42,8 @@ def standup_command(
         case Help():
             ack(text=render.HELP, response_type="ephemeral")
         case StandupNow():
-            record = _existing(db, team_id=team_id, channel_id=channel_id)
+            with db.transaction() as session:
+                record = standups.of_channel(session, team_id=team_id, channel_id=channel_id)
             ack(text="Sending today's standup prompts…", response_type="ephemeral")
             count = job.prompt_now(db=db, client=client, record=record, now=datetime.now(UTC))
             respond(
@@ -53,8 +53,8 @@ def standup_command(
                 replace_original=False,
             )
         case StandupSkip(until):
-            record = _existing(db, team_id=team_id, channel_id=channel_id)
             with db.transaction() as session:
+                record = standups.of_channel(session, team_id=team_id, channel_id=channel_id)
                 first, last = standups.skip(
                     session, record=record, user_id=user_id, until=until, now=datetime.now(UTC)
                 )
@@ -68,20 +68,7 @@ def standup_command(
                 standups.set_enabled(
                     session, team_id=team_id, channel_id=channel_id, enabled=enabled
                 )
-            ack(
-                text="Standup resumed: prompts go out on the next planned day."
-                if enabled
-                else "Standup paused: no prompts until `/standup resume`.",
-                response_type="in_channel",
-            )
-
-
-def _existing(db: Database, *, team_id: str, channel_id: str) -> standups.StandupRecord:
-    with db.transaction() as session:
-        record = standups.for_channel(session, team_id=team_id, channel_id=channel_id)
-    if record is None:
-        raise UsageError(standups.NO_STANDUP)
-    return record
+            ack(text=render.switched(enabled=enabled), response_type="in_channel")
 
 
 def submit_settings(

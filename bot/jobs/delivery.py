@@ -36,8 +36,13 @@ class RateGate:
     jitter, is what keeps a large fan-out close to the rate Slack allows.
     """
 
-    def __init__(self, *, clock: Callable[[], float] = time.monotonic) -> None:
-        self._clock = clock
+    def __init__(
+        self,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self._clock, self._sleep = clock, sleep
         self._lock = threading.Lock()
         self._until = 0.0
 
@@ -45,7 +50,7 @@ class RateGate:
         with self._lock:
             self._until = max(self._until, self._clock() + seconds)
 
-    def wait(self, sleep: Callable[[float], None] = time.sleep) -> float:
+    def wait(self) -> float:
         """Sleep until the pause is over; how long that was."""
         waited = 0.0
         while True:
@@ -53,7 +58,7 @@ class RateGate:
                 left = self._until - self._clock()
             if left <= 0:
                 return waited
-            sleep(left)
+            self._sleep(left)
             waited += left
 
 

@@ -379,5 +379,11 @@ def skipping(first: date, last: date, *, until: bool) -> str:
     return f"No standup prompts for you from {first:%a %d %b} through {last:%a %d %b}."
 
 
+def switched(*, enabled: bool) -> str:
+    if enabled:
+        return "Standup resumed: prompts go out on the next planned day."
+    return "Standup paused: no prompts until `/standup resume`."
+
+
 def closed(day: date) -> str:
     return f"The standup for {_day(day)} is closed. Answer the next one when it comes."
