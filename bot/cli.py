@@ -21,7 +21,7 @@ def _run(settings: Settings, _args: argparse.Namespace) -> int:
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 
         runtime = build(settings)
-        start_scheduler(runtime)
+        start_scheduler(settings, runtime.db)
         print("ritualbot: connecting to Slack over Socket Mode, with the ritual clock")
         SocketModeHandler(runtime.app, settings.app_token).start()
         return 0
@@ -30,7 +30,7 @@ def _run(settings: Settings, _args: argparse.Namespace) -> int:
     def serve():  # type: ignore[no-untyped-def]
         # Built in the (single) worker, so the clock runs beside the app it serves.
         runtime = build(settings)
-        start_scheduler(runtime)
+        start_scheduler(settings, runtime.db)
         return runtime.web
 
     print(
@@ -45,17 +45,21 @@ def _clock(settings: Settings, _args: argparse.Namespace) -> int:
     import signal
     import threading
 
-    from bot.runtime import build, start_scheduler
+    from bot.runtime import NotMigrated, open_database, start_scheduler
 
-    runtime = build(settings, auto_migrate=False)
-    scheduler = start_scheduler(runtime)
+    try:
+        db = open_database(settings, auto_migrate=False)
+    except NotMigrated as error:
+        print(f"ritualbot: {error}", file=sys.stderr)
+        return 2
+    scheduler = start_scheduler(settings, db)
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
     print("ritualbot: ritual clock running (no HTTP)")
     stop.wait()
     scheduler.shutdown()
-    runtime.db.dispose()
+    db.dispose()
     return 0
 
 

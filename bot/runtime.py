@@ -66,10 +66,8 @@ def client_factory(settings: Settings, db: Database) -> Callable[[str], WebClien
     return for_team
 
 
-def start_scheduler(runtime: Runtime) -> RitualScheduler:
+def start_scheduler(settings: Settings, db: Database) -> RitualScheduler:
     """The ritual clock, in this process (`ritualbot run`, `ritualbot clock`)."""
-    scheduler = RitualScheduler(
-        db=runtime.db, client_factory=client_factory(runtime.settings, runtime.db)
-    )
+    scheduler = RitualScheduler(db=db, client_factory=client_factory(settings, db))
     scheduler.start()
     return scheduler

@@ -440,29 +440,6 @@ def _run_row(
     )
 
 
-def claim(
-    session: Session,
-    *,
-    team_id: str,
-    ritual_id: int,
-    occurrences: list[str],
-    scheduled_for: datetime,
-) -> list[RunRecord]:
-    """Claim each occurrence not claimed yet; the runs this call created."""
-    claimed = []
-    for occurrence in occurrences:
-        row = queries.claim_run(
-            session,
-            team_id=team_id,
-            ritual_id=ritual_id,
-            occurrence=occurrence,
-            scheduled_for=scheduled_for,
-        )
-        if row is not None:
-            claimed.append(_run_record(row))
-    return claimed
-
-
 def claim_all(
     session: Session,
     *,
@@ -471,7 +448,7 @@ def claim_all(
     occurrences: list[str],
     scheduled_for: datetime,
 ) -> None:
-    """Claim every occurrence not claimed yet, in one statement; `waiting` lists them."""
+    """Claim every occurrence not claimed yet, in one statement; `waiting` lists those unsent."""
     queries.claim_runs(
         session,
         team_id=team_id,

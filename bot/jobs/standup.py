@@ -47,7 +47,7 @@ def run(
     if step == PROMPT:
         prompt(db=db, client=client, record=record, day=day, zone=zone, at=scheduled_for)
     elif step == REMIND:
-        remind(db=db, client=client, record=record, day=day, zone=zone)
+        remind(db=db, client=client, record=record, day=day, zone=zone, at=scheduled_for)
     elif step == CLOSE:
         close(db=db, client=client, record=record, day=day, at=scheduled_for)
 
@@ -159,7 +159,13 @@ def _prompted(db: Database, record: StandupRecord, day: date) -> set[str]:
 
 
 def remind(
-    *, db: Database, client: WebClient, record: StandupRecord, day: date, zone: str | None
+    *,
+    db: Database,
+    client: WebClient,
+    record: StandupRecord,
+    day: date,
+    zone: str | None,
+    at: datetime,
 ) -> None:
     """One reminder to each person prompted for `day` who has not answered yet."""
     with db.transaction() as session:
@@ -180,7 +186,7 @@ def remind(
             team_id=record.team_id,
             ritual_id=record.id,
             occurrences=[standups.dm_key(day, REMIND, u) for u in users],
-            scheduled_for=utcnow(),
+            scheduled_for=at,
         )
     _send_waiting(
         db=db,
@@ -197,7 +203,11 @@ def _unless_waiting(db: Database, record: StandupRecord, day: date) -> None:
     with db.transaction() as session:
         pending = [
             run
-            for prefix in (standups.thread_key(day), f"{day.isoformat()}/dm/")
+            for prefix in (
+                standups.thread_key(day),
+                standups.summary_key(day),
+                f"{day.isoformat()}/dm/",
+            )
             for run in standups.waiting(
                 session, team_id=record.team_id, ritual_id=record.id, prefix=prefix
             )
@@ -231,27 +241,31 @@ def close(
     if thread_ts is None:
         return
     with db.transaction() as session:
-        claimed = standups.claim(
+        standups.claim_all(
             session,
             team_id=record.team_id,
             ritual_id=record.id,
             occurrences=[standups.summary_key(day)],
             scheduled_for=at,
         )
+        waiting = standups.waiting(
+            session, team_id=record.team_id, ritual_id=record.id, prefix=standups.summary_key(day)
+        )
         summary = standups.summary(
             session, team_id=record.team_id, ritual_id=record.id, day=day, prompted=prompted
         )
-    if claimed:
+    for run_row in waiting:
         _send_one(
             db=db,
             client=client,
             record=record,
-            run=claimed[0],
+            run=run_row,
             channel=record.channel_id,
             text=render.summary_text(summary),
             blocks=render.summary(summary),
             thread_ts=thread_ts,
         )
+    _unless_waiting(db, record, day)
 
 
 # Messages ---------------------------------------------------------------------------
@@ -273,7 +287,7 @@ def ensure_thread(
     """
     key = standups.thread_key(day)
     with db.transaction() as session:
-        standups.claim(
+        standups.claim_all(
             session,
             team_id=record.team_id,
             ritual_id=record.id,

@@ -22,6 +22,8 @@ from bot.standups import (
 
 Blocks = list[dict[str, Any]]
 F = StandupField
+# People or blockers listed by name in a summary; Slack allows 50 blocks and 3000 characters.
+SHOWN = 40
 
 HELP = (
     "*/standup* runs this channel's standup.\n"
@@ -134,25 +136,29 @@ def summary_text(summary: DaySummary) -> str:
     return f"Standup summary · {_day(summary.day)}: {len(summary.answered)} answered"
 
 
+def _people(users: tuple[str, ...], limit: int = SHOWN) -> str:
+    shown = ", ".join(user(u) for u in users[:limit]) or "nobody"
+    return shown + (f" and {len(users) - limit} more" if len(users) > limit else "")
+
+
 def summary(summary: DaySummary) -> Blocks:
-    answered = ", ".join(user(u) for u in summary.answered) or "nobody"
-    missing = ", ".join(user(u) for u in summary.missing) or "nobody"
     blocks = [
         section(f"*Standup summary · {_day(summary.day)}*"),
-        section(f"*Answered ({len(summary.answered)})*: {answered}"),
-        section(f"*No answer ({len(summary.missing)})*: {missing}"),
+        section(f"*Answered ({len(summary.answered)})*: {_people(summary.answered)}"),
+        section(f"*No answer ({len(summary.missing)})*: {_people(summary.missing)}"),
     ]
-    if summary.blockers:
-        lines = "\n".join(f"• {user(u)}: {escape(text)}" for u, text in summary.blockers)
-        blocks.append(section(f"*Blockers raised*\n{lines}"))
-    else:
-        blocks.append(section("*Blockers raised*: none"))
+    if not summary.blockers:
+        return [*blocks, section("*Blockers raised*: none")]
+    blocks.append(section(f"*Blockers raised ({len(summary.blockers)})*"))
+    blocks += [section(f"{user(u)}: {escape(text)}") for u, text in summary.blockers[:SHOWN]]
+    if len(summary.blockers) > SHOWN:
+        blocks.append(context(f"…and {len(summary.blockers) - SHOWN} more in the thread above"))
     return blocks
 
 
 def prompts_failed(record: StandupRecord, failed: list[tuple[str, str]]) -> str:
-    lines = "\n".join(f"• {user(u)}: {escape(why)}" for u, why in failed[:40])
-    more = f"\n…and {len(failed) - 40} more" if len(failed) > 40 else ""
+    lines = "\n".join(f"• {user(u)}: {escape(why)}" for u, why in failed[:SHOWN])
+    more = f"\n…and {len(failed) - SHOWN} more" if len(failed) > SHOWN else ""
     return f"I couldn't send the standup prompt of <#{record.channel_id}> to:\n{lines}{more}"
 
 

@@ -283,3 +283,20 @@ def test_one_reminder_goes_to_those_who_have_not_answered(db, emulator):
     for minutes in (59, 60, 61, 120):
         fire(clock, AT + timedelta(minutes=minutes))
     assert {p: len(reminders(emulator, p)) for p in PEOPLE} == {ALICE: 1, BOB: 0, CAROL: 1}
+
+
+def test_a_summary_slack_failed_to_take_is_posted_on_a_later_pass(db, emulator):
+    make_standup(
+        db, emulator, team_id=TEAM, channel_id=CHANNEL, owner=ALICE, rule="team", zone="UTC"
+    )
+    clock = scheduler(db, emulator)
+    fire(clock, AT)
+    cutoff = utc(2026, 11, 27, 17, 0)
+    emulator.inject("chat.postMessage", status=500, times=3)
+    fire(clock, cutoff)
+    summaries = [m for m in emulator.messages(CHANNEL) if m.text.startswith("Standup summary")]
+    assert summaries == []
+    fire(clock, cutoff + timedelta(minutes=1))
+    fire(clock, cutoff + timedelta(minutes=2))
+    summaries = [m for m in emulator.messages(CHANNEL) if m.text.startswith("Standup summary")]
+    assert len(summaries) == 1 and "No answer (3)" in str(summaries[0].blocks)

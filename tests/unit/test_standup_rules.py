@@ -169,3 +169,23 @@ def test_the_gate_holds_every_sender_until_the_latest_pause_ends():
     gate.pause(1)
     assert gate.wait() == 3 and clock.now == 3
     assert gate.wait() == 0
+
+
+def test_a_big_summary_stays_within_slacks_limits_and_pings_nobody():
+    from bot.render.standup import summary
+    from bot.standups import DaySummary
+
+    people = tuple(f"U{n:05d}" for n in range(120))
+    shown = summary(
+        DaySummary(
+            day=date(2026, 11, 27),
+            answered=people[:100],
+            missing=people[100:],
+            blockers=tuple((u, "<!here> need GPUs & data") for u in people[:60]),
+        )
+    )
+    assert len(shown) <= 50
+    assert all(len(b["text"]["text"]) <= 3000 for b in shown if b["type"] == "section")
+    text = str(shown)
+    assert "and 60 more" in text and "…and 20 more" in text
+    assert "<!here>" not in text and "&lt;!here&gt; need GPUs &amp; data" in text
