@@ -52,11 +52,11 @@ def _clock(settings: Settings, _args: argparse.Namespace) -> int:
     except NotMigrated as error:
         print(f"ritualbot: {error}", file=sys.stderr)
         return 2
-    scheduler = start_scheduler(settings, db)
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
-    print("ritualbot: ritual clock running (no HTTP)")
+    scheduler = start_scheduler(settings, db)
+    print("ritualbot: ritual clock running (no HTTP)", flush=True)
     stop.wait()
     scheduler.shutdown()
     db.dispose()

@@ -23,6 +23,7 @@ def clock_process(emulator, database_url: str) -> subprocess.Popen:
         "SLACK_SIGNING_SECRET": SIGNING_SECRET,
         "SLACK_API_URL": emulator.api_url,
         "DATABASE_URL": database_url,
+        "PYTHONUNBUFFERED": "1",
     }
     return subprocess.Popen(
         [sys.executable, "-m", "bot.cli", "clock"],
@@ -31,6 +32,17 @@ def clock_process(emulator, database_url: str) -> subprocess.Popen:
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )
+
+
+def wait_started(clock: subprocess.Popen) -> None:
+    """Read its output up to the line saying the clock runs (and its signal handlers are set)."""
+    assert clock.stdout is not None
+    seen = []
+    for raw in clock.stdout:
+        seen.append(raw.decode())
+        if "ritual clock running" in seen[-1]:
+            return
+    raise AssertionError("the clock stopped before running:\n" + "".join(seen))
 
 
 def test_two_clock_processes_deliver_a_missed_standup_once_and_stop_cleanly(
@@ -51,6 +63,8 @@ def test_two_clock_processes_deliver_a_missed_standup_once_and_stop_cleanly(
     )
     clocks = [clock_process(emulator, database_url) for _ in range(2)]
     try:
+        for clock in clocks:
+            wait_started(clock)
         emulator.wait_for(
             lambda: all(prompts(emulator, p) for p in (ALICE, BOB, CAROL)), timeout=30
         )
