@@ -11,6 +11,7 @@ import logging
 import time as clock
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -386,10 +387,11 @@ def _send_one(
         state = "sent"
     elif sent.unknown:
         state = "unknown"
-    elif sent.retry:
-        state = "claimed" if _attempts(db, record, run) < MAX_ATTEMPTS else "failed"
+    elif sent.retry and run.attempts + 1 < MAX_ATTEMPTS:  # the take counted this attempt
+        state = "claimed"
     else:
         state = "failed"
+        sent = replace(sent, retry=False)
     with db.transaction() as session:
         standups.finish(
             session,
@@ -403,14 +405,6 @@ def _send_one(
     if state == "failed" and channel == record.channel_id:
         _tell_owner(client=client, record=record, text=render.channel_failed(record, sent.why))
     return sent
-
-
-def _attempts(db: Database, record: StandupRecord, run: RunRecord) -> int:
-    with db.transaction() as session:
-        current = standups.run(
-            session, team_id=record.team_id, ritual_id=record.id, occurrence=run.occurrence
-        )
-    return current.attempts if current else MAX_ATTEMPTS
 
 
 def _tell_owner(*, client: WebClient, record: StandupRecord, text: str) -> None:

@@ -300,3 +300,24 @@ def test_a_summary_slack_failed_to_take_is_posted_on_a_later_pass(db, emulator):
     fire(clock, cutoff + timedelta(minutes=2))
     summaries = [m for m in emulator.messages(CHANNEL) if m.text.startswith("Standup summary")]
     assert len(summaries) == 1 and "No answer (3)" in str(summaries[0].blocks)
+
+
+def test_a_message_slack_keeps_failing_is_given_up_after_five_tries_and_reported(db, emulator):
+    make_standup(
+        db,
+        emulator,
+        team_id=TEAM,
+        channel_id=CHANNEL,
+        owner=ALICE,
+        rule="team",
+        participants=(BOB,),
+    )
+    emulator.inject("chat.postMessage", times=1)  # the day's thread goes through
+    emulator.inject("chat.postMessage", error="internal_error", times=5)
+    clock = scheduler(db, emulator)
+    for minute in range(7):
+        fire(clock, AT + timedelta(minutes=minute))
+    told = [m.text for m in emulator.messages(ALICE)]
+    assert any("couldn't send the standup prompt" in text and f"<@{BOB}>" in text for text in told)
+    attempts = [c for c in emulator.calls("chat.postMessage") if c.args.get("channel") == BOB]
+    assert len(attempts) == 5 and prompts(emulator, BOB) == []
