@@ -79,3 +79,17 @@ def test_starting_delivers_what_was_missed_while_down(db, emulator):
     finally:
         clock.shutdown()
     assert [len(prompts(emulator, p)) for p in (ALICE, BOB, CAROL)] == [1, 1, 1]
+
+
+def test_rosters_are_read_again_after_six_hours_so_newcomers_get_prompted(db, emulator):
+    record = make_standup(db, emulator, team_id=TEAM, channel_id=CHANNEL, owner=ALICE)
+    emulator.add_user(team_id=TEAM, user_id="U0DAVE", name="dave", tz="Australia/Sydney")
+    emulator.add_channel(  # the channel again, now with Dave in it
+        team_id=TEAM, channel_id=CHANNEL, name="ml-team", members=[ALICE, BOB, CAROL, "U0DAVE"]
+    )
+    later = datetime.now(UTC) + timedelta(hours=7)
+    clock = clock_for(db, emulator, now=lambda: later)
+    clock.refresh_rosters()
+    with db.transaction() as session:
+        roster = standups.get(session, team_id=TEAM, ritual_id=record.id).roster
+    assert roster["U0DAVE"] == "Australia/Sydney" and len(roster) == 4
