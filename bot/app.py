@@ -52,6 +52,17 @@ def web_client(settings: Settings, *, token: str | None = None) -> WebClient:
     return client
 
 
+def job_client(settings: Settings, *, token: str | None) -> WebClient:
+    """A client for scheduled jobs: 5xx are retried, a 429 is raised to the job.
+
+    A fan-out waits out Retry-After itself, exactly and once for all its messages
+    (bot.jobs.delivery), instead of each call sleeping its own jittered wait.
+    """
+    client = WebClient(token=token, base_url=settings.slack_api_url, timeout=SLACK_TIMEOUT_SECONDS)
+    client.retry_handlers.append(ServerErrorRetryHandler(max_retry_count=2))
+    return client
+
+
 def _oauth_settings(settings: Settings, db: Database) -> OAuthSettings:
     """Installations and OAuth states kept in our database by slack_sdk's SQLAlchemy stores."""
     from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore

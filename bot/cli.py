@@ -1,4 +1,4 @@
-"""The `ritualbot` command: run, migrate, doctor, sandbox."""
+"""The `ritualbot` command: run, clock, migrate, doctor, sandbox."""
 
 from __future__ import annotations
 
@@ -15,19 +15,51 @@ log = logging.getLogger("ritualbot")
 
 def _run(settings: Settings, _args: argparse.Namespace) -> int:
     settings.require_slack()
-    from bot.runtime import build
+    from bot.runtime import build, start_scheduler
 
     if settings.socket_mode:
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 
         runtime = build(settings)
-        print("ritualbot: connecting to Slack over Socket Mode")
+        start_scheduler(settings, runtime.db)
+        print("ritualbot: connecting to Slack over Socket Mode, with the ritual clock")
         SocketModeHandler(runtime.app, settings.app_token).start()
         return 0
     from bot.server import Gunicorn, gunicorn_options
 
-    print(f"ritualbot: serving Slack on http://0.0.0.0:{settings.port}/slack/events")
-    Gunicorn(lambda: build(settings).web, gunicorn_options(port=settings.port)).run()
+    def serve():  # type: ignore[no-untyped-def]
+        # Built in the (single) worker, so the clock runs beside the app it serves.
+        runtime = build(settings)
+        start_scheduler(settings, runtime.db)
+        return runtime.web
+
+    print(
+        f"ritualbot: serving Slack on http://0.0.0.0:{settings.port}/slack/events, with the clock"
+    )
+    Gunicorn(serve, gunicorn_options(port=settings.port)).run()
+    return 0
+
+
+def _clock(settings: Settings, _args: argparse.Namespace) -> int:
+    settings.require_slack()
+    import signal
+    import threading
+
+    from bot.runtime import NotMigrated, open_database, start_scheduler
+
+    try:
+        db = open_database(settings, auto_migrate=False)
+    except NotMigrated as error:
+        print(f"ritualbot: {error}", file=sys.stderr)
+        return 2
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    scheduler = start_scheduler(settings, db)
+    print("ritualbot: ritual clock running (no HTTP)", flush=True)
+    stop.wait()
+    scheduler.shutdown()
+    db.dispose()
     return 0
 
 
@@ -59,6 +91,7 @@ def _sandbox(_settings: Settings, args: argparse.Namespace) -> int:
 
 COMMANDS: dict[str, tuple[Callable[[Settings, argparse.Namespace], int], str]] = {
     "run": (_run, "serve Slack (HTTP on PORT, or Socket Mode when SLACK_APP_TOKEN is set)"),
+    "clock": (_clock, "run the ritual scheduler alone (standups, digests); no HTTP"),
     "migrate": (_migrate, "bring the database schema up to date"),
     "doctor": (_doctor, "check configuration, Slack token and scopes, database"),
     "sandbox": (_sandbox, "use ritualbot in a browser against a local Slack emulator"),

@@ -11,6 +11,7 @@ class Command(enum.StrEnum):
     EXPERIMENT = "/experiment"
     ANALYSIS = "/analysis"
     RITUAL = "/ritual"
+    STANDUP = "/standup"
 
 
 class CallbackId(enum.StrEnum):
@@ -21,6 +22,8 @@ class CallbackId(enum.StrEnum):
     # Message shortcuts (declared in manifest.yml).
     CAPTURE_AS_PROBLEM = "capture_as_problem"
     LOG_AS_EXPERIMENT = "log_as_experiment"
+    STANDUP_SETTINGS = "standup_settings"
+    STANDUP_ANSWER = "standup_answer"
 
 
 class ActionId(enum.StrEnum):
@@ -38,6 +41,9 @@ class ActionId(enum.StrEnum):
     ANALYSIS_START = "analysis_start"
     ANALYSIS_EDIT = "analysis_edit"
     ANALYSIS_RESTORE = "analysis_restore"
+    STANDUP_OPEN = "standup_open"
+    # The experiments branch provides the modal; the value is "standup-answer:<answer id>".
+    LOG_EXPERIMENT_FROM_STANDUP = "log_experiment_from_standup"
     FIELD = "value"
 
 
@@ -89,3 +95,18 @@ class AnalysisField(enum.StrEnum):
 
 class DecisionField(enum.StrEnum):
     RATIONALE = "rationale"
+
+
+class StandupField(enum.StrEnum):
+    """Block ids of the standup settings modal."""
+
+    WEEKDAYS = "weekdays"
+    LOCAL_TIME = "local_time"
+    TIMEZONE_RULE = "timezone_rule"
+    TIMEZONE = "timezone"
+    PARTICIPANTS_RULE = "participants_rule"
+    PARTICIPANTS = "participants"
+    QUESTIONS = "questions"
+    REMINDER = "reminder_minutes"
+    CUTOFF = "cutoff_time"
+    HOLIDAYS = "holidays"

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass
 
 from slack_bolt import App
+from slack_sdk import WebClient
+from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from sqlalchemy.engine import make_url
 
-from bot.app import create_app
+from bot.app import create_app, job_client
 from bot.config import Settings
+from bot.scheduler import RitualScheduler
 from bot.web import WebApp
 from storage import migrate
 from storage.db import Database
@@ -46,3 +50,24 @@ def build(
     db = open_database(settings, auto_migrate=auto_migrate)
     app = create_app(settings=settings, db=db, listener_executor=listener_executor)
     return Runtime(settings=settings, db=db, app=app, web=WebApp(app=app, db=db))
+
+
+def client_factory(settings: Settings, db: Database) -> Callable[[str], WebClient]:
+    """A Web API client per workspace: the one bot token, or each installation's token."""
+    if not settings.oauth:
+        client = job_client(settings, token=settings.bot_token)
+        return lambda _team_id: client
+    installations = SQLAlchemyInstallationStore(client_id=settings.client_id, engine=db.engine)
+
+    def for_team(team_id: str) -> WebClient:
+        bot = installations.find_bot(enterprise_id=None, team_id=team_id)
+        return job_client(settings, token=bot.bot_token if bot else None)
+
+    return for_team
+
+
+def start_scheduler(settings: Settings, db: Database) -> RitualScheduler:
+    """The ritual clock, in this process (`ritualbot run`, `ritualbot clock`)."""
+    scheduler = RitualScheduler(db=db, client_factory=client_factory(settings, db))
+    scheduler.start()
+    return scheduler

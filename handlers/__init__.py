@@ -4,12 +4,22 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from handlers import analyses, digest, errors, experiments, home, problems, ritual, shortcuts
+from handlers import (
+    analyses,
+    digest,
+    errors,
+    experiments,
+    home,
+    problems,
+    ritual,
+    shortcuts,
+    standup,
+)
 from handlers.middleware import provide
 from handlers.people import People
 from storage.db import Database
 
-MODULES = (problems, experiments, analyses, shortcuts, home, digest, ritual)
+MODULES = (problems, experiments, analyses, shortcuts, home, digest, ritual, standup)
 
 
 def register(app: App, *, db: Database) -> None:

@@ -10,6 +10,7 @@ from bot import search
 from bot.commands import Help, Search, parse_ritual
 from bot.ids import Command
 from bot.render import search as render
+from handlers.errors import after_ack
 from storage.db import Database
 
 
@@ -28,4 +29,4 @@ def ritual_command(ack: Ack, command: dict[str, Any], db: Database) -> None:
 
 
 def register(app: App) -> None:
-    app.command(Command.RITUAL)(ritual_command)
+    app.command(Command.RITUAL)(after_ack(ritual_command))

@@ -16,12 +16,13 @@ from typing import TYPE_CHECKING
 from bot.config import load
 from bot.server import InProcessServer
 from sandbox import demo, surface
-from sandbox.clock import Clock, Scheduler
+from sandbox.clock import Clock
 from sandbox.emulator import SlackEmulator
 from sandbox.page import Page
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
+    from bot.scheduler import RitualScheduler
 
 PORTS_TO_TRY = 50
 STARTER_TEAM = "T0SANDBOX"
@@ -44,6 +45,7 @@ class Sandbox:
         else:
             _starter_workspace(self.emulator)
         self.runtime: Runtime | None = None
+        self.scheduler: RitualScheduler | None = None
         self._bot: InProcessServer | None = None
 
     def start(self) -> Sandbox:
@@ -64,17 +66,18 @@ class Sandbox:
         self.runtime = runtime
         if self.demo_data:
             demo.seed(self.emulator, runtime.db)
-        self.emulator.page = Page(
-            self.emulator,
-            surface=surface.load(),
-            clock=Clock(scheduler=ritual_scheduler(runtime)),
-        )
+        clock = Clock()
+        self.scheduler = clock.scheduler = ritual_scheduler(runtime, clock)
+        self.scheduler.start()
+        self.emulator.page = Page(self.emulator, surface=surface.load(), clock=clock)
         self._bot = InProcessServer(runtime.web).start()
         self.emulator.app_url = f"{self._bot.url}/slack/events"
         return self
 
     def stop(self) -> None:
         """Stop both servers and throw the sandbox database away."""
+        if self.scheduler is not None:
+            self.scheduler.shutdown()
         if self._bot is not None:
             self._bot.stop()
         self.emulator.stop()
@@ -98,20 +101,23 @@ class Sandbox:
         self.stop()
 
 
-def ritual_scheduler(runtime: Runtime) -> Scheduler | None:
-    """The bot's ritual scheduler for the page's clock; None until this build has one.
+def ritual_scheduler(runtime: Runtime, clock: Clock) -> RitualScheduler:
+    """The bot's ritual scheduler, running on sandbox time so the page can fast-forward it."""
+    from bot.runtime import client_factory
+    from bot.scheduler import RitualScheduler
 
-    The standup track's bot.scheduler.RitualScheduler (next_due / fire_due) plugs in here.
-    """
-    del runtime
-    return None
+    return RitualScheduler(
+        db=runtime.db,
+        client_factory=client_factory(runtime.settings, runtime.db),
+        now=clock.now,
+    )
 
 
 def run_sandbox(*, port: int, demo: bool, open_browser: bool) -> int:
     """Serve the sandbox until Ctrl-C (or SIGTERM)."""
     # Migration chatter, and a line per click for each request the emulator sends the bot,
     # would bury the one line that matters: the page's address.
-    for chatty in ("alembic", "httpx"):
+    for chatty in ("alembic", "httpx", "apscheduler"):
         logging.getLogger(chatty).setLevel(logging.WARNING)
     with Sandbox(port=port, demo_data=demo) as sandbox:
         moved = "" if sandbox.url.endswith(f":{port}") else f" (port {port} was taken)"

@@ -343,6 +343,10 @@ class Ritual(Base):
     holidays: Mapped[list[str]] = mapped_column(JSON, default=list)
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     owner_id: Mapped[str] = mapped_column(USER_ID)
+    # The participants as last read from Slack, user id → IANA timezone, so schedules are
+    # computed from the database alone and prompts need no per-person lookups.
+    roster: Mapped[dict[str, str] | None] = mapped_column(JSON)
+    roster_synced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

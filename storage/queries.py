@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from storage.models import Counter, Problem, RitualRun, Workspace
@@ -77,3 +77,54 @@ def claim_run(
     )
     run_id = session.execute(stmt).scalar_one_or_none()
     return None if run_id is None else session.get(RitualRun, run_id)
+
+
+def claim_runs(
+    session: Session,
+    *,
+    team_id: str,
+    ritual_id: int,
+    occurrences: list[str],
+    scheduled_for: datetime,
+) -> None:
+    """Claim many occurrences in one statement, as claim_run would each (a fan-out's DMs)."""
+    if not occurrences:
+        return
+    now = utcnow()
+    rows = [
+        {
+            "team_id": team_id,
+            "ritual_id": ritual_id,
+            "occurrence": occurrence,
+            "scheduled_for": scheduled_for,
+            "state": "claimed",
+            "attempts": 0,
+            "created_at": now,
+            "updated_at": now,
+        }
+        for occurrence in occurrences
+    ]
+    stmt = insert(session, RitualRun.__table__).on_conflict_do_nothing(
+        index_elements=["ritual_id", "occurrence"]
+    )
+    session.execute(stmt, rows)
+
+
+def take_run(
+    session: Session, *, team_id: str, run_id: int, states: tuple[str, ...] = ("claimed",)
+) -> bool:
+    """Move a run from one of `states` to "sending"; True for the one caller that did it.
+
+    A compare-and-set, so of two processes holding the same claimed run only one sends it.
+    """
+    result = session.execute(
+        update(RitualRun)
+        .where(
+            RitualRun.id == run_id,
+            RitualRun.team_id == team_id,
+            RitualRun.state.in_(states),
+        )
+        .values(state="sending", attempts=RitualRun.attempts + 1, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1

@@ -128,7 +128,11 @@ def _tell_owner(client: WebClient, ritual: DigestRitual, why: str) -> None:
 def run(
     *, db: Database, client: WebClient, ritual_id: int, occurrence: str, scheduled_for: datetime
 ) -> None:
-    """The scheduler's job: claim the occurrence, then post the week ending at `scheduled_for`."""
+    """The scheduler's job: post the week ending at `scheduled_for`, once.
+
+    The scheduler has claimed `occurrence` and may call again to resume it, so the post
+    itself is claimed under its own key: a second call finds it taken and posts nothing.
+    """
     with db.transaction() as session:
         ritual = digest_schedule.by_id(session, ritual_id=ritual_id)
         if ritual is None or not ritual.enabled:
@@ -138,7 +142,7 @@ def run(
             session,
             team_id=ritual.team_id,
             ritual_id=ritual.id,
-            occurrence=occurrence,
+            occurrence=f"{occurrence}/digest",
             scheduled_for=scheduled_for,
         )
         if claimed is None:

@@ -46,8 +46,8 @@ def test_fast_forward_runs_the_next_ritual_and_moves_the_clock(page: Page, sandb
     assert scheduler.fired == [due]
 
 
-def test_without_a_scheduler_the_page_says_what_is_missing(page: Page):
+def test_with_nothing_scheduled_the_page_says_how_to_set_a_ritual_up(page: Page):
     page.click("#advance")
 
-    expect(page.locator("#notice")).to_contain_text("No ritual scheduler is attached")
+    expect(page.locator("#notice")).to_contain_text("set up a standup or a digest first")
     expect(page.locator("#notice")).to_have_class("notice error")

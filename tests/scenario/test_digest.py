@@ -217,7 +217,11 @@ def test_a_scheduled_occurrence_is_posted_once(bot):
     assert "Waiting on GPU quota" in rendered(message.args["blocks"])
     assert len(bot.slack.calls("files.completeUploadExternal")) == 1
     [run] = runs(bot)
-    assert (run.occurrence, run.state, run.ts) == ("2026-W48", "posted", message.response["ts"])
+    assert (run.occurrence, run.state, run.ts) == (
+        "2026-W48/digest",
+        "posted",
+        message.response["ts"],
+    )
 
 
 def test_a_turned_off_digest_is_not_posted(bot):
@@ -333,3 +337,24 @@ def test_an_oversized_preview_continues_in_ephemeral_follow_ups(bot):
     assert all(p["response_type"] == "ephemeral" and len(p["blocks"]) <= 50 for p in parts)
     each_listed_once("\n".join(rendered(p["blocks"]) for p in parts))
     assert bot.slack.calls("chat.postMessage") == []
+
+
+def test_the_ritual_scheduler_posts_a_scheduled_digest_once_at_its_local_time(bot):
+    from datetime import UTC, datetime
+
+    from bot.scheduler import RitualScheduler
+
+    seeded(bot)
+    scheduled_ritual(bot)  # Monday 09:00 in the caller's Slack timezone (America/Toronto)
+    monday_nine_toronto = datetime(2026, 11, 30, 14, 0, tzinfo=UTC)
+    scheduler = RitualScheduler(
+        db=bot.runtime.db,
+        client_factory=lambda _team: bot.runtime.app.client,
+        now=lambda: monday_nine_toronto,
+    )
+
+    scheduler.fire_due(monday_nine_toronto)
+    scheduler.fire_due(monday_nine_toronto)  # a second pass, or a second clock process
+
+    [message] = posted(bot.slack, CHANNEL)
+    assert "Waiting on GPU quota" in rendered(message.args["blocks"])

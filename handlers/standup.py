@@ -1,0 +1,177 @@
+"""`/standup`, its settings modal, the prompt's Answer button and the answers modal."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+
+from bot import standups
+from bot.commands import (
+    Help,
+    OpenForm,
+    StandupNow,
+    StandupPause,
+    StandupResume,
+    StandupSkip,
+    parse_standup,
+)
+from bot.ids import ActionId, CallbackId, Command
+from bot.jobs import standup as job
+from bot.render import standup as render
+from bot.render.forms import MessageRef
+from handlers.errors import after_ack
+from handlers.experiments import open_experiment_form
+from handlers.slack import post
+from storage.db import Database
+
+
+def standup_command(
+    ack: Ack, command: dict[str, Any], client: WebClient, respond: Respond, db: Database
+) -> None:
+    team_id, user_id, channel_id = command["team_id"], command["user_id"], command["channel_id"]
+    match parse_standup(command.get("text") or ""):
+        case OpenForm():
+            ack()
+            with db.transaction() as session:
+                record = standups.for_channel(session, team_id=team_id, channel_id=channel_id)
+            client.views_open(
+                trigger_id=command["trigger_id"],
+                view=render.settings_modal(channel_id=channel_id, record=record),
+            )
+        case Help():
+            ack(text=render.HELP, response_type="ephemeral")
+        case StandupNow():
+            with db.transaction() as session:
+                record = standups.of_channel(session, team_id=team_id, channel_id=channel_id)
+            ack(text="Sending today's standup prompts…", response_type="ephemeral")
+            count = job.prompt_now(db=db, client=client, record=record, now=datetime.now(UTC))
+            respond(
+                text=f"Prompted {count} {'person' if count == 1 else 'people'} "
+                "(anyone already prompted today was left alone).",
+                response_type="ephemeral",
+                replace_original=False,
+            )
+        case StandupSkip(until):
+            with db.transaction() as session:
+                record = standups.of_channel(session, team_id=team_id, channel_id=channel_id)
+                first, last = standups.skip(
+                    session, record=record, user_id=user_id, until=until, now=datetime.now(UTC)
+                )
+            ack(
+                text=render.skipping(first, last, until=until is not None),
+                response_type="ephemeral",
+            )
+        case StandupPause() | StandupResume() as asked:
+            enabled = isinstance(asked, StandupResume)
+            with db.transaction() as session:
+                standups.set_enabled(
+                    session, team_id=team_id, channel_id=channel_id, enabled=enabled
+                )
+            ack(text=render.switched(enabled=enabled), response_type="in_channel")
+
+
+def submit_settings(
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, db: Database
+) -> None:
+    channel_id = json.loads(view.get("private_metadata") or "{}")["channel"]
+    team_id, user_id = body["team"]["id"], body["user"]["id"]
+    draft = standups.SettingsDraft(**render.read_settings(view["state"]["values"]))
+    with db.transaction() as session:
+        record = standups.save(
+            session, team_id=team_id, channel_id=channel_id, user_id=user_id, draft=draft
+        )
+    ack()
+    record = job.sync_roster(db=db, client=client, record=record)
+    ts, why_not = post(client, channel=channel_id, text=render.saved(record), blocks=[])
+    if ts is None:
+        post(
+            client,
+            channel=user_id,
+            text=f"{render.saved(record)} But I can't post there: {why_not}.",
+            blocks=[],
+        )
+
+
+def open_answer(
+    ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, db: Database
+) -> None:
+    """The prompt's Answer button: the questions, filled with what was already answered."""
+    ack()
+    team_id, user_id = body["team"]["id"], body["user"]["id"]
+    ritual_id, day = render.parse_open_value(body["actions"][0]["value"])
+    with db.transaction() as session:
+        record = standups.get(session, team_id=team_id, ritual_id=ritual_id)
+        existing = standups.answer_of(
+            session, team_id=team_id, ritual_id=ritual_id, day=day, user_id=user_id
+        )
+    if datetime.now(UTC) >= record.cutoff_for(user_id, day):
+        respond(text=render.closed(day), response_type="ephemeral", replace_original=False)
+        return
+    client.views_open(
+        trigger_id=body["trigger_id"],
+        view=render.answer_modal(record=record, day=day, existing=existing),
+    )
+
+
+def submit_answer(
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, db: Database
+) -> None:
+    """Save first (never lost), then post in the day's thread or edit the posted message."""
+    metadata = json.loads(view.get("private_metadata") or "{}")
+    team_id, user_id = body["team"]["id"], body["user"]["id"]
+    day = date.fromisoformat(metadata["day"])
+    with db.transaction() as session:
+        record = standups.get(session, team_id=team_id, ritual_id=metadata["ritual"])
+        answer = standups.save_answer(
+            session,
+            team_id=team_id,
+            ritual_id=record.id,
+            day=day,
+            user_id=user_id,
+            answers=render.read_answers(record, view["state"]["values"]),
+            now=datetime.now(UTC),
+        )
+    ack()
+    sent = job.publish_answer(db=db, client=client, record=record, answer=answer)
+    if sent.ts is None and sent.error != "taken":
+        post(
+            client,
+            channel=user_id,
+            text=render.answer_saved_unposted(record.channel_id, sent.why),
+            blocks=[],
+        )
+
+
+def log_experiment_from_answer(
+    ack: Ack, body: dict[str, Any], client: WebClient, db: Database
+) -> None:
+    """ "Log as experiment" on a posted answer: the experiment form, with the answer as notes."""
+    ack()
+    value = body["actions"][0].get("value") or ""
+    answer_id = int(value.removeprefix("standup-answer:")) if value[-1:].isdigit() else 0
+    team_id = body["team"]["id"]
+    with db.transaction() as session:
+        notes = standups.experiment_results(session, team_id=team_id, answer_id=answer_id)
+    channel = (body.get("channel") or {}).get("id")
+    ts = (body.get("message") or {}).get("ts")
+    open_experiment_form(
+        client=client,
+        db=db,
+        trigger_id=body["trigger_id"],
+        team_id=team_id,
+        channel_id=channel,
+        prefill={"notes": notes},
+        source=MessageRef(channel, ts) if channel and ts else None,
+    )
+
+
+def register(app: App) -> None:
+    app.command(Command.STANDUP)(after_ack(standup_command))
+    app.view(CallbackId.STANDUP_SETTINGS)(after_ack(submit_settings))
+    app.action(ActionId.STANDUP_OPEN)(after_ack(open_answer))
+    app.view(CallbackId.STANDUP_ANSWER)(after_ack(submit_answer))
+    app.action(ActionId.LOG_EXPERIMENT_FROM_STANDUP)(after_ack(log_experiment_from_answer))

@@ -1,0 +1,323 @@
+"""The standup clock under time travel, restarts, a second scheduler and Slack's refusals.
+
+The scheduler is driven through `fire_due(now)` (what its cron triggers call) while
+time-machine moves the process clock to the same instant.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, date, datetime, time, timedelta
+
+import pytest
+import time_machine
+from slack_sdk import WebClient
+
+from bot import standups
+from bot.scheduler import RitualScheduler
+from storage.db import Database
+from tests.conftest import ALICE, BOB, CAROL, CHANNEL, TEAM
+from tests.support.standup import client_for, make_standup, prompts, reminders
+
+PEOPLE = (ALICE, BOB, CAROL)  # Toronto, London, Kolkata
+
+
+def utc(*args: int) -> datetime:
+    return datetime(*args, tzinfo=UTC)
+
+
+def scheduler(db: Database, slack, client: WebClient | None = None) -> RitualScheduler:
+    made = client or client_for(slack, TEAM)
+    return RitualScheduler(db=db, client_factory=lambda _team: made)
+
+
+def fire(clock: RitualScheduler, at: datetime) -> int:
+    with time_machine.travel(at, tick=False):
+        return clock.fire_due(at)
+
+
+def counts(slack) -> dict[str, int]:
+    return {person: len(prompts(slack, person)) for person in PEOPLE}
+
+
+def thread_parents(slack) -> list:
+    return [m for m in slack.messages(CHANNEL) if m.text.startswith("Standup ·")]
+
+
+# 09:30 local, written out by hand: EDT/EST, BST/GMT, IST.
+LOCAL_930 = {
+    date(2026, 10, 23): {ALICE: utc(2026, 10, 23, 13, 30), BOB: utc(2026, 10, 23, 8, 30)},
+    date(2026, 10, 26): {ALICE: utc(2026, 10, 26, 13, 30), BOB: utc(2026, 10, 26, 9, 30)},
+    date(2026, 11, 2): {ALICE: utc(2026, 11, 2, 14, 30), BOB: utc(2026, 11, 2, 9, 30)},
+    date(2026, 3, 6): {ALICE: utc(2026, 3, 6, 14, 30), BOB: utc(2026, 3, 6, 9, 30)},
+    date(2026, 3, 9): {ALICE: utc(2026, 3, 9, 13, 30), BOB: utc(2026, 3, 9, 9, 30)},
+    date(2026, 3, 30): {ALICE: utc(2026, 3, 30, 13, 30), BOB: utc(2026, 3, 30, 8, 30)},
+}
+
+
+@pytest.mark.parametrize("day", sorted(LOCAL_930), ids=str)
+def test_each_person_is_prompted_at_their_own_local_minute_across_dst(db, emulator, day):
+    make_standup(db, emulator, team_id=TEAM, channel_id=CHANNEL, owner=ALICE)
+    clock = scheduler(db, emulator)
+    expected = {
+        **LOCAL_930[day],
+        CAROL: datetime.combine(day, time(4, 0), tzinfo=UTC),  # Kolkata: UTC+5:30, no DST
+    }
+    for person, at in sorted(expected.items(), key=lambda item: item[1]):
+        before = counts(emulator)
+        fire(clock, at - timedelta(minutes=1))
+        assert counts(emulator) == before, f"{person} prompted before 09:30 local"
+        fire(clock, at)
+        assert counts(emulator) == {**before, person: before[person] + 1}
+    [parent] = thread_parents(emulator)
+    assert day.strftime("%a %d %b") in parent.text
+
+
+def test_weekends_holidays_and_time_away_are_skipped(db, emulator):
+    make_standup(db, emulator, team_id=TEAM, channel_id=CHANNEL, owner=ALICE, holidays="2026-12-25")
+    with db.transaction() as session:
+        standups.declare_away(
+            session,
+            team_id=TEAM,
+            user_id=BOB,
+            starts_on=date(2026, 11, 30),
+            ends_on=date(2026, 12, 1),
+        )
+    clock = scheduler(db, emulator)
+    # Saturday 28 Nov, Sunday 29 Nov, Christmas (a Friday): nothing, all day long.
+    for day in (date(2026, 11, 28), date(2026, 11, 29), date(2026, 12, 25)):
+        for hour in range(0, 24):
+            fire(clock, datetime.combine(day, time(hour, 59), tzinfo=UTC))
+    assert counts(emulator) == {ALICE: 0, BOB: 0, CAROL: 0}
+    assert thread_parents(emulator) == []
+    # Monday 30 Nov: Bob is away, the others are prompted.
+    for hour in range(0, 24):
+        fire(clock, utc(2026, 11, 30, hour, 59))
+    assert counts(emulator) == {ALICE: 1, BOB: 0, CAROL: 1}
+    # Wednesday 2 Dec: Bob is back.
+    for hour in range(0, 24):
+        fire(clock, utc(2026, 12, 2, hour, 59))
+    assert counts(emulator) == {ALICE: 2, BOB: 1, CAROL: 2}
+
+
+def test_a_paused_standup_prompts_nobody_until_resumed(db, emulator):
+    make_standup(db, emulator, team_id=TEAM, channel_id=CHANNEL, owner=ALICE, rule="team")
+    with db.transaction() as session:
+        standups.set_enabled(session, team_id=TEAM, channel_id=CHANNEL, enabled=False)
+    clock = scheduler(db, emulator)
+    fire(clock, utc(2026, 11, 27, 9, 30))
+    assert counts(emulator) == {ALICE: 0, BOB: 0, CAROL: 0}
+    with db.transaction() as session:
+        standups.set_enabled(session, team_id=TEAM, channel_id=CHANNEL, enabled=True)
+    fire(clock, utc(2026, 11, 30, 9, 30))
+    assert counts(emulator) == {ALICE: 1, BOB: 1, CAROL: 1}
+
+
+# Restarts ----------------------------------------------------------------------------
+
+AT = utc(2026, 11, 27, 9, 30)  # Friday, 09:30 in London (GMT)
+
+
+def team_standup(db, emulator) -> None:
+    make_standup(
+        db,
+        emulator,
+        team_id=TEAM,
+        channel_id=CHANNEL,
+        owner=ALICE,
+        rule="team",
+        zone="Europe/London",
+    )
+
+
+def test_an_occurrence_missed_while_down_is_delivered_once_late(db, emulator):
+    team_standup(db, emulator)
+    scheduler(db, emulator)  # the first process stops before 09:30 and never fires
+    restarted = scheduler(db, emulator)
+    fire(restarted, AT + timedelta(minutes=50))
+    fire(restarted, AT + timedelta(minutes=51))
+    fire(scheduler(db, emulator), AT + timedelta(minutes=52))
+    assert counts(emulator) == {ALICE: 1, BOB: 1, CAROL: 1}
+    assert len(thread_parents(emulator)) == 1
+
+
+def test_an_occurrence_missed_beyond_the_grace_window_is_not_delivered(db, emulator):
+    team_standup(db, emulator)
+    fire(scheduler(db, emulator), AT + timedelta(hours=2, minutes=1))
+    assert counts(emulator) == {ALICE: 0, BOB: 0, CAROL: 0}
+
+
+class Crash(BaseException):
+    """The process dies: nothing after this line runs, no handler sees it."""
+
+
+class DiesAfterPosting(WebClient):
+    """Posts normally, then dies right after Slack accepted the `fatal`-th message."""
+
+    def __init__(self, *args, fatal: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fatal, self.posted = fatal, 0
+
+    def chat_postMessage(self, **kwargs):
+        answer = super().chat_postMessage(**kwargs)
+        self.posted += 1
+        if self.posted == self.fatal:
+            raise Crash
+        return answer
+
+
+@pytest.mark.parametrize("fatal", [1, 2, 3, 4])
+def test_a_process_that_dies_during_the_fan_out_resumes_without_posting_twice(db, emulator, fatal):
+    team_standup(db, emulator)
+    plain = client_for(emulator, TEAM)
+    dying = DiesAfterPosting(base_url=plain.base_url, token=plain.token, fatal=fatal)
+    with pytest.raises(Crash):
+        fire(scheduler(db, emulator, dying), AT)
+    fire(scheduler(db, emulator), AT + timedelta(minutes=1))
+    fire(scheduler(db, emulator), AT + timedelta(minutes=2))
+    assert counts(emulator) == {ALICE: 1, BOB: 1, CAROL: 1}
+    assert len(thread_parents(emulator)) == 1
+
+
+def test_a_restart_after_the_occurrence_posts_nothing_again(db, emulator):
+    team_standup(db, emulator)
+    fire(scheduler(db, emulator), AT)
+    posts = len(emulator.calls("chat.postMessage"))
+    fire(scheduler(db, emulator), AT + timedelta(minutes=5))
+    assert len(emulator.calls("chat.postMessage")) == posts
+    assert counts(emulator) == {ALICE: 1, BOB: 1, CAROL: 1}
+
+
+def test_two_schedulers_on_one_database_post_each_prompt_once(database_url, db, emulator):
+    extra = [f"U0P{n:03d}" for n in range(30)]
+    for person in extra:
+        emulator.add_user(team_id=TEAM, user_id=person, name=person.lower(), tz="Europe/Paris")
+    emulator.add_channel(
+        team_id=TEAM, channel_id="C0BIG", name="big", members=[ALICE, BOB, CAROL, *extra]
+    )
+    make_standup(db, emulator, team_id=TEAM, channel_id="C0BIG", owner=ALICE)
+    engines = [Database.from_url(database_url) for _ in range(2)]
+    clocks = [scheduler(engine, emulator) for engine in engines]
+    start = threading.Barrier(2)
+    # Every zone's 09:30 on Friday 27 Nov, fired by both at once.
+    instants = [utc(2026, 11, 27, 4, 0), utc(2026, 11, 27, 8, 30), utc(2026, 11, 27, 9, 30)]
+    instants.append(utc(2026, 11, 27, 14, 30))
+
+    def run(clock: RitualScheduler) -> None:
+        start.wait()
+        for at in instants:
+            clock.fire_due(at)
+
+    with time_machine.travel(instants[-1], tick=True):
+        threads = [threading.Thread(target=run, args=(clock,)) for clock in clocks]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    for engine in engines:
+        engine.dispose()
+    for person in (ALICE, BOB, CAROL, *extra):
+        assert len(prompts(emulator, person)) == 1, person
+    parents = [m for m in emulator.messages("C0BIG") if m.text.startswith("Standup ·")]
+    assert len(parents) == 1
+
+
+# Slack refusing -------------------------------------------------------------------
+
+
+def test_rate_limits_and_server_errors_still_deliver_every_prompt_once(db, emulator):
+    team_standup(db, emulator)
+    emulator.set_rate_limits(enabled=True, scale=30)
+    emulator.inject("chat.postMessage", status=429, retry_after=1, times=4)
+    emulator.inject("chat.postMessage", status=500, times=3)
+    clock = scheduler(db, emulator)
+    fire(clock, AT)
+    fire(clock, AT + timedelta(minutes=1))
+    assert counts(emulator) == {ALICE: 1, BOB: 1, CAROL: 1}
+    assert len(thread_parents(emulator)) == 1
+    assert any(c.status == 429 for c in emulator.calls("chat.postMessage"))
+    assert any(c.status == 500 for c in emulator.calls("chat.postMessage"))
+
+
+def test_a_deactivated_account_is_reported_to_the_owner_and_the_rest_still_prompted(db, emulator):
+    team_standup(db, emulator)
+    emulator.inject("chat.postMessage", times=1)  # the day's thread goes through
+    emulator.inject("chat.postMessage", error="account_inactive", times=1)
+    fire(scheduler(db, emulator), AT)
+    delivered = counts(emulator)
+    assert sorted(delivered.values()) == [0, 1, 1]
+    [missed] = [person for person, n in delivered.items() if n == 0]
+    report = [m for m in emulator.messages(ALICE) if "couldn't send" in m.text]
+    assert len(report) == 1 and f"<@{missed}>" in report[0].text
+    fire(scheduler(db, emulator), AT + timedelta(minutes=5))
+    assert counts(emulator) == delivered
+
+
+def test_the_owner_hears_when_the_channel_refuses_the_thread(db, emulator):
+    make_standup(
+        db, emulator, team_id=TEAM, channel_id=CHANNEL, owner=ALICE, rule="team", zone="UTC"
+    )
+    emulator.inject("chat.postMessage", error="not_in_channel", times=1)
+    fire(scheduler(db, emulator), AT)
+    told = [m for m in emulator.messages(ALICE) if "couldn't post the standup" in m.text]
+    assert len(told) == 1 and "invite" in told[0].text
+    assert counts(emulator) == {ALICE: 1, BOB: 1, CAROL: 1}
+
+
+def test_one_reminder_goes_to_those_who_have_not_answered(db, emulator):
+    record = make_standup(
+        db, emulator, team_id=TEAM, channel_id=CHANNEL, owner=ALICE, rule="team", zone="UTC"
+    )
+    clock = scheduler(db, emulator)
+    fire(clock, AT)
+    with db.transaction() as session:
+        standups.save_answer(
+            session,
+            team_id=TEAM,
+            ritual_id=record.id,
+            day=AT.date(),
+            user_id=BOB,
+            answers={"What moved since last time?": "eval harness"},
+            now=AT + timedelta(minutes=10),
+        )
+    for minutes in (59, 60, 61, 120):
+        fire(clock, AT + timedelta(minutes=minutes))
+    assert {p: len(reminders(emulator, p)) for p in PEOPLE} == {ALICE: 1, BOB: 0, CAROL: 1}
+
+
+def test_a_summary_slack_failed_to_take_is_posted_on_a_later_pass(db, emulator):
+    make_standup(
+        db, emulator, team_id=TEAM, channel_id=CHANNEL, owner=ALICE, rule="team", zone="UTC"
+    )
+    clock = scheduler(db, emulator)
+    fire(clock, AT)
+    cutoff = utc(2026, 11, 27, 17, 0)
+    emulator.inject("chat.postMessage", status=500, times=3)
+    fire(clock, cutoff)
+    summaries = [m for m in emulator.messages(CHANNEL) if m.text.startswith("Standup summary")]
+    assert summaries == []
+    fire(clock, cutoff + timedelta(minutes=1))
+    fire(clock, cutoff + timedelta(minutes=2))
+    summaries = [m for m in emulator.messages(CHANNEL) if m.text.startswith("Standup summary")]
+    assert len(summaries) == 1 and "No answer (3)" in str(summaries[0].blocks)
+
+
+def test_a_message_slack_keeps_failing_is_given_up_after_five_tries_and_reported(db, emulator):
+    make_standup(
+        db,
+        emulator,
+        team_id=TEAM,
+        channel_id=CHANNEL,
+        owner=ALICE,
+        rule="team",
+        participants=(BOB,),
+    )
+    emulator.inject("chat.postMessage", times=1)  # the day's thread goes through
+    emulator.inject("chat.postMessage", error="internal_error", times=5)
+    clock = scheduler(db, emulator)
+    for minute in range(7):
+        fire(clock, AT + timedelta(minutes=minute))
+    told = [m.text for m in emulator.messages(ALICE)]
+    assert any("couldn't send the standup prompt" in text and f"<@{BOB}>" in text for text in told)
+    attempts = [c for c in emulator.calls("chat.postMessage") if c.args.get("channel") == BOB]
+    assert len(attempts) == 5 and prompts(emulator, BOB) == []

@@ -1,0 +1,77 @@
+"""Setting up a standup without the modal, and reading what its prompts did."""
+
+from __future__ import annotations
+
+from datetime import time
+from typing import Any
+
+from slack_sdk import WebClient
+
+from bot import standups
+from bot.app import job_client
+from bot.config import load
+from bot.ids import ActionId
+from bot.jobs import standup as job
+from sandbox.emulator import SlackEmulator
+from storage.db import Database
+
+
+def client_for(slack: SlackEmulator, team_id: str) -> WebClient:
+    settings = load({"SLACK_API_URL": slack.api_url})
+    return job_client(settings, token=slack.workspace(team_id).bot_token)
+
+
+def make_standup(
+    db: Database,
+    slack: SlackEmulator,
+    *,
+    team_id: str,
+    channel_id: str,
+    owner: str,
+    rule: str = "participant",
+    zone: str = "UTC",
+    at: time = time(9, 30),
+    cutoff: time = time(17, 0),
+    reminder: int | None = 60,
+    holidays: str = "",
+    weekdays: tuple[int, ...] = (1, 2, 3, 4, 5),
+    participants: tuple[str, ...] = (),
+) -> standups.StandupRecord:
+    draft = standups.SettingsDraft(
+        weekdays=[str(d) for d in weekdays],
+        local_time=at.strftime("%H:%M"),
+        timezone_rule=rule,
+        timezone=zone,
+        participants_rule="chosen" if participants else "channel",
+        participants=list(participants),
+        questions="\n".join(standups.DEFAULT_QUESTIONS),
+        reminder_minutes=str(reminder or 0),
+        cutoff_time=cutoff.strftime("%H:%M"),
+        holidays=holidays,
+    )
+    with db.transaction() as session:
+        record = standups.save(
+            session, team_id=team_id, channel_id=channel_id, user_id=owner, draft=draft
+        )
+    return job.sync_roster(db=db, client=client_for(slack, team_id), record=record)
+
+
+def has_button(message: Any, action_id: str) -> bool:
+    return any(
+        element.get("action_id") == action_id
+        for block in message.blocks
+        for element in block.get("elements", [])
+    )
+
+
+def prompts(slack: SlackEmulator, user_id: str) -> list[Any]:
+    """The standup prompts in the bot's DM with the user (reminders excluded)."""
+    return [
+        m
+        for m in slack.messages(user_id)
+        if has_button(m, ActionId.STANDUP_OPEN) and m.text.startswith("Standup time")
+    ]
+
+
+def reminders(slack: SlackEmulator, user_id: str) -> list[Any]:
+    return [m for m in slack.messages(user_id) if m.text.startswith("Reminder")]
