@@ -26,7 +26,7 @@ from bot.errors import NotFound
 from bot.ids import ActionId, CallbackId, Command, ExperimentField
 from bot.render import experiments as render
 from bot.render.delivery_modals import experiment_modal
-from bot.render.forms import MessageRef, read_values
+from bot.render.forms import MessageRef, channel_of, read_values
 from bot.render.records import context_note
 from handlers import records
 from handlers.errors import after_ack
@@ -249,7 +249,7 @@ def submit_experiment(
             session,
             team_id=team_id,
             user_id=user_id,
-            channel_id=metadata.get("channel"),
+            channel_id=channel_of(metadata),
             draft=draft,
             source_key=f"view:{view['id']}",
             modal=True,
@@ -265,7 +265,7 @@ def submit_experiment(
                 session, team_id=team_id, number=logged.experiment.number, permalink=link
             )
         logged = replace(logged, experiment=replace(logged.experiment, source_permalink=link))
-    channel = metadata.get("channel") or logged.problem.channel_id or user_id
+    channel = channel_of(metadata) or logged.problem.channel_id or user_id
     announce(client=client, db=db, logged=logged, channel=channel, respond=None)
 
 

@@ -28,7 +28,7 @@ from bot.render import decisions as render_decisions
 from bot.render import problems as render
 from bot.render import search as render_search
 from bot.render.delivery_modals import decision_modal
-from bot.render.forms import MessageRef
+from bot.render.forms import MessageRef, channel_of
 from bot.render.forms import read_values as read_fields
 from bot.render.modals import problem_modal, read_values
 from bot.render.text import escape
@@ -267,7 +267,7 @@ def submit_problem(
             session,
             team_id=team_id,
             user_id=user_id,
-            channel_id=metadata.get("channel"),
+            channel_id=channel_of(metadata),
             draft=draft,
             source_key=f"view:{view['id']}",
         )
@@ -296,7 +296,7 @@ def submit_problem(
         client=client,
         db=db,
         problem=problem,
-        channel=metadata.get("channel") or user_id,
+        channel=channel_of(metadata) or user_id,
         respond=None,
     )
 
@@ -338,7 +338,7 @@ def submit_decision(
         )
     ack()
     if result.created:
-        channel = metadata.get("channel") or result.problem.channel_id or user_id
+        channel = channel_of(metadata) or result.problem.channel_id or user_id
         announce_decision(client=client, result=result, channel=channel, respond=None)
 
 

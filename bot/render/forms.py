@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -9,6 +10,18 @@ from typing import Any
 from bot.checks import TEXT_MAX
 from bot.ids import ActionId
 from bot.render.text import plain
+
+CONVERSATION_ID = re.compile(r"[CDG][A-Z0-9]{2,30}")
+
+
+def channel_of(metadata: dict[str, Any]) -> str | None:
+    """The channel a form was opened in, from its private_metadata; None unless it is an id.
+
+    private_metadata comes back from the client, so a forged value must not reach the
+    database or a Web API call as a channel.
+    """
+    channel = metadata.get("channel")
+    return channel if isinstance(channel, str) and CONVERSATION_ID.fullmatch(channel) else None
 
 
 @dataclass(frozen=True)
