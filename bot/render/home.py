@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from bot.board import Board
+from bot.board import Board, Upcoming
 from bot.decisions import DecisionRecord
 from bot.experiments import ExperimentRecord
 from bot.ids import ActionId
@@ -12,7 +13,7 @@ from bot.problems import ProblemRecord
 from bot.render.experiments import OUTCOME_LABEL, num
 from bot.render.problems import STATUS_LABEL, TRACK_LABEL
 from bot.render.text import DIVIDER, actions, button, clip, context, escape, header, section, user
-from storage.models import Direction, Track
+from storage.models import Direction, RitualKind, Track
 
 HOME_BLOCK_LIMIT = 100
 PER_TRACK = 20
@@ -81,6 +82,27 @@ def _decisions(decisions: tuple[DecisionRecord, ...]) -> list[dict[str, Any]]:
     return [*blocks, section("\n".join(lines))]
 
 
+RITUAL_LABEL = {RitualKind.STANDUP: "Standup", RitualKind.DIGEST: "Weekly digest"}
+
+
+def when(at: datetime) -> str:
+    """A time Slack shows in each viewer's own timezone (UTC as the fallback text)."""
+    return (
+        f"<!date^{int(at.timestamp())}^{{date_short_pretty}} at {{time}}|{at:%a %d %b %H:%M} UTC>"
+    )
+
+
+def _rituals(rituals: tuple[Upcoming, ...]) -> list[dict[str, Any]]:
+    blocks: list[dict[str, Any]] = [DIVIDER, header("Next rituals")]
+    if not rituals:
+        return [
+            *blocks,
+            context("None scheduled: `/standup` in a channel, or `/digest schedule monday 09:00`."),
+        ]
+    lines = [f"*{RITUAL_LABEL[r.kind]}* in <#{r.channel_id}>: {when(r.at)}" for r in rituals]
+    return [*blocks, section("\n".join(lines))]
+
+
 def home(board: Board) -> dict[str, Any]:
     blocks: list[dict[str, Any]] = [
         header("ritualbot board"),
@@ -102,4 +124,5 @@ def home(board: Board) -> dict[str, Any]:
             )
     blocks += _owed(board.owed)
     blocks += _decisions(board.decisions)
+    blocks += _rituals(board.rituals)
     return {"type": "home", "blocks": blocks[:HOME_BLOCK_LIMIT]}
