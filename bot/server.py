@@ -44,6 +44,9 @@ def gunicorn_options(*, port: int, host: str = "0.0.0.0", workers: int = 1) -> d
 
 class _ThreadingServer(ThreadingMixIn, WSGIServer):
     daemon_threads = True
+    # socketserver's default backlog of 5 resets connections when Slack (or a test) sends
+    # a burst of requests at once.
+    request_queue_size = 128
 
 
 class _QuietHandler(WSGIRequestHandler):
