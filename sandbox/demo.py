@@ -9,7 +9,7 @@ from typing import TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot import analyses, decisions, digest_schedule, experiments, problems
+from bot import analyses, decisions, digest_schedule, experiments, problems, standups
 from bot.render import analyses as render_analyses
 from bot.render import decisions as render_decisions
 from bot.render import experiments as render_experiments
@@ -23,8 +23,6 @@ from storage.models import (
     ErrorAnalysis,
     Experiment,
     Problem,
-    Ritual,
-    RitualKind,
 )
 
 Numbered = TypeVar("Numbered", Problem, Experiment, ErrorAnalysis)
@@ -256,7 +254,7 @@ def seed(emulator: SlackEmulator, db: Database, *, now: datetime | None = None) 
         )
         assert decision_row is not None and decided.created
         decision_row.decided_at = now - timedelta(days=days)
-        _rituals(session)
+        _rituals(session, now=now)
     _channel(emulator, db, now=now, problems_=framed, logged=logged, analysis=analysis)
 
 
@@ -404,20 +402,34 @@ def _row(session: Session, model: type[Numbered], number: int) -> Numbered:
     return row
 
 
-def _rituals(session: Session) -> None:
-    """A weekday standup (a plain row until the standup track's service lands) and the digest."""
-    session.add(
-        Ritual(
-            team_id=TEAM,
-            kind=RitualKind.STANDUP,
-            channel_id=ML_TEAM,
-            weekdays=[1, 2, 3, 4, 5],
-            local_time=time(9, 30),
-            timezone="UTC",
+def _rituals(session: Session, *, now: datetime) -> None:
+    """A weekday standup for #ml-team, saved as its settings form would, and the digest."""
+    standup = standups.save(
+        session,
+        team_id=TEAM,
+        channel_id=ML_TEAM,
+        user_id=ADA,
+        draft=standups.SettingsDraft(
+            weekdays=["1", "2", "3", "4", "5"],
+            local_time="09:30",
             timezone_rule="participant",
-            questions=STANDUP_QUESTIONS,
-            owner_id=ADA,
-        )
+            timezone="UTC",
+            participants_rule="channel",
+            participants=[],
+            questions="\n".join(STANDUP_QUESTIONS),
+            reminder_minutes="60",
+            cutoff_time="17:00",
+            holidays="",
+        ),
+    )
+    # What the settings form's handler reads from Slack after saving: who is in the channel,
+    # and each one's timezone (the scheduler times each person's prompt by it).
+    standups.set_roster(
+        session,
+        team_id=TEAM,
+        ritual_id=standup.id,
+        roster={user_id: tz for user_id, _name, _real_name, tz in PEOPLE},
+        now=now,
     )
     digest_schedule.schedule(
         session,

@@ -120,7 +120,7 @@ def run_sandbox(*, port: int, demo: bool, open_browser: bool) -> int:
     for chatty in ("alembic", "httpx", "apscheduler"):
         logging.getLogger(chatty).setLevel(logging.WARNING)
     with Sandbox(port=port, demo_data=demo) as sandbox:
-        moved = "" if sandbox.url.endswith(f":{port}") else f" (port {port} was taken)"
+        moved = "" if port == 0 or sandbox.url.endswith(f":{port}") else f" (port {port} was taken)"
         print(f"ritualbot sandbox: open {sandbox.url}{moved}", flush=True)
         print("Pick who you are at the top, type /problem in #ml-team, or open ritualbot's Home.")
         print("Ctrl-C stops it; the sandbox database is thrown away.", flush=True)

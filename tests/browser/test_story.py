@@ -4,14 +4,9 @@ Each step is a function of the Story; the test runs them in order, each picking 
 last one left the page (as Ada, in #ml-team). Screenshots land in
 test-artifacts/test_the_sandbox_story/NN-<step>.png.
 
-The issue's story goes on past what this build can do. Still to append to STORY, in this
-order, once their branches are merged into main:
-
-1. search: `/ritual search cold start` in the composer finds P-1, E-1 and A-1 by what the
-   analysis says; opening a result shows the record (the search track, `/ritual search`).
-2. standup: "Run next ritual" fast-forwards the sandbox clock to the next standup (wire
-   bot.scheduler.RitualScheduler into sandbox.run.ritual_scheduler first); Ada answers the
-   questions in her DM and the summary appears in #ml-team (the standup track).
+The story ends where the issue's does: Ada finds the failed experiment and its analysis again
+with `/ritual search`, sets up a standup for #ml-team, fast-forwards the sandbox clock to it,
+answers ritualbot's DM, and sees her answer in the standup's thread in #ml-team.
 """
 
 from __future__ import annotations
@@ -221,6 +216,72 @@ def post_the_digest_and_see_its_chart(story: Story) -> None:
     story.shot("digest-chart")
 
 
+def find_what_failed_with_search(story: Story) -> None:
+    page = story.page
+    page.click("#thread-close")
+    story.send("/ritual search GRU history")
+    answer = page.locator("#messages article.message.ephemeral").last
+    expect(answer).to_contain_text("Only visible to you")
+    expect(answer).to_contain_text("E-1")
+    expect(answer).to_contain_text("A-1")
+    story.shot("search-results")
+
+
+def set_up_a_standup(story: Story) -> None:
+    page = story.page
+    story.send("/standup")
+    expect(page.locator("#modal-title")).to_contain_text("tandup")
+    story.shot("standup-settings")
+    page.click(".modal-submit")
+    expect(page.locator("#modal-backdrop")).to_be_hidden()
+    expect(page.locator("#messages article.message").last).to_contain_text("Standup saved")
+    story.shot("standup-saved")
+
+
+def fast_forward_to_the_standup(story: Story) -> None:
+    page = story.page
+    page.click("#advance")
+    expect(page.locator("#notice")).to_contain_text("Fast-forwarded to")
+    story.shot("fast-forwarded")
+    # 09:30 in London comes first: the prompt is Alan's (Ada's comes at 09:30 in Toronto).
+    page.select_option("#who", "U0ALAN")
+    page.click("button.channel-link:has-text('ritualbot')")
+    page.click("#tab-messages")
+    prompt = page.locator("#messages article.message").last
+    expect(prompt).to_contain_text("tandup")
+    story.shot("standup-prompt-in-dm")
+
+
+def answer_the_standup_in_its_modal(story: Story) -> None:
+    page = story.page
+    page.locator("#messages article.message").last.locator("button:has-text('Answer')").click()
+    expect(page.locator("#modal-title")).to_contain_text("tandup")
+    said = {
+        "What moved since last time?": "Pulled the data sources for P-1 into the thread.",
+        "What's next?": "Backing off to aggregates below 3 sessions.",
+        "Any blockers?": "None",
+        "Any experiment results or surprises?": "E-1 lost to the baseline on short histories.",
+    }
+    questions = page.locator(".modal .bk-input-block")
+    expect(questions).to_have_count(len(said))
+    for question, answer in said.items():
+        page.locator(f".modal .bk-input-block:has-text({question!r}) textarea").fill(answer)
+    story.shot("standup-answer-form")
+    page.click(".modal-submit")
+    expect(page.locator("#modal-backdrop")).to_be_hidden()
+
+
+def see_the_answer_in_the_standup_thread(story: Story) -> None:
+    page = story.page
+    page.click("button.channel-link:has-text('ml-team')")
+    thread = page.locator("#messages article.message:has-text('Standup')").last
+    thread.locator("button.replies").click()
+    answer = page.locator("#thread-messages article.message").last
+    expect(answer).to_contain_text("Backing off to aggregates below 3 sessions.")
+    expect(answer.locator(".mention").first).to_have_text("@alan")
+    story.shot("standup-answer-in-thread")
+
+
 STORY: tuple[Callable[[Story], None], ...] = (
     open_the_problem_form,
     submit_with_a_mistake,
@@ -233,7 +294,11 @@ STORY: tuple[Callable[[Story], None], ...] = (
     analyse_it_from_its_button,
     read_the_analysis_in_the_experiments_thread,
     post_the_digest_and_see_its_chart,
-    # Next, as their branches merge (see the docstring): search, then the standup.
+    find_what_failed_with_search,
+    set_up_a_standup,
+    fast_forward_to_the_standup,
+    answer_the_standup_in_its_modal,
+    see_the_answer_in_the_standup_thread,
 )
 
 
