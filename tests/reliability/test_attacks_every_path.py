@@ -300,3 +300,12 @@ def test_mrkdwn_and_sql_in_experiments_and_analyses_are_shown_inert(seeded):
         tries=len(answers) + 3,
         outcome="stored intact; escaped in channel posts, threads, answers, search, App Home",
     )
+
+
+def test_a_command_whose_text_says_payload_is_still_a_command(seeded):
+    """Bolt took any form containing the word "payload" for an interaction (404)."""
+    bot, _ = seeded
+    answer = command(bot, "/problem", "payload size regressed after the v2 encoder")
+    titles = [p["title"] for p in snapshot(bot)["rows"]["P"]]
+    assert answer.status == 200
+    assert "payload size regressed after the v2 encoder" in titles
