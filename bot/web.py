@@ -7,10 +7,12 @@ import json
 import logging
 from collections.abc import Callable, Iterable
 from typing import Any
+from urllib.parse import parse_qsl
 
-from slack_bolt import App
+from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
 from slack_bolt.adapter.wsgi import SlackRequestHandler
-from slack_bolt.request.internals import parse_body
+from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
+from slack_bolt.request.internals import build_context, parse_body
 from sqlalchemy import text
 
 from storage.db import Database
@@ -24,11 +26,36 @@ FORM, JSON = "application/x-www-form-urlencoded", "application/json"
 StartResponse = Callable[..., Any]
 
 
+class _Request(BoltRequest):
+    """Bolt reads any form containing the letters "payload" as an interaction, so a command
+    like `/problem payload size regressed` reached no listener (404, "dispatch_failed" in
+    Slack). A form without a `payload` field is read as the plain form it is."""
+
+    def __init__(self, *, body: str, query: str | None, headers: dict[str, Any]):
+        super().__init__(body=body, query=query, headers=headers)
+        if "payload" in body and not body.lstrip().startswith("{") and not self.body:
+            fields = dict(parse_qsl(body, keep_blank_values=True))
+            if "payload" not in fields:
+                self.body = fields
+                self.context = build_context(BoltContext({}), self.body)
+
+
+class _Handler(SlackRequestHandler):
+    def dispatch(self, request: WsgiHttpRequest) -> BoltResponse:
+        return self.app.dispatch(
+            _Request(
+                body=request.get_body(),
+                query=request.query_string,
+                headers=request.get_headers(),
+            )
+        )
+
+
 class WebApp:
     """Routes HTTP to Bolt, answers health checks, and refuses oversized bodies."""
 
     def __init__(self, *, app: App, db: Database):
-        self.slack = SlackRequestHandler(app, path="/slack/events")
+        self.slack = _Handler(app, path="/slack/events")
         self.db = db
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:

@@ -110,6 +110,18 @@ def claim_runs(
     session.execute(stmt, rows)
 
 
+def unstarted_run(session: Session, *, team_id: str, ritual_id: int, occurrence: str) -> int | None:
+    """The id of the occurrence's run if it is claimed but nobody has begun to send it."""
+    return session.scalar(
+        select(RitualRun.id).where(
+            RitualRun.team_id == team_id,
+            RitualRun.ritual_id == ritual_id,
+            RitualRun.occurrence == occurrence,
+            RitualRun.state == "claimed",
+        )
+    )
+
+
 def take_run(
     session: Session, *, team_id: str, run_id: int, states: tuple[str, ...] = ("claimed",)
 ) -> bool:

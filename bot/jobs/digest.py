@@ -103,6 +103,11 @@ def publish(
         composed = digest.week_ending(
             session, team_id=ritual.team_id, channel_id=ritual.channel_id, end=end
         )
+        # Committed just before the first message: a run still "claimed" after a crash never
+        # reached Slack and is resumed; one "sending" may have, and is never posted again.
+        if not queries.take_run(session, team_id=ritual.team_id, run_id=run_id):
+            log.info("digest run %s is already being posted", run_id)
+            return Delivery(ts=None)
     delivered = deliver(client=client, channel=ritual.channel_id, composed=composed)
     with db.transaction() as session:
         digest_schedule.finish_run(
@@ -131,7 +136,8 @@ def run(
     """The scheduler's job: post the week ending at `scheduled_for`, once.
 
     The scheduler has claimed `occurrence` and may call again to resume it, so the post
-    itself is claimed under its own key: a second call finds it taken and posts nothing.
+    itself is claimed under its own key: a second call posts nothing once the first has
+    started sending, and resumes a post that a crash stopped before its first message.
     """
     with db.transaction() as session:
         ritual = digest_schedule.by_id(session, ritual_id=ritual_id)
@@ -145,10 +151,19 @@ def run(
             occurrence=f"{occurrence}/digest",
             scheduled_for=scheduled_for,
         )
-        if claimed is None:
-            log.info("digest %s of ritual %s already claimed", occurrence, ritual_id)
+        run_id = (
+            claimed.id
+            if claimed
+            else queries.unstarted_run(
+                session,
+                team_id=ritual.team_id,
+                ritual_id=ritual.id,
+                occurrence=f"{occurrence}/digest",
+            )
+        )
+        if run_id is None:
+            log.info("digest %s of ritual %s already posted or posting", occurrence, ritual_id)
             return
-        run_id = claimed.id
     delivered = publish(db=db, client=client, ritual=ritual, run_id=run_id, end=scheduled_for)
     if delivered.why:
         _tell_owner(client, ritual, delivered.why)

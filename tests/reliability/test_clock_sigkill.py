@@ -1,0 +1,160 @@
+"""`ritualbot clock` killed with SIGKILL in the middle of a standup fan-out, then restarted.
+
+What the code guarantees (bot/jobs/standup.py): each DM is a run row, claimed before any is
+sent and moved to "sending" by compare-and-set just before its chat.postMessage. A restart
+sends every row still "claimed" and never one left "sending": a DM taken at the kill is
+delivered only if its request had reached Slack (at most once; else that prompt is lost),
+never twice.
+"""
+
+from __future__ import annotations
+
+import signal
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+
+from bot import digest_schedule
+from storage.models import RitualRun
+from tests.conftest import ALICE, CHANNEL, TEAM
+from tests.reliability import ledger
+from tests.reliability.test_clock_process import clock_process, wait_started
+from tests.support.standup import make_standup, prompts
+
+PEOPLE = tuple(f"U0P{n:02d}" for n in range(12))  # more than the 8 DMs sent at once
+
+
+def dm_states(db) -> dict[str, str]:
+    with db.transaction() as session:
+        rows = session.execute(select(RitualRun.occurrence, RitualRun.state)).all()
+    return {occ.rsplit("/", 1)[1]: state for occ, state in rows if occ.rsplit("/", 1)[1] in PEOPLE}
+
+
+def test_a_clock_killed_during_the_fan_out_prompts_everyone_at_most_once_after_restart(
+    db, emulator, database_url
+):
+    for user in PEOPLE:
+        emulator.add_user(team_id=TEAM, user_id=user, name=user.lower(), tz="UTC")
+    missed = (datetime.now(UTC) - timedelta(minutes=30)).replace(second=0, microsecond=0)
+    make_standup(
+        db,
+        emulator,
+        team_id=TEAM,
+        channel_id=CHANNEL,
+        owner=ALICE,
+        rule="team",
+        at=missed.time(),
+        cutoff=missed.replace(hour=23, minute=59).time(),
+        reminder=None,
+        weekdays=(1, 2, 3, 4, 5, 6, 7),
+        participants=PEOPLE,
+    )
+    # Slack answers each of the first DMs slowly, so the kill lands while they are in flight.
+    emulator.inject("chat.postMessage", delay=2.0, times=len(PEOPLE) + 1)
+    first = clock_process(emulator, database_url)
+    wait_started(first)
+    emulator.wait_for(lambda: "sending" in dm_states(db).values(), timeout=30)
+    first.send_signal(signal.SIGKILL)
+    first.wait(timeout=10)
+    at_kill = dm_states(db)
+    in_flight = {u for u, s in at_kill.items() if s == "sending"}
+    waiting = {u for u, s in at_kill.items() if s == "claimed"}
+    assert in_flight and len(at_kill) == len(PEOPLE)
+
+    emulator.faults.clear()
+    second = clock_process(emulator, database_url)
+    try:
+        wait_started(second)
+        emulator.wait_for(
+            lambda: (
+                all(dm_states(db)[u] == "sent" for u in waiting)
+                and all(prompts(emulator, u) for u in waiting)
+            ),
+            timeout=30,
+        )
+    finally:
+        second.send_signal(signal.SIGTERM)
+        output = second.communicate(timeout=30)[0].decode()
+    assert second.returncode == 0, output
+
+    got = {u: len(prompts(emulator, u)) for u in PEOPLE}
+    assert {u: got[u] for u in waiting} == dict.fromkeys(waiting, 1)
+    assert all(got[u] <= 1 for u in in_flight)  # sent if Slack had it at the kill; never twice
+    after = dm_states(db)
+    assert {u for u, s in after.items() if s == "sending"} == in_flight  # never sent again
+    parents = [m for m in emulator.messages(CHANNEL) if m.text.startswith("Standup ·")]
+    assert len(parents) == 1
+    ledger.record(
+        area="crash",
+        fault=f"SIGKILL of `ritualbot clock` with {len(in_flight)} standup DMs in flight and "
+        f"{len(waiting)} not yet sent; clock restarted",
+        tries=1,
+        outcome="the unsent were sent once by the restarted clock; those in flight were not sent "
+        "again (at most once: one whose request had not reached Slack is lost, none doubled)",
+    )
+
+
+def digest_runs(db) -> dict[str, str]:
+    with db.transaction() as session:
+        rows = session.execute(select(RitualRun.occurrence, RitualRun.state)).all()
+    return dict(rows)
+
+
+def test_a_clock_killed_while_the_digest_is_being_posted_posts_it_once_after_restart(
+    db, emulator, database_url
+):
+    """The digest's post is claimed under its own key, and marked "sending" in the same commit
+    that ends its composition, just before the first message. A kill before that leaves it
+    claimed and the restart posts it; a kill after it never posts it twice (at most once)."""
+    due = (datetime.now(UTC) - timedelta(minutes=30)).replace(second=0, microsecond=0)
+    with db.transaction() as session:
+        digest_schedule.schedule(
+            session,
+            team_id=TEAM,
+            channel_id=CHANNEL,
+            user_id=ALICE,
+            weekday=due.isoweekday(),
+            local_time=due.time(),
+            timezone="UTC",
+        )
+    emulator.inject("chat.postMessage", delay=3.0, times=1)
+    first = clock_process(emulator, database_url)
+    wait_started(first)
+    emulator.wait_for(lambda: any(k.endswith("/digest") for k in digest_runs(db)), timeout=30)
+    first.send_signal(signal.SIGKILL)
+    first.wait(timeout=10)
+    assert not [s for k, s in digest_runs(db).items() if s == "done"]  # killed mid-ritual
+    [at_kill] = [s for k, s in digest_runs(db).items() if k.endswith("/digest")]
+
+    second = clock_process(emulator, database_url)
+    try:
+        wait_started(second)
+        emulator.wait_for(
+            lambda: (
+                digest_runs(db)
+                and all(
+                    s == "done" for k, s in digest_runs(db).items() if not k.endswith("/digest")
+                )
+            ),
+            timeout=30,
+        )
+        if at_kill == "claimed":  # not yet sending: the restart must post it
+            emulator.wait_for(lambda: emulator.messages(CHANNEL), timeout=10)
+    finally:
+        second.send_signal(signal.SIGTERM)
+        output = second.communicate(timeout=30)[0].decode()
+    assert second.returncode == 0, output
+
+    # Taken and killed before its request reached Slack, it is lost (at most once); never two.
+    posted = len(emulator.messages(CHANNEL))
+    assert posted <= 1
+    if at_kill == "claimed":
+        assert posted == 1
+    ledger.record(
+        area="crash",
+        fault="SIGKILL of `ritualbot clock` while the weekly digest was on its way to Slack; "
+        "clock restarted",
+        tries=1,
+        outcome="one digest in the channel, whether the kill came before the post was marked "
+        "sending (restart posts it) or after (Slack had it; restart posts nothing)",
+    )
