@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
+from bot.experiments import ExperimentRecord
 from bot.problems import ProblemRecord
 from storage import search as index
 from storage.models import Decision, ErrorAnalysis, ErrorCategory, Experiment, Outcome, Problem
@@ -112,6 +113,17 @@ def similar_to_problem(session: Session, problem: ProblemRecord) -> tuple[Found,
         team_id=problem.team_id,
         text=f"{problem.title} {problem.statement or ''}",
         exclude={problem.ref},
+    )
+
+
+def similar_to_experiment(session: Session, experiment: ExperimentRecord) -> tuple[Found, ...]:
+    """What the team tried before that is like a newly logged experiment (its own problem aside)."""
+    text = " ".join(t for t in (experiment.hypothesis, experiment.approach, experiment.notes) if t)
+    return similar(
+        session,
+        team_id=experiment.team_id,
+        text=text,
+        exclude={experiment.ref, f"P-{experiment.problem_number}"},
     )
 
 

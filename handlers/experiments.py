@@ -10,7 +10,7 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from bot import experiments
+from bot import experiments, search
 from bot.commands import (
     Delete,
     Edit,
@@ -25,6 +25,7 @@ from bot.commands import (
 from bot.errors import NotFound
 from bot.ids import ActionId, CallbackId, Command, ExperimentField
 from bot.render import experiments as render
+from bot.render import search as render_search
 from bot.render.delivery_modals import experiment_modal
 from bot.render.forms import MessageRef, channel_of, read_values
 from bot.render.records import context_note
@@ -96,10 +97,17 @@ def experiment_command(
                     draft=experiments.quick_draft(problem=problem, value=value, note=note),
                     source_key=f"command:{command['trigger_id']}",
                 )
+                alike = search.similar_to_experiment(session, logged.experiment)
             if not logged.created:
                 ack(text=f"{logged.experiment.ref} is already logged.", response_type="ephemeral")
                 return
-            ack()
+            tried = render_search.tried_before(alike, domain=command.get("team_domain"))
+            if tried:
+                ack(
+                    text=f"Logged {logged.experiment.ref}.", blocks=tried, response_type="ephemeral"
+                )
+            else:
+                ack()
             announce(client=client, db=db, logged=logged, channel=channel_id, respond=respond)
         case Show(number):
             with db.transaction() as session:

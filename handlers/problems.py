@@ -277,7 +277,12 @@ def submit_problem(
         domain = (body.get("team") or {}).get("domain")
         ack(
             response_action="update",
-            view=render_search.saved_modal(saved.problem, alike, domain=domain),
+            view=render_search.saved_modal(
+                title="Problem saved",
+                saved=f"{saved.problem.ref} · {saved.problem.title}",
+                alike=alike,
+                domain=domain,
+            ),
         )
     else:
         ack()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot.problems import ProblemRecord
 from bot.render.text import clip, context, escape, plain, section
 from bot.search import RESULTS_LIMIT, Found, Results
 from storage.search import Kind
@@ -100,16 +99,13 @@ def tried_before(found: tuple[Found, ...], *, domain: str | None) -> Blocks:
     return [context("Tried before: " + " · ".join(entries))]
 
 
-def saved_modal(problem: ProblemRecord, alike: tuple[Found, ...], *, domain: str | None) -> dict:
-    """What replaces the problem form once saved, when the team has tried something alike."""
+def saved_modal(*, title: str, saved: str, alike: tuple[Found, ...], domain: str | None) -> dict:
+    """What replaces a form once saved, when the team has tried something alike before."""
     return {
         "type": "modal",
-        "title": plain("Problem saved", 24),
+        "title": plain(title, 24),
         "close": plain("Done", 24),
-        "blocks": [
-            section(f"Saved *{problem.ref} · {escape(problem.title)}*."),
-            *tried_before(alike, domain=domain),
-        ],
+        "blocks": [section(f"Saved *{escape(saved)}*."), *tried_before(alike, domain=domain)],
     }
 
 

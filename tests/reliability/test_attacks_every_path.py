@@ -26,7 +26,7 @@ from tests.support.standup import make_standup
 
 MALLORY, OTHER_CHANNEL = "U0MALLORY", "C0OTHER"
 MISSING = 7  # no record of any kind has this number in either workspace
-HOSTILE = "<!channel> <!here> <!everyone> <@U0CAROL> <#C0ML> <http://evil|Looks safe>"
+HOSTILE = "<!channel> <!here> <!everyone> <@U0CAROL> <#C0EVIL> <http://evil|Looks safe>"
 
 
 def analysis_values(note: str = "augmentation") -> dict[str, Any]:

@@ -13,8 +13,8 @@ from tests.reliability.support import form, post_payload, stored, submission_pay
 from tests.support.slack import posted, rendered
 
 MALLORY, OTHER_CHANNEL = "U0MALLORY", "C0OTHER"
-PINGS = ("<!channel>", "<!here>", "<!everyone>", "<@U0CAROL>", "<#C0ML>", "<http://evil")
-HOSTILE = "<!channel> <!here> <!everyone> <@U0CAROL> <#C0ML> <http://evil|Looks safe>"
+PINGS = ("<!channel>", "<!here>", "<!everyone>", "<@U0CAROL>", "<#C0EVIL>", "<http://evil")
+HOSTILE = "<!channel> <!here> <!everyone> <@U0CAROL> <#C0EVIL> <http://evil|Looks safe>"
 SQL = "'; DROP TABLE problems; -- \" OR 1=1 -- \\ %_"
 TEXT_FIELDS = (
     "statement",

@@ -81,3 +81,38 @@ def test_the_modal_confirms_with_what_was_tried_before(bot):
     assert "Saved *P-4 · Refund tickets misrouted*" in shown
     assert "Tried before" in shown and "E-1" in shown
     assert "P-4*" not in shown.split("Tried before")[1]
+
+
+def test_a_logged_experiment_lists_what_was_tried_before_on_other_problems(bot):
+    seed_history(bot)
+    Seed(bot).problem("Refund tickets misrouted")
+    refunds_ref = "P-4"  # after the three problems of the history
+
+    answer = bot.slack.slash_command(
+        team_id=TEAM,
+        user_id=ALICE,
+        channel_id=CHANNEL,
+        command="/experiment",
+        text=f"{refunds_ref} 0.5 fine-tune the ticket classifier on relabelled refunds",
+    )
+    bot.settle()
+
+    shown = rendered(answer.body)
+    assert "Tried before" in shown
+    assert "*E-1* Fine-tune the ticket classifier on relabelled data, no gain, label noise" in shown
+    assert f"*{refunds_ref}*" not in shown  # not its own problem, nor itself
+
+
+def test_an_experiment_like_nothing_before_is_acknowledged_without_a_line(bot):
+    Seed(bot).problem("Speech model mishears accents")
+
+    answer = bot.slack.slash_command(
+        team_id=TEAM,
+        user_id=ALICE,
+        channel_id=CHANNEL,
+        command="/experiment",
+        text="P-1 0.5 more augmentation",
+    )
+    bot.settle()
+
+    assert answer.status == 200 and "Tried before" not in rendered(answer.body or "")
