@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot import permissions
 from bot.errors import NotFound, UsageError, ValidationFailed
 from bot.problems import ProblemRecord
 from storage import queries
@@ -86,37 +87,49 @@ def _by_source(session: Session, *, team_id: str, source_key: str) -> Decision |
     )
 
 
-def _open_problem(session: Session, *, team_id: str, number: int) -> Problem:
+def _problem(session: Session, *, team_id: str, number: int, actor: permissions.Actor) -> Problem:
+    """The problem, if it is in this workspace and the actor may decide on it."""
     problem = queries.problem_by_number(session, team_id=team_id, number=number)
     if problem is None or problem.deleted_at is not None:
         raise NotFound(
             f"There is no problem P-{number} in this workspace. "
             "Type `/problem list` to see the open problems and their ids."
         )
+    permissions.check_decider(
+        actor, ref=problem.ref, author_id=problem.created_by, owner_id=problem.owner_id
+    )
+    return problem
+
+
+def _still_open(problem: Problem) -> None:
     if problem.status in CLOSES.values():
         raise UsageError(
             f"{problem.ref} is already {problem.status.value}: there is nothing left to decide. "
             "Frame a new problem with `/problem` if the work starts again."
         )
-    return problem
 
 
-def decidable(session: Session, *, team_id: str, number: int) -> ProblemRecord:
-    """The problem, if a decision can still be taken on it (it exists and is not closed)."""
-    return ProblemRecord.of(_open_problem(session, team_id=team_id, number=number))
+def decidable(
+    session: Session, *, team_id: str, number: int, actor: permissions.Actor
+) -> ProblemRecord:
+    """The problem, if the actor may decide on it and it is still open (to open the form)."""
+    problem = _problem(session, team_id=team_id, number=number, actor=actor)
+    _still_open(problem)
+    return ProblemRecord.of(problem)
 
 
 def decide(
     session: Session,
     *,
     team_id: str,
-    user_id: str,
+    actor: permissions.Actor,
     number: int,
     kind: DecisionKind,
     rationale: str,
     source_key: str | None = None,
 ) -> Decided:
-    """Record a decision; cut and ship close the problem (dropped, shipped)."""
+    """Record the actor's decision; cut and ship close the problem (dropped, shipped)."""
+    problem = _problem(session, team_id=team_id, number=number, actor=actor)
     if source_key is not None:
         existing = _by_source(session, team_id=team_id, source_key=source_key)
         if existing is not None:
@@ -125,7 +138,7 @@ def decide(
                 problem=ProblemRecord.of(existing.problem),
                 created=False,
             )
-    problem = _open_problem(session, team_id=team_id, number=number)
+    _still_open(problem)
     try:
         with session.begin_nested():
             row = Decision(
@@ -133,7 +146,7 @@ def decide(
                 problem=problem,
                 kind=kind,
                 rationale=rationale,
-                decided_by=user_id,
+                decided_by=actor.user_id,
                 decided_at=utcnow(),
                 source_key=source_key,
             )

@@ -163,13 +163,18 @@ def check(draft: ExperimentDraft) -> dict[str, Any]:
 
 def quick_draft(*, problem: int, value: str, note: str) -> ExperimentDraft:
     """`/experiment P-12 0.83 <note>`: the first link in the note is taken as the run link."""
-    link = URL.search(note)
     return ExperimentDraft(
         problem=str(problem),
         value=None if value.lower() == "broken" else value,
         notes=note or None,
-        run_url=link.group(0).rstrip(".,;)") if link else None,
+        run_url=first_link(note),
     )
+
+
+def first_link(text: str) -> str | None:
+    """The first web link in text, without the punctuation that ends a sentence."""
+    link = URL.search(text)
+    return link.group(0).rstrip(".,;)") if link else None
 
 
 def _problem_row(session: Session, *, team_id: str, number: int) -> Problem:

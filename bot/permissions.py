@@ -1,4 +1,5 @@
-"""Who may change a record: its author, its problem's owner, or a workspace admin."""
+"""Who may change a record, or decide on a problem: its author, its problem's owner, or a
+workspace admin."""
 
 from __future__ import annotations
 
@@ -26,4 +27,16 @@ def check(actor: Actor, *, ref: str, author_id: str, owner_id: str, verb: str) -
     raise Forbidden(
         f"You can't {verb} {ref}: only its author, the owner of its problem or a workspace "
         "admin can. Ask one of them, or add what you know in its thread instead."
+    )
+
+
+def check_decider(actor: Actor, *, ref: str, author_id: str, owner_id: str) -> None:
+    """Raise Forbidden, saying who may and what to do instead, unless the actor may decide on
+    problem `ref`: cut and ship end the work, so the call is its author's, owner's or an admin's."""
+    if may_change(actor, author_id=author_id, owner_id=owner_id):
+        return
+    raise Forbidden(
+        f"You can't decide on {ref}: only its author, its owner or a workspace admin can. "
+        f"Add your evidence in the thread under {ref}'s card, or ask its owner to decide "
+        f"(`/problem show {ref}` names them)."
     )

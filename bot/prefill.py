@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 
+from bot import runlinks
 from bot.checks import TEXT_MAX
-from bot.experiments import URL
+from bot.experiments import first_link
 from bot.ids import ExperimentField, ProblemField
 from bot.problems import TITLE_MAX
 from bot.render.text import message_plain_text
@@ -27,8 +28,10 @@ def experiment_prefill(message_text: str) -> dict[str, str]:
     """The message as notes, its first link as the run link, a `P-12` in it as the problem."""
     text = message_plain_text(message_text).strip()
     prefill = {ExperimentField.NOTES: text[:TEXT_MAX]}
-    if link := URL.search(text):
-        prefill[ExperimentField.RUN_URL] = link.group(0).rstrip(".,;)")
+    link = first_link(text)
+    # Only a link the form will take: a written-out `<http://x|label>` is no run link.
+    if link and runlinks.problem_with(link) is None:
+        prefill[ExperimentField.RUN_URL] = link
     if ref := PROBLEM_REF.search(text):
         prefill[ExperimentField.PROBLEM] = ref.group(1)
     return prefill

@@ -100,11 +100,12 @@ def problem_command(
                 response_type="ephemeral",
             )
         case Decide(number, kind, rationale):
+            actor = people.actor(client, team_id=team_id, user_id=user_id)
             with db.transaction() as session:
                 result = decisions.decide(
                     session,
                     team_id=team_id,
-                    user_id=user_id,
+                    actor=actor,
                     number=number,
                     kind=kind,
                     rationale=rationale,
@@ -306,14 +307,19 @@ def submit_problem(
     )
 
 
-def open_decision(ack: Ack, body: dict[str, Any], client: WebClient, db: Database) -> None:
-    """A decision button on a problem card: a small form for the rationale."""
+def open_decision(
+    ack: Ack, body: dict[str, Any], client: WebClient, db: Database, people: People
+) -> None:
+    """A decision button on a problem card: a small form for the rationale, for those who
+    may decide; anyone else is told who may, instead of getting a form they cannot submit."""
     ack()
     action = body["actions"][0]
     kind = DECIDE_ACTIONS[action["action_id"]]
+    team_id = body["team"]["id"]
+    actor = people.actor(client, team_id=team_id, user_id=body["user"]["id"])
     with db.transaction() as session:
         problem = decisions.decidable(
-            session, team_id=body["team"]["id"], number=int(action["value"])
+            session, team_id=team_id, number=int(action["value"]), actor=actor
         )
     channel = (body.get("channel") or {}).get("id") or problem.channel_id
     client.views_open(
@@ -323,19 +329,25 @@ def open_decision(ack: Ack, body: dict[str, Any], client: WebClient, db: Databas
 
 
 def submit_decision(
-    ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, db: Database
+    ack: Ack,
+    body: dict[str, Any],
+    view: dict[str, Any],
+    client: WebClient,
+    db: Database,
+    people: People,
 ) -> None:
     metadata = json.loads(view.get("private_metadata") or "{}")
     values = read_fields(view["state"]["values"], set(DecisionField))
     rationale = decisions.check_rationale(
         values.get(DecisionField.RATIONALE), field=DecisionField.RATIONALE
     )
-    user_id = body["user"]["id"]
+    team_id, user_id = body["team"]["id"], body["user"]["id"]
+    actor = people.actor(client, team_id=team_id, user_id=user_id)
     with db.transaction() as session:
         result = decisions.decide(
             session,
-            team_id=body["team"]["id"],
-            user_id=user_id,
+            team_id=team_id,
+            actor=actor,
             number=int(metadata["problem"]),
             kind=DecisionKind(metadata["kind"]),
             rationale=rationale,

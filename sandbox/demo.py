@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot import analyses, decisions, digest_schedule, experiments, problems, standups
+from bot.permissions import Actor
 from bot.render import analyses as render_analyses
 from bot.render import decisions as render_decisions
 from bot.render import experiments as render_experiments
@@ -241,7 +242,7 @@ def seed(emulator: SlackEmulator, db: Database, *, now: datetime | None = None) 
         decided = decisions.decide(
             session,
             team_id=TEAM,
-            user_id=who,
+            actor=Actor(user_id=who),
             number=framed[problem],
             kind=kind,
             rationale=why,

@@ -205,7 +205,7 @@ HELP = """*`/problem`*: frame the problem before the work.
 • `/problem Churn model misses new users`: capture one in a line, add details later
 • `/problem list` (open), `/problem list mine`, `/problem list all`
 • `/problem show P-12`: everything recorded about P-12, its experiments and decisions
-• `/problem decide P-12 continue|pivot|cut|ship &lt;why&gt;`: decide on the record (cut and ship close it)
+• `/problem decide P-12 continue|pivot|cut|ship &lt;why&gt;`: decide on the record (cut and ship close it); its author, its owner or a workspace admin decides, anyone can add evidence in its card's thread
 • `/problem edit P-12`, `/problem history P-12`: change it; every edit, with who and when
 • `/problem delete P-12`, `/problem restore P-12`
 • `/problem help`: this message"""

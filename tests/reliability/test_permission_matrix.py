@@ -1,6 +1,6 @@
-"""Who may edit, delete and restore problems, experiments and analyses (their author, the owner
-of their problem, a workspace admin; nobody else), through commands and through buttons and
-forms whose payloads anyone could forge."""
+"""Who may edit, delete and restore problems, experiments and analyses, and who may decide on a
+problem (their author, the owner of their problem, a workspace admin; nobody else), through
+commands and through buttons and forms whose payloads anyone could forge."""
 
 from __future__ import annotations
 
@@ -12,7 +12,16 @@ import pytest
 from sqlalchemy import select
 
 from bot.ids import ActionId, CallbackId
-from storage.models import ErrorAnalysis, Experiment, Outcome, Problem
+from bot.render.problems import DECIDE_BUTTONS
+from storage.models import (
+    Decision,
+    DecisionKind,
+    ErrorAnalysis,
+    Experiment,
+    Outcome,
+    Problem,
+    ProblemStatus,
+)
 from storage.queries import next_number
 from tests.conftest import ALICE, BOB, CAROL, CHANNEL, TEAM
 from tests.reliability import ledger
@@ -212,3 +221,105 @@ def test_the_matrix_is_in_the_ledger(mbot):
         "nothing changes",
     )
     assert len(CASES) == 4 * (3 * 5 + 2)
+
+
+DECIDE_HOWS = ("decide command", "decide button", "decide form")
+DECIDE_CASES = [(how, kind, role) for how in DECIDE_HOWS for kind in DecisionKind for role in ROLES]
+CLOSED_BY = {DecisionKind.CUT: ProblemStatus.DROPPED, DecisionKind.SHIP: ProblemStatus.SHIPPED}
+
+
+def decisions_on(bot, number: int) -> list[tuple[DecisionKind, str, str]]:
+    with bot.runtime.db.transaction() as session:
+        rows = session.execute(
+            select(Decision.kind, Decision.decided_by, Decision.rationale)
+            .join(Problem, Decision.problem_id == Problem.id)
+            .where(Decision.team_id == TEAM, Problem.number == number)
+        )
+        return [tuple(r) for r in rows]
+
+
+def decide_as(bot, how: str, kind: DecisionKind, user: str, number: int) -> tuple[bool, str]:
+    """Decide `kind` on P-`number` as `user` through `how`: whether a decision form was opened
+    (buttons only), and everything the user was told."""
+    slack, url = bot.slack, f"{bot.url}/slack/events"
+    start = len(slack.calls()), len(slack.responses)
+    why = f"{kind.value}, decided by {user}"
+    opened = False
+    if how == "decide command":
+        said = str(
+            slack.slash_command(
+                team_id=TEAM,
+                user_id=user,
+                channel_id=CHANNEL,
+                command="/problem",
+                text=f"decide P-{number} {kind.value} {why}",
+            ).body
+        )
+    elif how == "decide button":
+        before = {v.id for v in slack.views(user_id=user)}
+        slack.click(
+            team_id=TEAM,
+            user_id=user,
+            action_id=DECIDE_BUTTONS[kind][0],
+            value=str(number),
+            channel_id=CHANNEL,
+        )
+        bot.settle()
+        forms = [v for v in slack.views(user_id=user) if v.id not in before]
+        opened = bool(forms)
+        said = " ".join(
+            str(
+                slack.submit_view(user_id=user, view_id=v.id, values=form(rationale=text(why))).body
+            )
+            for v in forms
+        )
+    else:  # a forged decision form, sent twice: a retry must not decide twice
+        payload = submission_payload(
+            slack,
+            user=user,
+            values=form(rationale=text(why)),
+            metadata={"channel": CHANNEL, "problem": number, "kind": kind.value},
+        )
+        payload["view"]["callback_id"] = CallbackId.DECISION_MODAL
+        said = " ".join(post_payload(url, payload).text for _ in range(2))
+    bot.settle()
+    told = [c.args for c in slack.calls()[start[0] :] if c.method == "chat.postMessage"]
+    said += " ".join(str(t.get("text", "")) for t in told if t.get("channel") == user)
+    said += " ".join(str(r.body) for r in slack.responses[start[1] :])
+    return opened, said
+
+
+@pytest.mark.parametrize(("how", "kind", "role"), DECIDE_CASES)
+def test_only_author_owner_or_admin_may_decide_on_a_problem(mbot, how, kind, role):
+    number = seed(mbot, deleted=None)["P"]
+    user = ROLES[role]
+
+    opened, said = decide_as(mbot, how, kind, user, number)
+
+    status = row(mbot, "P", number).status
+    if role in ALLOWED:
+        assert decisions_on(mbot, number) == [(kind, user, f"{kind.value}, decided by {user}")]
+        assert status == CLOSED_BY.get(kind, ProblemStatus.OPEN)
+    else:
+        assert decisions_on(mbot, number) == [] and status == ProblemStatus.OPEN
+        assert (
+            f"You can't decide on P-{number}: only its author, its owner or a workspace admin"
+            in said
+        )
+        assert f"Add your evidence in the thread under P-{number}'s card" in said
+    if how == "decide button":
+        assert opened == (role in ALLOWED), said
+
+
+def test_the_decide_matrix_is_in_the_ledger(mbot):
+    ledger.record(
+        area="attack",
+        fault="continue/pivot/cut/ship on P by author, owner, admin, other member via "
+        "/problem decide, the card's decision buttons (then their form) and forged decision "
+        "forms sent twice",
+        tries=len(DECIDE_CASES),
+        outcome="author, owner and admin decide once (cut and ship close the problem); any "
+        "other member gets no form, is told who may decide and to add evidence in the card's "
+        "thread; nothing stored, status unchanged",
+    )
+    assert len(DECIDE_CASES) == 3 * 4 * 4

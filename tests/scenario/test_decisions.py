@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from storage.models import Decision, ProblemStatus
-from tests.conftest import ALICE, BOB, CHANNEL, OTHER_TEAM, TEAM
+from tests.conftest import ALICE, BOB, CAROL, CHANNEL, OTHER_TEAM, TEAM
 from tests.support.delivery import buttons, command, form, frame, problems, text
 from tests.support.slack import rendered
 
@@ -18,6 +18,18 @@ def decisions(bot) -> list[Decision]:
 
 def decision_posts(bot) -> list:
     return [m for m in bot.slack.messages(CHANNEL) if m.text.startswith("Decision on")]
+
+
+def click_cut_losses(bot, *, user: str) -> None:
+    """`user` clicks "Cut losses" on P-1's card in the channel."""
+    bot.slack.click(
+        team_id=TEAM,
+        user_id=user,
+        action_id="decide_cut",
+        channel_id=CHANNEL,
+        message_ts=problems(bot)[0].card_ts,
+    )
+    bot.settle()
 
 
 @pytest.mark.parametrize(
@@ -92,16 +104,8 @@ def test_another_workspace_cannot_decide_on_our_problem(bot):
 
 
 def test_a_card_button_opens_a_small_form_and_its_rationale_is_recorded(bot):
-    frame(bot)
-    card = problems(bot)[0]
-    bot.slack.click(
-        team_id=TEAM,
-        user_id=BOB,
-        action_id="decide_cut",
-        channel_id=CHANNEL,
-        message_ts=card.card_ts,
-    )
-    bot.settle()
+    frame(bot, owner=BOB)
+    click_cut_losses(bot, user=BOB)
     view = bot.slack.open_view(BOB)
     assert view.view["callback_id"] == "decision_modal"
     assert view.view["title"]["text"] == "Cut losses on P-1"
@@ -120,6 +124,28 @@ def test_a_card_button_opens_a_small_form_and_its_rationale_is_recorded(bot):
     )
     assert problems(bot)[0].status == ProblemStatus.DROPPED
     assert len(decision_posts(bot)) == 1
+
+
+def test_a_member_who_may_not_decide_is_told_who_may_and_gets_no_form(bot):
+    frame(bot)  # Alice frames and owns P-1; Bob is neither, nor an admin
+    typed = command(bot, "/problem", "decide P-1 cut no signal", user=BOB)
+    click_cut_losses(bot, user=BOB)
+
+    refusal = "You can't decide on P-1: only its author, its owner or a workspace admin can."
+    instead = "Add your evidence in the thread under P-1's card, or ask its owner to decide"
+    assert typed.body["response_type"] == "ephemeral"
+    assert refusal in rendered(typed.body) and instead in rendered(typed.body)
+    [told] = bot.slack.ephemerals(CHANNEL, BOB)
+    assert refusal in told.text and instead in told.text
+    assert bot.slack.open_view(BOB) is None
+    assert decisions(bot) == [] and decision_posts(bot) == []
+    assert problems(bot)[0].status == ProblemStatus.OPEN
+
+    command(bot, "/problem", "decide P-1 cut no signal after 4 runs", user=CAROL)  # an admin
+    assert [(d.kind.value, d.decided_by) for d in decisions(bot)] == [("cut", CAROL)]
+    assert problems(bot)[0].status == ProblemStatus.DROPPED
+    helped = rendered(command(bot, "/problem", "help", user=BOB).body)
+    assert "its author, its owner or a workspace admin decides" in helped
 
 
 def test_show_lists_the_decisions_and_home_shows_the_recent_ones(bot):

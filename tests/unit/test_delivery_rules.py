@@ -185,6 +185,8 @@ def test_prefill_from_a_message():
     assert experiment["problem"] == "7"
     assert experiment["run_url"] == "https://wandb.ai/a/b/runs/x9"
     assert "focal loss" in experiment["notes"]
+    typed = experiment_prefill("focal loss &lt;https://wandb.ai/a/b/runs/x9|run x9&gt;")
+    assert "run_url" not in typed  # the form would refuse `…/x9|run`: no run link to fix first
 
 
 def problem(number: int, *, title: str = "Recall", track: Track = Track.DELIVERY, **extra):
