@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import Counter, Problem, RitualRun, Workspace
 from storage.types import utcnow
-from storage.upsert import insert
+from storage.upsert import DIALECT_INSERT, insert
 
 
 def ensure_workspace(session: Session, *, team_id: str) -> None:
@@ -23,16 +25,55 @@ def next_number(session: Session, *, team_id: str, kind: str) -> int:
     The upsert takes a row lock on PostgreSQL (and SQLite serialises writers), so
     concurrent transactions never receive the same number.
     """
+    bump = _counter_bump(session.get_bind().dialect.name)
+    return session.execute(bump, {"team_id": team_id, "kind": kind}).scalar_one()
+
+
+def add_numbered(session: Session, table: Table, row: dict[str, Any], *, kind: str) -> int | None:
+    """Insert `row` under the workspace's next number of `kind`: that number, or None when
+    a row with the same `source_key` is already stored (and then the number is given back).
+
+    Two statements and no savepoint: until commit the number stays this transaction's (the
+    counter's row lock on PostgreSQL, the one writer on SQLite), so giving it back is safe.
+    This is the write each capture waits on before Slack gets its answer.
+    """
+    team_id = row["team_id"]
+    number = next_number(session, team_id=team_id, kind=kind)
+    added = session.execute(
+        _insert_new(session.get_bind().dialect.name, table), {**row, "number": number}
+    )
+    if added.first() is None:
+        session.execute(
+            update(Counter)
+            .where(Counter.team_id == team_id, Counter.kind == kind, Counter.value == number)
+            .values(value=number - 1)
+        )
+        return None
+    if number == 1:
+        ensure_workspace(session, team_id=team_id)
+    return number
+
+
+@cache
+def _counter_bump(dialect: str) -> Any:
     table = Counter.__table__
-    stmt = (
-        insert(session, table)
-        .values(team_id=team_id, kind=kind, value=1)
+    return (
+        DIALECT_INSERT[dialect](table)
+        .values(team_id=bindparam("team_id"), kind=bindparam("kind"), value=1)
         .on_conflict_do_update(
             index_elements=["team_id", "kind"], set_={"value": table.c.value + 1}
         )
         .returning(table.c.value)
     )
-    return session.execute(stmt).scalar_one()
+
+
+@cache
+def _insert_new(dialect: str, table: Table) -> Any:
+    return (
+        DIALECT_INSERT[dialect](table)
+        .on_conflict_do_nothing(index_elements=["team_id", "source_key"])
+        .returning(table.c.id)
+    )
 
 
 def problem_by_number(session: Session, *, team_id: str, number: int) -> Problem | None:
