@@ -14,8 +14,9 @@ log = logging.getLogger(__name__)
 
 # The longest a follow-up waits for a moment with no request in flight. Under a burst there
 # is no such moment, and follow-ups start one per wait, whatever the number of threads:
-# cards keep coming, while nearly all of the process goes to acks due within 3 seconds.
-YIELD_SECONDS = 0.05
+# cards keep coming (four a second), while the process goes to acks due within 3 seconds.
+# Ordinary traffic leaves many quiet moments, and there a follow-up starts at once.
+YIELD_SECONDS = 0.25
 # Threads enough that a slow Slack (each post taking seconds) doesn't queue every card
 # behind one; they cost nothing while they wait on Slack.
 WORKERS = 8

@@ -382,18 +382,19 @@ def claim_card(session: Session, *, team_id: str, number: int) -> ProblemRecord 
     Commit the claim before posting: a card is posted at most once, even if the process
     dies on its way to Slack (the ritual runs' rule, bot.jobs).
     """
+    table = Problem.__table__
     claimed = session.execute(
-        update_rows(Problem)
+        update_rows(table)
         .where(
-            Problem.team_id == team_id,
-            Problem.number == number,
-            Problem.card_state == CardState.PENDING,
-            Problem.deleted_at.is_(None),
+            table.c.team_id == team_id,
+            table.c.number == number,
+            table.c.card_state == CardState.PENDING,
+            table.c.deleted_at.is_(None),
         )
         .values(card_state=CardState.POSTING)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    return get(session, team_id=team_id, number=number) if claimed else None
+        .returning(*(table.c[name] for name in _STORED))
+    ).first()
+    return ProblemRecord.of_values(dict(claimed._mapping)) if claimed else None
 
 
 def set_card(session: Session, *, team_id: str, number: int, channel: str, ts: str) -> None:
