@@ -7,6 +7,7 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 from storage.models import Counter, Problem, RitualRun, Workspace
@@ -33,25 +34,44 @@ def add_numbered(session: Session, table: Table, row: dict[str, Any], *, kind: s
     """Insert `row` under the workspace's next number of `kind`: that number, or None when
     a row with the same `source_key` is already stored (and then the number is given back).
 
-    Two statements and no savepoint: until commit the number stays this transaction's (the
-    counter's row lock on PostgreSQL, the one writer on SQLite), so giving it back is safe.
+    No savepoint: until commit the number stays this transaction's (the counter's row lock
+    on PostgreSQL, the one writer on SQLite), so giving it back is safe. On PostgreSQL the
+    bump and the insert are one statement, so the counter row, which every capture in the
+    workspace waits for, is held for that statement and the commit only.
     This is the write each capture waits on before Slack gets its answer.
     """
     team_id = row["team_id"]
-    number = next_number(session, team_id=team_id, kind=kind)
-    added = session.execute(
-        _insert_new(session.get_bind().dialect.name, table), {**row, "number": number}
-    )
-    if added.first() is None:
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        statement = _bump_and_insert(table, tuple(sorted(row)))
+        number = session.execute(statement, {**row, "kind": kind}).scalar()
+    else:
+        number = next_number(session, team_id=team_id, kind=kind)
+        added = session.execute(_insert_new(dialect, table), {**row, "number": number})
+        number = number if added.first() is not None else None
+    if number is None:
         session.execute(
             update(Counter)
-            .where(Counter.team_id == team_id, Counter.kind == kind, Counter.value == number)
-            .values(value=number - 1)
+            .where(Counter.team_id == team_id, Counter.kind == kind)
+            .values(value=Counter.value - 1)
         )
         return None
     if number == 1:
         ensure_workspace(session, team_id=team_id)
     return number
+
+
+@cache
+def _bump_and_insert(table: Table, columns: tuple[str, ...]) -> Any:
+    """PostgreSQL: WITH n AS (counter upsert RETURNING value) INSERT … SELECT …, n.value."""
+    bumped = _counter_bump("postgresql").cte("bumped")
+    values = select(*(bindparam(c, type_=table.c[c].type) for c in columns), bumped.c.value)
+    return (
+        postgresql.insert(table)
+        .from_select([*columns, "number"], values)
+        .on_conflict_do_nothing(index_elements=["team_id", "source_key"])
+        .returning(table.c.number)
+    )
 
 
 @cache
