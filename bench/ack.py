@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import os
 import tempfile
+import time
 import uuid
 from pathlib import Path
 
@@ -73,6 +74,7 @@ def measure(engine: str, args: argparse.Namespace, workdir: Path) -> dict[str, o
         run = uuid.uuid4().hex[:6]
         sent = 0
         results = {"bare": harness.Result(), "ritualbot": harness.Result()}
+        drain = 0.0
         for target in (bare, app):
             warm = captures(args.warmup, api_url=api_url, run=f"{run}-warm-{target.kind}")
             harness.blast(f"{target.url}/slack/events", warm, concurrency=args.concurrency)
@@ -87,8 +89,11 @@ def measure(engine: str, args: argparse.Namespace, workdir: Path) -> dict[str, o
                 )
                 if target is app:
                     sent += per_round
-                    # Let the card posts finish so they don't load the next bare round.
+                    # Cards follow the acks (bot.later); let them all go out, timing how long
+                    # after the round's last ack, so they don't load the next bare round.
+                    began = time.perf_counter()
                     settle(url, sent)
+                    drain = max(drain, time.perf_counter() - began)
         settle(url, sent)
         total, carded = stored(url)
         rss = app.rss_mb()
@@ -99,6 +104,7 @@ def measure(engine: str, args: argparse.Namespace, workdir: Path) -> dict[str, o
         "carded": carded,
         "rss": rss,
         "workers": workers,
+        "drain": drain,
     }
 
 
@@ -133,6 +139,10 @@ def main(argv: list[str] | None = None) -> int:
             print(
                 f"  problems stored {figures['stored']} of {figures['sent']} sent, "
                 f"{figures['carded']} with their channel card; app RSS {figures['rss']:.0f} MB"
+            )
+            print(
+                f"  cards: a round's last card posted {figures['drain']:.1f} s after its last ack "
+                f"(at most; cards give way to acks while requests are in flight)"
             )
             engine_ok = (
                 throughput >= MIN_THROUGHPUT

@@ -15,6 +15,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 
 import handlers
 from bot.config import Settings
+from bot.later import Later, Traffic
 from bot.server import WEB_THREADS
 from storage.db import Database
 
@@ -33,7 +34,7 @@ NOT_INSTALLED = (
     "ritualbot is not installed in this workspace, or its installation was removed. "
     "Ask a workspace admin to install it again from ritualbot's /slack/install page."
 )
-# Bolt runs every listener in this pool, and a listener keeps its thread after ack() while it
+# Every listener runs in this pool (handlers.errors.after_ack), and a listener keeps its thread after ack() while it
 # posts to Slack. Bolt's default of 5 threads let five slow Slack calls hold up every other
 # request's ack past Slack's 3 seconds; twice the server's threads leaves one free per
 # in-flight request even when as many finished ones are still talking to Slack.
@@ -82,19 +83,26 @@ def _oauth_settings(settings: Settings, db: Database) -> OAuthSettings:
 
 
 def create_app(
-    *, settings: Settings, db: Database, listener_executor: Executor | None = None
+    *,
+    settings: Settings,
+    db: Database,
+    listener_executor: Executor | None = None,
+    later: Later | None = None,
 ) -> App:
     """The Bolt app with every listener registered and `db` available to each of them."""
+    background = listener_executor or ThreadPoolExecutor(
+        max_workers=LISTENER_THREADS, thread_name_prefix="listener"
+    )
     app = App(
         client=web_client(settings, token=None if settings.oauth else settings.bot_token),
         signing_secret=settings.signing_secret,
         oauth_settings=_oauth_settings(settings, db) if settings.oauth else None,
-        process_before_response=False,
+        # Listeners hand themselves to `background` and answer on ack() (handlers.errors).
+        process_before_response=True,
         raise_error_for_unhandled_request=False,
         user_facing_authorize_error_message=NOT_INSTALLED,
         logger=logging.getLogger("ritualbot.bolt"),
-        listener_executor=listener_executor
-        or ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="listener"),
+        listener_executor=background,
     )
-    handlers.register(app, db=db)
+    handlers.register(app, db=db, background=background, later=later or Later(Traffic()))
     return app

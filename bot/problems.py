@@ -11,13 +11,13 @@ from typing import TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy import update as update_rows
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot import checks, history, permissions
 from bot.errors import NotFound, ValidationFailed
 from storage import queries
-from storage.models import Direction, Problem, ProblemStatus, Track
+from storage.models import CardState, Direction, Problem, ProblemStatus, Track
+from storage.types import utcnow
 
 E = TypeVar("E", Direction, Track)
 
@@ -89,8 +89,15 @@ class ProblemRecord:
 
     @classmethod
     def of(cls, row: Problem) -> ProblemRecord:
-        names = {f.name for f in fields(cls)} - {"decisions"}
-        return cls(**{name: getattr(row, name) for name in names})
+        return cls(**{name: getattr(row, name) for name in _STORED})
+
+    @classmethod
+    def of_values(cls, values: dict[str, object]) -> ProblemRecord:
+        """The record of a row just inserted from these column values."""
+        return cls(**{name: values[name] for name in _STORED})  # type: ignore[arg-type]
+
+
+_STORED = tuple(f.name for f in fields(ProblemRecord) if f.name != "decisions")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -228,35 +235,41 @@ def create(
     draft: ProblemDraft,
     source_key: str | None = None,
     source_permalink: str | None = None,
+    card_to: str | None = None,
 ) -> Saved:
-    """Store a new problem, or return the one this same Slack request already stored."""
+    """Store a new problem, or return the one this same Slack request already stored.
+
+    `card_to` is where its card is to be posted, after the ack: the problem is stored with
+    the card pending, so a process that dies before posting it leaves it for the sweep.
+    The row is written with two statements and no ORM unit of work: every `/problem <title>`
+    waits on this before Slack gets its answer.
+    """
     values = check(draft)
     values.setdefault("owner_id", user_id)
-    if source_key is not None:
-        existing = queries.problem_by_source(session, team_id=team_id, source_key=source_key)
-        if existing is not None:
-            return Saved(problem=ProblemRecord.of(existing), created=False)
-    queries.ensure_workspace(session, team_id=team_id)
-    try:
-        with session.begin_nested():
-            problem = Problem(
-                team_id=team_id,
-                number=queries.next_number(session, team_id=team_id, kind="P"),
-                created_by=user_id,
-                channel_id=channel_id,
-                source_key=source_key,
-                source_permalink=source_permalink,
-                **values,
-            )
-            session.add(problem)
-            session.flush()
-    except IntegrityError:
-        # A concurrent delivery of the same request won the race; its row is the answer.
+    now = utcnow()
+    row: dict[str, object] = {
+        **values,
+        "team_id": team_id,
+        "created_by": user_id,
+        "channel_id": channel_id,
+        "status": ProblemStatus.OPEN,
+        "source_key": source_key,
+        "source_permalink": source_permalink,
+        "card_channel": card_to,
+        "card_ts": None,
+        "card_state": CardState.PENDING if card_to else None,
+        "created_at": now,
+        "updated_at": now,
+        "deleted_at": None,
+        "deleted_by": None,
+    }
+    number = queries.add_numbered(session, Problem.__table__, row, kind="P")
+    if number is None:
+        # The same Slack request, delivered again (or twice at once): its row is the answer.
         existing = queries.problem_by_source(session, team_id=team_id, source_key=source_key or "")
-        if existing is None:
-            raise
+        assert existing is not None  # the conflict was on this very key
         return Saved(problem=ProblemRecord.of(existing), created=False)
-    return Saved(problem=ProblemRecord.of(problem), created=True)
+    return Saved(problem=ProblemRecord.of_values({**row, "number": number}), created=True)
 
 
 KIND = "problem"
@@ -362,15 +375,67 @@ def versions(session: Session, *, team_id: str, number: int) -> tuple[history.Ve
     return history.versions(session, team_id=team_id, kind=KIND, record_id=problem.id)
 
 
+def claim_card(session: Session, *, team_id: str, number: int) -> ProblemRecord | None:
+    """Take a problem's pending card to post it: the problem as it is now, or None when
+    another process took it first, it was posted or refused already, or the problem is gone.
+
+    Commit the claim before posting: a card is posted at most once, even if the process
+    dies on its way to Slack (the ritual runs' rule, bot.jobs).
+    """
+    table = Problem.__table__
+    claimed = session.execute(
+        update_rows(table)
+        .where(
+            table.c.team_id == team_id,
+            table.c.number == number,
+            table.c.card_state == CardState.PENDING,
+            table.c.deleted_at.is_(None),
+        )
+        .values(card_state=CardState.POSTING)
+        .returning(*(table.c[name] for name in _STORED))
+    ).first()
+    return ProblemRecord.of_values(dict(claimed._mapping)) if claimed else None
+
+
 def set_card(session: Session, *, team_id: str, number: int, channel: str, ts: str) -> None:
     """Remember where the problem's channel card was posted."""
     # One UPDATE, no load: this runs once per captured problem, on the busiest path.
     session.execute(
         update_rows(Problem)
         .where(Problem.team_id == team_id, Problem.number == number)
-        .values(card_channel=channel, card_ts=ts)
+        .values(card_channel=channel, card_ts=ts, card_state=CardState.POSTED)
         .execution_options(synchronize_session=False)
     )
+
+
+def card_refused(session: Session, *, team_id: str, number: int) -> None:
+    """Slack would not take the card (its author has been told why): never try it again."""
+    session.execute(
+        update_rows(Problem)
+        .where(Problem.team_id == team_id, Problem.number == number)
+        .values(card_state=CardState.FAILED)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def pending_cards(
+    session: Session, *, since: datetime, before: datetime, limit: int = 100
+) -> tuple[tuple[str, int], ...]:
+    """(team_id, number) of problems, in any workspace, whose card has waited since before
+    `before`: left by a process that died after the ack. Those older than `since` are left;
+    a card days late would only confuse the channel."""
+    rows = session.execute(
+        select(Problem.team_id, Problem.number)
+        .where(
+            Problem.card_state == CardState.PENDING,
+            Problem.created_at >= since,
+            Problem.created_at < before,
+            Problem.deleted_at.is_(None),
+        )
+        .order_by(Problem.created_at)
+        .limit(limit)
+    ).all()
+    return tuple((team_id, number) for team_id, number in rows)
 
 
 def set_source_permalink(session: Session, *, team_id: str, number: int, permalink: str) -> None:

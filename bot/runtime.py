@@ -13,6 +13,7 @@ from sqlalchemy.engine import make_url
 
 from bot.app import create_app, job_client
 from bot.config import Settings
+from bot.later import Later, Traffic
 from bot.scheduler import RitualScheduler
 from bot.web import WebApp
 from storage import migrate
@@ -29,6 +30,7 @@ class Runtime:
     db: Database
     app: App
     web: WebApp
+    later: Later
 
 
 def open_database(settings: Settings, *, auto_migrate: bool) -> Database:
@@ -48,8 +50,11 @@ def build(
     settings: Settings, *, auto_migrate: bool = True, listener_executor: Executor | None = None
 ) -> Runtime:
     db = open_database(settings, auto_migrate=auto_migrate)
-    app = create_app(settings=settings, db=db, listener_executor=listener_executor)
-    return Runtime(settings=settings, db=db, app=app, web=WebApp(app=app, db=db))
+    traffic = Traffic()
+    later = Later(traffic)
+    app = create_app(settings=settings, db=db, listener_executor=listener_executor, later=later)
+    web = WebApp(app=app, db=db, traffic=traffic)
+    return Runtime(settings=settings, db=db, app=app, web=web, later=later)
 
 
 def client_factory(settings: Settings, db: Database) -> Callable[[str], WebClient]:

@@ -15,7 +15,7 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -25,6 +25,7 @@ from slack_sdk import WebClient
 from sqlalchemy import func, select, update
 
 from bot import jobs, standups
+from bot.jobs import cards
 from bot.jobs.delivery import RetryLater
 from bot.schedule import Occurrence, Plan, next_occurrence, occurrences
 from storage import queries
@@ -78,6 +79,13 @@ class RitualScheduler:
             self.refresh_rosters, IntervalTrigger(hours=1), id="rosters", replace_existing=True
         )
         self._scheduler.add_job(self._wake, id="catch-up", replace_existing=True)
+        self._scheduler.add_job(
+            self.post_left_cards,
+            IntervalTrigger(seconds=SWEEP_SECONDS),
+            id="cards",
+            replace_existing=True,
+            next_run_time=datetime.now(UTC),  # APScheduler's own clock: run once at start
+        )
         self._scheduler.start()
         log.info("ritual scheduler started")
 
@@ -136,6 +144,10 @@ class RitualScheduler:
 
     def _wake(self) -> None:
         self.fire_due(self.now())
+
+    def post_left_cards(self) -> int:
+        """Post the problem cards a web process left pending when it died (bot.jobs.cards)."""
+        return cards.post_left(db=self.db, client_for=self.client_factory, now=self.now())
 
     # Occurrences ----------------------------------------------------------------
 

@@ -15,6 +15,7 @@ from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
 from slack_bolt.request.internals import build_context, parse_body
 from sqlalchemy import text
 
+from bot.later import Traffic
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -54,9 +55,11 @@ class _Handler(SlackRequestHandler):
 class WebApp:
     """Routes HTTP to Bolt, answers health checks, and refuses oversized bodies."""
 
-    def __init__(self, *, app: App, db: Database):
+    def __init__(self, *, app: App, db: Database, traffic: Traffic | None = None):
         self.slack = _Handler(app, path="/slack/events")
         self.db = db
+        # Requests in flight, so follow-up work (bot.later) can give way to them.
+        self.traffic = traffic or Traffic()
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "")
@@ -78,7 +81,8 @@ class WebApp:
             # Bolt parses before it verifies the signature and answers 500 when it cannot.
             log.warning("refused a malformed request on %s: %s", path, why)
             return _reply(start_response, "400 Bad Request", {"error": "malformed request"})
-        return self.slack(environ, start_response)
+        with self.traffic.request():
+            return self.slack(environ, start_response)
 
     def _health(self, start_response: StartResponse) -> Iterable[bytes]:
         try:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from concurrent.futures import Executor
+
 from slack_bolt import App
 
+from bot.later import Later
 from handlers import (
     analyses,
     digest,
@@ -22,8 +25,10 @@ from storage.db import Database
 MODULES = (problems, experiments, analyses, shortcuts, home, digest, ritual, standup)
 
 
-def register(app: App, *, db: Database) -> None:
-    app.use(provide(db=db, people=People()))
+def register(app: App, *, db: Database, background: Executor, later: Later) -> None:
+    """Every listener, with `db`, `people`, the `background` pool they run on, and `later`
+    for follow-ups nobody waits for."""
+    app.use(provide(db=db, people=People(), background=background, later=later))
     errors.register(app)
     for module in MODULES:
         module.register(app)

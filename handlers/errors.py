@@ -5,10 +5,12 @@ from __future__ import annotations
 import inspect
 import json
 import logging
+import threading
 from collections.abc import Callable
+from concurrent.futures import Executor
 from typing import Any
 
-from slack_bolt import App, BoltResponse
+from slack_bolt import Ack, App, BoltResponse
 from slack_bolt.kwargs_injection import Args
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -112,28 +114,83 @@ def handle(
     return BoltResponse(status=200, body="") if response is not None else None
 
 
-def after_ack(listener: Callable[..., None]) -> Callable[[Args], None]:
-    """Route an error a listener raises *after* ack() to `handle` instead of Bolt.
+# How long a request thread waits for its listener's ack(): Slack gives up at 3 seconds.
+ACK_WAIT_SECONDS = 2.9
 
-    When an acknowledged listener raises, Bolt sets its ack back to None; if that happens
-    before Bolt's request thread (which polls every 10 ms) has seen the ack, the request
-    waits out Bolt's 3 s and answers 404 "unhandled request": Slack shows an error for a
-    request that succeeded. Errors before ack() still go through Bolt to `handle`, which
-    answers them in the HTTP response.
+
+def after_ack(listener: Callable[..., None]) -> Callable[[Args], None]:
+    """Run a listener on the background pool and answer Slack the moment it calls ack().
+
+    The app runs with process_before_response, so Bolt calls this in the request thread and
+    sends its HTTP answer when this returns. The listener goes to the pool (the `background`
+    executor); this thread is woken by its ack(), or by its error, and returns at once. (Bolt's
+    own background mode polls for the ack every 10 ms, which made each answer wait for the
+    next tick.) After the ack, the listener goes on with its Slack calls on the pool thread.
+
+    An error before ack() is raised here, in the request thread, so Bolt hands it to `handle`
+    with the unsent response and the user reads it in the answer. An error after the ack, or
+    after this thread stopped waiting, goes to `handle` on the pool thread and reaches the user
+    through response_url or a DM. Events are acknowledged by Bolt itself: their listeners are
+    handed to the pool without waiting.
     """
     names = inspect.getfullargspec(listener).args
 
     def run(args: Args) -> None:
-        available = {**args.context, **vars(args)}
-        try:
-            listener(**{name: available[name] for name in names})
-        except Exception as error:
-            if args.ack.response is None:
-                raise
-            handle(error, args.body, None, args.client, args.respond)
+        turn = _Turn(args.ack)
+        available = {**args.context, **vars(args), "ack": turn.ack}
+        kwargs = {name: available[name] for name in names}
+
+        def work() -> None:
+            try:
+                listener(**kwargs)
+            except Exception as error:
+                if turn.pass_back(error):
+                    return
+                handle(error, args.body, None, args.client, args.respond)
+            finally:
+                turn.done.set()
+
+        background: Executor = args.context["background"]
+        background.submit(work)
+        if args.body.get("type") == "event_callback":
+            return
+        turn.wait()
 
     run.__name__ = run.__qualname__ = listener.__name__
     return run
+
+
+class _Turn:
+    """The hand-over between a request thread and the pool thread running its listener."""
+
+    def __init__(self, ack: Ack):
+        self._ack = ack
+        self._lock = threading.Lock()
+        self._waiting = True
+        self._error: Exception | None = None
+        self.done = threading.Event()
+
+    def ack(self, *args: Any, **kwargs: Any) -> BoltResponse:
+        try:
+            return self._ack(*args, **kwargs)
+        finally:
+            self.done.set()
+
+    def pass_back(self, error: Exception) -> bool:
+        """Give an error raised before ack() to the waiting request thread, if it still waits."""
+        with self._lock:
+            if self._waiting and self._ack.response is None:
+                self._error = error
+                return True
+            return False
+
+    def wait(self) -> None:
+        self.done.wait(ACK_WAIT_SECONDS)
+        with self._lock:
+            self._waiting = False
+            error = self._error
+        if error is not None:
+            raise error
 
 
 def register(app: App) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
@@ -24,6 +23,7 @@ from bot.commands import (
     parse_problem,
 )
 from bot.ids import ActionId, CallbackId, Command, DecisionField
+from bot.later import Later
 from bot.render import decisions as render_decisions
 from bot.render import problems as render
 from bot.render import search as render_search
@@ -49,6 +49,7 @@ def problem_command(
     respond: Respond,
     db: Database,
     people: People,
+    later: Later,
 ) -> None:
     team_id, user_id, channel_id = command["team_id"], command["user_id"], command["channel_id"]
     match parse_problem(command.get("text") or ""):
@@ -69,17 +70,21 @@ def problem_command(
                     channel_id=channel_id,
                     draft=problems.ProblemDraft(title=title),
                     source_key=f"command:{command['trigger_id']}",
+                    card_to=channel_id,
                 )
-                alike = search.similar_to_problem(session, saved.problem) if saved.created else ()
             ack(
                 text=render.card_text(saved.problem),
-                blocks=render.captured(saved.problem, created=saved.created)
-                + render_search.tried_before(alike, domain=command.get("team_domain")),
+                blocks=render.captured(saved.problem, created=saved.created),
                 response_type="ephemeral",
             )
             if saved.created:
-                announce(
-                    client=client, db=db, problem=saved.problem, channel=channel_id, respond=respond
+                later.submit(
+                    follow_up,
+                    client=client,
+                    db=db,
+                    problem=saved.problem,
+                    respond=respond,
+                    domain=command.get("team_domain"),
                 )
         case ListProblems(scope):
             with db.transaction() as session:
@@ -149,29 +154,61 @@ def problem_command(
             records.answer_history(ack, ref=f"P-{number}", versions=versions)
 
 
+def follow_up(
+    *,
+    client: WebClient,
+    db: Database,
+    problem: problems.ProblemRecord,
+    respond: Respond,
+    domain: str | None,
+) -> None:
+    """After a quick capture: the card in the channel, then what was tried before that is
+    like it, to its author only. Neither is needed for the ack, so neither holds it up."""
+    announce(client=client, db=db, problem=problem, respond=respond)
+    with db.reading() as session:
+        alike = search.similar_to_problem(session, problem)
+    if alike:
+        respond(
+            text=render_search.tried_before_text(problem.ref),
+            blocks=render_search.tried_before_note(problem.ref, alike, domain=domain),
+            response_type="ephemeral",
+            replace_original=False,
+        )
+
+
 def announce(
     *,
     client: WebClient,
     db: Database,
     problem: problems.ProblemRecord,
-    channel: str,
     respond: Respond | None,
 ) -> None:
-    """Post the new problem's card; if the channel refuses it, say so to its author."""
+    """Post the new problem's pending card; if the channel refuses it, say so to its author.
+
+    The card is claimed first, so it is posted once even if the sweep (bot.cards) or another
+    worker reaches it too, and the card shows the problem as it is by now.
+    """
+    with db.transaction() as session:
+        claimed = problems.claim_card(session, team_id=problem.team_id, number=problem.number)
+    if claimed is None or claimed.card_channel is None:
+        return
+    channel = claimed.card_channel
     ts, why_not = post(
-        client, channel=channel, text=render.card_text(problem), blocks=render.card(problem)
+        client, channel=channel, text=render.card_text(claimed), blocks=render.card(claimed)
     )
+    with db.transaction() as session:
+        if ts is None:
+            problems.card_refused(session, team_id=problem.team_id, number=problem.number)
+        else:
+            problems.set_card(
+                session, team_id=problem.team_id, number=problem.number, channel=channel, ts=ts
+            )
     if ts is None:
         text = f"{problem.ref} is saved, but I couldn't post its card here: {why_not}."
         if respond is not None:
             respond(text=text, response_type="ephemeral", replace_original=False)
         else:
             tell(client, user_id=problem.created_by, text=text)
-        return
-    with db.transaction() as session:
-        problems.set_card(
-            session, team_id=problem.team_id, number=problem.number, channel=channel, ts=ts
-        )
 
 
 def announce_decision(
@@ -247,6 +284,7 @@ def submit_problem(
     client: WebClient,
     db: Database,
     people: People,
+    later: Later,
 ) -> None:
     """Save the modal; field errors go back inline through the global error handler."""
     metadata = json.loads(view.get("private_metadata") or "{}")
@@ -263,16 +301,22 @@ def submit_problem(
         ack()
         refresh_card(client, problem, editor=user_id)
         return
+    channel = channel_of(metadata)
     with db.transaction() as session:
         saved = problems.create(
             session,
             team_id=team_id,
             user_id=user_id,
-            channel_id=channel_of(metadata),
+            channel_id=channel,
             draft=draft,
             source_key=f"view:{view['id']}",
+            card_to=channel or user_id,
         )
-        alike = search.similar_to_problem(session, saved.problem) if saved.created else ()
+    if not saved.created:
+        ack()
+        return
+    with db.reading() as session:
+        alike = search.similar_to_problem(session, saved.problem)
     if alike:
         # The confirmation replaces the form, so the author sees what was tried before.
         domain = (body.get("team") or {}).get("domain")
@@ -287,24 +331,30 @@ def submit_problem(
         )
     else:
         ack()
-    if not saved.created:
-        return
-    problem = saved.problem
-    source = MessageRef.load(metadata.get("source"))
+    later.submit(
+        publish,
+        client=client,
+        db=db,
+        problem=saved.problem,
+        source=MessageRef.load(metadata.get("source")),
+    )
+
+
+def publish(
+    *,
+    client: WebClient,
+    db: Database,
+    problem: problems.ProblemRecord,
+    source: MessageRef | None,
+) -> None:
+    """After a saved form: link the message it was captured from, then post its card."""
     link = source and permalink(client, channel=source.channel, ts=source.ts)
     if link:
         with db.transaction() as session:
             problems.set_source_permalink(
-                session, team_id=team_id, number=problem.number, permalink=link
+                session, team_id=problem.team_id, number=problem.number, permalink=link
             )
-        problem = replace(problem, source_permalink=link)
-    announce(
-        client=client,
-        db=db,
-        problem=problem,
-        channel=channel_of(metadata) or user_id,
-        respond=None,
-    )
+    announce(client=client, db=db, problem=problem, respond=None)
 
 
 def open_decision(

@@ -18,6 +18,8 @@ from sqlalchemy.orm import Session, sessionmaker
 # Database), then for another process holding the file (busy_timeout).
 SQLITE_LOCK_WAIT_SECONDS = 1.5
 SQLITE_BUSY_MS = 1000
+# An execution option marking a read-only unit of work (Database.reading).
+READ_ONLY = "ritualbot_read_only"
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -60,7 +62,8 @@ def _tune_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        reading = connection.get_execution_options().get(READ_ONLY, False)
+        connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
 
 
 class Database:
@@ -69,6 +72,9 @@ class Database:
     def __init__(self, engine: Engine):
         self.engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self._readers = sessionmaker(
+            engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False
+        )
         # SQLite has one writer at a time and every transaction here begins IMMEDIATE. Threads
         # of one process queue on this lock instead of in SQLite's busy handler, which sleeps
         # in steps of up to 100 ms and so turned lock waits into p99 spikes under load.
@@ -82,6 +88,16 @@ class Database:
     def transaction(self) -> Iterator[Session]:
         """A session in one transaction: committed on success, rolled back on any error."""
         with self._turn(), self._sessions() as session, session.begin():
+            yield session
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A session for reads only, which never waits for (or holds up) a writer.
+
+        On SQLite it begins a plain deferred transaction, outside this process's writer
+        turn: in WAL mode readers and the one writer do not block each other.
+        """
+        with self._readers() as session, session.begin():
             yield session
 
     @contextmanager

@@ -19,6 +19,7 @@ from sqlalchemy import (
     Text,
     Time,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -49,6 +50,18 @@ def _enum(cls: type[enum.Enum]) -> Enum:
         values_callable=lambda members: [m.value for m in members],
         validate_strings=True,
     )
+
+
+class CardState(enum.StrEnum):
+    """Where a new problem's channel card is: posted after the ack, at most once."""
+
+    PENDING = "pending"  # stored, card not yet tried
+    POSTING = "posting"  # claimed by one process, on its way to Slack
+    POSTED = "posted"
+    FAILED = "failed"  # Slack refused it; the author was told why
+
+
+PENDING_CARD = "card_state = 'pending'"
 
 
 class Track(enum.StrEnum):
@@ -116,6 +129,13 @@ class Problem(Base):
         # The digest reads a workspace's active problems and those changed in a week.
         Index("ix_problems_team_id_status", "team_id", "status"),
         Index("ix_problems_team_id_updated_at", "team_id", "updated_at"),
+        # The few cards a crash left unposted, found without reading every problem.
+        Index(
+            "ix_problems_pending_cards",
+            "created_at",
+            sqlite_where=text(PENDING_CARD),
+            postgresql_where=text(PENDING_CARD),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -145,6 +165,16 @@ class Problem(Base):
     # Where the channel card was posted, so later changes can update it in place.
     card_channel: Mapped[str | None] = mapped_column(String(32))
     card_ts: Mapped[str | None] = mapped_column(String(32))
+    # No CHECK constraint, so SQLite adds the column in place (its search triggers stay).
+    card_state: Mapped[CardState | None] = mapped_column(
+        Enum(
+            CardState,
+            native_enum=False,
+            create_constraint=False,
+            length=16,
+            values_callable=lambda members: [m.value for m in members],
+        )
+    )
     # Identifies the Slack request that created the row (trigger or view id), so a
     # redelivered command or a double-submitted modal stores one problem, not two.
     source_key: Mapped[str | None] = mapped_column(String(128))

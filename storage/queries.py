@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 from storage.models import Counter, Problem, RitualRun, Workspace
 from storage.types import utcnow
-from storage.upsert import insert
+from storage.upsert import DIALECT_INSERT, insert
 
 
 def ensure_workspace(session: Session, *, team_id: str) -> None:
@@ -23,16 +26,74 @@ def next_number(session: Session, *, team_id: str, kind: str) -> int:
     The upsert takes a row lock on PostgreSQL (and SQLite serialises writers), so
     concurrent transactions never receive the same number.
     """
+    bump = _counter_bump(session.get_bind().dialect.name)
+    return session.execute(bump, {"team_id": team_id, "kind": kind}).scalar_one()
+
+
+def add_numbered(session: Session, table: Table, row: dict[str, Any], *, kind: str) -> int | None:
+    """Insert `row` under the workspace's next number of `kind`: that number, or None when
+    a row with the same `source_key` is already stored (and then the number is given back).
+
+    No savepoint: until commit the number stays this transaction's (the counter's row lock
+    on PostgreSQL, the one writer on SQLite), so giving it back is safe. On PostgreSQL the
+    bump and the insert are one statement, so the counter row, which every capture in the
+    workspace waits for, is held for that statement and the commit only.
+    This is the write each capture waits on before Slack gets its answer.
+    """
+    team_id = row["team_id"]
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        statement = _bump_and_insert(table, tuple(sorted(row)))
+        number = session.execute(statement, {**row, "kind": kind}).scalar()
+    else:
+        number = next_number(session, team_id=team_id, kind=kind)
+        added = session.execute(_insert_new(dialect, table), {**row, "number": number})
+        number = number if added.first() is not None else None
+    if number is None:
+        session.execute(
+            update(Counter)
+            .where(Counter.team_id == team_id, Counter.kind == kind)
+            .values(value=Counter.value - 1)
+        )
+        return None
+    if number == 1:
+        ensure_workspace(session, team_id=team_id)
+    return number
+
+
+@cache
+def _bump_and_insert(table: Table, columns: tuple[str, ...]) -> Any:
+    """PostgreSQL: WITH n AS (counter upsert RETURNING value) INSERT … SELECT …, n.value."""
+    bumped = _counter_bump("postgresql").cte("bumped")
+    values = select(*(bindparam(c, type_=table.c[c].type) for c in columns), bumped.c.value)
+    return (
+        postgresql.insert(table)
+        .from_select([*columns, "number"], values)
+        .on_conflict_do_nothing(index_elements=["team_id", "source_key"])
+        .returning(table.c.number)
+    )
+
+
+@cache
+def _counter_bump(dialect: str) -> Any:
     table = Counter.__table__
-    stmt = (
-        insert(session, table)
-        .values(team_id=team_id, kind=kind, value=1)
+    return (
+        DIALECT_INSERT[dialect](table)
+        .values(team_id=bindparam("team_id"), kind=bindparam("kind"), value=1)
         .on_conflict_do_update(
             index_elements=["team_id", "kind"], set_={"value": table.c.value + 1}
         )
         .returning(table.c.value)
     )
-    return session.execute(stmt).scalar_one()
+
+
+@cache
+def _insert_new(dialect: str, table: Table) -> Any:
+    return (
+        DIALECT_INSERT[dialect](table)
+        .on_conflict_do_nothing(index_elements=["team_id", "source_key"])
+        .returning(table.c.id)
+    )
 
 
 def problem_by_number(session: Session, *, team_id: str, number: int) -> Problem | None:

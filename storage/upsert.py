@@ -8,9 +8,9 @@ from sqlalchemy import Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+DIALECT_INSERT = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+
 
 def insert(session: Session, table: Table) -> Any:
     """An insert for `table` that supports `on_conflict_*` on the session's engine."""
-    if session.get_bind().dialect.name == "postgresql":
-        return postgresql.insert(table)
-    return sqlite.insert(table)
+    return DIALECT_INSERT[session.get_bind().dialect.name](table)

@@ -92,7 +92,9 @@ class Bot:
     slack: SlackEmulator
 
     def settle(self) -> None:
+        """Wait for the listeners, then for the follow-ups they left (cards, hints)."""
         self.executor.wait_idle()
+        assert self.runtime.later.wait_idle(10), "follow-ups still running after 10 s"
 
 
 @pytest.fixture
@@ -111,6 +113,8 @@ def bot(emulator: SlackEmulator, database_url: str) -> Iterator[Bot]:
     emulator.app_url = f"{server.url}/slack/events"
     yield Bot(runtime=runtime, url=server.url, executor=executor, slack=emulator)
     executor.wait_idle()
+    runtime.later.wait_idle(10)
     server.stop()
     executor.shutdown(wait=True)
+    runtime.later.shutdown()
     runtime.db.dispose()

@@ -99,6 +99,19 @@ def tried_before(found: tuple[Found, ...], *, domain: str | None) -> Blocks:
     return [context("Tried before: " + " · ".join(entries))]
 
 
+def tried_before_note(ref_: str, found: tuple[Found, ...], *, domain: str | None) -> Blocks:
+    """A note to the author of a new problem, after its ack: what the team tried like it."""
+    return [
+        section(f"Before you start on *{ref_}*: the team has tried something like it."),
+        *tried_before(found, domain=domain),
+    ]
+
+
+def tried_before_text(ref_: str) -> str:
+    """The note's notification text."""
+    return f"Before you start on {ref_}: the team has tried something like it."
+
+
 def saved_modal(*, title: str, saved: str, alike: tuple[Found, ...], domain: str | None) -> dict:
     """What replaces a form once saved, when the team has tried something alike before."""
     return {

@@ -62,8 +62,10 @@ def make_bot(
 
 def stop_bot(made: Bot) -> None:
     made.executor.wait_idle()
+    made.runtime.later.wait_idle(10)
     made._server.stop()  # type: ignore[attr-defined]
     made.executor.shutdown(wait=True)
+    made.runtime.later.shutdown()
     made.runtime.db.dispose()
 
 

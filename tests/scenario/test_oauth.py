@@ -35,7 +35,9 @@ def oauth_bot(emulator, database_url) -> Iterator[str]:
     emulator.app_url = f"{server.url}/slack/events"
     yield server.url
     executor.wait_idle()
+    runtime.later.wait_idle(10)
     server.stop()
+    runtime.later.shutdown()
     runtime.db.dispose()
 
 

@@ -12,11 +12,13 @@ from tests.support.slack import rendered
 
 
 def capture(bot, title: str, *, team: str = TEAM, user: str = ALICE, channel: str = CHANNEL):
+    """The ack, and the notes sent to the author after it (through response_url)."""
     answer = bot.slack.slash_command(
         team_id=team, user_id=user, channel_id=channel, command="/problem", text=title
     )
     bot.settle()
-    return answer.body
+    notes = [r.body for r in bot.slack.responses if "Before you start" in rendered(r.body)]
+    return answer.body, notes
 
 
 def seed_history(bot, team: str = TEAM) -> None:
@@ -35,9 +37,12 @@ def seed_history(bot, team: str = TEAM) -> None:
 def test_quick_capture_lists_up_to_three_similar_past_entries(bot):
     seed_history(bot)
 
-    body = capture(bot, "Ticket classifier confuses refund tickets")
+    ack, [note] = capture(bot, "Ticket classifier confuses refund tickets")
 
-    [line] = [b for b in body["blocks"] if "Tried before" in rendered(b)]
+    # The ack confirms at once; what was tried before follows, to the author only.
+    assert "Captured *P-4" in rendered(ack) and "Tried before" not in rendered(ack)
+    assert note["response_type"] == "ephemeral" and "*P-4*" in rendered(note["blocks"][0])
+    [line] = [b for b in note["blocks"] if "Tried before" in rendered(b)]
     shown = line["elements"][0]["text"]
     # Four past records share words with the title; the three closest are shown.
     assert len(re.findall(r"\*[PEA]-\d+\*", shown)) == 3
@@ -49,18 +54,18 @@ def test_quick_capture_lists_up_to_three_similar_past_entries(bot):
 def test_nothing_alike_adds_no_line(bot):
     seed_history(bot)
 
-    body = capture(bot, "Speech model mishears accents")
+    ack, notes = capture(bot, "Speech model mishears accents")
 
-    assert "Tried before" not in rendered(body)
-    assert "Captured *P-4" in rendered(body)
+    assert notes == [] and "Tried before" not in rendered(bot.slack.responses)
+    assert "Captured *P-4" in rendered(ack)
 
 
 def test_another_workspaces_history_is_never_suggested(bot):
     seed_history(bot, team=OTHER_TEAM)
 
-    body = capture(bot, "Ticket classifier confuses refund tickets")
+    ack, notes = capture(bot, "Ticket classifier confuses refund tickets")
 
-    assert "Tried before" not in rendered(body)
+    assert "Captured *P-1" in rendered(ack) and notes == []
 
 
 def test_the_modal_confirms_with_what_was_tried_before(bot):

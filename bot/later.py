@@ -1,0 +1,90 @@
+"""Work nobody is waiting for (a new problem's card, a "tried before" hint), done after the
+ack, giving way to the requests that are waiting for theirs."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+# The longest a follow-up waits for a moment with no request in flight. Under a burst there
+# is no such moment, and follow-ups start one per wait, whatever the number of threads:
+# cards keep coming (four a second), while the process goes to acks due within 3 seconds.
+# Ordinary traffic leaves many quiet moments, and there a follow-up starts at once.
+YIELD_SECONDS = 0.25
+# Threads enough that a slow Slack (each post taking seconds) doesn't queue every card
+# behind one; they cost nothing while they wait on Slack.
+WORKERS = 8
+
+
+class Traffic:
+    """How many Slack requests this process is answering at this moment."""
+
+    def __init__(self) -> None:
+        self._busy = 0
+        self._changed = threading.Condition()
+
+    @contextmanager
+    def request(self) -> Iterator[None]:
+        with self._changed:
+            self._busy += 1
+        try:
+            yield
+        finally:
+            with self._changed:
+                self._busy -= 1
+                if not self._busy:
+                    self._changed.notify_all()
+
+    def wait_quiet(self, timeout: float) -> bool:
+        """Wait until no request is in flight, for `timeout` seconds at most; whether it is."""
+        with self._changed:
+            return self._changed.wait_for(lambda: not self._busy, timeout)
+
+
+class Later:
+    """A pool for follow-up work that starts each task in a quiet moment, or else one task
+    per YIELD_SECONDS.
+
+    What runs here must not be needed for an answer: it may start up to YIELD_SECONDS late,
+    and it is lost if the process dies first, so anything that must survive a crash is
+    written down before it is handed here (a problem's card is stored as pending).
+    """
+
+    def __init__(self, traffic: Traffic, *, workers: int = WORKERS) -> None:
+        self._traffic = traffic
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="later")
+        self._queued = 0
+        self._idle = threading.Condition()
+        self._starts = threading.Lock()
+
+    def submit(self, task: Callable[..., None], /, **kwargs: Any) -> None:
+        with self._idle:
+            self._queued += 1
+        self._pool.submit(self._run, task, kwargs)
+
+    def _run(self, task: Callable[..., None], kwargs: dict[str, Any]) -> None:
+        try:
+            with self._starts:  # one task at a time waits for its moment
+                self._traffic.wait_quiet(YIELD_SECONDS)
+            task(**kwargs)
+        except Exception:
+            log.exception("follow-up %s failed", getattr(task, "__name__", task))
+        finally:
+            with self._idle:
+                self._queued -= 1
+                if not self._queued:
+                    self._idle.notify_all()
+
+    def wait_idle(self, timeout: float | None = None) -> bool:
+        """Wait until every submitted task has finished (tests, benchmarks, shutdown)."""
+        with self._idle:
+            return self._idle.wait_for(lambda: not self._queued, timeout)
+
+    def shutdown(self) -> None:
+        self._pool.shutdown(wait=True)

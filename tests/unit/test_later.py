@@ -1,0 +1,53 @@
+"""Follow-up work gives way to requests waiting for their ack, and still gets done."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from bot import later
+from bot.later import Later, Traffic
+
+
+@pytest.fixture
+def pool():
+    traffic = Traffic()
+    made = Later(traffic)
+    yield traffic, made
+    made.shutdown()
+
+
+def test_a_follow_up_waits_for_the_request_in_flight_to_be_answered(pool, monkeypatch):
+    monkeypatch.setattr(later, "YIELD_SECONDS", 30.0)
+    traffic, made = pool
+    ran = threading.Event()
+    with traffic.request():
+        made.submit(ran.set)
+        assert not ran.wait(0.2)  # the request is still being answered
+    assert ran.wait(5)  # answered: the follow-up starts at once
+
+
+def test_follow_ups_still_run_while_requests_never_stop(pool, monkeypatch):
+    monkeypatch.setattr(later, "YIELD_SECONDS", 0.01)
+    traffic, made = pool
+    done = []
+    with traffic.request():
+        for n in range(5):
+            made.submit(lambda n=n: done.append(n))
+        assert made.wait_idle(5)
+    assert sorted(done) == [0, 1, 2, 3, 4]
+
+
+def test_a_failing_follow_up_is_logged_and_the_pool_goes_on(pool, caplog):
+    _traffic, made = pool
+    ran = threading.Event()
+
+    def broken() -> None:
+        raise RuntimeError("Slack went away")
+
+    made.submit(broken)
+    made.submit(ran.set)
+
+    assert ran.wait(5) and made.wait_idle(5)
+    assert "follow-up broken failed" in caplog.text
