@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import logging
 from concurrent.futures import Executor, ThreadPoolExecutor
+from urllib.error import URLError
 
 from slack_bolt import App
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
     RateLimitErrorRetryHandler,
     ServerErrorRetryHandler,
 )
@@ -47,9 +49,11 @@ def web_client(settings: Settings, *, token: str | None = None) -> WebClient:
     Timeouts are not retried here: Slack may have acted on a request it did not answer.
     """
     client = WebClient(token=token, base_url=settings.slack_api_url, timeout=SLACK_TIMEOUT_SECONDS)
-    client.retry_handlers.extend(
-        [RateLimitErrorRetryHandler(max_retry_count=3), ServerErrorRetryHandler(max_retry_count=2)]
-    )
+    client.retry_handlers = [
+        _unsent_retry(),
+        RateLimitErrorRetryHandler(max_retry_count=3),
+        ServerErrorRetryHandler(max_retry_count=2),
+    ]
     return client
 
 
@@ -60,8 +64,15 @@ def job_client(settings: Settings, *, token: str | None) -> WebClient:
     (bot.jobs.delivery), instead of each call sleeping its own jittered wait.
     """
     client = WebClient(token=token, base_url=settings.slack_api_url, timeout=SLACK_TIMEOUT_SECONDS)
-    client.retry_handlers.append(ServerErrorRetryHandler(max_retry_count=2))
+    client.retry_handlers = [_unsent_retry(), ServerErrorRetryHandler(max_retry_count=2)]
     return client
+
+
+def _unsent_retry() -> ConnectionErrorRetryHandler:
+    """Retry a call once if it never reached Slack (urllib's URLError: refused, unreachable,
+    broken off while sending). slack_sdk's default also retries a connection reset while
+    reading the answer, when Slack may already have posted: a message twice."""
+    return ConnectionErrorRetryHandler(max_retry_count=1, error_types=[URLError])
 
 
 def _oauth_settings(settings: Settings, db: Database) -> OAuthSettings:

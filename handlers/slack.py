@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from urllib.error import URLError
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -35,7 +36,11 @@ def why_slack_failed(error: Exception) -> str:
             return "Slack is having trouble right now (it answered with an error page)"
         code = response.get("error", "") if response is not None else ""
         return CANNOT_POST.get(code, f"Slack answered '{code or 'an error'}'")
-    return "Slack did not answer in time"
+    if isinstance(error, TimeoutError):
+        return "Slack did not answer in time"
+    if isinstance(error, URLError):
+        return "Slack could not be reached"
+    return "Slack's answer was lost on the way back (it may have posted it anyway)"
 
 
 def post(

@@ -299,6 +299,7 @@ class SlackEmulator(AppRequests):
         delay: float = 0.0,
         retry_after: int | None = None,
         times: int = 1,
+        lose_answer: bool = False,
     ) -> None:
         """Misbehave on the next `times` calls of a method ("*" for any)."""
         self.faults.add(
@@ -309,6 +310,7 @@ class SlackEmulator(AppRequests):
                 delay=delay,
                 retry_after=retry_after,
                 times=times,
+                lose_answer=lose_answer,
             )
         )
 

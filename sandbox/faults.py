@@ -16,6 +16,9 @@ class Fault:
     delay: float = 0.0
     retry_after: int | None = None
     times: int = 1
+    # Do the call, then close the connection without answering: the client cannot tell
+    # whether Slack acted (a reset or a proxy dropping the response).
+    lose_answer: bool = False
 
     @property
     def answers(self) -> bool:

@@ -53,6 +53,11 @@ class EmulatorServer(ThreadingHTTPServer):
         self.router = router
 
 
+# An answer with this status is not sent: the connection is closed instead, as when a
+# response is lost on its way back (sandbox.faults, lose_answer).
+LOST = 0
+
+
 class _Handler(BaseHTTPRequestHandler):
     """Reads a request, asks the router, writes the answer."""
 
@@ -81,6 +86,9 @@ class _Handler(BaseHTTPRequestHandler):
             body=self.rfile.read(length) if length else b"",
         )
         answer = self.server.router(request)
+        if answer.status == LOST:
+            self.close_connection = True
+            return
         self.send_response(answer.status)
         self.send_header("Content-Type", answer.content_type)
         self.send_header("Content-Length", str(len(answer.body)))

@@ -15,6 +15,7 @@ from sandbox.api import ApiError, ApiRequest
 from sandbox.faults import Fault, Faults
 from sandbox.ratelimits import POST_MESSAGE_PER_MINUTE, TIER_2, TIER_3, TIER_4, RateLimiter
 from sandbox.records import Call
+from sandbox.server import LOST
 from sandbox.state import World
 
 JSON_ARGS = ("blocks", "attachments", "view", "files", "metadata")
@@ -130,6 +131,8 @@ class WebApi:
         call = Call(method, args, team_id, answer.status, recorded, time.time())
         with self.world.lock:
             self.world.calls.append(call)
+        if fault and fault.lose_answer:
+            return ApiAnswer(LOST, "")
         return answer
 
     def _answer(self, *, method: str, request: ApiRequest) -> ApiAnswer:

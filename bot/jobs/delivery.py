@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+from urllib.error import URLError
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web import SlackResponse
@@ -25,6 +26,10 @@ CANNOT_POST = {
     "user_disabled": "their Slack account is deactivated",
     "msg_too_long": "the message is too long for Slack",
     "invalid_blocks": "Slack refused the message layout",
+    # Not Slack's answers: what became of a call that got none.
+    "timeout": "Slack did not answer in time (it may have posted it)",
+    "no_answer": "Slack's answer was lost on the way back (it may have posted it)",
+    "unreachable": "Slack could not be reached",
 }
 RATE_LIMIT_PATIENCE = 15 * 60.0
 
@@ -105,7 +110,10 @@ def call(do: Callable[..., SlackResponse], *, gate: RateGate | None = None, **ar
         except TimeoutError:
             log.warning("Slack did not answer in time; not sending again")
             return Sent(error="timeout", unknown=True)
-        except OSError as error:  # refused or reset before Slack could act on it
-            log.warning("Slack unreachable: %s", type(error).__name__)
+        except URLError as error:  # never reached Slack: refused, or broken off while sending
+            log.warning("Slack unreachable: %s", type(error.reason).__name__)
             return Sent(error="unreachable", retry=True)
+        except OSError as error:  # reached Slack, but the answer was lost: it may have acted
+            log.warning("Slack's answer was lost (%s); not sending again", type(error).__name__)
+            return Sent(error="no_answer", unknown=True)
         return Sent(ts=answer.get("ts"))

@@ -77,6 +77,25 @@ def test_a_card_slack_refuses_keeps_the_problem_and_says_why(bot, error):
     )
 
 
+def test_a_card_whose_answer_is_lost_is_posted_once(bot):
+    """Slack posts the card, then the connection drops before its answer: not sent again."""
+    bot.slack.inject("chat.postMessage", lose_answer=True, times=5)
+    answer = capture(bot, "Answer lost on the way back")
+
+    assert answer.status == 200 and "Captured *P-1" in rendered(answer.body)
+    assert len(stored(bot.runtime.db)) == 1
+    cards = [m for m in bot.slack.messages(CHANNEL) if "Answer lost" in rendered(m.blocks)]
+    assert len(cards) == 1
+    assert "P-1 is saved" in told(bot)
+    still_works(bot, "After the lost answer")
+    ledger.record(
+        area="Slack API",
+        fault="chat.postMessage posts the card, then the connection drops before the answer",
+        tries=1,
+        outcome="card posted once, not sent again; problem kept; the person is told",
+    )
+
+
 @pytest.mark.parametrize("fault", list(RETRIED))
 def test_retryable_answers_are_retried_a_bounded_number_of_times(bot, fault):
     spec, most, words = RETRIED[fault]

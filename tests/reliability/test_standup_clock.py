@@ -17,6 +17,7 @@ from bot import standups
 from bot.scheduler import RitualScheduler
 from storage.db import Database
 from tests.conftest import ALICE, BOB, CAROL, CHANNEL, TEAM
+from tests.reliability import ledger
 from tests.support.standup import client_for, make_standup, prompts, reminders
 
 PEOPLE = (ALICE, BOB, CAROL)  # Toronto, London, Kolkata
@@ -321,3 +322,20 @@ def test_a_message_slack_keeps_failing_is_given_up_after_five_tries_and_reported
     assert any("couldn't send the standup prompt" in text and f"<@{BOB}>" in text for text in told)
     attempts = [c for c in emulator.calls("chat.postMessage") if c.args.get("channel") == BOB]
     assert len(attempts) == 5 and prompts(emulator, BOB) == []
+
+
+def test_an_answer_lost_on_its_way_back_never_posts_a_prompt_twice(db, emulator):
+    """Slack posts each message, then the connection drops before its answer: whether it
+    was posted cannot be known, so nothing is sent again (at most once)."""
+    team_standup(db, emulator)
+    emulator.inject("chat.postMessage", lose_answer=True, times=10)
+    fire(scheduler(db, emulator), AT)
+    fire(scheduler(db, emulator), AT + timedelta(minutes=5))
+    assert counts(emulator) == {ALICE: 1, BOB: 1, CAROL: 1}
+    assert len(thread_parents(emulator)) == 1
+    ledger.record(
+        area="Slack API",
+        fault="chat.postMessage acts, then the connection drops before the answer (10 in a row)",
+        tries=1,
+        outcome="each prompt and the day's thread posted once; none sent again",
+    )

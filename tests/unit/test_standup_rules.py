@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from datetime import date
+from http.client import RemoteDisconnected
+from urllib.error import URLError
 
 import pytest
 from slack_sdk.errors import SlackApiError
@@ -153,7 +155,10 @@ def test_a_429_is_waited_out_exactly_and_the_call_made_again():
         (slack_error(200, {"ok": False, "error": "account_inactive"}), False, False),
         (slack_error(200, {"ok": False, "error": "not_in_channel"}), False, False),
         (slack_error(503, {"ok": False, "error": "service_unavailable"}), True, False),
-        (ConnectionRefusedError(), True, False),
+        # urllib wraps what happens before the request is sent: Slack never saw it.
+        (URLError(ConnectionRefusedError()), True, False),
+        # A reset while reading the answer: Slack may have posted it.
+        (RemoteDisconnected("closed without an answer"), False, True),
         (TimeoutError(), False, True),
     ],
 )
