@@ -185,7 +185,7 @@ def announce(
 ) -> None:
     """Post the new problem's pending card; if the channel refuses it, say so to its author.
 
-    The card is claimed first, so it is posted once even if the sweep (bot.cards) or another
+    The card is claimed first, so it is posted once even if the sweep (bot.jobs.cards) or another
     worker reaches it too, and the card shows the problem as it is by now.
     """
     with db.transaction() as session:
