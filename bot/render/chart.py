@@ -5,9 +5,6 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-
 from bot.digest import Series
 from storage.models import Direction
 
@@ -17,7 +14,14 @@ MAX_PANELS = 12
 
 
 def metric_chart(series: Sequence[Series]) -> bytes:
-    """A PNG with one panel per problem; Agg on a Figure, so no global pyplot state is shared."""
+    """A PNG with one panel per problem; Agg on a Figure, so no global pyplot state is shared.
+
+    matplotlib (and numpy under it) is imported here, on the first digest: imported with the
+    app it cost every web worker about 40 MB that most of them never use.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
     shown = list(series)[:MAX_PANELS]
     figure = Figure(figsize=(WIDTH, PANEL_HEIGHT * max(1, len(shown))), dpi=100)
     FigureCanvasAgg(figure)
