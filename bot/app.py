@@ -36,10 +36,10 @@ NOT_INSTALLED = (
     "ritualbot is not installed in this workspace, or its installation was removed. "
     "Ask a workspace admin to install it again from ritualbot's /slack/install page."
 )
-# Every listener runs in this pool (handlers.errors.after_ack), and a listener keeps its thread after ack() while it
-# posts to Slack. Bolt's default of 5 threads let five slow Slack calls hold up every other
-# request's ack past Slack's 3 seconds; twice the server's threads leaves one free per
-# in-flight request even when as many finished ones are still talking to Slack.
+# Every listener runs in this pool (handlers.errors.after_ack), and keeps its thread after
+# ack() while it posts to Slack. Bolt's default of 5 threads let five slow Slack calls hold
+# up every other request's ack past Slack's 3 seconds; twice the server's threads leaves one
+# free per in-flight request even when as many finished ones are still talking to Slack.
 LISTENER_THREADS = 2 * WEB_THREADS
 
 

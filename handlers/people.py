@@ -13,6 +13,10 @@ from bot.permissions import Actor
 
 log = logging.getLogger(__name__)
 
+# users.info is asked before the ack (edit, delete, decide), so it must leave room inside
+# Slack's 3 seconds; a slower answer counts as "not an admin", like a failed one.
+LOOKUP_TIMEOUT_SECONDS = 1.0
+
 
 class People:
     """Looks up admins with users.info (is_admin / is_owner), remembering answers briefly.
@@ -33,8 +37,11 @@ class People:
             cached = self._cache.get(key)
         if cached is not None and now - cached[0] < self.ttl_seconds:
             return Actor(user_id=user_id, is_admin=cached[1])
+        lookup = WebClient(
+            token=client.token, base_url=client.base_url, timeout=LOOKUP_TIMEOUT_SECONDS
+        )
         try:
-            info = client.users_info(user=user_id)["user"]
+            info = lookup.users_info(user=user_id)["user"]
         except (SlackApiError, OSError) as error:
             log.warning("users.info for %s failed: %s", user_id, type(error).__name__)
             return Actor(user_id=user_id, is_admin=False)

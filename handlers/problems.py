@@ -35,7 +35,7 @@ from bot.render.text import escape
 from handlers import records
 from handlers.errors import after_ack
 from handlers.people import People
-from handlers.slack import permalink, post, tell, update
+from handlers.slack import permalink, post, tell, update, whisper
 from storage.db import Database
 from storage.models import DecisionKind
 
@@ -312,31 +312,16 @@ def submit_problem(
             source_key=f"view:{view['id']}",
             card_to=channel or user_id,
         )
+    ack()
     if not saved.created:
-        ack()
         return
-    with db.reading() as session:
-        alike = search.similar_to_problem(session, saved.problem)
-    if alike:
-        # The confirmation replaces the form, so the author sees what was tried before.
-        domain = (body.get("team") or {}).get("domain")
-        ack(
-            response_action="update",
-            view=render_search.saved_modal(
-                title="Problem saved",
-                saved=f"{saved.problem.ref} · {saved.problem.title}",
-                alike=alike,
-                domain=domain,
-            ),
-        )
-    else:
-        ack()
     later.submit(
         publish,
         client=client,
         db=db,
         problem=saved.problem,
         source=MessageRef.load(metadata.get("source")),
+        domain=(body.get("team") or {}).get("domain"),
     )
 
 
@@ -346,8 +331,10 @@ def publish(
     db: Database,
     problem: problems.ProblemRecord,
     source: MessageRef | None,
+    domain: str | None,
 ) -> None:
-    """After a saved form: link the message it was captured from, then post its card."""
+    """After a saved form: link the message it was captured from, post its card, then tell
+    its author what was tried before that is like it (in the channel, to them alone)."""
     link = source and permalink(client, channel=source.channel, ts=source.ts)
     if link:
         with db.transaction() as session:
@@ -355,6 +342,16 @@ def publish(
                 session, team_id=problem.team_id, number=problem.number, permalink=link
             )
     announce(client=client, db=db, problem=problem, respond=None)
+    with db.reading() as session:
+        alike = search.similar_to_problem(session, problem)
+    if alike:
+        whisper(
+            client,
+            channel=problem.channel_id,
+            user_id=problem.created_by,
+            text=render_search.tried_before_text(problem.ref),
+            blocks=render_search.tried_before_note(problem.ref, alike, domain=domain),
+        )
 
 
 def open_decision(

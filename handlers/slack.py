@@ -90,6 +90,25 @@ def tell(
     post(client, channel=user_id, text=text, blocks=blocks or [])
 
 
+def whisper(
+    client: WebClient,
+    *,
+    channel: str | None,
+    user_id: str,
+    text: str,
+    blocks: list[dict[str, Any]],
+) -> None:
+    """A message for one person: ephemeral in the channel they worked in, else a DM. Only
+    for notes a person can do without (an ephemeral Slack refuses is sent as a DM)."""
+    if channel:
+        try:
+            client.chat_postEphemeral(channel=channel, user=user_id, text=text, blocks=blocks)
+            return
+        except (SlackApiError, OSError) as error:
+            log.info("chat.postEphemeral in %s failed: %s; sending a DM", channel, _code(error))
+    post(client, channel=user_id, text=text, blocks=blocks)
+
+
 def _code(error: Exception) -> str:
     if isinstance(error, SlackApiError) and error.response is not None:
         return str(error.response.get("error", "error"))

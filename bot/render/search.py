@@ -112,16 +112,6 @@ def tried_before_text(ref_: str) -> str:
     return f"Before you start on {ref_}: the team has tried something like it."
 
 
-def saved_modal(*, title: str, saved: str, alike: tuple[Found, ...], domain: str | None) -> dict:
-    """What replaces a form once saved, when the team has tried something alike before."""
-    return {
-        "type": "modal",
-        "title": plain(title, 24),
-        "close": plain("Done", 24),
-        "blocks": [section(f"Saved *{escape(saved)}*."), *tried_before(alike, domain=domain)],
-    }
-
-
 HELP = """*`/ritual`*: the team's memory and rituals.
 • `/ritual search label noise`: past problems, experiments, error analyses (lessons, root causes, categories) and decisions, best match first
 • `/ritual help`: this message"""

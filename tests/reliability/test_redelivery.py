@@ -155,3 +155,30 @@ def test_slow_slack_never_delays_an_ack(emulator, database_url, monkeypatch):
         tries=25,
         outcome="every ack inside Slack's 3 s; all 20 problems stored and carded",
     )
+
+
+def test_a_slow_users_info_never_delays_an_ack(bot, monkeypatch):
+    """Who may delete is asked of Slack (users.info) before the ack: when Slack takes 5 s,
+    the author still gets an answer inside 3 s and deletes their own problem."""
+    monkeypatch.setattr(sandbox.delivery, "TIMEOUT", SLACK_DEADLINE)
+    bot.slack.slash_command(
+        team_id=TEAM, user_id=ALICE, channel_id=CHANNEL, command="/problem", text="Stale labels"
+    )
+    bot.settle()
+    bot.slack.inject("users.info", delay=5, times=3)
+
+    answer = bot.slack.slash_command(
+        team_id=TEAM, user_id=ALICE, channel_id=CHANNEL, command="/problem", text="delete P-1"
+    )
+    bot.settle()
+
+    assert answer.status == 200
+    assert any("Deleted P-1" in rendered(r.body) for r in bot.slack.responses)
+    [problem] = stored(bot.runtime.db)
+    assert problem.deleted_at is not None
+    ledger.record(
+        area="slow Slack",
+        fault="users.info (who is an admin) answers after 5 s, before an ack that needs it",
+        tries=1,
+        outcome="answered inside Slack's 3 s, counted as no admin; the author's delete is done",
+    )

@@ -68,7 +68,7 @@ def test_another_workspaces_history_is_never_suggested(bot):
     assert "Captured *P-1" in rendered(ack) and notes == []
 
 
-def test_the_modal_confirms_with_what_was_tried_before(bot):
+def test_a_saved_form_closes_and_then_lists_what_was_tried_before(bot):
     seed_history(bot)
     open_form(bot)
 
@@ -81,10 +81,12 @@ def test_the_modal_confirms_with_what_was_tried_before(bot):
     )
     bot.settle()
 
-    assert answer.body["response_action"] == "update"
-    shown = rendered(answer.body["view"])
-    assert "Saved *P-4 · Refund tickets misrouted*" in shown
-    assert "Tried before" in shown and "E-1" in shown
+    # The form closes at once; the note follows in the channel, seen by its author only.
+    assert answer.status == 200 and "response_action" not in (answer.body or {})
+    assert bot.slack.open_view(ALICE) is None
+    [note] = [m for m in bot.slack.ephemerals(CHANNEL, ALICE) if "Before you start" in m.text]
+    shown = rendered(note.blocks)
+    assert "*P-4*" in shown and "Tried before" in shown and "E-1" in shown
     assert "P-4*" not in shown.split("Tried before")[1]
 
 
