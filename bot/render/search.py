@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot.render.text import clip, context, escape, plain, section
+from bot.render.text import clip, context, escape, section
 from bot.search import RESULTS_LIMIT, Found, Results
 from storage.search import Kind
 
