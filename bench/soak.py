@@ -100,6 +100,7 @@ def request(n: int, api_url: str) -> tuple[str, bytes, str]:
 class Minute:
     def __init__(self) -> None:
         self.latencies: list[float] = []
+        self.by_kind: dict[str, list[float]] = {}
         self.errors: list[str] = []
         self.lock = threading.Lock()
 
@@ -144,6 +145,7 @@ def soak(
             took = time.perf_counter() - start
             with bucket.lock:
                 bucket.latencies.append(took)
+                bucket.by_kind.setdefault(kind, []).append(took)
                 if failed:
                     bucket.errors.append(failed)
             pool_lock.release()
@@ -173,6 +175,7 @@ def soak(
 def close(minute: Minute, app: harness.Server, number: int) -> tuple[float, float, float, int, int]:
     with minute.lock:
         latencies, errors = list(minute.latencies), list(minute.errors)
+        by_kind = {kind: list(values) for kind, values in sorted(minute.by_kind.items())}
     row = (
         harness.percentile(latencies, 0.5) * 1000,
         harness.percentile(latencies, 0.99) * 1000,
@@ -185,6 +188,11 @@ def close(minute: Minute, app: harness.Server, number: int) -> tuple[float, floa
         f"RSS {row[2]:5.0f} MB  errors {row[4]}" + (f"  e.g. {errors[0]}" if errors else ""),
         flush=True,
     )
+    # Which kind of request a drift comes from: each kind's own p99 this minute.
+    kinds = "  ".join(
+        f"{kind} {harness.percentile(values, 0.99) * 1000:.1f}" for kind, values in by_kind.items()
+    )
+    print(f"             p99 ms by kind: {kinds}", flush=True)
     return row
 
 
