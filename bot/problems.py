@@ -24,6 +24,9 @@ E = TypeVar("E", Direction, Track)
 TITLE_MAX = 150
 TEXT_MAX = checks.TEXT_MAX
 LIST_LIMIT = 25
+# A listing counts the problems it does not show up to this many, then says "1,000+": an
+# exact count of a large workspace costs a scan of all its problems on every list.
+COUNT_LIMIT = 1000
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -457,6 +460,8 @@ ACTIVE = (ProblemStatus.OPEN, ProblemStatus.IN_DELIVERY)
 class Listing:
     problems: tuple[ProblemRecord, ...]
     total: int
+    # True when there are more than `total` (the count stopped at COUNT_LIMIT).
+    more: bool = False
 
 
 def listing(session: Session, *, team_id: str, scope: str, user_id: str) -> Listing:
@@ -471,8 +476,14 @@ def listing(session: Session, *, team_id: str, scope: str, user_id: str) -> List
     ).all()
     total = len(rows)
     if total == LIST_LIMIT:
-        total = session.scalar(select(func.count()).select_from(Problem).where(*where)) or total
-    return Listing(problems=tuple(ProblemRecord.of(r) for r in rows), total=total)
+        capped = select(Problem.id).where(*where).limit(COUNT_LIMIT + 1).subquery()
+        total = session.scalar(select(func.count()).select_from(capped)) or total
+    more = total > COUNT_LIMIT
+    return Listing(
+        problems=tuple(ProblemRecord.of(r) for r in rows),
+        total=min(total, COUNT_LIMIT),
+        more=more,
+    )
 
 
 def open_by_track(session: Session, *, team_id: str) -> dict[Track, tuple[ProblemRecord, ...]]:

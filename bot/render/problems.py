@@ -189,12 +189,13 @@ def listing(result: Listing, *, scope: str) -> Blocks:
             )
         ]
     title = {"open": "Open problems", "mine": "Your open problems", "all": "All problems"}[scope]
-    blocks: Blocks = [section(f"*{title}* ({result.total})")]
+    total = f"{result.total:,}+" if result.more else f"{result.total:,}"
+    blocks: Blocks = [section(f"*{title}* ({total})")]
     blocks += sections([list_line(p) for p in result.problems])
-    if result.total > len(result.problems):
+    if result.more or result.total > len(result.problems):
         blocks.append(
             context(
-                f"Showing the newest {len(result.problems)} of {result.total}. `/problem show P-n` for one."
+                f"Showing the newest {len(result.problems)} of {total}. `/problem show P-n` for one."
             )
         )
     return blocks

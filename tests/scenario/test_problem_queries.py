@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
+from bot import problems
 from tests.conftest import ALICE, BOB, CHANNEL, OTHER_TEAM, TEAM
 from tests.support.slack import rendered
 
@@ -26,6 +29,40 @@ def test_list_shows_open_problems_and_mine_shows_only_the_callers(bot):
 
     assert "Alice's problem" in everyone and "Bob's problem" in everyone
     assert "Bob's problem" in mine and "Alice's problem" not in mine
+
+
+def seed(bot, count: int) -> None:
+    with bot.runtime.db.transaction() as session:
+        for n in range(count):
+            problems.create(
+                session,
+                team_id=TEAM,
+                user_id=ALICE,
+                channel_id=CHANNEL,
+                draft=problems.ProblemDraft(title=f"Seeded {n + 1}"),
+            )
+
+
+def test_a_long_list_shows_the_newest_and_says_how_many_there_are(bot):
+    seed(bot, 27)
+
+    listed = rendered(problem(bot, "list all"))
+
+    assert "All problems* (27)" in listed
+    shown = set(re.findall(r"Seeded (\d+)", listed))
+    assert shown == {str(n) for n in range(3, 28)}
+    assert "Showing the newest 25 of 27" in listed
+
+
+def test_past_the_count_limit_the_list_says_so_instead_of_counting_on(bot, monkeypatch):
+    monkeypatch.setattr(problems, "COUNT_LIMIT", 30)
+    seed(bot, 32)
+
+    listed = rendered(problem(bot, "list all"))
+
+    assert "All problems* (30+)" in listed
+    assert "Showing the newest 25 of 30+" in listed
+    assert "Seeded 32" in listed
 
 
 def test_list_on_an_empty_workspace_says_how_to_start(bot):
