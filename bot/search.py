@@ -19,6 +19,10 @@ from storage.search import Hit, Kind
 RESULTS_LIMIT = 10
 MAX_TERMS = 12
 TERM_MAX = 40
+# "Tried before" ranks the newest this many matching records of each kind. It runs after
+# every capture, and ranking every record that shares a common word ("model") would cost
+# more with each record the team adds.
+SIMILAR_RECENT = 500
 
 # Words that match nearly everything (SQLite's tokenizer keeps them; PostgreSQL drops
 # them), so both engines search the same meaningful words.
@@ -100,7 +104,12 @@ def similar(
     `exclude` holds refs (`P-12`, `E-34`, `A-5`) left out, such as the record just written.
     """
     ranked = index.hits(
-        session, team_id=team_id, terms=terms(text), every=False, limit=limit + len(exclude)
+        session,
+        team_id=team_id,
+        terms=terms(text),
+        every=False,
+        limit=limit + len(exclude),
+        recent=SIMILAR_RECENT,
     )
     found = _load(session, team_id=team_id, hits=ranked)
     return tuple(f for f in found if f.ref not in exclude)[:limit]

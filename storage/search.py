@@ -270,22 +270,33 @@ def _fts5_query(terms: Sequence[str], *, every: bool) -> str:
 
 
 def _sqlite_hits(
-    session: Session, *, team_id: str, terms: Sequence[str], every: bool, limit: int
+    session: Session,
+    *,
+    team_id: str,
+    terms: Sequence[str],
+    every: bool,
+    limit: int,
+    recent: int | None,
 ) -> list[Hit]:
     # FTS5 ranks and cuts in one pass with `ORDER BY rank`; bm25 (lower is better) weighs
-    # the headline 4:1 over the body. The index holds only live records.
-    statement = text(
-        f"""
-        SELECT rowid % 8, rowid / 8, -rank FROM {FTS_TABLE}
-        WHERE {FTS_TABLE} MATCH :query AND rank MATCH 'bm25(4.0, 1.0, 0.0)'
-          AND team_id = :team_id
-        ORDER BY rank LIMIT :limit
-        """
-    )
-    rows = session.execute(
-        statement,
-        {"query": _fts5_query(terms, every=every), "team_id": team_id, "limit": limit},
-    )
+    # the headline 4:1 over the body. The index holds only live records. With `recent`,
+    # FTS5 walks the matches newest first (rowids grow with ids) and ranks only those.
+    match = f"{FTS_TABLE} MATCH :query AND team_id = :team_id"
+    if recent is None:
+        sql = f"""
+            SELECT rowid % 8, rowid / 8, -rank FROM {FTS_TABLE}
+            WHERE {match} AND rank MATCH 'bm25(4.0, 1.0, 0.0)'
+            ORDER BY rank LIMIT :limit
+            """
+    else:
+        sql = f"""
+            SELECT rowid % 8, rowid / 8, score FROM (
+              SELECT rowid, -bm25({FTS_TABLE}, 4.0, 1.0, 0.0) AS score FROM {FTS_TABLE}
+              WHERE {match} ORDER BY rowid DESC LIMIT :recent
+            ) ORDER BY score DESC, rowid DESC LIMIT :limit
+            """
+    values = {"query": _fts5_query(terms, every=every), "team_id": team_id, "limit": limit}
+    rows = session.execute(text(sql), {**values, "recent": recent})
     return [Hit(Kind(kind), id, score) for kind, id, score in rows]
 
 
@@ -309,8 +320,39 @@ _LIVE_PG = """
 """
 
 
+# Per kind: the table, and the condition for a live row of it (a decision has no deletion).
+_PG_KINDS = (
+    (Kind.PROBLEM, "problems", "t.deleted_at IS NULL"),
+    (Kind.EXPERIMENT, "experiments", "t.deleted_at IS NULL"),
+    (Kind.ANALYSIS, "error_analyses", "t.deleted_at IS NULL"),
+    (Kind.DECISION, "decisions", "true"),
+)
+
+
+def _pg_matches(kind: Kind, table: str, live: str, *, recent: bool) -> str:
+    """One kind's matching live rows with their rank; with `recent`, its newest only."""
+    where = f"t.team_id = :team_id AND {live} AND t.{VECTOR} @@ q.query"
+    if not recent:
+        return (
+            f"SELECT {kind.value} AS kind, t.id, ts_rank(t.{VECTOR}, q.query) AS score "
+            f"FROM {table} t, q WHERE {where}"
+        )
+    # Ranked outside the cut, so ts_rank runs for the newest matches only.
+    return (
+        f"SELECT {kind.value} AS kind, r.id, ts_rank(r.vector, q.query) AS score FROM ("
+        f"SELECT t.id, t.{VECTOR} AS vector FROM {table} t, q WHERE {where} "
+        f"ORDER BY t.id DESC LIMIT :recent) r, q"
+    )
+
+
 def _pg_hits(
-    session: Session, *, team_id: str, terms: Sequence[str], every: bool, limit: int
+    session: Session,
+    *,
+    team_id: str,
+    terms: Sequence[str],
+    every: bool,
+    limit: int,
+    recent: int | None,
 ) -> list[Hit]:
     # Each term is a bound parameter of its own plainto_tsquery: user text is never parsed
     # as tsquery syntax. ts_rank (weights A 1.0, B 0.4) rather than ts_rank_cd: cover
@@ -319,25 +361,15 @@ def _pg_hits(
     # above them.
     parts = [f"plainto_tsquery('english', :t{i})" for i in range(len(terms))]
     query = (" && " if every else " || ").join(parts)
+    matches = "\n          UNION ALL\n          ".join(
+        f"({_pg_matches(kind, table, live, recent=recent is not None)})"
+        for kind, table, live in _PG_KINDS
+    )
     statement = text(
         f"""
         WITH q AS (SELECT {query} AS query),
         hits AS (
-          SELECT {Kind.PROBLEM.value} AS kind, p.id, ts_rank(p.{VECTOR}, q.query) AS score
-          FROM problems p, q
-          WHERE p.team_id = :team_id AND p.deleted_at IS NULL AND p.{VECTOR} @@ q.query
-          UNION ALL
-          SELECT {Kind.EXPERIMENT.value}, e.id, ts_rank(e.{VECTOR}, q.query)
-          FROM experiments e, q
-          WHERE e.team_id = :team_id AND e.deleted_at IS NULL AND e.{VECTOR} @@ q.query
-          UNION ALL
-          SELECT {Kind.ANALYSIS.value}, a.id, ts_rank(a.{VECTOR}, q.query)
-          FROM error_analyses a, q
-          WHERE a.team_id = :team_id AND a.deleted_at IS NULL AND a.{VECTOR} @@ q.query
-          UNION ALL
-          SELECT {Kind.DECISION.value}, d.id, ts_rank(d.{VECTOR}, q.query)
-          FROM decisions d, q
-          WHERE d.team_id = :team_id AND d.{VECTOR} @@ q.query
+          {matches}
         )
         , best AS (
           SELECT kind, id, score FROM hits ORDER BY score DESC, kind, id DESC LIMIT :window
@@ -350,13 +382,12 @@ def _pg_hits(
         """
     )
     values: dict[str, object] = {f"t{i}": term for i, term in enumerate(terms)}
+    values.update(team_id=team_id, limit=limit, recent=recent)
     # A top-N sort of a window a few times the limit is far cheaper than sorting every
     # match; only when deleted records above the hits empty a full window is it widened.
     window = limit * 4
     while True:
-        rows = session.execute(
-            statement, {**values, "team_id": team_id, "limit": limit, "window": window}
-        ).all()
+        rows = session.execute(statement, {**values, "window": window}).all()
         # One row at least, carrying how many hits the window held.
         found = [Hit(Kind(kind), id, float(score)) for _, kind, id, score in rows if kind]
         if len(found) == limit or rows[0][0] < window:
@@ -365,11 +396,20 @@ def _pg_hits(
 
 
 def hits(
-    session: Session, *, team_id: str, terms: Sequence[str], every: bool, limit: int
+    session: Session,
+    *,
+    team_id: str,
+    terms: Sequence[str],
+    every: bool,
+    limit: int,
+    recent: int | None = None,
 ) -> list[Hit]:
-    """The workspace's live records matching `terms` (all of them, or any), best first."""
+    """The workspace's live records matching `terms` (all of them, or any), best first.
+
+    `recent` ranks only the newest that many matches (of each kind, on PostgreSQL), so
+    that the cost stays flat however many records share a common word.
+    """
     if not terms:
         return []
-    if session.get_bind().dialect.name == "postgresql":
-        return _pg_hits(session, team_id=team_id, terms=terms, every=every, limit=limit)
-    return _sqlite_hits(session, team_id=team_id, terms=terms, every=every, limit=limit)
+    find = _pg_hits if session.get_bind().dialect.name == "postgresql" else _sqlite_hits
+    return find(session, team_id=team_id, terms=terms, every=every, limit=limit, recent=recent)
