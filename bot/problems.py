@@ -411,6 +411,20 @@ def set_card(session: Session, *, team_id: str, number: int, channel: str, ts: s
     )
 
 
+def release_card(session: Session, *, team_id: str, number: int) -> None:
+    """Slack never took the card: leave it pending again, for the clock's next sweep."""
+    session.execute(
+        update_rows(Problem)
+        .where(
+            Problem.team_id == team_id,
+            Problem.number == number,
+            Problem.card_state == CardState.POSTING,
+        )
+        .values(card_state=CardState.PENDING)
+        .execution_options(synchronize_session=False)
+    )
+
+
 def card_refused(session: Session, *, team_id: str, number: int) -> None:
     """Slack would not take the card (its author has been told why): never try it again."""
     session.execute(

@@ -29,7 +29,7 @@ from handlers import records
 from handlers.errors import after_ack
 from handlers.experiments import refresh_message
 from handlers.people import People
-from handlers.slack import post, tell, update
+from handlers.slack import Posted, post, tell, update
 from storage.db import Database
 
 
@@ -188,8 +188,8 @@ def submit_analysis(
 def announce(*, client: WebClient, db: Database, analysis: analyses.AnalysisRecord) -> None:
     """Post the analysis in the experiment's thread; if refused, DM it to its author."""
     a = analysis
-    ts, why_not = (
-        (None, "the experiment has no channel")
+    sent = (
+        Posted(ts=None, why="the experiment has no channel")
         if a.channel is None
         else post(
             client,
@@ -199,16 +199,16 @@ def announce(*, client: WebClient, db: Database, analysis: analyses.AnalysisReco
             thread_ts=a.thread_ts,
         )
     )
-    if ts is None:
+    if sent.ts is None:
         tell(
             client,
             user_id=a.author_id,
-            text=f"{a.ref} is saved, but I couldn't post it in the experiment's thread: {why_not}.",
+            text=f"{a.ref} is saved, but I couldn't post it in the experiment's thread: {sent.why}.",
             blocks=render.post(a),
         )
     else:
         with db.transaction() as session:
-            analyses.set_message(session, team_id=a.team_id, number=a.number, ts=ts)
+            analyses.set_message(session, team_id=a.team_id, number=a.number, ts=sent.ts)
     with db.transaction() as session:
         logged = experiments.get(session, team_id=a.team_id, number=a.experiment_number)
     refresh_message(client, logged)

@@ -165,14 +165,14 @@ def announce(
 ) -> None:
     """Post the confirmation; analyses go in its thread. If refused, the author still sees it."""
     e = logged.experiment
-    ts, why_not = post(
+    sent = post(
         client,
         channel=channel,
         text=render.confirmation_text(logged),
         blocks=render.confirmation(logged),
     )
-    if ts is None:
-        text = f"{e.ref} is saved, but I couldn't post it here: {why_not}."
+    if sent.ts is None:
+        text = f"{e.ref} is saved, but I couldn't post it here: {sent.why}."
         if respond is not None:
             respond(
                 text=text,
@@ -184,7 +184,9 @@ def announce(
             tell(client, user_id=e.author_id, text=text, blocks=render.confirmation(logged))
         return
     with db.transaction() as session:
-        experiments.set_message(session, team_id=e.team_id, number=e.number, channel=channel, ts=ts)
+        experiments.set_message(
+            session, team_id=e.team_id, number=e.number, channel=channel, ts=sent.ts
+        )
 
 
 def refresh_message(client: WebClient, logged: experiments.Logged) -> None:

@@ -193,38 +193,45 @@ def announce(
     if claimed is None or claimed.card_channel is None:
         return
     channel = claimed.card_channel
-    ts, why_not = post(
+    sent = post(
         client, channel=channel, text=render.card_text(claimed), blocks=render.card(claimed)
     )
+    ref, number = problem.ref, problem.number
     with db.transaction() as session:
-        if ts is None:
-            problems.card_refused(session, team_id=problem.team_id, number=problem.number)
-        else:
+        if sent.ts is not None:
             problems.set_card(
-                session, team_id=problem.team_id, number=problem.number, channel=channel, ts=ts
+                session, team_id=problem.team_id, number=number, channel=channel, ts=sent.ts
             )
-    if ts is None:
-        text = f"{problem.ref} is saved, but I couldn't post its card here: {why_not}."
-        if respond is not None:
-            respond(text=text, response_type="ephemeral", replace_original=False)
+        elif sent.again:
+            problems.release_card(session, team_id=problem.team_id, number=number)
         else:
-            tell(client, user_id=problem.created_by, text=text)
+            problems.card_refused(session, team_id=problem.team_id, number=number)
+    if sent.ts is not None:
+        return
+    if sent.again:
+        text = f"{ref} is saved. {sent.why}, so I'll post its card here in a few minutes."
+    else:
+        text = f"{ref} is saved, but I couldn't post its card here: {sent.why}."
+    if respond is not None:
+        respond(text=text, response_type="ephemeral", replace_original=False)
+    else:
+        tell(client, user_id=problem.created_by, text=text)
 
 
 def announce_decision(
     *, client: WebClient, result: decisions.Decided, channel: str, respond: Respond | None
 ) -> None:
     """Put the decision on the record in the channel, and refresh the problem's card."""
-    ts, why_not = post(
+    sent = post(
         client,
         channel=channel,
         text=render_decisions.posted_text(result),
         blocks=render_decisions.posted(result),
     )
-    if ts is None:
+    if sent.ts is None:
         text = (
             f"The decision on {result.problem.ref} is recorded, but I couldn't post it here: "
-            f"{why_not}."
+            f"{sent.why}."
         )
         if respond is not None:
             respond(text=text, response_type="ephemeral", replace_original=False)

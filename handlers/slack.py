@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Any
 from urllib.error import URLError
 
@@ -43,6 +44,17 @@ def why_slack_failed(error: Exception) -> str:
     return "Slack's answer was lost on the way back (it may have posted it anyway)"
 
 
+@dataclass(frozen=True)
+class Posted:
+    """A message's ts, or why it was not posted."""
+
+    ts: str | None
+    why: str | None = None
+    # Slack never took the message (unreachable, or an error page after the client's
+    # retries): posting it again later cannot make a second copy.
+    again: bool = False
+
+
 def post(
     client: WebClient,
     *,
@@ -50,16 +62,22 @@ def post(
     text: str,
     blocks: list[dict[str, Any]],
     thread_ts: str | None = None,
-) -> tuple[str | None, str | None]:
-    """Post a message (in a thread when `thread_ts`); answer (ts, None) or (None, why not)."""
+) -> Posted:
+    """Post a message (in a thread when `thread_ts`), and say what became of it."""
     try:
         answer = client.chat_postMessage(
             channel=channel, text=text, blocks=blocks, thread_ts=thread_ts
         )
     except (SlackApiError, OSError) as error:  # OSError: timeouts, after the client's retries
         log.warning("chat.postMessage to %s failed: %s", channel, _code(error))
-        return None, why_slack_failed(error)
-    return answer["ts"], None
+        return Posted(ts=None, why=why_slack_failed(error), again=_never_taken(error))
+    return Posted(ts=answer["ts"])
+
+
+def _never_taken(error: Exception) -> bool:
+    if isinstance(error, SlackApiError):
+        return error.response is not None and error.response.status_code >= 500
+    return isinstance(error, URLError)
 
 
 def update(

@@ -86,12 +86,12 @@ def submit_settings(
         )
     ack()
     record = job.sync_roster(db=db, client=client, record=record)
-    ts, why_not = post(client, channel=channel_id, text=render.saved(record), blocks=[])
-    if ts is None:
+    sent = post(client, channel=channel_id, text=render.saved(record), blocks=[])
+    if sent.ts is None:
         post(
             client,
             channel=user_id,
-            text=f"{render.saved(record)} But I can't post there: {why_not}.",
+            text=f"{render.saved(record)} But I can't post there: {sent.why}.",
             blocks=[],
         )
 

@@ -2,8 +2,9 @@
 
 The web process posts each new problem's card right after the ack (handlers.problems).
 The clock comes by every minute for cards still pending a while later, claims each one
-(so it is posted at most once, whoever gets there first) and posts it; if Slack refuses,
-the problem's author is told by DM, since the request they made is long answered.
+(so it is posted at most once, whoever gets there first) and posts it. A card Slack never
+took (unreachable, 5xx) is left pending for the next sweep; if Slack refuses it, the
+problem's author is told by DM, since the request they made is long answered.
 """
 
 from __future__ import annotations
@@ -47,10 +48,14 @@ def post_left(*, db: Database, client_for: Callable[[str], WebClient], now: date
                 problems.set_card(
                     session, team_id=team_id, number=number, channel=channel, ts=sent.ts
                 )
+            elif sent.retry:
+                problems.release_card(session, team_id=team_id, number=number)
             else:
                 problems.card_refused(session, team_id=team_id, number=number)
         if sent.ts:
             posted += 1
+            continue
+        if sent.retry:  # Slack never took it: the next sweep tries again
             continue
         where = f"in <#{channel}>" if channel.startswith(("C", "G")) else "to you"
         call(

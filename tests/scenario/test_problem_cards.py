@@ -102,3 +102,38 @@ def test_a_problem_edited_before_its_card_went_out_shows_the_edit(bot):
 
     [card] = posted(bot.slack, CHANNEL)
     assert "Second title" in rendered(card.args) and "First title" not in rendered(card.args)
+
+
+def test_a_card_slack_never_took_stays_pending_and_the_next_sweep_posts_it(bot):
+    number = left_by_a_crash(bot, "Slack had an outage", age=LEFT_AFTER * 2)
+    bot.slack.inject("chat.postMessage", status=503, times=3)  # the first try and both retries
+
+    assert clock(bot).post_left_cards() == 0
+    assert stored(bot, number).card_state == CardState.PENDING
+    assert posted(bot.slack, ALICE) == []  # nothing to tell anyone yet
+
+    assert clock(bot).post_left_cards() == 1
+    [card] = bot.slack.messages(CHANNEL)  # what the channel shows: one card
+    assert "Slack had an outage" in rendered(card.blocks)
+    assert stored(bot, number).card_state == CardState.POSTED
+
+
+def test_a_capture_whose_card_slack_never_took_says_it_will_follow(bot):
+    bot.slack.inject("chat.postMessage", status=503, times=3)
+    bot.slack.slash_command(
+        team_id=TEAM, user_id=ALICE, channel_id=CHANNEL, command="/problem", text="Cold start"
+    )
+    bot.settle()
+
+    [note] = [r for r in bot.slack.responses if "P-1 is saved" in r.body.get("text", "")]
+    assert "post its card here in a few minutes" in note.body["text"]
+    assert stored(bot, 1).card_state == CardState.PENDING
+
+    with bot.runtime.db.transaction() as session:  # the sweep comes by once it is due
+        session.execute(
+            update(Problem)
+            .where(Problem.team_id == TEAM)
+            .values(created_at=utcnow() - LEFT_AFTER * 2)
+        )
+    assert clock(bot).post_left_cards() == 1
+    assert len(bot.slack.messages(CHANNEL)) == 1
