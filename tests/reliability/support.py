@@ -38,15 +38,22 @@ def stored(db: Database, team: str = TEAM) -> list[Problem]:
 
 
 def command_body(
-    slack: Any, *, text: str, team: str = TEAM, user: str = ALICE, channel: str = CHANNEL
+    slack: Any,
+    *,
+    text: str,
+    team: str = TEAM,
+    user: str = ALICE,
+    channel: str = CHANNEL,
+    command: str = "/problem",
 ) -> bytes:
-    """A `/problem` slash command as Slack would send it, with a fresh trigger_id."""
+    """A slash command as Slack would send it, with a fresh trigger_id; `channel` may be
+    another workspace's, as a forged request would name it."""
     return form_body(
         payloads.slash_command(
             workspace=slack.workspace(team),
             user=slack.world.user(team_id=team, user_id=user),
             channel=slack.world.channels[channel],
-            command="/problem",
+            command=command,
             text=text,
             response_url=f"{slack.base_url}/response/none",
             trigger_id=f"{uuid.uuid4().hex}.{int(time.time())}",

@@ -4,13 +4,27 @@ or breaks a query wherever it is shown."""
 from __future__ import annotations
 
 import re
+from datetime import time
 from typing import Any
 
+from sqlalchemy import select
+
+from bot import digest_schedule, standups
 from bot.ids import ActionId
+from storage.models import Ritual
 from tests.conftest import ALICE, BOB, CHANNEL, OTHER_TEAM, TEAM
 from tests.reliability import ledger
-from tests.reliability.support import form, post_payload, stored, submission_payload, text
+from tests.reliability.support import (
+    command_body,
+    form,
+    post,
+    post_payload,
+    stored,
+    submission_payload,
+    text,
+)
 from tests.support.slack import posted, rendered
+from tests.support.standup import make_standup
 
 MALLORY, OTHER_CHANNEL = "U0MALLORY", "C0OTHER"
 PINGS = ("<!channel>", "<!here>", "<!everyone>", "<@U0CAROL>", "<#C0EVIL>", "<http://evil")
@@ -209,4 +223,64 @@ def test_a_button_that_fails_right_after_its_ack_still_answers_200(bot):
         fault="'Add details' for ids that are not there, 6 clicks in a row",
         tries=6,
         outcome="200 each (Bolt's reset-ack race is kept away); the person is told",
+    )
+
+
+def test_standup_and_digest_commands_from_another_workspace_leave_ours_alone(bot):
+    """`/standup` and `/digest` take no record ids, only the channel the request names: one
+    forged to name our channel, from another workspace, reaches that workspace's rituals
+    (there are none), never ours."""
+    db = bot.runtime.db
+    make_standup(db, bot.slack, team_id=TEAM, channel_id=CHANNEL, owner=ALICE)
+    with db.transaction() as session:
+        digest_schedule.schedule(
+            session,
+            team_id=TEAM,
+            channel_id=CHANNEL,
+            user_id=ALICE,
+            weekday=1,
+            local_time=time(9),
+            timezone="UTC",
+        )
+    seed_problem(bot)
+    before = len(bot.slack.responses), len(bot.slack.calls())
+
+    forged = {
+        (command, text_): command_body(
+            bot.slack, text=text_, team=OTHER_TEAM, user=MALLORY, channel=CHANNEL, command=command
+        )
+        for command, text_ in [
+            ("/standup", "pause"),
+            ("/standup", "now"),
+            ("/standup", "skip"),
+            ("/digest", "off"),
+            ("/digest", ""),
+            ("/digest", "now"),
+        ]
+    }
+    answers = {}
+    for asked, body in forged.items():
+        answer = post(f"{bot.url}/slack/events", body)
+        assert answer.status_code == 200
+        answers[asked] = answer.json() if answer.content else {}
+    bot.settle()
+
+    with db.transaction() as session:
+        standup = standups.for_channel(session, team_id=TEAM, channel_id=CHANNEL)
+        rituals = session.scalars(select(Ritual).where(Ritual.team_id == TEAM)).all()
+    assert standup is not None and standup.enabled
+    assert all(r.enabled for r in rituals) and len(rituals) == 2
+    for said in ("pause", "now", "skip"):
+        assert "This channel has no standup yet" in rendered(answers["/standup", said])
+    seen = rendered([list(answers.values()), [r.body for r in bot.slack.responses[before[0] :]]])
+    calls = bot.slack.calls()[before[1] :]
+    assert "Ours alone" not in seen + rendered([c.args for c in calls])
+    assert not [c for c in calls if c.args.get("channel") in (ALICE, BOB)]  # nobody prompted
+    ledger.record(
+        area="attack",
+        fault="`/standup pause|now|skip` and `/digest off|preview|now` from another workspace, "
+        "forged to name our channel",
+        tries=len(forged),
+        outcome="that workspace's (missing) rituals answered; our standup and digest stay on, "
+        "nobody prompted, none of our records shown",
     )
