@@ -49,6 +49,11 @@ class Faults:
                     return fault
         return None
 
+    def remaining(self) -> int:
+        """How many more calls the pending faults will affect."""
+        with self._lock:
+            return sum(fault.times for fault in self._pending)
+
     def clear(self) -> None:
         """Drop all pending faults."""
         with self._lock:

@@ -9,6 +9,7 @@ never twice.
 
 from __future__ import annotations
 
+import re
 import signal
 from datetime import UTC, datetime, timedelta
 
@@ -19,6 +20,7 @@ from storage.models import RitualRun
 from tests.conftest import ALICE, CHANNEL, TEAM
 from tests.reliability import ledger
 from tests.reliability.test_clock_process import clock_process, wait_started
+from tests.support.digest_week import oversized_week
 from tests.support.standup import make_standup, prompts
 
 PEOPLE = tuple(f"U0P{n:02d}" for n in range(12))  # more than the 8 DMs sent at once
@@ -100,12 +102,8 @@ def digest_runs(db) -> dict[str, str]:
     return dict(rows)
 
 
-def test_a_clock_killed_while_the_digest_is_being_posted_posts_it_once_after_restart(
-    db, emulator, database_url
-):
-    """The digest's post is claimed under its own key, and marked "sending" in the same commit
-    that ends its composition, just before the first message. A kill before that leaves it
-    claimed and the restart posts it; a kill after it never posts it twice (at most once)."""
+def schedule_missed_digest(db) -> None:
+    """The channel's weekly digest, due half an hour ago: the clock posts it when it starts."""
     due = (datetime.now(UTC) - timedelta(minutes=30)).replace(second=0, microsecond=0)
     with db.transaction() as session:
         digest_schedule.schedule(
@@ -117,6 +115,15 @@ def test_a_clock_killed_while_the_digest_is_being_posted_posts_it_once_after_res
             local_time=due.time(),
             timezone="UTC",
         )
+
+
+def test_a_clock_killed_while_the_digest_is_being_posted_posts_it_once_after_restart(
+    db, emulator, database_url
+):
+    """The digest's post is claimed under its own key, and marked "sending" in the same commit
+    that ends its composition, just before the first message. A kill before that leaves it
+    claimed and the restart posts it; a kill after it never posts it twice (at most once)."""
+    schedule_missed_digest(db)
     emulator.inject("chat.postMessage", delay=3.0, times=1)
     first = clock_process(emulator, database_url)
     wait_started(first)
@@ -132,9 +139,7 @@ def test_a_clock_killed_while_the_digest_is_being_posted_posts_it_once_after_res
         emulator.wait_for(
             lambda: (
                 digest_runs(db)
-                and all(
-                    s == "done" for k, s in digest_runs(db).items() if not k.endswith("/digest")
-                )
+                and all(s == "done" for k, s in digest_runs(db).items() if "/digest" not in k)
             ),
             timeout=30,
         )
@@ -157,4 +162,65 @@ def test_a_clock_killed_while_the_digest_is_being_posted_posts_it_once_after_res
         tries=1,
         outcome="one digest in the channel, whether the kill came before the post was marked "
         "sending (restart posts it) or after (Slack had it; restart posts nothing)",
+    )
+
+
+def pieces(db) -> dict[str, str]:
+    """Each claimed message (1, 2…) and chart of the digest, and its state."""
+    return {
+        key.rsplit(digest_schedule.PIECE, 1)[1]: state
+        for key, state in digest_runs(db).items()
+        if digest_schedule.PIECE in key
+    }
+
+
+def test_a_clock_killed_between_two_messages_of_a_long_digest_finishes_it_after_restart(
+    db, emulator, database_url
+):
+    """A week too long for one message is posted as several, each claimed on its own: the
+    restart posts the messages (and the chart) still waiting, never one already taken."""
+    with db.transaction() as session:
+        oversized_week(session, experiments=1500)
+    schedule_missed_digest(db)
+    # Slack answers the first two messages slowly: the kill lands once the second has reached
+    # Slack (its delay taken), before the answer.
+    emulator.inject("chat.postMessage", delay=2.0, times=2)
+    first = clock_process(emulator, database_url)
+    wait_started(first)
+    emulator.wait_for(
+        lambda: pieces(db).get("2") == "sending" and not emulator.faults.remaining(), timeout=60
+    )
+    first.send_signal(signal.SIGKILL)
+    first.wait(timeout=10)
+    at_kill = pieces(db)
+    waiting = {p for p, s in at_kill.items() if s == "claimed"}
+    assert at_kill["1"] == "posted" and waiting >= {"3", digest_schedule.CHART}
+
+    emulator.faults.clear()
+    second = clock_process(emulator, database_url)
+    try:
+        wait_started(second)
+        emulator.wait_for(lambda: all(pieces(db)[p] == "posted" for p in waiting), timeout=60)
+    finally:
+        second.send_signal(signal.SIGTERM)
+        output = second.communicate(timeout=30)[0].decode()
+    assert second.returncode == 0, output
+
+    def numbered() -> list[int]:
+        parts = [m for m in emulator.messages(CHANNEL) if m.text.startswith("Weekly digest")]
+        return sorted(int(re.search(r"\((\d+) of \d+\)", m.text).group(1)) for m in parts)
+
+    total = len(at_kill) - 1  # every piece but the chart is a message
+    # The one on its way at the kill gets there (Slack had it): every part once, none twice.
+    emulator.wait_for(lambda: len(numbered()) >= total, timeout=10)
+    assert numbered() == list(range(1, total + 1))
+    assert len(emulator.calls("files.completeUploadExternal")) == 1
+    assert pieces(db)["2"] == "sending"  # taken before the kill, never sent again
+    ledger.record(
+        area="crash",
+        fault=f"SIGKILL of `ritualbot clock` between two of the {total} messages of a long "
+        "weekly digest; clock restarted",
+        tries=1,
+        outcome=f"the restart posted the {len(waiting) - 1} messages and the chart still "
+        f"waiting; the {total} parts are in the channel once each",
     )

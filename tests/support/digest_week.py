@@ -275,3 +275,18 @@ def seed_week(session: Session, *, now: datetime | None = None) -> None:
         },
     )
     session.flush()
+
+
+def oversized_week(session: Session, *, experiments: int = 600) -> None:
+    """A week of more experiments than one Slack message holds: the digest is split."""
+    parent = problem(session, 1, "Ranking quality", created=ago(30))
+    for n in range(1, experiments + 1):
+        experiment(
+            session,
+            parent,
+            n,
+            value=0.6 + n / 10000,
+            outcome=Outcome.IMPROVED,
+            at=ago(6 * (1 - n / (experiments + 1))),
+            approach=f"variant {n} " + "tuned " * 30,
+        )
