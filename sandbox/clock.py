@@ -31,10 +31,12 @@ class Clock:
         *,
         scheduler: Scheduler | None = None,
         real_now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        start: datetime | None = None,
     ) -> None:
+        """`start`: where sandbox time begins (it runs on from there); real time if None."""
         self.scheduler = scheduler
         self._real_now = real_now
-        self._offset = timedelta(0)
+        self._offset = start - real_now() if start is not None else timedelta(0)
         self._lock = threading.Lock()
 
     def now(self) -> datetime:

@@ -21,6 +21,8 @@ from sandbox.emulator import SlackEmulator
 from sandbox.page import Page
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from bot.runtime import Runtime
     from bot.scheduler import RitualScheduler
 
@@ -32,11 +34,19 @@ class Sandbox:
     """Everything `ritualbot sandbox` runs; a context manager, so tests run exactly this."""
 
     def __init__(
-        self, *, port: int = 3000, demo_data: bool = False, database_url: str | None = None
+        self,
+        *,
+        port: int = 3000,
+        demo_data: bool = False,
+        database_url: str | None = None,
+        clock_start: datetime | None = None,
     ) -> None:
+        """`clock_start`: the sandbox time to begin at, for tests that must not depend on
+        the hour they run at; real time by default."""
         self._tmp = tempfile.TemporaryDirectory(prefix="ritualbot-sandbox-")
         self.database_url = database_url or f"sqlite:///{Path(self._tmp.name) / 'sandbox.db'}"
         self.demo_data = demo_data
+        self.clock_start = clock_start
         self.emulator = _emulator_on_free_port(port, signing_secret=secrets.token_hex(16))
         self.url = self.emulator.base_url
         self.team_id = demo.TEAM if demo_data else STARTER_TEAM
@@ -66,7 +76,7 @@ class Sandbox:
         self.runtime = runtime
         if self.demo_data:
             demo.seed(self.emulator, runtime.db)
-        clock = Clock()
+        clock = Clock(start=self.clock_start)
         self.scheduler = clock.scheduler = ritual_scheduler(runtime, clock)
         self.scheduler.start()
         self.emulator.page = Page(self.emulator, surface=surface.load(), clock=clock)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
@@ -49,10 +50,21 @@ def browser() -> Iterator[Browser]:
         chromium.close()
 
 
+def a_weekday_morning(after: datetime) -> datetime:
+    """07:00 UTC on the next weekday after `after`: before 09:30 in London and in Toronto,
+    so the first standup prompt of the day is always London's, whatever hour tests run at."""
+    day = after.date() + timedelta(days=1)
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    return datetime.combine(day, time(7), tzinfo=UTC)
+
+
 @pytest.fixture
 def sandbox(database_url: str) -> Iterator[Sandbox]:
-    """`ritualbot sandbox` without --demo, on a free port, with the test run's database."""
-    with Sandbox(port=0, database_url=database_url) as running:
+    """`ritualbot sandbox` without --demo, on a free port, with the test run's database,
+    its clock starting on a weekday morning."""
+    start = a_weekday_morning(datetime.now(UTC))
+    with Sandbox(port=0, database_url=database_url, clock_start=start) as running:
         yield running
 
 

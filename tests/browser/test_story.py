@@ -248,7 +248,9 @@ def fast_forward_to_the_standup(story: Story) -> None:
     page.click("button.channel-link:has-text('ritualbot')")
     page.click("#tab-messages")
     prompt = page.locator("#messages article.message").last
-    expect(prompt).to_contain_text("tandup")
+    # The prompt itself, not the channel's last message from before the page switched.
+    expect(prompt).to_contain_text("Standup time for #ml-team")
+    expect(prompt.locator("button:has-text('Answer')")).to_be_visible()
     story.shot("standup-prompt-in-dm")
 
 

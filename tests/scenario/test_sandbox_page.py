@@ -152,6 +152,20 @@ def test_the_clock_fires_the_next_ritual_and_stays_there():
     assert clock.advance()["error"] == "nothing_due"
 
 
+def test_a_clock_started_at_an_instant_runs_on_from_it_and_fast_forwards_from_there():
+    real = [datetime(2026, 11, 27, 11, 0, tzinfo=UTC)]
+    start = datetime(2026, 11, 30, 7, 0, tzinfo=UTC)
+    due = start + timedelta(hours=2, minutes=30)
+    scheduler = FakeScheduler(due)
+    clock = Clock(scheduler=scheduler, real_now=lambda: real[0], start=start)
+
+    assert clock.now() == start
+    real[0] += timedelta(minutes=5)
+    assert clock.now() == start + timedelta(minutes=5)
+    assert clock.advance()["now"] == due.isoformat()
+    assert scheduler.fired == [due] and clock.now() == due
+
+
 def test_without_a_scheduler_the_clock_says_what_it_needs(emulator):
     answer = httpx.post(f"{emulator.base_url}/_sandbox/act", json={"type": "advance"}).json()
 
