@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -17,6 +18,10 @@ log = logging.getLogger(__name__)
 # cards keep coming (four a second), while the process goes to acks due within 3 seconds.
 # Ordinary traffic leaves many quiet moments, and there a follow-up starts at once.
 YIELD_SECONDS = 0.25
+# How long no request must have been in flight for the process to count as quiet. Under a
+# burst the last answer has only just been written as the next request arrives, and a
+# follow-up started in that gap takes the CPU the next acks need.
+QUIET_SECONDS = 0.02
 # Threads enough that a slow Slack (each post taking seconds) doesn't queue every card
 # behind one; they cost nothing while they wait on Slack.
 WORKERS = 8
@@ -25,8 +30,10 @@ WORKERS = 8
 class Traffic:
     """How many Slack requests this process is answering at this moment."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, quiet: float = QUIET_SECONDS) -> None:
         self._busy = 0
+        self._quiet = quiet
+        self._last = time.monotonic()  # when the last request in flight finished
         self._changed = threading.Condition()
 
     @contextmanager
@@ -39,12 +46,22 @@ class Traffic:
             with self._changed:
                 self._busy -= 1
                 if not self._busy:
+                    self._last = time.monotonic()
                     self._changed.notify_all()
 
     def wait_quiet(self, timeout: float) -> bool:
-        """Wait until no request is in flight, for `timeout` seconds at most; whether it is."""
+        """Wait until no request has been in flight for the last `quiet` seconds, for
+        `timeout` seconds at most; whether that came."""
+        deadline = time.monotonic() + timeout
         with self._changed:
-            return self._changed.wait_for(lambda: not self._busy, timeout)
+            while True:
+                now = time.monotonic()
+                calm = None if self._busy else self._last + self._quiet - now
+                if calm is not None and calm <= 0:
+                    return True
+                if now >= deadline:
+                    return False
+                self._changed.wait(min(deadline - now, calm if calm is not None else timeout))
 
 
 class Later:

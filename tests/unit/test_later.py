@@ -51,3 +51,20 @@ def test_a_failing_follow_up_is_logged_and_the_pool_goes_on(pool, caplog):
 
     assert ran.wait(5) and made.wait_idle(5)
     assert "follow-up broken failed" in caplog.text
+
+
+def test_the_gap_between_two_requests_of_a_burst_is_not_a_quiet_moment(monkeypatch):
+    monkeypatch.setattr(later, "YIELD_SECONDS", 30.0)
+    traffic = Traffic(quiet=0.3)
+    made = Later(traffic)
+    ran = threading.Event()
+    try:
+        with traffic.request():
+            made.submit(ran.set)
+        for _ in range(20):  # back-to-back requests, a few milliseconds apart
+            with traffic.request():
+                assert not ran.wait(0.02)
+        assert not ran.is_set()
+        assert ran.wait(5)  # then nothing for `quiet` seconds: it starts
+    finally:
+        made.shutdown()
