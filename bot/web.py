@@ -12,7 +12,7 @@ from urllib.parse import parse_qsl
 from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
-from slack_bolt.request.internals import build_context, parse_body
+from slack_bolt.request.internals import build_context
 from sqlalchemy import text
 
 from bot.later import Traffic
@@ -43,13 +43,33 @@ class _Request(BoltRequest):
 
 class _Handler(SlackRequestHandler):
     def dispatch(self, request: WsgiHttpRequest) -> BoltResponse:
-        return self.app.dispatch(
-            _Request(
-                body=request.get_body(),
-                query=request.query_string,
-                headers=request.get_headers(),
+        """Bolt's dispatch of a request it can read; 400 for a body no Slack request has.
+
+        Bolt parses before it verifies the signature, guessing the format from the first
+        byte, and answers 500 when its guess fails; so the declared type is checked first,
+        and the request Bolt parsed (once) is checked before it is dispatched.
+        """
+        try:
+            body = request.get_body()
+            why = _wrong_shape(body, request.environ.get("CONTENT_TYPE"))
+            if why is None:
+                parsed = _Request(
+                    body=body, query=request.query_string, headers=request.get_headers()
+                )
+                if not isinstance(parsed.body, dict):
+                    why = f"a {type(parsed.body).__name__} where an object was expected"
+        except ValueError as error:  # undecodable bytes or broken JSON
+            why = f"{type(error).__name__}: {str(error)[:80]}"
+        except (AttributeError, TypeError):  # Bolt reading a JSON value that is not an object
+            why = "JSON that is not an object"
+        if why is not None:
+            log.warning("refused a malformed request on %s: %s", self.path, why)
+            return BoltResponse(
+                status=400,
+                body=json.dumps({"error": "malformed request"}),
+                headers={"content-type": JSON},
             )
-        )
+        return self.app.dispatch(parsed)
 
 
 class WebApp:
@@ -76,11 +96,6 @@ class WebApp:
             return _reply(start_response, "413 Payload Too Large", {"error": "body too large"})
         body = environ["wsgi.input"].read(length) if length else b""
         environ["wsgi.input"] = io.BytesIO(body)
-        why = _unparseable(body, environ.get("CONTENT_TYPE")) if method == "POST" else None
-        if why:
-            # Bolt parses before it verifies the signature and answers 500 when it cannot.
-            log.warning("refused a malformed request on %s: %s", path, why)
-            return _reply(start_response, "400 Bad Request", {"error": "malformed request"})
         with self.traffic.request():
             return self.slack(environ, start_response)
 
@@ -96,25 +111,17 @@ class WebApp:
         return _reply(start_response, "200 OK", {"ok": True})
 
 
-def _unparseable(body: bytes, content_type: str | None) -> str | None:
-    """Why the body cannot be a Slack request, or None.
+def _wrong_shape(body: str, content_type: str | None) -> str | None:
+    """Why a body of this declared type cannot be a Slack request, or None.
 
     Slack sends events as a JSON object and everything else as a form (interactions as its
-    `payload` field, a JSON object). Bolt guesses from the first byte instead and answers 500
-    when its guess fails, so the shape is checked here, against the declared type.
+    `payload` field, a JSON object).
     """
     media = (content_type or "").split(";")[0].strip().lower()
     if media not in (FORM, JSON):
         return f"content type {media or 'missing'!r}"
-    try:
-        text = body.decode("utf-8")
-        if media == FORM and text.lstrip().startswith("{"):
-            return "a JSON body declared as a form"
-        parsed = parse_body(text, media)
-    except ValueError as error:  # undecodable bytes or broken JSON
-        return f"{type(error).__name__}: {str(error)[:80]}"
-    if not isinstance(parsed, dict):
-        return f"a {type(parsed).__name__} where an object was expected"
+    if media == FORM and body.lstrip().startswith("{"):
+        return "a JSON body declared as a form"
     return None
 
 

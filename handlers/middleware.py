@@ -5,14 +5,22 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import BoltContext
+from slack_bolt import BoltRequest, BoltResponse
+from slack_bolt.middleware import Middleware
 
 
-def provide(**values: Any) -> Callable[..., Any]:
-    """Put `values` in every request's context, so a listener can ask for `db` by name."""
+class Provide(Middleware):
+    """Put `values` in every request's context, so a listener can ask for `db` by name.
 
-    def middleware(context: BoltContext, next: Callable[[], Any]) -> Any:
-        context.update(values)
+    A Middleware subclass rather than a function: Bolt calls it directly, where it would
+    inspect a function's arguments again on every request.
+    """
+
+    def __init__(self, **values: Any) -> None:
+        self.values = values
+
+    def process(
+        self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]
+    ) -> BoltResponse | None:
+        req.context.update(self.values)
         return next()
-
-    return middleware
