@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import TypeVar
@@ -229,6 +230,19 @@ def check(draft: ProblemDraft) -> dict[str, object]:
     return values
 
 
+@dataclass(frozen=True, kw_only=True)
+class NewProblem:
+    """A problem to store, as one Slack request asked for it."""
+
+    team_id: str
+    user_id: str
+    channel_id: str | None
+    draft: ProblemDraft
+    source_key: str | None = None
+    source_permalink: str | None = None
+    card_to: str | None = None
+
+
 def create(
     session: Session,
     *,
@@ -240,39 +254,68 @@ def create(
     source_permalink: str | None = None,
     card_to: str | None = None,
 ) -> Saved:
-    """Store a new problem, or return the one this same Slack request already stored.
+    """Store a new problem, or return the one this same Slack request already stored."""
+    new = NewProblem(
+        team_id=team_id,
+        user_id=user_id,
+        channel_id=channel_id,
+        draft=draft,
+        source_key=source_key,
+        source_permalink=source_permalink,
+        card_to=card_to,
+    )
+    return create_many(session, [new])[0]
 
-    `card_to` is where its card is to be posted, after the ack: the problem is stored with
-    the card pending, so a process that dies before posting it leaves it for the sweep.
-    The row is written with two statements and no ORM unit of work: every `/problem <title>`
-    waits on this before Slack gets its answer.
+
+def create_many(session: Session, new: Sequence[NewProblem]) -> list[Saved]:
+    """Store new problems, each under its workspace's next `P-n`; a ValidationFailed stores
+    none of them. Alone, a problem whose Slack request (`source_key`) was already stored
+    returns the stored one; in a group it raises AlreadyStored (Database.together then
+    stores each alone).
+
+    `card_to` is where a problem's card is to be posted, after the ack: the problem is stored
+    with the card pending, so a process that dies before posting it leaves it for the sweep.
+    No ORM unit of work: every `/problem <title>` waits on this before Slack gets its
+    answer, and a burst of them is stored together (Database.together), with one counter
+    bump and one insert per workspace.
     """
-    values = check(draft)
-    values.setdefault("owner_id", user_id)
     now = utcnow()
-    row: dict[str, object] = {
+    rows = [_row(one, now) for one in new]
+    numbers = queries.add_numbered_many(session, Problem.__table__, rows, kind="P")
+    saved = []
+    for one, row, number in zip(new, rows, numbers, strict=True):
+        if number is None:
+            # The same Slack request, delivered again (or twice at once): its row is the answer.
+            existing = queries.problem_by_source(
+                session, team_id=one.team_id, source_key=one.source_key or ""
+            )
+            assert existing is not None  # the conflict was on this very key
+            saved.append(Saved(problem=ProblemRecord.of(existing), created=False))
+        else:
+            record = ProblemRecord.of_values({**row, "number": number})
+            saved.append(Saved(problem=record, created=True))
+    return saved
+
+
+def _row(new: NewProblem, now: datetime) -> dict[str, object]:
+    values = check(new.draft)
+    values.setdefault("owner_id", new.user_id)
+    return {
         **values,
-        "team_id": team_id,
-        "created_by": user_id,
-        "channel_id": channel_id,
+        "team_id": new.team_id,
+        "created_by": new.user_id,
+        "channel_id": new.channel_id,
         "status": ProblemStatus.OPEN,
-        "source_key": source_key,
-        "source_permalink": source_permalink,
-        "card_channel": card_to,
+        "source_key": new.source_key,
+        "source_permalink": new.source_permalink,
+        "card_channel": new.card_to,
         "card_ts": None,
-        "card_state": CardState.PENDING if card_to else None,
+        "card_state": CardState.PENDING if new.card_to else None,
         "created_at": now,
         "updated_at": now,
         "deleted_at": None,
         "deleted_by": None,
     }
-    number = queries.add_numbered(session, Problem.__table__, row, kind="P")
-    if number is None:
-        # The same Slack request, delivered again (or twice at once): its row is the answer.
-        existing = queries.problem_by_source(session, team_id=team_id, source_key=source_key or "")
-        assert existing is not None  # the conflict was on this very key
-        return Saved(problem=ProblemRecord.of(existing), created=False)
-    return Saved(problem=ProblemRecord.of_values({**row, "number": number}), created=True)
 
 
 KIND = "problem"

@@ -21,6 +21,7 @@ from bot.errors import RitualbotError, ValidationFailed
 from bot.render.problems import usage
 from bot.render.text import escape, plain
 from handlers.slack import why_slack_failed
+from storage.db import Signal
 
 log = logging.getLogger(__name__)
 
@@ -168,7 +169,7 @@ class _Turn:
         self._lock = threading.Lock()
         self._waiting = True
         self._error: Exception | None = None
-        self.done = threading.Event()
+        self.done = Signal()
 
     def ack(self, *args: Any, **kwargs: Any) -> BoltResponse:
         try:

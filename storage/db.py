@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as BusyTimeout
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -20,6 +23,13 @@ SQLITE_LOCK_WAIT_SECONDS = 1.5
 SQLITE_BUSY_MS = 1000
 # An execution option marking a read-only unit of work (Database.reading).
 READ_ONLY = "ritualbot_read_only"
+# The most units of work one shared transaction takes (Database.together).
+GROUP_MAX = 64
+# Errors of the database itself, not of what was being written.
+DATABASE_FAILING = (BusyTimeout, InterfaceError, OperationalError)
+
+Item = TypeVar("Item")
+Result = TypeVar("Result")
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -66,6 +76,40 @@ def _tune_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
 
 
+class Signal:
+    """A one-shot wake-up for one waiting thread: a lock held until set.
+
+    Cheaper than threading.Event, whose set() and wait() run Python-level condition code
+    on every request of the hottest paths. set() may be called more than once.
+    """
+
+    __slots__ = ("_lock",)
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._lock.acquire()
+
+    def set(self) -> None:
+        with contextlib.suppress(RuntimeError):  # already set
+            self._lock.release()
+
+    def wait(self, timeout: float = -1) -> bool:
+        """Whether it was set within `timeout` seconds (forever by default)."""
+        return self._lock.acquire(timeout=timeout)
+
+
+@dataclass(eq=False)
+class _Waiting:
+    """One item waiting for a shared transaction, and what became of it."""
+
+    run: Callable[[Session, list[Any]], list[Any]]
+    item: Any
+    wake: Signal = field(default_factory=Signal)
+    done: bool = False
+    result: Any = None
+    error: BaseException | None = None
+
+
 class Database:
     """Hands out units of work; the caller of a service owns the transaction."""
 
@@ -79,6 +123,10 @@ class Database:
         # of one process queue on this lock instead of in SQLite's busy handler, which sleeps
         # in steps of up to 100 ms and so turned lock waits into p99 spikes under load.
         self._writer = threading.Lock() if engine.dialect.name == "sqlite" else None
+        # Database.together: the units of work waiting, and whether a thread is running them.
+        self._group = threading.Lock()
+        self._waiting: list[_Waiting] = []
+        self._leading = False
 
     @classmethod
     def from_url(cls, url: str) -> Database:
@@ -89,6 +137,89 @@ class Database:
         """A session in one transaction: committed on success, rolled back on any error."""
         with self._turn(), self._sessions() as session, session.begin():
             yield session
+
+    def together(self, run: Callable[[Session, list[Item]], list[Result]], item: Item) -> Result:
+        """`run(session, [item])[0]`, in a write transaction shared with what other threads
+        of this process are waiting to write (a group commit), once that has committed.
+
+        For the hottest small writes: a burst of them costs one turn at the writer, one
+        commit, and one `run` over all the items waiting for the same `run`, not one of each
+        per item. The first thread to arrive runs everything queued behind it; the rest
+        sleep until their item is committed. If the shared transaction fails, each item is
+        run again alone, so a bad item fails only its own caller. So `run` must only touch
+        the session, and return one result per item, in order.
+        """
+        waiting = _Waiting(run, item)
+        with self._group:
+            self._waiting.append(waiting)
+            lead = not self._leading
+            self._leading = True
+        if not lead:
+            waiting.wake.wait()  # set when its group has committed, or when it is to lead
+            if waiting.done:
+                return self._outcome(waiting)
+        with self._group:
+            group, self._waiting = self._waiting[:GROUP_MAX], self._waiting[GROUP_MAX:]
+        failed: BaseException | None = None
+        try:
+            failed = self._run_group(group)
+        finally:
+            with self._group:
+                if failed is not None:
+                    # The database is failing: those queued meanwhile would each wait for it
+                    # in turn, past Slack's 3 s. They get the same answer now.
+                    for unit in self._waiting:
+                        unit.error = failed
+                    group, self._waiting = group + self._waiting, []
+                for unit in group:
+                    unit.done = True
+                    unit.wake.set()
+                if self._waiting:
+                    self._waiting[0].wake.set()  # the next to arrive leads the next group
+                else:
+                    self._leading = False
+        return self._outcome(waiting)
+
+    @staticmethod
+    def _outcome(waiting: _Waiting) -> Any:
+        if waiting.error is not None:
+            raise waiting.error
+        return waiting.result
+
+    def _run_group(self, group: list[_Waiting]) -> BaseException | None:
+        """All of `group` in one transaction, or each alone if that one fails; the database's
+        error if it is the database that fails (then every unit has it)."""
+        by_run: dict[Callable[..., list[Any]], list[_Waiting]] = {}
+        for unit in group:
+            by_run.setdefault(unit.run, []).append(unit)
+        try:
+            with self.transaction() as session:
+                results = {
+                    run: run(session, [unit.item for unit in units])
+                    for run, units in by_run.items()
+                }
+        except DATABASE_FAILING as error:
+            for unit in group:
+                unit.error = error
+            return error
+        except Exception:  # each item is run again alone, and gets its own error
+            results = None
+        if results is not None:
+            for run, units in by_run.items():
+                for unit, result in zip(units, results[run], strict=True):
+                    unit.result = result
+            return None
+        for at, unit in enumerate(group):
+            try:
+                with self.transaction() as session:
+                    unit.result = unit.run(session, [unit.item])[0]
+            except DATABASE_FAILING as error:
+                for rest in group[at:]:
+                    rest.error = error
+                return error
+            except Exception as error:  # raised in the unit's own caller
+                unit.error = error
+        return None
 
     @contextmanager
     def reading(self) -> Iterator[Session]:

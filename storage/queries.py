@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from functools import cache
 from typing import Any
@@ -50,15 +51,74 @@ def add_numbered(session: Session, table: Table, row: dict[str, Any], *, kind: s
         added = session.execute(_insert_new(dialect, table), {**row, "number": number})
         number = number if added.first() is not None else None
     if number is None:
-        session.execute(
-            update(Counter)
-            .where(Counter.team_id == team_id, Counter.kind == kind)
-            .values(value=Counter.value - 1)
-        )
+        _give_back(session, team_id=team_id, kind=kind)
         return None
     if number == 1:
         ensure_workspace(session, team_id=team_id)
     return number
+
+
+class AlreadyStored(Exception):
+    """A row of a group was stored before: store the group's rows one at a time instead."""
+
+
+def add_numbered_many(
+    session: Session, table: Table, rows: Sequence[dict[str, Any]], *, kind: str
+) -> list[int | None]:
+    """Insert `rows` (of any workspaces) under each workspace's next numbers of `kind`, in
+    order, and return their numbers.
+
+    A single row whose `source_key` is already stored (the same Slack request, delivered
+    again) is not inserted: its number is given back and None returned for it. In a group
+    of rows that raises AlreadyStored instead, which rolls the caller's transaction back, so
+    no number is skipped; Database.together then stores each row alone.
+
+    What a group of captures costs (Database.together): per workspace, one counter bump by
+    the number of rows and one insert of all of them.
+    """
+    numbers: list[int | None] = [None] * len(rows)
+    teams: dict[str, list[int]] = {}
+    for index, row in enumerate(rows):
+        teams.setdefault(row["team_id"], []).append(index)
+    dialect = session.get_bind().dialect.name
+    for team_id, indexes in teams.items():
+        last = session.execute(
+            _counter_add(dialect), {"team_id": team_id, "kind": kind, "by": len(indexes)}
+        ).scalar_one()
+        first = last - len(indexes) + 1
+        values = [{**rows[i], "number": n} for n, i in enumerate(indexes, start=first)]
+        added = session.execute(_insert_new(dialect, table), values).all()
+        if len(added) < len(indexes):
+            if len(rows) > 1:
+                raise AlreadyStored(f"{len(indexes) - len(added)} of {len(indexes)} rows")
+            _give_back(session, team_id=team_id, kind=kind)
+            return [None]
+        for n, i in enumerate(indexes, start=first):
+            numbers[i] = n
+        if first == 1:
+            ensure_workspace(session, team_id=team_id)
+    return numbers
+
+
+def _give_back(session: Session, *, team_id: str, kind: str) -> None:
+    """Take back the number just allocated: safe until commit (the counter is ours)."""
+    session.execute(
+        update(Counter)
+        .where(Counter.team_id == team_id, Counter.kind == kind)
+        .values(value=Counter.value - 1)
+    )
+
+
+@cache
+def _counter_add(dialect: str) -> Any:
+    """Add `by` to the workspace's counter of `kind` (created at `by`); the new value."""
+    table = Counter.__table__
+    stmt = DIALECT_INSERT[dialect](table).values(
+        team_id=bindparam("team_id"), kind=bindparam("kind"), value=bindparam("by")
+    )
+    return stmt.on_conflict_do_update(
+        index_elements=["team_id", "kind"], set_={"value": table.c.value + stmt.excluded.value}
+    ).returning(table.c.value)
 
 
 @cache

@@ -1,0 +1,149 @@
+"""Quick captures stored together (Database.together), on SQLite and PostgreSQL.
+
+Each test holds the first group open until the rest of the captures are queued behind it,
+so the second group is a real burst whatever the machine's speed.
+"""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
+
+from bot import problems
+from bot.errors import ValidationFailed
+from storage.db import Database
+from storage.models import Problem
+
+BURST = 12
+
+
+def new(title: str, key: str | None = None, team: str = "T1") -> problems.NewProblem:
+    return problems.NewProblem(
+        team_id=team,
+        user_id="U1",
+        channel_id="C1",
+        draft=problems.ProblemDraft(title=title),
+        source_key=key,
+        card_to="C1",
+    )
+
+
+def burst(db: Database, items: list[problems.NewProblem]) -> tuple[list[object], list[int]]:
+    """Store `items` from one thread each, all queued behind one held group; what each
+    caller got (a Saved or the error it raised) and the sizes of the groups that ran."""
+    sizes: list[int] = []
+    opened, release = threading.Event(), threading.Event()
+
+    def store(session, batch):
+        sizes.append(len(batch))
+        if len(sizes) == 1:
+            opened.set()
+            release.wait(10)
+        return problems.create_many(session, batch)
+
+    def one(item):
+        try:
+            return db.together(store, item)
+        except Exception as error:
+            return error
+
+    with ThreadPoolExecutor(len(items) + 1) as pool:
+        # The first group keeps the writer until the burst is queued behind it.
+        first = pool.submit(db.together, store, new("holds the writer", team="T0"))
+        assert opened.wait(10)
+        outcomes = [pool.submit(one, item) for item in items]
+        for _ in range(1000):  # until every caller waits (the queue is the Database's own)
+            if len(db._waiting) == len(items):
+                break
+            threading.Event().wait(0.01)
+        release.set()
+        first.result(10)
+        return [o.result(10) for o in outcomes], sizes
+
+
+def stored(db: Database, team: str = "T1") -> list[tuple[int, str]]:
+    with db.reading() as session:
+        rows = session.execute(
+            select(Problem.number, Problem.title)
+            .where(Problem.team_id == team)
+            .order_by(Problem.number)
+        )
+        return [tuple(row) for row in rows]
+
+
+def test_a_burst_is_stored_in_one_group_with_consecutive_ids(db):
+    outcomes, sizes = burst(db, [new(f"capture {i}", f"command:{i}") for i in range(BURST)])
+
+    assert sizes == [1, BURST]
+    assert sorted(o.problem.number for o in outcomes) == list(range(1, BURST + 1))
+    assert all(o.created for o in outcomes)
+    # Each caller gets its own problem back, stored under the number it was told.
+    assert {(o.problem.number, o.problem.title) for o in outcomes} == set(stored(db))
+
+
+def test_a_retried_delivery_inside_a_burst_stores_one_problem_and_skips_no_id(db):
+    items = [new(f"capture {i}", f"command:{i}") for i in range(BURST)]
+    items.insert(5, new("capture 2", "command:2"))  # Slack's retry of the third one
+
+    outcomes, _ = burst(db, items)
+
+    assert [n for n, _ in stored(db)] == list(range(1, BURST + 1))
+    assert outcomes[2].problem.number == outcomes[5].problem.number
+    assert sorted([outcomes[2].created, outcomes[5].created]) == [False, True]
+
+
+def test_a_capture_stored_earlier_and_delivered_again_in_a_burst_is_not_stored_twice(db):
+    db.together(problems.create_many, new("first try", "command:again"))
+
+    outcomes, _ = burst(db, [new("other", "command:o"), new("first try", "command:again")])
+
+    assert outcomes[1].created is False and outcomes[1].problem.number == 1
+    assert stored(db) == [(1, "first try"), (2, "other")]
+
+
+def test_a_bad_capture_fails_only_its_own_caller(db):
+    items = [new(f"capture {i}", f"command:{i}") for i in range(4)]
+    items.insert(2, new("x" * (problems.TITLE_MAX + 1), "command:long"))
+
+    outcomes, _ = burst(db, items)
+
+    assert isinstance(outcomes[2], ValidationFailed)
+    assert [n for n, _ in stored(db)] == [1, 2, 3, 4]
+    assert all(not isinstance(o, Exception) for i, o in enumerate(outcomes) if i != 2)
+
+
+def test_a_database_that_fails_fails_every_waiting_capture_at_once(db):
+    tried: list[int] = []
+
+    def down(session, batch):
+        tried.append(len(batch))
+        raise OperationalError("INSERT", {}, Exception("server closed the connection"))
+
+    with ThreadPoolExecutor(6) as pool:
+        futures = [pool.submit(db.together, down, new(f"c{i}")) for i in range(6)]
+        errors = [f.exception(10) for f in futures]
+
+    assert all(isinstance(e, OperationalError) for e in errors)
+    # Not tried again one by one: each would wait for the database in turn, past Slack's 3 s.
+    assert sum(tried) == 6
+    with db.reading() as session:
+        assert session.scalar(select(func.count()).select_from(Problem)) == 0
+
+
+def test_many_threads_capturing_at_once_get_distinct_consecutive_ids(db):
+    writers = 8
+
+    def writer(n: int) -> list[int]:
+        return [
+            db.together(problems.create_many, new(f"w{n}-{i}", f"k{n}-{i}")).problem.number
+            for i in range(15)
+        ]
+
+    with ThreadPoolExecutor(writers) as pool:
+        numbers = [n for batch in pool.map(writer, range(writers)) for n in batch]
+
+    assert sorted(numbers) == list(range(1, writers * 15 + 1))
+    assert [n for n, _ in stored(db)] == sorted(numbers)
