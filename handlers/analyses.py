@@ -57,7 +57,7 @@ def analysis_command(
                 trigger_id=command["trigger_id"], view=analysis_modal(experiment=experiment)
             )
         case Show(number):
-            with db.transaction() as session:
+            with db.reading() as session:
                 analysis = analyses.get(session, team_id=team_id, number=number)
             ack(
                 text=render.post_text(analysis),
@@ -65,7 +65,7 @@ def analysis_command(
                 response_type="ephemeral",
             )
         case History(number):
-            with db.transaction() as session:
+            with db.reading() as session:
                 versions = analyses.versions(session, team_id=team_id, number=number)
             records.answer_history(ack, ref=f"A-{number}", versions=versions)
         case Edit(number):
@@ -112,7 +112,7 @@ def refresh(client: WebClient, db: Database, analysis: analyses.AnalysisRecord) 
             text, blocks = render.post_text(a), render.post(a)
         update(client, channel=a.channel, ts=a.message_ts, text=text, blocks=blocks)
     # The experiment's "Start error analysis" button comes and goes with its analyses.
-    with db.transaction() as session:
+    with db.reading() as session:
         logged = experiments.get(session, team_id=a.team_id, number=a.experiment_number)
     refresh_message(client, logged)
 
@@ -209,7 +209,7 @@ def announce(*, client: WebClient, db: Database, analysis: analyses.AnalysisReco
     else:
         with db.transaction() as session:
             analyses.set_message(session, team_id=a.team_id, number=a.number, ts=sent.ts)
-    with db.transaction() as session:
+    with db.reading() as session:
         logged = experiments.get(session, team_id=a.team_id, number=a.experiment_number)
     refresh_message(client, logged)
 

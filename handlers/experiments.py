@@ -110,7 +110,7 @@ def experiment_command(
                 ack()
             announce(client=client, db=db, logged=logged, channel=channel_id, respond=respond)
         case Show(number):
-            with db.transaction() as session:
+            with db.reading() as session:
                 logged = experiments.get(session, team_id=team_id, number=number)
             ack(
                 text=render.confirmation_text(logged),
@@ -118,7 +118,7 @@ def experiment_command(
                 response_type="ephemeral",
             )
         case History(number):
-            with db.transaction() as session:
+            with db.reading() as session:
                 versions = experiments.versions(session, team_id=team_id, number=number)
             records.answer_history(ack, ref=f"E-{number}", versions=versions)
         case Edit(number):

@@ -88,7 +88,7 @@ def problem_command(
                     domain=command.get("team_domain"),
                 )
         case ListProblems(scope):
-            with db.transaction() as session:
+            with db.reading() as session:
                 result = problems.listing(session, team_id=team_id, scope=scope, user_id=user_id)
             ack(
                 blocks=render.listing(result, scope=scope),
@@ -96,7 +96,7 @@ def problem_command(
                 response_type="ephemeral",
             )
         case ShowProblem(number):
-            with db.transaction() as session:
+            with db.reading() as session:
                 problem = problems.get(session, team_id=team_id, number=number)
                 tried = experiments.of_problem(session, team_id=team_id, number=number)
                 decided = decisions.of_problem(session, team_id=team_id, number=number)
@@ -150,7 +150,7 @@ def problem_command(
                 problem = problems.restore(session, team_id=team_id, number=number, actor=actor)
             records.confirm_restore(ack, ref=problem.ref)
         case History(number):
-            with db.transaction() as session:
+            with db.reading() as session:
                 versions = problems.versions(session, team_id=team_id, number=number)
             records.answer_history(ack, ref=f"P-{number}", versions=versions)
 

@@ -19,7 +19,7 @@ def ritual_command(ack: Ack, command: dict[str, Any], db: Database) -> None:
         case Help():
             ack(text=render.HELP, response_type="ephemeral")
         case Search(words):
-            with db.transaction() as session:
+            with db.reading() as session:
                 result = search.search(session, team_id=command["team_id"], text=words)
             ack(
                 text=render.results_text(result, query=words),

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+import threading
 
 import pytest
+from sqlalchemy import text
 
 from bot import problems
 from tests.conftest import ALICE, BOB, CHANNEL, OTHER_TEAM, TEAM
@@ -129,3 +131,32 @@ def test_app_home_lists_open_problems_by_track(bot):
     shown = rendered(home)
     assert "Discovery (1)" in shown and "Delivery (0)" in shown
     assert "Framing one" in shown
+
+
+def test_list_show_history_and_search_answer_while_a_long_write_holds_the_database(bot):
+    problem(bot, "Churn model misses new users")
+    holding, release = threading.Event(), threading.Event()
+
+    def long_write() -> None:  # e.g. a digest being stored: it has the writer until released
+        with bot.runtime.db.transaction() as session:
+            session.execute(text("UPDATE problems SET title = title"))
+            holding.set()
+            release.wait(10)
+
+    writer = threading.Thread(target=long_write)
+    writer.start()
+    try:
+        assert holding.wait(5)
+        listed = rendered(problem(bot, "list"))
+        shown = rendered(problem(bot, "show P-1"))
+        history = rendered(problem(bot, "history P-1"))
+        found = bot.slack.slash_command(
+            team_id=TEAM, user_id=ALICE, channel_id=CHANNEL, command="/ritual", text="search churn"
+        )
+    finally:
+        release.set()
+        writer.join(10)
+
+    assert "Churn model misses new users" in listed
+    assert "Churn model misses new users" in shown and "P-1" in history
+    assert "P-1" in rendered(found.body)
