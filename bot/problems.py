@@ -11,12 +11,11 @@ from datetime import UTC, date, datetime, timedelta
 from typing import TypeVar
 
 from sqlalchemy import func, select
-from sqlalchemy import update as update_rows
 from sqlalchemy.orm import Session
 
 from bot import checks, history, permissions
 from bot.errors import NotFound, ValidationFailed
-from storage import queries
+from storage import posts, queries
 from storage.models import CardState, Direction, Problem, ProblemStatus, Track
 from storage.types import utcnow
 
@@ -428,74 +427,34 @@ def claim_card(session: Session, *, team_id: str, number: int) -> ProblemRecord 
     Commit the claim before posting: a card is posted at most once, even if the process
     dies on its way to Slack (the ritual runs' rule, bot.jobs).
     """
-    table = Problem.__table__
-    claimed = session.execute(
-        update_rows(table)
-        .where(
-            table.c.team_id == team_id,
-            table.c.number == number,
-            table.c.card_state == CardState.PENDING,
-            table.c.deleted_at.is_(None),
-        )
-        .values(card_state=CardState.POSTING)
-        .returning(*(table.c[name] for name in _STORED))
-    ).first()
-    return ProblemRecord.of_values(dict(claimed._mapping)) if claimed else None
+    claimed = posts.claim(
+        session, posts.PROBLEM_CARD, team_id=team_id, number=number, returning=_STORED
+    )
+    return ProblemRecord.of_values(dict(claimed)) if claimed else None
 
 
 def set_card(session: Session, *, team_id: str, number: int, channel: str, ts: str) -> None:
     """Remember where the problem's channel card was posted."""
-    # One UPDATE, no load: this runs once per captured problem, on the busiest path.
-    session.execute(
-        update_rows(Problem)
-        .where(Problem.team_id == team_id, Problem.number == number)
-        .values(card_channel=channel, card_ts=ts, card_state=CardState.POSTED)
-        .execution_options(synchronize_session=False)
+    posts.posted(
+        session, posts.PROBLEM_CARD, team_id=team_id, number=number, channel=channel, ts=ts
     )
 
 
 def release_card(session: Session, *, team_id: str, number: int) -> None:
     """Slack never took the card: leave it pending again, for the clock's next sweep."""
-    session.execute(
-        update_rows(Problem)
-        .where(
-            Problem.team_id == team_id,
-            Problem.number == number,
-            Problem.card_state == CardState.POSTING,
-        )
-        .values(card_state=CardState.PENDING)
-        .execution_options(synchronize_session=False)
-    )
+    posts.release(session, posts.PROBLEM_CARD, team_id=team_id, number=number)
 
 
 def card_refused(session: Session, *, team_id: str, number: int) -> None:
     """Slack would not take the card (its author has been told why): never try it again."""
-    session.execute(
-        update_rows(Problem)
-        .where(Problem.team_id == team_id, Problem.number == number)
-        .values(card_state=CardState.FAILED)
-        .execution_options(synchronize_session=False)
-    )
+    posts.refused(session, posts.PROBLEM_CARD, team_id=team_id, number=number)
 
 
 def pending_cards(
     session: Session, *, since: datetime, before: datetime, limit: int = 100
 ) -> tuple[tuple[str, int], ...]:
-    """(team_id, number) of problems, in any workspace, whose card has waited since before
-    `before`: left by a process that died after the ack. Those older than `since` are left;
-    a card days late would only confuse the channel."""
-    rows = session.execute(
-        select(Problem.team_id, Problem.number)
-        .where(
-            Problem.card_state == CardState.PENDING,
-            Problem.created_at >= since,
-            Problem.created_at < before,
-            Problem.deleted_at.is_(None),
-        )
-        .order_by(Problem.created_at)
-        .limit(limit)
-    ).all()
-    return tuple((team_id, number) for team_id, number in rows)
+    """(team_id, number) of problems whose card a dead process left (storage.posts.pending)."""
+    return posts.pending(session, posts.PROBLEM_CARD, since=since, before=before, limit=limit)
 
 
 def set_source_permalink(session: Session, *, team_id: str, number: int, permalink: str) -> None:

@@ -97,6 +97,13 @@ def experiment_command(
                     draft=experiments.quick_draft(problem=problem, value=value, note=note),
                     source_key=f"command:{command['trigger_id']}",
                 )
+                if logged.created:
+                    experiments.await_message(
+                        session,
+                        team_id=team_id,
+                        number=logged.experiment.number,
+                        channel=channel_id,
+                    )
                 alike = search.similar_to_experiment(session, logged.experiment)
             if not logged.created:
                 ack(text=f"{logged.experiment.ref} is already logged.", response_type="ephemeral")
@@ -108,7 +115,7 @@ def experiment_command(
                 )
             else:
                 ack()
-            announce(client=client, db=db, logged=logged, channel=channel_id, respond=respond)
+            announce(client=client, db=db, logged=logged, respond=respond)
         case Show(number):
             with db.reading() as session:
                 logged = experiments.get(session, team_id=team_id, number=number)
@@ -156,37 +163,50 @@ def experiment_command(
 
 
 def announce(
-    *,
-    client: WebClient,
-    db: Database,
-    logged: experiments.Logged,
-    channel: str,
-    respond: Respond | None,
+    *, client: WebClient, db: Database, logged: experiments.Logged, respond: Respond | None
 ) -> None:
-    """Post the confirmation; analyses go in its thread. If refused, the author still sees it."""
+    """Post the new experiment's pending confirmation (analyses go in its thread); if Slack
+    refuses it, say so to its author, who still sees the experiment.
+
+    The confirmation is claimed first, so it is posted once even if the clock's sweep
+    (bot.jobs.cards) reaches it too, and it shows the experiment as it is by now.
+    """
     e = logged.experiment
+    with db.transaction() as session:
+        claimed = experiments.claim_message(session, team_id=e.team_id, number=e.number)
+    if claimed is None or claimed.experiment.message_channel is None:
+        return
+    channel = claimed.experiment.message_channel
     sent = post(
         client,
         channel=channel,
-        text=render.confirmation_text(logged),
-        blocks=render.confirmation(logged),
+        text=render.confirmation_text(claimed),
+        blocks=render.confirmation(claimed),
     )
-    if sent.ts is None:
-        text = f"{e.ref} is saved, but I couldn't post it here: {sent.why}."
-        if respond is not None:
-            respond(
-                text=text,
-                blocks=[*render.confirmation(logged), *context_note(text)],
-                response_type="ephemeral",
-                replace_original=False,
-            )
-        else:
-            tell(client, user_id=e.author_id, text=text, blocks=render.confirmation(logged))
-        return
     with db.transaction() as session:
-        experiments.set_message(
-            session, team_id=e.team_id, number=e.number, channel=channel, ts=sent.ts
+        if sent.ts is not None:
+            experiments.set_message(
+                session, team_id=e.team_id, number=e.number, channel=channel, ts=sent.ts
+            )
+        elif sent.again:
+            experiments.release_message(session, team_id=e.team_id, number=e.number)
+        else:
+            experiments.message_refused(session, team_id=e.team_id, number=e.number)
+    if sent.ts is not None:
+        return
+    if sent.again:
+        text = f"{e.ref} is saved. {sent.why}, so I'll post it here in a few minutes."
+    else:
+        text = f"{e.ref} is saved, but I couldn't post it here: {sent.why}."
+    if respond is not None:
+        respond(
+            text=text,
+            blocks=[*render.confirmation(claimed), *context_note(text)],
+            response_type="ephemeral",
+            replace_original=False,
         )
+    else:
+        tell(client, user_id=e.author_id, text=text, blocks=render.confirmation(claimed))
 
 
 def refresh_message(client: WebClient, logged: experiments.Logged) -> None:
@@ -264,6 +284,13 @@ def submit_experiment(
             source_key=f"view:{view['id']}",
             modal=True,
         )
+        if logged.created:
+            experiments.await_message(
+                session,
+                team_id=team_id,
+                number=logged.experiment.number,
+                channel=channel_of(metadata) or logged.problem.channel_id or user_id,
+            )
     ack()
     if not logged.created:
         return
@@ -275,8 +302,7 @@ def submit_experiment(
                 session, team_id=team_id, number=logged.experiment.number, permalink=link
             )
         logged = replace(logged, experiment=replace(logged.experiment, source_permalink=link))
-    channel = channel_of(metadata) or logged.problem.channel_id or user_id
-    announce(client=client, db=db, logged=logged, channel=channel, respond=None)
+    announce(client=client, db=db, logged=logged, respond=None)
 
 
 def undo_delete(

@@ -41,11 +41,14 @@ class Base(DeclarativeBase):
     )
 
 
-def _enum(cls: type[enum.Enum]) -> Enum:
+def _enum(cls: type[enum.Enum], *, constraint: bool = True) -> Enum:
+    """An enum stored as its values in a short string column. Without the CHECK constraint
+    (`constraint=False`) SQLite adds the column in place: a table copy would lose the search
+    triggers."""
     return Enum(
         cls,
         native_enum=False,
-        create_constraint=True,
+        create_constraint=constraint,
         length=16,
         values_callable=lambda members: [m.value for m in members],
         validate_strings=True,
@@ -53,15 +56,17 @@ def _enum(cls: type[enum.Enum]) -> Enum:
 
 
 class CardState(enum.StrEnum):
-    """Where a new problem's channel card is: posted after the ack, at most once."""
+    """Where a record's channel post is (a problem's card, an experiment's confirmation):
+    posted after the ack, at most once (storage.posts)."""
 
-    PENDING = "pending"  # stored, card not yet tried
+    PENDING = "pending"  # stored, post not yet tried
     POSTING = "posting"  # claimed by one process, on its way to Slack
     POSTED = "posted"
     FAILED = "failed"  # Slack refused it; the author was told why
 
 
 PENDING_CARD = "card_state = 'pending'"
+PENDING_MESSAGE = "message_state = 'pending'"
 
 
 class Track(enum.StrEnum):
@@ -165,16 +170,7 @@ class Problem(Base):
     # Where the channel card was posted, so later changes can update it in place.
     card_channel: Mapped[str | None] = mapped_column(String(32))
     card_ts: Mapped[str | None] = mapped_column(String(32))
-    # No CHECK constraint, so SQLite adds the column in place (its search triggers stay).
-    card_state: Mapped[CardState | None] = mapped_column(
-        Enum(
-            CardState,
-            native_enum=False,
-            create_constraint=False,
-            length=16,
-            values_callable=lambda members: [m.value for m in members],
-        )
-    )
+    card_state: Mapped[CardState | None] = mapped_column(_enum(CardState, constraint=False))
     # Identifies the Slack request that created the row (trigger or view id), so a
     # redelivered command or a double-submitted modal stores one problem, not two.
     source_key: Mapped[str | None] = mapped_column(String(128))
@@ -220,6 +216,13 @@ class Experiment(Base):
         UniqueConstraint("team_id", "source_key"),
         # A week of a workspace's experiments (the digest), without reading its history.
         Index("ix_experiments_team_id_created_at", "team_id", "created_at"),
+        # The few confirmations a crash left unposted, found without reading every experiment.
+        Index(
+            "ix_experiments_pending_messages",
+            "created_at",
+            sqlite_where=text(PENDING_MESSAGE),
+            postgresql_where=text(PENDING_MESSAGE),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -242,9 +245,11 @@ class Experiment(Base):
     source_permalink: Mapped[str | None] = mapped_column(Text)
     author_id: Mapped[str] = mapped_column(USER_ID)
     channel_id: Mapped[str | None] = mapped_column(String(32))
-    # The confirmation message; error analyses are posted in its thread.
+    # The confirmation message; error analyses are posted in its thread. It is posted after
+    # the ack, like a problem's card (storage.posts).
     message_channel: Mapped[str | None] = mapped_column(String(32))
     message_ts: Mapped[str | None] = mapped_column(String(32))
+    message_state: Mapped[CardState | None] = mapped_column(_enum(CardState, constraint=False))
     source_key: Mapped[str | None] = mapped_column(String(128))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -1,66 +1,122 @@
-"""Problem cards a process left pending: it died between a capture's ack and its card.
+"""Channel posts a process left pending: it died between an ack and the post that follows.
 
-The web process posts each new problem's card right after the ack (handlers.problems).
-The clock comes by every minute for cards still pending a while later, claims each one
-(so it is posted at most once, whoever gets there first) and posts it. A card Slack never
-took (unreachable, 5xx) is left pending for the next sweep; if Slack refuses it, the
-problem's author is told by DM, since the request they made is long answered.
+The web process posts each new problem's card, and each new experiment's confirmation,
+right after the ack (handlers.problems, handlers.experiments). The clock comes by every
+minute for posts still pending a while later, claims each one (so it is posted at most
+once, whoever gets there first) and posts it. A post Slack never took (unreachable, 5xx)
+is left pending for the next sweep; if Slack refuses it, the record's author is told by DM,
+since the request they made is long answered.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from slack_sdk import WebClient
+from sqlalchemy.orm import Session
 
-from bot import problems
+from bot import experiments, problems
 from bot.jobs.delivery import call
-from bot.render import problems as render
+from bot.render import experiments as render_experiments
+from bot.render import problems as render_problems
 from storage.db import Database
 
-# Younger cards may still be on their way from a live process.
+# Younger posts may still be on their way from a live process.
 LEFT_AFTER = timedelta(minutes=2)
-# Older ones would only puzzle the channel: the problem is on App Home and in lists anyway.
+# Older ones would only puzzle the channel: the record is on App Home and in lists anyway.
 TOO_LATE = timedelta(days=1)
 
 
+@dataclass(frozen=True)
+class Left:
+    """A record whose channel post is pending, as claimed, and how to post it."""
+
+    ref: str
+    author: str
+    channel: str
+    text: str
+    blocks: list[dict[str, Any]]
+    posted: Callable[[Session, str], None]  # with the ts
+    release: Callable[[Session], None]
+    refused: Callable[[Session], None]
+
+
+def _problem_card(session: Session, team_id: str, number: int) -> Left | None:
+    problem = problems.claim_card(session, team_id=team_id, number=number)
+    if problem is None or problem.card_channel is None:
+        return None
+    channel = problem.card_channel
+    where = {"team_id": team_id, "number": number}
+    return Left(
+        ref=problem.ref,
+        author=problem.created_by,
+        channel=channel,
+        text=render_problems.card_text(problem),
+        blocks=render_problems.card(problem),
+        posted=lambda s, ts: problems.set_card(s, **where, channel=channel, ts=ts),
+        release=lambda s: problems.release_card(s, **where),
+        refused=lambda s: problems.card_refused(s, **where),
+    )
+
+
+def _experiment_message(session: Session, team_id: str, number: int) -> Left | None:
+    logged = experiments.claim_message(session, team_id=team_id, number=number)
+    if logged is None or logged.experiment.message_channel is None:
+        return None
+    channel = logged.experiment.message_channel
+    where = {"team_id": team_id, "number": number}
+    return Left(
+        ref=logged.experiment.ref,
+        author=logged.experiment.author_id,
+        channel=channel,
+        text=render_experiments.confirmation_text(logged),
+        blocks=render_experiments.confirmation(logged),
+        posted=lambda s, ts: experiments.set_message(s, **where, channel=channel, ts=ts),
+        release=lambda s: experiments.release_message(s, **where),
+        refused=lambda s: experiments.message_refused(s, **where),
+    )
+
+
+# Each kind of post: where its pending ones are found, and how one is claimed.
+KINDS = (
+    (problems.pending_cards, _problem_card, "its card"),
+    (experiments.pending_messages, _experiment_message, "it"),
+)
+
+
 def post_left(*, db: Database, client_for: Callable[[str], WebClient], now: datetime) -> int:
-    """Post every card left pending; how many were posted."""
-    with db.reading() as session:
-        left = problems.pending_cards(session, since=now - TOO_LATE, before=now - LEFT_AFTER)
+    """Post every card and confirmation left pending; how many were posted."""
     posted = 0
-    for team_id, number in left:
-        with db.transaction() as session:
-            problem = problems.claim_card(session, team_id=team_id, number=number)
-        if problem is None or problem.card_channel is None:
-            continue
-        client = client_for(team_id)
-        channel = problem.card_channel
-        sent = call(
-            client.chat_postMessage,
-            channel=channel,
-            text=render.card_text(problem),
-            blocks=render.card(problem),
-        )
-        with db.transaction() as session:
-            if sent.ts:
-                problems.set_card(
-                    session, team_id=team_id, number=number, channel=channel, ts=sent.ts
-                )
-            elif sent.retry:
-                problems.release_card(session, team_id=team_id, number=number)
-            else:
-                problems.card_refused(session, team_id=team_id, number=number)
+    for pending, claim, what in KINDS:
+        with db.reading() as session:
+            left = pending(session, since=now - TOO_LATE, before=now - LEFT_AFTER)
+        for team_id, number in left:
+            with db.transaction() as session:
+                claimed = claim(session, team_id, number)
+            if claimed is not None:
+                posted += _post(db, client_for(team_id), claimed, what)
+    return posted
+
+
+def _post(db: Database, client: WebClient, left: Left, what: str) -> int:
+    sent = call(client.chat_postMessage, channel=left.channel, text=left.text, blocks=left.blocks)
+    with db.transaction() as session:
         if sent.ts:
-            posted += 1
-            continue
-        if sent.retry:  # Slack never took it: the next sweep tries again
-            continue
-        where = f"in <#{channel}>" if channel.startswith(("C", "G")) else "to you"
+            left.posted(session, sent.ts)
+        elif sent.retry:
+            left.release(session)
+        else:
+            left.refused(session)
+    if sent.ts:
+        return 1
+    if not sent.retry:  # refused: its author hears why; never tried again
+        where = f"in <#{left.channel}>" if left.channel.startswith(("C", "G")) else "to you"
         call(
             client.chat_postMessage,
-            channel=problem.created_by,
-            text=f"{problem.ref} is saved, but I couldn't post its card {where}: {sent.why}.",
+            channel=left.author,
+            text=f"{left.ref} is saved, but I couldn't post {what} {where}: {sent.why}.",
         )
-    return posted
+    return 0

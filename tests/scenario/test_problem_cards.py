@@ -1,5 +1,5 @@
-"""A problem's channel card is posted once, after the ack; a card a crash left behind is
-posted by the clock, once, and never days late."""
+"""A problem's channel card, and an experiment's confirmation, are posted once, after the
+ack; one a crash left behind is posted by the clock, once, and never days late."""
 
 from __future__ import annotations
 
@@ -7,12 +7,13 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
-from bot import problems
+from bot import experiments, problems
 from bot.jobs.cards import LEFT_AFTER, TOO_LATE
 from bot.scheduler import RitualScheduler
-from storage.models import CardState, Problem
+from storage.models import CardState, Experiment, Problem
 from storage.types import utcnow
 from tests.conftest import ALICE, CHANNEL, QUIET_CHANNEL, TEAM
+from tests.support.delivery import frame, log
 from tests.support.slack import posted, rendered
 
 
@@ -137,3 +138,74 @@ def test_a_capture_whose_card_slack_never_took_says_it_will_follow(bot):
         )
     assert clock(bot).post_left_cards() == 1
     assert len(bot.slack.messages(CHANNEL)) == 1
+
+
+# Experiment confirmations follow the same rule as problem cards (storage.posts).
+
+
+def experiment_row(bot, number: int) -> Experiment:
+    with bot.runtime.db.reading() as session:
+        return session.scalars(
+            select(Experiment).where(Experiment.team_id == TEAM, Experiment.number == number)
+        ).one()
+
+
+def age_experiments(bot, by: timedelta) -> None:
+    """Make the workspace's experiments `by` old: the sweep only takes those left a while."""
+    with bot.runtime.db.transaction() as session:
+        session.execute(
+            update(Experiment)
+            .where(Experiment.team_id == TEAM)
+            .values(created_at=utcnow() - by)
+        )
+
+
+def test_the_clock_posts_an_experiment_a_crash_left_unannounced_exactly_once(bot):
+    frame(bot, baseline="0.70", target="0.80")
+    with bot.runtime.db.transaction() as session:  # stored and acknowledged; then the kill
+        logged = experiments.create(
+            session,
+            team_id=TEAM,
+            user_id=ALICE,
+            channel_id=CHANNEL,
+            draft=experiments.quick_draft(problem=1, value="0.75", note="hard negatives"),
+        )
+        experiments.await_message(
+            session, team_id=TEAM, number=logged.experiment.number, channel=CHANNEL
+        )
+    age_experiments(bot, LEFT_AFTER * 2)
+
+    assert clock(bot).post_left_cards() == 1
+    assert clock(bot).post_left_cards() == 0
+
+    [message] = [m for m in bot.slack.messages(CHANNEL) if m.text.startswith("E-1")]
+    assert "Improved" in rendered(message.blocks)
+    row = experiment_row(bot, 1)
+    assert row.message_state == CardState.POSTED and row.message_ts == message.ts
+
+
+def test_an_experiment_slack_never_took_says_it_will_follow_and_the_sweep_posts_it(bot):
+    frame(bot)
+    bot.slack.inject("chat.postMessage", status=503, times=3)  # the first try and both retries
+    log(bot, "P-1 0.75 during the outage")
+
+    [note] = [r for r in bot.slack.responses if "E-1 is saved" in rendered(r.body)]
+    assert "post it here in a few minutes" in rendered(note.body)
+    assert experiment_row(bot, 1).message_state == CardState.PENDING
+
+    age_experiments(bot, LEFT_AFTER * 2)
+    assert clock(bot).post_left_cards() == 1
+    [message] = [m for m in bot.slack.messages(CHANNEL) if m.text.startswith("E-")]
+    assert message.ts == experiment_row(bot, 1).message_ts
+    # Its error analysis can now go in its thread, as for any other experiment.
+    assert experiment_row(bot, 1).message_channel == CHANNEL
+
+
+def test_a_logged_experiment_is_announced_once_and_the_clock_leaves_it(bot):
+    frame(bot)
+    log(bot, "P-1 0.75 the normal way")
+    age_experiments(bot, LEFT_AFTER * 2)
+
+    assert clock(bot).post_left_cards() == 0
+    assert len([m for m in bot.slack.messages(CHANNEL) if m.text.startswith("E-")]) == 1
+    assert experiment_row(bot, 1).message_state == CardState.POSTED
