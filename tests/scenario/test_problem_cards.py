@@ -154,9 +154,7 @@ def age_experiments(bot, by: timedelta) -> None:
     """Make the workspace's experiments `by` old: the sweep only takes those left a while."""
     with bot.runtime.db.transaction() as session:
         session.execute(
-            update(Experiment)
-            .where(Experiment.team_id == TEAM)
-            .values(created_at=utcnow() - by)
+            update(Experiment).where(Experiment.team_id == TEAM).values(created_at=utcnow() - by)
         )
 
 
