@@ -74,12 +74,12 @@ def _migrate(settings: Settings, _args: argparse.Namespace) -> int:
 
 
 def _doctor(settings: Settings, _args: argparse.Namespace) -> int:
-    from bot.doctor import diagnose
+    from bot.doctor import Status, diagnose
 
     ok = True
-    for passed, line in diagnose(settings):
-        ok = ok and passed
-        print(f"{'ok  ' if passed else 'FAIL'} {line}")
+    for status, line in diagnose(settings):
+        ok = ok and status != Status.FAIL
+        print(f"{status.upper():4} {line}" if status != Status.OK else f"ok   {line}")
     return 0 if ok else 1
 
 

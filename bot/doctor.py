@@ -1,7 +1,8 @@
-"""`ritualbot doctor`: each check as (passed, what was found)."""
+"""`ritualbot doctor`: each check as (status, what was found)."""
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Iterator
 
 from slack_sdk.errors import SlackApiError
@@ -13,7 +14,22 @@ from storage import migrate
 from storage.db import make_engine
 
 
-def diagnose(settings: Settings) -> Iterator[tuple[bool, str]]:
+class Status(enum.StrEnum):
+    OK = "ok"
+    WARN = "warn"  # works, but will hurt later; does not fail the doctor
+    FAIL = "fail"
+
+
+def _status(passed: bool) -> Status:
+    return Status.OK if passed else Status.FAIL
+
+
+def diagnose(settings: Settings) -> Iterator[tuple[Status, str]]:
+    for passed, line in _checks(settings):
+        yield (passed if isinstance(passed, Status) else _status(passed)), line
+
+
+def _checks(settings: Settings) -> Iterator[tuple[bool | Status, str]]:
     try:
         settings.require_slack()
         yield True, "configuration: Slack variables are set"
@@ -24,7 +40,7 @@ def diagnose(settings: Settings) -> Iterator[tuple[bool, str]]:
     yield from _database(settings)
 
 
-def _token(settings: Settings) -> Iterator[tuple[bool, str]]:
+def _token(settings: Settings) -> Iterator[tuple[bool | Status, str]]:
     try:
         answer = web_client(settings, token=settings.bot_token).auth_test()
     except SlackApiError as error:
@@ -56,11 +72,16 @@ def _token(settings: Settings) -> Iterator[tuple[bool, str]]:
         yield True, "Slack scopes: all granted"
 
 
-def _database(settings: Settings) -> Iterator[tuple[bool, str]]:
+def _database(settings: Settings) -> Iterator[tuple[bool | Status, str]]:
     engine = make_engine(settings.database_url)
     try:
         with engine.connect() as connection:
             connection.execute(text("SELECT 1"))
+            autovacuum = (
+                connection.execute(text("SHOW autovacuum")).scalar()
+                if engine.dialect.name == "postgresql"
+                else None
+            )
     except Exception as error:
         yield False, f"database: unreachable ({type(error).__name__}); check DATABASE_URL"
         return
@@ -70,4 +91,11 @@ def _database(settings: Settings) -> Iterator[tuple[bool, str]]:
         yield True, f"database: reachable, schema at {migrate.current_revision(engine)}"
     else:
         yield False, "database: reachable but not migrated; run `ritualbot migrate`"
+    if autovacuum == "off":
+        yield (
+            Status.WARN,
+            "database: PostgreSQL's autovacuum is off, so the planner's statistics go stale "
+            "and lists and searches slow down as tables grow; turn it on "
+            "(autovacuum = on in postgresql.conf) or run ANALYZE regularly",
+        )
     engine.dispose()

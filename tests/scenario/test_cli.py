@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import create_engine, text
 
 from bot.cli import main
 from tests.conftest import TEAM
@@ -46,6 +47,29 @@ def test_migrate_then_doctor_passes_with_a_valid_token(env, emulator, capsys):
     out = capsys.readouterr().out
     assert "FAIL" not in out
     assert "Slack scopes: all granted" in out and "schema at" in out
+
+
+def test_doctor_warns_without_failing_when_postgresql_autovacuum_is_off(
+    env, emulator, capsys, database_url
+):
+    env.setenv("SLACK_BOT_TOKEN", emulator.workspace(TEAM).bot_token)
+    env.setenv("SLACK_SIGNING_SECRET", "s")
+    env.setenv("SLACK_API_URL", emulator.api_url)
+    main(["migrate"])
+    capsys.readouterr()
+
+    assert main(["doctor"]) == 0
+    out = capsys.readouterr().out
+    warned = [line for line in out.splitlines() if line.startswith("WARN")]
+    if not database_url.startswith("postgresql"):
+        assert warned == []  # SQLite has no autovacuum to speak of
+        return
+    engine = create_engine(database_url)
+    with engine.connect() as connection:
+        server_has = connection.execute(text("SHOW autovacuum")).scalar()
+    engine.dispose()
+    assert bool(warned) == (server_has == "off")
+    assert all("autovacuum is off" in line and "ANALYZE" in line for line in warned)
 
 
 def test_doctor_reports_a_revoked_token_and_missing_scopes_and_an_unmigrated_database(
