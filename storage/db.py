@@ -145,9 +145,10 @@ class Database:
         For the hottest small writes: a burst of them costs one turn at the writer, one
         commit, and one `run` over all the items waiting for the same `run`, not one of each
         per item. The first thread to arrive runs everything queued behind it; the rest
-        sleep until their item is committed. If the shared transaction fails, each item is
-        run again alone, so a bad item fails only its own caller. So `run` must only touch
-        the session, and return one result per item, in order.
+        sleep until their item is committed. If the shared transaction fails on an item,
+        each item is run again alone, so a bad item fails only its own caller; so `run` must
+        only touch the session, and return one result per item, in order. If it fails on the
+        database itself (unreachable, busy), every caller waiting gets that error at once.
         """
         waiting = _Waiting(run, item)
         with self._group:
