@@ -74,6 +74,7 @@ def measure(engine: str, args: argparse.Namespace, workdir: Path) -> dict[str, o
         run = uuid.uuid4().hex[:6]
         sent = 0
         results = {"bare": harness.Result(), "ritualbot": harness.Result()}
+        cpu = {"bare": 0.0, "ritualbot": 0.0}  # the workers' CPU seconds while measured
         drain = 0.0
         for target in (bare, app):
             warm = captures(args.warmup, api_url=api_url, run=f"{run}-warm-{target.kind}")
@@ -84,9 +85,11 @@ def measure(engine: str, args: argparse.Namespace, workdir: Path) -> dict[str, o
         for round_ in range(ROUNDS):
             for target in (bare, app):
                 batch = captures(per_round, api_url=api_url, run=f"{run}-{round_}-{target.kind}")
+                before = target.cpu_seconds()
                 results[target.kind].merge(
                     harness.blast(f"{target.url}/slack/events", batch, concurrency=args.concurrency)
                 )
+                cpu[target.kind] += target.cpu_seconds() - before
                 if target is app:
                     sent += per_round
                     # Cards follow the acks (bot.later); let them all go out, timing how long
@@ -105,6 +108,7 @@ def measure(engine: str, args: argparse.Namespace, workdir: Path) -> dict[str, o
         "rss": rss,
         "workers": workers,
         "drain": drain,
+        "cpu_ms": {kind: 1000 * seconds / results[kind].count for kind, seconds in cpu.items()},
     }
 
 
@@ -139,6 +143,10 @@ def main(argv: list[str] | None = None) -> int:
             print(
                 f"  problems stored {figures['stored']} of {figures['sent']} sent, "
                 f"{figures['carded']} with their channel card; app RSS {figures['rss']:.0f} MB"
+            )
+            print(
+                f"  server CPU per request: bare {figures['cpu_ms']['bare']:.2f} ms, "
+                f"ritualbot {figures['cpu_ms']['ritualbot']:.2f} ms (workers' user+system time)"
             )
             print(
                 f"  cards: a round's last card posted {figures['drain']:.1f} s after its last ack "

@@ -102,6 +102,17 @@ class Server:
         ).stdout
         return [int(pid) for pid in found.split()]
 
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) the workers have used so far, in seconds."""
+        total = 0
+        for pid in self.worker_pids():
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except FileNotFoundError:
+                continue
+            total += int(fields[11]) + int(fields[12])  # utime, stime (man 5 proc)
+        return total / os.sysconf("SC_CLK_TCK")
+
     def rss_mb(self) -> float:
         """Resident memory of the gunicorn master and its workers together, in MB."""
         total = 0
