@@ -104,6 +104,7 @@ def experiment_command(
                         number=logged.experiment.number,
                         channel=channel_id,
                     )
+            with db.reading() as session:  # ranking, outside the writer's turn
                 alike = search.similar_to_experiment(session, logged.experiment)
             if not logged.created:
                 ack(text=f"{logged.experiment.ref} is already logged.", response_type="ephemeral")
