@@ -81,7 +81,9 @@ def add_numbered_many(
     for index, row in enumerate(rows):
         teams.setdefault(row["team_id"], []).append(index)
     dialect = session.get_bind().dialect.name
-    for team_id, indexes in teams.items():
+    # Workspaces in one order everywhere: two groups bumping the same two counters take
+    # their row locks in the same order, and so never deadlock each other.
+    for team_id, indexes in sorted(teams.items()):
         last = session.execute(
             _counter_add(dialect), {"team_id": team_id, "kind": kind, "by": len(indexes)}
         ).scalar_one()

@@ -147,3 +147,19 @@ def test_many_threads_capturing_at_once_get_distinct_consecutive_ids(db):
 
     assert sorted(numbers) == list(range(1, writers * 15 + 1))
     assert [n for n, _ in stored(db)] == sorted(numbers)
+
+
+def test_a_burst_from_two_workspaces_numbers_each_from_one(db):
+    items = [
+        new(f"{team} {i}", f"command:{team}{i}", team=team)
+        for i in range(4)
+        for team in ("T2", "T1")
+    ]
+
+    outcomes, sizes = burst(db, items)
+
+    assert sizes == [1, len(items)]
+    for team in ("T1", "T2"):
+        mine = [o.problem for o in outcomes if o.problem.team_id == team]
+        assert sorted(p.number for p in mine) == [1, 2, 3, 4]
+        assert {(p.number, p.title) for p in mine} == set(stored(db, team))
