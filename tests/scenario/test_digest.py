@@ -339,9 +339,10 @@ def test_the_ritual_scheduler_posts_a_scheduled_digest_once_at_its_local_time(bo
 
     from bot.scheduler import RitualScheduler
 
-    seeded(bot)
-    scheduled_ritual(bot)  # Monday 09:00 in the caller's Slack timezone (America/Toronto)
     monday_nine_toronto = datetime(2026, 11, 30, 14, 0, tzinfo=UTC)
+    with bot.runtime.db.transaction() as session:  # the week before that Monday, whenever this runs
+        seed_week(session, now=monday_nine_toronto)
+    scheduled_ritual(bot)  # Monday 09:00 in the caller's Slack timezone (America/Toronto)
     scheduler = RitualScheduler(
         db=bot.runtime.db,
         client_factory=lambda _team: bot.runtime.app.client,
