@@ -34,34 +34,38 @@ class Traffic:
         self._busy = 0
         self._quiet = quiet
         self._last = time.monotonic()  # when the last request in flight finished
-        self._changed = threading.Condition()
+        self._lock = threading.Lock()
 
     @contextmanager
     def request(self) -> Iterator[None]:
-        with self._changed:
+        with self._lock:
             self._busy += 1
         try:
             yield
         finally:
-            with self._changed:
+            with self._lock:
                 self._busy -= 1
                 if not self._busy:
                     self._last = time.monotonic()
-                    self._changed.notify_all()
 
     def wait_quiet(self, timeout: float) -> bool:
         """Wait until no request has been in flight for the last `quiet` seconds, for
-        `timeout` seconds at most; whether that came."""
+        `timeout` seconds at most; whether that came.
+
+        It looks again every `quiet` seconds rather than being woken: a wake-up as each
+        request of a burst finished cost every request a thread switch, for a follow-up
+        that has to wait on anyway.
+        """
         deadline = time.monotonic() + timeout
-        with self._changed:
-            while True:
-                now = time.monotonic()
-                calm = None if self._busy else self._last + self._quiet - now
-                if calm is not None and calm <= 0:
+        while True:
+            now = time.monotonic()
+            with self._lock:
+                calm = self._quiet if self._busy else self._last + self._quiet - now
+                if not self._busy and calm <= 0:
                     return True
-                if now >= deadline:
-                    return False
-                self._changed.wait(min(deadline - now, calm if calm is not None else timeout))
+            if now >= deadline:
+                return False
+            time.sleep(min(deadline - now, calm))
 
 
 class Later:
@@ -81,9 +85,21 @@ class Later:
         self._starts = threading.Lock()
 
     def submit(self, task: Callable[..., None], /, **kwargs: Any) -> None:
+        """Queue `task`; never raises, so a listener may call it after its ack(). A task
+        submitted while the process shuts down is dropped with a warning."""
         with self._idle:
             self._queued += 1
-        self._pool.submit(self._run, task, kwargs)
+        try:
+            self._pool.submit(self._run, task, kwargs)
+        except RuntimeError:  # the pool is shut down
+            log.warning("follow-up %s dropped: shutting down", getattr(task, "__name__", task))
+            self._finished()
+
+    def _finished(self) -> None:
+        with self._idle:
+            self._queued -= 1
+            if not self._queued:
+                self._idle.notify_all()
 
     def _run(self, task: Callable[..., None], kwargs: dict[str, Any]) -> None:
         try:
@@ -93,10 +109,7 @@ class Later:
         except Exception:
             log.exception("follow-up %s failed", getattr(task, "__name__", task))
         finally:
-            with self._idle:
-                self._queued -= 1
-                if not self._queued:
-                    self._idle.notify_all()
+            self._finished()
 
     def wait_idle(self, timeout: float | None = None) -> bool:
         """Wait until every submitted task has finished (tests, benchmarks, shutdown)."""

@@ -68,3 +68,18 @@ def test_the_gap_between_two_requests_of_a_burst_is_not_a_quiet_moment(monkeypat
         assert ran.wait(5)  # then nothing for `quiet` seconds: it starts
     finally:
         made.shutdown()
+
+
+def test_a_follow_up_submitted_during_shutdown_is_dropped_not_raised(caplog):
+    """A quick capture acks in its request thread and then submits its card: a submit that
+    raised there would turn the confirmed capture's answer into an error."""
+    made = Later(Traffic())
+    made.shutdown()
+
+    def card() -> None:
+        pass
+
+    made.submit(card)
+
+    assert made.wait_idle(1)
+    assert "follow-up card dropped: shutting down" in caplog.text
