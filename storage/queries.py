@@ -7,7 +7,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy import Integer, Table, bindparam, func, select, true, update
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
@@ -84,15 +84,18 @@ def add_numbered_many(
     # Workspaces in one order everywhere: two groups bumping the same two counters take
     # their row locks in the same order, and so never deadlock each other.
     for team_id, indexes in sorted(teams.items()):
-        last = session.execute(
-            _counter_add(dialect), {"team_id": team_id, "kind": kind, "by": len(indexes)}
-        ).scalar_one()
-        first = last - len(indexes) + 1
-        values = [{**rows[i], "number": n} for n, i in enumerate(indexes, start=first)]
-        added = session.execute(_insert_new(dialect, table), values).all()
-        if len(added) < len(indexes):
+        if dialect == "postgresql":
+            first, added = _add_with_arrays(session, table, [rows[i] for i in indexes], kind=kind)
+        else:
+            last = session.execute(
+                _counter_add(dialect), {"team_id": team_id, "kind": kind, "by": len(indexes)}
+            ).scalar_one()
+            first = last - len(indexes) + 1
+            values = [{**rows[i], "number": n} for n, i in enumerate(indexes, start=first)]
+            added = len(session.execute(_insert_new(dialect, table), values).all())
+        if added < len(indexes):
             if len(rows) > 1:
-                raise AlreadyStored(f"{len(indexes) - len(added)} of {len(indexes)} rows")
+                raise AlreadyStored(f"{len(indexes) - added} of {len(indexes)} rows")
             _give_back(session, team_id=team_id, kind=kind)
             return [None]
         for n, i in enumerate(indexes, start=first):
@@ -100,6 +103,50 @@ def add_numbered_many(
         if first == 1:
             ensure_workspace(session, team_id=team_id)
     return numbers
+
+
+def _add_with_arrays(
+    session: Session, table: Table, rows: list[dict[str, Any]], *, kind: str
+) -> tuple[int, int]:
+    """PostgreSQL: one workspace's rows numbered and inserted by one statement; their first
+    number, and how many were inserted (fewer when a `source_key` was already stored)."""
+    columns = tuple(sorted(rows[0]))
+    values: dict[str, Any] = {f"each_{c}": [row[c] for row in rows] for c in columns}
+    values.update(
+        team_id=rows[0]["team_id"], kind=kind, by=len(rows), at=list(range(1, len(rows) + 1))
+    )
+    numbers = session.execute(_bump_and_insert_arrays(table, columns), values).scalars().all()
+    # Row k is numbered first + k; `first` only counts when every row was inserted.
+    return min(numbers, default=0), len(numbers)
+
+
+@cache
+def _bump_and_insert_arrays(table: Table, columns: tuple[str, ...]) -> Any:
+    """PostgreSQL: WITH bumped AS (the counter plus `by`) INSERT … SELECT from one array per
+    column, numbered up to the counter's new value.
+
+    Its text is the same for any number of rows, so psycopg converts it once and the server
+    prepares it; a multi-row VALUES was a new statement for every group size, several
+    kilobytes long, which psycopg parsed afresh for every group (a third of a capture's CPU).
+    One statement also means one round trip while the counter row is locked, not two.
+    """
+    bumped = _counter_add("postgresql").cte("bumped")
+    arrays = select(
+        *(
+            func.unnest(bindparam(f"each_{c}", type_=postgresql.ARRAY(table.c[c].type))).label(c)
+            for c in columns
+        ),
+        func.unnest(bindparam("at", type_=postgresql.ARRAY(Integer()))).label("at"),
+    ).subquery("rows")
+    numbered = select(
+        *(arrays.c[c] for c in columns), bumped.c.value - bindparam("by") + arrays.c.at
+    ).select_from(arrays.join(bumped, true()))  # bumped is one row
+    return (
+        postgresql.insert(table)
+        .from_select([*columns, "number"], numbered)
+        .on_conflict_do_nothing(index_elements=["team_id", "source_key"])
+        .returning(table.c.number)
+    )
 
 
 def _give_back(session: Session, *, team_id: str, kind: str) -> None:
