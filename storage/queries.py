@@ -7,7 +7,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Integer, Table, bindparam, func, select, true, update
+from sqlalchemy import Integer, Table, bindparam, cast, func, select, true, update
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
@@ -110,20 +110,28 @@ def _add_with_arrays(
 ) -> tuple[int, int]:
     """PostgreSQL: one workspace's rows numbered and inserted by one statement; their first
     number, and how many were inserted (fewer when a `source_key` was already stored)."""
-    columns = tuple(sorted(rows[0]))
-    values: dict[str, Any] = {f"each_{c}": [row[c] for row in rows] for c in columns}
+    first = rows[0]
+    columns = sorted(first)
+    # A value every row shares (the workspace, the time, every empty field of a quick
+    # capture) is sent once; an array per column cost psycopg more than the rest of the
+    # group's write.
+    shared = tuple(c for c in columns if all(row[c] == first[c] for row in rows[1:]))
+    varying = tuple(c for c in columns if c not in shared)
+    values: dict[str, Any] = {f"one_{c}": first[c] for c in shared}
+    values.update({f"each_{c}": [row[c] for row in rows] for c in varying})
     values.update(
-        team_id=rows[0]["team_id"], kind=kind, by=len(rows), at=list(range(1, len(rows) + 1))
+        team_id=first["team_id"], kind=kind, by=len(rows), at=list(range(1, len(rows) + 1))
     )
-    numbers = session.execute(_bump_and_insert_arrays(table, columns), values).scalars().all()
+    statement = _bump_and_insert_arrays(table, shared, varying)
+    numbers = session.execute(statement, values).scalars().all()
     # Row k is numbered first + k; `first` only counts when every row was inserted.
     return min(numbers, default=0), len(numbers)
 
 
 @cache
-def _bump_and_insert_arrays(table: Table, columns: tuple[str, ...]) -> Any:
-    """PostgreSQL: WITH bumped AS (the counter plus `by`) INSERT … SELECT from one array per
-    column, numbered up to the counter's new value.
+def _bump_and_insert_arrays(table: Table, shared: tuple[str, ...], varying: tuple[str, ...]) -> Any:
+    """PostgreSQL: WITH bumped AS (the counter plus `by`) INSERT … SELECT the `shared`
+    values and one array per `varying` column, numbered up to the counter's new value.
 
     Its text is the same for any number of rows, so psycopg converts it once and the server
     prepares it; a multi-row VALUES was a new statement for every group size, several
@@ -132,12 +140,18 @@ def _bump_and_insert_arrays(table: Table, columns: tuple[str, ...]) -> Any:
     """
     bumped = _counter_add("postgresql").cte("bumped")
     arrays = select(
+        # Cast: a NULL sent alone would be taken for text.
+        *(
+            cast(bindparam(f"one_{c}", type_=table.c[c].type), table.c[c].type).label(c)
+            for c in shared
+        ),
         *(
             func.unnest(bindparam(f"each_{c}", type_=postgresql.ARRAY(table.c[c].type))).label(c)
-            for c in columns
+            for c in varying
         ),
         func.unnest(bindparam("at", type_=postgresql.ARRAY(Integer()))).label("at"),
     ).subquery("rows")
+    columns = (*shared, *varying)
     numbered = select(
         *(arrays.c[c] for c in columns), bumped.c.value - bindparam("by") + arrays.c.at
     ).select_from(arrays.join(bumped, true()))  # bumped is one row

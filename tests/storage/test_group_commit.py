@@ -20,14 +20,16 @@ from storage.models import Problem
 BURST = 12
 
 
-def new(title: str, key: str | None = None, team: str = "T1") -> problems.NewProblem:
+def new(
+    title: str, key: str | None = None, team: str = "T1", user: str = "U1", channel: str = "C1"
+) -> problems.NewProblem:
     return problems.NewProblem(
         team_id=team,
-        user_id="U1",
-        channel_id="C1",
+        user_id=user,
+        channel_id=channel,
         draft=problems.ProblemDraft(title=title),
         source_key=key,
-        card_to="C1",
+        card_to=channel,
     )
 
 
@@ -163,3 +165,30 @@ def test_a_burst_from_two_workspaces_numbers_each_from_one(db):
         mine = [o.problem for o in outcomes if o.problem.team_id == team]
         assert sorted(p.number for p in mine) == [1, 2, 3, 4]
         assert {(p.number, p.title) for p in mine} == set(stored(db, team))
+
+
+def test_a_burst_from_different_people_and_channels_keeps_each_ones_own(db):
+    people = [("U1", "C1"), ("U2", "C1"), ("U1", "C2"), ("U3", "C3")]
+    items = [
+        new(f"{user} in {channel}", f"command:{i}", user=user, channel=channel)
+        for i, (user, channel) in enumerate(people)
+    ]
+
+    outcomes, sizes = burst(db, items)
+
+    assert sizes == [1, len(items)]
+    assert [o.problem.created_by for o in outcomes] == [user for user, _ in people]
+    with db.reading() as session:
+        rows = session.execute(
+            select(
+                Problem.title,
+                Problem.created_by,
+                Problem.owner_id,
+                Problem.channel_id,
+                Problem.card_channel,
+                Problem.statement,
+            ).where(Problem.team_id == "T1")
+        ).all()
+    assert sorted(rows) == sorted(
+        (f"{user} in {channel}", user, user, channel, channel, None) for user, channel in people
+    )
