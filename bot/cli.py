@@ -6,6 +6,7 @@ import argparse
 import logging
 import sys
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 
 from bot import config
 from bot.config import ConfigError, Settings
@@ -86,7 +87,12 @@ def _doctor(settings: Settings, _args: argparse.Namespace) -> int:
 def _sandbox(_settings: Settings, args: argparse.Namespace) -> int:
     from sandbox.run import run_sandbox
 
-    return run_sandbox(port=args.port, demo=args.demo, open_browser=not args.no_browser)
+    return run_sandbox(
+        port=args.port,
+        demo=args.demo,
+        open_browser=not args.no_browser,
+        clock_start=args.clock_start,
+    )
 
 
 COMMANDS: dict[str, tuple[Callable[[Settings, argparse.Namespace], int], str]] = {
@@ -96,6 +102,16 @@ COMMANDS: dict[str, tuple[Callable[[Settings, argparse.Namespace], int], str]] =
     "doctor": (_doctor, "check configuration, Slack token and scopes, database"),
     "sandbox": (_sandbox, "use ritualbot in a browser against a local Slack emulator"),
 }
+
+
+def _instant(text: str) -> datetime:
+    try:
+        at = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"'{text}' is not an ISO 8601 instant such as 2026-11-30T07:00Z"
+        ) from None
+    return at if at.tzinfo else at.replace(tzinfo=UTC)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -111,6 +127,13 @@ def parser() -> argparse.ArgumentParser:
                 "--demo", action="store_true", help="seed a workspace with a realistic history"
             )
             command.add_argument("--no-browser", action="store_true", help="do not open a browser")
+            command.add_argument(
+                "--clock-start",
+                type=_instant,
+                metavar="INSTANT",
+                help="start sandbox time at INSTANT instead of now, e.g. 2026-11-30T07:00Z "
+                "(UTC unless it has an offset); the demo's history is dated back from it",
+            )
     return top
 
 

@@ -74,9 +74,10 @@ class Sandbox:
             )
         )
         self.runtime = runtime
-        if self.demo_data:
-            demo.seed(self.emulator, runtime.db)
         clock = Clock(start=self.clock_start)
+        if self.demo_data:
+            # Dated from sandbox time, so a clock started elsewhere still sees weeks of history.
+            demo.seed(self.emulator, runtime.db, now=clock.now())
         self.scheduler = clock.scheduler = ritual_scheduler(runtime, clock)
         self.scheduler.start()
         self.emulator.page = Page(self.emulator, surface=surface.load(), clock=clock)
@@ -123,13 +124,15 @@ def ritual_scheduler(runtime: Runtime, clock: Clock) -> RitualScheduler:
     )
 
 
-def run_sandbox(*, port: int, demo: bool, open_browser: bool) -> int:
-    """Serve the sandbox until Ctrl-C (or SIGTERM)."""
+def run_sandbox(
+    *, port: int, demo: bool, open_browser: bool, clock_start: datetime | None = None
+) -> int:
+    """Serve the sandbox until Ctrl-C (or SIGTERM); its clock from `clock_start` if given."""
     # Migration chatter, and a line per click for each request the emulator sends the bot,
     # would bury the one line that matters: the page's address.
     for chatty in ("alembic", "httpx", "apscheduler"):
         logging.getLogger(chatty).setLevel(logging.WARNING)
-    with Sandbox(port=port, demo_data=demo) as sandbox:
+    with Sandbox(port=port, demo_data=demo, clock_start=clock_start) as sandbox:
         moved = "" if port == 0 or sandbox.url.endswith(f":{port}") else f" (port {port} was taken)"
         print(f"ritualbot sandbox: open {sandbox.url}{moved}", flush=True)
         print("Pick who you are at the top, type /problem in #ml-team, or open ritualbot's Home.")

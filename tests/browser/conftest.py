@@ -5,13 +5,14 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from sandbox.run import Sandbox
+from tests.support.clock import a_weekday_morning
 
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -48,15 +49,6 @@ def browser() -> Iterator[Browser]:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
-
-
-def a_weekday_morning(after: datetime) -> datetime:
-    """07:00 UTC on the next weekday after `after`: before 09:30 in London and in Toronto,
-    so the first standup prompt of the day is always London's, whatever hour tests run at."""
-    day = after.date() + timedelta(days=1)
-    while day.weekday() >= 5:
-        day += timedelta(days=1)
-    return datetime.combine(day, time(7), tzinfo=UTC)
 
 
 @pytest.fixture

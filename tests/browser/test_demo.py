@@ -11,12 +11,14 @@ import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, expect
 
 from tests.browser.conftest import LAPTOP, artifacts
+from tests.support.clock import a_weekday_morning
 
 ROOT = Path(__file__).resolve().parents[2]
 # Guards against a hang, not a speed check (bench/sandbox_start.py measures the start-up).
@@ -43,11 +45,17 @@ class Running:
 
 @pytest.fixture
 def demo_command() -> Iterator[Running]:
-    """`python -m bot.cli sandbox --demo --no-browser --port 0`, once it says where it is."""
+    """`python -m bot.cli sandbox --demo --no-browser --port 0`, once it says where it is,
+    its clock started on a weekday morning: at a real Friday 16:00-18:00 in London its weekly
+    digest would be posted at start, beside the seeded messages it quotes."""
     env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"}
     env.pop("DATABASE_URL", None)  # the sandbox keeps its own throwaway database
+    start = a_weekday_morning(datetime.now(UTC))
     process = subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "sandbox", "--demo", "--no-browser", "--port", "0"],
+        [
+            *(sys.executable, "-m", "bot.cli", "sandbox", "--demo", "--no-browser"),
+            *("--port", "0", "--clock-start", start.isoformat()),
+        ],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,

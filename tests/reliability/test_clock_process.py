@@ -6,11 +6,11 @@ import os
 import signal
 import subprocess
 import sys
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time
 from pathlib import Path
 
 from tests.conftest import ALICE, BOB, CAROL, CHANNEL, SIGNING_SECRET, TEAM
-from tests.support.standup import make_standup, prompts
+from tests.support.standup import half_an_hour_ago, make_standup, prompts
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -48,7 +48,7 @@ def wait_started(clock: subprocess.Popen) -> None:
 def test_two_clock_processes_deliver_a_missed_standup_once_and_stop_cleanly(
     db, emulator, database_url
 ):
-    missed = (datetime.now(UTC) - timedelta(minutes=30)).replace(second=0, microsecond=0)
+    missed, zone = half_an_hour_ago(datetime.now(UTC))
     make_standup(
         db,
         emulator,
@@ -56,8 +56,9 @@ def test_two_clock_processes_deliver_a_missed_standup_once_and_stop_cleanly(
         channel_id=CHANNEL,
         owner=ALICE,
         rule="team",
-        at=missed.time(),
-        cutoff=missed.replace(hour=23, minute=59).time(),
+        zone=zone,
+        at=missed,
+        cutoff=time(23, 59),
         reminder=None,
         weekdays=(1, 2, 3, 4, 5, 6, 7),
     )

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import signal
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from sqlalchemy import select
 
@@ -21,7 +21,7 @@ from tests.conftest import ALICE, CHANNEL, TEAM
 from tests.reliability import ledger
 from tests.reliability.test_clock_process import clock_process, wait_started
 from tests.support.digest_week import oversized_week
-from tests.support.standup import make_standup, prompts
+from tests.support.standup import half_an_hour_ago, make_standup, prompts
 
 PEOPLE = tuple(f"U0P{n:02d}" for n in range(12))  # more than the 8 DMs sent at once
 
@@ -37,7 +37,7 @@ def test_a_clock_killed_during_the_fan_out_prompts_everyone_at_most_once_after_r
 ):
     for user in PEOPLE:
         emulator.add_user(team_id=TEAM, user_id=user, name=user.lower(), tz="UTC")
-    missed = (datetime.now(UTC) - timedelta(minutes=30)).replace(second=0, microsecond=0)
+    missed, zone = half_an_hour_ago(datetime.now(UTC))
     make_standup(
         db,
         emulator,
@@ -45,8 +45,9 @@ def test_a_clock_killed_during_the_fan_out_prompts_everyone_at_most_once_after_r
         channel_id=CHANNEL,
         owner=ALICE,
         rule="team",
-        at=missed.time(),
-        cutoff=missed.replace(hour=23, minute=59).time(),
+        zone=zone,
+        at=missed,
+        cutoff=time(23, 59),
         reminder=None,
         weekdays=(1, 2, 3, 4, 5, 6, 7),
         participants=PEOPLE,

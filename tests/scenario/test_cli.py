@@ -1,11 +1,14 @@
-"""The `ritualbot` command: start-up refusals, migrate and doctor, against the emulator."""
+"""The `ritualbot` command: start-up refusals, migrate and doctor, against the emulator;
+the sandbox's options."""
 
 from __future__ import annotations
+
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import create_engine, text
 
-from bot.cli import main
+from bot.cli import main, parser
 from tests.conftest import TEAM
 
 
@@ -89,3 +92,19 @@ def test_doctor_reports_a_revoked_token_and_missing_scopes_and_an_unmigrated_dat
     emulator.revoke_token(narrow.bot_token)
     assert main(["doctor"]) == 1
     assert "auth.test answered 'invalid_auth'" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "given", ["2026-11-30T07:00Z", "2026-11-30T07:00", "2026-11-30T08:00+01:00"]
+)
+def test_sandbox_clock_start_is_an_instant_in_utc_unless_it_says_otherwise(given):
+    args = parser().parse_args(["sandbox", "--clock-start", given])
+    assert args.clock_start == datetime(2026, 11, 30, 7, 0, tzinfo=UTC)
+
+
+def test_a_sandbox_clock_start_that_is_not_an_instant_is_refused_with_an_example(capsys):
+    with pytest.raises(SystemExit):
+        parser().parse_args(["sandbox", "--clock-start", "monday"])
+    assert (
+        "'monday' is not an ISO 8601 instant such as 2026-11-30T07:00Z" in capsys.readouterr().err
+    )

@@ -83,8 +83,15 @@ def test_the_form_opens_with_every_field_of_a_problem_statement(bot):
 
 
 def test_a_complete_form_stores_every_field_and_posts_the_card(bot):
+    # Asked once: a second date.today() after midnight would be a day later than the form's.
+    in_two_weeks = date.today() + timedelta(days=14)
     open_form(bot)
-    answer = bot.slack.submit_view(user_id=ALICE, values=full_form())
+    answer = bot.slack.submit_view(
+        user_id=ALICE,
+        values=full_form(
+            review_on={"type": "datepicker", "selected_date": in_two_weeks.isoformat()}
+        ),
+    )
     bot.settle()
 
     assert answer.status == 200
@@ -92,7 +99,7 @@ def test_a_complete_form_stores_every_field_and_posts_the_card(bot):
     assert problem.title == "Search ranking ignores recency"
     assert (problem.baseline, problem.target, problem.direction) == (0.61, 0.70, Direction.HIGHER)
     assert (problem.owner_id, problem.created_by, problem.track) == (BOB, ALICE, Track.DELIVERY)
-    assert problem.review_on == date.today() + timedelta(days=14)
+    assert problem.review_on == in_two_weeks
     assert problem.kill_criteria == "No gain after 3 experiments"
     [card] = posted(bot.slack, CHANNEL)
     shown = rendered(card.args["blocks"])

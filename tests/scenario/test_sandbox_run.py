@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+from datetime import UTC, datetime, timedelta
 
 import httpx
 from sqlalchemy import func, select
@@ -11,7 +12,8 @@ from bot import analyses, experiments, problems
 from sandbox import demo
 from sandbox.emulator import SlackEmulator
 from sandbox.run import Sandbox
-from storage.models import Decision, ErrorAnalysis, Experiment, Outcome, Ritual
+from storage.models import Decision, ErrorAnalysis, Experiment, Outcome, Problem, Ritual
+from tests.support.clock import a_weekday_morning
 
 
 def test_a_taken_port_moves_the_sandbox_to_the_next_free_one(database_url):
@@ -25,7 +27,9 @@ def test_a_taken_port_moves_the_sandbox_to_the_next_free_one(database_url):
 
 
 def test_the_demo_has_a_board_a_history_and_rituals(database_url):
-    with Sandbox(port=0, demo_data=True, database_url=database_url) as sandbox:
+    # At a real Friday 16:00-18:00 in London the demo's digest would be posted at start.
+    start = a_weekday_morning(datetime.now(UTC))
+    with Sandbox(port=0, demo_data=True, database_url=database_url, clock_start=start) as sandbox:
         page = f"{sandbox.url}/_sandbox"
         first = httpx.get(f"{page}/state").json()
         people = {u["tz"] for u in first["users"] if not u["is_bot"]}
@@ -37,8 +41,7 @@ def test_the_demo_has_a_board_a_history_and_rituals(database_url):
 
     assert len(people) == 4
     assert first["channel"] == demo.ML_TEAM
-    # The demo's standup is live: depending on the hour, today's thread may already be posted.
-    seeded = [m["text"] for m in history if m["bot"] and not m["text"].startswith("Standup ·")]
+    seeded = [m["text"] for m in history if m["bot"]]
     assert seeded == [
         "P-1: Churn model misses new users",
         "E-1 on P-1: improved (0.66)",
@@ -54,6 +57,21 @@ def test_the_demo_has_a_board_a_history_and_rituals(database_url):
     assert failed["reply_count"] == 3
     for title in ("Churn model misses new users", "Can we auto-tag support tickets?"):
         assert title in board
+
+
+def test_the_demos_history_is_dated_back_from_the_sandbox_clock(database_url):
+    start = datetime(2025, 6, 2, 7, 0, tzinfo=UTC)  # a Monday morning, far from any real today
+    with Sandbox(port=0, demo_data=True, database_url=database_url, clock_start=start) as sandbox:
+        said = [
+            datetime.fromtimestamp(float(m.ts), UTC)
+            for m in sandbox.emulator.messages(demo.ML_TEAM)
+        ]
+        with sandbox.runtime.db.transaction() as session:
+            framed = list(session.scalars(select(Problem.created_at)))
+
+    # Three weeks of work, the last of it two days before the clock's start.
+    assert start - timedelta(days=23) < min(said) and max(said) < start - timedelta(days=1)
+    assert all(start - timedelta(days=22) <= at < start for at in framed)
 
 
 def test_the_demo_seeds_experiments_a_failure_with_its_analysis_a_decision_and_rituals(db):

@@ -14,8 +14,13 @@ from tests.support.digest_week import seed_week
 
 
 @pytest.fixture
-def week(db):
-    now = utcnow()
+def now():
+    """The instant the week is seeded and read at: asked once, so a test can't cross midnight."""
+    return utcnow()
+
+
+@pytest.fixture
+def week(db, now):
     with db.transaction() as session:
         seed_week(session, now=now)
     start, end = digest.week_of(now)
@@ -74,10 +79,10 @@ def test_standup_participation_and_blockers(week):
     assert [(b.user_id, b.text) for b in week.blockers] == [(ALICE, "Waiting on GPU quota")]
 
 
-def test_timebox_and_diminishing_returns_are_flagged_for_a_decision(week):
+def test_timebox_and_diminishing_returns_are_flagged_for_a_decision(week, now):
     flags = {f.problem.ref: f for f in week.flags}
     assert set(flags) == {"P-1", "P-2"}
-    assert flags["P-1"].review_on == utcnow().date() - timedelta(days=3)
+    assert flags["P-1"].review_on == now.date() - timedelta(days=3)
     assert flags["P-1"].stalled == ()
     assert flags["P-2"].stalled == ("E-5", "E-6", "E-7") and flags["P-2"].review_on is None
 

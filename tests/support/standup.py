@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from slack_sdk import WebClient
 
@@ -54,6 +55,16 @@ def make_standup(
             session, team_id=team_id, channel_id=channel_id, user_id=owner, draft=draft
         )
     return job.sync_roster(db=db, client=client_for(slack, team_id), record=record)
+
+
+def half_an_hour_ago(now: datetime) -> tuple[time, str]:
+    """A standup time half an hour before `now`, and the zone it is in: a fixed offset where
+    `now` is 12:xx, so that time and a cut-off at 23:59 are both today, whatever the real
+    hour (in UTC, at 00:29 half an hour ago is 23:59 yesterday, and no cut-off comes after)."""
+    hours = 12 - now.astimezone(UTC).hour
+    zone = f"Etc/GMT{-hours:+d}" if hours else "UTC"  # Etc/GMT-5 is UTC+5
+    local = now.astimezone(ZoneInfo(zone)) - timedelta(minutes=30)
+    return local.time().replace(second=0, microsecond=0), zone
 
 
 def has_button(message: Any, action_id: str) -> bool:
