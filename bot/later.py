@@ -15,9 +15,12 @@ log = logging.getLogger(__name__)
 
 # The longest a follow-up waits for a moment with no request in flight. Under a burst there
 # is no such moment, and follow-ups start one per wait, whatever the number of threads:
-# cards keep coming (four a second), while the process goes to acks due within 3 seconds.
-# Ordinary traffic leaves many quiet moments, and there a follow-up starts at once.
-YIELD_SECONDS = 0.25
+# cards keep coming (one a second), while the process goes to acks due within 3 seconds;
+# the rest start in the burst's first quiet moment. Each follow-up started inside a burst
+# (a card post, a search, two writes) cost the acks around it: at four a second, the ack
+# benchmark's captures took a fifth more CPU and their p99 doubled. Ordinary traffic leaves
+# many quiet moments, and there a follow-up starts at once.
+YIELD_SECONDS = 1.0
 # How long no request must have been in flight for the process to count as quiet. Under a
 # burst the last answer has only just been written as the next request arrives, and a
 # follow-up started in that gap takes the CPU the next acks need.
