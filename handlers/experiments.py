@@ -24,6 +24,7 @@ from bot.commands import (
 )
 from bot.errors import NotFound
 from bot.ids import ActionId, CallbackId, Command, ExperimentField
+from bot.jobs import cards
 from bot.render import experiments as render
 from bot.render import search as render_search
 from bot.render.delivery_modals import experiment_modal
@@ -173,26 +174,11 @@ def announce(
     (bot.jobs.cards) reaches it too, and it shows the experiment as it is by now.
     """
     e = logged.experiment
-    with db.transaction() as session:
-        claimed = experiments.claim_message(session, team_id=e.team_id, number=e.number)
-    if claimed is None or claimed.experiment.message_channel is None:
+    left = cards.claim(db, cards.experiment_message, e.team_id, e.number)
+    if left is None:
         return
-    channel = claimed.experiment.message_channel
-    sent = post(
-        client,
-        channel=channel,
-        text=render.confirmation_text(claimed),
-        blocks=render.confirmation(claimed),
-    )
-    with db.transaction() as session:
-        if sent.ts is not None:
-            experiments.set_message(
-                session, team_id=e.team_id, number=e.number, channel=channel, ts=sent.ts
-            )
-        elif sent.again:
-            experiments.release_message(session, team_id=e.team_id, number=e.number)
-        else:
-            experiments.message_refused(session, team_id=e.team_id, number=e.number)
+    sent = post(client, channel=left.channel, text=left.text, blocks=left.blocks)
+    left.record(db, ts=sent.ts, again=sent.again)
     if sent.ts is not None:
         return
     if sent.again:
@@ -202,12 +188,12 @@ def announce(
     if respond is not None:
         respond(
             text=text,
-            blocks=[*render.confirmation(claimed), *context_note(text)],
+            blocks=[*left.blocks, *context_note(text)],
             response_type="ephemeral",
             replace_original=False,
         )
     else:
-        tell(client, user_id=e.author_id, text=text, blocks=render.confirmation(claimed))
+        tell(client, user_id=e.author_id, text=text, blocks=left.blocks)
 
 
 def refresh_message(client: WebClient, logged: experiments.Logged) -> None:

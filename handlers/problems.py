@@ -23,6 +23,7 @@ from bot.commands import (
     parse_problem,
 )
 from bot.ids import ActionId, CallbackId, Command, DecisionField
+from bot.jobs import cards
 from bot.later import Later
 from bot.render import decisions as render_decisions
 from bot.render import problems as render
@@ -189,24 +190,12 @@ def announce(
     The card is claimed first, so it is posted once even if the sweep (bot.jobs.cards) or another
     worker reaches it too, and the card shows the problem as it is by now.
     """
-    with db.transaction() as session:
-        claimed = problems.claim_card(session, team_id=problem.team_id, number=problem.number)
-    if claimed is None or claimed.card_channel is None:
+    left = cards.claim(db, cards.problem_card, problem.team_id, problem.number)
+    if left is None:
         return
-    channel = claimed.card_channel
-    sent = post(
-        client, channel=channel, text=render.card_text(claimed), blocks=render.card(claimed)
-    )
-    ref, number = problem.ref, problem.number
-    with db.transaction() as session:
-        if sent.ts is not None:
-            problems.set_card(
-                session, team_id=problem.team_id, number=number, channel=channel, ts=sent.ts
-            )
-        elif sent.again:
-            problems.release_card(session, team_id=problem.team_id, number=number)
-        else:
-            problems.card_refused(session, team_id=problem.team_id, number=number)
+    sent = post(client, channel=left.channel, text=left.text, blocks=left.blocks)
+    left.record(db, ts=sent.ts, again=sent.again)
+    ref = problem.ref
     if sent.ts is not None:
         return
     if sent.again:

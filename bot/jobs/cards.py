@@ -1,7 +1,8 @@
 """Channel posts a process left pending: it died between an ack and the post that follows.
 
 The web process posts each new problem's card, and each new experiment's confirmation,
-right after the ack (handlers.problems, handlers.experiments). The clock comes by every
+right after the ack (handlers.problems, handlers.experiments), through `claim` and
+`Left.record` here, as the sweep does. The clock comes by every
 minute for posts still pending a while later, claims each one (so it is posted at most
 once, whoever gets there first) and posts it. A post Slack never took (unreachable, 5xx)
 is left pending for the next sweep; if Slack refuses it, the record's author is told by DM,
@@ -43,8 +44,28 @@ class Left:
     release: Callable[[Session], None]
     refused: Callable[[Session], None]
 
+    def record(self, db: Database, *, ts: str | None, again: bool) -> None:
+        """What became of the post: posted (at `ts`), to be tried again by the next sweep
+        (`again`: Slack never took it), or refused for good."""
+        with db.transaction() as session:
+            if ts:
+                self.posted(session, ts)
+            elif again:
+                self.release(session)
+            else:
+                self.refused(session)
 
-def _problem_card(session: Session, team_id: str, number: int) -> Left | None:
+
+def claim(
+    db: Database, kind: Callable[[Session, str, int], Left | None], team_id: str, number: int
+) -> Left | None:
+    """Claim a record's pending post (`problem_card` or `experiment_message`), so that it is
+    posted once whoever gets there first: the web process after its ack, or the sweep."""
+    with db.transaction() as session:
+        return kind(session, team_id, number)
+
+
+def problem_card(session: Session, team_id: str, number: int) -> Left | None:
     problem = problems.claim_card(session, team_id=team_id, number=number)
     if problem is None or problem.card_channel is None:
         return None
@@ -62,7 +83,7 @@ def _problem_card(session: Session, team_id: str, number: int) -> Left | None:
     )
 
 
-def _experiment_message(session: Session, team_id: str, number: int) -> Left | None:
+def experiment_message(session: Session, team_id: str, number: int) -> Left | None:
     logged = experiments.claim_message(session, team_id=team_id, number=number)
     if logged is None or logged.experiment.message_channel is None:
         return None
@@ -82,20 +103,19 @@ def _experiment_message(session: Session, team_id: str, number: int) -> Left | N
 
 # Each kind of post: where its pending ones are found, and how one is claimed.
 KINDS = (
-    (problems.pending_cards, _problem_card, "its card"),
-    (experiments.pending_messages, _experiment_message, "it"),
+    (problems.pending_cards, problem_card, "its card"),
+    (experiments.pending_messages, experiment_message, "it"),
 )
 
 
 def post_left(*, db: Database, client_for: Callable[[str], WebClient], now: datetime) -> int:
     """Post every card and confirmation left pending; how many were posted."""
     posted = 0
-    for pending, claim, what in KINDS:
+    for pending, kind, what in KINDS:
         with db.reading() as session:
             left = pending(session, since=now - TOO_LATE, before=now - LEFT_AFTER)
         for team_id, number in left:
-            with db.transaction() as session:
-                claimed = claim(session, team_id, number)
+            claimed = claim(db, kind, team_id, number)
             if claimed is not None:
                 posted += _post(db, client_for(team_id), claimed, what)
     return posted
@@ -103,13 +123,7 @@ def post_left(*, db: Database, client_for: Callable[[str], WebClient], now: date
 
 def _post(db: Database, client: WebClient, left: Left, what: str) -> int:
     sent = call(client.chat_postMessage, channel=left.channel, text=left.text, blocks=left.blocks)
-    with db.transaction() as session:
-        if sent.ts:
-            left.posted(session, sent.ts)
-        elif sent.retry:
-            left.release(session)
-        else:
-            left.refused(session)
+    left.record(db, ts=sent.ts, again=sent.retry)
     if sent.ts:
         return 1
     if not sent.retry:  # refused: its author hears why; never tried again
