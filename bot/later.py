@@ -17,9 +17,10 @@ log = logging.getLogger(__name__)
 # is no such moment, and follow-ups start one per wait, whatever the number of threads:
 # cards keep coming (one a second), while the process goes to acks due within 3 seconds;
 # the rest start in the burst's first quiet moment. Each follow-up started inside a burst
-# (a card post, a search, two writes) cost the acks around it: at four a second, the ack
-# benchmark's captures took a fifth more CPU and their p99 doubled. Ordinary traffic leaves
-# many quiet moments, and there a follow-up starts at once.
+# (a card post, a search, two writes: about 3.8 ms of CPU) cost the acks around it: at four
+# a second, the ack benchmark's captures on PostgreSQL took a fifth more CPU, and their p99
+# was up to twice as long, as with none started. Ordinary traffic leaves many quiet moments,
+# and there a follow-up starts at once.
 YIELD_SECONDS = 1.0
 # How long no request must have been in flight for the process to count as quiet. Under a
 # burst the last answer has only just been written as the next request arrives, and a

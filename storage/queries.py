@@ -113,8 +113,8 @@ def _add_with_arrays(
     first = rows[0]
     columns = sorted(first)
     # A value every row shares (the workspace, the time, every empty field of a quick
-    # capture) is sent once; an array per column cost psycopg more than the rest of the
-    # group's write.
+    # capture) is sent once: psycopg dumps arrays element by element, and one per column
+    # was a fifth of a group's CPU.
     shared = tuple(c for c in columns if all(row[c] == first[c] for row in rows[1:]))
     varying = tuple(c for c in columns if c not in shared)
     values: dict[str, Any] = {f"one_{c}": first[c] for c in shared}
@@ -135,7 +135,8 @@ def _bump_and_insert_arrays(table: Table, shared: tuple[str, ...], varying: tupl
 
     Its text is the same for any number of rows, so psycopg converts it once and the server
     prepares it; a multi-row VALUES was a new statement for every group size, several
-    kilobytes long, which psycopg parsed afresh for every group (a third of a capture's CPU).
+    kilobytes long, which psycopg parsed afresh for every group (under the ack benchmark, a
+    third of the worker's time holding the GIL).
     One statement also means one round trip while the counter row is locked, not two.
     """
     bumped = _counter_add("postgresql").cte("bumped")
