@@ -31,33 +31,6 @@ def next_number(session: Session, *, team_id: str, kind: str) -> int:
     return session.execute(bump, {"team_id": team_id, "kind": kind}).scalar_one()
 
 
-def add_numbered(session: Session, table: Table, row: dict[str, Any], *, kind: str) -> int | None:
-    """Insert `row` under the workspace's next number of `kind`: that number, or None when
-    a row with the same `source_key` is already stored (and then the number is given back).
-
-    No savepoint: until commit the number stays this transaction's (the counter's row lock
-    on PostgreSQL, the one writer on SQLite), so giving it back is safe. On PostgreSQL the
-    bump and the insert are one statement, so the counter row, which every capture in the
-    workspace waits for, is held for that statement and the commit only.
-    This is the write each capture waits on before Slack gets its answer.
-    """
-    team_id = row["team_id"]
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        statement = _bump_and_insert(table, tuple(sorted(row)))
-        number = session.execute(statement, {**row, "kind": kind}).scalar()
-    else:
-        number = next_number(session, team_id=team_id, kind=kind)
-        added = session.execute(_insert_new(dialect, table), {**row, "number": number})
-        number = number if added.first() is not None else None
-    if number is None:
-        _give_back(session, team_id=team_id, kind=kind)
-        return None
-    if number == 1:
-        ensure_workspace(session, team_id=team_id)
-    return number
-
-
 class AlreadyStored(Exception):
     """A row of a group was stored before: store the group's rows one at a time instead."""
 
@@ -183,19 +156,6 @@ def _counter_add(dialect: str) -> Any:
     return stmt.on_conflict_do_update(
         index_elements=["team_id", "kind"], set_={"value": table.c.value + stmt.excluded.value}
     ).returning(table.c.value)
-
-
-@cache
-def _bump_and_insert(table: Table, columns: tuple[str, ...]) -> Any:
-    """PostgreSQL: WITH n AS (counter upsert RETURNING value) INSERT … SELECT …, n.value."""
-    bumped = _counter_bump("postgresql").cte("bumped")
-    values = select(*(bindparam(c, type_=table.c[c].type) for c in columns), bumped.c.value)
-    return (
-        postgresql.insert(table)
-        .from_select([*columns, "number"], values)
-        .on_conflict_do_nothing(index_elements=["team_id", "source_key"])
-        .returning(table.c.number)
-    )
 
 
 @cache
