@@ -148,8 +148,7 @@ def after_ack(
             _run_here(listener, names, args)
             return
         turn = _Turn(args.ack)
-        available = {**args.context, **vars(args), "ack": turn.ack}
-        kwargs = {name: available[name] for name in names}
+        kwargs = _kwargs(names, args, ack=turn.ack)
 
         def work() -> None:
             try:
@@ -175,8 +174,14 @@ def _run_here(listener: Callable[..., None], names: list[str], args: Args) -> No
     """`listener` in this request thread. Its errors go to Bolt and so into the answer,
     which is why only listeners whose ack() is the last thing that can fail run here
     (`later.submit` does not raise)."""
-    available = {**args.context, **vars(args)}
-    listener(**{name: available[name] for name in names})
+    listener(**_kwargs(names, args))
+
+
+def _kwargs(names: list[str], args: Args, **given: Any) -> dict[str, Any]:
+    """The listener's arguments by name: Bolt's, what middleware put in the context, and
+    `given` over both."""
+    available = {**args.context, **vars(args), **given}
+    return {name: available[name] for name in names}
 
 
 class _Turn:
