@@ -169,14 +169,13 @@ def _printable(value: str) -> str:
 
 def check(draft: ProblemDraft) -> dict[str, object]:
     """Turn a draft into column values, or raise ValidationFailed naming each bad field."""
-    draft = replace(
-        draft,
-        **{
-            f.name: _printable(value)
-            for f in fields(draft)
-            if isinstance(value := getattr(draft, f.name), str)
-        },
-    )
+    unprintable = {
+        f.name: _printable(value)
+        for f in fields(draft)
+        if isinstance(value := getattr(draft, f.name), str) and not value.isprintable()
+    }
+    if unprintable:
+        draft = replace(draft, **unprintable)
     errors: dict[str, str] = {}
     title = " ".join((draft.title or "").split())
     if not title:
@@ -231,7 +230,12 @@ def check(draft: ProblemDraft) -> dict[str, object]:
 
 @dataclass(frozen=True, kw_only=True)
 class NewProblem:
-    """A problem to store, as one Slack request asked for it."""
+    """A problem to store, as one Slack request asked for it; checked when made.
+
+    Making one raises ValidationFailed for a bad draft, so a quick capture is checked in its
+    own request thread, not while a group of others' captures holds the writer
+    (Database.together), and a group never fails on one capture's typo.
+    """
 
     team_id: str
     user_id: str
@@ -240,6 +244,27 @@ class NewProblem:
     source_key: str | None = None
     source_permalink: str | None = None
     card_to: str | None = None
+    # The row to insert, but for its number and times.
+    row: dict[str, object] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        values = check(self.draft)
+        values.setdefault("owner_id", self.user_id)
+        row = {
+            **values,
+            "team_id": self.team_id,
+            "created_by": self.user_id,
+            "channel_id": self.channel_id,
+            "status": ProblemStatus.OPEN,
+            "source_key": self.source_key,
+            "source_permalink": self.source_permalink,
+            "card_channel": self.card_to,
+            "card_ts": None,
+            "card_state": CardState.PENDING if self.card_to else None,
+            "deleted_at": None,
+            "deleted_by": None,
+        }
+        object.__setattr__(self, "row", row)
 
 
 def create(
@@ -267,10 +292,9 @@ def create(
 
 
 def create_many(session: Session, new: Sequence[NewProblem]) -> list[Saved]:
-    """Store new problems, each under its workspace's next `P-n`; a ValidationFailed stores
-    none of them. Alone, a problem whose Slack request (`source_key`) was already stored
-    returns the stored one; in a group it raises AlreadyStored (Database.together then
-    stores each alone).
+    """Store new problems, each under its workspace's next `P-n`. Alone, a problem whose
+    Slack request (`source_key`) was already stored returns the stored one; in a group it
+    raises AlreadyStored (Database.together then stores each alone).
 
     `card_to` is where a problem's card is to be posted, after the ack: the problem is stored
     with the card pending, so a process that dies before posting it leaves it for the sweep.
@@ -279,7 +303,7 @@ def create_many(session: Session, new: Sequence[NewProblem]) -> list[Saved]:
     bump and one insert per workspace.
     """
     now = utcnow()
-    rows = [_row(one, now) for one in new]
+    rows = [{**one.row, "created_at": now, "updated_at": now} for one in new]
     numbers = queries.add_numbered_many(session, Problem.__table__, rows, kind="P")
     saved = []
     for one, row, number in zip(new, rows, numbers, strict=True):
@@ -294,27 +318,6 @@ def create_many(session: Session, new: Sequence[NewProblem]) -> list[Saved]:
             record = ProblemRecord.of_values({**row, "number": number})
             saved.append(Saved(problem=record, created=True))
     return saved
-
-
-def _row(new: NewProblem, now: datetime) -> dict[str, object]:
-    values = check(new.draft)
-    values.setdefault("owner_id", new.user_id)
-    return {
-        **values,
-        "team_id": new.team_id,
-        "created_by": new.user_id,
-        "channel_id": new.channel_id,
-        "status": ProblemStatus.OPEN,
-        "source_key": new.source_key,
-        "source_permalink": new.source_permalink,
-        "card_channel": new.card_to,
-        "card_ts": None,
-        "card_state": CardState.PENDING if new.card_to else None,
-        "created_at": now,
-        "updated_at": now,
-        "deleted_at": None,
-        "deleted_by": None,
-    }
 
 
 KIND = "problem"

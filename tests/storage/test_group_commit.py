@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
@@ -33,9 +34,11 @@ def new(
     )
 
 
-def burst(db: Database, items: list[problems.NewProblem]) -> tuple[list[object], list[int]]:
-    """Store `items` from one thread each, all queued behind one held group; what each
-    caller got (a Saved or the error it raised) and the sizes of the groups that ran."""
+def burst(
+    db: Database, items: list[problems.NewProblem], run=problems.create_many
+) -> tuple[list[object], list[int]]:
+    """Store `items` with `run` from one thread each, all queued behind one held group; what
+    each caller got (a Saved or the error it raised) and the sizes of the groups that ran."""
     sizes: list[int] = []
     opened, release = threading.Event(), threading.Event()
 
@@ -44,7 +47,7 @@ def burst(db: Database, items: list[problems.NewProblem]) -> tuple[list[object],
         if len(sizes) == 1:
             opened.set()
             release.wait(10)
-        return problems.create_many(session, batch)
+        return run(session, batch)
 
     def one(item):
         try:
@@ -106,13 +109,29 @@ def test_a_capture_stored_earlier_and_delivered_again_in_a_burst_is_not_stored_t
     assert stored(db) == [(1, "first try"), (2, "other")]
 
 
-def test_a_bad_capture_fails_only_its_own_caller(db):
+def test_a_bad_capture_is_refused_before_it_joins_a_group(db):
+    with pytest.raises(ValidationFailed) as refused:
+        new("x" * (problems.TITLE_MAX + 1), "command:long")
+
+    assert "title" in refused.value.errors
+    assert stored(db) == []
+
+
+def test_a_capture_that_fails_in_its_group_fails_only_its_own_caller(db):
     items = [new(f"capture {i}", f"command:{i}") for i in range(4)]
-    items.insert(2, new("x" * (problems.TITLE_MAX + 1), "command:long"))
+    items.insert(2, new("unlucky", "command:unlucky"))
 
-    outcomes, _ = burst(db, items)
+    def unlucky(session, batch):
+        if any(one.source_key == "command:unlucky" for one in batch):
+            raise ValueError("this one cannot be stored")
+        return problems.create_many(session, batch)
 
-    assert isinstance(outcomes[2], ValidationFailed)
+    outcomes, sizes = burst(db, items, run=unlucky)
+
+    # Tried as one group, then each capture alone.
+    assert sizes == [1, len(items)] + [1] * len(items)
+    assert isinstance(outcomes[2], ValueError)
+    # The group was rolled back and the rest stored alone: no number skipped or given twice.
     assert [n for n, _ in stored(db)] == [1, 2, 3, 4]
     assert all(not isinstance(o, Exception) for i, o in enumerate(outcomes) if i != 2)
 
