@@ -127,6 +127,12 @@ class Database:
         self._group = threading.Lock()
         self._waiting: list[_Waiting] = []
         self._leading = False
+        # PostgreSQL writes a group in one statement outside a transaction (together()).
+        self._autocommit = (
+            sessionmaker(engine.execution_options(isolation_level="AUTOCOMMIT"))
+            if engine.dialect.name == "postgresql"
+            else None
+        )
 
     @classmethod
     def from_url(cls, url: str) -> Database:
@@ -149,6 +155,11 @@ class Database:
         each item is run again alone, so a bad item fails only its own caller; so `run` must
         only touch the session, and return one result per item, in order. If it fails on the
         database itself (unreachable, busy), every caller waiting gets that error at once.
+
+        On PostgreSQL a group of two or more runs outside a transaction (autocommit): BEGIN
+        and COMMIT were two of its four round trips to the server, each one waited for by
+        every thread queued behind it. So `run` must write a group in one statement, which
+        writes all of it or, raising, none of it. An item run alone has a transaction.
         """
         waiting = _Waiting(run, item)
         with self._group:
@@ -160,7 +171,14 @@ class Database:
             if waiting.done:
                 return self._outcome(waiting)
         with self._group:
-            group, self._waiting = self._waiting[:GROUP_MAX], self._waiting[GROUP_MAX:]
+            # A group shares one `run`: the first waiting's, with those after it.
+            group, rest = [], []
+            for unit in self._waiting:
+                if unit.run is waiting.run and len(group) < GROUP_MAX:
+                    group.append(unit)
+                else:
+                    rest.append(unit)
+            self._waiting = rest
         failed: BaseException | None = None
         try:
             failed = self._run_group(group)
@@ -188,17 +206,12 @@ class Database:
         return waiting.result
 
     def _run_group(self, group: list[_Waiting]) -> BaseException | None:
-        """All of `group` in one transaction, or each alone if that one fails; the database's
+        """All of `group` in one write, or each alone if that one fails; the database's
         error if it is the database that fails (then every unit has it)."""
-        by_run: dict[Callable[..., list[Any]], list[_Waiting]] = {}
-        for unit in group:
-            by_run.setdefault(unit.run, []).append(unit)
+        run = group[0].run
         try:
-            with self.transaction() as session:
-                results = {
-                    run: run(session, [unit.item for unit in units])
-                    for run, units in by_run.items()
-                }
+            with self._shared(len(group)) as session:
+                results = run(session, [unit.item for unit in group])
         except DATABASE_FAILING as error:
             for unit in group:
                 unit.error = error
@@ -206,9 +219,8 @@ class Database:
         except Exception:  # each item is run again alone, and gets its own error
             results = None
         if results is not None:
-            for run, units in by_run.items():
-                for unit, result in zip(units, results[run], strict=True):
-                    unit.result = result
+            for unit, result in zip(group, results, strict=True):
+                unit.result = result
             return None
         for at, unit in enumerate(group):
             try:
@@ -221,6 +233,16 @@ class Database:
             except Exception as error:  # raised in the unit's own caller
                 unit.error = error
         return None
+
+    @contextmanager
+    def _shared(self, size: int) -> Iterator[Session]:
+        """The session a group of `size` is written in (together())."""
+        if self._autocommit is None or size < 2:
+            with self.transaction() as session:
+                yield session
+            return
+        with self._autocommit() as session, session.begin():
+            yield session
 
     @contextmanager
     def reading(self) -> Iterator[Session]:

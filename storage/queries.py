@@ -7,7 +7,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Integer, Table, bindparam, cast, func, select, true, update
+from sqlalchemy import Integer, Table, bindparam, cast, func, select, update
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
@@ -42,30 +42,29 @@ def add_numbered_many(
     order, and return their numbers.
 
     A single row whose `source_key` is already stored (the same Slack request, delivered
-    again) is not inserted: its number is given back and None returned for it. In a group
-    of rows that raises AlreadyStored instead, which rolls the caller's transaction back, so
-    no number is skipped; Database.together then stores each row alone.
+    again) is not inserted: its number is given back and None returned for it. A group of
+    rows with one already stored raises instead (AlreadyStored, or on PostgreSQL the unique
+    violation itself) and writes nothing, so no number is skipped; Database.together then
+    stores each row alone.
 
-    What a group of captures costs (Database.together): per workspace, one counter bump by
-    the number of rows and one insert of all of them.
+    On PostgreSQL a group is numbered and inserted by one statement, whatever its
+    workspaces, so that it may run outside a transaction (Database.together). On SQLite it
+    costs one counter bump and one insert per workspace, in the caller's transaction.
     """
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return _add_with_arrays(session, table, rows, kind=kind)
     numbers: list[int | None] = [None] * len(rows)
     teams: dict[str, list[int]] = {}
     for index, row in enumerate(rows):
         teams.setdefault(row["team_id"], []).append(index)
-    dialect = session.get_bind().dialect.name
-    # Workspaces in one order everywhere: two groups bumping the same two counters take
-    # their row locks in the same order, and so never deadlock each other.
     for team_id, indexes in sorted(teams.items()):
-        if dialect == "postgresql":
-            first, added = _add_with_arrays(session, table, [rows[i] for i in indexes], kind=kind)
-        else:
-            last = session.execute(
-                _counter_add(dialect), {"team_id": team_id, "kind": kind, "by": len(indexes)}
-            ).scalar_one()
-            first = last - len(indexes) + 1
-            values = [{**rows[i], "number": n} for n, i in enumerate(indexes, start=first)]
-            added = len(session.execute(_insert_new(dialect, table), values).all())
+        last = session.execute(
+            _counter_add(dialect), {"team_id": team_id, "kind": kind, "by": len(indexes)}
+        ).scalar_one()
+        first = last - len(indexes) + 1
+        values = [{**rows[i], "number": n} for n, i in enumerate(indexes, start=first)]
+        added = len(session.execute(_insert_new(dialect, table), values).all())
         if added < len(indexes):
             if len(rows) > 1:
                 raise AlreadyStored(f"{len(indexes) - added} of {len(indexes)} rows")
@@ -79,40 +78,53 @@ def add_numbered_many(
 
 
 def _add_with_arrays(
-    session: Session, table: Table, rows: list[dict[str, Any]], *, kind: str
-) -> tuple[int, int]:
-    """PostgreSQL: one workspace's rows numbered and inserted by one statement; their first
-    number, and how many were inserted (fewer when a `source_key` was already stored)."""
+    session: Session, table: Table, rows: Sequence[dict[str, Any]], *, kind: str
+) -> list[int | None]:
+    """PostgreSQL: add_numbered_many in one statement."""
     first = rows[0]
     columns = sorted(first)
-    # A value every row shares (the workspace, the time, every empty field of a quick
-    # capture) is sent once: psycopg dumps arrays element by element, and one per column
+    # A value every row shares (the time, every empty field of a quick capture, usually the
+    # workspace) is sent once: psycopg dumps arrays element by element, and one per column
     # was a fifth of a group's CPU.
     shared = tuple(c for c in columns if all(row[c] == first[c] for row in rows[1:]))
     varying = tuple(c for c in columns if c not in shared)
     values: dict[str, Any] = {f"one_{c}": first[c] for c in shared}
     values.update({f"each_{c}": [row[c] for row in rows] for c in varying})
-    values.update(
-        team_id=first["team_id"], kind=kind, by=len(rows), at=list(range(1, len(rows) + 1))
-    )
-    statement = _bump_and_insert_arrays(table, shared, varying)
-    numbers = session.execute(statement, values).scalars().all()
-    # Row k is numbered first + k; `first` only counts when every row was inserted.
-    return min(numbers, default=0), len(numbers)
+    values.update(kind=kind, at=list(range(len(rows))))
+    # A single row (a request stored alone) skips a duplicate and gives its number back; a
+    # group fails as a whole on one (its statement inserts every row or none).
+    alone = len(rows) == 1
+    inserted = session.execute(_bump_and_insert_arrays(table, shared, varying, alone), values)
+    firsts: dict[str, int] = {}
+    for team_id, number in inserted:
+        firsts[team_id] = min(number, firsts.get(team_id, number))
+    if alone and not firsts:
+        _give_back(session, team_id=first["team_id"], kind=kind)
+        return [None]
+    # Each workspace's rows are numbered from its first number, in order.
+    seen: dict[str, int] = {}
+    numbers: list[int | None] = []
+    for row in rows:
+        team_id = row["team_id"]
+        numbers.append(firsts[team_id] + seen.get(team_id, 0))
+        seen[team_id] = seen.get(team_id, 0) + 1
+    return numbers
 
 
 @cache
-def _bump_and_insert_arrays(table: Table, shared: tuple[str, ...], varying: tuple[str, ...]) -> Any:
-    """PostgreSQL: WITH bumped AS (the counter plus `by`) INSERT … SELECT the `shared`
-    values and one array per `varying` column, numbered up to the counter's new value.
+def _bump_and_insert_arrays(
+    table: Table, shared: tuple[str, ...], varying: tuple[str, ...], alone: bool
+) -> Any:
+    """PostgreSQL: one statement that bumps each workspace's counter by its number of rows,
+    makes sure each workspace has its row, and inserts the rows (the `shared` values and one
+    array per `varying` column) numbered in order up to their workspace's new count.
 
     Its text is the same for any number of rows, so psycopg converts it once and the server
     prepares it; a multi-row VALUES was a new statement for every group size, several
     kilobytes long, which psycopg parsed afresh for every group (under the ack benchmark, a
-    third of the worker's time holding the GIL).
-    One statement also means one round trip while the counter row is locked, not two.
+    third of the worker's time holding the GIL). Counters are locked in workspace order, so
+    two groups bumping the same two counters never deadlock each other.
     """
-    bumped = _counter_add("postgresql").cte("bumped")
     arrays = select(
         # Cast: a NULL sent alone would be taken for text.
         *(
@@ -124,17 +136,46 @@ def _bump_and_insert_arrays(table: Table, shared: tuple[str, ...], varying: tupl
             for c in varying
         ),
         func.unnest(bindparam("at", type_=postgresql.ARRAY(Integer()))).label("at"),
-    ).subquery("rows")
-    columns = (*shared, *varying)
-    numbered = select(
-        *(arrays.c[c] for c in columns), bumped.c.value - bindparam("by") + arrays.c.at
-    ).select_from(arrays.join(bumped, true()))  # bumped is one row
-    return (
-        postgresql.insert(table)
-        .from_select([*columns, "number"], numbered)
-        .on_conflict_do_nothing(index_elements=["team_id", "source_key"])
-        .returning(table.c.number)
+    ).cte("rows")
+    teams = (
+        select(arrays.c.team_id, func.count().label("n")).group_by(arrays.c.team_id).cte("teams")
     )
+    counters = Counter.__table__
+    bump = postgresql.insert(counters).from_select(
+        ["team_id", "kind", "value"],
+        select(teams.c.team_id, bindparam("kind"), teams.c.n).order_by(teams.c.team_id),
+    )
+    bumped = (
+        bump.on_conflict_do_update(
+            index_elements=["team_id", "kind"],
+            set_={"value": counters.c.value + bump.excluded.value},
+        )
+        .returning(counters.c.team_id, counters.c.value)
+        .cte("bumped")
+    )
+    workspaces = (
+        postgresql.insert(Workspace.__table__)
+        .from_select(
+            ["team_id", "created_at"],
+            select(teams.c.team_id, func.now()).order_by(teams.c.team_id),
+            include_defaults=False,
+        )
+        .on_conflict_do_nothing(index_elements=["team_id"])
+        .cte("workspaces")
+    )
+    columns = (*shared, *varying)
+    position = func.row_number().over(partition_by=arrays.c.team_id, order_by=arrays.c.at)
+    numbered = select(
+        *(arrays.c[c] for c in columns), bumped.c.value - teams.c.n + position
+    ).select_from(
+        arrays.join(teams, teams.c.team_id == arrays.c.team_id).join(
+            bumped, bumped.c.team_id == arrays.c.team_id
+        )
+    )
+    statement = postgresql.insert(table).from_select([*columns, "number"], numbered)
+    if alone:
+        statement = statement.on_conflict_do_nothing(index_elements=["team_id", "source_key"])
+    return statement.add_cte(workspaces).returning(table.c.team_id, table.c.number)
 
 
 def _give_back(session: Session, *, team_id: str, kind: str) -> None:

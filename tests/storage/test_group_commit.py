@@ -16,7 +16,7 @@ from sqlalchemy.exc import OperationalError
 from bot import problems
 from bot.errors import ValidationFailed
 from storage.db import Database
-from storage.models import Problem
+from storage.models import Problem, Workspace
 
 BURST = 12
 
@@ -34,11 +34,10 @@ def new(
     )
 
 
-def burst(
-    db: Database, items: list[problems.NewProblem], run=problems.create_many
-) -> tuple[list[object], list[int]]:
-    """Store `items` with `run` from one thread each, all queued behind one held group; what
-    each caller got (a Saved or the error it raised) and the sizes of the groups that ran."""
+def burst(db: Database, items: list, run=problems.create_many) -> tuple[list[object], list[int]]:
+    """Store `items` (each a NewProblem, or a (run, NewProblem) pair) with `run` from one
+    thread each, all queued behind one held group; what each caller got (a Saved or the
+    error it raised) and the sizes of the groups that `run` ran."""
     sizes: list[int] = []
     opened, release = threading.Event(), threading.Event()
 
@@ -50,8 +49,9 @@ def burst(
         return run(session, batch)
 
     def one(item):
+        own, item = item if isinstance(item, tuple) else (store, item)
         try:
-            return db.together(store, item)
+            return db.together(own, item)
         except Exception as error:
             return error
 
@@ -184,6 +184,29 @@ def test_a_burst_from_two_workspaces_numbers_each_from_one(db):
         mine = [o.problem for o in outcomes if o.problem.team_id == team]
         assert sorted(p.number for p in mine) == [1, 2, 3, 4]
         assert {(p.number, p.title) for p in mine} == set(stored(db, team))
+    with db.reading() as session:
+        # A workspace's first problems also give it its row.
+        assert set(session.scalars(select(Workspace.team_id))) == {"T0", "T1", "T2"}
+
+
+def test_a_group_shares_one_run_and_the_others_wait_for_their_own(db):
+    groups: list[tuple[str, int]] = []
+
+    def named(name):
+        def run(session, batch):
+            groups.append((name, len(batch)))
+            return problems.create_many(session, batch)
+
+        return run
+
+    first, second = named("first"), named("second")
+    items = [(first if i % 2 else second, new(f"capture {i}", f"command:{i}")) for i in range(6)]
+
+    outcomes, sizes = burst(db, items)
+
+    assert sizes == [1]  # the group that held the writer, alone with its own run
+    assert groups == [("second", 3), ("first", 3)]
+    assert sorted(o.problem.number for o in outcomes) == list(range(1, 7))
 
 
 def test_a_burst_from_different_people_and_channels_keeps_each_ones_own(db):
