@@ -234,3 +234,32 @@ def test_a_burst_from_different_people_and_channels_keeps_each_ones_own(db):
     assert sorted(rows) == sorted(
         (f"{user} in {channel}", user, user, channel, channel, None) for user, channel in people
     )
+
+
+def test_two_processes_capturing_in_two_workspaces_at_once_never_share_a_number(db, database_url):
+    # A second Database on the same database is what a second gunicorn worker has.
+    other = Database.from_url(database_url)
+    teams = ("T1", "T2")
+
+    def writer(n: int) -> list[tuple[str, int]]:
+        database = other if n % 2 else db
+        return [
+            (
+                team,
+                database.together(
+                    problems.create_many, new(f"{n}-{i}", f"k{n}{team}{i}", team=team)
+                ).problem.number,
+            )
+            for i in range(10)
+            for team in teams
+        ]
+
+    try:
+        with ThreadPoolExecutor(8) as pool:
+            numbers = [pair for batch in pool.map(writer, range(8)) for pair in batch]
+    finally:
+        other.dispose()
+
+    for team in teams:
+        assert sorted(n for t, n in numbers if t == team) == list(range(1, 81))
+        assert [n for n, _ in stored(db, team)] == list(range(1, 81))
