@@ -293,14 +293,14 @@ def create(
 
 def create_many(session: Session, new: Sequence[NewProblem]) -> list[Saved]:
     """Store new problems, each under its workspace's next `P-n`. Alone, a problem whose
-    Slack request (`source_key`) was already stored returns the stored one; in a group it
-    raises AlreadyStored (Database.together then stores each alone).
+    Slack request (`source_key`) was already stored returns the stored one; a group with
+    one raises and writes nothing (Database.together then stores each alone).
 
     `card_to` is where a problem's card is to be posted, after the ack: the problem is stored
     with the card pending, so a process that dies before posting it leaves it for the sweep.
     No ORM unit of work: every `/problem <title>` waits on this before Slack gets its
-    answer, and a burst of them is stored together (Database.together), with one counter
-    bump and one insert per workspace.
+    answer, and a burst of them is stored together (Database.together), numbered and
+    inserted by one statement on PostgreSQL (storage.queries.add_numbered_many).
     """
     now = utcnow()
     rows = [{**one.row, "created_at": now, "updated_at": now} for one in new]

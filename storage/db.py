@@ -145,14 +145,14 @@ class Database:
             yield session
 
     def together(self, run: Callable[[Session, list[Item]], list[Result]], item: Item) -> Result:
-        """`run(session, [item])[0]`, in a write transaction shared with what other threads
-        of this process are waiting to write (a group commit), once that has committed.
+        """`run(session, [item])[0]`, in one write shared with what other threads of this
+        process are waiting to write with the same `run` (a group commit), once committed.
 
         For the hottest small writes: a burst of them costs one turn at the writer, one
         commit, and one `run` over all the items waiting for the same `run`, not one of each
         per item. The first thread to arrive runs everything queued behind it; the rest
-        sleep until their item is committed. If the shared transaction fails on an item,
-        each item is run again alone, so a bad item fails only its own caller; so `run` must
+        sleep until their item is committed. If the shared write fails on an item, each
+        item is run again alone, so a bad item fails only its own caller; so `run` must
         only touch the session, and return one result per item, in order. If it fails on the
         database itself (unreachable, busy), every caller waiting gets that error at once.
 
