@@ -102,12 +102,10 @@ def _add_with_arrays(
         _give_back(session, team_id=first["team_id"], kind=kind)
         return [None]
     # Each workspace's rows are numbered from its first number, in order.
-    seen: dict[str, int] = {}
     numbers: list[int | None] = []
     for row in rows:
-        team_id = row["team_id"]
-        numbers.append(firsts[team_id] + seen.get(team_id, 0))
-        seen[team_id] = seen.get(team_id, 0) + 1
+        numbers.append(firsts[row["team_id"]])
+        firsts[row["team_id"]] += 1
     return numbers
 
 
