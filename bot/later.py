@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -73,47 +74,66 @@ class Traffic:
 
 
 class Later:
-    """A pool for follow-up work that starts each task in a quiet moment, or else one task
-    per YIELD_SECONDS.
+    """Follow-up work, each task started in a quiet moment, or else one per YIELD_SECONDS.
 
     What runs here must not be needed for an answer: it may start up to YIELD_SECONDS late,
     and it is lost if the process dies first, so anything that must survive a crash is
     written down before it is handed here (a problem's card is stored as pending).
+
+    A task waits in a plain queue until its moment, and only then goes to the thread pool.
+    Under a burst thousands wait: as pool work items each held a future, a work item and
+    their locks, and every one of those objects made each garbage collection of the process
+    longer, for every request in flight.
     """
 
     def __init__(self, traffic: Traffic, *, workers: int = WORKERS) -> None:
         self._traffic = traffic
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="later")
-        self._queued = 0
+        self._queue: deque[tuple[Callable[..., None], dict[str, Any]]] = deque()
+        self._queued = 0  # submitted and not finished
+        self._closed = False
         self._idle = threading.Condition()
-        self._starts = threading.Lock()
+        self._more = threading.Event()  # set while the queue may hold a task
+        self._starter = threading.Thread(target=self._start_each, name="later", daemon=True)
+        self._starter.start()
 
     def submit(self, task: Callable[..., None], /, **kwargs: Any) -> None:
         """Queue `task`; never raises, so a listener may call it after its ack(). A task
         submitted while the process shuts down is dropped with a warning."""
         with self._idle:
+            if self._closed:
+                log.warning("follow-up %s dropped: shutting down", getattr(task, "__name__", task))
+                return
             self._queued += 1
-        try:
-            self._pool.submit(self._run, task, kwargs)
-        except RuntimeError:  # the pool is shut down
-            log.warning("follow-up %s dropped: shutting down", getattr(task, "__name__", task))
-            self._finished()
+            self._queue.append((task, kwargs))
+        if not self._more.is_set():
+            self._more.set()
 
-    def _finished(self) -> None:
-        with self._idle:
-            self._queued -= 1
-            if not self._queued:
-                self._idle.notify_all()
+    def _start_each(self) -> None:
+        """Hand each queued task to the pool at its moment, until shut down and drained."""
+        while True:
+            self._more.wait()
+            with self._idle:
+                if not self._queue:
+                    if self._closed:
+                        return
+                    self._more.clear()
+                    continue
+            self._traffic.wait_quiet(YIELD_SECONDS)
+            with self._idle:
+                task, kwargs = self._queue.popleft()
+            self._pool.submit(self._run, task, kwargs)
 
     def _run(self, task: Callable[..., None], kwargs: dict[str, Any]) -> None:
         try:
-            with self._starts:  # one task at a time waits for its moment
-                self._traffic.wait_quiet(YIELD_SECONDS)
             task(**kwargs)
         except Exception:
             log.exception("follow-up %s failed", getattr(task, "__name__", task))
         finally:
-            self._finished()
+            with self._idle:
+                self._queued -= 1
+                if not self._queued:
+                    self._idle.notify_all()
 
     def wait_idle(self, timeout: float | None = None) -> bool:
         """Wait until every submitted task has finished (tests, benchmarks, shutdown)."""
@@ -121,4 +141,9 @@ class Later:
             return self._idle.wait_for(lambda: not self._queued, timeout)
 
     def shutdown(self) -> None:
+        """Run what is queued, then stop; what is submitted from now on is dropped."""
+        with self._idle:
+            self._closed = True
+        self._more.set()
+        self._starter.join()
         self._pool.shutdown(wait=True)

@@ -83,3 +83,17 @@ def test_a_follow_up_submitted_during_shutdown_is_dropped_not_raised(caplog):
 
     assert made.wait_idle(1)
     assert "follow-up card dropped: shutting down" in caplog.text
+
+
+def test_shutting_down_runs_what_is_queued_first():
+    """A worker told to stop still posts the cards it has queued, rather than leaving them
+    all for the sweep minutes later."""
+    traffic = Traffic()
+    made = Later(traffic)
+    done = []
+    with traffic.request():  # a burst: nothing starts yet
+        for n in range(50):
+            made.submit(lambda n=n: done.append(n))
+    made.shutdown()
+
+    assert sorted(done) == list(range(50))
