@@ -3,7 +3,11 @@ the sandbox's options."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -108,3 +112,29 @@ def test_a_sandbox_clock_start_that_is_not_an_instant_is_refused_with_an_example
     assert (
         "'monday' is not an ISO 8601 instant such as 2026-11-30T07:00Z" in capsys.readouterr().err
     )
+
+
+def test_the_web_worker_takes_its_start_up_heap_out_of_garbage_collections(
+    env, emulator, database_url
+):
+    """The Procfile's `web` worker (bot.wsgi) freezes what start-up left alive, so a full
+    collection under load walks only what requests made, not the whole app."""
+    probe = "import gc, bot.wsgi; print(gc.get_freeze_count(), gc.get_count()[2])"
+    started = subprocess.run(
+        [sys.executable, "-c", probe],
+        env={
+            **os.environ,
+            "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
+            "DATABASE_URL": database_url,
+            "SLACK_BOT_TOKEN": emulator.workspace(TEAM).bot_token,
+            "SLACK_SIGNING_SECRET": "s",
+            "SLACK_API_URL": emulator.api_url,
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert started.returncode == 0, started.stderr
+    frozen, oldest = map(int, started.stdout.split())
+    assert frozen > 50_000  # the app, its clients and the modules they import
+    assert oldest == 0  # nothing of start-up is left for a full collection to walk
