@@ -3,6 +3,7 @@ ack, giving way to the requests that are waiting for theirs."""
 
 from __future__ import annotations
 
+import atexit
 import logging
 import threading
 import time
@@ -94,8 +95,7 @@ class Later:
         self._closed = False
         self._idle = threading.Condition()
         self._more = threading.Event()  # set while the queue may hold a task
-        self._starter = threading.Thread(target=self._start_each, name="later", daemon=True)
-        self._starter.start()
+        self._starter: threading.Thread | None = None  # started with the first task
 
     def submit(self, task: Callable[..., None], /, **kwargs: Any) -> None:
         """Queue `task`; never raises, so a listener may call it after its ack(). A task
@@ -106,6 +106,11 @@ class Later:
                 return
             self._queued += 1
             self._queue.append((task, kwargs))
+            if self._starter is None:
+                self._starter = threading.Thread(target=self._start_each, name="later", daemon=True)
+                self._starter.start()
+                # A worker stopping (a deploy) still posts the cards it has queued.
+                atexit.register(self.shutdown)
         if not self._more.is_set():
             self._more.set()
 
@@ -122,7 +127,10 @@ class Later:
             self._traffic.wait_quiet(YIELD_SECONDS)
             with self._idle:
                 task, kwargs = self._queue.popleft()
-            self._pool.submit(self._run, task, kwargs)
+            try:
+                self._pool.submit(self._run, task, kwargs)
+            except RuntimeError:  # the interpreter is exiting and its pools are shut
+                self._run(task, kwargs)
 
     def _run(self, task: Callable[..., None], kwargs: dict[str, Any]) -> None:
         try:
@@ -145,5 +153,6 @@ class Later:
         with self._idle:
             self._closed = True
         self._more.set()
-        self._starter.join()
+        if self._starter is not None:
+            self._starter.join()
         self._pool.shutdown(wait=True)

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
+from pathlib import Path
 
 import pytest
 
@@ -85,15 +89,25 @@ def test_a_follow_up_submitted_during_shutdown_is_dropped_not_raised(caplog):
     assert "follow-up card dropped: shutting down" in caplog.text
 
 
-def test_shutting_down_runs_what_is_queued_first():
-    """A worker told to stop still posts the cards it has queued, rather than leaving them
-    all for the sweep minutes later."""
-    traffic = Traffic()
-    made = Later(traffic)
-    done = []
-    with traffic.request():  # a burst: nothing starts yet
-        for n in range(50):
-            made.submit(lambda n=n: done.append(n))
-    made.shutdown()
+def test_a_worker_that_exits_still_runs_the_follow_ups_it_has_queued(tmp_path):
+    """A deploy stops each web worker; the cards it has queued are posted as it exits,
+    rather than left for the sweep minutes later."""
+    done = tmp_path / "done"
+    script = f"""
+from bot.later import Later, Traffic
+traffic = Traffic()
+made = Later(traffic)
+with traffic.request():  # a burst: nothing has its moment yet
+    for n in range(50):
+        made.submit(lambda n=n: open({str(done)!r}, "a").write(f"{{n}}\\n"))
+"""
+    exited = subprocess.run(
+        [sys.executable, "-c", script],
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
-    assert sorted(done) == list(range(50))
+    assert exited.returncode == 0, exited.stderr
+    assert sorted(int(n) for n in done.read_text().split()) == list(range(50))
