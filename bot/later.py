@@ -93,8 +93,8 @@ class Later:
         self._queue: deque[tuple[Callable[..., None], dict[str, Any]]] = deque()
         self._queued = 0  # submitted and not finished
         self._closed = False
+        # Guards the above; notified when a task is queued, when all are done, and at shutdown.
         self._idle = threading.Condition()
-        self._more = threading.Event()  # set while the queue may hold a task
         self._starter: threading.Thread | None = None  # started with the first task
 
     def submit(self, task: Callable[..., None], /, **kwargs: Any) -> None:
@@ -111,19 +111,15 @@ class Later:
                 self._starter.start()
                 # A worker stopping (a deploy) still posts the cards it has queued.
                 atexit.register(self.shutdown)
-        if not self._more.is_set():
-            self._more.set()
+            self._idle.notify_all()
 
     def _start_each(self) -> None:
         """Hand each queued task to the pool at its moment, until shut down and drained."""
         while True:
-            self._more.wait()
             with self._idle:
+                self._idle.wait_for(lambda: self._queue or self._closed)
                 if not self._queue:
-                    if self._closed:
-                        return
-                    self._more.clear()
-                    continue
+                    return  # shut down, and nothing left
             self._traffic.wait_quiet(YIELD_SECONDS)
             with self._idle:
                 task, kwargs = self._queue.popleft()
@@ -152,7 +148,7 @@ class Later:
         """Run what is queued, then stop; what is submitted from now on is dropped."""
         with self._idle:
             self._closed = True
-        self._more.set()
+            self._idle.notify_all()
         if self._starter is not None:
             self._starter.join()
         self._pool.shutdown(wait=True)
