@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -41,6 +42,41 @@ def test_follow_ups_still_run_while_requests_never_stop(pool, monkeypatch):
             made.submit(lambda n=n: done.append(n))
         assert made.wait_idle(5)
     assert sorted(done) == [0, 1, 2, 3, 4]
+
+
+def test_a_backlog_started_in_a_quiet_moment_gives_way_to_the_next_burst(monkeypatch):
+    """The cards of one burst must not take the CPU from the acks of the next."""
+    monkeypatch.setattr(later, "YIELD_SECONDS", 30.0)
+    traffic = Traffic()
+    made = Later(traffic, workers=2)
+    go_on = threading.Event()
+    started: list[int] = []
+
+    def card(n: int) -> None:
+        started.append(n)
+        go_on.wait(5)
+
+    try:
+        for n in range(10):
+            made.submit(card, n=n)  # a quiet moment: as many start as there are threads
+        assert _eventually(lambda: len(started) == 2)
+        with traffic.request():  # the next burst begins
+            go_on.set()
+            assert not _eventually(lambda: len(started) > 2, timeout=0.5)
+        assert made.wait_idle(5)  # the burst is answered: the rest go out
+        assert sorted(started) == list(range(10))
+    finally:
+        go_on.set()
+        made.shutdown()
+
+
+def _eventually(check, timeout: float = 5.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.01)
+    return check()
 
 
 def test_a_failing_follow_up_is_logged_and_the_pool_goes_on(pool, caplog):
