@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 from datetime import UTC, date, datetime, time, timedelta
+from time import monotonic, sleep
 
 import pytest
 import time_machine
@@ -153,18 +154,42 @@ class Crash(BaseException):
 
 
 class DiesAfterPosting(WebClient):
-    """Posts normally, then dies right after Slack accepted the `fatal`-th message."""
+    """Posts normally, then dies right after Slack accepted the `fatal`-th message.
+
+    The DMs go out in parallel, so others may be on their way to Slack as it dies; those
+    arrive (Slack has them), and `landed` says when they all have: when none has been on
+    its way for a moment (one may be just about to leave as the fatal one returns).
+    """
 
     def __init__(self, *args, fatal: int, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fatal, self.posted = fatal, 0
+        self.fatal, self.posted, self.sending = fatal, 0, 0
+        self._count = threading.Lock()
 
     def chat_postMessage(self, **kwargs):
-        answer = super().chat_postMessage(**kwargs)
-        self.posted += 1
-        if self.posted == self.fatal:
+        with self._count:
+            self.sending += 1
+        try:
+            answer = super().chat_postMessage(**kwargs)
+        finally:
+            with self._count:
+                self.sending -= 1
+        with self._count:
+            self.posted += 1
+            dies = self.posted == self.fatal
+        if dies:
             raise Crash
         return answer
+
+    def landed(self, timeout: float = 10.0, calm: float = 0.2) -> bool:
+        deadline, since = monotonic() + timeout, monotonic()
+        while monotonic() < deadline:
+            if self.sending:
+                since = monotonic()
+            elif monotonic() - since >= calm:
+                return True
+            sleep(0.01)
+        return False
 
 
 @pytest.mark.parametrize("fatal", [1, 2, 3, 4])
@@ -174,6 +199,9 @@ def test_a_process_that_dies_during_the_fan_out_resumes_without_posting_twice(db
     dying = DiesAfterPosting(base_url=plain.base_url, token=plain.token, fatal=fatal)
     with pytest.raises(Crash):
         fire(scheduler(db, emulator, dying), AT)
+    # Under load a DM sent beside the fatal one was still on its way when the next run
+    # looked, and reached Slack only after the counts below were taken.
+    assert dying.landed()
     fire(scheduler(db, emulator), AT + timedelta(minutes=1))
     fire(scheduler(db, emulator), AT + timedelta(minutes=2))
     assert counts(emulator) == {ALICE: 1, BOB: 1, CAROL: 1}
