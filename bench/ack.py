@@ -62,7 +62,7 @@ def settle(database_url: str, sent: int) -> None:
 
 def measure(engine: str, args: argparse.Namespace, workdir: Path) -> dict[str, object]:
     log = workdir / "servers.log"
-    workers = harness.workers_for(engine)
+    workers = harness.web_workers()
     with (
         harness.emulator() as api_url,
         harness.database(engine, workdir=workdir) as url,

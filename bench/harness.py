@@ -176,13 +176,11 @@ def signed(body: bytes, content_type: str = "application/x-www-form-urlencoded")
     return {"Content-Type": content_type, **sign(body=body, secret=SECRET, timestamp=stamp)}
 
 
-def workers_for(engine: str) -> int:
-    """The production server's worker count for the engine.
-
-    SQLite is the embedded mode, `ritualbot run`: one gunicorn worker (gunicorn_options'
-    default); PostgreSQL is the Procfile's `web`: WEB_CONCURRENCY workers, 2 by default.
-    """
-    return 1 if engine == "sqlite" else int(os.environ.get("WEB_CONCURRENCY", "2"))
+def web_workers() -> int:
+    """The production server's worker count, the same on either engine: `ritualbot run` and
+    the Procfile's `web` both serve from WEB_CONCURRENCY workers, 2 by default. (SQLite's
+    writers in different processes take turns on a file lock, storage.db.WriterTurn.)"""
+    return int(os.environ.get("WEB_CONCURRENCY", "2"))
 
 
 def command_body(text_: str, *, api_url: str, command: str = "/problem") -> bytes:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from concurrent.futures import Executor, ThreadPoolExecutor
+from typing import TYPE_CHECKING
 from urllib.error import URLError
 
 from slack_bolt import App
@@ -20,6 +21,10 @@ from bot.config import Settings
 from bot.later import Later, Traffic
 from bot.server import WEB_THREADS
 from storage.db import Database
+
+if TYPE_CHECKING:
+    from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+    from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 
 BOT_SCOPES = [
     "commands",
@@ -75,8 +80,11 @@ def _unsent_retry() -> ConnectionErrorRetryHandler:
     return ConnectionErrorRetryHandler(max_retry_count=1, error_types=[URLError])
 
 
-def _oauth_settings(settings: Settings, db: Database) -> OAuthSettings:
-    """Installations and OAuth states kept in our database by slack_sdk's SQLAlchemy stores."""
+def oauth_stores(
+    settings: Settings, db: Database
+) -> tuple[SQLAlchemyInstallationStore, SQLAlchemyOAuthStateStore]:
+    """Installations and OAuth states kept in our database by slack_sdk's SQLAlchemy
+    stores, their tables created if missing."""
     from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
     from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 
@@ -84,6 +92,11 @@ def _oauth_settings(settings: Settings, db: Database) -> OAuthSettings:
     states = SQLAlchemyOAuthStateStore(expiration_seconds=600, engine=db.engine)
     installations.create_tables()
     states.metadata.create_all(db.engine)
+    return installations, states
+
+
+def _oauth_settings(settings: Settings, db: Database) -> OAuthSettings:
+    installations, states = oauth_stores(settings, db)
     return OAuthSettings(
         client_id=settings.client_id,
         client_secret=settings.client_secret,

@@ -26,18 +26,20 @@ def _run(settings: Settings, _args: argparse.Namespace) -> int:
         print("ritualbot: connecting to Slack over Socket Mode, with the ritual clock")
         SocketModeHandler(runtime.app, settings.app_token).start()
         return 0
+    from bot.runtime import prepare, start_clock_in_one_worker
     from bot.server import Gunicorn, gunicorn_options
 
     def serve():  # type: ignore[no-untyped-def]
-        # Built in the (single) worker, so the clock runs beside the app it serves.
-        runtime = build(settings)
-        start_scheduler(settings, runtime.db)
+        runtime = build(settings, auto_migrate=False)  # prepare() has migrated
+        start_clock_in_one_worker(settings, runtime.db)
         return runtime.web
 
+    prepare(settings)
     print(
-        f"ritualbot: serving Slack on http://0.0.0.0:{settings.port}/slack/events, with the clock"
+        f"ritualbot: serving Slack on http://0.0.0.0:{settings.port}/slack/events with "
+        f"{settings.web_workers} worker(s), and the ritual clock in one of them"
     )
-    Gunicorn(serve, gunicorn_options(port=settings.port)).run()
+    Gunicorn(serve, gunicorn_options(port=settings.port, workers=settings.web_workers)).run()
     return 0
 
 

@@ -24,6 +24,7 @@ class Settings:
     slack_api_url: str = SLACK_API_URL_DEFAULT
     database_url: str = DATABASE_URL_DEFAULT
     port: int = 3000
+    web_workers: int = 2
 
     @property
     def socket_mode(self) -> bool:
@@ -75,6 +76,16 @@ def _port(env: Mapping[str, str]) -> int:
     return int(raw)
 
 
+def _web_workers(env: Mapping[str, str]) -> int:
+    raw = env.get("WEB_CONCURRENCY", "").strip() or "2"
+    if not raw.isdigit() or not 1 <= int(raw) <= 32:
+        raise ConfigError(
+            f"WEB_CONCURRENCY must be a number of web worker processes from 1 to 32 "
+            f"(got '{raw}'), e.g. WEB_CONCURRENCY=2."
+        )
+    return int(raw)
+
+
 def _url(env: Mapping[str, str], name: str, default: str, schemes: tuple[str, ...]) -> str:
     value = env.get(name, "").strip() or default
     if not value.startswith(schemes):
@@ -110,4 +121,5 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         slack_api_url=api_url if api_url.endswith("/") else api_url + "/",
         database_url=database_url,
         port=_port(env),
+        web_workers=_web_workers(env),
     )

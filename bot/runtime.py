@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import fcntl
+import logging
+import os
+import tempfile
+import threading
 from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass
@@ -11,13 +16,15 @@ from slack_sdk import WebClient
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from sqlalchemy.engine import make_url
 
-from bot.app import create_app, job_client
+from bot.app import create_app, job_client, oauth_stores
 from bot.config import Settings
 from bot.later import Later, Traffic
 from bot.scheduler import RitualScheduler
 from bot.web import WebApp
 from storage import migrate
 from storage.db import Database
+
+log = logging.getLogger(__name__)
 
 
 class NotMigrated(Exception):
@@ -44,6 +51,18 @@ def open_database(settings: Settings, *, auto_migrate: bool) -> Database:
             "(the Procfile's release phase does it on deploy)."
         )
     return db
+
+
+def prepare(settings: Settings) -> None:
+    """What the web workers of one server must not each do at once, done before they
+    start: migrate the database (SQLite is created on first run), create the OAuth
+    stores' tables."""
+    db = open_database(settings, auto_migrate=True)
+    try:
+        if settings.oauth:
+            oauth_stores(settings, db)
+    finally:
+        db.dispose()
 
 
 def build(
@@ -76,3 +95,29 @@ def start_scheduler(settings: Settings, db: Database) -> RitualScheduler:
     scheduler = RitualScheduler(db=db, client_factory=client_factory(settings, db))
     scheduler.start()
     return scheduler
+
+
+def start_clock_in_one_worker(settings: Settings, db: Database) -> threading.Thread:
+    """The ritual clock in one of the web server's workers (`ritualbot run`).
+
+    Each worker waits in a thread for an exclusive flock on a file named after the server
+    (the workers' parent); the first to take it runs the clock for as long as it lives.
+    When that worker dies, the kernel lets go of its lock and a waiting worker takes the
+    clock over, so standups and digests keep coming whichever worker gunicorn replaces.
+    """
+    path = os.path.join(tempfile.gettempdir(), f"ritualbot-clock-{os.getppid()}.lock")
+
+    def wait_then_run() -> None:
+        held = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        fcntl.flock(held, fcntl.LOCK_EX)  # held until this process ends
+        try:
+            start_scheduler(settings, db)
+        except Exception:
+            log.exception("the ritual clock did not start in worker %s", os.getpid())
+            os.close(held)  # another worker may start it
+            return
+        log.info("ritual clock running in worker %s", os.getpid())
+
+    waiting = threading.Thread(target=wait_then_run, name="clock-turn", daemon=True)
+    waiting.start()
+    return waiting

@@ -4,11 +4,17 @@ the sandbox's options."""
 from __future__ import annotations
 
 import os
+import re
+import signal
+import socket
 import subprocess
 import sys
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
+import httpx
 import pytest
 from sqlalchemy import create_engine, text
 
@@ -26,6 +32,7 @@ def env(monkeypatch, database_url):
         "SLACK_CLIENT_SECRET",
         "SLACK_API_URL",
         "PORT",
+        "WEB_CONCURRENCY",
     ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("DATABASE_URL", database_url)
@@ -114,6 +121,19 @@ def test_a_sandbox_clock_start_that_is_not_an_instant_is_refused_with_an_example
     )
 
 
+def app_env(emulator, database_url: str, **more: str) -> dict[str, str]:
+    """The environment of an app process of ours, started against the emulator."""
+    return {
+        **os.environ,
+        "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
+        "DATABASE_URL": database_url,
+        "SLACK_BOT_TOKEN": emulator.workspace(TEAM).bot_token,
+        "SLACK_SIGNING_SECRET": "s",
+        "SLACK_API_URL": emulator.api_url,
+        **more,
+    }
+
+
 def test_the_web_worker_takes_its_start_up_heap_out_of_garbage_collections(
     env, emulator, database_url
 ):
@@ -122,14 +142,7 @@ def test_the_web_worker_takes_its_start_up_heap_out_of_garbage_collections(
     probe = "import gc, bot.wsgi; print(gc.get_freeze_count(), gc.get_count()[2])"
     started = subprocess.run(
         [sys.executable, "-c", probe],
-        env={
-            **os.environ,
-            "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
-            "DATABASE_URL": database_url,
-            "SLACK_BOT_TOKEN": emulator.workspace(TEAM).bot_token,
-            "SLACK_SIGNING_SECRET": "s",
-            "SLACK_API_URL": emulator.api_url,
-        },
+        env=app_env(emulator, database_url),
         capture_output=True,
         text=True,
         timeout=60,
@@ -138,3 +151,63 @@ def test_the_web_worker_takes_its_start_up_heap_out_of_garbage_collections(
     frozen, oldest = map(int, started.stdout.split())
     assert frozen > 50_000  # the app, its clients and the modules they import
     assert oldest == 0  # nothing of start-up is left for a full collection to walk
+
+
+def test_run_serves_from_its_workers_with_the_clock_in_exactly_one_even_after_a_crash(
+    emulator, database_url, tmp_path
+):
+    """`ritualbot run` on WEB_CONCURRENCY workers: one runs the ritual clock (standups would
+    go out twice from two), and when that one dies another takes the clock over."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    log = tmp_path / "run.log"
+    with open(log, "wb") as output:
+        server = subprocess.Popen(
+            [sys.executable, "-c", "from bot.cli import main; raise SystemExit(main(['run']))"],
+            env=app_env(emulator, database_url, PORT=str(port), WEB_CONCURRENCY="2"),
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+
+        def clocks() -> list[int]:
+            return [
+                int(pid)
+                for pid in re.findall(r"ritual clock running in worker (\d+)", log.read_text())
+            ]
+
+        def workers() -> set[int]:
+            found = subprocess.run(["pgrep", "-P", str(server.pid)], capture_output=True, text=True)
+            return {int(pid) for pid in found.stdout.split()}
+
+        def healthy() -> bool:
+            try:
+                return httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200
+            except httpx.TransportError:
+                return False
+
+        assert _within(30, lambda: healthy() and len(workers()) == 2 and clocks()), log.read_text()
+        time.sleep(1)  # the other worker is up and waiting: it must not start a second clock
+        first = clocks()
+        assert len(first) == 1 and first[0] in workers()
+
+        os.kill(first[0], signal.SIGKILL)
+        assert _within(30, lambda: len(clocks()) == 2), log.read_text()
+        taken_over = clocks()[1]
+        assert taken_over != first[0] and taken_over in workers()
+        assert _within(30, lambda: healthy() and len(workers()) == 2)  # gunicorn replaced it
+        time.sleep(1)
+        assert len(clocks()) == 2  # the replacement waits; it runs no clock of its own
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+
+
+def _within(seconds: float, check: Callable[[], object]) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.1)
+    return bool(check())

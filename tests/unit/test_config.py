@@ -12,6 +12,7 @@ def test_defaults_are_the_embedded_sqlite_and_slack():
     assert settings.database_url == "sqlite:///ritualbot.db"
     assert settings.slack_api_url == "https://slack.com/api/"
     assert settings.port == 3000
+    assert settings.web_workers == 2  # as the Procfile's web
 
 
 def test_postgres_urls_use_psycopg3():
@@ -29,6 +30,8 @@ def test_api_url_gets_its_trailing_slash():
     [
         ({"PORT": "eighty"}, "PORT"),
         ({"PORT": "70000"}, "PORT"),
+        ({"WEB_CONCURRENCY": "0"}, "WEB_CONCURRENCY"),
+        ({"WEB_CONCURRENCY": "two"}, "WEB_CONCURRENCY"),
         ({"DATABASE_URL": "mysql://x"}, "DATABASE_URL"),
         ({"SLACK_API_URL": "slack.com/api"}, "SLACK_API_URL"),
         ({"SLACK_BOT_TOKEN": "xoxp-user-token"}, "SLACK_BOT_TOKEN"),
