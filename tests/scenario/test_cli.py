@@ -178,19 +178,16 @@ def test_run_serves_from_its_workers_with_the_clock_in_exactly_one_even_after_a_
             ]
 
         def workers() -> set[int]:
-            found = subprocess.run(["pgrep", "-P", str(server.pid)], capture_output=True, text=True)
-            return {int(pid) for pid in found.stdout.split()}
+            return _children(server.pid)
 
         def healthy() -> bool:
-            try:
-                return httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200
-            except httpx.TransportError:
-                return False
+            return _healthy(port)
 
         assert _within(30, lambda: healthy() and len(workers()) == 2 and clocks()), log.read_text()
         time.sleep(1)  # the other worker is up and waiting: it must not start a second clock
         first = clocks()
         assert len(first) == 1 and first[0] in workers()
+        assert_each_worker_keeps_to_a_cpu_of_its_own(workers())
 
         os.kill(first[0], signal.SIGKILL)
         assert _within(30, lambda: len(clocks()) == 2), log.read_text()
@@ -199,9 +196,22 @@ def test_run_serves_from_its_workers_with_the_clock_in_exactly_one_even_after_a_
         assert _within(30, lambda: healthy() and len(workers()) == 2)  # gunicorn replaced it
         time.sleep(1)
         assert len(clocks()) == 2  # the replacement waits; it runs no clock of its own
+        assert_each_worker_keeps_to_a_cpu_of_its_own(workers())  # the one freed by the crash
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
+
+
+def _children(pid: int) -> set[int]:
+    found = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True)
+    return {int(child) for child in found.stdout.split()}
+
+
+def _healthy(port: int) -> bool:
+    try:
+        return httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200
+    except httpx.TransportError:
+        return False
 
 
 def _within(seconds: float, check: Callable[[], object]) -> bool:
@@ -211,3 +221,52 @@ def _within(seconds: float, check: Callable[[], object]) -> bool:
             return True
         time.sleep(0.1)
     return bool(check())
+
+
+def assert_each_worker_keeps_to_a_cpu_of_its_own(pids: set[int]) -> None:
+    """A worker's threads share one GIL, and kept to one CPU they hand it over warm
+    (bot.server.keep_to_its_cpu); on a one-CPU machine there is nothing to choose."""
+    ours = os.sched_getaffinity(0)
+    kept = [os.sched_getaffinity(pid) for pid in pids]
+    if len(ours) < len(pids):
+        assert all(len(cpus) <= len(ours) for cpus in kept)
+        return
+    assert all(len(cpus) == 1 for cpus in kept), kept
+    assert len(set().union(*kept)) == len(pids), kept  # no two on the same CPU
+
+
+def test_the_procfiles_web_line_serves_from_workers_kept_each_to_a_cpu(
+    emulator, database_url, tmp_path
+):
+    """The Procfile's `web`, run as written, loads bot.gunicorn_conf's hooks."""
+    web = next(
+        line.split(":", 1)[1].strip()
+        for line in (Path(__file__).resolve().parents[2] / "Procfile").read_text().splitlines()
+        if line.startswith("web:")
+    )
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    log = tmp_path / "web.log"
+    with open(log, "wb") as output:
+        server = subprocess.Popen(
+            ["bash", "-c", f"exec {web.replace('gunicorn', str(gunicorn), 1)}"],
+            cwd=Path(__file__).resolve().parents[2],
+            env=app_env(emulator, database_url, PORT=str(port), WEB_CONCURRENCY="2"),
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+
+        def workers() -> set[int]:
+            return _children(server.pid)
+
+        def healthy() -> bool:
+            return _healthy(port)
+
+        assert _within(30, lambda: healthy() and len(workers()) == 2), log.read_text()
+        assert_each_worker_keeps_to_a_cpu_of_its_own(workers())
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
