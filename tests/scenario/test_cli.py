@@ -10,7 +10,9 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -20,6 +22,8 @@ from sqlalchemy import create_engine, text
 
 from bot.cli import main, parser
 from tests.conftest import TEAM
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -125,7 +129,7 @@ def app_env(emulator, database_url: str, **more: str) -> dict[str, str]:
     """The environment of an app process of ours, started against the emulator."""
     return {
         **os.environ,
-        "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
+        "PYTHONPATH": str(ROOT),
         "DATABASE_URL": database_url,
         "SLACK_BOT_TOKEN": emulator.workspace(TEAM).bot_token,
         "SLACK_SIGNING_SECRET": "s",
@@ -153,65 +157,78 @@ def test_the_web_worker_takes_its_start_up_heap_out_of_garbage_collections(
     assert oldest == 0  # nothing of start-up is left for a full collection to walk
 
 
-def test_run_serves_from_its_workers_with_the_clock_in_exactly_one_even_after_a_crash(
-    env, emulator, database_url, tmp_path
-):
-    """`ritualbot run` on WEB_CONCURRENCY workers: one runs the ritual clock (standups would
-    go out twice from two), and when that one dies another takes the clock over."""
+@dataclass
+class Served:
+    """A server of ours in its own process: a gunicorn master and its workers."""
+
+    process: subprocess.Popen[bytes]
+    port: int
+
+    def workers(self) -> set[int]:
+        found = subprocess.run(
+            ["pgrep", "-P", str(self.process.pid)], capture_output=True, text=True
+        )
+        return {int(child) for child in found.stdout.split()}
+
+    def healthy(self) -> bool:
+        try:
+            url = f"http://127.0.0.1:{self.port}/healthz"
+            return httpx.get(url, timeout=1).status_code == 200
+        except httpx.TransportError:
+            return False
+
+
+@contextmanager
+def serving(command: list[str], *, emulator, database_url: str, log: Path) -> Iterator[Served]:
+    """`command` serving on a free port with two workers, its output in `log`; stopped after."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    log = tmp_path / "run.log"
     with open(log, "wb") as output:
-        server = subprocess.Popen(
-            [sys.executable, "-c", "from bot.cli import main; raise SystemExit(main(['run']))"],
+        process = subprocess.Popen(
+            command,
+            cwd=ROOT,
             env=app_env(emulator, database_url, PORT=str(port), WEB_CONCURRENCY="2"),
             stdout=output,
             stderr=subprocess.STDOUT,
         )
     try:
+        yield Served(process=process, port=port)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=30)
 
-        def clocks() -> list[int]:
-            return [
-                int(pid)
-                for pid in re.findall(r"ritual clock running in worker (\d+)", log.read_text())
-            ]
 
-        def workers() -> set[int]:
-            return _children(server.pid)
+def test_run_serves_from_its_workers_with_the_clock_in_exactly_one_even_after_a_crash(
+    env, emulator, database_url, tmp_path
+):
+    """`ritualbot run` on WEB_CONCURRENCY workers: one runs the ritual clock (standups would
+    go out twice from two), and when that one dies another takes the clock over."""
+    log = tmp_path / "run.log"
+    run = [sys.executable, "-c", "from bot.cli import main; raise SystemExit(main(['run']))"]
 
-        def healthy() -> bool:
-            return _healthy(port)
+    def clocks() -> list[int]:
+        found = re.findall(r"ritual clock running in worker (\d+)", log.read_text())
+        return [int(pid) for pid in found]
 
-        assert _within(30, lambda: healthy() and len(workers()) == 2 and clocks()), log.read_text()
+    with serving(run, emulator=emulator, database_url=database_url, log=log) as server:
+        assert _within(30, lambda: server.healthy() and len(server.workers()) == 2 and clocks()), (
+            log.read_text()
+        )
         time.sleep(1)  # the other worker is up and waiting: it must not start a second clock
         first = clocks()
-        assert len(first) == 1 and first[0] in workers()
-        assert_each_worker_keeps_to_a_cpu_of_its_own(workers())
+        assert len(first) == 1 and first[0] in server.workers()
+        assert_each_worker_keeps_to_a_cpu_of_its_own(server.workers())
 
         os.kill(first[0], signal.SIGKILL)
         assert _within(30, lambda: len(clocks()) == 2), log.read_text()
         taken_over = clocks()[1]
-        assert taken_over != first[0] and taken_over in workers()
-        assert _within(30, lambda: healthy() and len(workers()) == 2)  # gunicorn replaced it
+        assert taken_over != first[0] and taken_over in server.workers()
+        # gunicorn replaced it
+        assert _within(30, lambda: server.healthy() and len(server.workers()) == 2)
         time.sleep(1)
         assert len(clocks()) == 2  # the replacement waits; it runs no clock of its own
-        assert_each_worker_keeps_to_a_cpu_of_its_own(workers())  # the one freed by the crash
-    finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
-
-
-def _children(pid: int) -> set[int]:
-    found = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True)
-    return {int(child) for child in found.stdout.split()}
-
-
-def _healthy(port: int) -> bool:
-    try:
-        return httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200
-    except httpx.TransportError:
-        return False
+        assert_each_worker_keeps_to_a_cpu_of_its_own(server.workers())  # the freed CPU
 
 
 def _within(seconds: float, check: Callable[[], object]) -> bool:
@@ -237,32 +254,12 @@ def test_the_procfiles_web_line_serves_from_workers_kept_each_to_a_cpu(
     """The Procfile's `web`, run as written, loads bot.gunicorn_conf's hooks."""
     web = next(
         line.split(":", 1)[1].strip()
-        for line in (Path(__file__).resolve().parents[2] / "Procfile").read_text().splitlines()
+        for line in (ROOT / "Procfile").read_text().splitlines()
         if line.startswith("web:")
     )
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
     gunicorn = Path(sys.executable).with_name("gunicorn")
+    command = ["bash", "-c", f"exec {web.replace('gunicorn', str(gunicorn), 1)}"]
     log = tmp_path / "web.log"
-    with open(log, "wb") as output:
-        server = subprocess.Popen(
-            ["bash", "-c", f"exec {web.replace('gunicorn', str(gunicorn), 1)}"],
-            cwd=Path(__file__).resolve().parents[2],
-            env=app_env(emulator, database_url, PORT=str(port), WEB_CONCURRENCY="2"),
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-
-        def workers() -> set[int]:
-            return _children(server.pid)
-
-        def healthy() -> bool:
-            return _healthy(port)
-
-        assert _within(30, lambda: healthy() and len(workers()) == 2), log.read_text()
-        assert_each_worker_keeps_to_a_cpu_of_its_own(workers())
-    finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
+    with serving(command, emulator=emulator, database_url=database_url, log=log) as server:
+        assert _within(30, lambda: server.healthy() and len(server.workers()) == 2), log.read_text()
+        assert_each_worker_keeps_to_a_cpu_of_its_own(server.workers())
