@@ -97,7 +97,7 @@ def start_scheduler(settings: Settings, db: Database) -> RitualScheduler:
     return scheduler
 
 
-def start_clock_in_one_worker(settings: Settings, db: Database) -> threading.Thread:
+def start_clock_in_one_worker(settings: Settings, db: Database) -> None:
     """The ritual clock in one of the web server's workers (`ritualbot run`).
 
     Each worker waits in a thread for an exclusive flock on a file named after the server
@@ -118,6 +118,4 @@ def start_clock_in_one_worker(settings: Settings, db: Database) -> threading.Thr
             return
         log.info("ritual clock running in worker %s", os.getpid())
 
-    waiting = threading.Thread(target=wait_then_run, name="clock-turn", daemon=True)
-    waiting.start()
-    return waiting
+    threading.Thread(target=wait_then_run, name="clock-turn", daemon=True).start()
