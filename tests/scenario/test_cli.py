@@ -10,7 +10,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -22,6 +22,7 @@ from sqlalchemy import create_engine, text
 
 from bot.cli import main, parser
 from tests.conftest import TEAM
+from tests.support.waiting import eventually
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -212,32 +213,23 @@ def test_run_serves_from_its_workers_with_the_clock_in_exactly_one_even_after_a_
         return [int(pid) for pid in found]
 
     with serving(run, emulator=emulator, database_url=database_url, log=log) as server:
-        assert _within(30, lambda: server.healthy() and len(server.workers()) == 2 and clocks()), (
-            log.read_text()
-        )
+        assert eventually(
+            lambda: server.healthy() and len(server.workers()) == 2 and clocks(), 30
+        ), log.read_text()
         time.sleep(1)  # the other worker is up and waiting: it must not start a second clock
         first = clocks()
         assert len(first) == 1 and first[0] in server.workers()
         assert_each_worker_keeps_to_a_cpu_of_its_own(server.workers())
 
         os.kill(first[0], signal.SIGKILL)
-        assert _within(30, lambda: len(clocks()) == 2), log.read_text()
+        assert eventually(lambda: len(clocks()) == 2, 30), log.read_text()
         taken_over = clocks()[1]
         assert taken_over != first[0] and taken_over in server.workers()
         # gunicorn replaced it
-        assert _within(30, lambda: server.healthy() and len(server.workers()) == 2)
+        assert eventually(lambda: server.healthy() and len(server.workers()) == 2, 30)
         time.sleep(1)
         assert len(clocks()) == 2  # the replacement waits; it runs no clock of its own
         assert_each_worker_keeps_to_a_cpu_of_its_own(server.workers())  # the freed CPU
-
-
-def _within(seconds: float, check: Callable[[], object]) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.1)
-    return bool(check())
 
 
 def assert_each_worker_keeps_to_a_cpu_of_its_own(pids: set[int]) -> None:
@@ -261,5 +253,7 @@ def test_the_procfiles_web_line_serves_from_workers_kept_each_to_a_cpu(
     command = ["bash", "-c", f"exec {web.replace('gunicorn', str(gunicorn), 1)}"]
     log = tmp_path / "web.log"
     with serving(command, emulator=emulator, database_url=database_url, log=log) as server:
-        assert _within(30, lambda: server.healthy() and len(server.workers()) == 2), log.read_text()
+        assert eventually(lambda: server.healthy() and len(server.workers()) == 2, 30), (
+            log.read_text()
+        )
         assert_each_worker_keeps_to_a_cpu_of_its_own(server.workers())

@@ -6,13 +6,13 @@ import os
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import pytest
 
 from bot import later
 from bot.later import Later, Traffic
+from tests.support.waiting import eventually
 
 
 @pytest.fixture
@@ -59,24 +59,15 @@ def test_a_backlog_started_in_a_quiet_moment_gives_way_to_the_next_burst(monkeyp
     try:
         for n in range(10):
             made.submit(card, n=n)  # a quiet moment: as many start as there are threads
-        assert _eventually(lambda: len(started) == 2)
+        assert eventually(lambda: len(started) == 2)
         with traffic.request():  # the next burst begins
             go_on.set()
-            assert not _eventually(lambda: len(started) > 2, timeout=0.5)
+            assert not eventually(lambda: len(started) > 2, timeout=0.5)
         assert made.wait_idle(5)  # the burst is answered: the rest go out
         assert sorted(started) == list(range(10))
     finally:
         go_on.set()
         made.shutdown()
-
-
-def _eventually(check, timeout: float = 5.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.01)
-    return check()
 
 
 def test_a_failing_follow_up_is_logged_and_the_pool_goes_on(pool, caplog):
