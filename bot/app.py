@@ -128,5 +128,11 @@ def create_app(
         logger=logging.getLogger("ritualbot.bolt"),
         listener_executor=background,
     )
-    handlers.register(app, db=db, background=background, later=later or Later(Traffic()))
+    handlers.register(
+        app,
+        db=db,
+        background=background,
+        later=later or Later(Traffic()),
+        slack_api_url=settings.slack_api_url,
+    )
     return app

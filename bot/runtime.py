@@ -72,7 +72,7 @@ def build(
     traffic = Traffic()
     later = Later(traffic)
     app = create_app(settings=settings, db=db, listener_executor=listener_executor, later=later)
-    web = WebApp(app=app, db=db, traffic=traffic)
+    web = WebApp(app=app, db=db, signing_secret=settings.signing_secret, traffic=traffic)
     return Runtime(settings=settings, db=db, app=app, web=web, later=later)
 
 

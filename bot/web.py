@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import io
 import json
 import logging
+import re
+import time
 from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import parse_qsl
@@ -22,6 +26,9 @@ log = logging.getLogger(__name__)
 
 # Slack's own payloads are a few kilobytes; anything far larger is not from Slack.
 MAX_BODY_BYTES = 1_000_000
+# Slack's rule: a request stamped more than five minutes from now may be a replay.
+MAX_CLOCK_SKEW_SECONDS = 5 * 60
+SIGNATURE = re.compile(r"v0=[0-9a-f]{64}")
 FORM, JSON = "application/x-www-form-urlencoded", "application/json"
 
 StartResponse = Callable[..., Any]
@@ -75,9 +82,17 @@ class _Handler(SlackRequestHandler):
 class WebApp:
     """Routes HTTP to Bolt, answers health checks, and refuses oversized bodies."""
 
-    def __init__(self, *, app: App, db: Database, traffic: Traffic | None = None):
+    def __init__(
+        self,
+        *,
+        app: App,
+        db: Database,
+        signing_secret: str | None,
+        traffic: Traffic | None = None,
+    ):
         self.slack = _Handler(app, path="/slack/events")
         self.db = db
+        self.signing_secret = signing_secret
         # Requests in flight, so follow-up work (bot.later) can give way to them.
         self.traffic = traffic or Traffic()
 
@@ -95,6 +110,12 @@ class WebApp:
             )
             return _reply(start_response, "413 Payload Too Large", {"error": "body too large"})
         body = environ["wsgi.input"].read(length) if length else b""
+        if method == "POST":
+            why = unsigned(body, environ, secret=self.signing_secret, now=time.time())
+            if why is not None:
+                # Bolt never sees it: no listener, no error handler, no Slack call can follow.
+                log.warning("refused a request on %r not signed by Slack: %s", path[:100], why)
+                return _reply(start_response, "401 Unauthorized", {"error": "invalid signature"})
         environ["wsgi.input"] = io.BytesIO(body)
         with self.traffic.request():
             return self.slack(environ, start_response)
@@ -109,6 +130,32 @@ class WebApp:
                 start_response, "503 Service Unavailable", {"ok": False, "database": "unreachable"}
             )
         return _reply(start_response, "200 OK", {"ok": True})
+
+
+def unsigned(
+    body: bytes, environ: dict[str, Any], *, secret: str | None, now: float
+) -> str | None:
+    """Why this request cannot be shown to come from Slack, or None when its signature holds.
+
+    Every header is checked for shape before use, so no header value can make the check
+    itself fail: Bolt's own check raised on a timestamp like `abc`, and the request then
+    reached the error handler unverified.
+    """
+    stamp = environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP", "")
+    signature = environ.get("HTTP_X_SLACK_SIGNATURE", "")
+    if secret is None:
+        return "no signing secret is configured"
+    if not (stamp.isascii() and stamp.isdigit() and len(stamp) <= 12):
+        return "the timestamp header is missing or not a whole number of seconds"
+    if abs(now - int(stamp)) > MAX_CLOCK_SKEW_SECONDS:
+        return "the timestamp is more than five minutes from now"
+    if not SIGNATURE.fullmatch(signature):
+        return "the signature header is missing or malformed"
+    base = b"v0:" + stamp.encode() + b":" + body
+    expected = "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
+    if not hmac.compare_digest(expected, signature):
+        return "the signature does not match"
+    return None
 
 
 def _wrong_shape(body: str, content_type: str | None) -> str | None:

@@ -18,16 +18,20 @@ from handlers import (
     shortcuts,
     standup,
 )
-from handlers.middleware import Provide
+from handlers.middleware import OneWorkspace, Provide, SlackResponseUrls
 from handlers.people import People
 from storage.db import Database
 
 MODULES = (problems, experiments, analyses, shortcuts, home, digest, ritual, standup)
 
 
-def register(app: App, *, db: Database, background: Executor, later: Later) -> None:
+def register(
+    app: App, *, db: Database, background: Executor, later: Later, slack_api_url: str
+) -> None:
     """Every listener, with `db`, `people`, the `background` pool they run on, and `later`
-    for follow-ups nobody waits for."""
+    for follow-ups nobody waits for; only for requests whose response_url is Slack's."""
+    app.use(SlackResponseUrls(api_url=slack_api_url))
+    app.use(OneWorkspace())
     app.use(Provide(db=db, people=People(), background=background, later=later))
     errors.register(app)
     for module in MODULES:

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import json
+import logging
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 from slack_bolt import BoltRequest, BoltResponse
 from slack_bolt.middleware import Middleware
+
+log = logging.getLogger(__name__)
+SLACK_HOOKS = "https://hooks.slack.com"
 
 
 class Provide(Middleware):
@@ -24,3 +30,78 @@ class Provide(Middleware):
     ) -> BoltResponse | None:
         req.context.update(self.values)
         return next()
+
+
+class SlackResponseUrls(Middleware):
+    """Refuse a request whose response_url is not Slack's, so that `respond`, and the error
+    handler's answers through it, can only ever post to Slack (or to the Web API's own host,
+    for the emulator).
+
+    Verified requests come from Slack, so this is defense in depth: a leaked signing secret
+    must not turn the bot into a client for any URL an attacker picks.
+    """
+
+    def __init__(self, *, api_url: str) -> None:
+        self.origins = {_origin(SLACK_HOOKS), _origin(api_url)}
+
+    def process(
+        self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]
+    ) -> BoltResponse | None:
+        foreign = [url for url in _response_urls(req.body) if _origin(url) not in self.origins]
+        if foreign:
+            log.warning("refused a request whose response_url is not Slack's")
+            return BoltResponse(
+                status=400,
+                body=json.dumps({"error": "response_url is not Slack's"}),
+                headers={"content-type": "application/json"},
+            )
+        return next()
+
+
+def _response_urls(body: dict[str, Any]) -> list[Any]:
+    listed = body.get("response_urls")
+    urls = [body.get("response_url")]
+    if isinstance(listed, list):
+        urls += [entry.get("response_url") for entry in listed if isinstance(entry, dict)]
+    return [url for url in urls if url is not None]
+
+
+def _origin(url: Any) -> tuple[str, str] | None:
+    """Scheme and host:port of a URL; None for anything that is not one."""
+    if not isinstance(url, str):
+        return None
+    try:
+        parts = urlsplit(url)
+        return parts.scheme.lower(), f"{(parts.hostname or '').lower()}:{parts.port or ''}"
+    except ValueError:
+        return None
+
+
+class OneWorkspace(Middleware):
+    """Ignore, with a log line, an interaction that names no workspace.
+
+    An org-wide install (Enterprise Grid) sends `team: null` with an `enterprise`; ritualbot
+    keeps each workspace's records apart and is installed per workspace, so such a request
+    has no records to act on. Slash commands always name their workspace.
+    """
+
+    def process(
+        self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]
+    ) -> BoltResponse | None:
+        body = req.body
+        if "type" in body and "command" not in body and not _names_workspace(body):
+            log.warning(
+                "ignored a %s request that names no workspace (org-wide install?)",
+                str(body.get("type"))[:40],
+            )
+            return BoltResponse(status=200, body="")
+        return next()
+
+
+def _names_workspace(body: dict[str, Any]) -> bool:
+    if body.get("type") == "event_callback":
+        return isinstance(body.get("team_id"), str)
+    if body.get("type") == "url_verification":
+        return True
+    team = body.get("team")
+    return isinstance(team, dict) and isinstance(team.get("id"), str)
