@@ -90,6 +90,7 @@ def _bot_message(req: ApiRequest, *, channel: Channel) -> Message:
         blocks=blocks,
         thread_ts=req.text("thread_ts") or None,
         bot_id=req.workspace.bot_id,
+        metadata=req.args.get("metadata") or None,
     )
 
 

@@ -130,6 +130,8 @@ def _readable(req: ApiRequest) -> Channel:
 def _with_replies(req: ApiRequest, message: Message, history: list[Message]) -> dict[str, Any]:
     """A message object, with reply_count when it starts a thread."""
     shown = message.to_api(team_id=req.workspace.team_id)
+    if message.metadata and req.flag("include_all_metadata"):
+        shown["metadata"] = message.metadata
     replies = [m for m in history if m.thread_ts == message.ts and m.ts != message.ts]
     if replies:
         shown |= {"thread_ts": message.ts, "reply_count": len(replies)}

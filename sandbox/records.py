@@ -114,6 +114,8 @@ class Message:
     edited: bool = False
     files: list[dict[str, Any]] = field(default_factory=list)
     bot_id: str | None = None
+    # What the app attached with chat.postMessage's `metadata` (event_type, event_payload).
+    metadata: dict[str, Any] | None = None
 
     def to_api(self, *, team_id: str) -> dict[str, Any]:
         """The message object as the history methods return it."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
+from storage import outbox  # noqa: F401  (its table is part of the schema)
 from storage.models import Base
 
 engine = context.config.attributes["engine"]

@@ -6,7 +6,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, text
 
-from storage import migrate, search
+from storage import migrate, outbox, search
 from storage.models import Base
 
 
@@ -19,6 +19,7 @@ def ours(obj, name, type_, reflected, compare_to) -> bool:  # type: ignore[no-un
 
 
 def test_migrated_schema_matches_the_models(db):
+    assert outbox.OutboxMessage.__tablename__ in Base.metadata.tables
     with db.engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"include_object": ours})
         diff = compare_metadata(context, Base.metadata)

@@ -1,0 +1,340 @@
+"""The outbox: every message the bot sends on its own, stored before it is sent.
+
+A message is written `pending` in the transaction that stores the record causing it. A
+sender claims it (`claimed`, committed), sends it stamped with its id, and marks it `sent`
+with Slack's ts, or `failed` when Slack refuses it for good. Anything else puts it back to
+`pending` with a later `next_try_at`. A claim whose outcome never came back (a timeout, a
+process killed mid-send) is *interrupted*: the sender looks for the stamped message in the
+channel before it sends again, so a message reaches Slack once.
+
+A message may wait on another (`after`): a reply goes in that message's thread, an edit
+edits it, and a continuation simply follows it. It is claimable only once that one is sent.
+
+When a message belongs to a record (a problem's card), `slot` names where the record keeps
+where its message went, and `sent` writes the channel and ts there in the same commit.
+
+Every query here is scoped by `team_id`, except the sender's claims, which take due messages
+of any workspace and send each with that workspace's own client.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    and_,
+    exists,
+    select,
+    update,
+)
+from sqlalchemy.orm import Mapped, Session, aliased, mapped_column
+
+from storage.models import TEAM_ID, USER_ID, Base, Experiment, Problem, _enum
+from storage.types import UTCDateTime, utcnow
+
+
+class OutboxState(enum.StrEnum):
+    PENDING = "pending"  # waiting to be sent, from next_try_at on
+    CLAIMED = "claimed"  # taken by one sender; its outcome not yet known
+    SENT = "sent"
+    FAILED = "failed"  # Slack refused it for good; its owner was told
+
+
+class Relation(enum.StrEnum):
+    """How a message depends on the one it waits for (`after`)."""
+
+    FOLLOWS = "follows"  # posted once that one is
+    REPLY = "reply"  # posted in that one's thread
+    EDIT = "edit"  # replaces that one's text and blocks
+
+
+class OutboxMessage(Base):
+    __tablename__ = "outbox"
+    __table_args__ = (
+        UniqueConstraint("team_id", "key"),
+        Index("ix_outbox_due", "state", "next_try_at"),
+        Index("ix_outbox_after", "after"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(TEAM_ID)
+    # What it is, in the team's words: "P-12's card", "the weekly digest", for logs and notices.
+    what: Mapped[str] = mapped_column(String(80))
+    # A channel id, or a user id for a direct message.
+    channel: Mapped[str] = mapped_column(String(32))
+    text: Mapped[str] = mapped_column(Text, default="")
+    blocks: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, nullable=True)
+    # A file to upload (a chart), with `text` as its comment.
+    file: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    filename: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    after: Mapped[int | None] = mapped_column(ForeignKey("outbox.id"), nullable=True)
+    relation: Mapped[Relation | None] = mapped_column(_enum(Relation), nullable=True)
+    # A message Slack already has (posted before the outbox): its ts, to reply to or edit.
+    target_ts: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    # Where the record this belongs to keeps its message (see SLOTS), and the record's id.
+    slot: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    record_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # Who hears about it if Slack refuses it for good.
+    owner: Mapped[str | None] = mapped_column(USER_ID, nullable=True)
+    # Enqueueing the same key twice in a workspace stores one message.
+    key: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    state: Mapped[OutboxState] = mapped_column(_enum(OutboxState), default=OutboxState.PENDING)
+    ts: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    # The channel Slack answered with: a DM's D… id where `channel` is a user id.
+    sent_channel: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_try_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    error: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+@dataclass(frozen=True)
+class Slot:
+    """Where a kind of record keeps its message: the table and its channel and ts columns."""
+
+    table: Table
+    channel: str
+    ts: str
+
+
+SLOTS = {
+    "problem_card": Slot(Problem.__table__, "card_channel", "card_ts"),
+    "experiment_message": Slot(Experiment.__table__, "message_channel", "message_ts"),
+}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Outgoing:
+    """A message to enqueue: where, what, and what it belongs to."""
+
+    team_id: str
+    what: str
+    channel: str
+    text: str
+    blocks: list[dict[str, Any]] | None = None
+    file: bytes | None = None
+    filename: str | None = None
+    after: int | None = None
+    relation: Relation | None = None
+    target_ts: str | None = None
+    slot: str | None = None
+    record_id: int | None = None
+    owner: str | None = None
+    key: str | None = None
+
+
+def enqueue(session: Session, message: Outgoing) -> OutboxMessage:
+    """Store a message pending, in the caller's transaction; with a `key` already stored in
+    the workspace, that message instead."""
+    if message.key is not None:
+        stored = session.scalar(
+            select(OutboxMessage).where(
+                OutboxMessage.team_id == message.team_id, OutboxMessage.key == message.key
+            )
+        )
+        if stored is not None:
+            return stored
+    row = OutboxMessage(**vars(message), state=OutboxState.PENDING, next_try_at=utcnow())
+    session.add(row)
+    session.flush()
+    return row
+
+
+def edit(session: Session, *, team_id: str, of: int, text: str, blocks: list[Any]) -> None:
+    """Change a message's text and blocks: in place while it waits to be sent, else by an
+    edit that waits for it (one pending edit per message: the newest replaces the last)."""
+    original = session.get(OutboxMessage, of)
+    if original is None or original.team_id != team_id or original.state == OutboxState.FAILED:
+        return
+    if original.state == OutboxState.PENDING:
+        original.text, original.blocks = text, blocks
+        return
+    waiting = session.scalar(
+        select(OutboxMessage).where(
+            OutboxMessage.team_id == team_id,
+            OutboxMessage.after == of,
+            OutboxMessage.relation == Relation.EDIT,
+            OutboxMessage.state == OutboxState.PENDING,
+        )
+    )
+    if waiting is not None:
+        waiting.text, waiting.blocks = text, blocks
+        return
+    enqueue(
+        session,
+        Outgoing(
+            team_id=team_id,
+            what=f"an update of {original.what}",
+            channel=original.channel,
+            text=text,
+            blocks=blocks,
+            after=of,
+            relation=Relation.EDIT,
+        ),
+    )
+
+
+def claim(
+    session: Session, *, now: datetime, limit: int, ids: Iterable[int] | None = None
+) -> list[OutboxMessage]:
+    """Take up to `limit` due messages (of `ids` only, when given), oldest first; commit the
+    claim before sending. On PostgreSQL, rows another sender is claiming are skipped."""
+    parent = aliased(OutboxMessage)
+    ready = (OutboxMessage.after.is_(None)) | exists(
+        select(parent.id).where(parent.id == OutboxMessage.after, parent.state == OutboxState.SENT)
+    )
+    query = (
+        select(OutboxMessage)
+        .where(
+            OutboxMessage.state == OutboxState.PENDING,
+            OutboxMessage.next_try_at <= now,
+            ready,
+        )
+        .order_by(OutboxMessage.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True, of=OutboxMessage)
+    )
+    if ids is not None:
+        query = query.where(OutboxMessage.id.in_(list(ids)))
+    rows = list(session.scalars(query))
+    for row in rows:
+        row.state, row.claimed_at, row.attempts = OutboxState.CLAIMED, now, row.attempts + 1
+    return rows
+
+
+def interrupted(session: Session, *, before: datetime, limit: int) -> list[OutboxMessage]:
+    """Claims older than `before` whose outcome never came back, re-claimed for the sender
+    that resolves them (it looks for each in Slack before sending it again)."""
+    rows = list(
+        session.scalars(
+            select(OutboxMessage)
+            .where(
+                OutboxMessage.state == OutboxState.CLAIMED, OutboxMessage.claimed_at < before
+            )
+            .order_by(OutboxMessage.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+    )
+    for row in rows:
+        row.claimed_at = before
+    return rows
+
+
+def target(session: Session, message: OutboxMessage) -> tuple[str, str | None]:
+    """The channel to send to, and the ts the message replies to or edits (None for a new
+    top-level post): its own `target_ts`, or the one of the message it waits for."""
+    if message.after is None or message.relation == Relation.FOLLOWS:
+        return message.channel, message.target_ts
+    parent = session.get(OutboxMessage, message.after)
+    assert parent is not None and parent.ts is not None, "claimed before what it waits for"
+    return parent.sent_channel or parent.channel, parent.ts
+
+
+def sent(session: Session, message_id: int, *, channel: str, ts: str) -> None:
+    """Mark a message sent at `ts`, and tell the record it belongs to where it went."""
+    message = session.get(OutboxMessage, message_id)
+    assert message is not None
+    message.state, message.ts, message.sent_channel = OutboxState.SENT, ts, channel
+    message.error = None
+    slot = SLOTS.get(message.slot or "")
+    if slot is not None and message.relation != Relation.EDIT:
+        session.execute(
+            update(slot.table)
+            .where(slot.table.c.id == message.record_id, slot.table.c.team_id == message.team_id)
+            .values({slot.channel: channel, slot.ts: ts})
+        )
+
+
+def retry(session: Session, message_id: int, *, at: datetime, error: str) -> None:
+    """Slack did not take it this time: pending again, from `at`."""
+    session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id)
+        .values(state=OutboxState.PENDING, next_try_at=at, error=error)
+    )
+
+
+def refused(session: Session, message_id: int, *, error: str) -> list[int]:
+    """Slack refused it for good: failed, with every message waiting on it; their ids."""
+    failed, wave = [], [message_id]
+    while wave:
+        session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(wave))
+            .values(state=OutboxState.FAILED, error=error)
+        )
+        failed += wave
+        wave = list(
+            session.scalars(
+                select(OutboxMessage.id).where(
+                    OutboxMessage.after.in_(wave), OutboxMessage.state == OutboxState.PENDING
+                )
+            )
+        )
+    return failed
+
+
+def of_record(
+    session: Session, *, team_id: str, slot: str, record_id: int
+) -> OutboxMessage | None:
+    """The message a record's slot is filled by (sent or not), if any."""
+    return session.scalar(
+        select(OutboxMessage)
+        .where(
+            OutboxMessage.team_id == team_id,
+            OutboxMessage.slot == slot,
+            OutboxMessage.record_id == record_id,
+            OutboxMessage.relation.is_(None) | (OutboxMessage.relation != Relation.EDIT),
+        )
+        .order_by(OutboxMessage.id.desc())
+        .limit(1)
+    )
+
+
+def counts(session: Session, *, team_id: str | None = None) -> dict[OutboxState, int]:
+    """How many messages are in each state (for the doctor, the benchmarks and tests)."""
+    query = select(OutboxMessage.state)
+    if team_id is not None:
+        query = query.where(OutboxMessage.team_id == team_id)
+    found: dict[OutboxState, int] = dict.fromkeys(OutboxState, 0)
+    for state in session.scalars(query):
+        found[state] += 1
+    return found
+
+
+def stale(session: Session, *, older_than: datetime) -> Sequence[int]:
+    """Pending messages created before `older_than`: past the point of being worth sending."""
+    return list(
+        session.scalars(
+            select(OutboxMessage.id).where(
+                and_(
+                    OutboxMessage.state == OutboxState.PENDING,
+                    OutboxMessage.created_at < older_than,
+                )
+            )
+        )
+    )
+
+
+RETRY_BACKOFF = (timedelta(seconds=15), timedelta(minutes=1), timedelta(minutes=5))
+RETRY_CAP = timedelta(minutes=15)
+
+
+def backoff(attempts: int) -> timedelta:
+    """How long to wait before try number `attempts + 1`."""
+    return RETRY_BACKOFF[attempts - 1] if 0 < attempts <= len(RETRY_BACKOFF) else RETRY_CAP
