@@ -18,6 +18,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 
 import handlers
 from bot.config import Settings
+from bot.jobs.outbox import Sender
 from bot.later import Later, Traffic
 from bot.server import WEB_THREADS
 from storage.db import Database
@@ -35,6 +36,10 @@ BOT_SCOPES = [
     "channels:read",
     "groups:read",
     "files:write",
+    # Before sending again a message whose answer was lost, the outbox looks for it.
+    "channels:history",
+    "groups:history",
+    "im:history",
 ]
 SLACK_TIMEOUT_SECONDS = 10
 NOT_INSTALLED = (
@@ -110,6 +115,7 @@ def create_app(
     *,
     settings: Settings,
     db: Database,
+    sender: Sender,
     listener_executor: Executor | None = None,
     later: Later | None = None,
 ) -> App:
@@ -133,6 +139,7 @@ def create_app(
         db=db,
         background=background,
         later=later or Later(Traffic()),
+        sender=sender,
         slack_api_url=settings.slack_api_url,
     )
     return app

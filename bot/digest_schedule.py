@@ -238,7 +238,7 @@ class ManualClaim:
     """A `/digest now` request: the run to post, or when the channel's last one went out."""
 
     ritual: DigestRitual
-    run_id: int | None
+    run: RitualRun | None
     posted_at: datetime | None
 
 
@@ -264,7 +264,7 @@ def claim_now(
         .limit(1)
     )
     if recent is not None:
-        return ManualClaim(ritual=DigestRitual.of(ritual), run_id=None, posted_at=recent)
+        return ManualClaim(ritual=DigestRitual.of(ritual), run=None, posted_at=recent)
     run = queries.claim_run(
         session,
         team_id=team_id,
@@ -273,107 +273,5 @@ def claim_now(
         scheduled_for=now,
     )
     return ManualClaim(
-        ritual=DigestRitual.of(ritual),
-        run_id=None if run is None else run.id,
-        posted_at=None if run is not None else now,
+        ritual=DigestRitual.of(ritual), run=run, posted_at=None if run is not None else now
     )
-
-
-def finish_run(
-    session: Session,
-    *,
-    team_id: str,
-    run_id: int,
-    state: str,
-    channel: str | None,
-    ts: str | None,
-    error: str | None,
-) -> None:
-    """Record how a claimed run went: where it was posted, and what went wrong if anything."""
-    run = session.scalar(
-        select(RitualRun).where(RitualRun.id == run_id, RitualRun.team_id == team_id)
-    )
-    if run is None:
-        return
-    run.attempts += 1
-    run.state = state
-    run.last_error = error
-    run.channel, run.ts = channel, ts
-
-
-# A digest's messages and its chart, each claimed on its own under the run's occurrence, so a
-# post cut off half-way (the process killed between two messages) is resumed where it stopped.
-CHART = "chart"
-PIECE = "#"
-
-
-def piece_key(occurrence: str, piece: int | str) -> str:
-    """The occurrence of one message (1, 2…) or of the chart, of a digest run."""
-    return f"{occurrence}{PIECE}{piece}"
-
-
-def start_run(
-    session: Session, *, team_id: str, run_id: int, pieces: list[int | str]
-) -> str | None:
-    """Take a claimed run to post it, and claim each of its pieces: the run's occurrence, or
-    None when another caller took it first. Commit before posting anything."""
-    run = session.scalar(
-        select(RitualRun).where(RitualRun.id == run_id, RitualRun.team_id == team_id)
-    )
-    if run is None or not queries.take_run(session, team_id=team_id, run_id=run_id):
-        return None
-    queries.claim_runs(
-        session,
-        team_id=team_id,
-        ritual_id=run.ritual_id,
-        occurrences=[piece_key(run.occurrence, piece) for piece in pieces],
-        scheduled_for=run.scheduled_for,
-    )
-    return run.occurrence
-
-
-def take_piece(session: Session, *, team_id: str, ritual_id: int, key: str) -> int | None:
-    """The piece's run id, now "sending", if it was still waiting; None if it was taken
-    (posted, or on its way to Slack when a process died: never posted twice)."""
-    run_id = queries.unstarted_run(session, team_id=team_id, ritual_id=ritual_id, occurrence=key)
-    if run_id is None or not queries.take_run(session, team_id=team_id, run_id=run_id):
-        return None
-    return run_id
-
-
-def posted_ts(session: Session, *, team_id: str, ritual_id: int, key: str) -> str | None:
-    """Where a piece was posted (its message ts), if it was."""
-    return session.scalar(
-        select(RitualRun.ts).where(
-            RitualRun.team_id == team_id,
-            RitualRun.ritual_id == ritual_id,
-            RitualRun.occurrence == key,
-        )
-    )
-
-
-def interrupted_run(
-    session: Session, *, team_id: str, ritual_id: int, occurrence: str
-) -> int | None:
-    """The id of a run left "sending" with pieces still waiting: a post a crash cut short."""
-    run_id = session.scalar(
-        select(RitualRun.id).where(
-            RitualRun.team_id == team_id,
-            RitualRun.ritual_id == ritual_id,
-            RitualRun.occurrence == occurrence,
-            RitualRun.state == "sending",
-        )
-    )
-    if run_id is None:
-        return None
-    waiting = session.scalar(
-        select(RitualRun.id)
-        .where(
-            RitualRun.team_id == team_id,
-            RitualRun.ritual_id == ritual_id,
-            RitualRun.occurrence.startswith(f"{occurrence}{PIECE}", autoescape=True),
-            RitualRun.state == "claimed",
-        )
-        .limit(1)
-    )
-    return run_id if waiting is not None else None

@@ -18,6 +18,7 @@ from sqlalchemy.engine import make_url
 
 from bot.app import create_app, job_client, oauth_stores
 from bot.config import Settings
+from bot.jobs.outbox import Sender
 from bot.later import Later, Traffic
 from bot.scheduler import RitualScheduler
 from bot.web import WebApp
@@ -38,6 +39,7 @@ class Runtime:
     app: App
     web: WebApp
     later: Later
+    sender: Sender
 
 
 def open_database(settings: Settings, *, auto_migrate: bool) -> Database:
@@ -71,9 +73,16 @@ def build(
     db = open_database(settings, auto_migrate=auto_migrate)
     traffic = Traffic()
     later = Later(traffic)
-    app = create_app(settings=settings, db=db, listener_executor=listener_executor, later=later)
+    sender = Sender(db=db, client_for=client_factory(settings, db))
+    app = create_app(
+        settings=settings,
+        db=db,
+        sender=sender,
+        listener_executor=listener_executor,
+        later=later,
+    )
     web = WebApp(app=app, db=db, signing_secret=settings.signing_secret, traffic=traffic)
-    return Runtime(settings=settings, db=db, app=app, web=web, later=later)
+    return Runtime(settings=settings, db=db, app=app, web=web, later=later, sender=sender)
 
 
 def client_factory(settings: Settings, db: Database) -> Callable[[str], WebClient]:

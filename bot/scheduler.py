@@ -27,6 +27,7 @@ from sqlalchemy import func, select, update
 from bot import jobs, standups
 from bot.jobs import cards
 from bot.jobs.delivery import RetryLater
+from bot.jobs.outbox import Sender
 from bot.schedule import Occurrence, Plan, next_occurrence, occurrences
 from storage import queries
 from storage.db import Database
@@ -60,6 +61,7 @@ class RitualScheduler:
         self.db = db
         self.client_factory = client_factory
         self.now = now or utcnow
+        self.sender = Sender(db=db, client_for=client_factory, clock=self.now)
         self._scheduler = BackgroundScheduler(
             timezone=ZoneInfo("UTC"),
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600},
@@ -79,6 +81,13 @@ class RitualScheduler:
             self.refresh_rosters, IntervalTrigger(hours=1), id="rosters", replace_existing=True
         )
         self._scheduler.add_job(self._wake, id="catch-up", replace_existing=True)
+        self._scheduler.add_job(
+            self.sender.sweep,
+            IntervalTrigger(seconds=SWEEP_SECONDS),
+            id="outbox",
+            replace_existing=True,
+            next_run_time=datetime.now(UTC),  # APScheduler's own clock: run once at start
+        )
         self._scheduler.add_job(
             self.post_left_cards,
             IntervalTrigger(seconds=SWEEP_SECONDS),
@@ -166,13 +175,16 @@ class RitualScheduler:
         return min((o.at for o in upcoming if o is not None), default=None)
 
     def fire_due(self, now: datetime) -> int:
-        """Claim and run every occurrence due at or before `now` within its grace; how many ran."""
+        """Claim and run every occurrence due at or before `now` within its grace, then send
+        what they queued in the outbox; how many ran."""
         ran = 0
         with self._firing:
             for ritual in self._rituals():
                 due = occurrences(ritual.plan, now - jobs.grace_for(ritual.kind), now)
                 for occurrence in self._unfinished(ritual, due):
                     ran += self._run(ritual, occurrence)
+        if ran:
+            self.sender.send()
         return ran
 
     def _unfinished(self, ritual: Scheduled, due: list[Occurrence]) -> list[Occurrence]:

@@ -6,6 +6,7 @@ from concurrent.futures import Executor
 
 from slack_bolt import App
 
+from bot.jobs.outbox import Sender
 from bot.later import Later
 from handlers import (
     analyses,
@@ -26,13 +27,22 @@ MODULES = (problems, experiments, analyses, shortcuts, home, digest, ritual, sta
 
 
 def register(
-    app: App, *, db: Database, background: Executor, later: Later, slack_api_url: str
+    app: App,
+    *,
+    db: Database,
+    background: Executor,
+    later: Later,
+    sender: Sender,
+    slack_api_url: str,
 ) -> None:
-    """Every listener, with `db`, `people`, the `background` pool they run on, and `later`
-    for follow-ups nobody waits for; only for requests whose response_url is Slack's."""
+    """Every listener, with `db`, `people`, the `background` pool they run on, `later` for
+    follow-ups nobody waits for, and the outbox's `sender`; only for requests whose
+    response_url is Slack's."""
     app.use(SlackResponseUrls(api_url=slack_api_url))
     app.use(OneWorkspace())
-    app.use(Provide(db=db, people=People(), background=background, later=later))
+    app.use(
+        Provide(db=db, people=People(), background=background, later=later, sender=sender)
+    )
     errors.register(app)
     for module in MODULES:
         module.register(app)

@@ -12,7 +12,8 @@ from bot import digest, digest_schedule
 from bot.digest_schedule import Help, PostNow, Preview, Schedule, TurnOff
 from bot.errors import UsageError
 from bot.ids import Command
-from bot.jobs.digest import publish
+from bot.jobs import digest as job
+from bot.jobs.outbox import Sender
 from bot.render import digest as render
 from bot.render.text import context
 from handlers.errors import after_ack
@@ -37,7 +38,12 @@ def user_timezone(client: WebClient, user_id: str) -> str:
 
 
 def digest_command(
-    ack: Ack, command: dict[str, Any], client: WebClient, respond: Respond, db: Database
+    ack: Ack,
+    command: dict[str, Any],
+    client: WebClient,
+    respond: Respond,
+    db: Database,
+    sender: Sender,
 ) -> None:
     team_id, user_id, channel_id = command["team_id"], command["user_id"], command["channel_id"]
     match digest_schedule.parse(command.get("text") or ""):
@@ -74,22 +80,25 @@ def digest_command(
                     user_id=user_id,
                     request_key=command["trigger_id"],
                 )
-            if claim.run_id is None:
+                queued = claim.run and job.enqueue(
+                    session, ritual=claim.ritual, run=claim.run, end=utcnow(), owner=None
+                )
+            if not queued:
                 ack(
                     text=render.already_posted(claim.posted_at or utcnow(), now=utcnow()),
                     response_type="ephemeral",
                 )
                 return
             ack(text="Posting this week's digest here…", response_type="ephemeral")
-            delivered = publish(
-                db=db, client=client, ritual=claim.ritual, run_id=claim.run_id, end=utcnow()
-            )
-            if delivered.why:
-                respond(
-                    text=render.not_posted(delivered.why),
-                    response_type="ephemeral",
-                    replace_original=False,
+            with db.transaction() as session:
+                chart = job.enqueue_chart(
+                    session, ritual=claim.ritual, occurrence=claim.run.occurrence, queued=queued
                 )
+            sender.send([*queued.ids, *([chart] if chart else [])])
+            with db.transaction() as session:
+                why = job.not_posted(session, team_id=team_id, first=queued.ids[0], owner=user_id)
+            if why:
+                respond(text=why, response_type="ephemeral", replace_original=False)
         case Schedule(weekday, local_time, timezone):
             timezone = timezone or user_timezone(client, user_id)
             with db.transaction() as session:

@@ -34,6 +34,9 @@ DEFAULT_SCOPES = (
     "channels:read",
     "groups:read",
     "files:write",
+    "channels:history",
+    "groups:history",
+    "im:history",
 )
 SHUTDOWN_POLL = 0.02
 

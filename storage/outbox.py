@@ -80,6 +80,7 @@ class OutboxMessage(Base):
     # A file to upload (a chart), with `text` as its comment.
     file: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     filename: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    file_title: Mapped[str | None] = mapped_column(String(200), nullable=True)
     after: Mapped[int | None] = mapped_column(ForeignKey("outbox.id"), nullable=True)
     relation: Mapped[Relation | None] = mapped_column(_enum(Relation), nullable=True)
     # A message Slack already has (posted before the outbox): its ts, to reply to or edit.
@@ -96,7 +97,8 @@ class OutboxMessage(Base):
     # The channel Slack answered with: a DM's D… id where `channel` is a user id.
     sent_channel: Mapped[str | None] = mapped_column(String(32), nullable=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
-    next_try_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # When a message Slack did not take is tried again; None: as soon as possible.
+    next_try_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     error: Mapped[str | None] = mapped_column(String(64), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -128,6 +130,7 @@ class Outgoing:
     blocks: list[dict[str, Any]] | None = None
     file: bytes | None = None
     filename: str | None = None
+    file_title: str | None = None
     after: int | None = None
     relation: Relation | None = None
     target_ts: str | None = None
@@ -148,7 +151,7 @@ def enqueue(session: Session, message: Outgoing) -> OutboxMessage:
         )
         if stored is not None:
             return stored
-    row = OutboxMessage(**vars(message), state=OutboxState.PENDING, next_try_at=utcnow())
+    row = OutboxMessage(**vars(message), state=OutboxState.PENDING)
     session.add(row)
     session.flush()
     return row
@@ -201,7 +204,7 @@ def claim(
         select(OutboxMessage)
         .where(
             OutboxMessage.state == OutboxState.PENDING,
-            OutboxMessage.next_try_at <= now,
+            OutboxMessage.next_try_at.is_(None) | (OutboxMessage.next_try_at <= now),
             ready,
         )
         .order_by(OutboxMessage.id)
@@ -303,6 +306,27 @@ def of_record(
         )
         .order_by(OutboxMessage.id.desc())
         .limit(1)
+    )
+
+
+def get(session: Session, *, team_id: str, message_id: int) -> OutboxMessage | None:
+    return session.scalar(
+        select(OutboxMessage).where(
+            OutboxMessage.id == message_id, OutboxMessage.team_id == team_id
+        )
+    )
+
+
+def adopt(session: Session, *, team_id: str, message_id: int, owner: str) -> None:
+    """Make `owner` the one told if a message still on its way is refused."""
+    session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id == message_id,
+            OutboxMessage.team_id == team_id,
+            OutboxMessage.state.in_([OutboxState.PENDING, OutboxState.CLAIMED]),
+        )
+        .values(owner=owner)
     )
 
 

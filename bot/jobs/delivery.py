@@ -30,6 +30,9 @@ CANNOT_POST = {
     "timeout": "Slack did not answer in time (it may have posted it)",
     "no_answer": "Slack's answer was lost on the way back (it may have posted it)",
     "unreachable": "Slack could not be reached",
+    "unconfirmed": (
+        "Slack did not confirm it, and I can't read the channel to check (it may be there)"
+    ),
 }
 RATE_LIMIT_PATIENCE = 15 * 60.0
 
@@ -86,11 +89,17 @@ class Sent:
         return CANNOT_POST.get(self.error or "", f"Slack answered '{self.error}'")
 
 
-def call(do: Callable[..., SlackResponse], *, gate: RateGate | None = None, **args: Any) -> Sent:
-    """Make one Web API call that posts or edits a message.
+def call(
+    do: Callable[..., SlackResponse],
+    *,
+    gate: RateGate | None = None,
+    patience: float = RATE_LIMIT_PATIENCE,
+    **args: Any,
+) -> Sent:
+    """Make one Web API call that posts, edits or uploads a message.
 
-    A 429 is waited out (Retry-After, shared through `gate`) for up to
-    RATE_LIMIT_PATIENCE, because a rate limit always ends; 5xx are retried by the client.
+    A 429 is waited out (Retry-After, shared through `gate`) for up to `patience`, because
+    a rate limit always ends; 5xx are retried by the client.
     """
     gate = gate or RateGate()
     waited = 0.0
@@ -100,7 +109,7 @@ def call(do: Callable[..., SlackResponse], *, gate: RateGate | None = None, **ar
             answer = do(**args)
         except SlackApiError as error:
             status = error.response.status_code if error.response is not None else 0
-            if status == 429 and waited < RATE_LIMIT_PATIENCE:
+            if status == 429 and waited < patience:
                 gate.pause(float(error.response.headers.get("Retry-After", 1) or 1))
                 continue
             code = error.response.get("error", "") if error.response is not None else ""
@@ -116,4 +125,5 @@ def call(do: Callable[..., SlackResponse], *, gate: RateGate | None = None, **ar
         except OSError as error:  # reached Slack, but the answer was lost: it may have acted
             log.warning("Slack's answer was lost (%s); not sending again", type(error).__name__)
             return Sent(error="no_answer", unknown=True)
-        return Sent(ts=answer.get("ts"))
+        # An upload answers with its file, which stands for the message's ts.
+        return Sent(ts=answer.get("ts") or (answer.get("file") or {}).get("id"))

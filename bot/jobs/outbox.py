@@ -28,8 +28,12 @@ from storage.types import utcnow
 log = logging.getLogger(__name__)
 
 STAMP = "ritualbot_outbox"
-# A claim this old with no outcome was interrupted: Slack's client gives up well before.
-LEASE = timedelta(minutes=2)
+# How long a send waits out a rate limit while it holds its claim; past it, the message
+# waits unclaimed for its next try.
+RATE_LIMIT_PATIENCE = 30.0
+# A claim this old with no outcome was interrupted: a live send ends well before (the rate
+# limit patience, plus the client's timeout for each of its tries).
+LEASE = timedelta(minutes=3)
 # Past this, a message Slack keeps not taking is reported to its owner instead.
 GIVE_UP = timedelta(days=1)
 BATCH = 100
@@ -69,49 +73,42 @@ class Sender:
         with self.db.reading() as session:
             channel, ts = outbox.target(session, message)
         client = self.client_for(message.team_id)
-        if message.relation == Relation.EDIT:
-            method, args = "chat.update", {"channel": channel, "ts": ts}
-            do = client.chat_update
-        elif message.file is not None:
-            return self._upload(client, message, channel=channel, thread_ts=ts)
-        else:
-            method, do = "chat.postMessage", client.chat_postMessage
-            args = {
-                "channel": channel,
-                "thread_ts": ts,
-                "metadata": {"event_type": STAMP, "event_payload": {"outbox_id": message.id}},
-            }
+        method, do, args = self._method(client, message, channel=channel, ts=ts)
         answer = call(
             do,
             gate=self._gate(message.team_id, method),
-            text=message.text,
-            blocks=message.blocks or [],
+            patience=RATE_LIMIT_PATIENCE,
             **args,
         )
         return self._record(message, answer, channel=channel)
 
-    def _upload(
-        self, client: WebClient, message: OutboxMessage, *, channel: str, thread_ts: str | None
-    ) -> int:
-        """A file (a chart) with `text` as its comment; its file id stands for a ts."""
-        try:
-            answer = client.files_upload_v2(
-                channel=channel,
-                content=message.file,
-                filename=message.filename,
-                title=message.filename,
-                initial_comment=message.text,
-                thread_ts=thread_ts,
-            )
-        except SlackApiError as error:
-            code = error.response.get("error", "") if error.response is not None else ""
-            status = error.response.status_code if error.response is not None else 0
-            sent = Sent(error=code or f"http_{status}", retry=status == 429 or status >= 500)
-        except OSError:
-            sent = Sent(error="unreachable", retry=True)
-        else:
-            sent = Sent(ts=answer["file"]["id"])
-        return self._record(message, sent, channel=channel)
+    @staticmethod
+    def _method(
+        client: WebClient, message: OutboxMessage, *, channel: str, ts: str | None
+    ) -> tuple[str, Callable[..., Any], dict[str, Any]]:
+        """The Web API method that sends this message, and its arguments."""
+        if message.relation == Relation.EDIT:
+            args = {"channel": channel, "ts": ts, "text": message.text}
+            return "chat.update", client.chat_update, args | {"blocks": message.blocks or []}
+        if message.file is not None:  # a chart, with `text` as its comment
+            args = {"channel": channel, "thread_ts": ts, "initial_comment": message.text}
+            upload = {
+                "content": message.file,
+                "filename": message.filename,
+                "title": message.file_title,
+            }
+            return "files.upload", client.files_upload_v2, args | upload
+        args = {"channel": channel, "thread_ts": ts, "text": message.text}
+        stamp = {"event_type": STAMP, "event_payload": {"outbox_id": message.id}}
+        return (
+            "chat.postMessage",
+            client.chat_postMessage,
+            args
+            | {
+                "blocks": message.blocks or [],
+                "metadata": stamp,
+            },
+        )
 
     def _record(self, message: OutboxMessage, answer: Sent, *, channel: str) -> int:
         now = self.clock()
@@ -160,13 +157,26 @@ class Sender:
             try:
                 found = self._find(client, message, channel=channel, thread_ts=thread_ts)
             except (SlackApiError, OSError) as error:
-                log.info("could not look for outbox %s yet: %s", message.id, error)
-                return 0
+                return self._unresolved(message, error)
             if found is not None:
                 with self.db.transaction() as session:
                     outbox.sent(session, message.id, channel=found[0], ts=found[1])
                 return 1
         return self._send(message)
+
+    def _unresolved(self, message: OutboxMessage, error: Exception) -> int:
+        """Slack would not show the channel: try again next sweep if that may pass, else
+        give up on it rather than risk posting it twice, and say so to its owner."""
+        answer = error.response if isinstance(error, SlackApiError) else None
+        status = answer.status_code if answer is not None else 0
+        if answer is None or status == 429 or status >= 500:
+            log.info("could not look for outbox %s yet: %s", message.id, type(error).__name__)
+            return 0
+        log.warning("cannot look for outbox %s: %s", message.id, answer.get("error"))
+        with self.db.transaction() as session:
+            outbox.refused(session, message.id, error="unconfirmed")
+            self._tell_owner(session, message, Sent(error="unconfirmed"))
+        return 0
 
     def _find(
         self, client: WebClient, message: OutboxMessage, *, channel: str, thread_ts: str | None

@@ -278,3 +278,9 @@ def already_posted(posted_at: datetime, *, now: datetime) -> str:
 
 def not_posted(why: str) -> str:
     return f"I couldn't post the digest: {why}."
+
+
+DELAYED = (
+    "Slack isn't taking messages right now. This week's digest is saved and will be posted "
+    "here as soon as Slack is back; I'll tell you if it can't be."
+)

@@ -13,10 +13,14 @@ import re
 import signal
 from datetime import UTC, datetime, time, timedelta
 
+import time_machine
+from slack_sdk import WebClient
 from sqlalchemy import select
 
 from bot import digest_schedule
+from bot.jobs.outbox import LEASE, Sender
 from storage.models import RitualRun
+from storage.outbox import OutboxMessage
 from tests.conftest import ALICE, CHANNEL, TEAM
 from tests.reliability import ledger
 from tests.reliability.test_clock_process import clock_process, wait_started
@@ -118,110 +122,80 @@ def schedule_missed_digest(db) -> None:
         )
 
 
+def outbox_states(db) -> list[str]:
+    with db.reading() as session:
+        return list(session.scalars(select(OutboxMessage.state).order_by(OutboxMessage.id)))
+
+
+def a_clock_after_the_lease(emulator, db) -> None:
+    """Another clock's sweep once the killed clock's claims have run out: it looks for each
+    interrupted message in the channel before sending it, then sends what still waits."""
+    client = WebClient(token=emulator.workspace(TEAM).bot_token, base_url=emulator.api_url)
+    later = datetime.now(UTC) + LEASE + timedelta(seconds=1)
+    with time_machine.travel(later, tick=True):
+        Sender(db=db, client_for=lambda _team: client).sweep()
+
+
 def test_a_clock_killed_while_the_digest_is_being_posted_posts_it_once_after_restart(
     db, emulator, database_url
 ):
-    """The digest's post is claimed under its own key, and marked "sending" in the same commit
-    that ends its composition, just before the first message. A kill before that leaves it
-    claimed and the restart posts it; a kill after it never posts it twice (at most once)."""
+    """The digest is queued in the commit that claims its run; the kill lands while its
+    message is on its way to Slack, so its claim is left open. The next clock looks for the
+    stamped message before sending: the channel gets the digest exactly once."""
     schedule_missed_digest(db)
     emulator.inject("chat.postMessage", delay=3.0, times=1)
     first = clock_process(emulator, database_url)
     wait_started(first)
-    emulator.wait_for(lambda: any(k.endswith("/digest") for k in digest_runs(db)), timeout=30)
+    emulator.wait_for(lambda: "claimed" in outbox_states(db), timeout=30)
     first.send_signal(signal.SIGKILL)
     first.wait(timeout=10)
-    assert not [s for k, s in digest_runs(db).items() if s == "done"]  # killed mid-ritual
-    [at_kill] = [s for k, s in digest_runs(db).items() if k.endswith("/digest")]
 
-    second = clock_process(emulator, database_url)
-    try:
-        wait_started(second)
-        emulator.wait_for(
-            lambda: (
-                digest_runs(db)
-                and all(s == "done" for k, s in digest_runs(db).items() if "/digest" not in k)
-            ),
-            timeout=30,
-        )
-        if at_kill == "claimed":  # not yet sending: the restart must post it
-            emulator.wait_for(lambda: emulator.messages(CHANNEL), timeout=10)
-    finally:
-        second.send_signal(signal.SIGTERM)
-        output = second.communicate(timeout=30)[0].decode()
-    assert second.returncode == 0, output
+    a_clock_after_the_lease(emulator, db)
 
-    # Taken and killed before its request reached Slack, it is lost (at most once); never two.
-    posted = len(emulator.messages(CHANNEL))
-    assert posted <= 1
-    if at_kill == "claimed":
-        assert posted == 1
+    assert len(emulator.messages(CHANNEL)) == 1
+    assert outbox_states(db)[0] == "sent"
     ledger.record(
         area="crash",
         fault="SIGKILL of `ritualbot clock` while the weekly digest was on its way to Slack; "
-        "clock restarted",
+        "another clock after the claim's lease",
         tries=1,
-        outcome="one digest in the channel, whether the kill came before the post was marked "
-        "sending (restart posts it) or after (Slack had it; restart posts nothing)",
+        outcome="one digest in the channel: the interrupted send was looked for by its stamp "
+        "before being sent again",
     )
-
-
-def pieces(db) -> dict[str, str]:
-    """Each claimed message (1, 2…) and chart of the digest, and its state."""
-    return {
-        key.rsplit(digest_schedule.PIECE, 1)[1]: state
-        for key, state in digest_runs(db).items()
-        if digest_schedule.PIECE in key
-    }
 
 
 def test_a_clock_killed_between_two_messages_of_a_long_digest_finishes_it_after_restart(
     db, emulator, database_url
 ):
-    """A week too long for one message is posted as several, each claimed on its own: the
-    restart posts the messages (and the chart) still waiting, never one already taken."""
+    """A week too long for one message is queued as several, each waiting for the one before.
+    The kill lands with the second on its way; the next clock finds or sends it, then sends
+    the rest and the chart: every part once, in order."""
     with db.transaction() as session:
         oversized_week(session, experiments=1500)
     schedule_missed_digest(db)
-    # Slack answers the first two messages slowly: the kill lands once the second has reached
-    # Slack (its delay taken), before the answer.
     emulator.inject("chat.postMessage", delay=2.0, times=2)
     first = clock_process(emulator, database_url)
     wait_started(first)
     emulator.wait_for(
-        lambda: pieces(db).get("2") == "sending" and not emulator.faults.remaining(), timeout=60
+        lambda: outbox_states(db)[:2] == ["sent", "claimed"] and not emulator.faults.remaining(),
+        timeout=60,
     )
     first.send_signal(signal.SIGKILL)
     first.wait(timeout=10)
-    at_kill = pieces(db)
-    waiting = {p for p, s in at_kill.items() if s == "claimed"}
-    assert at_kill["1"] == "posted" and waiting >= {"3", digest_schedule.CHART}
+    at_kill = outbox_states(db)
+    total = len(at_kill) - 1  # every message but the chart
 
-    emulator.faults.clear()
-    second = clock_process(emulator, database_url)
-    try:
-        wait_started(second)
-        emulator.wait_for(lambda: all(pieces(db)[p] == "posted" for p in waiting), timeout=60)
-    finally:
-        second.send_signal(signal.SIGTERM)
-        output = second.communicate(timeout=30)[0].decode()
-    assert second.returncode == 0, output
+    a_clock_after_the_lease(emulator, db)
 
-    def numbered() -> list[int]:
-        parts = [m for m in emulator.messages(CHANNEL) if m.text.startswith("Weekly digest")]
-        return sorted(int(re.search(r"\((\d+) of \d+\)", m.text).group(1)) for m in parts)
-
-    total = len(at_kill) - 1  # every piece but the chart is a message
-    # The one on its way at the kill gets there (Slack had it): every part once, none twice.
-    emulator.wait_for(lambda: len(numbered()) >= total, timeout=10)
-    assert numbered() == list(range(1, total + 1))
+    parts = [m for m in emulator.messages(CHANNEL) if m.text.startswith("Weekly digest")]
+    numbered = [int(re.search(r"\((\d+) of \d+\)", m.text).group(1)) for m in parts]
+    assert numbered == list(range(1, total + 1))
     assert len(emulator.calls("files.completeUploadExternal")) == 1
-    assert pieces(db)["2"] == "sending"  # taken before the kill, never sent again
+    assert set(outbox_states(db)) == {"sent"}
     ledger.record(
         area="crash",
         fault=f"SIGKILL of `ritualbot clock` between two of the {total} messages of a long "
-        "weekly digest; clock restarted",
+        "weekly digest; another clock after the claim's lease",
         tries=1,
-        outcome=f"the restart posted the {len(waiting) - 1} messages and the chart still "
-        f"waiting; the {total} parts are in the channel once each",
+        outcome=f"the {total} parts are in the channel once each, in order, and the chart once",
     )

@@ -210,3 +210,20 @@ def test_three_senders_at_once_send_each_message_once(emulator, db, sender):
     assert sum(counts) == 120
     for other in others:
         other.db.dispose()
+
+
+def test_an_interrupted_send_that_cannot_be_looked_for_is_not_risked_twice(
+    emulator, db, sender, clock
+):
+    message = enqueue(db, owner=ALICE)
+    emulator.inject("chat.postMessage", lose_answer=True)
+    sender.send()
+    emulator.inject("conversations.history", error="missing_scope")
+
+    clock.move_to(NOON + LEASE + timedelta(seconds=1))
+    sender.sweep()
+
+    assert len(emulator.messages(CHANNEL)) == 1
+    assert row(db, message).state == OutboxState.FAILED
+    [notice] = [c for c in emulator.calls("chat.postMessage") if c.args["channel"] == ALICE]
+    assert "can't read the channel to check" in notice.args["text"]

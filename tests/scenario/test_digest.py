@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import re
-from datetime import time
+from datetime import time, timedelta
 
 import pytest
+import time_machine
 from sqlalchemy import select
 
-from bot import digest_schedule
 from bot.jobs import digest as job
 from storage.models import Ritual, RitualKind, RitualRun
+from storage.outbox import OutboxMessage
 from storage.types import utcnow
 from tests.conftest import ALICE, BOB, CHANNEL, QUIET_CHANNEL, TEAM
 from tests.support.digest_week import oversized_week, seed_week
@@ -38,19 +39,27 @@ def rituals(bot) -> list[Ritual]:
 
 
 def runs(bot) -> list[RitualRun]:
-    """The digest runs (each message and chart of a run is claimed as a piece of its own)."""
     with bot.runtime.db.transaction() as session:
         return list(
             session.scalars(
                 select(RitualRun)
                 .join(Ritual, Ritual.id == RitualRun.ritual_id)
-                .where(
-                    Ritual.kind == RitualKind.DIGEST,
-                    RitualRun.occurrence.not_like(f"%{digest_schedule.PIECE}%"),
-                )
+                .where(Ritual.kind == RitualKind.DIGEST)
                 .order_by(RitualRun.id)
             )
         )
+
+
+def sent(bot) -> list[tuple[str, str, str | None]]:
+    """What became of each of the digests' messages: (what, state, error)."""
+    with bot.runtime.db.reading() as session:
+        rows = session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))
+        return [(r.what, r.state, r.error) for r in rows if "digest" in r.key]
+
+
+def send_queued(bot) -> None:
+    """What the clock does once a scheduled run has queued its digest."""
+    bot.runtime.sender.send()
 
 
 def upload_calls(bot):
@@ -102,8 +111,10 @@ def test_digest_now_posts_the_digest_and_uploads_the_chart(bot):
     assert complete.args["channel_id"] == CHANNEL
     assert complete.args["thread_ts"] == message.response["ts"]
     assert bot.slack.file_bytes(shared["id"]).startswith(PNG)
-    [run] = runs(bot)
-    assert (run.state, run.channel, run.ts) == ("posted", CHANNEL, message.response["ts"])
+    assert sent(bot) == [
+        ("this week's digest", "sent", None),
+        ("this week's metric chart", "sent", None),
+    ]
 
 
 def test_a_retried_or_double_clicked_digest_now_posts_once(bot):
@@ -127,8 +138,24 @@ def test_digest_now_in_a_channel_without_the_bot_says_how_to_fix_it(bot):
     assert reply.body["response_type"] == "ephemeral"
     assert "/invite @ritualbot" in reply.body["text"]
     assert bot.slack.messages(QUIET_CHANNEL) == []
-    [run] = runs(bot)
-    assert (run.state, run.last_error) == ("failed", "not_in_channel")
+    assert sent(bot)[0] == ("this week's digest", "failed", "not_in_channel")
+    assert posted(bot.slack, ALICE) == [], "told twice: in place and by DM"
+
+
+def test_digest_now_while_slack_is_down_posts_it_when_slack_is_back(bot):
+    seeded(bot)
+    bot.slack.inject("chat.postMessage", status=503, times=3)
+
+    digest(bot, "now")
+
+    [reply] = [r for r in bot.slack.responses if "Slack isn't taking" in rendered(r.body)]
+    assert reply.body["response_type"] == "ephemeral"
+    assert bot.slack.messages(CHANNEL) == []
+    with time_machine.travel(utcnow() + timedelta(minutes=1), tick=False):
+        send_queued(bot)
+    [message] = [m for m in bot.slack.messages(CHANNEL) if not m.files]
+    assert "Noisy labels cluster in two vendors" in rendered(message.blocks)
+    assert [m.thread_ts for m in bot.slack.messages(CHANNEL) if m.files] == [message.ts]
 
 
 def test_schedule_creates_the_channels_digest_ritual_in_the_callers_timezone(bot):
@@ -217,16 +244,13 @@ def test_a_scheduled_occurrence_is_posted_once(bot):
             occurrence="2026-W48",
             scheduled_for=utcnow(),
         )
+        send_queued(bot)
 
     [message] = posted(bot.slack, CHANNEL)
     assert "Waiting on GPU quota" in rendered(message.args["blocks"])
     assert len(bot.slack.calls("files.completeUploadExternal")) == 1
     [run] = runs(bot)
-    assert (run.occurrence, run.state, run.ts) == (
-        "2026-W48/digest",
-        "posted",
-        message.response["ts"],
-    )
+    assert (run.occurrence, run.state) == ("2026-W48/digest", "queued")
 
 
 def test_a_turned_off_digest_is_not_posted(bot):
@@ -256,11 +280,11 @@ def test_a_rate_limited_post_waits_and_is_posted_once(bot):
         occurrence="2026-W48",
         scheduled_for=utcnow(),
     )
+    send_queued(bot)
 
     assert [c.status for c in posted(bot.slack, CHANNEL)] == [429, 200]
     assert len([m for m in bot.slack.messages(CHANNEL) if not m.files]) == 1
-    [run] = runs(bot)
-    assert run.state == "posted"
+    assert sent(bot)[0] == ("this week's digest", "sent", None)
 
 
 def test_a_scheduled_digest_the_channel_refuses_goes_to_its_owner_by_dm(bot):
@@ -273,15 +297,15 @@ def test_a_scheduled_digest_the_channel_refuses_goes_to_its_owner_by_dm(bot):
         occurrence="2026-W48",
         scheduled_for=utcnow(),
     )
+    send_queued(bot)
 
     assert bot.slack.messages(QUIET_CHANNEL) == []
     [dm] = posted(bot.slack, ALICE)
     assert f"<#{QUIET_CHANNEL}>" in dm.args["text"] and "/invite @ritualbot" in dm.args["text"]
-    [run] = runs(bot)
-    assert (run.state, run.last_error) == ("failed", "not_in_channel")
+    assert sent(bot)[0] == ("this week's digest", "failed", "not_in_channel")
 
 
-def test_a_chart_slack_refuses_still_leaves_the_digest_posted(bot):
+def test_a_chart_slack_fails_to_take_leaves_the_digest_posted_and_is_tried_again(bot):
     seeded(bot)
     ritual_id = scheduled_ritual(bot)
     bot.slack.inject("files.getUploadURLExternal", error="fatal_error")
@@ -293,11 +317,17 @@ def test_a_chart_slack_refuses_still_leaves_the_digest_posted(bot):
         occurrence="2026-W48",
         scheduled_for=utcnow(),
     )
+    send_queued(bot)
 
     assert len(bot.slack.messages(CHANNEL)) == 1
     assert bot.slack.messages(ALICE) == []
-    [run] = runs(bot)
-    assert (run.state, run.last_error) == ("posted", "chart: fatal_error")
+    assert sent(bot) == [
+        ("this week's digest", "sent", None),
+        ("this week's metric chart", "pending", "fatal_error"),
+    ]
+    with time_machine.travel(utcnow() + timedelta(minutes=1), tick=False):
+        send_queued(bot)
+    assert sent(bot)[1] == ("this week's metric chart", "sent", None)
 
 
 def seed_oversized_week(bot, experiments: int = 600) -> None:

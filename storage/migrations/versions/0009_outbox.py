@@ -31,6 +31,7 @@ def upgrade() -> None:
         sa.Column("blocks", sa.JSON(), nullable=True),
         sa.Column("file", sa.LargeBinary(), nullable=True),
         sa.Column("filename", sa.String(120), nullable=True),
+        sa.Column("file_title", sa.String(200), nullable=True),
         sa.Column("after", sa.Integer(), sa.ForeignKey("outbox.id"), nullable=True),
         sa.Column(
             "relation",
@@ -54,7 +55,7 @@ def upgrade() -> None:
         sa.Column("ts", sa.String(32), nullable=True),
         sa.Column("sent_channel", sa.String(32), nullable=True),
         sa.Column("attempts", sa.Integer(), nullable=False),
-        sa.Column("next_try_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("next_try_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("claimed_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("error", sa.String(64), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
