@@ -94,11 +94,16 @@ def digest_command(
                 chart = job.enqueue_chart(
                     session, ritual=claim.ritual, occurrence=claim.run.occurrence, queued=queued
                 )
-            sender.send([*queued.ids, *([chart] if chart else [])])
-            with db.transaction() as session:
-                why = job.not_posted(session, team_id=team_id, first=queued.ids[0], owner=user_id)
-            if why:
-                respond(text=why, response_type="ephemeral", replace_original=False)
+            delivery = sender.send_now(
+                [*queued.ids, *([chart] if chart else [])], team_id=team_id, person=user_id
+            )
+            if delivery.refused or delivery.waiting:
+                text = (
+                    render.not_posted(delivery.refused)
+                    if delivery.refused
+                    else render.delayed(delivery.waiting or "")
+                )
+                respond(text=text, response_type="ephemeral", replace_original=False)
         case Schedule(weekday, local_time, timezone):
             timezone = timezone or user_timezone(client, user_id)
             with db.transaction() as session:

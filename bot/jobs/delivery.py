@@ -86,6 +86,8 @@ class Sent:
 
     @property
     def why(self) -> str:
+        if (self.error or "").startswith("http_5"):
+            return "Slack is having trouble right now"
         return CANNOT_POST.get(self.error or "", f"Slack answered '{self.error}'")
 
 

@@ -13,13 +13,12 @@ from sqlalchemy.orm import Session
 
 from bot import digest, digest_schedule
 from bot.digest_schedule import DigestRitual
-from bot.jobs.delivery import Sent
 from bot.render import digest as render
 from bot.render.chart import chart_comment, metric_chart
 from storage import outbox, queries
 from storage.db import Database
 from storage.models import RitualRun
-from storage.outbox import OutboxState, Outgoing, Relation
+from storage.outbox import Outgoing, Relation
 
 log = logging.getLogger(__name__)
 
@@ -110,15 +109,3 @@ def run(
             session, ritual=ritual, run=claimed, end=scheduled_for, owner=ritual.owner_id
         )
         enqueue_chart(session, ritual=ritual, occurrence=claimed.occurrence, queued=queued)
-
-
-def not_posted(session: Session, *, team_id: str, first: int, owner: str) -> str | None:
-    """What to tell the person who asked for a digest right after its first send: why it
-    was refused, or that it waits for Slack (and then they hear if it fails); None if sent."""
-    message = outbox.get(session, team_id=team_id, message_id=first)
-    if message is None or message.state == OutboxState.SENT:
-        return None
-    if message.state == OutboxState.FAILED:
-        return render.not_posted(Sent(error=message.error).why)
-    outbox.adopt(session, team_id=team_id, message_id=first, owner=owner)
-    return render.DELAYED

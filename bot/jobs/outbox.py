@@ -22,7 +22,7 @@ from slack_sdk.errors import SlackApiError
 from bot.jobs.delivery import RateGate, Sent, call
 from storage import outbox
 from storage.db import Database
-from storage.outbox import OutboxMessage, Outgoing, Relation
+from storage.outbox import OutboxMessage, OutboxState, Outgoing, Relation
 from storage.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -37,6 +37,14 @@ LEASE = timedelta(minutes=3)
 # Past this, a message Slack keeps not taking is reported to its owner instead.
 GIVE_UP = timedelta(days=1)
 BATCH = 100
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """For the person who caused a message: why it was refused, or why it waits for later."""
+
+    refused: str | None = None
+    waiting: str | None = None
 
 
 @dataclass
@@ -58,6 +66,19 @@ class Sender:
             if not claimed:
                 return total
             total += sum(self._send(message) for message in claimed)
+
+    def send_now(self, ids: list[int], *, team_id: str, person: str) -> Delivery:
+        """Send at once for a person waiting on it: what became of the first message. If it
+        is left for later, `person` hears if it is finally refused."""
+        self.send(ids)
+        with self.db.transaction() as session:
+            first = outbox.get(session, team_id=team_id, message_id=ids[0])
+            if first is None or first.state == OutboxState.SENT:
+                return Delivery()
+            if first.state == OutboxState.FAILED:
+                return Delivery(refused=Sent(error=first.error).why)
+            outbox.adopt(session, team_id=team_id, message_id=first.id, owner=person)
+            return Delivery(waiting=Sent(error=first.error).why)
 
     def sweep(self) -> int:
         """The clock's round: resolve interrupted sends, then send everything due."""

@@ -280,7 +280,8 @@ def not_posted(why: str) -> str:
     return f"I couldn't post the digest: {why}."
 
 
-DELAYED = (
-    "Slack isn't taking messages right now. This week's digest is saved and will be posted "
-    "here as soon as Slack is back; I'll tell you if it can't be."
-)
+def delayed(why: str) -> str:
+    return (
+        f"This week's digest is ready, but I couldn't post it yet: {why}. I'll post it here "
+        "as soon as Slack takes it, and tell you if it can't be."
+    )

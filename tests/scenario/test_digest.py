@@ -148,7 +148,7 @@ def test_digest_now_while_slack_is_down_posts_it_when_slack_is_back(bot):
 
     digest(bot, "now")
 
-    [reply] = [r for r in bot.slack.responses if "Slack isn't taking" in rendered(r.body)]
+    [reply] = [r for r in bot.slack.responses if "I'll post it here as soon" in rendered(r.body)]
     assert reply.body["response_type"] == "ephemeral"
     assert bot.slack.messages(CHANNEL) == []
     with time_machine.travel(utcnow() + timedelta(minutes=1), tick=False):
