@@ -18,7 +18,7 @@ from handlers import (
     shortcuts,
     standup,
 )
-from handlers.middleware import Provide
+from handlers.middleware import Clean, Provide
 from handlers.people import People
 from storage.db import Database
 
@@ -26,8 +26,9 @@ MODULES = (problems, experiments, analyses, shortcuts, home, digest, ritual, sta
 
 
 def register(app: App, *, db: Database, background: Executor, later: Later) -> None:
-    """Every listener, with `db`, `people`, the `background` pool they run on, and `later`
-    for follow-ups nobody waits for."""
+    """Every listener, reading cleaned text, with `db`, `people`, the `background` pool they
+    run on, and `later` for follow-ups nobody waits for."""
+    app.use(Clean())
     app.use(Provide(db=db, people=People(), background=background, later=later))
     errors.register(app)
     for module in MODULES:
