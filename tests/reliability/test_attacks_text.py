@@ -160,11 +160,15 @@ def test_counts_in_an_analysis_are_ascii_whole_numbers(bot, field, value):
         assert session.scalars(select(ErrorAnalysis)).all() == []
 
 
-def test_an_id_in_other_digits_is_not_read_as_one(bot):
+def test_an_id_or_a_time_in_other_digits_is_not_read_as_one(bot):
     frame(bot)
-    answer = command(bot, "/problem", "show P-١")
+    show = command(bot, "/problem", "show P-١")
+    schedule = command(bot, "/digest", "schedule fri ٩:0٥")
 
-    assert "'P-١' is not an id like P-12." in rendered(answer.body)
+    assert "'P-١' is not an id like P-12." in rendered(show.body)
+    assert "'٩:0٥' is not a time of day. Use 24-hour HH:MM" in rendered(schedule.body)
+    with bot.runtime.db.transaction() as session:
+        assert session.scalars(select(Ritual)).all() == []
 
 
 def test_a_forged_reminder_is_no_reminder_not_an_error(bot):
