@@ -98,6 +98,19 @@ def test_control_characters_typed_anywhere_are_stored_cleaned_on_every_engine(bo
     )
 
 
+def test_a_lone_surrogate_in_a_form_is_dropped_not_an_error(bot):
+    """JSON can escape half a UTF-16 pair (`\\ud800`); no database driver can encode it."""
+    frame(bot)
+    command(bot, "/experiment", "P-1")
+    answer = bot.slack.submit_view(
+        user_id=ALICE, values={**experiment_values(1), **form(notes=text("half\ud800 a pair"))}
+    )
+    bot.settle()
+
+    assert answer.status == 200 and WENT_WRONG not in rendered(answer.body)
+    assert [e.notes for e in experiments(bot)] == ["half a pair"]
+
+
 def test_a_nul_never_reaches_a_log_line_and_a_typed_newline_cannot_forge_one(bot):
     frame(bot)
     written = io.StringIO()
