@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from bot import checks, experiments, history, permissions
 from bot.errors import NotFound, ValidationFailed
+from bot.text import parse_count
 from storage import queries
 from storage.models import ErrorAnalysis, ErrorCategory, Experiment, FollowUp
 from storage.types import utcnow
@@ -104,10 +105,12 @@ def parse_categories(text: str | None) -> list[tuple[str, int]]:
                 f"Line {index} ('{line[:40]}') should read `name: count`, e.g. `blurry images: 12`."
             )
         name, count = match["name"].strip(), match["count"]
-        if not count.isdigit():
+        try:
+            counted = parse_count(count, least=0, most=SAMPLE_MAX)
+        except ValueError:
             raise ValueError(
                 f"Line {index}: '{count[:20]}' is not a whole number of errors (`{name[:40]}: 12`)."
-            )
+            ) from None
         if len(name) > CATEGORY_NAME_MAX:
             raise ValueError(f"Line {index}: keep the name under {CATEGORY_NAME_MAX} characters.")
         if name.casefold() in seen:
@@ -115,7 +118,7 @@ def parse_categories(text: str | None) -> list[tuple[str, int]]:
                 f"Line {index}: '{name[:40]}' is listed twice; add its counts together."
             )
         seen.add(name.casefold())
-        out.append((name, int(count)))
+        out.append((name, counted))
     if len(out) > CATEGORIES_MAX:
         raise ValueError(f"Keep to {CATEGORIES_MAX} categories (there are {len(out)}).")
     return out
@@ -130,12 +133,12 @@ def check(draft: AnalysisDraft) -> dict[str, Any]:
     size = (draft.sample_size or "").strip()
     values["sample_size"] = None
     if size:
-        if not size.isdigit() or not 0 < int(size) <= SAMPLE_MAX:
+        try:
+            values["sample_size"] = parse_count(size, least=1, most=SAMPLE_MAX)
+        except ValueError:
             errors["sample_size"] = (
                 f"'{size[:20]}' is not a count of examples. Type a whole number such as 200."
             )
-        else:
-            values["sample_size"] = int(size)
     try:
         values["categories"] = parse_categories(draft.categories)
     except ValueError as error:

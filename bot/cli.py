@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
-from bot import config
+from bot import config, logs
 from bot.config import ConfigError, Settings
 
 log = logging.getLogger("ritualbot")
@@ -140,10 +140,7 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+    logs.configure()
     args = parser().parse_args(argv)
     handler, _ = COMMANDS[args.command]
     try:

@@ -9,10 +9,11 @@ from datetime import date
 from bot.decisions import check_rationale, kind_of
 from bot.errors import UsageError
 from bot.problems import Scope
+from bot.text import parse_number
 from storage.models import DecisionKind
 
 QUOTES = "\"'“”‘’"
-REF = re.compile(r"^([PEA])-?(\d{1,9})$", re.IGNORECASE)
+REF = re.compile(r"^([PEA])-?([0-9]{1,9})$", re.IGNORECASE)
 
 
 def parse_ref(text: str, *, kind: str) -> int:
@@ -213,7 +214,7 @@ def parse_experiment(text: str) -> ExperimentCommand:
     value, _, note = rest.partition(" ")
     if value.lower() != "broken":
         try:
-            float(value)
+            parse_number(value)
         except ValueError:
             raise UsageError(
                 f"'{value[:30]}' is not a number. Log a result as "

@@ -18,7 +18,7 @@ from storage.types import utcnow
 from storage.upsert import insert
 
 DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+TIME = re.compile(r"^([01]?[0-9]|2[0-3]):([0-5][0-9])$")
 SCHEDULE_USAGE = (
     "Type it as `/digest schedule <day> <HH:MM> [timezone]`, "
     "e.g. `/digest schedule monday 09:00 Europe/London`."

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from bot import checks, history, outcome, permissions, runlinks
 from bot.commands import parse_ref
 from bot.errors import NotFound, UsageError, ValidationFailed
 from bot.problems import ACTIVE, ProblemRecord
+from bot.text import parse_number
 from storage import posts, queries
 from storage.models import Direction, ErrorAnalysis, Experiment, Outcome, Problem
 from storage.types import utcnow
@@ -88,14 +88,6 @@ class Logged:
     problem: ProblemRecord
     assessment: outcome.Assessment
     created: bool = False
-
-
-def parse_number(text: str) -> float:
-    """A finite number as typed; ValueError for anything else (`83%` is not guessed at)."""
-    number = float(text)
-    if not math.isfinite(number):
-        raise ValueError(text)
-    return number
 
 
 def _value(text: str | None, errors: dict[str, str]) -> float | None:
@@ -194,7 +186,7 @@ def _problem_of_draft(
     try:
         if not text:
             raise UsageError("Pick the problem this experiment is for.")
-        number = int(text) if text.isdigit() else parse_ref(text, kind="P")
+        number = parse_ref(f"P-{text}" if text.isascii() and text.isdigit() else text, kind="P")
         return _problem_row(session, team_id=team_id, number=number)
     except (UsageError, NotFound) as error:
         if modal:

@@ -11,7 +11,7 @@ from bot.ids import ExperimentField, ProblemField
 from bot.problems import TITLE_MAX
 from bot.render.text import message_plain_text
 
-PROBLEM_REF = re.compile(r"\bP-?(\d{1,9})\b", re.IGNORECASE)
+PROBLEM_REF = re.compile(r"\bP-?([0-9]{1,9})\b", re.IGNORECASE)
 
 
 def problem_prefill(message_text: str) -> dict[str, str]:

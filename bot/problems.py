@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import math
 import re
-import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime, timedelta
 from typing import TypeVar
 
@@ -15,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from bot import checks, history, permissions
 from bot.errors import NotFound, ValidationFailed
+from bot.text import parse_number, visible
 from storage import posts, queries
 from storage.models import CardState, Direction, Problem, ProblemStatus, Track
 from storage.types import utcnow
@@ -114,14 +113,10 @@ def _number(value: str | None, *, name: str, errors: dict[str, str]) -> float | 
     if not value:
         return None
     try:
-        number = float(value)
+        return parse_number(value)
     except ValueError:
         errors[name] = f"'{value[:40]}' is not a number. Type a plain number such as 0.83 or 12.5."
         return None
-    if not math.isfinite(number):
-        errors[name] = "Type a finite number such as 0.83."
-        return None
-    return number
 
 
 def _earliest_today() -> date:
@@ -161,24 +156,11 @@ def _choice(value: str | None, enum: type[E], default: E, name: str, errors: dic
 SLACK_USER_ID = re.compile(r"[UW][A-Z0-9]{2,20}")
 
 
-def _printable(value: str) -> str:
-    """Drop control characters but newlines and tabs: NUL cannot be stored in PostgreSQL
-    text, and none of them can be seen or typed on purpose in Slack."""
-    return "".join(c for c in value if c in "\n\t" or unicodedata.category(c) != "Cc")
-
-
 def check(draft: ProblemDraft) -> dict[str, object]:
     """Turn a draft into column values, or raise ValidationFailed naming each bad field."""
-    unprintable = {
-        f.name: _printable(value)
-        for f in fields(draft)
-        if isinstance(value := getattr(draft, f.name), str) and not value.isprintable()
-    }
-    if unprintable:
-        draft = replace(draft, **unprintable)
     errors: dict[str, str] = {}
     title = " ".join((draft.title or "").split())
-    if not title:
+    if not visible(title):
         errors["title"] = "Give the problem a title, e.g. 'Churn model misses new users'."
     elif len(title) > TITLE_MAX:
         errors["title"] = f"Keep the title under {TITLE_MAX} characters (it has {len(title)})."

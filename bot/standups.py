@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from bot.errors import NotFound, UsageError, ValidationFailed
 from bot.schedule import Plan, Step, at_plus, local_instant, next_occurrence, parse_holidays
+from bot.text import parse_count, visible
 from storage import queries
 from storage.models import Away, Ritual, RitualKind, RitualRun, StandupAnswer
 
@@ -278,15 +279,17 @@ def _checked(draft: SettingsDraft) -> dict[str, object]:
     chosen = list(dict.fromkeys(draft.participants))
     if who == "chosen" and not chosen:
         errors["participants"] = "Choose at least one person, or pick 'Everyone in the channel'."
-    questions = [q.strip() for q in (draft.questions or "").splitlines() if q.strip()]
+    questions = [q.strip() for q in (draft.questions or "").splitlines() if visible(q)]
     if not questions:
         errors["questions"] = "Ask at least one question, one per line."
     elif len(questions) > QUESTIONS_MAX:
         errors["questions"] = f"Ask at most {QUESTIONS_MAX} questions (there are {len(questions)})."
     elif any(len(q) > QUESTION_MAX for q in questions):
         errors["questions"] = f"Keep each question under {QUESTION_MAX} characters."
-    minutes = (draft.reminder_minutes or "").strip()
-    reminder = int(minutes) if minutes.isdigit() and int(minutes) > 0 else None
+    try:
+        reminder: int | None = parse_count(draft.reminder_minutes or "", least=1, most=24 * 60)
+    except ValueError:  # "no reminder" is the choice worth 0
+        reminder = None
     if local_time and cutoff:
         if cutoff <= local_time:
             errors["cutoff_time"] = "The cut-off must come after the standup time, the same day."

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from bot import config
+from bot import config, logs
 from bot.runtime import build
 from bot.server import settle_heap
 
+logs.configure()
 settings = config.load()
 settings.require_slack()
 application = build(settings, auto_migrate=False).web

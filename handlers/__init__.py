@@ -19,7 +19,7 @@ from handlers import (
     shortcuts,
     standup,
 )
-from handlers.middleware import OneWorkspace, Provide, SlackResponseUrls
+from handlers.middleware import Clean, OneWorkspace, Provide, SlackResponseUrls
 from handlers.people import People
 from storage.db import Database
 
@@ -35,14 +35,13 @@ def register(
     sender: Sender,
     slack_api_url: str,
 ) -> None:
-    """Every listener, with `db`, `people`, the `background` pool they run on, `later` for
-    follow-ups nobody waits for, and the outbox's `sender`; only for requests whose
-    response_url is Slack's."""
+    """Every listener, reading cleaned text, with `db`, `people`, the `background` pool they
+    run on, `later` for follow-ups nobody waits for, and the outbox's `sender`; only for
+    requests whose response_url is Slack's."""
     app.use(SlackResponseUrls(api_url=slack_api_url))
     app.use(OneWorkspace())
-    app.use(
-        Provide(db=db, people=People(), background=background, later=later, sender=sender)
-    )
+    app.use(Clean())
+    app.use(Provide(db=db, people=People(), background=background, later=later, sender=sender))
     errors.register(app)
     for module in MODULES:
         module.register(app)

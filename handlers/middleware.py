@@ -11,6 +11,8 @@ from urllib.parse import urlsplit
 from slack_bolt import BoltRequest, BoltResponse
 from slack_bolt.middleware import Middleware
 
+from bot.text import cleaned
+
 log = logging.getLogger(__name__)
 SLACK_HOOKS = "https://hooks.slack.com"
 
@@ -105,3 +107,18 @@ def _names_workspace(body: dict[str, Any]) -> bool:
         return True
     team = body.get("team")
     return isinstance(team, dict) and isinstance(team.get("id"), str)
+
+
+class Clean(Middleware):
+    """Clean every string in the request (`bot.text.clean`) before any listener reads it.
+
+    Here rather than in each form's checks: text arrives in commands, forms, buttons,
+    messages and shortcuts, and a listener that forgot would store a NUL that SQLite keeps
+    and PostgreSQL refuses. The ids in the request are ASCII, which cleaning leaves alone.
+    """
+
+    def process(
+        self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]
+    ) -> BoltResponse | None:
+        req.body = cleaned(req.body)
+        return next()
