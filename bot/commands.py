@@ -26,6 +26,13 @@ def parse_ref(text: str, *, kind: str) -> int:
     return int(match.group(2))
 
 
+def carried_number(value: object) -> int:
+    """The record number a button or a form's metadata carries; 0, which no record has, for
+    anything else (a forged value is then answered like a missing record)."""
+    text = str(value)
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else 0
+
+
 @dataclass(frozen=True)
 class OpenForm:
     pass

@@ -18,6 +18,7 @@ from bot.commands import (
     OwedAnalyses,
     Restore,
     Show,
+    carried_number,
     parse_analysis,
 )
 from bot.ids import ActionId, CallbackId, Command
@@ -176,7 +177,7 @@ def submit_analysis(
             session,
             team_id=team_id,
             user_id=user_id,
-            experiment_number=int(metadata["experiment"]),
+            experiment_number=carried_number(metadata.get("experiment")),
             draft=draft,
             source_key=f"view:{view['id']}",
         )

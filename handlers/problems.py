@@ -20,6 +20,7 @@ from bot.commands import (
     OpenForm,
     Restore,
     ShowProblem,
+    carried_number,
     parse_problem,
 )
 from bot.ids import ActionId, CallbackId, Command, DecisionField
@@ -38,7 +39,6 @@ from handlers.errors import after_ack
 from handlers.people import People
 from handlers.slack import permalink, post, tell, update, whisper
 from storage.db import Database
-from storage.models import DecisionKind
 
 DECIDE_ACTIONS = {action_id: kind for kind, (action_id, _) in render.DECIDE_BUTTONS.items()}
 
@@ -363,7 +363,7 @@ def open_decision(
     actor = people.actor(client, team_id=team_id, user_id=body["user"]["id"])
     with db.transaction() as session:
         problem = decisions.decidable(
-            session, team_id=team_id, number=int(action["value"]), actor=actor
+            session, team_id=team_id, number=carried_number(action.get("value")), actor=actor
         )
     channel = (body.get("channel") or {}).get("id") or problem.channel_id
     client.views_open(
@@ -392,8 +392,8 @@ def submit_decision(
             session,
             team_id=team_id,
             actor=actor,
-            number=int(metadata["problem"]),
-            kind=DecisionKind(metadata["kind"]),
+            number=carried_number(metadata.get("problem")),
+            kind=decisions.kind_of(str(metadata.get("kind"))),
             rationale=rationale,
             source_key=f"view:{view['id']}",
         )

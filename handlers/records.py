@@ -6,6 +6,7 @@ from typing import Any
 
 from slack_bolt import Ack, Respond
 
+from bot.commands import carried_number
 from bot.history import Version
 from bot.render import records
 
@@ -35,7 +36,7 @@ def answer_history(ack: Ack, *, ref: str, versions: tuple[Version, ...]) -> None
 
 def clicked_number(body: dict[str, Any]) -> int:
     """The record number a button carries as its value."""
-    return int(body["actions"][0]["value"])
+    return carried_number(body["actions"][0].get("value"))
 
 
 def undone(respond: Respond, *, ref: str) -> None:

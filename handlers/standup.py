@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
@@ -17,6 +17,7 @@ from bot.commands import (
     StandupPause,
     StandupResume,
     StandupSkip,
+    carried_number,
     parse_standup,
 )
 from bot.ids import ActionId, CallbackId, Command
@@ -123,9 +124,9 @@ def submit_answer(
     """Save first (never lost), then post in the day's thread or edit the posted message."""
     metadata = json.loads(view.get("private_metadata") or "{}")
     team_id, user_id = body["team"]["id"], body["user"]["id"]
-    day = date.fromisoformat(metadata["day"])
+    ritual_id, day = render.parse_open_value(f"{metadata.get('ritual')}:{metadata.get('day')}")
     with db.transaction() as session:
-        record = standups.get(session, team_id=team_id, ritual_id=metadata["ritual"])
+        record = standups.get(session, team_id=team_id, ritual_id=ritual_id)
         answer = standups.save_answer(
             session,
             team_id=team_id,
@@ -152,7 +153,7 @@ def log_experiment_from_answer(
     """ "Log as experiment" on a posted answer: the experiment form, with the answer as notes."""
     ack()
     value = body["actions"][0].get("value") or ""
-    answer_id = int(value.removeprefix("standup-answer:")) if value[-1:].isdigit() else 0
+    answer_id = carried_number(value.removeprefix("standup-answer:"))
     team_id = body["team"]["id"]
     with db.transaction() as session:
         notes = standups.experiment_results(session, team_id=team_id, answer_id=answer_id)

@@ -6,6 +6,7 @@ import json
 from datetime import date, time
 from typing import Any
 
+from bot.commands import carried_number
 from bot.ids import ActionId, CallbackId, StandupField
 from bot.render.text import actions, button, context, escape, plain, section, user
 from bot.standups import (
@@ -64,9 +65,14 @@ def open_value(record: StandupRecord, day: date) -> str:
     return f"{record.id}:{day.isoformat()}"
 
 
-def parse_open_value(value: str) -> tuple[int, date]:
-    ritual_id, _, day = value.partition(":")
-    return int(ritual_id), date.fromisoformat(day)
+def parse_open_value(value: object) -> tuple[int, date]:
+    """The standup and day a button or form carries; standup 0, which does not exist, for a
+    forged value (answered as a standup that is gone)."""
+    ritual_id, _, day = str(value).partition(":")
+    try:
+        return carried_number(ritual_id), date.fromisoformat(day)
+    except ValueError:
+        return 0, date.min
 
 
 def prompt(*, record: StandupRecord, day: date) -> tuple[str, Blocks]:
