@@ -18,7 +18,7 @@ from handlers import (
     shortcuts,
     standup,
 )
-from handlers.middleware import Provide
+from handlers.middleware import Identify, Provide
 from handlers.people import People
 from storage.db import Database
 
@@ -29,6 +29,7 @@ def register(app: App, *, db: Database, background: Executor, later: Later) -> N
     """Every listener, with `db`, `people`, the `background` pool they run on, and `later`
     for follow-ups nobody waits for."""
     app.use(Provide(db=db, people=People(), background=background, later=later))
+    app.use(Identify())
     errors.register(app)
     for module in MODULES:
         module.register(app)
