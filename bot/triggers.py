@@ -36,12 +36,14 @@ def once(session: Session, *, trigger: Trigger) -> None:
     Call it first in the transaction of the change: a concurrent copy of the same request
     waits for this transaction on the row's key, then finds it.
     """
+    table = HandledRequest.__table__
     added = session.execute(
-        insert(session, HandledRequest.__table__)
+        insert(session, table)
         .values(team_id=trigger.team_id, key=trigger.key, user_id=trigger.user_id)
         .on_conflict_do_nothing(index_elements=["team_id", "key"])
-    )
-    if added.rowcount == 1:
+        .returning(table.c.key)
+    ).scalar_one_or_none()
+    if added is not None:
         return
     handled_at = session.scalar(
         select(HandledRequest.handled_at).where(

@@ -9,7 +9,7 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from bot import standups
+from bot import standups, triggers
 from bot.commands import (
     Help,
     OpenForm,
@@ -30,7 +30,12 @@ from storage.db import Database
 
 
 def standup_command(
-    ack: Ack, command: dict[str, Any], client: WebClient, respond: Respond, db: Database
+    ack: Ack,
+    command: dict[str, Any],
+    client: WebClient,
+    respond: Respond,
+    db: Database,
+    trigger: triggers.Trigger,
 ) -> None:
     team_id, user_id, channel_id = command["team_id"], command["user_id"], command["channel_id"]
     match parse_standup(command.get("text") or ""):
@@ -45,13 +50,19 @@ def standup_command(
         case Help():
             ack(text=render.HELP, response_type="ephemeral")
         case StandupNow():
+            now = datetime.now(UTC)
             with db.transaction() as session:
-                record = standups.of_channel(session, team_id=team_id, channel_id=channel_id)
+                triggers.once(session, trigger=trigger)
+                started = standups.start_now(
+                    session, team_id=team_id, channel_id=channel_id, user_id=user_id, now=now
+                )
+            if not started.ours:
+                ack(text=render.already_started(started), response_type="ephemeral")
+                return
             ack(text="Sending today's standup prompts…", response_type="ephemeral")
-            count = job.prompt_now(db=db, client=client, record=record, now=datetime.now(UTC))
+            prompted = job.prompt_now(db=db, client=client, record=started.record, now=now)
             respond(
-                text=f"Prompted {count} {'person' if count == 1 else 'people'} "
-                "(anyone already prompted today was left alone).",
+                text=render.prompted_now(prompted),
                 response_type="ephemeral",
                 replace_original=False,
             )

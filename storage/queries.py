@@ -238,6 +238,7 @@ def claim_run(
     ritual_id: int,
     occurrence: str,
     scheduled_for: datetime,
+    started_by: str | None = None,
 ) -> RitualRun | None:
     """Claim one occurrence of a ritual: the new run, or None if another process has it.
 
@@ -253,6 +254,7 @@ def claim_run(
             scheduled_for=scheduled_for,
             state="claimed",
             attempts=0,
+            started_by=started_by,
             created_at=utcnow(),
             updated_at=utcnow(),
         )
