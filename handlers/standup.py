@@ -68,6 +68,7 @@ def standup_command(
             )
         case StandupSkip(until):
             with db.transaction() as session:
+                triggers.once(session, trigger=trigger)
                 record = standups.of_channel(session, team_id=team_id, channel_id=channel_id)
                 first, last = standups.skip(
                     session, record=record, user_id=user_id, until=until, now=datetime.now(UTC)
@@ -79,6 +80,7 @@ def standup_command(
         case StandupPause() | StandupResume() as asked:
             enabled = isinstance(asked, StandupResume)
             with db.transaction() as session:
+                triggers.once(session, trigger=trigger)
                 standups.set_enabled(
                     session, team_id=team_id, channel_id=channel_id, enabled=enabled
                 )
@@ -86,12 +88,18 @@ def standup_command(
 
 
 def submit_settings(
-    ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, db: Database
+    ack: Ack,
+    body: dict[str, Any],
+    view: dict[str, Any],
+    client: WebClient,
+    db: Database,
+    trigger: triggers.Trigger,
 ) -> None:
     channel_id = json.loads(view.get("private_metadata") or "{}")["channel"]
     team_id, user_id = body["team"]["id"], body["user"]["id"]
     draft = standups.SettingsDraft(**render.read_settings(view["state"]["values"]))
     with db.transaction() as session:
+        triggers.once(session, trigger=trigger)
         record = standups.save(
             session, team_id=team_id, channel_id=channel_id, user_id=user_id, draft=draft
         )
@@ -129,13 +137,19 @@ def open_answer(
 
 
 def submit_answer(
-    ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, db: Database
+    ack: Ack,
+    body: dict[str, Any],
+    view: dict[str, Any],
+    client: WebClient,
+    db: Database,
+    trigger: triggers.Trigger,
 ) -> None:
     """Save first (never lost), then post in the day's thread or edit the posted message."""
     metadata = json.loads(view.get("private_metadata") or "{}")
     team_id, user_id = body["team"]["id"], body["user"]["id"]
     day = date.fromisoformat(metadata["day"])
     with db.transaction() as session:
+        triggers.once(session, trigger=trigger)
         record = standups.get(session, team_id=team_id, ritual_id=metadata["ritual"])
         answer = standups.save_answer(
             session,
