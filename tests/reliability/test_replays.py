@@ -4,6 +4,8 @@ the first one, and the answer says so."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 from sqlalchemy import func, select
 
 from bot.ids import ActionId
@@ -23,6 +25,7 @@ from tests.support.delivery import (
     person,
     problems,
     text,
+    versions,
 )
 from tests.support.slack import posted, rendered
 
@@ -173,4 +176,36 @@ def test_an_analysis_undo_click_replayed_after_a_second_delete_leaves_it_deleted
         fault="the Undo button of an analysis deletion replayed after a second delete",
         tries=1,
         outcome="A-1 stays deleted; the clicker is told nothing changed",
+    )
+
+
+def test_eight_deletes_of_one_problem_at_once_delete_it_once_and_each_hears_the_truth(bot):
+    number = frame(bot)
+    posts = len(bot.slack.responses)
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(
+            pool.map(
+                lambda _: bot.slack.slash_command(
+                    team_id=TEAM,
+                    user_id=ALICE,
+                    channel_id=CHANNEL,
+                    command="/problem",
+                    text=f"delete P-{number}",
+                ),
+                range(8),
+            )
+        )
+    bot.settle()
+
+    said = [rendered(a.body) for a in answers] + [
+        rendered(r.body) for r in bot.slack.responses[posts:]
+    ]
+    assert len([s for s in said if "Deleted P-1" in s]) == 1
+    assert len([s for s in said if "P-1 is already deleted" in s]) == 7
+    assert [v.action for v in versions(bot, "problem")].count("delete") == 1
+    ledger.record(
+        area="concurrency",
+        fault="`/problem delete P-1` ×8 at once (distinct triggers)",
+        tries=8,
+        outcome="one deletion and one version; seven told it is already deleted",
     )
