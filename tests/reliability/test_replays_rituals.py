@@ -10,11 +10,18 @@ import time_machine
 from sqlalchemy import select
 
 from storage.models import Away, Ritual, RitualKind, StandupAnswer
-from tests.conftest import BOB
+from tests.conftest import BOB, CHANNEL
 from tests.reliability import ledger
-from tests.scenario.test_standup import answers_form, click_answer, team_standup, thread_replies
+from tests.scenario.test_standup import (
+    answers_form,
+    click_answer,
+    element,
+    settings_form,
+    team_standup,
+    thread_replies,
+)
 from tests.support.delivery import command
-from tests.support.slack import rendered
+from tests.support.slack import posted, rendered
 
 NOW = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)  # a Friday, after 09:30 in London
 
@@ -51,6 +58,34 @@ def test_a_pause_replayed_after_a_resume_leaves_the_standup_running(at_ten):
         fault="signed `/standup pause` replayed after `/standup resume`",
         tries=1,
         outcome="the standup stays on; the replay is told nothing changed",
+    )
+
+
+def save_settings(bot, at: str):
+    command(bot, "/standup", user=BOB)
+    saved = bot.slack.submit_view(
+        user_id=BOB, values=settings_form(local_time=element("timepicker", selected_time=at))
+    )
+    bot.settle()
+    return saved
+
+
+def test_a_settings_form_replayed_after_a_later_save_keeps_the_later_settings(at_ten):
+    bot = at_ten
+    first = save_settings(bot, "09:30")
+    save_settings(bot, "10:15")
+    posts = len(posted(bot.slack, CHANNEL))
+
+    replay(bot, first)
+
+    [standup] = rituals(bot, RitualKind.STANDUP)
+    assert standup.local_time.strftime("%H:%M") == "10:15"
+    assert len(posted(bot.slack, CHANNEL)) == posts
+    ledger.record(
+        area="replay",
+        fault="standup settings form replayed after a later save",
+        tries=1,
+        outcome="the later settings stay; nothing posted again",
     )
 
 
