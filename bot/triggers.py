@@ -26,7 +26,7 @@ class Trigger:
     user_id: str
     # "command:<trigger_id>", "action:<trigger_id>:<action_ts>" or "view:<id>:<hash>".
     key: str
-    # "`/problem delete P-10`", "The Undo button", "The Edit P-10 form".
+    # "`/problem delete P-10`", "your Undo click", "the Edit P-10 form".
     what: str
 
 
@@ -52,6 +52,5 @@ def once(session: Session, *, trigger: Trigger) -> None:
     )
     when = f" at {handled_at:%H:%M:%S} UTC" if handled_at else ""
     raise AlreadyHandled(
-        f"{trigger.what} was already done{when}. This was the same request again (Slack "
-        "sends one again when it gets no answer in time), so nothing changed now."
+        f"Slack sent {trigger.what} again: it was already done{when}, so nothing changed now."
     )

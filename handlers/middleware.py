@@ -62,7 +62,7 @@ def trigger_of(body: dict[str, Any]) -> Trigger | None:
             team_id=team_id,
             user_id=user_id,
             key=f"action:{body.get('trigger_id')}:{action.get('action_ts')}",
-            what=f"The {label} button" if label else "That button",
+            what=f"your {label} click" if label else "your click",
         )
     if body.get("type") == "view_submission":
         view = body.get("view") or {}
@@ -71,6 +71,6 @@ def trigger_of(body: dict[str, Any]) -> Trigger | None:
             team_id=team_id,
             user_id=user_id,
             key=f"view:{view.get('id')}:{view.get('hash') or body.get('trigger_id')}",
-            what=f"The {title} form" if title else "That form",
+            what=f"the {title} form" if title else "your form",
         )
     return None
