@@ -137,7 +137,7 @@ class StartedNow:
 
     record: StandupRecord
     day: date
-    started_by: str
+    started_by: str | None
     started_at: datetime
     ours: bool
 
@@ -493,7 +493,7 @@ def start_now(
     return StartedNow(
         record=record,
         day=day,
-        started_by=row.started_by or user_id,
+        started_by=row.started_by,
         started_at=row.scheduled_for,
         ours=claimed is not None,
     )

@@ -404,9 +404,9 @@ def prompted_now(users: tuple[str, ...]) -> str:
 
 
 def already_started(started: StartedNow) -> str:
+    by = f" by {user(started.started_by)}" if started.started_by else ""
     return (
-        f"Today's standup ({_day(started.day)}) was already started by "
-        f"{user(started.started_by)} at "
+        f"Today's standup ({_day(started.day)}) was already started{by} at "
         f"{started.started_at.astimezone(UTC):%H:%M} UTC, so nobody was prompted again. "
         "Answers go in the day's thread; `/standup now` works again tomorrow."
     )
