@@ -21,6 +21,12 @@ def ensure_workspace(session: Session, *, team_id: str) -> None:
     session.execute(stmt.on_conflict_do_nothing(index_elements=["team_id"]))
 
 
+def lock(session: Session, row: object) -> None:
+    """Read `row` again, locked until commit (PostgreSQL; SQLite has one writer at a time):
+    of requests changing it at the same moment, each then sees what the one before did."""
+    session.refresh(row, with_for_update=True)
+
+
 def next_number(session: Session, *, team_id: str, kind: str) -> int:
     """Allocate the next human id of `kind` in the workspace.
 

@@ -209,3 +209,33 @@ def test_eight_deletes_of_one_problem_at_once_delete_it_once_and_each_hears_the_
         tries=8,
         outcome="one deletion and one version; seven told it is already deleted",
     )
+
+
+def test_four_ship_decisions_at_once_ship_the_problem_once(bot):
+    number = frame(bot)
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        answers = list(
+            pool.map(
+                lambda _: bot.slack.slash_command(
+                    team_id=TEAM,
+                    user_id=ALICE,
+                    channel_id=CHANNEL,
+                    command="/problem",
+                    text=f"decide P-{number} ship recall is at target",
+                ),
+                range(4),
+            )
+        )
+    bot.settle()
+
+    said = [rendered(a.body) for a in answers]
+    with bot.runtime.db.transaction() as session:
+        assert session.scalar(select(func.count()).select_from(Decision)) == 1
+    assert len([s for s in said if "Recorded" in s]) == 1
+    assert len([s for s in said if "P-1 is already shipped" in s]) == 3
+    ledger.record(
+        area="concurrency",
+        fault="`/problem decide P-1 ship` ×4 at once (distinct triggers)",
+        tries=4,
+        outcome="one decision; three told P-1 is already shipped",
+    )
