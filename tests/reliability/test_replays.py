@@ -38,6 +38,21 @@ def replay(bot, delivery):
     return again
 
 
+def at_once(bot, typed: str, *, times: int) -> list:
+    """`/problem <typed>` sent `times` at the same moment, each with its own trigger."""
+    with ThreadPoolExecutor(max_workers=times) as pool:
+        answers = list(
+            pool.map(
+                lambda _: bot.slack.slash_command(
+                    team_id=TEAM, user_id=ALICE, channel_id=CHANNEL, command="/problem", text=typed
+                ),
+                range(times),
+            )
+        )
+    bot.settle()
+    return answers
+
+
 def told_nothing_changed(delivery) -> bool:
     said = rendered(delivery.body)
     return SAID_AGAIN in said and "nothing changed" in said
@@ -182,20 +197,7 @@ def test_an_analysis_undo_click_replayed_after_a_second_delete_leaves_it_deleted
 def test_eight_deletes_of_one_problem_at_once_delete_it_once_and_each_hears_the_truth(bot):
     number = frame(bot)
     posts = len(bot.slack.responses)
-    with ThreadPoolExecutor(max_workers=8) as pool:
-        answers = list(
-            pool.map(
-                lambda _: bot.slack.slash_command(
-                    team_id=TEAM,
-                    user_id=ALICE,
-                    channel_id=CHANNEL,
-                    command="/problem",
-                    text=f"delete P-{number}",
-                ),
-                range(8),
-            )
-        )
-    bot.settle()
+    answers = at_once(bot, f"delete P-{number}", times=8)
 
     said = [rendered(a.body) for a in answers] + [
         rendered(r.body) for r in bot.slack.responses[posts:]
@@ -213,20 +215,7 @@ def test_eight_deletes_of_one_problem_at_once_delete_it_once_and_each_hears_the_
 
 def test_four_ship_decisions_at_once_ship_the_problem_once(bot):
     number = frame(bot)
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        answers = list(
-            pool.map(
-                lambda _: bot.slack.slash_command(
-                    team_id=TEAM,
-                    user_id=ALICE,
-                    channel_id=CHANNEL,
-                    command="/problem",
-                    text=f"decide P-{number} ship recall is at target",
-                ),
-                range(4),
-            )
-        )
-    bot.settle()
+    answers = at_once(bot, f"decide P-{number} ship recall is at target", times=4)
 
     said = [rendered(a.body) for a in answers]
     with bot.runtime.db.transaction() as session:

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from storage.models import Away, Ritual, RitualKind, StandupAnswer
 from tests.conftest import BOB, CHANNEL
 from tests.reliability import ledger
+from tests.reliability.test_replays import replay
 from tests.scenario.test_standup import (
     answers_form,
     click_answer,
@@ -30,12 +31,6 @@ NOW = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)  # a Friday, after 09:30 in Lond
 def at_ten(bot):
     with time_machine.travel(NOW, tick=True):
         yield bot
-
-
-def replay(bot, delivery):
-    again = bot.slack.redeliver(delivery)
-    bot.settle()
-    return again
 
 
 def rituals(bot, kind: RitualKind) -> list[Ritual]:
