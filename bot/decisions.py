@@ -138,6 +138,7 @@ def decide(
                 problem=ProblemRecord.of(existing.problem),
                 created=False,
             )
+    queries.lock(session, problem)
     _still_open(problem)
     try:
         with session.begin_nested():

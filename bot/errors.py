@@ -33,3 +33,8 @@ class ValidationFailed(RitualbotError):
 
 class TryAgain(RitualbotError):
     """A passing outage (database unreachable); nothing was stored."""
+
+
+class AlreadyHandled(RitualbotError):
+    """The same Slack request came again (a redelivery or a replay): its change was made
+    once, the first time, and nothing was changed now."""

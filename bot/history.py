@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.errors import UsageError
+from storage import queries
 from storage.models import RecordVersion
 from storage.types import utcnow
 
@@ -124,6 +125,7 @@ def soft_delete(
     session: Session, row: SoftDeletable, *, kind: str, user_id: str, restore_command: str
 ) -> None:
     """Mark the row deleted (kept, and its id never reused) and keep the version."""
+    queries.lock(session, row)
     if row.deleted_at is not None:
         raise UsageError(
             f"{row.ref} is already deleted. `{restore_command} {row.ref}` brings it back."
@@ -142,6 +144,7 @@ def soft_delete(
 
 def restore(session: Session, row: SoftDeletable, *, kind: str, user_id: str) -> None:
     """Undo a deletion and keep the version; a row that is not deleted is left alone."""
+    queries.lock(session, row)
     if row.deleted_at is None:
         return
     row.deleted_at, row.deleted_by = None, None

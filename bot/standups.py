@@ -132,6 +132,18 @@ class RunRecord:
 
 
 @dataclass(frozen=True, kw_only=True)
+class StartedNow:
+    """Today's round of prompts started with `/standup now`: by whom and when, and whether
+    the request asking now is the one that started it."""
+
+    record: StandupRecord
+    day: date
+    started_by: str | None
+    started_at: datetime
+    ours: bool
+
+
+@dataclass(frozen=True, kw_only=True)
 class DaySummary:
     day: date
     answered: tuple[str, ...]
@@ -145,6 +157,10 @@ def thread_key(day: date) -> str:
 
 def summary_key(day: date) -> str:
     return f"{day.isoformat()}/summary"
+
+
+def now_key(day: date) -> str:
+    return f"{day.isoformat()}/now"
 
 
 def dm_key(day: date, step: str, user_id: str) -> str:
@@ -450,6 +466,39 @@ def _run_row(
             RitualRun.ritual_id == ritual_id,
             RitualRun.occurrence == occurrence,
         )
+    )
+
+
+def start_now(
+    session: Session, *, team_id: str, channel_id: str, user_id: str, now: datetime
+) -> StartedNow:
+    """Claim today's hand-started round for `user_id`; who has it if someone did already.
+
+    The round's unique run row is the claim, so of people asking at the same moment exactly
+    one sends the prompts, and the others are told who did: today is the standup's own day.
+    """
+    record = of_channel(session, team_id=team_id, channel_id=channel_id)
+    day = now.astimezone(ZoneInfo(record.timezone)).date()
+    key = now_key(day)
+    claimed = queries.claim_run(
+        session,
+        team_id=team_id,
+        ritual_id=record.id,
+        occurrence=key,
+        scheduled_for=now,
+        started_by=user_id,
+    )
+    if claimed is not None:
+        claimed.state = "done"  # nothing is sent under this run itself
+        session.flush()
+    row = claimed or _run_row(session, team_id=team_id, ritual_id=record.id, occurrence=key)
+    assert row is not None
+    return StartedNow(
+        record=record,
+        day=day,
+        started_by=row.started_by,
+        started_at=row.scheduled_for,
+        ours=claimed is not None,
     )
 
 

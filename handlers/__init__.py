@@ -19,7 +19,7 @@ from handlers import (
     shortcuts,
     standup,
 )
-from handlers.middleware import Clean, OneWorkspace, Provide, SlackResponseUrls
+from handlers.middleware import Clean, Identify, OneWorkspace, Provide, SlackResponseUrls
 from handlers.people import People
 from storage.db import Database
 
@@ -42,6 +42,7 @@ def register(
     app.use(OneWorkspace())
     app.use(Clean())
     app.use(Provide(db=db, people=People(), background=background, later=later, sender=sender))
+    app.use(Identify())
     errors.register(app)
     for module in MODULES:
         module.register(app)

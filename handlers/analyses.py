@@ -8,7 +8,7 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from bot import analyses, experiments
+from bot import analyses, experiments, triggers
 from bot.commands import (
     Delete,
     Edit,
@@ -41,6 +41,7 @@ def analysis_command(
     respond: Respond,
     db: Database,
     people: People,
+    trigger: triggers.Trigger,
 ) -> None:
     team_id, user_id = command["team_id"], command["user_id"]
     match parse_analysis(command.get("text") or ""):
@@ -84,6 +85,7 @@ def analysis_command(
         case Delete(number):
             actor = people.actor(client, team_id=team_id, user_id=user_id)
             with db.transaction() as session:
+                triggers.once(session, trigger=trigger)
                 analysis = analyses.delete(session, team_id=team_id, number=number, actor=actor)
             records.confirm_deletion(
                 ack,
@@ -97,6 +99,7 @@ def analysis_command(
         case Restore(number):
             actor = people.actor(client, team_id=team_id, user_id=user_id)
             with db.transaction() as session:
+                triggers.once(session, trigger=trigger)
                 analysis = analyses.restore(session, team_id=team_id, number=number, actor=actor)
             records.confirm_restore(ack, ref=analysis.ref)
             refresh(client, db, analysis)
@@ -154,6 +157,7 @@ def submit_analysis(
     client: WebClient,
     db: Database,
     people: People,
+    trigger: triggers.Trigger,
 ) -> None:
     """Save the analysis and post it in the experiment's thread."""
     metadata = json.loads(view.get("private_metadata") or "{}")
@@ -166,6 +170,7 @@ def submit_analysis(
     if metadata.get("analysis"):
         actor = people.actor(client, team_id=team_id, user_id=user_id)
         with db.transaction() as session:
+            triggers.once(session, trigger=trigger)
             analysis = analyses.update(
                 session, team_id=team_id, number=metadata["analysis"], draft=draft, actor=actor
             )
@@ -222,11 +227,13 @@ def undo_delete(
     respond: Respond,
     db: Database,
     people: People,
+    trigger: triggers.Trigger,
 ) -> None:
     ack()
     team_id, user_id = body["team"]["id"], body["user"]["id"]
     actor = people.actor(client, team_id=team_id, user_id=user_id)
     with db.transaction() as session:
+        triggers.once(session, trigger=trigger)
         analysis = analyses.restore(
             session, team_id=team_id, number=records.clicked_number(body), actor=actor
         )

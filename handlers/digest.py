@@ -8,7 +8,7 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot import digest, digest_schedule
+from bot import digest, digest_schedule, triggers
 from bot.digest_schedule import Help, PostNow, Preview, Schedule, TurnOff
 from bot.errors import UsageError
 from bot.ids import Command
@@ -44,6 +44,7 @@ def digest_command(
     respond: Respond,
     db: Database,
     sender: Sender,
+    trigger: triggers.Trigger,
 ) -> None:
     team_id, user_id, channel_id = command["team_id"], command["user_id"], command["channel_id"]
     match digest_schedule.parse(command.get("text") or ""):
@@ -73,6 +74,7 @@ def digest_command(
                 )
         case PostNow():
             with db.transaction() as session:
+                triggers.once(session, trigger=trigger)
                 claim = digest_schedule.claim_now(
                     session,
                     team_id=team_id,
@@ -107,6 +109,7 @@ def digest_command(
         case Schedule(weekday, local_time, timezone):
             timezone = timezone or user_timezone(client, user_id)
             with db.transaction() as session:
+                triggers.once(session, trigger=trigger)
                 ritual = digest_schedule.schedule(
                     session,
                     team_id=team_id,
@@ -119,6 +122,7 @@ def digest_command(
             ack(text=render.scheduled(ritual, now=utcnow()), response_type="ephemeral")
         case TurnOff():
             with db.transaction() as session:
+                triggers.once(session, trigger=trigger)
                 ritual = digest_schedule.turn_off(session, team_id=team_id, channel_id=channel_id)
             ack(text=render.turned_off(ritual), response_type="ephemeral")
 

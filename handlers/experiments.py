@@ -10,7 +10,7 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from bot import experiments, search
+from bot import experiments, search, triggers
 from bot.commands import (
     Delete,
     Edit,
@@ -65,6 +65,7 @@ def experiment_command(
     respond: Respond,
     db: Database,
     people: People,
+    trigger: triggers.Trigger,
 ) -> None:
     team_id, user_id, channel_id = command["team_id"], command["user_id"], command["channel_id"]
     match parse_experiment(command.get("text") or ""):
@@ -146,6 +147,7 @@ def experiment_command(
         case Delete(number):
             actor = people.actor(client, team_id=team_id, user_id=user_id)
             with db.transaction() as session:
+                triggers.once(session, trigger=trigger)
                 logged = experiments.delete(session, team_id=team_id, number=number, actor=actor)
             records.confirm_deletion(
                 ack,
@@ -159,6 +161,7 @@ def experiment_command(
         case Restore(number):
             actor = people.actor(client, team_id=team_id, user_id=user_id)
             with db.transaction() as session:
+                triggers.once(session, trigger=trigger)
                 logged = experiments.restore(session, team_id=team_id, number=number, actor=actor)
             records.confirm_restore(ack, ref=logged.experiment.ref)
             refresh_message(client, logged)
@@ -245,6 +248,7 @@ def submit_experiment(
     client: WebClient,
     db: Database,
     people: People,
+    trigger: triggers.Trigger,
 ) -> None:
     """Save the form; field errors go back inline through the global error handler."""
     metadata = json.loads(view.get("private_metadata") or "{}")
@@ -255,6 +259,7 @@ def submit_experiment(
     if metadata.get("experiment"):
         actor = people.actor(client, team_id=team_id, user_id=user_id)
         with db.transaction() as session:
+            triggers.once(session, trigger=trigger)
             logged = experiments.update(
                 session, team_id=team_id, number=metadata["experiment"], draft=draft, actor=actor
             )
@@ -299,12 +304,14 @@ def undo_delete(
     respond: Respond,
     db: Database,
     people: People,
+    trigger: triggers.Trigger,
 ) -> None:
     """The Undo button on a deletion confirmation."""
     ack()
     team_id, user_id = body["team"]["id"], body["user"]["id"]
     actor = people.actor(client, team_id=team_id, user_id=user_id)
     with db.transaction() as session:
+        triggers.once(session, trigger=trigger)
         logged = experiments.restore(
             session, team_id=team_id, number=records.clicked_number(body), actor=actor
         )

@@ -8,7 +8,7 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from bot import decisions, experiments, problems, search
+from bot import decisions, experiments, problems, search, triggers
 from bot.commands import (
     Capture,
     Decide,
@@ -51,6 +51,7 @@ def problem_command(
     db: Database,
     people: People,
     later: Later,
+    trigger: triggers.Trigger,
 ) -> None:
     team_id, user_id, channel_id = command["team_id"], command["user_id"], command["channel_id"]
     match parse_problem(command.get("text") or ""):
@@ -109,6 +110,7 @@ def problem_command(
         case Decide(number, kind, rationale):
             actor = people.actor(client, team_id=team_id, user_id=user_id)
             with db.transaction() as session:
+                triggers.once(session, trigger=trigger)
                 result = decisions.decide(
                     session,
                     team_id=team_id,
@@ -136,6 +138,7 @@ def problem_command(
         case Delete(number):
             actor = people.actor(client, team_id=team_id, user_id=user_id)
             with db.transaction() as session:
+                triggers.once(session, trigger=trigger)
                 problem = problems.delete(session, team_id=team_id, number=number, actor=actor)
             records.confirm_deletion(
                 ack,
@@ -148,6 +151,7 @@ def problem_command(
         case Restore(number):
             actor = people.actor(client, team_id=team_id, user_id=user_id)
             with db.transaction() as session:
+                triggers.once(session, trigger=trigger)
                 problem = problems.restore(session, team_id=team_id, number=number, actor=actor)
             records.confirm_restore(ack, ref=problem.ref)
         case History(number):
@@ -282,6 +286,7 @@ def submit_problem(
     db: Database,
     people: People,
     later: Later,
+    trigger: triggers.Trigger,
 ) -> None:
     """Save the modal; field errors go back inline through the global error handler."""
     metadata = json.loads(view.get("private_metadata") or "{}")
@@ -290,6 +295,7 @@ def submit_problem(
     if metadata.get("problem") is not None:
         actor = people.actor(client, team_id=team_id, user_id=user_id)
         with db.transaction() as session:
+            triggers.once(session, trigger=trigger)
             problem = problems.update(
                 session, team_id=team_id, number=metadata["problem"], draft=draft, actor=actor
             )
@@ -379,6 +385,7 @@ def submit_decision(
     client: WebClient,
     db: Database,
     people: People,
+    trigger: triggers.Trigger,
 ) -> None:
     metadata = json.loads(view.get("private_metadata") or "{}")
     values = read_fields(view["state"]["values"], set(DecisionField))
@@ -388,6 +395,7 @@ def submit_decision(
     team_id, user_id = body["team"]["id"], body["user"]["id"]
     actor = people.actor(client, team_id=team_id, user_id=user_id)
     with db.transaction() as session:
+        triggers.once(session, trigger=trigger)
         result = decisions.decide(
             session,
             team_id=team_id,
@@ -410,12 +418,14 @@ def undo_delete(
     respond: Respond,
     db: Database,
     people: People,
+    trigger: triggers.Trigger,
 ) -> None:
     """The Undo button on a deletion confirmation."""
     ack()
     team_id, user_id = body["team"]["id"], body["user"]["id"]
     actor = people.actor(client, team_id=team_id, user_id=user_id)
     with db.transaction() as session:
+        triggers.once(session, trigger=trigger)
         problem = problems.restore(
             session, team_id=team_id, number=records.clicked_number(body), actor=actor
         )

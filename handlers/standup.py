@@ -9,7 +9,7 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from bot import standups
+from bot import standups, triggers
 from bot.commands import (
     Help,
     OpenForm,
@@ -31,7 +31,12 @@ from storage.db import Database
 
 
 def standup_command(
-    ack: Ack, command: dict[str, Any], client: WebClient, respond: Respond, db: Database
+    ack: Ack,
+    command: dict[str, Any],
+    client: WebClient,
+    respond: Respond,
+    db: Database,
+    trigger: triggers.Trigger,
 ) -> None:
     team_id, user_id, channel_id = command["team_id"], command["user_id"], command["channel_id"]
     match parse_standup(command.get("text") or ""):
@@ -46,18 +51,25 @@ def standup_command(
         case Help():
             ack(text=render.HELP, response_type="ephemeral")
         case StandupNow():
+            now = datetime.now(UTC)
             with db.transaction() as session:
-                record = standups.of_channel(session, team_id=team_id, channel_id=channel_id)
+                triggers.once(session, trigger=trigger)
+                started = standups.start_now(
+                    session, team_id=team_id, channel_id=channel_id, user_id=user_id, now=now
+                )
+            if not started.ours:
+                ack(text=render.already_started(started), response_type="ephemeral")
+                return
             ack(text="Sending today's standup prompts…", response_type="ephemeral")
-            count = job.prompt_now(db=db, client=client, record=record, now=datetime.now(UTC))
+            prompted = job.prompt_now(db=db, client=client, record=started.record, now=now)
             respond(
-                text=f"Prompted {count} {'person' if count == 1 else 'people'} "
-                "(anyone already prompted today was left alone).",
+                text=render.prompted_now(prompted),
                 response_type="ephemeral",
                 replace_original=False,
             )
         case StandupSkip(until):
             with db.transaction() as session:
+                triggers.once(session, trigger=trigger)
                 record = standups.of_channel(session, team_id=team_id, channel_id=channel_id)
                 first, last = standups.skip(
                     session, record=record, user_id=user_id, until=until, now=datetime.now(UTC)
@@ -69,6 +81,7 @@ def standup_command(
         case StandupPause() | StandupResume() as asked:
             enabled = isinstance(asked, StandupResume)
             with db.transaction() as session:
+                triggers.once(session, trigger=trigger)
                 standups.set_enabled(
                     session, team_id=team_id, channel_id=channel_id, enabled=enabled
                 )
@@ -76,12 +89,18 @@ def standup_command(
 
 
 def submit_settings(
-    ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, db: Database
+    ack: Ack,
+    body: dict[str, Any],
+    view: dict[str, Any],
+    client: WebClient,
+    db: Database,
+    trigger: triggers.Trigger,
 ) -> None:
     channel_id = json.loads(view.get("private_metadata") or "{}")["channel"]
     team_id, user_id = body["team"]["id"], body["user"]["id"]
     draft = standups.SettingsDraft(**render.read_settings(view["state"]["values"]))
     with db.transaction() as session:
+        triggers.once(session, trigger=trigger)
         record = standups.save(
             session, team_id=team_id, channel_id=channel_id, user_id=user_id, draft=draft
         )
@@ -119,13 +138,19 @@ def open_answer(
 
 
 def submit_answer(
-    ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, db: Database
+    ack: Ack,
+    body: dict[str, Any],
+    view: dict[str, Any],
+    client: WebClient,
+    db: Database,
+    trigger: triggers.Trigger,
 ) -> None:
     """Save first (never lost), then post in the day's thread or edit the posted message."""
     metadata = json.loads(view.get("private_metadata") or "{}")
     team_id, user_id = body["team"]["id"], body["user"]["id"]
     ritual_id, day = render.parse_open_value(f"{metadata.get('ritual')}:{metadata.get('day')}")
     with db.transaction() as session:
+        triggers.once(session, trigger=trigger)
         record = standups.get(session, team_id=team_id, ritual_id=ritual_id)
         answer = standups.save_answer(
             session,

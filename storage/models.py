@@ -406,6 +406,8 @@ class RitualRun(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     channel: Mapped[str | None] = mapped_column(String(32))
     ts: Mapped[str | None] = mapped_column(String(32))
+    # Who started it by hand (`/standup now`); None for the scheduler's runs.
+    started_by: Mapped[str | None] = mapped_column(USER_ID)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -438,3 +440,16 @@ class Away(Base):
     starts_on: Mapped[date]
     ends_on: Mapped[date]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class HandledRequest(Base):
+    """A Slack request that changed something, stored in the transaction of its change: a
+    redelivery or a replay of the same request finds it, and changes nothing again."""
+
+    __tablename__ = "handled_requests"
+
+    team_id: Mapped[str] = mapped_column(TEAM_ID, primary_key=True)
+    # What identifies the request whatever its signature: see bot/triggers.py.
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    user_id: Mapped[str] = mapped_column(USER_ID)
+    handled_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -21,6 +21,12 @@ def ensure_workspace(session: Session, *, team_id: str) -> None:
     session.execute(stmt.on_conflict_do_nothing(index_elements=["team_id"]))
 
 
+def lock(session: Session, row: object) -> None:
+    """Read `row` again, locked until commit (PostgreSQL; SQLite has one writer at a time):
+    of requests changing it at the same moment, each then sees what the one before did."""
+    session.refresh(row, with_for_update=True)
+
+
 def next_number(session: Session, *, team_id: str, kind: str) -> int:
     """Allocate the next human id of `kind` in the workspace.
 
@@ -238,6 +244,7 @@ def claim_run(
     ritual_id: int,
     occurrence: str,
     scheduled_for: datetime,
+    started_by: str | None = None,
 ) -> RitualRun | None:
     """Claim one occurrence of a ritual: the new run, or None if another process has it.
 
@@ -253,6 +260,7 @@ def claim_run(
             scheduled_for=scheduled_for,
             state="claimed",
             attempts=0,
+            started_by=started_by,
             created_at=utcnow(),
             updated_at=utcnow(),
         )

@@ -112,6 +112,20 @@ def prompt(
     at: datetime,
 ) -> None:
     """DM each participant in `zone` (everyone when zone is None) who is not away on `day`."""
+    _prompt_round(db=db, client=client, record=record, day=day, zone=zone, at=at)
+    _unless_waiting(db, record, day)
+
+
+def _prompt_round(
+    *,
+    db: Database,
+    client: WebClient,
+    record: StandupRecord,
+    day: date,
+    zone: str | None,
+    at: datetime,
+) -> set[str]:
+    """The prompts of `prompt`, sent once each; the people this call prompted."""
     if not record.roster:
         record = sync_roster(db=db, client=client, record=record)
     with db.transaction() as session:
@@ -119,7 +133,7 @@ def prompt(
     users = [u for u in record.roster if (zone is None or record.zone_of(u) == zone)]
     users = [u for u in users if u not in away]
     if not users:
-        return
+        return set()
     ensure_thread(db=db, client=client, record=record, day=day, at=at, retry=False)
     with db.transaction() as session:
         standups.claim_all(
@@ -129,34 +143,32 @@ def prompt(
             occurrences=[standups.dm_key(day, PROMPT, u) for u in users],
             scheduled_for=at,
         )
-    _send_waiting(
+    return _send_waiting(
         db=db,
         client=client,
         record=record,
         prefix=f"{day.isoformat()}/dm/{PROMPT}/",
         message=lambda user: render.prompt(record=record, day=day),
     )
-    _unless_waiting(db, record, day)
 
 
-def prompt_now(*, db: Database, client: WebClient, record: StandupRecord, now: datetime) -> int:
-    """`/standup now`: prompt everyone not prompted yet on their own today; how many were."""
+def prompt_now(
+    *, db: Database, client: WebClient, record: StandupRecord, now: datetime
+) -> tuple[str, ...]:
+    """`/standup now`: prompt everyone not prompted yet on their own today; who this prompted.
+
+    The caller has claimed today's round (standups.start_now), so nobody else sends it. A
+    prompt Slack could not take yet stays claimed, for the day's next scheduled step.
+    """
     if not record.roster:
         record = sync_roster(db=db, client=client, record=record)
     pairs = {
         (standups.zone_today(record, user_id=u, now=now), record.zone_of(u)) for u in record.roster
     }
-    before = {day: _prompted(db, record, day) for day, _zone in pairs}
+    prompted: set[str] = set()
     for day, zone in sorted(pairs):
-        prompt(db=db, client=client, record=record, day=day, zone=zone, at=now)
-    return sum(len(_prompted(db, record, day) - sent) for day, sent in before.items())
-
-
-def _prompted(db: Database, record: StandupRecord, day: date) -> set[str]:
-    with db.transaction() as session:
-        return standups.sent_to(
-            session, team_id=record.team_id, ritual_id=record.id, day=day, step=PROMPT
-        )
+        prompted |= _prompt_round(db=db, client=client, record=record, day=day, zone=zone, at=now)
+    return tuple(sorted(prompted))
 
 
 def remind(
@@ -331,8 +343,9 @@ def _send_waiting(
     record: StandupRecord,
     prefix: str,
     message: Callable[[str], tuple[str, list[dict[str, Any]]]],
-) -> None:
-    """Send every claimed DM under `prefix`, each at most once; tell the owner what failed."""
+) -> set[str]:
+    """Send every claimed DM under `prefix`, each at most once; tell the owner what failed.
+    The people this call sent theirs to."""
     with db.transaction() as session:
         runs = standups.waiting(session, team_id=record.team_id, ritual_id=record.id, prefix=prefix)
     gate = RateGate()
@@ -360,6 +373,7 @@ def _send_waiting(
     ]
     if failed:
         _tell_owner(client=client, record=record, text=render.prompts_failed(record, failed))
+    return {user for user, sent in results if sent.ts}
 
 
 def _send_one(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date, time
+from datetime import UTC, date, time
 from typing import Any
 
 from bot.commands import carried_number
@@ -18,6 +18,7 @@ from bot.standups import (
     AnswerRecord,
     DaySummary,
     StandupRecord,
+    StartedNow,
     is_experiment_question,
 )
 
@@ -399,3 +400,19 @@ def switched(*, enabled: bool) -> str:
 
 def closed(day: date) -> str:
     return f"The standup for {_day(day)} is closed. Answer the next one when it comes."
+
+
+def prompted_now(users: tuple[str, ...]) -> str:
+    if not users:
+        return "Prompted 0 people: everyone taking part was already prompted today."
+    count = f"{len(users)} {'person' if len(users) == 1 else 'people'}"
+    return f"Prompted {count}: {_people(users)} (anyone already prompted today was left alone)."
+
+
+def already_started(started: StartedNow) -> str:
+    by = f" by {user(started.started_by)}" if started.started_by else ""
+    return (
+        f"Today's standup ({_day(started.day)}) was already started{by} at "
+        f"{started.started_at.astimezone(UTC):%H:%M} UTC, so nobody was prompted again. "
+        "Answers go in the day's thread; `/standup now` works again tomorrow."
+    )

@@ -209,13 +209,14 @@ def test_now_prompts_everyone_once_a_day(at_ten):
         CAROL: 1,
     }
     assert any("Prompted 3 people" in r.body.get("text", "") for r in bot.slack.responses)
-    standup(bot, "now", user=BOB)
+    again = standup(bot, "now", user=BOB)
     assert {p: len(prompts(bot.slack, p)) for p in (ALICE, BOB, CAROL)} == {
         ALICE: 1,
         BOB: 1,
         CAROL: 1,
     }
-    assert any("Prompted 0 people" in r.body.get("text", "") for r in bot.slack.responses)
+    assert not any("Prompted 0 people" in r.body.get("text", "") for r in bot.slack.responses)
+    assert "already started by <@U0ALICE> at 10:00 UTC" in rendered(again.body)
 
 
 def test_skip_and_skip_until_declare_time_away(at_ten):

@@ -1,0 +1,56 @@
+"""Exactly one effect per Slack trigger.
+
+A change stores the key of the request that asked for it in its own transaction. Slack's
+redelivery of that request, a double submission, or a captured request replayed within the
+signature's five minutes carries the same key: it finds the row, and nothing is changed
+again, even if a later request undid the first change (a replayed delete after a restore).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.errors import AlreadyHandled
+from storage.models import HandledRequest
+from storage.upsert import insert
+
+
+@dataclass(frozen=True, kw_only=True)
+class Trigger:
+    """One Slack request that may change something, as the person who sent it would name it."""
+
+    team_id: str
+    user_id: str
+    # "command:<trigger_id>", "action:<trigger_id>:<action_ts>" or "view:<id>:<hash>".
+    key: str
+    # "`/problem delete P-10`", "your Undo click", "the Edit P-10 form".
+    what: str
+
+
+def once(session: Session, *, trigger: Trigger) -> None:
+    """Record that `trigger` is being handled; AlreadyHandled if it was before.
+
+    Call it first in the transaction of the change: a concurrent copy of the same request
+    waits for this transaction on the row's key, then finds it.
+    """
+    table = HandledRequest.__table__
+    added = session.execute(
+        insert(session, table)
+        .values(team_id=trigger.team_id, key=trigger.key, user_id=trigger.user_id)
+        .on_conflict_do_nothing(index_elements=["team_id", "key"])
+        .returning(table.c.key)
+    ).scalar_one_or_none()
+    if added is not None:
+        return
+    handled_at = session.scalar(
+        select(HandledRequest.handled_at).where(
+            HandledRequest.team_id == trigger.team_id, HandledRequest.key == trigger.key
+        )
+    )
+    when = f" at {handled_at:%H:%M:%S} UTC" if handled_at else ""
+    raise AlreadyHandled(
+        f"Slack sent {trigger.what} again: it was already done{when}, so nothing changed now."
+    )
