@@ -13,6 +13,7 @@ from handlers import (
     errors,
     experiments,
     home,
+    pickers,
     problems,
     ritual,
     shortcuts,
@@ -22,7 +23,7 @@ from handlers.middleware import Provide
 from handlers.people import People
 from storage.db import Database
 
-MODULES = (problems, experiments, analyses, shortcuts, home, digest, ritual, standup)
+MODULES = (problems, experiments, pickers, analyses, shortcuts, home, digest, ritual, standup)
 
 
 def register(app: App, *, db: Database, background: Executor, later: Later) -> None:
