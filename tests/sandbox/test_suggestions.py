@@ -115,3 +115,23 @@ def test_options_slack_would_not_list_are_refused(answer: Any, why: str):
 def test_grouped_options_within_limits_are_listed():
     groups = [{"label": plain("Open"), "options": [option("x" * 75, "1")]}]
     assert check_options({"option_groups": groups}) == {"option_groups": groups}
+
+
+def test_the_page_lists_the_apps_options_or_says_why_slack_would_not(
+    emulator: SlackEmulator, app: AppStub
+):
+    open_modal_on_command(emulator, app, FORM)
+
+    def typing(action_id: str, value: str) -> dict[str, Any]:
+        asked = {"type": "suggest", "user": "U1", "action_id": action_id, "value": value}
+        return emulator.page.act(asked)
+
+    app.answer = lambda _request: (200, {"options": [option("P-12 Recall", "12")]})
+    assert typing("problem_choice", "") == {"ok": True, "options": [option("P-12 Recall", "12")]}
+    assert typing("owner_choice", "ad") == {"ok": True, "options": []}  # not asked yet
+    app.answer = lambda _request: (200, {"options": [option("x" * 76, "1")]})
+    refused = typing("problem_choice", "rec")
+    assert not refused["ok"]
+    assert refused["notice"].startswith("ritualbot sent options Slack refused: invalid_options")
+    app.answer = lambda _request: (500, None)
+    assert "HTTP 500" in typing("problem_choice", "rec")["notice"]
