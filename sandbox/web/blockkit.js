@@ -107,7 +107,7 @@ function externalSelect(element, blockId, ctx, { inView }) {
   const query = el("input", "bk-input bk-type-ahead-query");
   query.type = "search";
   query.placeholder = element.placeholder?.text || "Type to search…";
-  query.setAttribute("aria-label", `Search ${query.placeholder}`);
+  query.setAttribute("aria-label", "Search the options");
   const select = tag(el("select", "bk-select"), element, blockId);
   select.multiple = multi;
   const initial = multi ? element.initial_options || [] : [element.initial_option].filter(Boolean);
