@@ -77,6 +77,10 @@ def values(options: list[dict[str, Any]]) -> list[str]:
     return [o["value"] for o in options]
 
 
+def texts(options: list[dict[str, Any]]) -> list[str]:
+    return [o["text"]["text"] for o in options]
+
+
 def test_the_oldest_of_150_problems_is_preselected_found_by_typing_and_logged(crowded):
     bot = crowded
     answer = command(bot, "/experiment", "P-1")
@@ -91,7 +95,7 @@ def test_the_oldest_of_150_problems_is_preselected_found_by_typing_and_logged(cr
     assert newest[0]["text"]["text"] == f"P-150 {LONG_TITLE}"[:75]
     assert values(listed(bot, "P-1"))[0] == "1"
     assert values(listed(bot, "12"))[0] == "12"
-    assert values(listed(bot, "recall")) == ["1"]
+    assert texts(listed(bot, "recall")) == ["P-1 Recall on rare classes"]
     assert values(listed(bot, "RARE recall")) == ["1"]
     assert values(listed(bot, "note 99")) == ["99"]
     assert listed(bot, "100%") == [] and listed(bot, "P-151") == []
@@ -113,17 +117,17 @@ def test_the_menu_lists_only_the_asking_workspaces_open_problems(crowded):
     command(bot, "/problem", "decide P-2 ship good enough on the holdout")
     command(bot, "/experiment")
 
-    assert "2" not in values(listed(bot, "")) and listed(bot, "P-2") == []
+    after_shipping = values(listed(bot, "note 2"))
+    assert "2" not in after_shipping and "20" in after_shipping and listed(bot, "P-2") == []
     assert listed(bot, "precision") == [] and listed(bot, "drift") == []
 
     open_form_elsewhere(bot)
-    theirs = listed(bot, "", user=MALLORY)
-    assert [o["text"]["text"] for o in theirs] == [
+    assert texts(listed(bot, "", user=MALLORY)) == [
         "P-3 Drift",
         "P-2 Precision",
         "P-1 Recall at Other Co",
     ]
-    assert values(listed(bot, "recall", user=MALLORY)) == ["1"]
+    assert texts(listed(bot, "recall", user=MALLORY)) == ["P-1 Recall at Other Co"]
     assert listed(bot, "churn", user=MALLORY) == [] and listed(bot, "P-150", user=MALLORY) == []
 
 
