@@ -45,6 +45,8 @@ class ActionId(enum.StrEnum):
     # The experiments branch provides the modal; the value is "standup-answer:<answer id>".
     LOG_EXPERIMENT_FROM_STANDUP = "log_experiment_from_standup"
     FIELD = "value"
+    # Slack asks for a type-ahead menu's options by its action id alone, so it has its own.
+    PROBLEM_CHOICE = "problem_choice"
 
 
 class ProblemField(enum.StrEnum):

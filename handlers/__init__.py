@@ -14,6 +14,7 @@ from handlers import (
     errors,
     experiments,
     home,
+    pickers,
     problems,
     ritual,
     shortcuts,
@@ -23,7 +24,7 @@ from handlers.middleware import Clean, Identify, OneWorkspace, Provide, SlackRes
 from handlers.people import People
 from storage.db import Database
 
-MODULES = (problems, experiments, analyses, shortcuts, home, digest, ritual, standup)
+MODULES = (problems, experiments, pickers, analyses, shortcuts, home, digest, ritual, standup)
 
 
 def register(

@@ -22,7 +22,6 @@ from bot.commands import (
     Show,
     parse_experiment,
 )
-from bot.errors import NotFound
 from bot.ids import ActionId, CallbackId, Command, ExperimentField
 from bot.jobs import cards
 from bot.render import experiments as render
@@ -48,13 +47,13 @@ def open_experiment_form(
     source: MessageRef | None = None,
 ) -> None:
     """Open the experiment form, prefilled by field name (for commands, buttons, shortcuts)."""
-    with db.transaction() as session:
-        choices = experiments.choosable_problems(session, team_id=team_id)
+    with db.reading() as session:
+        choice = experiments.problem_choice(
+            session, team_id=team_id, named=(prefill or {}).get(ExperimentField.PROBLEM)
+        )
     client.views_open(
         trigger_id=trigger_id,
-        view=experiment_modal(
-            problems=choices, channel_id=channel_id, prefill=prefill, source=source
-        ),
+        view=experiment_modal(choice=choice, channel_id=channel_id, prefill=prefill, source=source),
     )
 
 
@@ -71,13 +70,8 @@ def experiment_command(
     match parse_experiment(command.get("text") or ""):
         case OpenExperimentForm(problem):
             if problem is not None:
-                with db.transaction() as session:
-                    open_ones = experiments.choosable_problems(session, team_id=team_id)
-                if problem not in {p.number for p in open_ones}:
-                    raise NotFound(
-                        f"P-{problem} is not an open problem in this workspace. "
-                        "`/problem list` shows the open ones and their ids."
-                    )
+                with db.reading() as session:
+                    experiments.open_problem(session, team_id=team_id, number=problem)
             ack()
             open_experiment_form(
                 client=client,
@@ -140,9 +134,7 @@ def experiment_command(
             ack()
             client.views_open(
                 trigger_id=command["trigger_id"],
-                view=experiment_modal(
-                    problems=(), channel_id=channel_id, experiment=logged.experiment
-                ),
+                view=experiment_modal(channel_id=channel_id, experiment=logged.experiment),
             )
         case Delete(number):
             actor = people.actor(client, team_id=team_id, user_id=user_id)
@@ -237,7 +229,7 @@ def open_edit(
         )
     client.views_open(
         trigger_id=body["trigger_id"],
-        view=experiment_modal(problems=(), channel_id=None, experiment=logged.experiment),
+        view=experiment_modal(channel_id=None, experiment=logged.experiment),
     )
 
 

@@ -26,6 +26,7 @@ from sandbox.signing import sign
 from sandbox.state import World
 
 FORM = "application/x-www-form-urlencoded"
+EXTERNAL_MENUS = ("external_select", "multi_external_select")
 
 
 class AppRequests:
@@ -189,6 +190,42 @@ class AppRequests:
         first, *others = deliveries
         first.others = others
         return first
+
+    def suggest(
+        self,
+        *,
+        user_id: str,
+        action_id: str,
+        value: str,
+        view_id: str | None = None,
+        state_values: dict[str, dict[str, dict]] | None = None,
+    ) -> Delivery | None:
+        """A user types into an external_select of a modal: Slack asks the app for options
+        (block_suggestion). None when Slack would not ask yet: fewer characters typed than the
+        menu's min_query_length (3 unless it says). `blockkit.check_options` reads the answer.
+        """
+        view = self._open_view(user_id=user_id, view_id=view_id)
+        workspace, user = self._people(team_id=view.team_id, user_id=user_id)
+        with self.world.lock:
+            shown = copy.deepcopy(view.view)
+        found = find_element(shown.get("blocks", []), action_id)
+        if found is None or found[1].get("type") not in EXTERNAL_MENUS:
+            raise LookupError(f"no external_select {action_id!r} in view {view.id}")
+        block_id, element = found
+        if len(value) < element.get("min_query_length", 3):
+            return None
+        shown["state"] = {"values": state_values or {}}
+        payload = payloads.interaction(
+            kind="block_suggestion", workspace=workspace, user=user, trigger_id=None
+        )
+        payload |= {
+            "container": {"type": "view", "view_id": view.id},
+            "action_id": action_id,
+            "block_id": block_id,
+            "value": value,
+            "view": shown,
+        }
+        return self._post_payload(payload)
 
     def close_view(self, *, user_id: str, view_id: str | None = None) -> Delivery | None:
         """A user closes a modal; view_closed is sent only when it asked with notify_on_close."""

@@ -13,6 +13,9 @@ MESSAGE_TEXT = 40_000
 VIEW_LABEL = 24
 PRIVATE_METADATA = 3000
 CALLBACK_ID = 255
+MENU_OPTIONS = 100
+OPTION_TEXT = 75
+OPTION_VALUE = 150
 
 
 def check_message(*, text: str, blocks: Any) -> None:
@@ -77,6 +80,36 @@ def find_element(blocks: list[dict[str, Any]], action_id: str) -> tuple[str, dic
             if isinstance(element, dict) and element.get("action_id") == action_id:
                 return block.get("block_id", ""), element
     return None
+
+
+def check_options(answer: Any) -> dict[str, list[dict[str, Any]]]:
+    """What a menu lists from the app's answer to a block_suggestion; ApiError if Slack would
+    list nothing (the menu then says it could not load options)."""
+    if not isinstance(answer, dict):
+        raise ApiError("invalid_options", "the answer is not a JSON object")
+    key = "option_groups" if "option_groups" in answer else "options"
+    items = answer.get(key)
+    if not isinstance(items, list) or len(items) > MENU_OPTIONS:
+        raise ApiError("invalid_options", f"{key} must be a list of at most {MENU_OPTIONS}")
+    groups = items if key == "option_groups" else [{"options": items}]
+    for group in groups:
+        options = group.get("options") if isinstance(group, dict) else None
+        if not isinstance(options, list) or len(options) > MENU_OPTIONS:
+            raise ApiError("invalid_options", f"options must be a list of at most {MENU_OPTIONS}")
+        for option in options:
+            _check_option(option)
+    return {key: items}
+
+
+def _check_option(option: Any) -> None:
+    text = option.get("text") if isinstance(option, dict) else None
+    if not isinstance(text, dict) or text.get("type") != "plain_text":
+        raise ApiError("invalid_options", "an option's text must be plain_text")
+    if len(text.get("text") or "") > OPTION_TEXT:
+        raise ApiError("invalid_options", f"an option's text must be at most {OPTION_TEXT} long")
+    value = option.get("value")
+    if not isinstance(value, str) or len(value) > OPTION_VALUE:
+        raise ApiError("invalid_options", f"an option's value must be at most {OPTION_VALUE} long")
 
 
 def _check_sections(blocks: list[dict[str, Any]], *, error: str, pointer: str) -> None:

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from sandbox.api import ApiError
+from sandbox.blockkit import check_options
 from sandbox.clock import Clock
 from sandbox.records import Channel, Delivery, Message, User, View
 from sandbox.state import World
@@ -111,6 +113,8 @@ class Page:
                         values=body.get("values") or {},
                     )
                     return _answered(delivery)
+                case "suggest":
+                    return self._suggest(user_id=user_id, body=body)
                 case "close":
                     return _answered(
                         self.emulator.close_view(user_id=user_id, view_id=body.get("view_id"))
@@ -177,6 +181,25 @@ class Page:
             selected=body.get("selected"),
             state_values=body.get("state_values"),
         )
+
+    def _suggest(self, *, user_id: str, body: dict[str, Any]) -> dict[str, Any]:
+        """Typing in a type-ahead menu: the options the app gives, as Slack would list them."""
+        delivery = self.emulator.suggest(
+            user_id=user_id,
+            view_id=body.get("view_id"),
+            action_id=str(body.get("action_id")),
+            value=str(body.get("value") or ""),
+            state_values=body.get("state_values"),
+        )
+        if delivery is None:
+            return {"ok": True, "options": []}
+        if delivery.status != 200:
+            return _answered(delivery)
+        try:
+            return {"ok": True, **check_options(delivery.body)}
+        except ApiError as error:
+            why = " ".join([error.error, *error.messages])
+            return {"ok": False, "notice": f"ritualbot sent options Slack refused: {why}"}
 
     def _apply_command_answer(
         self, delivery: Delivery, *, team_id: str, user_id: str, channel_id: str, command: str

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 from bot.analyses import AnalysisRecord
-from bot.experiments import DATASET_MAX, ExperimentRecord
-from bot.ids import AnalysisField, CallbackId, DecisionField, ExperimentField
+from bot.experiments import DATASET_MAX, ExperimentRecord, ProblemChoice
+from bot.ids import ActionId, AnalysisField, CallbackId, DecisionField, ExperimentField
 from bot.problems import ProblemRecord
 from bot.render import forms
 from bot.render.experiments import OUTCOME_LABEL, num
@@ -58,23 +58,24 @@ def _modal(
     return view
 
 
-def _problem_number(text: str | None) -> str | None:
-    text = (text or "").strip().upper().removeprefix("P-").removeprefix("P")
-    return text if text.isdigit() else None
+def problem_option(problem: ProblemRecord) -> dict[str, Any]:
+    """A problem as a menu option: its id as the value, its ref and title as plain text."""
+    return forms.option(str(problem.number), f"{problem.ref} {problem.title}"[:OPTION_TEXT])
 
 
 def experiment_modal(
     *,
-    problems: Sequence[ProblemRecord],
     channel_id: str | None,
+    choice: ProblemChoice | None = None,
     prefill: Mapping[str, str | None] | None = None,
     source: MessageRef | None = None,
     experiment: ExperimentRecord | None = None,
 ) -> dict[str, Any]:
     """The experiment form: a new one (prefilled by field name), or `experiment` to edit.
 
-    `prefill` keys are ExperimentField values ("problem" takes "12" or "P-12"); `source` is
-    the message it is logged from, linked from the experiment once saved.
+    For a new one, `choice` says whether any problem is open and which one to preselect;
+    the menu loads the others from the app as the person types. `prefill` keys are ExperimentField values;
+    `source` is the message it is logged from, linked from the experiment once saved.
     """
     e = experiment
     prefill = dict(prefill or {})
@@ -83,7 +84,7 @@ def experiment_modal(
         "experiment": e.number if e else None,
         "source": source.dump() if source else None,
     }
-    if e is None and not problems:
+    if e is None and (choice is None or not choice.any_open):
         return _modal(
             CallbackId.EXPERIMENT_MODAL,
             "Log an experiment",
@@ -104,13 +105,13 @@ def experiment_modal(
 
     blocks: list[dict[str, Any]] = []
     if e is None:
-        options = {str(p.number): f"{p.ref} {p.title}"[:OPTION_TEXT] for p in problems}
         blocks.append(
-            forms.select(
+            forms.type_ahead(
                 X.PROBLEM,
                 "Problem",
-                options,
-                _problem_number(prefill.get(X.PROBLEM)),
+                action_id=ActionId.PROBLEM_CHOICE,
+                initial=problem_option(choice.chosen) if choice and choice.chosen else None,
+                placeholder="Type P-12 or words of its title",
                 hint="The experiment is judged against this problem's metric, baseline and target.",
             )
         )

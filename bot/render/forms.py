@@ -106,6 +106,33 @@ def select(
     return input_block(block_id, label, element, optional=optional, hint=hint)
 
 
+def type_ahead(
+    block_id: str,
+    label: str,
+    *,
+    action_id: str,
+    initial: dict[str, Any] | None,
+    placeholder: str,
+    optional: bool = False,
+    hint: str | None = None,
+) -> dict[str, Any]:
+    """A menu whose options the app gives as the person types (Slack's external_select).
+
+    Slack lists at most 100 options, so a menu over a list that grows has to be this one;
+    `action_id` names the options listener. It lists the first options before anything is
+    typed (Slack waits for 3 characters unless told).
+    """
+    element: dict[str, Any] = {
+        "type": "external_select",
+        "action_id": action_id,
+        "min_query_length": 0,
+        "placeholder": plain(placeholder, 150),
+    }
+    if initial is not None:
+        element["initial_option"] = initial
+    return input_block(block_id, label, element, optional=optional, hint=hint)
+
+
 def read_values(
     state_values: dict[str, dict[str, dict[str, Any]]], fields: Collection[str]
 ) -> dict[str, str | None]:
@@ -114,9 +141,10 @@ def read_values(
     for block_id, actions in state_values.items():
         if block_id not in fields:
             continue
-        element = actions.get(ActionId.FIELD) or {}
+        # An input block holds one element: FIELD, or a type-ahead's own action id.
+        element = next(iter(actions.values()), {})
         kind = element.get("type")
-        if kind in ("static_select", "radio_buttons"):
+        if kind in ("static_select", "external_select", "radio_buttons"):
             value = (element.get("selected_option") or {}).get("value")
         elif kind == "users_select":
             value = element.get("selected_user")

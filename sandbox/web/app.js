@@ -32,18 +32,30 @@ async function fetchState() {
   return answer.json();
 }
 
-async function act(body) {
+async function send(body) {
   const answer = await fetch("/_sandbox/act", {
     method: "POST",
     headers: { "Content-Type": "application/json" },
     body: JSON.stringify({ user: ui.user, ...body }),
   });
-  const result = await answer.json();
+  return answer.json();
+}
+
+async function act(body) {
+  const result = await send(body);
   // message: what the clock did or why not; notice: what the app answered; error: a refusal.
   const said = result.message || result.notice || result.error;
   if (said) notify(said, !result.ok);
   await refresh();
   return result;
+}
+
+// The options the app gives a type-ahead menu; null (and a notice) when there are none to show.
+async function suggest(body) {
+  const result = await send({ type: "suggest", ...body });
+  if (result.ok) return result;
+  notify(result.notice || result.error, true);
+  return null;
 }
 
 function notify(text, isError) {
@@ -299,6 +311,7 @@ function buildModal(modal) {
   const ctx = context({
     inputs,
     act: (action) => act({ type: "action", view_id: modal.id, state_values: stateValues(inputs), ...action }),
+    suggest: (query) => suggest({ view_id: modal.id, state_values: stateValues(inputs), ...query }),
   });
   const close = el("button", "modal-close", ["×"]);
   close.type = "button";

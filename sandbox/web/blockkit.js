@@ -2,7 +2,8 @@
 // sent (data-action-id, data-block-id, data-value) and, in a view, a reader for its state.
 //
 // ctx: { userName(id), channelName(id), users: [...], channels: [...], act(action) -> Promise,
-//        inputs: [] (filled with readers when rendering a view's input blocks) }
+//        inputs: [] (filled with readers when rendering a view's input blocks),
+//        suggest(query) -> Promise of the app's options, or null (in a modal only) }
 
 import { mrkdwn, plain } from "./mrkdwn.js";
 
@@ -95,6 +96,64 @@ function staticSelect(element, blockId, ctx, { inView }) {
   };
   wire(select, element, blockId, ctx, { inView, read });
   return { node: select, read };
+}
+
+// A type-ahead menu (external_select): what is typed goes to the app as Slack's
+// block_suggestion (ctx.suggest, in a modal) and the options it answers are listed to pick
+// from. As in Slack, it asks once min_query_length characters are typed (3 unless it says),
+// and what was picked stays listed while other searches come and go.
+function externalSelect(element, blockId, ctx, { inView }) {
+  const multi = element.type.startsWith("multi_");
+  const query = el("input", "bk-input bk-type-ahead-query");
+  query.type = "search";
+  query.placeholder = element.placeholder?.text || "Type to search…";
+  query.setAttribute("aria-label", "Search the options");
+  const select = tag(el("select", "bk-select"), element, blockId);
+  select.multiple = multi;
+  const initial = multi ? element.initial_options || [] : [element.initial_option].filter(Boolean);
+  const known = new Map(initial.map((o) => [o.value, o]));
+  const show = (loaded, picked) => {
+    const listed = new Set(allOptions(loaded).map((o) => o.value));
+    const option = (o) => new Option(optionText(o), o.value, false, picked.has(o.value));
+    select.replaceChildren();
+    if (!multi) select.append(new Option("Choose…", ""));
+    for (const value of picked) if (!listed.has(value)) select.append(option(known.get(value)));
+    for (const group of loaded.option_groups || [{ options: loaded.options || [] }]) {
+      const into = group.label ? document.createElement("optgroup") : select;
+      if (group.label) into.label = group.label.text || "";
+      for (const o of group.options || []) into.append(option(o));
+      if (into !== select) select.append(into);
+    }
+    if (loaded.searched && listed.size === 0) {
+      const none = new Option("No results", "");
+      none.disabled = true;
+      select.append(none);
+    }
+  };
+  show({ options: [] }, new Set(known.keys()));
+  let asked = 0;
+  let timer;
+  const load = async () => {
+    const typed = query.value;
+    if (!ctx.suggest || typed.length < (element.min_query_length ?? 3)) return;
+    const ticket = ++asked;
+    const loaded = await ctx.suggest({ action_id: element.action_id, block_id: blockId, value: typed });
+    if (!loaded || ticket !== asked) return; // refused, or an answer to an older search
+    for (const o of allOptions(loaded)) known.set(o.value, o);
+    show({ ...loaded, searched: true }, new Set([...select.selectedOptions].map((o) => o.value).filter(Boolean)));
+  };
+  query.addEventListener("input", () => {
+    clearTimeout(timer);
+    timer = setTimeout(load, 150);
+  });
+  // Opening the menu lists options before anything is typed, when min_query_length allows.
+  for (const node of [query, select]) node.addEventListener("focus", () => asked || load(), { once: true });
+  const read = () => {
+    const picked = [...select.selectedOptions].map((o) => known.get(o.value)).filter(Boolean);
+    return multi ? { selected_options: picked } : { selected_option: picked[0] || null };
+  };
+  wire(select, element, blockId, ctx, { inView, read });
+  return { node: el("div", "bk-type-ahead", [query, select]), read };
 }
 
 function userSelect(element, blockId, ctx, { inView }) {
@@ -231,8 +290,8 @@ const ELEMENTS = {
   button: (e, b, ctx) => ({ node: button(e, b, ctx), read: () => ({}) }),
   static_select: staticSelect,
   multi_static_select: staticSelect,
-  external_select: staticSelect,
-  multi_external_select: staticSelect,
+  external_select: externalSelect,
+  multi_external_select: externalSelect,
   users_select: userSelect,
   multi_users_select: userSelect,
   conversations_select: conversationSelect,

@@ -17,6 +17,8 @@ from playwright.sync_api import Page, expect
 from slack_sdk import WebClient
 
 from bot.board import Board
+from bot.experiments import ProblemChoice
+from bot.render.delivery_modals import experiment_modal
 from bot.render.home import home
 from bot.render.modals import problem_modal
 from sandbox import modals
@@ -343,12 +345,20 @@ ELEMENT_CSS = {
     "plain_text_input": "input[type='text']",
     "users_select": "select",
     "static_select": "select",
+    "external_select": "select",
     "datepicker": "input[type='date']",
+}
+BOT_FORMS = {
+    "problem": lambda: problem_modal(channel_id=CHANNEL, user_id=ADA),
+    "experiment": lambda: experiment_modal(
+        choice=ProblemChoice(any_open=True, chosen=None), channel_id=CHANNEL
+    ),
 }
 
 
-def test_the_bots_problem_modal_is_drawn_field_by_field(page: Page, sandbox: Sandbox):
-    spec = problem_modal(channel_id=CHANNEL, user_id=ADA)
+@pytest.mark.parametrize("form", BOT_FORMS)
+def test_the_bots_forms_are_drawn_field_by_field(page: Page, sandbox: Sandbox, form: str):
+    spec = BOT_FORMS[form]()
     open_modal(sandbox, spec)
     modal = page.locator(".modal")
     expect(modal.locator("#modal-title")).to_have_text(spec["title"]["text"])
@@ -363,13 +373,58 @@ def test_the_bots_problem_modal_is_drawn_field_by_field(page: Page, sandbox: San
         if block.get("hint"):
             expect(shown.locator(".bk-hint")).to_have_text(block["hint"]["text"])
         if element.get("placeholder"):
-            expect(shown.locator(css)).to_have_attribute(
+            # A type-ahead shows its placeholder in the box where one types.
+            typed = "input[type='search']" if element["type"] == "external_select" else css
+            expect(shown.locator(typed)).to_have_attribute(
                 "placeholder", element["placeholder"]["text"]
             )
         if element.get("initial_option"):
             expect(shown.locator(css)).to_have_value(element["initial_option"]["value"])
         if element.get("initial_user"):
             expect(shown.locator(css)).to_have_value(element["initial_user"])
+
+
+def test_a_type_ahead_menu_lists_what_the_app_finds_as_you_type(
+    page: Page, sandbox: Sandbox, request: pytest.FixtureRequest
+):
+    for title in ("Recall on rare classes", "Churn model misses new users", "Latency at p95"):
+        sandbox.emulator.slash_command(
+            team_id=sandbox.team_id, user_id=ADA, channel_id=CHANNEL, command="/problem", text=title
+        )
+    page.fill("#composer-text", "/experiment P-1")
+    page.press("#composer-text", "Enter")
+    form = page.locator(".modal")
+    menu = form.locator("[data-block-id='problem'] select")
+    search = form.locator("[data-block-id='problem'] input[type='search']")
+    expect(menu).to_have_value("1")
+    expect(search).to_have_attribute("placeholder", "Type P-12 or words of its title")
+
+    search.click()
+    expect(menu.locator("option")).to_have_text(
+        [
+            "Choose…",
+            "P-3 Latency at p95",
+            "P-2 Churn model misses new users",
+            "P-1 Recall on rare classes",
+        ]
+    )
+    search.fill("churn")
+    # What was picked stays listed beside what the search found, as in Slack.
+    expect(menu.locator("option")).to_have_text(
+        ["Choose…", "P-1 Recall on rare classes", "P-2 Churn model misses new users"]
+    )
+    menu.select_option("2")
+    search.fill("zzz")
+    expect(menu.locator("option")).to_have_text(
+        ["Choose…", "P-2 Churn model misses new users", "No results"]
+    )
+    expect(menu).to_have_value("2")
+    form.locator("[data-block-id='value'] input").fill("0.7")
+    page.screenshot(path=artifacts(request) / "type-ahead.png", full_page=True)
+    form.locator(".modal-submit").click()
+
+    expect(page.locator("#modal-backdrop")).to_be_hidden()
+    expect(page.locator("#messages article.message:has-text('E-1 on P-2')")).to_be_visible()
 
 
 def test_the_bots_home_board_is_drawn_with_its_button(page: Page, sandbox: Sandbox):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.conftest import ALICE, BOB, CHANNEL, TEAM
-from tests.support.delivery import buttons, choice, experiments, form, frame, log, text
+from tests.support.delivery import buttons, experiments, form, frame, log, picked, text
 from tests.support.slack import rendered
 
 
@@ -55,7 +55,7 @@ def test_an_experiment_logged_from_the_board_is_posted_in_its_problems_channel(b
     home = board(bot, ALICE)
     bot.slack.click(team_id=TEAM, user_id=ALICE, action_id="experiment_new", view_id=home["id"])
     bot.settle()
-    bot.slack.submit_view(user_id=ALICE, values=form(problem=choice("1"), value=text("0.74")))
+    bot.slack.submit_view(user_id=ALICE, values=form(problem=picked("1"), value=text("0.74")))
     bot.settle()
 
     [stored] = experiments(bot)

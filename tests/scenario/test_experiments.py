@@ -8,12 +8,12 @@ from storage.models import Outcome
 from tests.conftest import ALICE, CHANNEL, OTHER_TEAM, QUIET_CHANNEL, TEAM
 from tests.support.delivery import (
     buttons,
-    choice,
     command,
     experiments,
     form,
     frame,
     log,
+    picked,
     text,
 )
 from tests.support.slack import posted, rendered
@@ -159,7 +159,7 @@ def test_a_channel_that_refuses_the_post_keeps_the_experiment_and_shows_the_auth
 
 def experiment_form(**overrides):
     fields = {
-        "problem": choice("1"),
+        "problem": picked("1"),
         "hypothesis": text("Hard negatives lift recall on rare classes"),
         "approach": text("Mine hard negatives from the top-50"),
         "dataset": text("eval-2026-10 v3"),
@@ -179,8 +179,10 @@ def test_the_form_lists_open_problems_preselects_one_and_stores_every_field(bot)
     command(bot, "/experiment", "P-1")
     view = bot.slack.open_view(ALICE)
     problem = next(b for b in view.view["blocks"] if b["block_id"] == "problem")
-    assert [o["value"] for o in problem["element"]["options"]] == ["2", "1"]
-    assert problem["element"]["initial_option"]["value"] == "1"
+    menu = problem["element"]
+    assert menu["initial_option"]["value"] == "1"
+    listed = bot.slack.suggest(user_id=ALICE, action_id=menu["action_id"], value="")
+    assert [o["value"] for o in listed.body["options"]] == ["2", "1"]
 
     answer = bot.slack.submit_view(user_id=ALICE, values=experiment_form())
     bot.settle()

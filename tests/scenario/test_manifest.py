@@ -36,10 +36,18 @@ def test_interactivity_home_and_events_are_switched_on():
     assert MANIFEST["features"]["app_home"]["home_tab_enabled"] is True
     urls = {
         MANIFEST["settings"]["interactivity"]["request_url"],
+        MANIFEST["settings"]["interactivity"]["message_menu_options_url"],
         MANIFEST["settings"]["event_subscriptions"]["request_url"],
         *(c["url"] for c in MANIFEST["features"]["slash_commands"]),
     }
     assert {u.rsplit("/", 2)[-2:] == ["slack", "events"] for u in urls} == {True}
+
+
+def test_slack_asks_the_app_for_type_ahead_options_where_it_sends_interactions():
+    # Without it Slack never sends block_suggestion, and the experiment form's problem menu
+    # stays empty.
+    interactivity = MANIFEST["settings"]["interactivity"]
+    assert interactivity["message_menu_options_url"] == interactivity["request_url"]
 
 
 def test_every_declared_shortcut_has_a_callback_the_app_knows():

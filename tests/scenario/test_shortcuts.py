@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.conftest import ALICE, BOB, CHANNEL, TEAM
-from tests.support.delivery import choice, experiments, form, frame, problems, text
+from tests.support.delivery import experiments, form, frame, picked, problems, text
 from tests.support.slack import rendered
 
 MESSAGE = (
@@ -73,7 +73,7 @@ def test_log_as_experiment_prefills_the_problem_link_and_notes(bot):
 
     bot.slack.submit_view(
         user_id=ALICE,
-        values=form(problem=choice("1"), value=text("0.77"), run_url=text(prefilled["run_url"])),
+        values=form(problem=picked("1"), value=text("0.77"), run_url=text(prefilled["run_url"])),
     )
     bot.settle()
 
@@ -87,7 +87,7 @@ def test_a_permalink_slack_cannot_give_does_not_lose_the_record(bot):
     frame(bot)
     shortcut(bot, "log_as_experiment", "P-1 tried dropout 0.3")
     bot.slack.inject("chat.getPermalink", error="message_not_found")
-    bot.slack.submit_view(user_id=ALICE, values=form(problem=choice("1"), value=text("0.71")))
+    bot.slack.submit_view(user_id=ALICE, values=form(problem=picked("1"), value=text("0.71")))
     bot.settle()
 
     [stored] = experiments(bot)

@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from bot.ids import ActionId, ExperimentField
 from storage.models import ErrorAnalysis, Experiment, Problem, RecordVersion
 from tests.conftest import ALICE, CHANNEL, TEAM
 
@@ -18,13 +19,26 @@ def choice(value: str) -> dict[str, Any]:
     return {"type": "static_select", "selected_option": {"value": value}}
 
 
+def picked(option: dict[str, Any] | str) -> dict[str, Any]:
+    """A pick in a type-ahead menu: the option the app listed, or just its value."""
+    if isinstance(option, str):
+        option = {"text": {"type": "plain_text", "text": option}, "value": option}
+    return {"type": "external_select", "selected_option": option}
+
+
 def person(user_id: str | None) -> dict[str, Any]:
     return {"type": "users_select", "selected_user": user_id}
 
 
+# Blocks whose element has its own action id: Slack asks for a type-ahead's options by it.
+ACTION_OF = {ExperimentField.PROBLEM: ActionId.PROBLEM_CHOICE}
+
+
 def form(**fields: dict[str, Any]) -> dict[str, dict[str, dict[str, Any]]]:
-    """View state values: one input per block, under the `value` action id."""
-    return {block: {"value": element} for block, element in fields.items()}
+    """View state values: one input per block, under its element's action id."""
+    return {
+        block: {ACTION_OF.get(block, ActionId.FIELD): element} for block, element in fields.items()
+    }
 
 
 def command(

@@ -25,7 +25,8 @@ from bot.commands import (
 )
 from bot.decisions import DecisionRecord
 from bot.errors import UsageError, ValidationFailed
-from bot.experiments import ExperimentRecord, parse_metrics, quick_draft
+from bot.experiments import ExperimentRecord, ProblemChoice, parse_metrics, quick_draft
+from bot.ids import ActionId
 from bot.prefill import experiment_prefill, problem_prefill
 from bot.problems import ProblemRecord
 from bot.render.delivery_modals import decision_modal, experiment_modal
@@ -280,20 +281,30 @@ def test_a_full_board_stays_under_slacks_100_blocks():
 
 
 def test_the_experiment_builder_prefills_by_field_name_and_keeps_text_plain():
+    latency = problem(7, title="Latency of the ranking service " + "at p95 " * 20)
     view = experiment_modal(
-        problems=[problem(3), problem(7, title="Latency")],
+        choice=ProblemChoice(any_open=True, chosen=latency),
         channel_id="C1",
-        prefill={"problem": "P-7", "notes": "<!channel> & <b>", "value": "0.81"},
+        prefill={"notes": "<!channel> & <b>", "value": "0.81"},
     )
     blocks = {b.get("block_id"): b for b in view["blocks"]}
-    assert blocks["problem"]["element"]["initial_option"]["value"] == "7"
+    menu = blocks["problem"]["element"]
+    # Loaded from the app as the person types: a static menu holds only 100 problems.
+    assert (menu["type"], menu["action_id"], menu["min_query_length"]) == (
+        "external_select",
+        ActionId.PROBLEM_CHOICE,
+        0,
+    )
+    assert menu["initial_option"]["value"] == "7"
+    assert menu["initial_option"]["text"]["text"].startswith("P-7 Latency of the ranking")
+    assert len(menu["initial_option"]["text"]["text"]) == 75
     assert blocks["notes"]["element"]["initial_value"] == "<!channel> & <b>"
     assert blocks["value"]["element"]["initial_value"] == "0.81"
     assert len(view["title"]["text"]) <= 24
 
 
 def test_with_no_open_problem_the_experiment_form_says_to_frame_one():
-    view = experiment_modal(problems=[], channel_id="C1")
+    view = experiment_modal(choice=ProblemChoice(any_open=False, chosen=None), channel_id="C1")
     assert "submit" not in view
     assert "Frame one first" in view["blocks"][0]["text"]["text"]
 
