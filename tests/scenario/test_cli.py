@@ -102,7 +102,8 @@ def test_doctor_reports_a_revoked_token_and_missing_scopes_and_an_unmigrated_dat
 
     assert main(["doctor"]) == 1
     out = capsys.readouterr().out
-    assert "missing channels:read" in out
+    [scopes] = [line for line in out.splitlines() if "missing" in line]
+    assert scopes.startswith("FAIL") and "channels:read" in scopes and "im:history" in scopes
     assert "not migrated; run `ritualbot migrate`" in out
 
     emulator.revoke_token(narrow.bot_token)
