@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from bot import config
 from bot.runtime import build
-from bot.server import settle_heap
 
 settings = config.load()
 settings.require_slack()
 application = build(settings, auto_migrate=False).web
-settle_heap()
