@@ -21,7 +21,6 @@ from bot.errors import RitualbotError, ValidationFailed
 from bot.render.problems import usage
 from bot.render.text import escape, plain
 from handlers.slack import why_slack_failed
-from storage.db import Signal
 
 log = logging.getLogger(__name__)
 
@@ -192,7 +191,7 @@ class _Turn:
         self._lock = threading.Lock()
         self._waiting = True
         self._error: Exception | None = None
-        self.done = Signal()
+        self.done = threading.Event()
 
     def ack(self, *args: Any, **kwargs: Any) -> BoltResponse:
         try:

@@ -63,17 +63,16 @@ def problem_command(
         case Help():
             ack(text=render.HELP, response_type="ephemeral")
         case Capture(title):
-            saved = db.together(
-                problems.create_many,
-                problems.NewProblem(
+            with db.transaction() as session:
+                saved = problems.create(
+                    session,
                     team_id=team_id,
                     user_id=user_id,
                     channel_id=channel_id,
                     draft=problems.ProblemDraft(title=title),
                     source_key=f"command:{command['trigger_id']}",
                     card_to=channel_id,
-                ),
-            )
+                )
             ack(
                 text=render.card_text(saved.problem),
                 blocks=render.captured(saved.problem, created=saved.created),
