@@ -18,7 +18,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 
 import handlers
 from bot.config import Settings
-from bot.later import Later, Traffic
+from bot.follow_ups import FollowUps
 from bot.server import WEB_THREADS
 from storage.db import Database
 
@@ -111,7 +111,7 @@ def create_app(
     settings: Settings,
     db: Database,
     listener_executor: Executor | None = None,
-    later: Later | None = None,
+    follow_ups: FollowUps | None = None,
 ) -> App:
     """The Bolt app with every listener registered and `db` available to each of them."""
     background = listener_executor or ThreadPoolExecutor(
@@ -128,5 +128,5 @@ def create_app(
         logger=logging.getLogger("ritualbot.bolt"),
         listener_executor=background,
     )
-    handlers.register(app, db=db, background=background, later=later or Later(Traffic()))
+    handlers.register(app, db=db, background=background, follow_ups=follow_ups or FollowUps())
     return app

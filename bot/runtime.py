@@ -18,7 +18,7 @@ from sqlalchemy.engine import make_url
 
 from bot.app import create_app, job_client, oauth_stores
 from bot.config import Settings
-from bot.later import Later, Traffic
+from bot.follow_ups import FollowUps
 from bot.scheduler import RitualScheduler
 from bot.web import WebApp
 from storage import migrate
@@ -37,7 +37,7 @@ class Runtime:
     db: Database
     app: App
     web: WebApp
-    later: Later
+    follow_ups: FollowUps
 
 
 def open_database(settings: Settings, *, auto_migrate: bool) -> Database:
@@ -66,14 +66,19 @@ def prepare(settings: Settings) -> None:
 
 
 def build(
-    settings: Settings, *, auto_migrate: bool = True, listener_executor: Executor | None = None
+    settings: Settings,
+    *,
+    auto_migrate: bool = True,
+    listener_executor: Executor | None = None,
+    follow_up_executor: Executor | None = None,
 ) -> Runtime:
     db = open_database(settings, auto_migrate=auto_migrate)
-    traffic = Traffic()
-    later = Later(traffic)
-    app = create_app(settings=settings, db=db, listener_executor=listener_executor, later=later)
-    web = WebApp(app=app, db=db, traffic=traffic)
-    return Runtime(settings=settings, db=db, app=app, web=web, later=later)
+    follow_ups = FollowUps(follow_up_executor)
+    app = create_app(
+        settings=settings, db=db, listener_executor=listener_executor, follow_ups=follow_ups
+    )
+    web = WebApp(app=app, db=db)
+    return Runtime(settings=settings, db=db, app=app, web=web, follow_ups=follow_ups)
 
 
 def client_factory(settings: Settings, db: Database) -> Callable[[str], WebClient]:

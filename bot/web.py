@@ -15,7 +15,6 @@ from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
 from slack_bolt.request.internals import build_context
 from sqlalchemy import text
 
-from bot.later import Traffic
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -75,11 +74,9 @@ class _Handler(SlackRequestHandler):
 class WebApp:
     """Routes HTTP to Bolt, answers health checks, and refuses oversized bodies."""
 
-    def __init__(self, *, app: App, db: Database, traffic: Traffic | None = None):
+    def __init__(self, *, app: App, db: Database):
         self.slack = _Handler(app, path="/slack/events")
         self.db = db
-        # Requests in flight, so follow-up work (bot.later) can give way to them.
-        self.traffic = traffic or Traffic()
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "")
@@ -96,8 +93,7 @@ class WebApp:
             return _reply(start_response, "413 Payload Too Large", {"error": "body too large"})
         body = environ["wsgi.input"].read(length) if length else b""
         environ["wsgi.input"] = io.BytesIO(body)
-        with self.traffic.request():
-            return self.slack(environ, start_response)
+        return self.slack(environ, start_response)
 
     def _health(self, start_response: StartResponse) -> Iterable[bytes]:
         try:

@@ -6,7 +6,7 @@ from concurrent.futures import Executor
 
 from slack_bolt import App
 
-from bot.later import Later
+from bot.follow_ups import FollowUps
 from handlers import (
     analyses,
     digest,
@@ -25,10 +25,10 @@ from storage.db import Database
 MODULES = (problems, experiments, analyses, shortcuts, home, digest, ritual, standup)
 
 
-def register(app: App, *, db: Database, background: Executor, later: Later) -> None:
-    """Every listener, with `db`, `people`, the `background` pool they run on, and `later`
-    for follow-ups nobody waits for."""
-    app.use(Provide(db=db, people=People(), background=background, later=later))
+def register(app: App, *, db: Database, background: Executor, follow_ups: FollowUps) -> None:
+    """Every listener, with `db`, `people`, the `background` pool they run on, and
+    `follow_ups` for work nobody waits for."""
+    app.use(Provide(db=db, people=People(), background=background, follow_ups=follow_ups))
     errors.register(app)
     for module in MODULES:
         module.register(app)

@@ -22,9 +22,9 @@ from bot.commands import (
     ShowProblem,
     parse_problem,
 )
+from bot.follow_ups import FollowUps
 from bot.ids import ActionId, CallbackId, Command, DecisionField
 from bot.jobs import cards
-from bot.later import Later
 from bot.render import decisions as render_decisions
 from bot.render import problems as render
 from bot.render import search as render_search
@@ -50,7 +50,7 @@ def problem_command(
     respond: Respond,
     db: Database,
     people: People,
-    later: Later,
+    follow_ups: FollowUps,
 ) -> None:
     team_id, user_id, channel_id = command["team_id"], command["user_id"], command["channel_id"]
     match parse_problem(command.get("text") or ""):
@@ -79,7 +79,7 @@ def problem_command(
                 response_type="ephemeral",
             )
             if saved.created:
-                later.submit(
+                follow_ups.submit(
                     follow_up,
                     client=client,
                     db=db,
@@ -280,7 +280,7 @@ def submit_problem(
     client: WebClient,
     db: Database,
     people: People,
-    later: Later,
+    follow_ups: FollowUps,
 ) -> None:
     """Save the modal; field errors go back inline through the global error handler."""
     metadata = json.loads(view.get("private_metadata") or "{}")
@@ -311,7 +311,7 @@ def submit_problem(
     ack()
     if not saved.created:
         return
-    later.submit(
+    follow_ups.submit(
         publish,
         client=client,
         db=db,
@@ -422,7 +422,7 @@ def undo_delete(
 
 
 def _is_capture(body: dict[str, Any]) -> bool:
-    """A quick capture acks once it is stored, and only hands its card to `later`."""
+    """A quick capture acks once it is stored, and only hands its card to `follow_ups`."""
     return isinstance(parse_problem(body.get("text") or ""), Capture)
 
 
