@@ -41,7 +41,7 @@ NOT_INSTALLED = (
     "ritualbot is not installed in this workspace, or its installation was removed. "
     "Ask a workspace admin to install it again from ritualbot's /slack/install page."
 )
-# Every listener runs in this pool (handlers.errors.after_ack), and keeps its thread after
+# Every listener runs in this pool (Bolt answers on its ack()), and keeps its thread after
 # ack() while it posts to Slack. Bolt's default of 5 threads let five slow Slack calls hold
 # up every other request's ack past Slack's 3 seconds; twice the server's threads leaves one
 # free per in-flight request even when as many finished ones are still talking to Slack.
@@ -122,11 +122,11 @@ def create_app(
         signing_secret=settings.signing_secret,
         oauth_settings=_oauth_settings(settings, db) if settings.oauth else None,
         # Listeners hand themselves to `background` and answer on ack() (handlers.errors).
-        process_before_response=True,
+        process_before_response=False,
         raise_error_for_unhandled_request=False,
         user_facing_authorize_error_message=NOT_INSTALLED,
         logger=logging.getLogger("ritualbot.bolt"),
         listener_executor=background,
     )
-    handlers.register(app, db=db, background=background, follow_ups=follow_ups or FollowUps())
+    handlers.register(app, db=db, follow_ups=follow_ups or FollowUps())
     return app

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from concurrent.futures import Executor
-
 from slack_bolt import App
 
 from bot.follow_ups import FollowUps
@@ -25,10 +23,9 @@ from storage.db import Database
 MODULES = (problems, experiments, analyses, shortcuts, home, digest, ritual, standup)
 
 
-def register(app: App, *, db: Database, background: Executor, follow_ups: FollowUps) -> None:
-    """Every listener, with `db`, `people`, the `background` pool they run on, and
-    `follow_ups` for work nobody waits for."""
-    app.use(Provide(db=db, people=People(), background=background, follow_ups=follow_ups))
+def register(app: App, *, db: Database, follow_ups: FollowUps) -> None:
+    """Every listener, with `db`, `people`, and `follow_ups` for work nobody waits for."""
+    app.use(Provide(db=db, people=People(), follow_ups=follow_ups))
     errors.register(app)
     for module in MODULES:
         module.register(app)

@@ -421,13 +421,8 @@ def undo_delete(
     records.undone(respond, ref=problem.ref)
 
 
-def _is_capture(body: dict[str, Any]) -> bool:
-    """A quick capture acks once it is stored, and only hands its card to `follow_ups`."""
-    return isinstance(parse_problem(body.get("text") or ""), Capture)
-
-
 def register(app: App) -> None:
-    app.command(Command.PROBLEM)(after_ack(problem_command, here=_is_capture))
+    app.command(Command.PROBLEM)(after_ack(problem_command))
     app.action(ActionId.PROBLEM_ADD_DETAILS)(after_ack(open_details))
     app.action(ActionId.PROBLEM_NEW)(after_ack(open_new))
     app.action(ActionId.PROBLEM_RESTORE)(after_ack(undo_delete))
