@@ -9,10 +9,11 @@ from typing import Any
 
 log = logging.getLogger(__name__)
 
-# Enough that one slow Slack call doesn't queue every card behind it; a team sends a few
-# requests a minute. What must survive a crash is stored first (a card is stored pending,
-# and the clock's sweep posts it), so a bounded pool is all this needs.
-WORKERS = 4
+# Two, so one slow Slack call doesn't hold up every other card, and no more: follow-ups
+# share the process with requests waiting for their ack, and a team sends a few requests
+# a minute. What must survive a crash is stored first (a card is stored pending, and the
+# clock's sweep posts it), so a bounded pool is all this needs.
+WORKERS = 2
 
 
 class FollowUps:
