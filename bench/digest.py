@@ -1,8 +1,8 @@
 """Compose one channel's weekly digest over a workspace with a small and a large history.
 
-    PYTHONPATH=. python bench/digest.py                 # SQLite, 10,000 and 1,000,000 records
-    DATABASE_URL=postgresql://... PYTHONPATH=. python bench/digest.py
-    PYTHONPATH=. python bench/digest.py --sizes 10000 100000
+    python bench/digest.py                 # SQLite, 10,000 and 1,000,000 records
+    DATABASE_URL=postgresql://... python bench/digest.py
+    python bench/digest.py --sizes 10000 100000
 
 Each size gets a fresh database: years of history bulk-inserted (closed problems, their
 experiments, analyses, decisions, standup runs and answers), then the same current week
@@ -14,19 +14,23 @@ most 3x the baseline.
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+# `python bench/NAME.py` puts bench/ on the path, not the repository: add it.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
 import argparse
 import json
 import os
 import random
 import statistics
-import sys
 import tempfile
 import time
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from datetime import time as clock
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, text

@@ -8,16 +8,21 @@ losses, Web API calls by method, and wall time beside the floor the limits allow
 the calls the prompts need, and beside a baseline measured in the same run: a bare
 loop posting as many messages with the same client (no database, no scheduler).
 
-    PYTHONPATH=. python bench/fanout.py [--people 2000] [--scale 5]
-    DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test PYTHONPATH=. python bench/fanout.py
+    python bench/fanout.py [--people 2000] [--scale 5]
+    DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test python bench/fanout.py
 """
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+# `python bench/NAME.py` puts bench/ on the path, not the repository: add it.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
 import argparse
 import math
 import os
-import sys
 import tempfile
 import time
 import uuid

@@ -178,8 +178,7 @@ def signed(body: bytes, content_type: str = "application/x-www-form-urlencoded")
 
 def web_workers() -> int:
     """The production server's worker count, the same on either engine: `ritualbot run` and
-    the Procfile's `web` both serve from WEB_CONCURRENCY workers, 2 by default. (SQLite's
-    writers in different processes take turns on a file lock, storage.db.WriterTurn.)"""
+    the Procfile's `web` both serve from WEB_CONCURRENCY workers, 2 by default."""
     return int(os.environ.get("WEB_CONCURRENCY", "2"))
 
 

@@ -1,7 +1,7 @@
 """How long `ritualbot sandbox --demo` takes until its page answers, against the empty sandbox.
 
-    PYTHONPATH=. python bench/sandbox_start.py              # the sandbox's own SQLite file
-    DATABASE_URL=postgresql://... PYTHONPATH=. python bench/sandbox_start.py
+    python bench/sandbox_start.py              # the sandbox's own SQLite file
+    DATABASE_URL=postgresql://... python bench/sandbox_start.py
 
 Timed, per start, two ways:
 - in process: Sandbox(...).start() (emulator, migrations, the bot built against the
@@ -16,13 +16,18 @@ Bar: the command's demo page is up within 3 s, and the seed adds at most 1 s in 
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+# `python bench/NAME.py` puts bench/ on the path, not the repository: add it.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
 import argparse
 import os
 import re
 import signal
 import statistics
 import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Iterator

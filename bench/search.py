@@ -1,6 +1,6 @@
 """Benchmark: `/ritual search` over a workspace of 100,000 records, beside a LIKE scan.
 
-    PYTHONPATH=. python bench/search.py                 # SQLite in a temp file
+    python bench/search.py                 # SQLite in a temp file
     DATABASE_URL=postgresql://… python bench/search.py  # a fresh database on that server
 
 Seeds problems, experiments and error analyses (with categories) with realistic ML text
@@ -11,17 +11,21 @@ the same data in the same run, a plain `LIKE '%word%'` scan of the same columns.
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+# `python bench/NAME.py` puts bench/ on the path, not the repository: add it.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
 import os
 import random
 import statistics
-import sys
 import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 from sqlalchemy import create_engine, insert, or_, select, text
 from sqlalchemy.engine import make_url

@@ -1,7 +1,9 @@
-"""Serve ritualbot, or a bare Bolt app that only acks, through the same gunicorn settings.
+"""Serve ritualbot (`ritualbot run`), or a bare Bolt app that only acks, with the same
+gunicorn settings (bot.server.gunicorn_options, the Procfile's `web`).
 
 Run by the benchmarks as a subprocess: `python bench/servers.py ritualbot|bare PORT`, with
-the usual environment (SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET, SLACK_API_URL, DATABASE_URL).
+the usual environment (SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET, SLACK_API_URL, DATABASE_URL,
+WEB_CONCURRENCY).
 """
 
 from __future__ import annotations
@@ -9,17 +11,6 @@ from __future__ import annotations
 import os
 import sys
 from typing import Any
-
-WORKERS = int(os.environ.get("WEB_CONCURRENCY", "2"))
-
-
-def ritualbot() -> Any:
-    from bot import config
-    from bot.runtime import build
-
-    settings = config.load()
-    settings.require_slack()
-    return build(settings, auto_migrate=False).web
 
 
 def bare() -> Any:
@@ -45,15 +36,19 @@ def bare() -> Any:
     return SlackRequestHandler(app, path="/slack/events")
 
 
-def main(argv: list[str]) -> None:
+def main(argv: list[str]) -> int:
+    from bot import cli, config
     from bot.server import Gunicorn, gunicorn_options
 
-    kind, port = argv[0], int(argv[1])
-    build = {"ritualbot": ritualbot, "bare": bare}[kind]
-    options = gunicorn_options(port=port, host="127.0.0.1", workers=WORKERS)
-    Gunicorn(build, options).run()
+    kind, port = argv[0], argv[1]
+    os.environ["PORT"] = port
+    if kind == "ritualbot":
+        return cli.main(["run"])
+    settings = config.load()
+    Gunicorn(bare, gunicorn_options(port=settings.port, workers=settings.web_workers)).run()
+    return 0
 
 
 if __name__ == "__main__":
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    main(sys.argv[1:])
+    raise SystemExit(main(sys.argv[1:]))

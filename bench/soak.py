@@ -6,8 +6,8 @@ settings) with the Slack emulator in its own process. Every minute it prints the
 latency p50/p99 and the server's RSS (master and workers); the first minute's figures are
 the baseline the later ones are judged against.
 
-    DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test PYTHONPATH=. python bench/soak.py
-    PYTHONPATH=. python bench/soak.py --minutes 3 --rate 20     # SQLite when no DATABASE_URL
+    DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test python bench/soak.py
+    python bench/soak.py --minutes 3 --rate 20     # SQLite when no DATABASE_URL
 
 On a PostgreSQL server with autovacuum off (this machine's), the soak runs ANALYZE once a
 minute in its place, and says so: production servers keep it on.
@@ -18,6 +18,12 @@ RSS within 1.2x the third's); RSS under 250 MB.
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+# `python bench/NAME.py` puts bench/ on the path, not the repository: add it.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
 import argparse
 import json
 import os
@@ -27,7 +33,6 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
-from pathlib import Path
 from urllib.parse import urlencode
 
 import httpx

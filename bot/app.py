@@ -18,8 +18,8 @@ from slack_sdk.http_retry.builtin_handlers import (
 
 import handlers
 from bot.config import Settings
+from bot.follow_ups import FollowUps
 from bot.jobs.outbox import Sender
-from bot.later import Later, Traffic
 from bot.server import WEB_THREADS
 from storage.db import Database
 
@@ -46,7 +46,7 @@ NOT_INSTALLED = (
     "ritualbot is not installed in this workspace, or its installation was removed. "
     "Ask a workspace admin to install it again from ritualbot's /slack/install page."
 )
-# Every listener runs in this pool (handlers.errors.after_ack), and keeps its thread after
+# Every listener runs in this pool (Bolt answers on its ack()), and keeps its thread after
 # ack() while it posts to Slack. Bolt's default of 5 threads let five slow Slack calls hold
 # up every other request's ack past Slack's 3 seconds; twice the server's threads leaves one
 # free per in-flight request even when as many finished ones are still talking to Slack.
@@ -117,7 +117,7 @@ def create_app(
     db: Database,
     sender: Sender,
     listener_executor: Executor | None = None,
-    later: Later | None = None,
+    follow_ups: FollowUps | None = None,
 ) -> App:
     """The Bolt app with every listener registered and `db` available to each of them."""
     background = listener_executor or ThreadPoolExecutor(
@@ -128,7 +128,7 @@ def create_app(
         signing_secret=settings.signing_secret,
         oauth_settings=_oauth_settings(settings, db) if settings.oauth else None,
         # Listeners hand themselves to `background` and answer on ack() (handlers.errors).
-        process_before_response=True,
+        process_before_response=False,
         raise_error_for_unhandled_request=False,
         user_facing_authorize_error_message=NOT_INSTALLED,
         logger=logging.getLogger("ritualbot.bolt"),
@@ -137,8 +137,7 @@ def create_app(
     handlers.register(
         app,
         db=db,
-        background=background,
-        later=later or Later(Traffic()),
+        follow_ups=follow_ups or FollowUps(),
         sender=sender,
         slack_api_url=settings.slack_api_url,
     )

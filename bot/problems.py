@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime, timedelta
 from typing import TypeVar
@@ -210,45 +209,6 @@ def check(draft: ProblemDraft) -> dict[str, object]:
     return values
 
 
-@dataclass(frozen=True, kw_only=True)
-class NewProblem:
-    """A problem to store, as one Slack request asked for it; checked when made.
-
-    Making one raises ValidationFailed for a bad draft, so a quick capture is checked in its
-    own request thread, not while a group of others' captures holds the writer
-    (Database.together), and a group never fails on one capture's typo.
-    """
-
-    team_id: str
-    user_id: str
-    channel_id: str | None
-    draft: ProblemDraft
-    source_key: str | None = None
-    source_permalink: str | None = None
-    card_to: str | None = None
-    # The row to insert, but for its number and times.
-    row: dict[str, object] = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        values = check(self.draft)
-        values.setdefault("owner_id", self.user_id)
-        row = {
-            **values,
-            "team_id": self.team_id,
-            "created_by": self.user_id,
-            "channel_id": self.channel_id,
-            "status": ProblemStatus.OPEN,
-            "source_key": self.source_key,
-            "source_permalink": self.source_permalink,
-            "card_channel": self.card_to,
-            "card_ts": None,
-            "card_state": CardState.PENDING if self.card_to else None,
-            "deleted_at": None,
-            "deleted_by": None,
-        }
-        object.__setattr__(self, "row", row)
-
-
 def create(
     session: Session,
     *,
@@ -260,46 +220,37 @@ def create(
     source_permalink: str | None = None,
     card_to: str | None = None,
 ) -> Saved:
-    """Store a new problem, or return the one this same Slack request already stored."""
-    new = NewProblem(
-        team_id=team_id,
-        user_id=user_id,
-        channel_id=channel_id,
-        draft=draft,
-        source_key=source_key,
-        source_permalink=source_permalink,
-        card_to=card_to,
-    )
-    return create_many(session, [new])[0]
+    """Store a new problem, or return the one this same Slack request already stored.
 
-
-def create_many(session: Session, new: Sequence[NewProblem]) -> list[Saved]:
-    """Store new problems, each under its workspace's next `P-n`. Alone, a problem whose
-    Slack request (`source_key`) was already stored returns the stored one; a group with
-    one raises and writes nothing (Database.together then stores each alone).
-
-    `card_to` is where a problem's card is to be posted, after the ack: the problem is stored
-    with the card pending, so a process that dies before posting it leaves it for the sweep.
-    No ORM unit of work: every `/problem <title>` waits on this before Slack gets its
-    answer, and a burst of them is stored together (Database.together), numbered and
-    inserted by one statement on PostgreSQL (storage.queries.add_numbered_many).
+    `card_to` is where its card is to be posted, after the ack: the problem is stored with
+    the card pending, so a process that dies before posting it leaves it for the sweep.
     """
+    values = check(draft)
+    values.setdefault("owner_id", user_id)
     now = utcnow()
-    rows = [{**one.row, "created_at": now, "updated_at": now} for one in new]
-    numbers = queries.add_numbered_many(session, Problem.__table__, rows, kind="P")
-    saved = []
-    for one, row, number in zip(new, rows, numbers, strict=True):
-        if number is None:
-            # The same Slack request, delivered again (or twice at once): its row is the answer.
-            existing = queries.problem_by_source(
-                session, team_id=one.team_id, source_key=one.source_key or ""
-            )
-            assert existing is not None  # the conflict was on this very key
-            saved.append(Saved(problem=ProblemRecord.of(existing), created=False))
-        else:
-            record = ProblemRecord.of_values({**row, "number": number})
-            saved.append(Saved(problem=record, created=True))
-    return saved
+    row: dict[str, object] = {
+        **values,
+        "team_id": team_id,
+        "created_by": user_id,
+        "channel_id": channel_id,
+        "status": ProblemStatus.OPEN,
+        "source_key": source_key,
+        "source_permalink": source_permalink,
+        "card_channel": card_to,
+        "card_ts": None,
+        "card_state": CardState.PENDING if card_to else None,
+        "created_at": now,
+        "updated_at": now,
+        "deleted_at": None,
+        "deleted_by": None,
+    }
+    number = queries.add_numbered(session, Problem.__table__, row, kind="P")
+    if number is None:
+        # The same Slack request, delivered again (or twice at once): its row is the answer.
+        existing = queries.problem_by_source(session, team_id=team_id, source_key=source_key or "")
+        assert existing is not None  # the conflict was on this very key
+        return Saved(problem=ProblemRecord.of(existing), created=False)
+    return Saved(problem=ProblemRecord.of_values({**row, "number": number}), created=True)
 
 
 KIND = "problem"

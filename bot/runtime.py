@@ -18,8 +18,8 @@ from sqlalchemy.engine import make_url
 
 from bot.app import create_app, job_client, oauth_stores
 from bot.config import Settings
+from bot.follow_ups import FollowUps
 from bot.jobs.outbox import Sender
-from bot.later import Later, Traffic
 from bot.scheduler import RitualScheduler
 from bot.web import WebApp
 from storage import migrate
@@ -38,7 +38,7 @@ class Runtime:
     db: Database
     app: App
     web: WebApp
-    later: Later
+    follow_ups: FollowUps
     sender: Sender
 
 
@@ -68,21 +68,26 @@ def prepare(settings: Settings) -> None:
 
 
 def build(
-    settings: Settings, *, auto_migrate: bool = True, listener_executor: Executor | None = None
+    settings: Settings,
+    *,
+    auto_migrate: bool = True,
+    listener_executor: Executor | None = None,
+    follow_up_executor: Executor | None = None,
 ) -> Runtime:
     db = open_database(settings, auto_migrate=auto_migrate)
-    traffic = Traffic()
-    later = Later(traffic)
+    follow_ups = FollowUps(follow_up_executor)
     sender = Sender(db=db, client_for=client_factory(settings, db))
     app = create_app(
         settings=settings,
         db=db,
         sender=sender,
         listener_executor=listener_executor,
-        later=later,
+        follow_ups=follow_ups,
     )
-    web = WebApp(app=app, db=db, signing_secret=settings.signing_secret, traffic=traffic)
-    return Runtime(settings=settings, db=db, app=app, web=web, later=later, sender=sender)
+    web = WebApp(app=app, db=db, signing_secret=settings.signing_secret)
+    return Runtime(
+        settings=settings, db=db, app=app, web=web, follow_ups=follow_ups, sender=sender
+    )
 
 
 def client_factory(settings: Settings, db: Database) -> Callable[[str], WebClient]:

@@ -140,7 +140,7 @@ class RitualScheduler:
         return wakeups
 
     def _current_fingerprint(self) -> tuple[int, datetime | None]:
-        with self.db.transaction() as session:
+        with self.db.reading() as session:
             count, latest = session.execute(
                 select(func.count(Ritual.id), func.max(Ritual.updated_at))
             ).one()
@@ -161,7 +161,7 @@ class RitualScheduler:
     # Occurrences ----------------------------------------------------------------
 
     def _rituals(self) -> list[Scheduled]:
-        with self.db.transaction() as session:
+        with self.db.reading() as session:
             rows = session.scalars(select(Ritual).where(Ritual.enabled.is_(True))).all()
             return [
                 Scheduled(id=r.id, team_id=r.team_id, kind=r.kind, plan=jobs.plan_for(r))
@@ -191,7 +191,7 @@ class RitualScheduler:
         """The due occurrences not yet claimed, or claimed by a run that never finished."""
         if not due:
             return []
-        with self.db.transaction() as session:
+        with self.db.reading() as session:
             done = set(
                 session.scalars(
                     select(RitualRun.occurrence).where(
@@ -246,7 +246,7 @@ class RitualScheduler:
         """Re-read standup participants and their timezones from Slack every few hours."""
         from bot.jobs import standup
 
-        with self.db.transaction() as session:
+        with self.db.reading() as session:
             stale = standups.stale_rosters(session, older_than=self.now() - ROSTER_REFRESH)
         for team_id, ritual_id in stale:
             with self.db.transaction() as session:

@@ -19,7 +19,6 @@ from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
 from slack_bolt.request.internals import build_context
 from sqlalchemy import text
 
-from bot.later import Traffic
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -82,19 +81,10 @@ class _Handler(SlackRequestHandler):
 class WebApp:
     """Routes HTTP to Bolt, answers health checks, and refuses oversized bodies."""
 
-    def __init__(
-        self,
-        *,
-        app: App,
-        db: Database,
-        signing_secret: str | None,
-        traffic: Traffic | None = None,
-    ):
+    def __init__(self, *, app: App, db: Database, signing_secret: str | None):
         self.slack = _Handler(app, path="/slack/events")
         self.db = db
         self.signing_secret = signing_secret
-        # Requests in flight, so follow-up work (bot.later) can give way to them.
-        self.traffic = traffic or Traffic()
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "")
@@ -117,8 +107,7 @@ class WebApp:
                 log.warning("refused a request on %r not signed by Slack: %s", path[:100], why)
                 return _reply(start_response, "401 Unauthorized", {"error": "invalid signature"})
         environ["wsgi.input"] = io.BytesIO(body)
-        with self.traffic.request():
-            return self.slack(environ, start_response)
+        return self.slack(environ, start_response)
 
     def _health(self, start_response: StartResponse) -> Iterable[bytes]:
         try:

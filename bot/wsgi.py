@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from bot import config, logs
 from bot.runtime import build
-from bot.server import settle_heap
 
 logs.configure()
 settings = config.load()
 settings.require_slack()
 application = build(settings, auto_migrate=False).web
-settle_heap()

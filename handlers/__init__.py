@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from concurrent.futures import Executor
-
 from slack_bolt import App
 
+from bot.follow_ups import FollowUps
 from bot.jobs.outbox import Sender
-from bot.later import Later
 from handlers import (
     analyses,
     digest,
@@ -28,21 +26,15 @@ MODULES = (problems, experiments, pickers, analyses, shortcuts, home, digest, ri
 
 
 def register(
-    app: App,
-    *,
-    db: Database,
-    background: Executor,
-    later: Later,
-    sender: Sender,
-    slack_api_url: str,
+    app: App, *, db: Database, follow_ups: FollowUps, sender: Sender, slack_api_url: str
 ) -> None:
-    """Every listener, reading cleaned text, with `db`, `people`, the `background` pool they
-    run on, `later` for follow-ups nobody waits for, and the outbox's `sender`; only for
-    requests whose response_url is Slack's."""
+    """Every listener, reading cleaned text, with `db`, `people`, `follow_ups` for work
+    nobody waits for, and the outbox's `sender`; only for requests whose response_url is
+    Slack's."""
     app.use(SlackResponseUrls(api_url=slack_api_url))
     app.use(OneWorkspace())
     app.use(Clean())
-    app.use(Provide(db=db, people=People(), background=background, later=later, sender=sender))
+    app.use(Provide(db=db, people=People(), follow_ups=follow_ups, sender=sender))
     app.use(Identify())
     errors.register(app)
     for module in MODULES:

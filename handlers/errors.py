@@ -5,12 +5,10 @@ from __future__ import annotations
 import inspect
 import json
 import logging
-import threading
 from collections.abc import Callable
-from concurrent.futures import Executor
 from typing import Any
 
-from slack_bolt import Ack, App, BoltResponse
+from slack_bolt import App, BoltResponse
 from slack_bolt.kwargs_injection import Args
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -21,7 +19,6 @@ from bot.errors import RitualbotError, ValidationFailed
 from bot.render.problems import usage
 from bot.render.text import escape, plain
 from handlers.slack import why_slack_failed
-from storage.db import Signal
 
 log = logging.getLogger(__name__)
 
@@ -115,106 +112,28 @@ def handle(
     return BoltResponse(status=200, body="") if response is not None else None
 
 
-# How long a request thread waits for its listener's ack(): Slack gives up at 3 seconds.
-ACK_WAIT_SECONDS = 2.9
+def after_ack(listener: Callable[..., None]) -> Callable[[Args], None]:
+    """`listener`, with an error it raises after its ack() told to the person by `handle`
+    here, instead of raised to Bolt.
 
-
-def after_ack(
-    listener: Callable[..., None], *, here: Callable[[dict[str, Any]], bool] | None = None
-) -> Callable[[Args], None]:
-    """Run a listener on the background pool and answer Slack the moment it calls ack().
-
-    The app runs with process_before_response, so Bolt calls this in the request thread and
-    sends its HTTP answer when this returns. The listener goes to the pool (the `background`
-    executor); this thread is woken by its ack(), or by its error, and returns at once. (Bolt's
-    own background mode polls for the ack every 10 ms, which made each answer wait for the
-    next tick.) After the ack, the listener goes on with its Slack calls on the pool thread.
-
-    An error before ack() is raised here, in the request thread, so Bolt hands it to `handle`
-    with the unsent response and the user reads it in the answer. An error after the ack, or
-    after this thread stopped waiting, goes to `handle` on the pool thread and reaches the user
-    through response_url or a DM. Events are acknowledged by Bolt itself: their listeners are
-    handed to the pool without waiting.
-
-    Requests for which `here(body)` is true are run in the request thread instead: for a
-    listener whose only work after ack() is handing follow-ups to `later`, the pool would
-    add two thread hand-overs to every answer and nothing else (the hottest path, a quick
-    capture, is one).
+    Bolt's runner sets the ack's response back to None when a listener raises after acking,
+    and if the request thread had not yet seen the ack, Slack got a 404 after 3 s: 'Add
+    details' on a missing problem hit it every other click (slack_bolt 1.30). An error
+    before the ack goes to Bolt, which answers the request with what `handle` returns.
     """
     names = inspect.getfullargspec(listener).args
 
     def run(args: Args) -> None:
-        if here is not None and here(args.body):
-            _run_here(listener, names, args)
-            return
-        turn = _Turn(args.ack)
-        kwargs = _kwargs(names, args, ack=turn.ack)
-
-        def work() -> None:
-            try:
-                listener(**kwargs)
-            except Exception as error:
-                if turn.pass_back(error):
-                    return
-                handle(error, args.body, None, args.client, args.respond)
-            finally:
-                turn.done.set()
-
-        background: Executor = args.context["background"]
-        background.submit(work)
-        if args.body.get("type") == "event_callback":
-            return
-        turn.wait()
+        available = {**args.context, **vars(args)}
+        try:
+            listener(**{name: available[name] for name in names})
+        except Exception as error:
+            if args.ack.response is None:
+                raise
+            handle(error, args.body, None, args.client, args.respond)
 
     run.__name__ = run.__qualname__ = listener.__name__
     return run
-
-
-def _run_here(listener: Callable[..., None], names: list[str], args: Args) -> None:
-    """`listener` in this request thread. Its errors go to Bolt and so into the answer,
-    which is why only listeners whose ack() is the last thing that can fail run here
-    (`later.submit` does not raise)."""
-    listener(**_kwargs(names, args))
-
-
-def _kwargs(names: list[str], args: Args, **given: Any) -> dict[str, Any]:
-    """The listener's arguments by name: Bolt's, what middleware put in the context, and
-    `given` over both."""
-    available = {**args.context, **vars(args), **given}
-    return {name: available[name] for name in names}
-
-
-class _Turn:
-    """The hand-over between a request thread and the pool thread running its listener."""
-
-    def __init__(self, ack: Ack):
-        self._ack = ack
-        self._lock = threading.Lock()
-        self._waiting = True
-        self._error: Exception | None = None
-        self.done = Signal()
-
-    def ack(self, *args: Any, **kwargs: Any) -> BoltResponse:
-        try:
-            return self._ack(*args, **kwargs)
-        finally:
-            self.done.set()
-
-    def pass_back(self, error: Exception) -> bool:
-        """Give an error raised before ack() to the waiting request thread, if it still waits."""
-        with self._lock:
-            if self._waiting and self._ack.response is None:
-                self._error = error
-                return True
-            return False
-
-    def wait(self) -> None:
-        self.done.wait(ACK_WAIT_SECONDS)
-        with self._lock:
-            self._waiting = False
-            error = self._error
-        if error is not None:
-            raise error
 
 
 def register(app: App) -> None:

@@ -23,9 +23,9 @@ from bot.commands import (
     carried_number,
     parse_problem,
 )
+from bot.follow_ups import FollowUps
 from bot.ids import ActionId, CallbackId, Command, DecisionField
 from bot.jobs import cards
-from bot.later import Later
 from bot.render import decisions as render_decisions
 from bot.render import problems as render
 from bot.render import search as render_search
@@ -50,7 +50,7 @@ def problem_command(
     respond: Respond,
     db: Database,
     people: People,
-    later: Later,
+    follow_ups: FollowUps,
     trigger: triggers.Trigger,
 ) -> None:
     team_id, user_id, channel_id = command["team_id"], command["user_id"], command["channel_id"]
@@ -64,24 +64,23 @@ def problem_command(
         case Help():
             ack(text=render.HELP, response_type="ephemeral")
         case Capture(title):
-            saved = db.together(
-                problems.create_many,
-                problems.NewProblem(
+            with db.transaction() as session:
+                saved = problems.create(
+                    session,
                     team_id=team_id,
                     user_id=user_id,
                     channel_id=channel_id,
                     draft=problems.ProblemDraft(title=title),
                     source_key=f"command:{command['trigger_id']}",
                     card_to=channel_id,
-                ),
-            )
+                )
             ack(
                 text=render.card_text(saved.problem),
                 blocks=render.captured(saved.problem, created=saved.created),
                 response_type="ephemeral",
             )
             if saved.created:
-                later.submit(
+                follow_ups.submit(
                     follow_up,
                     client=client,
                     db=db,
@@ -285,7 +284,7 @@ def submit_problem(
     client: WebClient,
     db: Database,
     people: People,
-    later: Later,
+    follow_ups: FollowUps,
     trigger: triggers.Trigger,
 ) -> None:
     """Save the modal; field errors go back inline through the global error handler."""
@@ -318,7 +317,7 @@ def submit_problem(
     ack()
     if not saved.created:
         return
-    later.submit(
+    follow_ups.submit(
         publish,
         client=client,
         db=db,
@@ -432,13 +431,8 @@ def undo_delete(
     records.undone(respond, ref=problem.ref)
 
 
-def _is_capture(body: dict[str, Any]) -> bool:
-    """A quick capture acks once it is stored, and only hands its card to `later`."""
-    return isinstance(parse_problem(body.get("text") or ""), Capture)
-
-
 def register(app: App) -> None:
-    app.command(Command.PROBLEM)(after_ack(problem_command, here=_is_capture))
+    app.command(Command.PROBLEM)(after_ack(problem_command))
     app.action(ActionId.PROBLEM_ADD_DETAILS)(after_ack(open_details))
     app.action(ActionId.PROBLEM_NEW)(after_ack(open_new))
     app.action(ActionId.PROBLEM_RESTORE)(after_ack(undo_delete))

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Integer, Table, bindparam, cast, func, select, update
-from sqlalchemy.dialects import postgresql
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import Counter, Problem, RitualRun, Workspace
@@ -37,149 +35,22 @@ def next_number(session: Session, *, team_id: str, kind: str) -> int:
     return session.execute(bump, {"team_id": team_id, "kind": kind}).scalar_one()
 
 
-class AlreadyStored(Exception):
-    """A row of a group was stored before: store the group's rows one at a time instead."""
+def add_numbered(session: Session, table: Table, row: dict[str, Any], *, kind: str) -> int | None:
+    """Insert `row` under the workspace's next number of `kind`: that number, or None when
+    a row with the same `source_key` is already stored (and then the number is given back).
 
-
-def add_numbered_many(
-    session: Session, table: Table, rows: Sequence[dict[str, Any]], *, kind: str
-) -> list[int | None]:
-    """Insert `rows` (of any workspaces) under each workspace's next numbers of `kind`, in
-    order, and return their numbers.
-
-    A single row whose `source_key` is already stored (the same Slack request, delivered
-    again) is not inserted: its number is given back and None returned for it. A group of
-    rows with one already stored raises instead (AlreadyStored, or on PostgreSQL the unique
-    violation itself) and writes nothing, so no number is skipped; Database.together then
-    stores each row alone.
-
-    On PostgreSQL a group is numbered and inserted by one statement, whatever its
-    workspaces, so that it may run outside a transaction (Database.together). On SQLite it
-    costs one counter bump and one insert per workspace, in the caller's transaction.
+    No savepoint: until commit the number stays this transaction's (the counter's row lock
+    on PostgreSQL, the one writer on SQLite), so giving it back is safe.
     """
+    team_id = row["team_id"]
     dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        return _add_with_arrays(session, table, rows, kind=kind)
-    numbers: list[int | None] = [None] * len(rows)
-    teams: dict[str, list[int]] = {}
-    for index, row in enumerate(rows):
-        teams.setdefault(row["team_id"], []).append(index)
-    for team_id, indexes in sorted(teams.items()):
-        last = session.execute(
-            _counter_add(dialect), {"team_id": team_id, "kind": kind, "by": len(indexes)}
-        ).scalar_one()
-        first = last - len(indexes) + 1
-        values = [{**rows[i], "number": n} for n, i in enumerate(indexes, start=first)]
-        added = len(session.execute(_insert_new(dialect, table), values).all())
-        if added < len(indexes):
-            if len(rows) > 1:
-                raise AlreadyStored(f"{len(indexes) - added} of {len(indexes)} rows")
-            _give_back(session, team_id=team_id, kind=kind)
-            return [None]
-        for n, i in enumerate(indexes, start=first):
-            numbers[i] = n
-        if first == 1:
-            ensure_workspace(session, team_id=team_id)
-    return numbers
-
-
-def _add_with_arrays(
-    session: Session, table: Table, rows: Sequence[dict[str, Any]], *, kind: str
-) -> list[int | None]:
-    """PostgreSQL: add_numbered_many in one statement."""
-    first = rows[0]
-    columns = sorted(first)
-    # A value every row shares (the time, every empty field of a quick capture, usually the
-    # workspace) is sent once: psycopg dumps arrays element by element, and one per column
-    # was a fifth of a group's CPU.
-    shared = tuple(c for c in columns if all(row[c] == first[c] for row in rows[1:]))
-    varying = tuple(c for c in columns if c not in shared)
-    values: dict[str, Any] = {f"one_{c}": first[c] for c in shared}
-    values.update({f"each_{c}": [row[c] for row in rows] for c in varying})
-    values.update(kind=kind, at=list(range(len(rows))))
-    # A single row (a request stored alone) skips a duplicate and gives its number back; a
-    # group fails as a whole on one (its statement inserts every row or none).
-    alone = len(rows) == 1
-    inserted = session.execute(_bump_and_insert_arrays(table, shared, varying, alone), values)
-    firsts: dict[str, int] = {}
-    for team_id, number in inserted:
-        firsts[team_id] = min(number, firsts.get(team_id, number))
-    if alone and not firsts:
-        _give_back(session, team_id=first["team_id"], kind=kind)
-        return [None]
-    # Each workspace's rows are numbered from its first number, in order.
-    numbers: list[int | None] = []
-    for row in rows:
-        numbers.append(firsts[row["team_id"]])
-        firsts[row["team_id"]] += 1
-    return numbers
-
-
-@cache
-def _bump_and_insert_arrays(
-    table: Table, shared: tuple[str, ...], varying: tuple[str, ...], alone: bool
-) -> Any:
-    """PostgreSQL: one statement that bumps each workspace's counter by its number of rows,
-    makes sure each workspace has its row, and inserts the rows (the `shared` values and one
-    array per `varying` column) numbered in order up to their workspace's new count.
-
-    Its text is the same for any number of rows, so psycopg converts it once and the server
-    prepares it; a multi-row VALUES was a new statement for every group size, several
-    kilobytes long, which psycopg parsed afresh for every group (under the ack benchmark, a
-    third of the worker's time holding the GIL). Counters are locked in workspace order, so
-    two groups bumping the same two counters never deadlock each other.
-    """
-    arrays = select(
-        # Cast: a NULL sent alone would be taken for text.
-        *(
-            cast(bindparam(f"one_{c}", type_=table.c[c].type), table.c[c].type).label(c)
-            for c in shared
-        ),
-        *(
-            func.unnest(bindparam(f"each_{c}", type_=postgresql.ARRAY(table.c[c].type))).label(c)
-            for c in varying
-        ),
-        func.unnest(bindparam("at", type_=postgresql.ARRAY(Integer()))).label("at"),
-    ).cte("rows")
-    teams = (
-        select(arrays.c.team_id, func.count().label("n")).group_by(arrays.c.team_id).cte("teams")
-    )
-    counters = Counter.__table__
-    bump = postgresql.insert(counters).from_select(
-        ["team_id", "kind", "value"],
-        select(teams.c.team_id, bindparam("kind"), teams.c.n).order_by(teams.c.team_id),
-    )
-    bumped = (
-        bump.on_conflict_do_update(
-            index_elements=["team_id", "kind"],
-            set_={"value": counters.c.value + bump.excluded.value},
-        )
-        .returning(counters.c.team_id, counters.c.value)
-        .cte("bumped")
-    )
-    workspaces = (
-        postgresql.insert(Workspace.__table__)
-        .from_select(
-            ["team_id", "created_at"],
-            select(teams.c.team_id, func.now()).order_by(teams.c.team_id),
-            include_defaults=False,
-        )
-        .on_conflict_do_nothing(index_elements=["team_id"])
-        .cte("workspaces")
-    )
-    columns = (*shared, *varying)
-    position = func.row_number().over(partition_by=arrays.c.team_id, order_by=arrays.c.at)
-    numbered = select(
-        *(arrays.c[c] for c in columns), bumped.c.value - teams.c.n + position
-    ).select_from(
-        arrays.join(teams, teams.c.team_id == arrays.c.team_id).join(
-            bumped, bumped.c.team_id == arrays.c.team_id
-        )
-    )
-    statement = postgresql.insert(table).from_select([*columns, "number"], numbered)
-    if alone:
-        statement = statement.on_conflict_do_nothing(index_elements=["team_id", "source_key"])
-    return statement.add_cte(workspaces).returning(table.c.team_id, table.c.number)
+    number = next_number(session, team_id=team_id, kind=kind)
+    if session.execute(_insert_new(dialect, table), {**row, "number": number}).first() is None:
+        _give_back(session, team_id=team_id, kind=kind)
+        return None
+    if number == 1:
+        ensure_workspace(session, team_id=team_id)
+    return number
 
 
 def _give_back(session: Session, *, team_id: str, kind: str) -> None:
@@ -189,18 +60,6 @@ def _give_back(session: Session, *, team_id: str, kind: str) -> None:
         .where(Counter.team_id == team_id, Counter.kind == kind)
         .values(value=Counter.value - 1)
     )
-
-
-@cache
-def _counter_add(dialect: str) -> Any:
-    """Add `by` to the workspace's counter of `kind` (created at `by`); the new value."""
-    table = Counter.__table__
-    stmt = DIALECT_INSERT[dialect](table).values(
-        team_id=bindparam("team_id"), kind=bindparam("kind"), value=bindparam("by")
-    )
-    return stmt.on_conflict_do_update(
-        index_elements=["team_id", "kind"], set_={"value": table.c.value + stmt.excluded.value}
-    ).returning(table.c.value)
 
 
 @cache

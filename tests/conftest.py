@@ -94,7 +94,7 @@ class Bot:
     def settle(self) -> None:
         """Wait for the listeners, then for the follow-ups they left (cards, hints)."""
         self.executor.wait_idle()
-        assert self.runtime.later.wait_idle(10), "follow-ups still running after 10 s"
+        self.runtime.follow_ups.pool.wait_idle(10)
 
 
 @pytest.fixture
@@ -108,13 +108,15 @@ def bot(emulator: SlackEmulator, database_url: str) -> Iterator[Bot]:
         }
     )
     executor = IdleTrackingExecutor()
-    runtime = build(settings, listener_executor=executor)
+    runtime = build(
+        settings, listener_executor=executor, follow_up_executor=IdleTrackingExecutor(4)
+    )
     server = InProcessServer(runtime.web).start()
     emulator.app_url = f"{server.url}/slack/events"
     yield Bot(runtime=runtime, url=server.url, executor=executor, slack=emulator)
     executor.wait_idle()
-    runtime.later.wait_idle(10)
+    runtime.follow_ups.pool.wait_idle(10)
     server.stop()
     executor.shutdown(wait=True)
-    runtime.later.shutdown()
+    runtime.follow_ups.shutdown()
     runtime.db.dispose()

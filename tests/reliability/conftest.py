@@ -52,7 +52,11 @@ def make_bot(
         }
     )
     executor = IdleTrackingExecutor()
-    runtime = build(settings, listener_executor=None if production_executor else executor)
+    runtime = build(
+        settings,
+        listener_executor=None if production_executor else executor,
+        follow_up_executor=IdleTrackingExecutor(4),
+    )
     server = InProcessServer(runtime.web).start()
     emulator.app_url = f"{server.url}/slack/events"
     made = Bot(runtime=runtime, url=server.url, executor=executor, slack=emulator)
@@ -62,10 +66,10 @@ def make_bot(
 
 def stop_bot(made: Bot) -> None:
     made.executor.wait_idle()
-    made.runtime.later.wait_idle(10)
+    made.runtime.follow_ups.pool.wait_idle(10)
     made._server.stop()  # type: ignore[attr-defined]
     made.executor.shutdown(wait=True)
-    made.runtime.later.shutdown()
+    made.runtime.follow_ups.shutdown()
     made.runtime.db.dispose()
 
 

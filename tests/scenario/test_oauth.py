@@ -30,14 +30,16 @@ def oauth_bot(emulator, database_url) -> Iterator[str]:
         }
     )
     executor = IdleTrackingExecutor()
-    runtime = build(settings, listener_executor=executor)
+    runtime = build(
+        settings, listener_executor=executor, follow_up_executor=IdleTrackingExecutor(4)
+    )
     server = InProcessServer(runtime.web).start()
     emulator.app_url = f"{server.url}/slack/events"
     yield server.url
     executor.wait_idle()
-    runtime.later.wait_idle(10)
+    runtime.follow_ups.pool.wait_idle(10)
     server.stop()
-    runtime.later.shutdown()
+    runtime.follow_ups.shutdown()
     runtime.db.dispose()
 
 

@@ -1,0 +1,44 @@
+"""Work nobody waits for (a new problem's card, a "tried before" hint), done after the ack."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+# Two, so one slow Slack call doesn't hold up every other card, and no more: follow-ups
+# share the process with requests waiting for their ack, and a team sends a few requests
+# a minute. What must survive a crash is stored first (a card is stored pending, and the
+# clock's sweep posts it), so a bounded pool is all this needs.
+WORKERS = 2
+
+
+class FollowUps:
+    """A small pool the listeners hand their follow-ups to."""
+
+    def __init__(self, pool: Executor | None = None) -> None:
+        self.pool = pool or ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="follow-up")
+
+    def submit(self, task: Callable[..., None], /, **kwargs: Any) -> None:
+        """Run `task(**kwargs)` on the pool. Never raises: it is called after the ack, when
+        an error could no longer be told apart from the saved record's."""
+        name = getattr(task, "__name__", repr(task))
+        try:
+            future = self.pool.submit(task, **kwargs)
+        except RuntimeError:  # the pool is shut down: the process is exiting
+            log.warning("follow-up %s dropped: shutting down", name)
+            return
+        future.add_done_callback(lambda done: _log_failure(name, done))
+
+    def shutdown(self) -> None:
+        """Run what was handed over, then stop."""
+        self.pool.shutdown(wait=True)
+
+
+def _log_failure(name: str, done: Future[None]) -> None:
+    error = done.exception()
+    if error is not None:
+        log.error("follow-up %s failed", name, exc_info=error)
