@@ -22,6 +22,8 @@ from bot.commands import (
     parse_analysis,
 )
 from bot.ids import ActionId, CallbackId, Command
+from bot.jobs import messages
+from bot.jobs.outbox import Sender
 from bot.render import analyses as render
 from bot.render.delivery_modals import ANALYSIS_FIELDS, analysis_modal, read_follow_ups
 from bot.render.forms import read_values
@@ -30,7 +32,7 @@ from handlers import records
 from handlers.errors import after_ack
 from handlers.experiments import refresh_message
 from handlers.people import People
-from handlers.slack import Posted, post, tell, update
+from handlers.slack import tell_delivery, update
 from storage.db import Database
 
 
@@ -157,6 +159,7 @@ def submit_analysis(
     client: WebClient,
     db: Database,
     people: People,
+    sender: Sender,
     trigger: triggers.Trigger,
 ) -> None:
     """Save the analysis and post it in the experiment's thread."""
@@ -186,38 +189,24 @@ def submit_analysis(
             draft=draft,
             source_key=f"view:{view['id']}",
         )
+        queued = (
+            messages.analysis(
+                session,
+                saved.analysis,
+                experiments.get(session, team_id=team_id, number=saved.analysis.experiment_number),
+            )
+            if saved.created
+            else []
+        )
     ack()
-    if saved.created:
-        announce(client=client, db=db, analysis=saved.analysis)
-
-
-def announce(*, client: WebClient, db: Database, analysis: analyses.AnalysisRecord) -> None:
-    """Post the analysis in the experiment's thread; if refused, DM it to its author."""
-    a = analysis
-    sent = (
-        Posted(ts=None, why="the experiment has no channel")
-        if a.channel is None
-        else post(
-            client,
-            channel=a.channel,
-            text=render.post_text(a),
-            blocks=render.post(a),
-            thread_ts=a.thread_ts,
-        )
+    tell_delivery(
+        sender.send_now(queued, team_id=team_id, person=user_id),
+        saved=f"{saved.analysis.ref} is saved",
+        what="it in the experiment's thread",
+        respond=None,
+        client=client,
+        user_id=user_id,
     )
-    if sent.ts is None:
-        tell(
-            client,
-            user_id=a.author_id,
-            text=f"{a.ref} is saved, but I couldn't post it in the experiment's thread: {sent.why}.",
-            blocks=render.post(a),
-        )
-    else:
-        with db.transaction() as session:
-            analyses.set_message(session, team_id=a.team_id, number=a.number, ts=sent.ts)
-    with db.reading() as session:
-        logged = experiments.get(session, team_id=a.team_id, number=a.experiment_number)
-    refresh_message(client, logged)
 
 
 def undo_delete(

@@ -25,7 +25,8 @@ from bot.commands import (
 )
 from bot.follow_ups import FollowUps
 from bot.ids import ActionId, CallbackId, Command, DecisionField
-from bot.jobs import cards
+from bot.jobs import cards, messages
+from bot.jobs.outbox import Sender
 from bot.render import decisions as render_decisions
 from bot.render import problems as render
 from bot.render import search as render_search
@@ -33,11 +34,10 @@ from bot.render.delivery_modals import decision_modal
 from bot.render.forms import MessageRef, channel_of
 from bot.render.forms import read_values as read_fields
 from bot.render.modals import problem_modal, read_values
-from bot.render.text import escape
 from handlers import records
 from handlers.errors import after_ack
 from handlers.people import People
-from handlers.slack import permalink, post, tell, update, whisper
+from handlers.slack import permalink, post, tell, tell_delivery, whisper
 from storage.db import Database
 
 DECIDE_ACTIONS = {action_id: kind for kind, (action_id, _) in render.DECIDE_BUTTONS.items()}
@@ -51,6 +51,7 @@ def problem_command(
     db: Database,
     people: People,
     follow_ups: FollowUps,
+    sender: Sender,
     trigger: triggers.Trigger,
 ) -> None:
     team_id, user_id, channel_id = command["team_id"], command["user_id"], command["channel_id"]
@@ -119,12 +120,21 @@ def problem_command(
                     rationale=rationale,
                     source_key=f"command:{command['trigger_id']}",
                 )
+                queued = (
+                    messages.decision(session, result, channel=channel_id) if result.created else []
+                )
             ack(
                 text=f"Recorded: {render_decisions.posted_text(result)}.",
                 response_type="ephemeral",
             )
-            if result.created:
-                announce_decision(client=client, result=result, channel=channel_id, respond=respond)
+            tell_delivery(
+                sender.send_now(queued, team_id=team_id, person=user_id),
+                saved=f"The decision on {result.problem.ref} is recorded",
+                what="it here",
+                respond=respond,
+                client=client,
+                user_id=user_id,
+            )
         case Edit(number):
             actor = people.actor(client, team_id=team_id, user_id=user_id)
             with db.transaction() as session:
@@ -211,46 +221,6 @@ def announce(
         tell(client, user_id=problem.created_by, text=text)
 
 
-def announce_decision(
-    *, client: WebClient, result: decisions.Decided, channel: str, respond: Respond | None
-) -> None:
-    """Put the decision on the record in the channel, and refresh the problem's card."""
-    sent = post(
-        client,
-        channel=channel,
-        text=render_decisions.posted_text(result),
-        blocks=render_decisions.posted(result),
-    )
-    if sent.ts is None:
-        text = (
-            f"The decision on {result.problem.ref} is recorded, but I couldn't post it here: "
-            f"{sent.why}."
-        )
-        if respond is not None:
-            respond(text=text, response_type="ephemeral", replace_original=False)
-        else:
-            tell(client, user_id=result.decision.decided_by, text=text)
-    refresh_card(client, result.problem)
-
-
-def refresh_card(
-    client: WebClient, problem: problems.ProblemRecord, *, editor: str | None = None
-) -> None:
-    """Bring the channel card up to date; if Slack refuses, tell the editor the edit is kept."""
-    if not (problem.card_channel and problem.card_ts):
-        return
-    why_not = update(
-        client,
-        channel=problem.card_channel,
-        ts=problem.card_ts,
-        text=render.card_text(problem),
-        blocks=render.card(problem),
-    )
-    if why_not and editor:
-        text = f"{problem.ref} is saved, but I couldn't update its card: {why_not}."
-        tell(client, user_id=editor, text=escape(text))
-
-
 def open_details(
     ack: Ack, body: dict[str, Any], client: WebClient, db: Database, people: People
 ) -> None:
@@ -285,6 +255,7 @@ def submit_problem(
     db: Database,
     people: People,
     follow_ups: FollowUps,
+    sender: Sender,
     trigger: triggers.Trigger,
 ) -> None:
     """Save the modal; field errors go back inline through the global error handler."""
@@ -300,8 +271,16 @@ def submit_problem(
             )
             # The metric's baseline, target or direction may have changed under them.
             experiments.reassess(session, team_id=team_id, number=problem.number)
+            card = messages.card_update(session, problem)
         ack()
-        refresh_card(client, problem, editor=user_id)
+        tell_delivery(
+            sender.send_now([card] if card else [], team_id=team_id, person=user_id),
+            saved=f"{problem.ref} is saved",
+            what="its card's update",
+            respond=None,
+            client=client,
+            user_id=user_id,
+        )
         return
     channel = channel_of(metadata)
     with db.transaction() as session:
@@ -384,6 +363,7 @@ def submit_decision(
     client: WebClient,
     db: Database,
     people: People,
+    sender: Sender,
     trigger: triggers.Trigger,
 ) -> None:
     metadata = json.loads(view.get("private_metadata") or "{}")
@@ -404,10 +384,17 @@ def submit_decision(
             rationale=rationale,
             source_key=f"view:{view['id']}",
         )
-    ack()
-    if result.created:
         channel = channel_of(metadata) or result.problem.channel_id or user_id
-        announce_decision(client=client, result=result, channel=channel, respond=None)
+        queued = messages.decision(session, result, channel=channel) if result.created else []
+    ack()
+    tell_delivery(
+        sender.send_now(queued, team_id=team_id, person=user_id),
+        saved=f"The decision on {result.problem.ref} is recorded",
+        what="it in the channel",
+        respond=None,
+        client=client,
+        user_id=user_id,
+    )
 
 
 def undo_delete(

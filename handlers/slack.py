@@ -7,8 +7,11 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.error import URLError
 
+from slack_bolt import Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+
+from bot.jobs.outbox import Delivery
 
 log = logging.getLogger(__name__)
 
@@ -131,3 +134,29 @@ def _code(error: Exception) -> str:
     if isinstance(error, SlackApiError) and error.response is not None:
         return str(error.response.get("error", "error"))
     return type(error).__name__
+
+
+def tell_delivery(
+    delivery: Delivery,
+    *,
+    saved: str,
+    what: str,
+    respond: Respond | None,
+    client: WebClient,
+    user_id: str,
+) -> None:
+    """Tell the person who acted what became of the message their record caused, if it did
+    not go out: in place when the request allows, else by DM."""
+    if delivery.refused:
+        text = f"{saved}, but I couldn't post {what}: {delivery.refused}."
+    elif delivery.waiting:
+        text = (
+            f"{saved}. I couldn't post {what} yet ({delivery.waiting}); it will follow as "
+            "soon as Slack takes it, and I'll tell you if it can't."
+        )
+    else:
+        return
+    if respond is not None:
+        respond(text=text, response_type="ephemeral", replace_original=False)
+    else:
+        tell(client, user_id=user_id, text=text)

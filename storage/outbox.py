@@ -42,7 +42,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, Session, aliased, mapped_column
 
-from storage.models import TEAM_ID, USER_ID, Base, Experiment, Problem, _enum
+from storage.models import TEAM_ID, USER_ID, Base, ErrorAnalysis, Experiment, Problem, _enum
 from storage.types import UTCDateTime, utcnow
 
 
@@ -85,9 +85,9 @@ class OutboxMessage(Base):
     relation: Mapped[Relation | None] = mapped_column(_enum(Relation), nullable=True)
     # A message Slack already has (posted before the outbox): its ts, to reply to or edit.
     target_ts: Mapped[str | None] = mapped_column(String(32), nullable=True)
-    # Where the record this belongs to keeps its message (see SLOTS), and the record's id.
+    # Where the record this belongs to keeps its message (see SLOTS), and its number (P-12: 12).
     slot: Mapped[str | None] = mapped_column(String(32), nullable=True)
-    record_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    record_number: Mapped[int | None] = mapped_column(Integer, nullable=True)
     # Who hears about it if Slack refuses it for good.
     owner: Mapped[str | None] = mapped_column(USER_ID, nullable=True)
     # Enqueueing the same key twice in a workspace stores one message.
@@ -106,16 +106,18 @@ class OutboxMessage(Base):
 
 @dataclass(frozen=True)
 class Slot:
-    """Where a kind of record keeps its message: the table and its channel and ts columns."""
+    """Where a kind of record keeps its message: the table and its channel and ts columns
+    (no channel column where the record's message is always in a known place)."""
 
     table: Table
-    channel: str
+    channel: str | None
     ts: str
 
 
 SLOTS = {
     "problem_card": Slot(Problem.__table__, "card_channel", "card_ts"),
     "experiment_message": Slot(Experiment.__table__, "message_channel", "message_ts"),
+    "analysis_message": Slot(ErrorAnalysis.__table__, None, "message_ts"),
 }
 
 
@@ -135,7 +137,7 @@ class Outgoing:
     relation: Relation | None = None
     target_ts: str | None = None
     slot: str | None = None
-    record_id: int | None = None
+    record_number: int | None = None
     owner: str | None = None
     key: str | None = None
 
@@ -157,15 +159,16 @@ def enqueue(session: Session, message: Outgoing) -> OutboxMessage:
     return row
 
 
-def edit(session: Session, *, team_id: str, of: int, text: str, blocks: list[Any]) -> None:
+def edit(session: Session, *, team_id: str, of: int, text: str, blocks: list[Any]) -> int | None:
     """Change a message's text and blocks: in place while it waits to be sent, else by an
-    edit that waits for it (one pending edit per message: the newest replaces the last)."""
+    edit that waits for it (one pending edit per message: the newest replaces the last).
+    The id of the message that carries the change; None if the original was refused."""
     original = session.get(OutboxMessage, of)
     if original is None or original.team_id != team_id or original.state == OutboxState.FAILED:
-        return
+        return None
     if original.state == OutboxState.PENDING:
         original.text, original.blocks = text, blocks
-        return
+        return original.id
     waiting = session.scalar(
         select(OutboxMessage).where(
             OutboxMessage.team_id == team_id,
@@ -176,19 +179,17 @@ def edit(session: Session, *, team_id: str, of: int, text: str, blocks: list[Any
     )
     if waiting is not None:
         waiting.text, waiting.blocks = text, blocks
-        return
-    enqueue(
-        session,
-        Outgoing(
-            team_id=team_id,
-            what=f"an update of {original.what}",
-            channel=original.channel,
-            text=text,
-            blocks=blocks,
-            after=of,
-            relation=Relation.EDIT,
-        ),
+        return waiting.id
+    change = Outgoing(
+        team_id=team_id,
+        what=f"an update of {original.what}",
+        channel=original.channel,
+        text=text,
+        blocks=blocks,
+        after=of,
+        relation=Relation.EDIT,
     )
+    return enqueue(session, change).id
 
 
 def claim(
@@ -225,9 +226,7 @@ def interrupted(session: Session, *, before: datetime, limit: int) -> list[Outbo
     rows = list(
         session.scalars(
             select(OutboxMessage)
-            .where(
-                OutboxMessage.state == OutboxState.CLAIMED, OutboxMessage.claimed_at < before
-            )
+            .where(OutboxMessage.state == OutboxState.CLAIMED, OutboxMessage.claimed_at < before)
             .order_by(OutboxMessage.id)
             .limit(limit)
             .with_for_update(skip_locked=True)
@@ -258,8 +257,11 @@ def sent(session: Session, message_id: int, *, channel: str, ts: str) -> None:
     if slot is not None and message.relation != Relation.EDIT:
         session.execute(
             update(slot.table)
-            .where(slot.table.c.id == message.record_id, slot.table.c.team_id == message.team_id)
-            .values({slot.channel: channel, slot.ts: ts})
+            .where(
+                slot.table.c.team_id == message.team_id,
+                slot.table.c.number == message.record_number,
+            )
+            .values({slot.ts: ts} | ({slot.channel: channel} if slot.channel else {}))
         )
 
 
@@ -293,7 +295,7 @@ def refused(session: Session, message_id: int, *, error: str) -> list[int]:
 
 
 def of_record(
-    session: Session, *, team_id: str, slot: str, record_id: int
+    session: Session, *, team_id: str, slot: str, record_number: int
 ) -> OutboxMessage | None:
     """The message a record's slot is filled by (sent or not), if any."""
     return session.scalar(
@@ -301,7 +303,7 @@ def of_record(
         .where(
             OutboxMessage.team_id == team_id,
             OutboxMessage.slot == slot,
-            OutboxMessage.record_id == record_id,
+            OutboxMessage.record_number == record_number,
             OutboxMessage.relation.is_(None) | (OutboxMessage.relation != Relation.EDIT),
         )
         .order_by(OutboxMessage.id.desc())

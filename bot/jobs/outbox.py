@@ -70,6 +70,8 @@ class Sender:
     def send_now(self, ids: list[int], *, team_id: str, person: str) -> Delivery:
         """Send at once for a person waiting on it: what became of the first message. If it
         is left for later, `person` hears if it is finally refused."""
+        if not ids:
+            return Delivery()
         self.send(ids)
         with self.db.transaction() as session:
             first = outbox.get(session, team_id=team_id, message_id=ids[0])

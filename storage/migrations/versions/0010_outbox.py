@@ -42,7 +42,7 @@ def upgrade() -> None:
         ),
         sa.Column("target_ts", sa.String(32), nullable=True),
         sa.Column("slot", sa.String(32), nullable=True),
-        sa.Column("record_id", sa.Integer(), nullable=True),
+        sa.Column("record_number", sa.Integer(), nullable=True),
         sa.Column("owner", sa.String(32), nullable=True),
         sa.Column("key", sa.String(200), nullable=True),
         sa.Column(
