@@ -98,7 +98,7 @@ def measure(engine: str, args: argparse.Namespace, workdir: Path) -> dict[str, o
                 cpu[target.kind] += target.cpu_seconds() - before
                 if target is app:
                     sent += per_round
-                    # Cards follow the acks (bot.follow_ups); let them all go out, timing how
+                    # Cards follow the acks (handlers.follow_ups); let them all go out, timing how
                     # long after the round's last ack, so they don't load the next bare round.
                     began = time.perf_counter()
                     settle(url, sent)

@@ -36,9 +36,9 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
-from bot import digest
-from bot.config import load
-from bot.render import digest as render
+from bot.digest import render
+from bot.digest import service as digest
+from runtime.config import load
 from storage import migrate
 from storage.db import Database
 from storage.models import Base

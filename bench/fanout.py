@@ -32,13 +32,13 @@ from datetime import date, timedelta
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from bot import standups
-from bot.app import job_client, web_client
-from bot.config import load
 from bot.ids import ActionId
-from bot.jobs import standup as job
 from bot.schedule import local_instant
-from bot.scheduler import RitualScheduler
+from bot.standup import service as standups
+from jobs import standup as job
+from runtime.app import job_client, web_client
+from runtime.clock import RitualScheduler
+from runtime.config import load
 from sandbox.emulator import SlackEmulator
 from sandbox.ratelimits import POST_MESSAGE_PER_MINUTE, TIER_2
 from storage import migrate

@@ -21,7 +21,7 @@ import httpx
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from bot.config import load
+from runtime.config import load
 from sandbox.signing import sign
 from storage import migrate
 from storage.db import Database

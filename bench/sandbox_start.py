@@ -7,7 +7,7 @@ Timed, per start, two ways:
 - in process: Sandbox(...).start() (emulator, migrations, the bot built against the
   emulator, the demo seeded through the services, both servers up) until GET / and the
   page's first /_sandbox/state answer, on SQLite or the PostgreSQL server;
-- the command: `python -m bot.cli sandbox [--demo] --no-browser --port 0` from launch
+- the command: `python -m runtime.cli sandbox [--demo] --no-browser --port 0` from launch
   until its page answers (imports included; it always uses its own SQLite file).
 The baseline is the same start without --demo, measured in the same run; each start gets
 a fresh database. Medians of --repeat starts.
@@ -37,7 +37,7 @@ import httpx
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from bot.config import load
+from runtime.config import load
 from sandbox.run import Sandbox
 
 BAR_TOTAL_S = 3.0
@@ -81,7 +81,7 @@ def command_once(*, demo: bool) -> float:
     flags = ["--demo"] if demo else []
     began = time.perf_counter()
     process = subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "sandbox", *flags, "--no-browser", "--port", "0"],
+        [sys.executable, "-m", "runtime.cli", "sandbox", *flags, "--no-browser", "--port", "0"],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,

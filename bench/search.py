@@ -5,7 +5,7 @@
 
 Seeds problems, experiments and error analyses (with categories) with realistic ML text
 from a seeded RNG in bulk inserts, then times realistic 1-3 word queries through the
-service layer (bot.search.search, one transaction each, as the handler runs it) and, on
+service layer (bot.search.service.search, one transaction each, as the handler runs it) and, on
 the same data in the same run, a plain `LIKE '%word%'` scan of the same columns.
 """
 
@@ -30,7 +30,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import create_engine, insert, or_, select, text
 from sqlalchemy.engine import make_url
 
-from bot import search
+from bot.search import service as search
 from storage import migrate
 from storage.db import Database
 from storage.models import ErrorAnalysis, ErrorCategory, Experiment, Outcome, Problem

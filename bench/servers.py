@@ -1,5 +1,5 @@
 """Serve ritualbot (`ritualbot run`), or a bare Bolt app that only acks, with the same
-gunicorn settings (bot.server.gunicorn_options, the Procfile's `web`).
+gunicorn settings (runtime.server.gunicorn_options, the Procfile's `web`).
 
 Run by the benchmarks as a subprocess: `python bench/servers.py ritualbot|bare PORT`, with
 the usual environment (SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET, SLACK_API_URL, DATABASE_URL,
@@ -18,8 +18,8 @@ def bare() -> Any:
     from slack_bolt import Ack, App
     from slack_bolt.adapter.wsgi import SlackRequestHandler
 
-    from bot import config
-    from bot.app import web_client
+    from runtime import config
+    from runtime.app import web_client
 
     settings = config.load()
     app = App(
@@ -37,8 +37,8 @@ def bare() -> Any:
 
 
 def main(argv: list[str]) -> int:
-    from bot import cli, config
-    from bot.server import Gunicorn, gunicorn_options
+    from runtime import cli, config
+    from runtime.server import Gunicorn, gunicorn_options
 
     kind, port = argv[0], argv[1]
     os.environ["PORT"] = port

@@ -6,9 +6,9 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from bot.decisions import check_rationale, kind_of
+from bot.decisions.service import check_rationale, kind_of
 from bot.errors import UsageError
-from bot.problems import Scope
+from bot.problems.service import Scope
 from bot.text import parse_number
 from storage.models import DecisionKind
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 
-from bot import runlinks
 from bot.checks import TEXT_MAX
-from bot.experiments import first_link
+from bot.experiments import runlinks
+from bot.experiments.service import first_link
 from bot.ids import ExperimentField, ProblemField
-from bot.problems import TITLE_MAX
-from bot.render.text import message_plain_text
+from bot.problems.service import TITLE_MAX
+from bot.text import message_plain_text
 
 PROBLEM_REF = re.compile(r"\bP-?([0-9]{1,9})\b", re.IGNORECASE)
 

@@ -1,4 +1,5 @@
-"""Text as people type it: cleaned once on the way in; titles that show; numbers read strictly."""
+"""Text as people type it: cleaned once on the way in, escaped wherever the bot shows it;
+titles that show; numbers read strictly."""
 
 from __future__ import annotations
 
@@ -42,7 +43,7 @@ def visible(value: str) -> bool:
     return any(unicodedata.category(c)[0] not in "CZM" and c not in BLANK_LETTERS for c in value)
 
 
-def escaped(value: str) -> str:
+def printable(value: str) -> str:
     """Control characters written out (`\\x00`), so a log line stays one readable line."""
     return CONTROL.sub(lambda match: match.group().encode("unicode_escape").decode(), value)
 
@@ -70,3 +71,31 @@ def parse_count(text: str, *, least: int, most: int) -> int:
     if not COUNT.fullmatch(text) or len(text) > len(str(most)) or not least <= int(text) <= most:
         raise ValueError(text)
     return int(text)
+
+
+def escape(text: str) -> str:
+    """Escape user text for mrkdwn so it can never become a mention, a link or a ping."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+SLACK_TOKEN = re.compile(r"<([^<>]*)>")
+
+
+def _token_text(match: re.Match[str]) -> str:
+    inner = match.group(1)
+    target, _, label = inner.partition("|")
+    if target.startswith("@"):
+        return f"@{label or target[1:]}"
+    if target.startswith("#"):
+        return f"#{label or target[1:]}"
+    if target.startswith("!"):
+        # <!here>, <!channel>, <!subteam^ID|@team>, <!date^…|fallback>: what a reader saw.
+        return label or f"@{target[1:].split('^')[0]}"
+    return f"{label} ({target})" if label and label != target else target
+
+
+def message_plain_text(text: str) -> str:
+    """A Slack message's text as a reader sees it, for a plain-text input: links, mentions and
+    channel names written out, entities decoded. Escaped again wherever it is posted."""
+    readable = SLACK_TOKEN.sub(_token_text, text)
+    return readable.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.follow_ups import FollowUps
-from bot.jobs.outbox import Sender
 from handlers import (
     analyses,
     digest,
@@ -18,8 +16,10 @@ from handlers import (
     shortcuts,
     standup,
 )
+from handlers.follow_ups import FollowUps
 from handlers.middleware import Clean, Identify, OneWorkspace, Provide, SlackResponseUrls
 from handlers.people import People
+from jobs.outbox import Sender
 from storage.db import Database
 
 MODULES = (problems, experiments, pickers, analyses, shortcuts, home, digest, ritual, standup)

@@ -8,7 +8,9 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from bot import analyses, experiments, triggers
+from bot import triggers
+from bot.analyses import render
+from bot.analyses import service as analyses
 from bot.commands import (
     Delete,
     Edit,
@@ -21,18 +23,18 @@ from bot.commands import (
     carried_number,
     parse_analysis,
 )
+from bot.experiments import service as experiments
+from bot.experiments.modals import ANALYSIS_FIELDS, analysis_modal, read_follow_ups
+from bot.forms import read_values
+from bot.history.render import context_note
 from bot.ids import ActionId, CallbackId, Command
-from bot.jobs import messages
-from bot.jobs.outbox import Sender
-from bot.render import analyses as render
-from bot.render.delivery_modals import ANALYSIS_FIELDS, analysis_modal, read_follow_ups
-from bot.render.forms import read_values
-from bot.render.records import context_note
-from handlers import records
+from handlers import history as records
 from handlers.errors import after_ack
 from handlers.experiments import refresh_message
 from handlers.people import People
 from handlers.slack import tell_delivery, update
+from jobs import messages
+from jobs.outbox import Sender
 from storage.db import Database
 
 

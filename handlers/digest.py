@@ -8,15 +8,17 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot import digest, digest_schedule, triggers
-from bot.digest_schedule import Help, PostNow, Preview, Schedule, TurnOff
+from bot import triggers
+from bot.blocks import context
+from bot.digest import render
+from bot.digest import ritual as digest_schedule
+from bot.digest import service as digest
+from bot.digest.ritual import Help, PostNow, Preview, Schedule, TurnOff
 from bot.errors import UsageError
 from bot.ids import Command
-from bot.jobs import digest as job
-from bot.jobs.outbox import Sender
-from bot.render import digest as render
-from bot.render.text import context
 from handlers.errors import after_ack
+from jobs import digest as job
+from jobs.outbox import Sender
 from storage.db import Database
 from storage.types import utcnow
 

@@ -15,9 +15,10 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
+from bot.blocks import plain
 from bot.errors import RitualbotError, ValidationFailed
-from bot.render.problems import usage
-from bot.render.text import escape, plain
+from bot.problems.render import usage
+from bot.text import escape
 from handlers.slack import why_slack_failed
 
 log = logging.getLogger(__name__)

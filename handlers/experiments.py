@@ -10,7 +10,7 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from bot import experiments, search, triggers
+from bot import triggers
 from bot.commands import (
     Delete,
     Edit,
@@ -22,17 +22,19 @@ from bot.commands import (
     Show,
     parse_experiment,
 )
+from bot.experiments import render
+from bot.experiments import service as experiments
+from bot.experiments.modals import experiment_modal
+from bot.forms import MessageRef, channel_of, read_values
+from bot.history.render import context_note
 from bot.ids import ActionId, CallbackId, Command, ExperimentField
-from bot.jobs import cards
-from bot.render import experiments as render
-from bot.render import search as render_search
-from bot.render.delivery_modals import experiment_modal
-from bot.render.forms import MessageRef, channel_of, read_values
-from bot.render.records import context_note
-from handlers import records
+from bot.search import render as render_search
+from bot.search import service as search
+from handlers import history as records
 from handlers.errors import after_ack
 from handlers.people import People
 from handlers.slack import permalink, post, tell, update
+from jobs import cards
 from storage.db import Database
 
 
@@ -166,7 +168,7 @@ def announce(
     refuses it, say so to its author, who still sees the experiment.
 
     The confirmation is claimed first, so it is posted once even if the clock's sweep
-    (bot.jobs.cards) reaches it too, and it shows the experiment as it is by now.
+    (jobs.cards) reaches it too, and it shows the experiment as it is by now.
     """
     e = logged.experiment
     left = cards.claim(db, cards.experiment_message, e.team_id, e.number)

@@ -7,8 +7,8 @@ from typing import Any
 from slack_bolt import App
 from slack_sdk import WebClient
 
-from bot import board
-from bot.render.home import home
+from bot.board import service as board
+from bot.board.render import home
 from handlers.errors import after_ack
 from storage.db import Database
 

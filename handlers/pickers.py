@@ -6,9 +6,9 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
-from bot import experiments
+from bot.experiments import service as experiments
+from bot.experiments.modals import problem_option
 from bot.ids import ActionId
-from bot.render.delivery_modals import problem_option
 from storage.db import Database
 
 

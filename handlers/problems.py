@@ -8,7 +8,7 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from bot import decisions, experiments, problems, search, triggers
+from bot import triggers
 from bot.commands import (
     Capture,
     Decide,
@@ -23,21 +23,25 @@ from bot.commands import (
     carried_number,
     parse_problem,
 )
-from bot.follow_ups import FollowUps
+from bot.decisions import render as render_decisions
+from bot.decisions import service as decisions
+from bot.experiments import service as experiments
+from bot.experiments.modals import decision_modal
+from bot.forms import MessageRef, channel_of
+from bot.forms import read_values as read_fields
 from bot.ids import ActionId, CallbackId, Command, DecisionField
-from bot.jobs import cards, messages
-from bot.jobs.outbox import Sender
-from bot.render import decisions as render_decisions
-from bot.render import problems as render
-from bot.render import search as render_search
-from bot.render.delivery_modals import decision_modal
-from bot.render.forms import MessageRef, channel_of
-from bot.render.forms import read_values as read_fields
-from bot.render.modals import problem_modal, read_values
-from handlers import records
+from bot.problems import render
+from bot.problems import service as problems
+from bot.problems.modals import problem_modal, read_values
+from bot.search import render as render_search
+from bot.search import service as search
+from handlers import history as records
 from handlers.errors import after_ack
+from handlers.follow_ups import FollowUps
 from handlers.people import People
 from handlers.slack import permalink, post, tell, tell_delivery, whisper
+from jobs import cards, messages
+from jobs.outbox import Sender
 from storage.db import Database
 
 DECIDE_ACTIONS = {action_id: kind for kind, (action_id, _) in render.DECIDE_BUTTONS.items()}
@@ -200,7 +204,7 @@ def announce(
 ) -> None:
     """Post the new problem's pending card; if the channel refuses it, say so to its author.
 
-    The card is claimed first, so it is posted once even if the sweep (bot.jobs.cards) or another
+    The card is claimed first, so it is posted once even if the sweep (jobs.cards) or another
     worker reaches it too, and the card shows the problem as it is by now.
     """
     left = cards.claim(db, cards.problem_card, problem.team_id, problem.number)

@@ -6,10 +6,10 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
-from bot import search
 from bot.commands import Help, Search, parse_ritual
 from bot.ids import Command
-from bot.render import search as render
+from bot.search import render
+from bot.search import service as search
 from handlers.errors import after_ack
 from storage.db import Database
 

@@ -7,10 +7,10 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
+from bot.forms import MessageRef
 from bot.ids import CallbackId
 from bot.prefill import experiment_prefill, problem_prefill
-from bot.render.forms import MessageRef
-from bot.render.modals import problem_modal
+from bot.problems.modals import problem_modal
 from handlers.errors import after_ack
 from handlers.experiments import open_experiment_form
 from storage.db import Database

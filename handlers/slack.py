@@ -11,7 +11,7 @@ from slack_bolt import Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.jobs.outbox import Delivery
+from jobs.outbox import Delivery
 
 log = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from bot import standups, triggers
+from bot import triggers
 from bot.commands import (
     Help,
     OpenForm,
@@ -20,13 +20,14 @@ from bot.commands import (
     carried_number,
     parse_standup,
 )
+from bot.forms import MessageRef
 from bot.ids import ActionId, CallbackId, Command
-from bot.jobs import standup as job
-from bot.render import standup as render
-from bot.render.forms import MessageRef
+from bot.standup import render
+from bot.standup import service as standups
 from handlers.errors import after_ack
 from handlers.experiments import open_experiment_form
 from handlers.slack import post
+from jobs import standup as job
 from storage.db import Database
 
 

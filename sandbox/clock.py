@@ -10,7 +10,7 @@ from typing import Any, Protocol
 NO_SCHEDULER = (
     "No ritual scheduler is attached to this sandbox, so there is nothing to fast-forward to. "
     "The clock needs an object with next_due(after) -> datetime | None and fire_due(now), "
-    "such as bot.scheduler.RitualScheduler, passed to Clock(scheduler=...)."
+    "such as runtime.clock.RitualScheduler, passed to Clock(scheduler=...)."
 )
 NOTHING_DUE = "No ritual is scheduled: set up a standup or a digest first."
 

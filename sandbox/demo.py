@@ -9,12 +9,17 @@ from typing import TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot import analyses, decisions, digest_schedule, experiments, problems, standups
+from bot.analyses import render as render_analyses
+from bot.analyses import service as analyses
+from bot.decisions import render as render_decisions
+from bot.decisions import service as decisions
+from bot.digest import ritual as digest_schedule
+from bot.experiments import render as render_experiments
+from bot.experiments import service as experiments
 from bot.permissions import Actor
-from bot.render import analyses as render_analyses
-from bot.render import decisions as render_decisions
-from bot.render import experiments as render_experiments
-from bot.render import problems as render
+from bot.problems import render
+from bot.problems import service as problems
+from bot.standup import service as standups
 from sandbox.emulator import SlackEmulator
 from sandbox.records import Message
 from storage.db import Database
@@ -205,7 +210,7 @@ DECISION = (
 def seed(emulator: SlackEmulator, db: Database, *, now: datetime | None = None) -> None:
     """Three weeks of work stored through the bot's services, and the channel it left behind.
 
-    Records go through bot.problems / experiments / analyses / decisions (so ids, outcomes
+    Records go through bot.problems.service / experiments / analyses / decisions (so ids, outcomes
     and checks are the real ones), then are backdated; the channel gets the cards, the
     experiment confirmations, the analysis in its experiment's thread and the decision, each
     rendered by the same Block Kit builders the handlers post with.

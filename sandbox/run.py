@@ -13,8 +13,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
-from bot.config import load
-from bot.server import InProcessServer
+from runtime.config import load
+from runtime.server import InProcessServer
 from sandbox import demo, surface
 from sandbox.clock import Clock
 from sandbox.emulator import SlackEmulator
@@ -23,8 +23,8 @@ from sandbox.page import Page
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from bot.runtime import Runtime
-    from bot.scheduler import RitualScheduler
+    from runtime.clock import RitualScheduler
+    from runtime.process import Runtime
 
 PORTS_TO_TRY = 50
 STARTER_TEAM = "T0SANDBOX"
@@ -60,7 +60,7 @@ class Sandbox:
 
     def start(self) -> Sandbox:
         """Serve the emulator, build the bot against it (Bolt checks its token), seed, serve."""
-        from bot.runtime import build  # after run_sandbox has quietened the migrations' logging
+        from runtime.process import build  # after run_sandbox has quietened the migrations' logging
 
         self.emulator.start()
         runtime = build(
@@ -114,8 +114,8 @@ class Sandbox:
 
 def ritual_scheduler(runtime: Runtime, clock: Clock) -> RitualScheduler:
     """The bot's ritual scheduler, running on sandbox time so the page can fast-forward it."""
-    from bot.runtime import client_factory
-    from bot.scheduler import RitualScheduler
+    from runtime.clock import RitualScheduler
+    from runtime.process import client_factory
 
     return RitualScheduler(
         db=runtime.db,

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import load
-from bot.runtime import Runtime, build
-from bot.server import InProcessServer
+from runtime.config import load
+from runtime.process import Runtime, build
+from runtime.server import InProcessServer
 from sandbox.emulator import SlackEmulator
 from storage import migrate
 from storage.db import Database

@@ -16,11 +16,11 @@ import pytest
 from playwright.sync_api import Page, expect
 from slack_sdk import WebClient
 
-from bot.board import Board
-from bot.experiments import ProblemChoice
-from bot.render.delivery_modals import experiment_modal
-from bot.render.home import home
-from bot.render.modals import problem_modal
+from bot.board.render import home
+from bot.board.service import Board
+from bot.experiments.modals import experiment_modal
+from bot.experiments.service import ProblemChoice
+from bot.problems.modals import problem_modal
 from sandbox import modals
 from sandbox import page as sandbox_page
 from sandbox.run import Sandbox

@@ -45,7 +45,7 @@ class Running:
 
 @pytest.fixture
 def demo_command() -> Iterator[Running]:
-    """`python -m bot.cli sandbox --demo --no-browser --port 0`, once it says where it is,
+    """`python -m runtime.cli sandbox --demo --no-browser --port 0`, once it says where it is,
     its clock started on a weekday morning: at a real Friday 16:00-18:00 in London its weekly
     digest would be posted at start, beside the seeded messages it quotes."""
     env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"}
@@ -53,7 +53,7 @@ def demo_command() -> Iterator[Running]:
     start = a_weekday_morning(datetime.now(UTC))
     process = subprocess.Popen(
         [
-            *(sys.executable, "-m", "bot.cli", "sandbox", "--demo", "--no-browser"),
+            *(sys.executable, "-m", "runtime.cli", "sandbox", "--demo", "--no-browser"),
             *("--port", "0", "--clock-start", start.isoformat()),
         ],
         cwd=ROOT,

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import load
-from bot.runtime import build
-from bot.server import InProcessServer
+from runtime.config import load
+from runtime.process import build
+from runtime.server import InProcessServer
 from sandbox.emulator import SlackEmulator
 from tests.conftest import SIGNING_SECRET, TEAM, Bot, seed_emulator
-from tests.reliability import ledger
+from tests.support import ledger
 from tests.support.executor import IdleTrackingExecutor
 from tests.support.slack import rendered
 

@@ -17,10 +17,10 @@ from sqlalchemy import func, select
 from bot.ids import ActionId, CallbackId
 from storage.models import Decision, ErrorAnalysis, Experiment, Problem, RecordVersion
 from tests.conftest import ALICE, CHANNEL, OTHER_TEAM, TEAM
-from tests.reliability import ledger
-from tests.reliability.support import interaction, post_payload
 from tests.reliability.test_attacks_isolation_injection import PINGS, SQL, mrkdwn
+from tests.support import ledger
 from tests.support.delivery import command, form, frame, log, person, text
+from tests.support.signed import interaction, post_payload
 from tests.support.slack import rendered
 from tests.support.standup import make_standup
 

@@ -10,11 +10,11 @@ import time_machine
 
 from bot.ids import ActionId
 from tests.conftest import ALICE, BOB, CHANNEL, TEAM
-from tests.reliability import ledger
 from tests.reliability.test_attacks_every_path import analysis_values, experiment_values
 from tests.reliability.test_attacks_isolation_injection import mrkdwn
-from tests.scenario.test_shortcuts import shortcut
-from tests.scenario.test_standup import NOW, answers_form, click_answer, thread_replies
+from tests.shared.test_shortcuts import shortcut
+from tests.standup.test_standup import NOW, answers_form, click_answer, thread_replies
+from tests.support import ledger
 from tests.support.delivery import choice, command, form, frame, text
 from tests.support.digest_week import ago, standup
 from tests.support.slack import posted, rendered

@@ -9,12 +9,13 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot import digest_schedule, standups
+from bot.digest import ritual as digest_schedule
 from bot.ids import ActionId
+from bot.standup import service as standups
 from storage.models import Ritual
 from tests.conftest import ALICE, BOB, CHANNEL, OTHER_TEAM, TEAM
-from tests.reliability import ledger
-from tests.reliability.support import (
+from tests.support import ledger
+from tests.support.signed import (
     command_body,
     form,
     post,

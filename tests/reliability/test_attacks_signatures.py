@@ -10,8 +10,8 @@ import time_machine
 from bot.ids import ActionId
 from sandbox.delivery import payload_body
 from tests.conftest import TEAM
-from tests.reliability import ledger
-from tests.reliability.support import (
+from tests.support import ledger
+from tests.support.signed import (
     click_payload,
     command_body,
     count,

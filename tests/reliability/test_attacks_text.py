@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from bot import logs
+from runtime import logs
 from storage.models import (
     Decision,
     ErrorAnalysis,
@@ -26,9 +26,9 @@ from storage.models import (
     StandupAnswer,
 )
 from tests.conftest import ALICE, CHANNEL, TEAM
-from tests.reliability import ledger
 from tests.reliability.test_attacks_every_path import analysis_values, experiment_values
-from tests.scenario.test_standup import NOW, answers_form, click_answer, settings_form
+from tests.standup.test_standup import NOW, answers_form, click_answer, settings_form
+from tests.support import ledger
 from tests.support.delivery import command, experiments, form, frame, problems, text
 from tests.support.slack import rendered
 from tests.support.standup import make_standup

@@ -15,8 +15,8 @@ from bot.ids import ProblemField
 from bot.text import clean
 from storage.models import Problem
 from tests.conftest import ALICE, BOB, CHANNEL, TEAM
-from tests.reliability import ledger
-from tests.reliability.support import post_payload, submission_payload
+from tests.support import ledger
+from tests.support.signed import post_payload, submission_payload
 from tests.support.slack import rendered
 
 EXAMPLES = 40

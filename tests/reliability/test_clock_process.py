@@ -26,7 +26,7 @@ def clock_process(emulator, database_url: str) -> subprocess.Popen:
         "PYTHONUNBUFFERED": "1",
     }
     return subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "clock"],
+        [sys.executable, "-m", "runtime.cli", "clock"],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy.engine import make_url
 
-from bot.scheduler import RitualScheduler
+from runtime.clock import RitualScheduler
 from tests.conftest import ALICE, CHANNEL, TEAM
 from tests.support.standup import client_for, make_standup
 

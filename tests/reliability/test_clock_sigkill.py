@@ -1,6 +1,6 @@
 """`ritualbot clock` killed with SIGKILL in the middle of a standup fan-out, then restarted.
 
-What the code guarantees (bot/jobs/standup.py): each DM is a run row, claimed before any is
+What the code guarantees (jobs/standup.py): each DM is a run row, claimed before any is
 sent and moved to "sending" by compare-and-set just before its chat.postMessage. A restart
 sends every row still "claimed" and never one left "sending": a DM taken at the kill is
 delivered only if its request had reached Slack (at most once; else that prompt is lost),
@@ -17,13 +17,13 @@ import time_machine
 from slack_sdk import WebClient
 from sqlalchemy import select
 
-from bot import digest_schedule
-from bot.jobs.outbox import LEASE, Sender
+from bot.digest import ritual as digest_schedule
+from jobs.outbox import LEASE, Sender
 from storage.models import RitualRun
 from storage.outbox import OutboxMessage
 from tests.conftest import ALICE, CHANNEL, TEAM
-from tests.reliability import ledger
 from tests.reliability.test_clock_process import clock_process, wait_started
+from tests.support import ledger
 from tests.support.digest_week import oversized_week
 from tests.support.standup import half_an_hour_ago, make_standup, prompts
 

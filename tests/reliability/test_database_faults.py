@@ -23,17 +23,10 @@ from sqlalchemy.engine import make_url
 from storage.db import Database
 from storage.models import Problem
 from tests.conftest import SIGNING_SECRET, TEAM
-from tests.reliability import ledger
 from tests.reliability.conftest import DB_PASSWORD, SECRETS, make_bot, stop_bot
-from tests.reliability.proxy import CuttableProxy
-from tests.reliability.support import (
-    command_body,
-    form,
-    post,
-    post_payload,
-    submission_payload,
-    text,
-)
+from tests.support import ledger
+from tests.support.proxy import CuttableProxy
+from tests.support.signed import command_body, form, post, post_payload, submission_payload, text
 
 ROOT = Path(__file__).resolve().parents[2]
 TRY_AGAIN = "couldn't reach the database"
@@ -148,7 +141,7 @@ def served(emulator, database_url: str, log: Path) -> Iterator[subprocess.Popen]
     }
     with open(log, "ab") as errors:
         process = subprocess.Popen(
-            [sys.executable, "-m", "bot.cli", "run"],
+            [sys.executable, "-m", "runtime.cli", "run"],
             cwd=ROOT,
             env=env,
             stdout=errors,

@@ -9,8 +9,8 @@ import logging
 import pytest
 
 from bot.ids import ActionId, CallbackId
-from tests.reliability import ledger
-from tests.reliability.support import click_payload, count, post_payload, submission_payload
+from tests.support import ledger
+from tests.support.signed import click_payload, count, post_payload, submission_payload
 
 CLICKS = [
     (ActionId.PROBLEM_ADD_DETAILS, "1²"),

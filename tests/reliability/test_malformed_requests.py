@@ -10,15 +10,8 @@ from urllib.parse import parse_qsl, urlencode
 import pytest
 
 from sandbox.delivery import payload_body
-from tests.reliability import ledger
-from tests.reliability.support import (
-    command_body,
-    count,
-    event_body,
-    form,
-    post,
-    submission_payload,
-)
+from tests.support import ledger
+from tests.support.signed import command_body, count, event_body, form, post, submission_payload
 
 
 def without(body: bytes, *names: str) -> bytes:

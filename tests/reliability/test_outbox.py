@@ -10,14 +10,14 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-from bot.app import job_client
-from bot.config import load
-from bot.jobs.outbox import LEASE, Sender
+from jobs.outbox import LEASE, Sender
+from runtime.app import job_client
+from runtime.config import load
 from storage import outbox
 from storage.db import Database
 from storage.outbox import OutboxMessage, OutboxState, Outgoing, Relation
 from tests.conftest import ALICE, BOB, CHANNEL, QUIET_CHANNEL, SIGNING_SECRET, TEAM
-from tests.reliability import ledger
+from tests.support import ledger
 from tests.support.slack import posted
 
 NOON = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)

@@ -8,9 +8,9 @@ from datetime import timedelta
 import time_machine
 
 from storage.types import utcnow
+from tests.analyses.test_analyses import analysis_form, failed_experiment
 from tests.conftest import BOB, CHANNEL, TEAM
-from tests.reliability import ledger
-from tests.scenario.test_analyses import analysis_form, failed_experiment
+from tests.support import ledger
 from tests.support.delivery import command, frame, problems
 from tests.support.slack import rendered
 

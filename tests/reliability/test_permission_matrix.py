@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.ids import ActionId, CallbackId
-from bot.render.problems import DECIDE_BUTTONS
+from bot.problems.render import DECIDE_BUTTONS
 from storage.models import (
     Decision,
     DecisionKind,
@@ -24,11 +24,11 @@ from storage.models import (
 )
 from storage.queries import next_number
 from tests.conftest import ALICE, BOB, CAROL, CHANNEL, TEAM
-from tests.reliability import ledger
-from tests.reliability.support import click_payload, post_payload
 from tests.reliability.test_attacks_every_path import analysis_values, experiment_values
 from tests.reliability.test_attacks_isolation_injection import submission_payload
+from tests.support import ledger
 from tests.support.delivery import form, person, text
+from tests.support.signed import click_payload, post_payload
 
 DAVE = "U0DAVE"  # a member of the workspace with no tie to the records
 # The problem is created by ALICE and owned by BOB; the experiment and analysis are ALICE's.

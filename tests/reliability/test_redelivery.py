@@ -9,9 +9,9 @@ import pytest
 import sandbox.delivery
 from bot.ids import ActionId
 from tests.conftest import ALICE, CHANNEL, TEAM
-from tests.reliability import ledger
 from tests.reliability.conftest import make_bot, stop_bot
-from tests.reliability.support import SLACK_DEADLINE, form, stored
+from tests.support import ledger
+from tests.support.signed import SLACK_DEADLINE, form, stored
 from tests.support.slack import posted, rendered
 
 

@@ -1,5 +1,5 @@
 """Slack's redeliveries of experiment logging, analyses and decisions: exactly one effect each.
-(Double-submitted standup answers are covered in tests/scenario/test_standup.py.)"""
+(Double-submitted standup answers are covered in tests/standup/test_standup.py.)"""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 from bot.ids import ActionId
 from storage.models import Decision
 from tests.conftest import ALICE, CHANNEL, TEAM
-from tests.reliability import ledger
 from tests.reliability.test_attacks_every_path import analysis_values, experiment_values
+from tests.support import ledger
 from tests.support.delivery import analyses, command, experiments, form, frame, text
 
 

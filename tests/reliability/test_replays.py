@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 from bot.ids import ActionId
 from storage.models import Decision
 from tests.conftest import ALICE, CHANNEL, TEAM
-from tests.reliability import ledger
 from tests.reliability.test_attacks_every_path import analysis_values
+from tests.support import ledger
 from tests.support.delivery import (
     analyses,
     buttons,

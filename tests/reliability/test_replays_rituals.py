@@ -11,9 +11,8 @@ from sqlalchemy import select
 
 from storage.models import Away, Ritual, RitualKind, StandupAnswer
 from tests.conftest import BOB, CHANNEL
-from tests.reliability import ledger
 from tests.reliability.test_replays import replay
-from tests.scenario.test_standup import (
+from tests.standup.test_standup import (
     answers_form,
     click_answer,
     element,
@@ -21,6 +20,7 @@ from tests.scenario.test_standup import (
     team_standup,
     thread_replies,
 )
+from tests.support import ledger
 from tests.support.delivery import command
 from tests.support.slack import posted, rendered
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
 
-from bot import standups
-from bot.scheduler import RitualScheduler
+from bot.standup import service as standups
+from runtime.clock import RitualScheduler
 from tests.conftest import ALICE, BOB, CAROL, CHANNEL, TEAM
 from tests.support.standup import client_for, make_standup, prompts
 

@@ -7,11 +7,11 @@ from collections.abc import Iterator
 
 import pytest
 
-import bot.app
+import runtime.app
 from tests.conftest import ALICE, CHANNEL, TEAM
-from tests.reliability import ledger
 from tests.reliability.conftest import make_bot, stop_bot
-from tests.reliability.support import form, stored
+from tests.support import ledger
+from tests.support.signed import form, stored
 from tests.support.slack import rendered
 
 ERRORS = {
@@ -33,7 +33,7 @@ RETRIED = {
 def impatient_bot(emulator, database_url) -> Iterator:
     """The app with a 1-second Slack timeout, so timeouts can be tried quickly."""
     patch = pytest.MonkeyPatch()
-    patch.setattr(bot.app, "SLACK_TIMEOUT_SECONDS", 1)
+    patch.setattr(runtime.app, "SLACK_TIMEOUT_SECONDS", 1)
     made = make_bot(emulator, database_url)
     yield made
     stop_bot(made)

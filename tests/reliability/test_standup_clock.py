@@ -14,11 +14,11 @@ import pytest
 import time_machine
 from slack_sdk import WebClient
 
-from bot import standups
-from bot.scheduler import RitualScheduler
+from bot.standup import service as standups
+from runtime.clock import RitualScheduler
 from storage.db import Database
 from tests.conftest import ALICE, BOB, CAROL, CHANNEL, TEAM
-from tests.reliability import ledger
+from tests.support import ledger
 from tests.support.standup import client_for, make_standup, prompts, reminders
 
 PEOPLE = (ALICE, BOB, CAROL)  # Toronto, London, Kolkata

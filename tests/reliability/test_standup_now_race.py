@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import time_machine
 
 from tests.conftest import ALICE, BOB, CAROL, CHANNEL, TEAM
-from tests.reliability import ledger
+from tests.support import ledger
 from tests.support.slack import rendered
 from tests.support.standup import make_standup, prompts
 

@@ -15,8 +15,9 @@ from bot.ids import ActionId, CallbackId
 from sandbox.delivery import payload_body
 from sandbox.signing import sign
 from tests.conftest import CHANNEL, SIGNING_SECRET
-from tests.reliability import ledger
-from tests.reliability.support import (
+from tests.support import ledger
+from tests.support.listener import Listener
+from tests.support.signed import (
     click_payload,
     command_body,
     count,
@@ -26,7 +27,6 @@ from tests.reliability.support import (
     post_payload,
     submission_payload,
 )
-from tests.support.listener import Listener
 
 VICTIM = "UVICTIM"
 

@@ -10,8 +10,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlalchemy import select
 
-from bot import problems
 from bot.errors import ValidationFailed
+from bot.problems import service as problems
 from storage.db import Database
 from storage.models import Problem, Workspace
 

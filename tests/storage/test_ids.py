@@ -6,7 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import select
 
-from bot import problems
+from bot.problems import service as problems
 from storage.models import Problem
 
 WRITERS, EACH = 8, 15

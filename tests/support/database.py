@@ -8,7 +8,7 @@ import uuid
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from bot.config import load
+from runtime.config import load
 
 
 def postgres_url() -> str | None:

@@ -8,11 +8,11 @@ from zoneinfo import ZoneInfo
 
 from slack_sdk import WebClient
 
-from bot import standups
-from bot.app import job_client
-from bot.config import load
 from bot.ids import ActionId
-from bot.jobs import standup as job
+from bot.standup import service as standups
+from jobs import standup as job
+from runtime.app import job_client
+from runtime.config import load
 from sandbox.emulator import SlackEmulator
 from storage.db import Database
 

@@ -1,0 +1,1 @@
+"""Error analyses: why an experiment failed, so the team learns from it."""

@@ -1,0 +1,101 @@
+"""Messages about error analyses: the thread post, the list of owed analyses, help."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.analyses.service import AnalysisRecord
+from bot.blocks import actions, button, context, paragraphs, section, sections, user
+from bot.experiments.render import OUTCOME_LABEL, num
+from bot.experiments.service import ExperimentRecord
+from bot.ids import ActionId
+from bot.text import escape
+
+Blocks = list[dict[str, Any]]
+OWED_SHOWN = 20
+
+
+def post(analysis: AnalysisRecord) -> Blocks:
+    """The analysis as posted in its experiment's thread."""
+    a = analysis
+    blocks: Blocks = [
+        section(
+            f":mag: *{a.ref} · error analysis of E-{a.experiment_number}* (P-{a.problem_number})"
+        )
+    ]
+    sample = []
+    if a.sample_size is not None:
+        sample.append(f"{a.sample_size} examples")
+    if a.sample_method:
+        sample.append(escape(a.sample_method))
+    if sample:
+        blocks.append(section("*Sample examined:* " + ", ".join(sample)))
+    if a.categories:
+        blocks += sections(
+            ["*Error categories*"]
+            + [f"• {escape(c.name)}: {c.count} ({c.share:.0%})" for c in a.categories]
+        )
+    for label, value in (
+        ("Slices examined", a.slices),
+        ("Root causes", a.root_causes),
+        ("What to try next", a.next_steps),
+        ("Lessons learned", a.lessons),
+    ):
+        if value:
+            blocks += paragraphs(f"*{label}*\n{escape(value)}")
+    if a.follow_ups:
+        blocks += sections(
+            ["*Follow-ups*"]
+            + [
+                f"• {escape(f.text)}" + (f" ({user(f.owner_id)})" if f.owner_id else "")
+                for f in a.follow_ups
+            ]
+        )
+    blocks.append(context(f"By {user(a.author_id)} · `/analysis show {a.ref}`"))
+    return blocks
+
+
+def post_text(analysis: AnalysisRecord) -> str:
+    return f"{analysis.ref}: error analysis of E-{analysis.experiment_number}"
+
+
+def detail(analysis: AnalysisRecord) -> Blocks:
+    blocks = post(analysis)
+    blocks[-1] = context(
+        f"By {user(analysis.author_id)} on {analysis.created_at:%Y-%m-%d %H:%M} UTC · "
+        f"`/analysis history {analysis.ref}`"
+    )
+    blocks.append(
+        actions(button("Edit", action_id=ActionId.ANALYSIS_EDIT, value=str(analysis.number)))
+    )
+    return blocks
+
+
+def owed(experiments: tuple[ExperimentRecord, ...]) -> Blocks:
+    """The caller's failed experiments still waiting for an error analysis."""
+    if not experiments:
+        return [
+            section("You owe no error analyses. To analyse any experiment, type `/analysis E-34`.")
+        ]
+    blocks: Blocks = [section(f"*Error analyses you owe* ({len(experiments)})")]
+    for e in experiments[:OWED_SHOWN]:
+        blocks.append(
+            section(
+                f"*E-{e.number}* on P-{e.problem_number}: {OUTCOME_LABEL[e.outcome]} "
+                f"({num(e.value)})",
+                accessory=button(
+                    "Start error analysis", action_id=ActionId.ANALYSIS_START, value=str(e.number)
+                ),
+            )
+        )
+    if len(experiments) > OWED_SHOWN:
+        blocks.append(context(f"…and {len(experiments) - OWED_SHOWN} more, oldest first."))
+    return blocks
+
+
+HELP = """*`/analysis`*: learn why an experiment failed.
+• `/analysis`: the error analyses you owe, with a button to start each
+• `/analysis E-34`: open the form for E-34 (sample, error categories with counts, slices, root causes, what next, lessons, follow-ups)
+• `/analysis show A-5`, `/analysis history A-5`, `/analysis edit A-5`
+• `/analysis delete A-5`, `/analysis restore A-5`
+• `/analysis help`: this message"""

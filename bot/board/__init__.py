@@ -1,0 +1,1 @@
+"""The App Home board: open problems, owed analyses, next rituals."""

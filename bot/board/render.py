@@ -1,0 +1,129 @@
+"""The App Home tab: the team's board."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from bot.blocks import DIVIDER, actions, button, clip, context, header, section, user
+from bot.board.service import Board, Upcoming
+from bot.decisions.service import DecisionRecord
+from bot.experiments.render import OUTCOME_LABEL, num
+from bot.experiments.service import ExperimentRecord
+from bot.ids import ActionId
+from bot.problems.render import STATUS_LABEL, TRACK_LABEL
+from bot.problems.service import ProblemRecord
+from bot.text import escape
+from storage.models import Direction, RitualKind, Track
+
+HOME_BLOCK_LIMIT = 100
+PER_TRACK = 20
+OWED_SHOWN = 10
+DECISIONS_SHOWN = 5
+
+
+def progress(problem: ProblemRecord, best: float | None) -> str:
+    """`recall ↑ 0.71 → best 0.78 → target 0.80 (78% of the way)`."""
+    if not problem.metric_name and problem.target is None and best is None:
+        return "_no metric yet_"
+    arrow = "↑" if problem.direction == Direction.HIGHER else "↓"
+    name = escape(problem.metric_name or "metric")
+    line = (
+        f"{name} {arrow} {num(problem.baseline)} → best {num(best)} → target {num(problem.target)}"
+    )
+    base, target = problem.baseline, problem.target
+    if best is not None and base is not None and target is not None and target != base:
+        share = max(0.0, (best - base) / (target - base))
+        line += f" ({min(share, 1.0):.0%} of the way)"
+    return line
+
+
+def problem_line(problem: ProblemRecord, best: float | None) -> str:
+    return (
+        f"*{problem.ref}* {escape(problem.title)} · {STATUS_LABEL[problem.status]} · "
+        f"{user(problem.owner_id)}\n{progress(problem, best)}"
+    )
+
+
+def _owed(owed: tuple[ExperimentRecord, ...]) -> list[dict[str, Any]]:
+    blocks: list[dict[str, Any]] = [DIVIDER, header(f"Error analyses you owe ({len(owed)})")]
+    if not owed:
+        return [
+            *blocks,
+            context("None: every experiment of yours that fell short has its analysis."),
+        ]
+    for e in owed[:OWED_SHOWN]:
+        blocks.append(
+            section(
+                f"*E-{e.number}* on P-{e.problem_number}: {OUTCOME_LABEL[e.outcome]} ({num(e.value)})",
+                accessory=button(
+                    "Start error analysis", action_id=ActionId.ANALYSIS_START, value=str(e.number)
+                ),
+            )
+        )
+    if len(owed) > OWED_SHOWN:
+        blocks.append(context(f"…and {len(owed) - OWED_SHOWN} more: `/analysis` lists them."))
+    return blocks
+
+
+def _decisions(decisions: tuple[DecisionRecord, ...]) -> list[dict[str, Any]]:
+    blocks: list[dict[str, Any]] = [DIVIDER, header("Recent decisions")]
+    if not decisions:
+        return [
+            *blocks,
+            context(
+                "No decisions yet: `/problem decide P-12 continue|pivot|cut|ship &lt;why&gt;`."
+            ),
+        ]
+    lines = [
+        f"*{d.problem_ref}* {escape(clip(d.problem_title, 80))}: *{d.kind.value}* by "
+        f"{user(d.decided_by)} on {d.decided_at:%Y-%m-%d}. {escape(clip(d.rationale, 200))}"
+        for d in decisions[:DECISIONS_SHOWN]
+    ]
+    return [*blocks, section("\n".join(lines))]
+
+
+RITUAL_LABEL = {RitualKind.STANDUP: "Standup", RitualKind.DIGEST: "Weekly digest"}
+
+
+def when(at: datetime) -> str:
+    """A time Slack shows in each viewer's own timezone (UTC as the fallback text)."""
+    return (
+        f"<!date^{int(at.timestamp())}^{{date_short_pretty}} at {{time}}|{at:%a %d %b %H:%M} UTC>"
+    )
+
+
+def _rituals(rituals: tuple[Upcoming, ...]) -> list[dict[str, Any]]:
+    blocks: list[dict[str, Any]] = [DIVIDER, header("Next rituals")]
+    if not rituals:
+        return [
+            *blocks,
+            context("None scheduled: `/standup` in a channel, or `/digest schedule monday 09:00`."),
+        ]
+    lines = [f"*{RITUAL_LABEL[r.kind]}* in <#{r.channel_id}>: {when(r.at)}" for r in rituals]
+    return [*blocks, section("\n".join(lines))]
+
+
+def home(board: Board) -> dict[str, Any]:
+    blocks: list[dict[str, Any]] = [
+        header("ritualbot board"),
+        actions(
+            button("New problem", action_id=ActionId.PROBLEM_NEW, value="home", style="primary"),
+            button("Log an experiment", action_id=ActionId.EXPERIMENT_NEW, value="home"),
+        ),
+    ]
+    for track in Track:
+        problems = board.problems.get(track, ())
+        blocks += [DIVIDER, header(f"{TRACK_LABEL[track]} ({len(problems)})")]
+        if not problems:
+            blocks.append(context("Nothing here yet."))
+            continue
+        blocks += [section(problem_line(p, board.best.get(p.number))) for p in problems[:PER_TRACK]]
+        if len(problems) > PER_TRACK:
+            blocks.append(
+                context(f"…and {len(problems) - PER_TRACK} more: `/problem list open` shows them.")
+            )
+    blocks += _owed(board.owed)
+    blocks += _decisions(board.decisions)
+    blocks += _rituals(board.rituals)
+    return {"type": "home", "blocks": blocks[:HOME_BLOCK_LIMIT]}

@@ -1,0 +1,70 @@
+"""The App Home board: open problems with their progress, owed analyses, recent decisions,
+and the next scheduled rituals."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot import rituals
+from bot.decisions import service as decisions
+from bot.decisions.service import DecisionRecord
+from bot.experiments import service as experiments
+from bot.experiments.service import ExperimentRecord
+from bot.problems import service as problems
+from bot.problems.service import ProblemRecord
+from bot.schedule import next_occurrence
+from storage.models import Ritual, RitualKind, Track
+from storage.types import utcnow
+
+RITUALS_SHOWN = 10
+
+
+@dataclass(frozen=True, kw_only=True)
+class Upcoming:
+    """A ritual's next occurrence: the standup's prompts, or the digest's post."""
+
+    kind: RitualKind
+    channel_id: str
+    at: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class Board:
+    """What the board shows one viewer."""
+
+    problems: Mapping[Track, tuple[ProblemRecord, ...]]
+    best: Mapping[int, float] = field(default_factory=dict)  # problem number → best value
+    owed: tuple[ExperimentRecord, ...] = ()  # the viewer's failed experiments without analysis
+    decisions: tuple[DecisionRecord, ...] = ()
+    rituals: tuple[Upcoming, ...] = ()
+
+
+def upcoming_rituals(session: Session, *, team_id: str, now: datetime) -> tuple[Upcoming, ...]:
+    """The workspace's enabled rituals by when they next start (a standup's first prompt)."""
+    rows = session.scalars(
+        select(Ritual).where(Ritual.team_id == team_id, Ritual.enabled.is_(True))
+    ).all()
+    upcoming = []
+    for ritual in rows:
+        plan = rituals.plan_for(ritual)
+        first = next_occurrence(replace(plan, steps=plan.steps[:1]), now)
+        if first is not None:
+            upcoming.append(Upcoming(kind=ritual.kind, channel_id=ritual.channel_id, at=first.at))
+    return tuple(sorted(upcoming, key=lambda u: u.at)[:RITUALS_SHOWN])
+
+
+def for_viewer(session: Session, *, team_id: str, user_id: str) -> Board:
+    by_track = problems.open_by_track(session, team_id=team_id)
+    shown = [p for track in by_track.values() for p in track]
+    return Board(
+        problems=by_track,
+        best=experiments.best_results(session, team_id=team_id, problems=shown),
+        owed=experiments.owed_analyses(session, team_id=team_id, user_id=user_id),
+        decisions=decisions.recent(session, team_id=team_id),
+        rituals=upcoming_rituals(session, team_id=team_id, now=utcnow()),
+    )

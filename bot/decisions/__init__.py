@@ -1,0 +1,1 @@
+"""Decisions on a problem: continue, pivot, cut losses, or ship."""

@@ -1,0 +1,34 @@
+"""The message that puts a decision on the record in the channel."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.blocks import context, section, user
+from bot.decisions.service import CLOSES, Decided
+from bot.problems.render import STATUS_LABEL, metric_line
+from bot.text import escape
+from storage.models import DecisionKind
+
+VERB = {
+    DecisionKind.CONTINUE: ":arrow_forward: continue",
+    DecisionKind.PIVOT: ":twisted_rightwards_arrows: pivot",
+    DecisionKind.CUT: ":scissors: cut our losses",
+    DecisionKind.SHIP: ":rocket: ship",
+}
+
+
+def posted(decided: Decided) -> list[dict[str, Any]]:
+    d, p = decided.decision, decided.problem
+    closed = f" {p.ref} is now *{STATUS_LABEL[p.status]}*." if d.kind in CLOSES else ""
+    return [
+        section(
+            f"*Decision on {p.ref} · {escape(p.title)}*: {VERB[d.kind]}.{closed}\n"
+            f"*Why:* {escape(d.rationale)}"
+        ),
+        context(f"{metric_line(p)} · decided by {user(d.decided_by)} · `/problem show {p.ref}`"),
+    ]
+
+
+def posted_text(decided: Decided) -> str:
+    return f"Decision on {decided.problem.ref}: {decided.decision.kind.value}"

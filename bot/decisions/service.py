@@ -1,0 +1,190 @@
+"""Decisions on a problem, on the record: continue, pivot, cut losses, or ship."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bot import permissions
+from bot.errors import NotFound, UsageError, ValidationFailed
+from bot.problems.service import ProblemRecord
+from storage import queries
+from storage.models import Decision, DecisionKind, Problem, ProblemStatus
+from storage.types import utcnow
+
+RATIONALE_MAX = 3000
+# Cutting losses and shipping end the work on a problem.
+CLOSES = {DecisionKind.CUT: ProblemStatus.DROPPED, DecisionKind.SHIP: ProblemStatus.SHIPPED}
+KINDS = ", ".join(k.value for k in DecisionKind)
+
+
+@dataclass(frozen=True, kw_only=True)
+class DecisionRecord:
+    problem_number: int
+    problem_title: str
+    kind: DecisionKind
+    rationale: str
+    decided_by: str
+    decided_at: datetime
+
+    @property
+    def problem_ref(self) -> str:
+        return f"P-{self.problem_number}"
+
+    @classmethod
+    def of(cls, row: Decision) -> DecisionRecord:
+        return cls(
+            problem_number=row.problem.number,
+            problem_title=row.problem.title,
+            kind=row.kind,
+            rationale=row.rationale,
+            decided_by=row.decided_by,
+            decided_at=row.decided_at,
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class Decided:
+    decision: DecisionRecord
+    problem: ProblemRecord
+    created: bool
+
+
+def kind_of(text: str) -> DecisionKind:
+    """`cut` (or `cut-losses`) → DecisionKind.CUT; anything else is a usage error."""
+    word = text.strip().lower().removesuffix("-losses").removesuffix("_losses")
+    try:
+        return DecisionKind(word)
+    except ValueError:
+        raise UsageError(
+            f"'{text[:20]}' is not a decision. Decide one of: {KINDS}, e.g. "
+            "`/problem decide P-12 pivot recall plateaued; try a retrieval model`."
+        ) from None
+
+
+def check_rationale(text: str | None, *, field: str | None = None) -> str:
+    """The rationale, required: a decision without its why teaches nothing."""
+    rationale = (text or "").strip()
+    problem = None
+    if not rationale:
+        problem = "Say why, in a sentence: the evidence the team decided on."
+    elif len(rationale) > RATIONALE_MAX:
+        problem = f"Keep the rationale under {RATIONALE_MAX} characters (it has {len(rationale)})."
+    if problem is None:
+        return rationale
+    if field:
+        raise ValidationFailed({field: problem})
+    raise UsageError(f"{problem} Example: `/problem decide P-12 cut no gain after 4 experiments`.")
+
+
+def _by_source(session: Session, *, team_id: str, source_key: str) -> Decision | None:
+    return session.scalar(
+        select(Decision).where(Decision.team_id == team_id, Decision.source_key == source_key)
+    )
+
+
+def _problem(session: Session, *, team_id: str, number: int, actor: permissions.Actor) -> Problem:
+    """The problem, if it is in this workspace and the actor may decide on it."""
+    problem = queries.problem_by_number(session, team_id=team_id, number=number)
+    if problem is None or problem.deleted_at is not None:
+        raise NotFound(
+            f"There is no problem P-{number} in this workspace. "
+            "Type `/problem list` to see the open problems and their ids."
+        )
+    permissions.check_decider(
+        actor, ref=problem.ref, author_id=problem.created_by, owner_id=problem.owner_id
+    )
+    return problem
+
+
+def _still_open(problem: Problem) -> None:
+    if problem.status in CLOSES.values():
+        raise UsageError(
+            f"{problem.ref} is already {problem.status.value}: there is nothing left to decide. "
+            "Frame a new problem with `/problem` if the work starts again."
+        )
+
+
+def decidable(
+    session: Session, *, team_id: str, number: int, actor: permissions.Actor
+) -> ProblemRecord:
+    """The problem, if the actor may decide on it and it is still open (to open the form)."""
+    problem = _problem(session, team_id=team_id, number=number, actor=actor)
+    _still_open(problem)
+    return ProblemRecord.of(problem)
+
+
+def decide(
+    session: Session,
+    *,
+    team_id: str,
+    actor: permissions.Actor,
+    number: int,
+    kind: DecisionKind,
+    rationale: str,
+    source_key: str | None = None,
+) -> Decided:
+    """Record the actor's decision; cut and ship close the problem (dropped, shipped)."""
+    problem = _problem(session, team_id=team_id, number=number, actor=actor)
+    if source_key is not None:
+        existing = _by_source(session, team_id=team_id, source_key=source_key)
+        if existing is not None:
+            return Decided(
+                decision=DecisionRecord.of(existing),
+                problem=ProblemRecord.of(existing.problem),
+                created=False,
+            )
+    queries.lock(session, problem)
+    _still_open(problem)
+    try:
+        with session.begin_nested():
+            row = Decision(
+                team_id=team_id,
+                problem=problem,
+                kind=kind,
+                rationale=rationale,
+                decided_by=actor.user_id,
+                decided_at=utcnow(),
+                source_key=source_key,
+            )
+            session.add(row)
+            if kind in CLOSES:
+                problem.status = CLOSES[kind]
+            session.flush()
+    except IntegrityError:
+        existing = _by_source(session, team_id=team_id, source_key=source_key or "")
+        if existing is None:
+            raise
+        return Decided(
+            decision=DecisionRecord.of(existing),
+            problem=ProblemRecord.of(existing.problem),
+            created=False,
+        )
+    return Decided(decision=DecisionRecord.of(row), problem=ProblemRecord.of(problem), created=True)
+
+
+def recent(session: Session, *, team_id: str, limit: int = 5) -> tuple[DecisionRecord, ...]:
+    """The workspace's latest decisions on problems that still exist, newest first."""
+    rows = session.scalars(
+        select(Decision)
+        .join(Problem, Decision.problem_id == Problem.id)
+        .where(Decision.team_id == team_id, Problem.deleted_at.is_(None))
+        .order_by(Decision.decided_at.desc(), Decision.id.desc())
+        .limit(limit)
+    ).all()
+    return tuple(DecisionRecord.of(r) for r in rows)
+
+
+def of_problem(session: Session, *, team_id: str, number: int) -> tuple[DecisionRecord, ...]:
+    """Every decision taken on a problem, oldest first."""
+    rows = session.scalars(
+        select(Decision)
+        .join(Problem, Decision.problem_id == Problem.id)
+        .where(Decision.team_id == team_id, Problem.number == number)
+        .order_by(Decision.decided_at, Decision.id)
+    ).all()
+    return tuple(DecisionRecord.of(r) for r in rows)

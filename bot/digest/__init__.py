@@ -1,0 +1,1 @@
+"""The weekly digest: what it says, when it is posted, how it looks."""

@@ -1,0 +1,288 @@
+"""The weekly digest as Block Kit messages, split within Slack's limits without losing a line."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.blocks import SECTION_MAX, clip, context, header, section, user
+from bot.digest.ritual import DAYS, DigestRitual
+from bot.digest.service import (
+    Blocker,
+    DecisionMade,
+    Digest,
+    Flag,
+    Lesson,
+    OwedAnalysis,
+    ProblemChange,
+    ProblemRef,
+    Result,
+)
+from bot.problems.render import STATUS_LABEL
+from bot.text import escape
+from storage.models import DecisionKind, Direction, Outcome
+
+Blocks = list[dict[str, Any]]
+
+MESSAGE_BLOCKS = 50
+# User text inside one line is clipped, so that a line always fits in a section.
+SHORT_TEXT = 200
+LONG_TEXT = 600
+
+OUTCOME_LABEL = {
+    Outcome.MET_TARGET: "met target",
+    Outcome.IMPROVED: "improved",
+    Outcome.NO_GAIN: "no gain",
+    Outcome.WORSE: "worse",
+    Outcome.BROKEN: "broken",
+}
+DECISION_LABEL = {
+    DecisionKind.CONTINUE: "continue",
+    DecisionKind.PIVOT: "pivot",
+    DecisionKind.CUT: "cut losses",
+    DecisionKind.SHIP: "ship",
+}
+
+
+def _text(value: str, limit: int = SHORT_TEXT) -> str:
+    return escape(clip(" ".join(value.split()), limit))
+
+
+def _problem(problem: ProblemRef) -> str:
+    return f"*{problem.ref}* {_text(problem.title, 80)}"
+
+
+def _num(value: float) -> str:
+    return f"{value:.4g}"
+
+
+def _signed(value: float) -> str:
+    return f"{value:+.4g}"
+
+
+def span(start: datetime, end: datetime) -> str:
+    """`20 Nov – 27 Nov 2026`: the digest's week, in UTC dates."""
+    return f"{start:%d %b} – {end:%d %b %Y}"
+
+
+def change_line(change: ProblemChange) -> str:
+    what = "new" if change.new else "changed"
+    return (
+        f"• {_problem(change.problem)}: {what}, {STATUS_LABEL[change.status]} · "
+        f"owner {user(change.owner_id)}"
+    )
+
+
+def _against(r: Result) -> str:
+    """`+0.03 (+3.6%) vs baseline 0.83 · -0.02 vs target 0.88`."""
+    parts = []
+    if r.vs_baseline is not None and r.baseline is not None:
+        share = "" if r.vs_baseline_share is None else f" ({r.vs_baseline_share:+.1%})"
+        parts.append(f"{_signed(r.vs_baseline)}{share} vs baseline {_num(r.baseline)}")
+    if r.vs_target is not None and r.target is not None:
+        parts.append(f"{_signed(r.vs_target)} vs target {_num(r.target)}")
+    return " · ".join(parts)
+
+
+def _metric(r: Result) -> str:
+    name = _text(r.metric_name, 60) if r.metric_name else "metric"
+    arrow = "↑" if r.direction == Direction.HIGHER else "↓"
+    return f"{name} {arrow}"
+
+
+def result_line(r: Result) -> str:
+    approach = f" {_text(r.approach)}" if r.approach else ""
+    value = "no value" if r.value is None else f"{_metric(r)} {_num(r.value)}"
+    against = _against(r)
+    return (
+        f"• *{r.ref}* on {r.problem.ref}{approach} — {value} · *{OUTCOME_LABEL[r.outcome]}*"
+        + (f" · {against}" if against else "")
+        + f" · {user(r.author_id)}"
+    )
+
+
+def best_line(r: Result) -> str:
+    value = f"{_metric(r)} {_num(r.value)}" if r.value is not None else "no value"
+    against = _against(r)
+    met = " · *target met*" if r.outcome == Outcome.MET_TARGET else ""
+    return f"• {_problem(r.problem)}: {value} ({r.ref}){met}" + (f" · {against}" if against else "")
+
+
+def owed_line(o: OwedAnalysis) -> str:
+    return (
+        f"• *{o.experiment_ref}* on {o.problem.ref} ({OUTCOME_LABEL[o.outcome]}, "
+        f"{o.since:%d %b}) — {user(o.owner_id)}: `/analysis {o.experiment_ref}`"
+    )
+
+
+def decision_line(d: DecisionMade) -> str:
+    return (
+        f"• {_problem(d.problem)}: *{DECISION_LABEL[d.kind]}* — {_text(d.rationale, LONG_TEXT)}"
+        f" · {user(d.decided_by)}"
+    )
+
+
+def lesson_line(lesson: Lesson) -> str:
+    return (
+        f"• {lesson.analysis_ref} on {lesson.experiment_ref} ({lesson.problem.ref}): "
+        f"{_text(lesson.text, LONG_TEXT)} · {user(lesson.author_id)}"
+    )
+
+
+def blocker_line(b: Blocker) -> str:
+    return f"• {user(b.user_id)} ({b.day:%a %d %b}): {_text(b.text, LONG_TEXT)}"
+
+
+def flag_line(f: Flag) -> str:
+    reasons = []
+    if f.review_on is not None:
+        reasons.append(f"timebox ended {f.review_on:%d %b %Y}")
+    if f.stalled:
+        reasons.append(f"no gain in the last {len(f.stalled)} experiments ({', '.join(f.stalled)})")
+    return (
+        f"• {_problem(f.problem)}: {'; '.join(reasons)} · {user(f.owner_id)}: "
+        f"`/problem decide {f.problem.ref} continue|pivot|cut|ship &lt;why&gt;`"
+    )
+
+
+def sections(digest: Digest) -> list[tuple[str, list[str]]]:
+    """Each section's title and its lines (mrkdwn, user text escaped)."""
+    standup: list[str] = []
+    if digest.standup_days:
+        standup.append(
+            f"{digest.standup_days} standup day{'s' if digest.standup_days != 1 else ''}: "
+            + (
+                " · ".join(
+                    f"{user(p.user_id)} {p.days}/{digest.standup_days}"
+                    for p in digest.participation
+                )
+                or "nobody answered"
+            )
+        )
+        standup += ["*Blockers*", *map(blocker_line, digest.blockers)] if digest.blockers else []
+    return [
+        (title, lines)
+        for title, lines in (
+            ("New and changed problems", [change_line(c) for c in digest.changes]),
+            ("Experiments this week", [result_line(r) for r in digest.results]),
+            ("Best so far", [best_line(r) for r in digest.best]),
+            ("Failed experiments owing an error analysis", [owed_line(o) for o in digest.owed]),
+            ("Decisions", [decision_line(d) for d in digest.decisions]),
+            ("Lessons learned", [lesson_line(lesson) for lesson in digest.lessons]),
+            ("Standup", standup),
+            ("Needs a decision", [flag_line(f) for f in digest.flags]),
+        )
+        if lines
+    ]
+
+
+def _pack(title: str, lines: list[str]) -> Blocks:
+    """One section's lines in as few section blocks as fit SECTION_MAX, none cut."""
+    blocks: Blocks = []
+    text = f"*{title}*"
+    for line in lines:
+        line = clip(line, SECTION_MAX)
+        if len(text) + 1 + len(line) > SECTION_MAX:
+            blocks.append(section(text))
+            text = line
+        else:
+            text = f"{text}\n{line}"
+    blocks.append(section(text))
+    return blocks
+
+
+def blocks(digest: Digest) -> Blocks:
+    """Every block of the digest, in order; `messages` splits them."""
+    counts = (
+        f"{len(digest.results)} experiment{'s' if len(digest.results) != 1 else ''} · "
+        f"{len(digest.decisions)} decision{'s' if len(digest.decisions) != 1 else ''} · "
+        f"{len(digest.owed)} {'analysis' if len(digest.owed) == 1 else 'analyses'} owed"
+    )
+    out: Blocks = [
+        header(f"Weekly digest · {span(digest.start, digest.end)}"),
+        context(f"<#{digest.channel_id}> · {counts}"),
+    ]
+    parts = sections(digest)
+    if not parts:
+        out.append(section("A quiet week: nothing was logged for this channel's problems."))
+    for title, lines in parts:
+        out += _pack(title, lines)
+    return out
+
+
+def messages(digest: Digest, *, limit: int = MESSAGE_BLOCKS) -> list[dict[str, Any]]:
+    """The digest as chat messages (`text` and `blocks`), each within Slack's block limit."""
+    every = blocks(digest)
+    chunks = [every[i : i + limit] for i in range(0, len(every), limit)]
+    title = f"Weekly digest · {span(digest.start, digest.end)}"
+    if len(chunks) == 1:
+        return [{"text": title, "blocks": chunks[0]}]
+    return [
+        {"text": f"{title} ({n} of {len(chunks)})", "blocks": chunk}
+        for n, chunk in enumerate(chunks, start=1)
+    ]
+
+
+PREVIEW_NOTE = (
+    "Only you can see this preview. `/digest now` posts it here (with a chart of each "
+    "active problem's metric); `/digest schedule monday 09:00` posts it every week."
+)
+
+
+def preview_cut(left: int) -> str:
+    return (
+        f"{left} more part{'s' if left != 1 else ''} of this digest would not fit in a preview. "
+        "`/digest now` posts all of it to the channel."
+    )
+
+
+HELP = "\n".join(
+    [
+        "*`/digest`*: this channel's weekly digest.",
+        "• `/digest`: preview it (only you see it)",
+        "• `/digest now`: post it to the channel, with the metric chart",
+        "• `/digest schedule &lt;day&gt; &lt;HH:MM&gt; [timezone]`: post it every week, e.g. "
+        "`/digest schedule monday 09:00 Europe/London` (timezone defaults to yours)",
+        "• `/digest off`: stop the weekly post",
+    ]
+)
+
+
+def scheduled(ritual: DigestRitual, *, now: datetime) -> str:
+    """The answer to `/digest schedule`: when it goes out, and the next one."""
+    day = DAYS[ritual.weekday - 1].capitalize()
+    nxt = ritual.next_at(now).astimezone(ZoneInfo(ritual.timezone))
+    return (
+        f"The weekly digest will be posted here every {day} at {ritual.local_time:%H:%M} "
+        f"({ritual.timezone}). Next: {nxt:%a %d %b %Y, %H:%M %Z}. "
+        "Make sure I'm in this channel (`/invite @ritualbot`); `/digest off` stops it."
+    )
+
+
+def turned_off(ritual: DigestRitual | None) -> str:
+    if ritual is None:
+        return (
+            "No weekly digest is scheduled in this channel, so nothing changed. "
+            "`/digest schedule monday 09:00` starts one."
+        )
+    return "The weekly digest is off for this channel. `/digest schedule monday 09:00` turns it on again."
+
+
+def already_posted(posted_at: datetime, *, now: datetime) -> str:
+    seconds = max(0, int((now - posted_at).total_seconds()))
+    return (
+        f"This channel's digest was posted {seconds} s ago, so I didn't post it again. "
+        "Run `/digest now` again in a minute for a fresh one."
+    )
+
+
+def not_posted(why: str) -> str:
+    return f"I couldn't post the digest: {why}."
+
+
+def delayed(why: str) -> str:
+    return (
+        f"This week's digest is ready, but I couldn't post it yet: {why}. I'll post it here "
+        "as soon as Slack takes it, and tell you if it can't be."
+    )

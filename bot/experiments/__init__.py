@@ -1,0 +1,1 @@
+"""Experiments: each approach tried, judged against its problem's metric."""

@@ -1,0 +1,153 @@
+"""Messages about experiments: the confirmation with its outcome, details and help."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.blocks import actions, button, context, fields, paragraphs, section, sections, user
+from bot.experiments.service import ExperimentRecord, Logged
+from bot.ids import ActionId
+from bot.outcome import Assessment, Delta
+from bot.problems.service import ProblemRecord
+from bot.text import escape
+from storage.models import Outcome
+
+Blocks = list[dict[str, Any]]
+
+OUTCOME_LABEL = {
+    Outcome.MET_TARGET: ":white_check_mark: Met target",
+    Outcome.IMPROVED: ":chart_with_upwards_trend: Improved",
+    Outcome.NO_GAIN: ":heavy_minus_sign: No gain",
+    Outcome.WORSE: ":chart_with_downwards_trend: Worse",
+    Outcome.BROKEN: ":boom: Broken (nothing measured)",
+}
+
+
+def num(value: float | None) -> str:
+    return "—" if value is None else f"{value:.4g}"
+
+
+def delta(change: Delta | None) -> str:
+    """`+0.04 (+5.6%)`; a dash when there is nothing to compare with."""
+    if change is None:
+        return "—"
+    relative = "" if change.relative is None else f" ({change.relative:+.1%})"
+    return f"{change.absolute:+.4g}{relative}"
+
+
+def link(experiment: ExperimentRecord) -> str | None:
+    """The run link, labelled by what it points at (its URL was checked when saved)."""
+    run = experiment.run_link
+    return None if run is None else f"<{run.url}|{escape(run.label)}>"
+
+
+def headline(logged: Logged) -> str:
+    e, p = logged.experiment, logged.problem
+    return f"*{e.ref}* on *{p.ref} · {escape(p.title)}*: *{OUTCOME_LABEL[e.outcome]}*"
+
+
+def comparison(
+    problem: ProblemRecord, experiment: ExperimentRecord, assessment: Assessment
+) -> dict[str, Any]:
+    metric = escape(problem.metric_name or "metric")
+    return fields(
+        f"*{metric}*\n{num(experiment.value)}",
+        f"*Target*\n{num(problem.target)}",
+        f"*vs baseline {num(problem.baseline)}*\n{delta(assessment.vs_baseline)}",
+        f"*vs best so far {num(assessment.best_before)}*\n{delta(assessment.vs_best)}",
+    )
+
+
+def _details(e: ExperimentRecord) -> Blocks:
+    short = []
+    if e.dataset:
+        short.append(f"*Dataset:* {escape(e.dataset)}")
+    if e.metrics:
+        shown = ", ".join(f"{escape(name)} {num(value)}" for name, value in e.metrics.items())
+        short.append(f"*Other metrics:* {shown}")
+    if (run := link(e)) is not None:
+        short.append(f"*Run:* {run}")
+    blocks = sections(short)
+    for label, value in (
+        ("Hypothesis", e.hypothesis),
+        ("Approach", e.approach),
+        ("Notes", e.notes),
+    ):
+        if value:
+            blocks += paragraphs(f"*{label}:* {escape(value)}")
+    return blocks
+
+
+def confirmation(logged: Logged) -> Blocks:
+    """What the channel sees when an experiment is logged."""
+    e = logged.experiment
+    blocks: Blocks = [section(headline(logged)), comparison(logged.problem, e, logged.assessment)]
+    blocks += _details(e)
+    if logged.assessment.caveats:
+        blocks.append(
+            context(
+                "Note: "
+                + "; ".join(logged.assessment.caveats)
+                + f". Set them with Edit details on `/problem show {logged.problem.ref}`."
+            )
+        )
+    if e.owes_analysis:
+        blocks.append(
+            section(
+                "This approach did not improve the metric. An error analysis tells the team why."
+            )
+        )
+        blocks.append(
+            actions(
+                button(
+                    "Start error analysis",
+                    action_id=ActionId.ANALYSIS_START,
+                    value=str(e.number),
+                    style="primary",
+                )
+            )
+        )
+    if e.analyses:
+        refs = ", ".join(f"A-{n}" for n in e.analyses)
+        blocks.append(context(f":mag: Error analysis: {refs} (in the thread)"))
+    source = f" · from <{e.source_permalink}|this message>" if e.source_permalink else ""
+    blocks.append(context(f"Logged by {user(e.author_id)}{source} · `/experiment show {e.ref}`"))
+    return blocks
+
+
+def confirmation_text(logged: Logged) -> str:
+    e = logged.experiment
+    label = OUTCOME_LABEL[e.outcome].split(" ", 1)[1]
+    return f"{e.ref} on {logged.problem.ref}: {label.lower()} ({num(e.value)})"
+
+
+def detail(logged: Logged) -> Blocks:
+    """Everything recorded about one experiment, with buttons to edit it."""
+    e = logged.experiment
+    blocks = confirmation(logged)[:-1]
+    blocks.append(
+        context(
+            f"Logged by {user(e.author_id)} on {e.created_at:%Y-%m-%d %H:%M} UTC"
+            + (f" · from <{e.source_permalink}|this message>" if e.source_permalink else "")
+            + f" · `/experiment history {e.ref}`"
+        )
+    )
+    blocks.append(actions(button("Edit", action_id=ActionId.EXPERIMENT_EDIT, value=str(e.number))))
+    return blocks
+
+
+def line(e: ExperimentRecord) -> str:
+    """One line per experiment, for a problem's details."""
+    owed = " · _owes an error analysis_" if e.owes_analysis else ""
+    what = escape((e.approach or e.notes or "").split("\n")[0][:80])
+    return f"*{e.ref}* {num(e.value)} {OUTCOME_LABEL[e.outcome]} {what}{owed}"
+
+
+HELP = """*`/experiment`*: log an approach you tried, judged against its problem's metric.
+• `/experiment`: open the form (problem, hypothesis, approach, dataset, values, run link, notes)
+• `/experiment P-12`: the form, with P-12 chosen
+• `/experiment P-12 0.83 added hard negatives`: log a result in one line
+• `/experiment P-12 broken OOM at step 3`: a run where nothing could be measured
+• `/experiment show E-3`, `/experiment history E-3`, `/experiment edit E-3`
+• `/experiment delete E-3`, `/experiment restore E-3`
+• `/experiment help`: this message"""

@@ -1,0 +1,1 @@
+"""Every version of a record: edits, deletions, restores, and how they show."""

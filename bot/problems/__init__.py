@@ -1,0 +1,1 @@
+"""Problems: the discovery track's record, its messages and its modal."""

@@ -1,0 +1,1 @@
+"""The team's searchable memory and how its results are shown."""

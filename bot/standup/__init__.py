@@ -1,0 +1,1 @@
+"""Standups: settings, time away, answers and each day's record."""

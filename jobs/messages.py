@@ -1,0 +1,130 @@
+"""What the bot posts about records, rendered and put in the outbox in the caller's
+transaction: a problem's card and its updates, decisions, analyses. Each returns the ids of
+what it queued, for the web process to send at once."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from bot.analyses import render as render_analyses
+from bot.analyses.service import AnalysisRecord
+from bot.blocks import context
+from bot.decisions import render as render_decisions
+from bot.decisions.service import Decided
+from bot.experiments import render as render_experiments
+from bot.experiments import service as experiments
+from bot.problems import render as render_problems
+from bot.problems.service import ProblemRecord
+from storage import outbox
+from storage.outbox import Outgoing, Relation
+
+CARD, CONFIRMATION = "problem_card", "experiment_message"
+
+
+def card_update(session: Session, problem: ProblemRecord) -> int | None:
+    """The problem's channel card, drawn again from the record as it is now."""
+    return _update(
+        session,
+        team_id=problem.team_id,
+        slot=CARD,
+        number=problem.number,
+        where=(problem.card_channel, problem.card_ts),
+        text=render_problems.card_text(problem),
+        blocks=render_problems.card(problem),
+    )
+
+
+def confirmation_update(session: Session, logged: experiments.Logged) -> int | None:
+    """The experiment's confirmation, drawn again (or marked deleted) from the record."""
+    e = logged.experiment
+    if e.deleted_at is not None:
+        text = f"{e.ref} was deleted. `/experiment restore {e.ref}` brings it back."
+        blocks = [context(text)]
+    else:
+        text = render_experiments.confirmation_text(logged)
+        blocks = render_experiments.confirmation(logged)
+    return _update(
+        session,
+        team_id=e.team_id,
+        slot=CONFIRMATION,
+        number=e.number,
+        where=(e.message_channel, e.message_ts),
+        text=text,
+        blocks=blocks,
+    )
+
+
+def _update(
+    session: Session,
+    *,
+    team_id: str,
+    slot: str,
+    number: int,
+    where: tuple[str | None, str | None],
+    text: str,
+    blocks: list[dict[str, Any]],
+) -> int | None:
+    """An edit of a record's message: of its outbox message, or of the one Slack has from
+    before the outbox; None when the record has no message."""
+    message = outbox.of_record(session, team_id=team_id, slot=slot, record_number=number)
+    if message is not None:
+        return outbox.edit(session, team_id=team_id, of=message.id, text=text, blocks=blocks)
+    channel, ts = where
+    if channel is None or ts is None:
+        return None
+    edit = Outgoing(
+        team_id=team_id,
+        what=f"an update of {slot.replace('_', ' ')} {number}",
+        channel=channel,
+        text=text,
+        blocks=blocks,
+        relation=Relation.EDIT,
+        target_ts=ts,
+    )
+    return outbox.enqueue(session, edit).id
+
+
+def decision(session: Session, result: Decided, *, channel: str) -> list[int]:
+    """The decision, on the record in the channel, then the problem's card brought up to date."""
+    posted = Outgoing(
+        team_id=result.problem.team_id,
+        what=f"the decision on {result.problem.ref}",
+        channel=channel,
+        text=render_decisions.posted_text(result),
+        blocks=render_decisions.posted(result),
+        key=f"decision:{result.problem.number}:{result.decision.decided_at.isoformat()}",
+    )
+    queued = [outbox.enqueue(session, posted).id]
+    card = card_update(session, result.problem)
+    return queued + ([card] if card else [])
+
+
+def analysis(session: Session, a: AnalysisRecord, logged: experiments.Logged) -> list[int]:
+    """The analysis in its experiment's thread (to its author, for an experiment never
+    posted in a channel), then the experiment's confirmation updated: it shows that the
+    analysis it owed is done."""
+    thread = outbox.of_record(
+        session, team_id=a.team_id, slot=CONFIRMATION, record_number=a.experiment_number
+    )
+    if a.channel is None:
+        in_thread: dict[str, Any] = {}
+    elif thread is not None and thread.ts is None:
+        in_thread = {"after": thread.id, "relation": Relation.REPLY}
+    else:
+        in_thread = {"target_ts": a.thread_ts}
+    posted = Outgoing(
+        team_id=a.team_id,
+        what=f"{a.ref} in its experiment's thread",
+        channel=a.channel or a.author_id,
+        text=render_analyses.post_text(a),
+        blocks=render_analyses.post(a),
+        key=f"analysis:{a.number}",
+        slot="analysis_message",
+        record_number=a.number,
+        **in_thread,
+    )
+    queued = [outbox.enqueue(session, posted).id]
+    confirmation = confirmation_update(session, logged)
+    return queued + ([confirmation] if confirmation else [])

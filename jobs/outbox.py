@@ -1,0 +1,223 @@
+"""The outbox's sender: claims due messages, sends each to Slack once, records what became
+of it (storage.outbox has the states).
+
+Each post carries its outbox id in its message metadata. A claim whose outcome never came
+back (a timeout, a lost answer, a process killed mid-send) is looked for in the channel
+before it is sent again: found, it is marked sent; not found, it goes out now. Rate limits
+are waited out per workspace and method (RateGate); a refusal for good fails the message
+and tells its owner once, by DM; anything else is tried again with backoff.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from jobs.delivery import RateGate, Sent, call
+from storage import outbox
+from storage.db import Database
+from storage.outbox import OutboxMessage, OutboxState, Outgoing, Relation
+from storage.types import utcnow
+
+log = logging.getLogger(__name__)
+
+STAMP = "ritualbot_outbox"
+# How long a send waits out a rate limit while it holds its claim; past it, the message
+# waits unclaimed for its next try.
+RATE_LIMIT_PATIENCE = 30.0
+# A claim this old with no outcome was interrupted: a live send ends well before (the rate
+# limit patience, plus the client's timeout for each of its tries).
+LEASE = timedelta(minutes=3)
+# Past this, a message Slack keeps not taking is reported to its owner instead.
+GIVE_UP = timedelta(days=1)
+BATCH = 100
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """For the person who caused a message: why it was refused, or why it waits for later."""
+
+    refused: str | None = None
+    waiting: str | None = None
+
+
+@dataclass
+class Sender:
+    """Sends the outbox's due messages, each workspace with its own client."""
+
+    db: Database
+    client_for: Callable[[str], WebClient]
+    clock: Callable[[], datetime] = utcnow
+    _gates: dict[tuple[str, str], RateGate] = field(default_factory=dict)
+
+    def send(self, ids: Iterable[int] | None = None) -> int:
+        """Send due messages (only `ids`, when given) until none is left; how many were sent."""
+        wanted = None if ids is None else list(ids)
+        total = 0
+        while True:
+            with self.db.transaction() as session:
+                claimed = outbox.claim(session, now=self.clock(), limit=BATCH, ids=wanted)
+            if not claimed:
+                return total
+            total += sum(self._send(message) for message in claimed)
+
+    def send_now(self, ids: list[int], *, team_id: str, person: str) -> Delivery:
+        """Send at once for a person waiting on it: what became of the first message. If it
+        is left for later, `person` hears if it is finally refused."""
+        if not ids:
+            return Delivery()
+        self.send(ids)
+        with self.db.transaction() as session:
+            first = outbox.get(session, team_id=team_id, message_id=ids[0])
+            if first is None or first.state == OutboxState.SENT:
+                return Delivery()
+            if first.state == OutboxState.FAILED:
+                return Delivery(refused=Sent(error=first.error).why)
+            outbox.adopt(session, team_id=team_id, message_id=first.id, owner=person)
+            return Delivery(waiting=Sent(error=first.error).why)
+
+    def sweep(self) -> int:
+        """The clock's round: resolve interrupted sends, then send everything due."""
+        with self.db.transaction() as session:
+            stuck = outbox.interrupted(session, before=self.clock() - LEASE, limit=BATCH)
+        found = sum(self._resolve(message) for message in stuck)
+        return found + self.send()
+
+    def _gate(self, team_id: str, method: str) -> RateGate:
+        return self._gates.setdefault((team_id, method), RateGate())
+
+    def _send(self, message: OutboxMessage) -> int:
+        with self.db.reading() as session:
+            channel, ts = outbox.target(session, message)
+        client = self.client_for(message.team_id)
+        method, do, args = self._method(client, message, channel=channel, ts=ts)
+        answer = call(
+            do,
+            gate=self._gate(message.team_id, method),
+            patience=RATE_LIMIT_PATIENCE,
+            **args,
+        )
+        return self._record(message, answer, channel=channel)
+
+    @staticmethod
+    def _method(
+        client: WebClient, message: OutboxMessage, *, channel: str, ts: str | None
+    ) -> tuple[str, Callable[..., Any], dict[str, Any]]:
+        """The Web API method that sends this message, and its arguments."""
+        if message.relation == Relation.EDIT:
+            args = {"channel": channel, "ts": ts, "text": message.text}
+            return "chat.update", client.chat_update, args | {"blocks": message.blocks or []}
+        if message.file is not None:  # a chart, with `text` as its comment
+            args = {"channel": channel, "thread_ts": ts, "initial_comment": message.text}
+            upload = {
+                "content": message.file,
+                "filename": message.filename,
+                "title": message.file_title,
+            }
+            return "files.upload", client.files_upload_v2, args | upload
+        args = {"channel": channel, "thread_ts": ts, "text": message.text}
+        stamp = {"event_type": STAMP, "event_payload": {"outbox_id": message.id}}
+        return (
+            "chat.postMessage",
+            client.chat_postMessage,
+            args
+            | {
+                "blocks": message.blocks or [],
+                "metadata": stamp,
+            },
+        )
+
+    def _record(self, message: OutboxMessage, answer: Sent, *, channel: str) -> int:
+        now = self.clock()
+        with self.db.transaction() as session:
+            if answer.ts:
+                outbox.sent(session, message.id, channel=channel, ts=answer.ts)
+                return 1
+            if answer.unknown and message.relation != Relation.EDIT:
+                # Slack may have posted it: left claimed, it is looked for before any resend.
+                return 0
+            if (answer.retry or answer.unknown) and message.created_at > now - GIVE_UP:
+                outbox.retry(
+                    session,
+                    message.id,
+                    at=now + outbox.backoff(message.attempts),
+                    error=answer.error or "unknown",
+                )
+                return 0
+            outbox.refused(session, message.id, error=answer.error or "refused")
+            self._tell_owner(session, message, answer)
+        log.warning("gave up on %s (outbox %s): %s", message.what, message.id, answer.error)
+        return 0
+
+    def _tell_owner(self, session: Any, message: OutboxMessage, answer: Sent) -> None:
+        """One DM to the message's owner, itself through the outbox (and owned by nobody)."""
+        if message.owner is None:
+            return
+        where = f"in <#{message.channel}>" if message.channel[:1] in "CG" else "to you"
+        outbox.enqueue(
+            session,
+            Outgoing(
+                team_id=message.team_id,
+                what=f"a notice about {message.what}",
+                channel=message.owner,
+                text=f"I couldn't post {message.what} {where}: {answer.why}.",
+                key=f"refused:{message.id}",
+            ),
+        )
+
+    def _resolve(self, message: OutboxMessage) -> int:
+        """An interrupted send: marked sent if Slack has it, else sent now."""
+        client = self.client_for(message.team_id)
+        with self.db.reading() as session:
+            channel, thread_ts = outbox.target(session, message)
+        if message.relation != Relation.EDIT and message.file is None:
+            try:
+                found = self._find(client, message, channel=channel, thread_ts=thread_ts)
+            except (SlackApiError, OSError) as error:
+                return self._unresolved(message, error)
+            if found is not None:
+                with self.db.transaction() as session:
+                    outbox.sent(session, message.id, channel=found[0], ts=found[1])
+                return 1
+        return self._send(message)
+
+    def _unresolved(self, message: OutboxMessage, error: Exception) -> int:
+        """Slack would not show the channel: try again next sweep if that may pass, else
+        give up on it rather than risk posting it twice, and say so to its owner."""
+        answer = error.response if isinstance(error, SlackApiError) else None
+        status = answer.status_code if answer is not None else 0
+        if answer is None or status == 429 or status >= 500:
+            log.info("could not look for outbox %s yet: %s", message.id, type(error).__name__)
+            return 0
+        log.warning("cannot look for outbox %s: %s", message.id, answer.get("error"))
+        with self.db.transaction() as session:
+            outbox.refused(session, message.id, error="unconfirmed")
+            self._tell_owner(session, message, Sent(error="unconfirmed"))
+        return 0
+
+    def _find(
+        self, client: WebClient, message: OutboxMessage, *, channel: str, thread_ts: str | None
+    ) -> tuple[str, str] | None:
+        """The (channel, ts) of the message stamped with this outbox id, if Slack has it."""
+        if channel[:1] in "UW":  # a DM is found in the conversation with that person
+            channel = client.conversations_open(users=channel)["channel"]["id"]
+        oldest = f"{message.created_at.timestamp() - 60:.6f}"
+        if thread_ts:
+            page = client.conversations_replies(
+                channel=channel, ts=thread_ts, oldest=oldest, include_all_metadata=True, limit=200
+            )
+        else:
+            page = client.conversations_history(
+                channel=channel, oldest=oldest, include_all_metadata=True, limit=200
+            )
+        for seen in page.get("messages", []):
+            payload = (seen.get("metadata") or {}).get("event_payload") or {}
+            if payload.get("outbox_id") == message.id:
+                return channel, seen["ts"]
+        return None

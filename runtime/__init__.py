@@ -1,0 +1,1 @@
+"""The process: config, app factory, CLI, servers, the clock, doctor."""

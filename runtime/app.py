@@ -1,0 +1,144 @@
+"""The app factory: a Bolt app wired to the database and to the configured Slack API."""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import Executor, ThreadPoolExecutor
+from typing import TYPE_CHECKING
+from urllib.error import URLError
+
+from slack_bolt import App
+from slack_bolt.oauth.oauth_settings import OAuthSettings
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+
+import handlers
+from handlers.follow_ups import FollowUps
+from jobs.outbox import Sender
+from runtime.config import Settings
+from runtime.server import WEB_THREADS
+from storage.db import Database
+
+if TYPE_CHECKING:
+    from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+    from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
+
+BOT_SCOPES = [
+    "commands",
+    "chat:write",
+    "chat:write.public",
+    "im:write",
+    "users:read",
+    "channels:read",
+    "groups:read",
+    "files:write",
+    # Before sending again a message whose answer was lost, the outbox looks for it.
+    "channels:history",
+    "groups:history",
+    "im:history",
+]
+SLACK_TIMEOUT_SECONDS = 10
+NOT_INSTALLED = (
+    "ritualbot is not installed in this workspace, or its installation was removed. "
+    "Ask a workspace admin to install it again from ritualbot's /slack/install page."
+)
+# Every listener runs in this pool (Bolt answers on its ack()), and keeps its thread after
+# ack() while it posts to Slack. Bolt's default of 5 threads let five slow Slack calls hold
+# up every other request's ack past Slack's 3 seconds; twice the server's threads leaves one
+# free per in-flight request even when as many finished ones are still talking to Slack.
+LISTENER_THREADS = 2 * WEB_THREADS
+
+
+def web_client(settings: Settings, *, token: str | None = None) -> WebClient:
+    """A Web API client for `SLACK_API_URL` that waits out 429s and retries 5xx answers.
+
+    Timeouts are not retried here: Slack may have acted on a request it did not answer.
+    """
+    client = WebClient(token=token, base_url=settings.slack_api_url, timeout=SLACK_TIMEOUT_SECONDS)
+    client.retry_handlers = [
+        _unsent_retry(),
+        RateLimitErrorRetryHandler(max_retry_count=3),
+        ServerErrorRetryHandler(max_retry_count=2),
+    ]
+    return client
+
+
+def job_client(settings: Settings, *, token: str | None) -> WebClient:
+    """A client for scheduled jobs: 5xx are retried, a 429 is raised to the job.
+
+    A fan-out waits out Retry-After itself, exactly and once for all its messages
+    (jobs.delivery), instead of each call sleeping its own jittered wait.
+    """
+    client = WebClient(token=token, base_url=settings.slack_api_url, timeout=SLACK_TIMEOUT_SECONDS)
+    client.retry_handlers = [_unsent_retry(), ServerErrorRetryHandler(max_retry_count=2)]
+    return client
+
+
+def _unsent_retry() -> ConnectionErrorRetryHandler:
+    """Retry a call once if it never reached Slack (urllib's URLError: refused, unreachable,
+    broken off while sending). slack_sdk's default also retries a connection reset while
+    reading the answer, when Slack may already have posted: a message twice."""
+    return ConnectionErrorRetryHandler(max_retry_count=1, error_types=[URLError])
+
+
+def oauth_stores(
+    settings: Settings, db: Database
+) -> tuple[SQLAlchemyInstallationStore, SQLAlchemyOAuthStateStore]:
+    """Installations and OAuth states kept in our database by slack_sdk's SQLAlchemy
+    stores, their tables created if missing."""
+    from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+    from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
+
+    installations = SQLAlchemyInstallationStore(client_id=settings.client_id, engine=db.engine)
+    states = SQLAlchemyOAuthStateStore(expiration_seconds=600, engine=db.engine)
+    installations.create_tables()
+    states.metadata.create_all(db.engine)
+    return installations, states
+
+
+def _oauth_settings(settings: Settings, db: Database) -> OAuthSettings:
+    installations, states = oauth_stores(settings, db)
+    return OAuthSettings(
+        client_id=settings.client_id,
+        client_secret=settings.client_secret,
+        scopes=BOT_SCOPES,
+        installation_store=installations,
+        state_store=states,
+    )
+
+
+def create_app(
+    *,
+    settings: Settings,
+    db: Database,
+    sender: Sender,
+    listener_executor: Executor | None = None,
+    follow_ups: FollowUps | None = None,
+) -> App:
+    """The Bolt app with every listener registered and `db` available to each of them."""
+    background = listener_executor or ThreadPoolExecutor(
+        max_workers=LISTENER_THREADS, thread_name_prefix="listener"
+    )
+    app = App(
+        client=web_client(settings, token=None if settings.oauth else settings.bot_token),
+        signing_secret=settings.signing_secret,
+        oauth_settings=_oauth_settings(settings, db) if settings.oauth else None,
+        # Listeners hand themselves to `background` and answer on ack() (handlers.errors).
+        process_before_response=False,
+        raise_error_for_unhandled_request=False,
+        user_facing_authorize_error_message=NOT_INSTALLED,
+        logger=logging.getLogger("ritualbot.bolt"),
+        listener_executor=background,
+    )
+    handlers.register(
+        app,
+        db=db,
+        follow_ups=follow_ups or FollowUps(),
+        sender=sender,
+        slack_api_url=settings.slack_api_url,
+    )
+    return app

@@ -1,0 +1,257 @@
+"""The clock: APScheduler cron triggers wake it, the database decides what is due.
+
+Rituals live in the database. Each ritual's steps become cron triggers in their own
+timezone (rebuilt by `reconcile` at start and whenever the rituals table changes); any
+trigger, and a sweep every minute, calls `fire_due`, which claims each due occurrence by
+inserting its unique run row (committed before anything is posted) and runs the kind's
+runner. An occurrence missed while no clock ran is delivered once, late, within the
+kind's grace window; one whose runner stopped half-way is resumed, and its messages,
+each claimed on its own, are sent at most once.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+from slack_sdk import WebClient
+from sqlalchemy import func, select, update
+
+from bot import rituals
+from bot.schedule import Occurrence, Plan, next_occurrence, occurrences
+from bot.standup import service as standups
+from jobs import cards
+from jobs import rituals as jobs
+from jobs.delivery import RetryLater
+from jobs.outbox import Sender
+from storage import queries
+from storage.db import Database
+from storage.models import Ritual, RitualKind, RitualRun
+from storage.types import utcnow
+
+log = logging.getLogger(__name__)
+
+SWEEP_SECONDS = 60
+ROSTER_REFRESH = timedelta(hours=6)
+CRON_DAYS = {1: "mon", 2: "tue", 3: "wed", 4: "thu", 5: "fri", 6: "sat", 7: "sun"}
+JOB_PREFIX = "ritual:"
+
+
+@dataclass(frozen=True)
+class Scheduled:
+    id: int
+    team_id: str
+    kind: RitualKind
+    plan: Plan
+
+
+class RitualScheduler:
+    def __init__(
+        self,
+        *,
+        db: Database,
+        client_factory: Callable[[str], WebClient],
+        now: Callable[[], datetime] | None = None,
+    ) -> None:
+        self.db = db
+        self.client_factory = client_factory
+        self.now = now or utcnow
+        self.sender = Sender(db=db, client_for=client_factory, clock=self.now)
+        self._scheduler = BackgroundScheduler(
+            timezone=ZoneInfo("UTC"),
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600},
+        )
+        self._firing = threading.Lock()
+        self._fingerprint: tuple[int, datetime | None] | None = None
+
+    # Lifecycle ------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Build the triggers, start the clock, and deliver what was missed while down."""
+        self.reconcile()
+        self._scheduler.add_job(
+            self._sweep, IntervalTrigger(seconds=SWEEP_SECONDS), id="sweep", replace_existing=True
+        )
+        self._scheduler.add_job(
+            self.refresh_rosters, IntervalTrigger(hours=1), id="rosters", replace_existing=True
+        )
+        self._scheduler.add_job(self._wake, id="catch-up", replace_existing=True)
+        self._scheduler.add_job(
+            self.sender.sweep,
+            IntervalTrigger(seconds=SWEEP_SECONDS),
+            id="outbox",
+            replace_existing=True,
+            next_run_time=datetime.now(UTC),  # APScheduler's own clock: run once at start
+        )
+        self._scheduler.add_job(
+            self.post_left_cards,
+            IntervalTrigger(seconds=SWEEP_SECONDS),
+            id="cards",
+            replace_existing=True,
+            next_run_time=datetime.now(UTC),  # APScheduler's own clock: run once at start
+        )
+        self._scheduler.start()
+        log.info("ritual scheduler started")
+
+    def shutdown(self) -> None:
+        if self._scheduler.running:
+            self._scheduler.shutdown(wait=True)
+
+    # Triggers -------------------------------------------------------------------
+
+    def reconcile(self) -> None:
+        """Rebuild the cron triggers from the rituals table."""
+        rituals = self._rituals()
+        wanted: dict[str, CronTrigger] = {}
+        for ritual in rituals:
+            for zone in ritual.plan.zones:
+                for step in ritual.plan.steps:
+                    days = sorted(
+                        CRON_DAYS[(d - 1 + step.days_after) % 7 + 1] for d in ritual.plan.weekdays
+                    )
+                    if not days:
+                        continue
+                    wanted[f"{JOB_PREFIX}{ritual.id}:{step.name}:{zone}"] = CronTrigger(
+                        day_of_week=",".join(days),
+                        hour=step.at.hour,
+                        minute=step.at.minute,
+                        timezone=ZoneInfo(zone),
+                    )
+        for job in self._scheduler.get_jobs():
+            if job.id.startswith(JOB_PREFIX) and job.id not in wanted:
+                job.remove()
+        for job_id, trigger in wanted.items():
+            self._scheduler.add_job(self._wake, trigger, id=job_id, replace_existing=True)
+        self._fingerprint = self._current_fingerprint()
+
+    def next_wakeups(self, after: datetime) -> dict[str, datetime]:
+        """When each ritual trigger will next wake the clock, by job id (for diagnosis)."""
+        wakeups = {}
+        for job in self._scheduler.get_jobs():
+            if job.id.startswith(JOB_PREFIX):
+                at = job.trigger.get_next_fire_time(None, after)
+                if at is not None:
+                    wakeups[job.id] = at.astimezone(after.tzinfo)
+        return wakeups
+
+    def _current_fingerprint(self) -> tuple[int, datetime | None]:
+        with self.db.reading() as session:
+            count, latest = session.execute(
+                select(func.count(Ritual.id), func.max(Ritual.updated_at))
+            ).one()
+        return int(count), latest
+
+    def _sweep(self) -> None:
+        if self._current_fingerprint() != self._fingerprint:
+            self.reconcile()
+        self._wake()
+
+    def _wake(self) -> None:
+        self.fire_due(self.now())
+
+    def post_left_cards(self) -> int:
+        """Post the problem cards a web process left pending when it died (jobs.cards)."""
+        return cards.post_left(db=self.db, client_for=self.client_factory, now=self.now())
+
+    # Occurrences ----------------------------------------------------------------
+
+    def _rituals(self) -> list[Scheduled]:
+        with self.db.reading() as session:
+            rows = session.scalars(select(Ritual).where(Ritual.enabled.is_(True))).all()
+            return [
+                Scheduled(id=r.id, team_id=r.team_id, kind=r.kind, plan=rituals.plan_for(r))
+                for r in rows
+                if r.kind in jobs.RUNNERS
+            ]
+
+    def next_due(self, after: datetime) -> datetime | None:
+        """The earliest occurrence of any enabled ritual strictly after `after`."""
+        upcoming = [next_occurrence(r.plan, after) for r in self._rituals()]
+        return min((o.at for o in upcoming if o is not None), default=None)
+
+    def fire_due(self, now: datetime) -> int:
+        """Claim and run every occurrence due at or before `now` within its grace, then send
+        what they queued in the outbox; how many ran."""
+        ran = 0
+        with self._firing:
+            for ritual in self._rituals():
+                due = occurrences(ritual.plan, now - rituals.grace_for(ritual.kind), now)
+                for occurrence in self._unfinished(ritual, due):
+                    ran += self._run(ritual, occurrence)
+        if ran:
+            self.sender.send()
+        return ran
+
+    def _unfinished(self, ritual: Scheduled, due: list[Occurrence]) -> list[Occurrence]:
+        """The due occurrences not yet claimed, or claimed by a run that never finished."""
+        if not due:
+            return []
+        with self.db.reading() as session:
+            done = set(
+                session.scalars(
+                    select(RitualRun.occurrence).where(
+                        RitualRun.team_id == ritual.team_id,
+                        RitualRun.ritual_id == ritual.id,
+                        RitualRun.occurrence.in_([o.key for o in due]),
+                        RitualRun.state == "done",
+                    )
+                )
+            )
+        return [o for o in due if o.key not in done]
+
+    def _run(self, ritual: Scheduled, occurrence: Occurrence) -> int:
+        with self.db.transaction() as session:
+            queries.claim_run(
+                session,
+                team_id=ritual.team_id,
+                ritual_id=ritual.id,
+                occurrence=occurrence.key,
+                scheduled_for=occurrence.at,
+            )
+        runner = jobs.RUNNERS[ritual.kind]
+        try:
+            runner(
+                db=self.db,
+                client=self.client_factory(ritual.team_id),
+                ritual_id=ritual.id,
+                occurrence=occurrence.key,
+                scheduled_for=occurrence.at,
+            )
+        except RetryLater as waiting:
+            log.info("ritual %s occurrence %s: %s", ritual.id, occurrence.key, waiting)
+            return 1
+        except Exception:  # one ritual's failure must not stop the others; retried next pass
+            log.exception("ritual %s occurrence %s failed", ritual.id, occurrence.key)
+            return 0
+        with self.db.transaction() as session:
+            session.execute(
+                update(RitualRun)
+                .where(
+                    RitualRun.team_id == ritual.team_id,
+                    RitualRun.ritual_id == ritual.id,
+                    RitualRun.occurrence == occurrence.key,
+                )
+                .values(state="done", updated_at=utcnow())
+            )
+        return 1
+
+    # Rosters --------------------------------------------------------------------
+
+    def refresh_rosters(self) -> None:
+        """Re-read standup participants and their timezones from Slack every few hours."""
+        from jobs import standup
+
+        with self.db.reading() as session:
+            stale = standups.stale_rosters(session, older_than=self.now() - ROSTER_REFRESH)
+        for team_id, ritual_id in stale:
+            with self.db.transaction() as session:
+                record = standups.for_job(session, ritual_id=ritual_id)
+            if record is not None:
+                standup.sync_roster(db=self.db, client=self.client_factory(team_id), record=record)

@@ -1,0 +1,38 @@
+"""The process's log lines: one format, and no raw control character in any of them."""
+
+from __future__ import annotations
+
+import logging
+from typing import TextIO
+
+from bot.text import printable
+
+FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+class Escaping(logging.Formatter):
+    """Writes control characters out (`\\x00`), and line breaks in the message too.
+
+    Text someone typed reaches log lines inside messages and errors: a NUL would cut the line
+    short in a log viewer, an escape sequence would drive the terminal, and a line break
+    would start a line that looks like the app's own. A traceback keeps its lines.
+    """
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        return printable(super().formatMessage(record)).replace("\n", "\\n")
+
+    def format(self, record: logging.LogRecord) -> str:
+        return printable(super().format(record))
+
+
+def handler(stream: TextIO | None = None) -> logging.Handler:
+    """A handler writing to `stream` (stderr by default) through `Escaping`."""
+    made = logging.StreamHandler(stream)
+    made.setFormatter(Escaping(FORMAT))
+    return made
+
+
+def configure(level: int = logging.INFO) -> None:
+    """Log to stderr through `Escaping`; Alembic's per-migration lines only as warnings."""
+    logging.basicConfig(level=level, handlers=[handler()])
+    logging.getLogger("alembic").setLevel(logging.WARNING)

@@ -1,0 +1,140 @@
+"""What the digest says about a seeded week, loaded from the database and composed."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from bot.digest import service as digest
+from storage.models import DecisionKind, Outcome, ProblemStatus
+from storage.types import utcnow
+from tests.conftest import ALICE, BOB, CAROL, CHANNEL, OTHER_TEAM, TEAM
+from tests.support.digest_week import seed_week
+
+
+@pytest.fixture
+def now():
+    """The instant the week is seeded and read at: asked once, so a test can't cross midnight."""
+    return utcnow()
+
+
+@pytest.fixture
+def week(db, now):
+    with db.transaction() as session:
+        seed_week(session, now=now)
+    start, end = digest.week_of(now)
+    with db.transaction() as session:
+        data = digest.load(session, team_id=TEAM, channel_id=CHANNEL, start=start, end=end)
+    return digest.compose(data)
+
+
+def test_new_and_changed_problems(week):
+    assert [(c.problem.ref, c.new, c.status) for c in week.changes] == [
+        ("P-2", False, ProblemStatus.OPEN),
+        ("P-3", True, ProblemStatus.OPEN),
+        ("P-5", False, ProblemStatus.DROPPED),
+    ]
+
+
+def test_experiments_carry_outcome_and_deltas_against_baseline_and_target(week):
+    by_ref = {r.ref: r for r in week.results}
+    # E-12's problem shipped long ago: its experiment this week still counts.
+    assert list(by_ref) == ["E-3", "E-12", "E-4", "E-7"]
+    assert by_ref["E-12"].problem.title == "Old shipped work"
+    e3 = by_ref["E-3"]
+    assert e3.outcome == Outcome.IMPROVED and e3.problem.ref == "P-1"
+    assert e3.vs_baseline == pytest.approx(0.10)
+    assert e3.vs_baseline_share == pytest.approx(0.10 / 0.60)
+    assert e3.vs_target == pytest.approx(-0.05)
+    assert by_ref["E-4"].outcome == Outcome.WORSE
+    assert by_ref["E-4"].vs_baseline == pytest.approx(-0.02)
+
+
+def test_best_so_far_for_each_active_problem_uses_the_whole_history(week):
+    assert [(b.problem.ref, b.ref, b.value) for b in week.best] == [
+        ("P-1", "E-3", 0.70),
+        ("P-2", "E-5", 0.60),
+    ]
+
+
+def test_failed_experiments_owing_an_analysis_name_their_owners(week):
+    # E-4's only analysis is deleted, so it is still owed; E-5 and E-6 have analyses;
+    # E-8's problem is shipped, so its debt is no longer chased.
+    assert [(o.experiment_ref, o.owner_id) for o in week.owed] == [("E-4", BOB), ("E-7", CAROL)]
+
+
+def test_decisions_and_lessons_of_the_week_only(week):
+    assert [(d.problem.ref, d.kind, d.rationale) for d in week.decisions] == [
+        ("P-5", DecisionKind.CUT, "No signal after five tries")
+    ]
+    assert [(x.analysis_ref, x.experiment_ref, x.text) for x in week.lessons] == [
+        ("A-2", "E-6", "Noisy labels cluster in two vendors")
+    ]
+
+
+def test_standup_participation_and_blockers(week):
+    assert week.standup_days == 3
+    assert [(p.user_id, p.days) for p in week.participation] == [(ALICE, 3), (BOB, 1)]
+    assert [(b.user_id, b.text) for b in week.blockers] == [(ALICE, "Waiting on GPU quota")]
+
+
+def test_timebox_and_diminishing_returns_are_flagged_for_a_decision(week, now):
+    flags = {f.problem.ref: f for f in week.flags}
+    assert set(flags) == {"P-1", "P-2"}
+    assert flags["P-1"].review_on == now.date() - timedelta(days=3)
+    assert flags["P-1"].stalled == ()
+    assert flags["P-2"].stalled == ("E-5", "E-6", "E-7") and flags["P-2"].review_on is None
+
+
+def test_the_chart_series_cover_active_problems_with_values(week):
+    assert [(s.problem.ref, [v for _, v in s.points]) for s in week.series] == [
+        ("P-1", [0.62, 0.65, 0.70, 0.58]),
+        ("P-2", [0.60, 0.59, 0.60]),
+    ]
+
+
+def test_other_workspaces_channels_weeks_and_deleted_rows_never_appear(week):
+    shown = repr(week)
+    for absent in (
+        "Mallory",
+        "Quiet channel",
+        "Deleted problem",
+        "deleted analysis",
+        "older week",
+        "An old blocker",
+        "E-8",
+        "E-9",
+        "E-10",
+        "E-11",
+        "P-6",
+        "P-7",
+    ):
+        assert absent not in shown, absent
+
+
+def test_the_other_workspace_sees_only_its_own_week(db):
+    with db.transaction() as session:
+        seed_week(session)
+    start, end = digest.week_of(utcnow())
+    with db.transaction() as session:
+        other = digest.compose(
+            digest.load(session, team_id=OTHER_TEAM, channel_id="C0OTHER", start=start, end=end)
+        )
+    assert [(r.ref, r.problem.title) for r in other.results] == [("E-1", "Mallory secret plan")]
+    assert "Churn" not in repr(other)
+
+
+def test_a_week_in_the_past_ends_where_it_was_scheduled(db):
+    now = utcnow()
+    with db.transaction() as session:
+        seed_week(session, now=now)
+    start, end = digest.week_of(now - timedelta(days=7))
+    with db.transaction() as session:
+        past = digest.compose(
+            digest.load(session, team_id=TEAM, channel_id=CHANNEL, start=start, end=end)
+        )
+    assert [r.ref for r in past.results] == ["E-6"]
+    assert [(b.problem.ref, b.ref) for b in past.best] == [("P-1", "E-2"), ("P-2", "E-5")]
+    assert [p.user_id for p in past.participation] == [CAROL]
+    assert ALICE not in repr(past.blockers)

@@ -1,0 +1,151 @@
+"""The digest's Block Kit messages and chart: pure functions of a composed digest."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+from bot.blocks import SECTION_MAX
+from bot.digest import render
+from bot.digest.chart import chart_comment, metric_chart
+from bot.digest.service import Digest, Lesson, ProblemRef, Result, Series
+from storage.models import Direction, Outcome
+
+END = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
+START = END - timedelta(days=7)
+PROBLEM = ProblemRef(ref="P-1", title="Churn model misses new users")
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+def result(number: int, *, approach: str = "add tenure features") -> Result:
+    return Result(
+        ref=f"E-{number}",
+        problem=PROBLEM,
+        approach=approach,
+        metric_name="recall",
+        value=0.7,
+        outcome=Outcome.IMPROVED,
+        baseline=0.6,
+        target=0.75,
+        vs_baseline=0.1,
+        vs_baseline_share=0.1 / 0.6,
+        vs_target=-0.05,
+        direction=Direction.HIGHER,
+        author_id="U0ALICE",
+    )
+
+
+def digest(**parts) -> Digest:
+    empty = Digest(
+        channel_id="C0ML",
+        start=START,
+        end=END,
+        changes=(),
+        results=(),
+        best=(),
+        owed=(),
+        decisions=(),
+        lessons=(),
+        standup_days=0,
+        participation=(),
+        blockers=(),
+        flags=(),
+        series=(),
+    )
+    return replace(empty, **parts)
+
+
+def texts(messages) -> list[str]:
+    return [b["text"]["text"] for m in messages for b in m["blocks"] if "text" in b]
+
+
+def test_an_experiment_line_shows_value_outcome_and_both_deltas():
+    [line] = render.sections(digest(results=(result(3),)))[0][1]
+    assert line.startswith("• *E-3* on P-1 add tenure features — recall ↑ 0.7 · *improved*")
+    assert "+0.1 (+16.7%) vs baseline 0.6 · -0.05 vs target 0.75 · <@U0ALICE>" in line
+
+
+def test_an_oversized_week_is_split_within_limits_and_loses_no_experiment():
+    results = tuple(result(n, approach=f"approach {n} " + "x" * 150) for n in range(1, 601))
+    messages = render.messages(digest(results=results))
+
+    assert len(messages) > 1
+    for message in messages:
+        assert len(message["blocks"]) <= render.MESSAGE_BLOCKS
+        for block in message["blocks"]:
+            if block["type"] == "section":
+                assert len(block["text"]["text"]) <= SECTION_MAX
+    shown = "\n".join(texts(messages))
+    for n in range(1, 601):
+        assert len(re.findall(rf"\*E-{n}\*", shown)) == 1, n
+    assert "(1 of " in messages[0]["text"]
+
+
+def test_a_very_long_lesson_is_clipped_inside_its_line_not_dropped():
+    lessons = tuple(
+        Lesson(
+            analysis_ref=f"A-{n}",
+            experiment_ref=f"E-{n}",
+            problem=PROBLEM,
+            text="y" * 5000,
+            author_id="U0BOB",
+        )
+        for n in range(1, 30)
+    )
+    shown = "\n".join(texts(render.messages(digest(lessons=lessons))))
+    assert all(f"A-{n} on E-{n}" in shown for n in range(1, 30))
+
+
+def test_user_text_is_escaped_and_never_pings():
+    risky = result(4, approach="<!channel> <@U999> & <b>")
+    shown = "\n".join(texts(render.messages(digest(results=(risky,)))))
+    assert "<!channel>" not in shown and "<@U999>" not in shown
+    assert "&lt;!channel&gt; &lt;@U999&gt; &amp; &lt;b&gt;" in shown
+
+
+def test_a_quiet_week_says_so():
+    shown = "\n".join(texts(render.messages(digest())))
+    assert "A quiet week" in shown
+
+
+def test_the_chart_is_a_png_with_a_panel_per_problem():
+    points = tuple((START + timedelta(days=d), 0.6 + d / 100) for d in range(5))
+    series = (
+        Series(
+            problem=PROBLEM,
+            metric_name="recall",
+            direction=Direction.HIGHER,
+            baseline=0.6,
+            target=0.75,
+            points=points,
+        ),
+        Series(
+            problem=ProblemRef(ref="P-2", title="Latency"),
+            metric_name="p95 ms",
+            direction=Direction.LOWER,
+            baseline=120.0,
+            target=None,
+            points=points[:1],
+        ),
+    )
+    one, two = metric_chart(series[:1]), metric_chart(series)
+    assert one.startswith(PNG) and two.startswith(PNG)
+    # PNG height (bytes 20-24 of the IHDR chunk) grows with the number of panels.
+    assert int.from_bytes(two[20:24], "big") > int.from_bytes(one[20:24], "big")
+
+
+def test_the_chart_comment_names_the_problems_that_did_not_fit():
+    many = tuple(
+        Series(
+            problem=ProblemRef(ref=f"P-{n}", title="t"),
+            metric_name=None,
+            direction=Direction.HIGHER,
+            baseline=None,
+            target=None,
+            points=((START, 1.0),),
+        )
+        for n in range(1, 15)
+    )
+    assert "not charted: P-13, P-14." in chart_comment(many)
+    assert "not charted" not in chart_comment(many[:12])

@@ -1,0 +1,63 @@
+"""Follow-ups (cards, hints) run after the ack, and neither fail nor lose a request's answer."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+from handlers.follow_ups import FollowUps
+
+
+def test_a_failing_follow_up_is_logged_and_the_pool_goes_on(caplog):
+    follow_ups = FollowUps()
+    ran = threading.Event()
+
+    def broken() -> None:
+        raise RuntimeError("Slack went away")
+
+    try:
+        follow_ups.submit(broken)
+        follow_ups.submit(ran.set)
+        assert ran.wait(5)
+    finally:
+        follow_ups.shutdown()
+    assert "follow-up broken failed" in caplog.text
+
+
+def test_a_follow_up_submitted_during_shutdown_is_dropped_not_raised(caplog):
+    """A listener submits its card after its ack: a submit that raised there would tell the
+    person something went wrong with a capture that was saved."""
+    follow_ups = FollowUps()
+    follow_ups.shutdown()
+
+    def card() -> None:
+        pass
+
+    follow_ups.submit(card)
+
+    assert "follow-up card dropped: shutting down" in caplog.text
+
+
+def test_a_worker_that_exits_still_runs_the_follow_ups_it_has_queued(tmp_path):
+    """A deploy stops each web worker; the cards it has queued are posted as it exits,
+    rather than left for the sweep minutes later."""
+    done = tmp_path / "done"
+    script = f"""
+from handlers.follow_ups import FollowUps
+follow_ups = FollowUps()
+for n in range(50):
+    follow_ups.submit(lambda n=n: open({str(done)!r}, "a").write(f"{{n}}\\n"))
+"""
+    exited = subprocess.run(
+        [sys.executable, "-c", script],
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert exited.returncode == 0, exited.stderr
+    assert sorted(int(n) for n in done.read_text().split()) == list(range(50))
