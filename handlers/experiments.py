@@ -33,8 +33,9 @@ from bot.search import service as search
 from handlers import history as records
 from handlers.errors import after_ack
 from handlers.people import People
-from handlers.slack import permalink, post, tell, update
-from jobs import cards
+from handlers.slack import permalink, tell_delivery, update
+from jobs import messages
+from jobs.outbox import Sender
 from storage.db import Database
 
 
@@ -66,6 +67,7 @@ def experiment_command(
     respond: Respond,
     db: Database,
     people: People,
+    sender: Sender,
     trigger: triggers.Trigger,
 ) -> None:
     team_id, user_id, channel_id = command["team_id"], command["user_id"], command["channel_id"]
@@ -95,13 +97,9 @@ def experiment_command(
                     draft=experiments.quick_draft(problem=problem, value=value, note=note),
                     source_key=f"command:{command['trigger_id']}",
                 )
-                if logged.created:
-                    experiments.await_message(
-                        session,
-                        team_id=team_id,
-                        number=logged.experiment.number,
-                        channel=channel_id,
-                    )
+                confirmation = logged.created and messages.confirmation(
+                    session, logged, channel=channel_id
+                )
             with db.reading() as session:  # ranking, outside the writer's turn
                 alike = search.similar_to_experiment(session, logged.experiment)
             if not logged.created:
@@ -114,7 +112,7 @@ def experiment_command(
                 )
             else:
                 ack()
-            announce(client=client, db=db, logged=logged, respond=respond)
+            announce(sender, logged=logged, queued=confirmation, respond=respond, client=client)
         case Show(number):
             with db.reading() as session:
                 logged = experiments.get(session, team_id=team_id, number=number)
@@ -162,35 +160,25 @@ def experiment_command(
 
 
 def announce(
-    *, client: WebClient, db: Database, logged: experiments.Logged, respond: Respond | None
+    sender: Sender,
+    *,
+    logged: experiments.Logged,
+    queued: int,
+    respond: Respond | None,
+    client: WebClient,
 ) -> None:
-    """Post the new experiment's pending confirmation (analyses go in its thread); if Slack
-    refuses it, say so to its author, who still sees the experiment.
-
-    The confirmation is claimed first, so it is posted once even if the clock's sweep
-    (jobs.cards) reaches it too, and it shows the experiment as it is by now.
-    """
+    """Send the new experiment's confirmation (its analyses go in its thread); if Slack
+    refuses it, or is down, its author still sees the experiment, and hears why."""
     e = logged.experiment
-    left = cards.claim(db, cards.experiment_message, e.team_id, e.number)
-    if left is None:
-        return
-    sent = post(client, channel=left.channel, text=left.text, blocks=left.blocks)
-    left.record(db, ts=sent.ts, again=sent.again)
-    if sent.ts is not None:
-        return
-    if sent.again:
-        text = f"{e.ref} is saved. {sent.why}, so I'll post it here in a few minutes."
-    else:
-        text = f"{e.ref} is saved, but I couldn't post it here: {sent.why}."
-    if respond is not None:
-        respond(
-            text=text,
-            blocks=[*left.blocks, *context_note(text)],
-            response_type="ephemeral",
-            replace_original=False,
-        )
-    else:
-        tell(client, user_id=e.author_id, text=text, blocks=left.blocks)
+    tell_delivery(
+        sender.send_now([queued], team_id=e.team_id, person=e.author_id),
+        saved=f"{e.ref} is saved",
+        what="it here" if respond is not None else "it in the channel",
+        respond=respond,
+        client=client,
+        user_id=e.author_id,
+        shown=render.confirmation(logged),
+    )
 
 
 def refresh_message(client: WebClient, logged: experiments.Logged) -> None:
@@ -242,6 +230,7 @@ def submit_experiment(
     client: WebClient,
     db: Database,
     people: People,
+    sender: Sender,
     trigger: triggers.Trigger,
 ) -> None:
     """Save the form; field errors go back inline through the global error handler."""
@@ -270,25 +259,21 @@ def submit_experiment(
             source_key=f"view:{view['id']}",
             modal=True,
         )
-        if logged.created:
-            experiments.await_message(
-                session,
-                team_id=team_id,
-                number=logged.experiment.number,
-                channel=channel_of(metadata) or logged.problem.channel_id or user_id,
-            )
+        channel = channel_of(metadata) or logged.problem.channel_id or user_id
+        confirmation = logged.created and messages.confirmation(session, logged, channel=channel)
     ack()
-    if not logged.created:
+    if not confirmation:
         return
     source = MessageRef.load(metadata.get("source"))
     link = source and permalink(client, channel=source.channel, ts=source.ts)
     if link:
+        logged = replace(logged, experiment=replace(logged.experiment, source_permalink=link))
         with db.transaction() as session:
             experiments.set_source_permalink(
                 session, team_id=team_id, number=logged.experiment.number, permalink=link
             )
-        logged = replace(logged, experiment=replace(logged.experiment, source_permalink=link))
-    announce(client=client, db=db, logged=logged, respond=None)
+            messages.confirmation_update(session, logged)
+    announce(sender, logged=logged, queued=confirmation, respond=None, client=client)
 
 
 def undo_delete(

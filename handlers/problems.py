@@ -39,8 +39,8 @@ from handlers import history as records
 from handlers.errors import after_ack
 from handlers.follow_ups import FollowUps
 from handlers.people import People
-from handlers.slack import permalink, post, tell, tell_delivery, whisper
-from jobs import cards, messages
+from handlers.slack import permalink, tell_delivery, whisper
+from jobs import messages
 from jobs.outbox import Sender
 from storage.db import Database
 
@@ -77,19 +77,21 @@ def problem_command(
                     channel_id=channel_id,
                     draft=problems.ProblemDraft(title=title),
                     source_key=f"command:{command['trigger_id']}",
-                    card_to=channel_id,
                 )
+                card = saved.created and messages.card(session, saved.problem, channel=channel_id)
             ack(
                 text=render.card_text(saved.problem),
                 blocks=render.captured(saved.problem, created=saved.created),
                 response_type="ephemeral",
             )
-            if saved.created:
+            if card:
                 follow_ups.submit(
                     follow_up,
                     client=client,
                     db=db,
+                    sender=sender,
                     problem=saved.problem,
+                    card=card,
                     respond=respond,
                     domain=command.get("team_domain"),
                 )
@@ -177,13 +179,22 @@ def follow_up(
     *,
     client: WebClient,
     db: Database,
+    sender: Sender,
     problem: problems.ProblemRecord,
+    card: int,
     respond: Respond,
     domain: str | None,
 ) -> None:
     """After a quick capture: the card in the channel, then what was tried before that is
     like it, to its author only. Neither is needed for the ack, so neither holds it up."""
-    announce(client=client, db=db, problem=problem, respond=respond)
+    tell_delivery(
+        sender.send_now([card], team_id=problem.team_id, person=problem.created_by),
+        saved=f"{problem.ref} is saved",
+        what="its card here",
+        respond=respond,
+        client=client,
+        user_id=problem.created_by,
+    )
     with db.reading() as session:
         alike = search.similar_to_problem(session, problem)
     if alike:
@@ -193,36 +204,6 @@ def follow_up(
             response_type="ephemeral",
             replace_original=False,
         )
-
-
-def announce(
-    *,
-    client: WebClient,
-    db: Database,
-    problem: problems.ProblemRecord,
-    respond: Respond | None,
-) -> None:
-    """Post the new problem's pending card; if the channel refuses it, say so to its author.
-
-    The card is claimed first, so it is posted once even if the sweep (jobs.cards) or another
-    worker reaches it too, and the card shows the problem as it is by now.
-    """
-    left = cards.claim(db, cards.problem_card, problem.team_id, problem.number)
-    if left is None:
-        return
-    sent = post(client, channel=left.channel, text=left.text, blocks=left.blocks)
-    left.record(db, ts=sent.ts, again=sent.again)
-    ref = problem.ref
-    if sent.ts is not None:
-        return
-    if sent.again:
-        text = f"{ref} is saved. {sent.why}, so I'll post its card here in a few minutes."
-    else:
-        text = f"{ref} is saved, but I couldn't post its card here: {sent.why}."
-    if respond is not None:
-        respond(text=text, response_type="ephemeral", replace_original=False)
-    else:
-        tell(client, user_id=problem.created_by, text=text)
 
 
 def open_details(
@@ -295,15 +276,17 @@ def submit_problem(
             channel_id=channel,
             draft=draft,
             source_key=f"view:{view['id']}",
-            card_to=channel or user_id,
         )
+        card = saved.created and messages.card(session, saved.problem, channel=channel or user_id)
     ack()
-    if not saved.created:
+    if not card:
         return
     follow_ups.submit(
         publish,
         client=client,
         db=db,
+        sender=sender,
+        card=card,
         problem=saved.problem,
         source=MessageRef.load(metadata.get("source")),
         domain=(body.get("team") or {}).get("domain"),
@@ -314,6 +297,8 @@ def publish(
     *,
     client: WebClient,
     db: Database,
+    sender: Sender,
+    card: int,
     problem: problems.ProblemRecord,
     source: MessageRef | None,
     domain: str | None,
@@ -323,10 +308,18 @@ def publish(
     link = source and permalink(client, channel=source.channel, ts=source.ts)
     if link:
         with db.transaction() as session:
-            problems.set_source_permalink(
+            problem = problems.set_source_permalink(
                 session, team_id=problem.team_id, number=problem.number, permalink=link
             )
-    announce(client=client, db=db, problem=problem, respond=None)
+            messages.card_update(session, problem)
+    tell_delivery(
+        sender.send_now([card], team_id=problem.team_id, person=problem.created_by),
+        saved=f"{problem.ref} is saved",
+        what="its card",
+        respond=None,
+        client=client,
+        user_id=problem.created_by,
+    )
     with db.reading() as session:
         alike = search.similar_to_problem(session, problem)
     if alike:

@@ -11,26 +11,12 @@ from slack_bolt import Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.blocks import context
+from bot.text import escape
+from jobs.delivery import Sent
 from jobs.outbox import Delivery
 
 log = logging.getLogger(__name__)
-
-REVOKED = (
-    "Slack no longer accepts my token (the app may have been removed from this workspace): "
-    "ask a workspace admin to reinstall ritualbot"
-)
-CANNOT_POST = {
-    "not_in_channel": "I'm not a member of this channel: invite me with `/invite @ritualbot`",
-    "channel_not_found": "I can't see this channel (private channels need `/invite @ritualbot`)",
-    "is_archived": "this channel is archived",
-    "channel_is_archived": "this channel is archived",
-    "invalid_auth": REVOKED,
-    "token_revoked": REVOKED,
-    "account_inactive": REVOKED,
-    "not_authed": REVOKED,
-    "ratelimited": "Slack is rate-limiting me right now",
-}
-
 
 def why_slack_failed(error: Exception) -> str:
     """What a person can understand (and do) about a failed Web API call."""
@@ -39,7 +25,7 @@ def why_slack_failed(error: Exception) -> str:
         if response is not None and response.status_code >= 500:
             return "Slack is having trouble right now (it answered with an error page)"
         code = response.get("error", "") if response is not None else ""
-        return CANNOT_POST.get(code, f"Slack answered '{code or 'an error'}'")
+        return Sent(error=code or "an error").why
     if isinstance(error, TimeoutError):
         return "Slack did not answer in time"
     if isinstance(error, URLError):
@@ -144,9 +130,11 @@ def tell_delivery(
     respond: Respond | None,
     client: WebClient,
     user_id: str,
+    shown: list[dict[str, Any]] | None = None,
 ) -> None:
     """Tell the person who acted what became of the message their record caused, if it did
-    not go out: in place when the request allows, else by DM."""
+    not go out: in place when the request allows, else by DM; with the message `shown`
+    to them, when they should see it anyway."""
     if delivery.refused:
         text = f"{saved}, but I couldn't post {what}: {delivery.refused}."
     elif delivery.waiting:
@@ -156,7 +144,8 @@ def tell_delivery(
         )
     else:
         return
+    blocks = [*(shown or []), context(escape(text))] if shown else None
     if respond is not None:
-        respond(text=text, response_type="ephemeral", replace_original=False)
+        respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
     else:
-        tell(client, user_id=user_id, text=text)
+        tell(client, user_id=user_id, text=text, blocks=blocks)

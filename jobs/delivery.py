@@ -15,12 +15,23 @@ from slack_sdk.web import SlackResponse
 
 log = logging.getLogger(__name__)
 
-# Slack answered, and asking again would get the same answer.
+REVOKED = (
+    "Slack no longer accepts my token (the app may have been removed from this workspace): "
+    "ask a workspace admin to reinstall ritualbot"
+)
+# What a person can understand (and do) about each of Slack's answers: the one vocabulary
+# for every message, whoever sends it.
 CANNOT_POST = {
     "not_in_channel": "I'm not a member of the channel: invite me with `/invite @ritualbot`",
     "channel_not_found": "I can't see the channel (private channels need `/invite @ritualbot`)",
     "is_archived": "the channel is archived",
-    "account_inactive": "their Slack account is deactivated",
+    "channel_is_archived": "the channel is archived",
+    "invalid_auth": REVOKED,
+    "token_revoked": REVOKED,
+    "account_inactive": REVOKED,
+    "not_authed": REVOKED,
+    "ratelimited": "Slack is rate-limiting me right now",
+    "http_429": "Slack is rate-limiting me right now",
     "user_not_found": "they are no longer in the workspace",
     "cannot_dm_bot": "it is a bot",
     "user_disabled": "their Slack account is deactivated",
@@ -115,6 +126,8 @@ def call(
                 gate.pause(float(error.response.headers.get("Retry-After", 1) or 1))
                 continue
             code = error.response.get("error", "") if error.response is not None else ""
+            if status >= 500:  # an error page, whatever the client read into it
+                code = f"http_{status}"
             retry = status == 429 or status >= 500 or code in ("internal_error", "fatal_error")
             log.warning("Slack call failed: %s (HTTP %s)", code or "no error code", status)
             return Sent(error=code or f"http_{status}", retry=retry)

@@ -23,6 +23,39 @@ from storage.outbox import Outgoing, Relation
 CARD, CONFIRMATION = "problem_card", "experiment_message"
 
 
+def card(session: Session, problem: ProblemRecord, *, channel: str) -> int:
+    """A new problem's card, in the channel it was captured in (or its author's DM)."""
+    posted = Outgoing(
+        team_id=problem.team_id,
+        what=f"{problem.ref}'s card",
+        channel=channel,
+        text=render_problems.card_text(problem),
+        blocks=render_problems.card(problem),
+        slot=CARD,
+        record_number=problem.number,
+        owner=problem.created_by,
+        key=f"card:{problem.number}",
+    )
+    return outbox.enqueue(session, posted).id
+
+
+def confirmation(session: Session, logged: experiments.Logged, *, channel: str) -> int:
+    """A new experiment's confirmation: its outcome, and where its analyses will go."""
+    e = logged.experiment
+    posted = Outgoing(
+        team_id=e.team_id,
+        what=e.ref,
+        channel=channel,
+        text=render_experiments.confirmation_text(logged),
+        blocks=render_experiments.confirmation(logged),
+        slot=CONFIRMATION,
+        record_number=e.number,
+        owner=e.author_id,
+        key=f"confirmation:{e.number}",
+    )
+    return outbox.enqueue(session, posted).id
+
+
 def card_update(session: Session, problem: ProblemRecord) -> int | None:
     """The problem's channel card, drawn again from the record as it is now."""
     return _update(
@@ -94,6 +127,7 @@ def decision(session: Session, result: Decided, *, channel: str) -> list[int]:
         channel=channel,
         text=render_decisions.posted_text(result),
         blocks=render_decisions.posted(result),
+        owner=result.decision.decided_by,
         key=f"decision:{result.problem.number}:{result.decision.decided_at.isoformat()}",
     )
     queued = [outbox.enqueue(session, posted).id]
@@ -120,6 +154,7 @@ def analysis(session: Session, a: AnalysisRecord, logged: experiments.Logged) ->
         channel=a.channel or a.author_id,
         text=render_analyses.post_text(a),
         blocks=render_analyses.post(a),
+        owner=a.author_id,
         key=f"analysis:{a.number}",
         slot="analysis_message",
         record_number=a.number,

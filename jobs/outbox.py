@@ -29,14 +29,20 @@ log = logging.getLogger(__name__)
 
 STAMP = "ritualbot_outbox"
 # How long a send waits out a rate limit while it holds its claim; past it, the message
-# waits unclaimed for its next try.
+# waits unclaimed for its next try. Shorter with a person waiting for the answer.
 RATE_LIMIT_PATIENCE = 30.0
+PERSON_WAITING_PATIENCE = 2.0
 # A claim this old with no outcome was interrupted: a live send ends well before (the rate
 # limit patience, plus the client's timeout for each of its tries).
 LEASE = timedelta(minutes=3)
 # Past this, a message Slack keeps not taking is reported to its owner instead.
 GIVE_UP = timedelta(days=1)
 BATCH = 100
+
+
+def refusal_key(message_id: int) -> str:
+    """The key of the notice that tells a message's owner Slack refused it."""
+    return f"refused:{message_id}"
 
 
 @dataclass(frozen=True)
@@ -56,34 +62,47 @@ class Sender:
     clock: Callable[[], datetime] = utcnow
     _gates: dict[tuple[str, str], RateGate] = field(default_factory=dict)
 
-    def send(self, ids: Iterable[int] | None = None) -> int:
-        """Send due messages (only `ids`, when given) until none is left; how many were sent."""
+    def send(
+        self, ids: Iterable[int] | None = None, *, patience: float = RATE_LIMIT_PATIENCE
+    ) -> int:
+        """Send due messages (only `ids`, when given) until none is left; how many were sent.
+        A rate limit is waited out for up to `patience` seconds, then left for a later try."""
         wanted = None if ids is None else list(ids)
         total = 0
-        while True:
+        while self._anything(wanted):
             with self.db.transaction() as session:
                 claimed = outbox.claim(session, now=self.clock(), limit=BATCH, ids=wanted)
             if not claimed:
                 return total
-            total += sum(self._send(message) for message in claimed)
+            total += sum(self._send(message, patience=patience) for message in claimed)
+        return total
+
+    def _anything(self, ids: list[int] | None) -> bool:
+        now = self.clock()
+        with self.db.reading() as session:
+            return outbox.anything_due(session, now=now, ids=ids, stuck_before=now - LEASE)
 
     def send_now(self, ids: list[int], *, team_id: str, person: str) -> Delivery:
         """Send at once for a person waiting on it: what became of the first message. If it
         is left for later, `person` hears if it is finally refused."""
         if not ids:
             return Delivery()
-        self.send(ids)
+        self.send(ids, patience=PERSON_WAITING_PATIENCE)
         with self.db.transaction() as session:
             first = outbox.get(session, team_id=team_id, message_id=ids[0])
             if first is None or first.state == OutboxState.SENT:
                 return Delivery()
             if first.state == OutboxState.FAILED:
+                # They hear it now, in place: not again by DM.
+                outbox.withdraw(session, team_id=team_id, key=refusal_key(first.id))
                 return Delivery(refused=Sent(error=first.error).why)
             outbox.adopt(session, team_id=team_id, message_id=first.id, owner=person)
             return Delivery(waiting=Sent(error=first.error).why)
 
     def sweep(self) -> int:
         """The clock's round: resolve interrupted sends, then send everything due."""
+        if not self._anything(None):
+            return 0
         with self.db.transaction() as session:
             stuck = outbox.interrupted(session, before=self.clock() - LEASE, limit=BATCH)
         found = sum(self._resolve(message) for message in stuck)
@@ -92,7 +111,7 @@ class Sender:
     def _gate(self, team_id: str, method: str) -> RateGate:
         return self._gates.setdefault((team_id, method), RateGate())
 
-    def _send(self, message: OutboxMessage) -> int:
+    def _send(self, message: OutboxMessage, *, patience: float = RATE_LIMIT_PATIENCE) -> int:
         with self.db.reading() as session:
             channel, ts = outbox.target(session, message)
         client = self.client_for(message.team_id)
@@ -100,7 +119,7 @@ class Sender:
         answer = call(
             do,
             gate=self._gate(message.team_id, method),
-            patience=RATE_LIMIT_PATIENCE,
+            patience=patience,
             **args,
         )
         return self._record(message, answer, channel=channel)
@@ -141,6 +160,7 @@ class Sender:
                 return 1
             if answer.unknown and message.relation != Relation.EDIT:
                 # Slack may have posted it: left claimed, it is looked for before any resend.
+                outbox.unconfirmed(session, message.id, error=answer.error or "unknown")
                 return 0
             if (answer.retry or answer.unknown) and message.created_at > now - GIVE_UP:
                 outbox.retry(
@@ -167,7 +187,7 @@ class Sender:
                 what=f"a notice about {message.what}",
                 channel=message.owner,
                 text=f"I couldn't post {message.what} {where}: {answer.why}.",
-                key=f"refused:{message.id}",
+                key=refusal_key(message.id),
             ),
         )
 

@@ -27,7 +27,6 @@ from sqlalchemy import func, select, update
 from bot import rituals
 from bot.schedule import Occurrence, Plan, next_occurrence, occurrences
 from bot.standup import service as standups
-from jobs import cards
 from jobs import rituals as jobs
 from jobs.delivery import RetryLater
 from jobs.outbox import Sender
@@ -90,13 +89,6 @@ class RitualScheduler:
             replace_existing=True,
             next_run_time=datetime.now(UTC),  # APScheduler's own clock: run once at start
         )
-        self._scheduler.add_job(
-            self.post_left_cards,
-            IntervalTrigger(seconds=SWEEP_SECONDS),
-            id="cards",
-            replace_existing=True,
-            next_run_time=datetime.now(UTC),  # APScheduler's own clock: run once at start
-        )
         self._scheduler.start()
         log.info("ritual scheduler started")
 
@@ -155,12 +147,6 @@ class RitualScheduler:
 
     def _wake(self) -> None:
         self.fire_due(self.now())
-
-    def post_left_cards(self) -> int:
-        """Post the problem cards a web process left pending when it died (jobs.cards)."""
-        return cards.post_left(db=self.db, client_for=self.client_factory, now=self.now())
-
-    # Occurrences ----------------------------------------------------------------
 
     def _rituals(self) -> list[Scheduled]:
         with self.db.reading() as session:

@@ -20,8 +20,10 @@ from bot.permissions import Actor
 from bot.problems import render
 from bot.problems import service as problems
 from bot.standup import service as standups
+from jobs import messages
 from sandbox.emulator import SlackEmulator
 from sandbox.records import Message
+from storage import outbox
 from storage.db import Database
 from storage.models import (
     Decision,
@@ -273,7 +275,10 @@ def _channel(
     logged: list[int],
     analysis: int,
 ) -> None:
-    """What #ml-team shows after three weeks: people talking, and the bot's posts in between."""
+    """What #ml-team shows after three weeks: people talking, and the bot's posts in between.
+
+    The history is written here, back-dated; the bot's own posts in it are recorded in the
+    outbox as sent, so later edits of a card or a confirmation find them as they would."""
     bot = emulator.workspace(TEAM).bot_user_id
     say = _History(emulator, now=now)
     say(
@@ -285,7 +290,8 @@ def _channel(
         for number, demo in zip(problems_, PROBLEMS, strict=True):
             card = problems.get(session, team_id=TEAM, number=number)
             ts = say(bot, demo.days_ago, render.card_text(card), blocks=render.card(card))
-            problems.set_card(session, team_id=TEAM, number=number, channel=ML_TEAM, ts=ts)
+            queued = messages.card(session, card, channel=ML_TEAM)
+            outbox.sent(session, queued, channel=ML_TEAM, ts=ts)
         posted = {}
         for number, e in zip(logged, EXPERIMENTS, strict=True):
             confirmation = experiments.get(session, team_id=TEAM, number=number)
@@ -296,7 +302,8 @@ def _channel(
                 blocks=render_experiments.confirmation(confirmation),
                 minutes=1,
             )
-            experiments.set_message(session, team_id=TEAM, number=number, channel=ML_TEAM, ts=ts)
+            queued = messages.confirmation(session, confirmation, channel=ML_TEAM)
+            outbox.sent(session, queued, channel=ML_TEAM, ts=ts)
             posted[number] = ts
         failed = posted[logged[FAILED]]
         say(ADA, 12, "Thanks for logging it. Which users does it miss?", thread_ts=failed)

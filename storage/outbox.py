@@ -36,6 +36,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     and_,
+    delete,
     exists,
     select,
     update,
@@ -192,28 +193,41 @@ def edit(session: Session, *, team_id: str, of: int, text: str, blocks: list[Any
     return enqueue(session, change).id
 
 
+def _due(now: datetime, ids: Iterable[int] | None) -> Any:
+    """Pending, due by `now`, and not waiting for a message still unsent (of `ids` only)."""
+    parent = aliased(OutboxMessage)
+    ready = (OutboxMessage.after.is_(None)) | exists(
+        select(parent.id).where(parent.id == OutboxMessage.after, parent.state == OutboxState.SENT)
+    )
+    due = and_(
+        OutboxMessage.state == OutboxState.PENDING,
+        OutboxMessage.next_try_at.is_(None) | (OutboxMessage.next_try_at <= now),
+        ready,
+    )
+    return due if ids is None else and_(due, OutboxMessage.id.in_(list(ids)))
+
+
+def anything_due(
+    session: Session, *, now: datetime, ids: Iterable[int] | None = None, stuck_before: datetime
+) -> bool:
+    """Whether a sender has anything to do: read first, so an idle sweep never waits for
+    (or holds up) SQLite's one writer."""
+    stuck = (OutboxMessage.state == OutboxState.CLAIMED) & (OutboxMessage.claimed_at < stuck_before)
+    return session.scalar(select(exists().where(_due(now, ids) | stuck))) or False
+
+
 def claim(
     session: Session, *, now: datetime, limit: int, ids: Iterable[int] | None = None
 ) -> list[OutboxMessage]:
     """Take up to `limit` due messages (of `ids` only, when given), oldest first; commit the
     claim before sending. On PostgreSQL, rows another sender is claiming are skipped."""
-    parent = aliased(OutboxMessage)
-    ready = (OutboxMessage.after.is_(None)) | exists(
-        select(parent.id).where(parent.id == OutboxMessage.after, parent.state == OutboxState.SENT)
-    )
     query = (
         select(OutboxMessage)
-        .where(
-            OutboxMessage.state == OutboxState.PENDING,
-            OutboxMessage.next_try_at.is_(None) | (OutboxMessage.next_try_at <= now),
-            ready,
-        )
+        .where(_due(now, ids))
         .order_by(OutboxMessage.id)
         .limit(limit)
         .with_for_update(skip_locked=True, of=OutboxMessage)
     )
-    if ids is not None:
-        query = query.where(OutboxMessage.id.in_(list(ids)))
     rows = list(session.scalars(query))
     for row in rows:
         row.state, row.claimed_at, row.attempts = OutboxState.CLAIMED, now, row.attempts + 1
@@ -263,6 +277,11 @@ def sent(session: Session, message_id: int, *, channel: str, ts: str) -> None:
             )
             .values({slot.ts: ts} | ({slot.channel: channel} if slot.channel else {}))
         )
+
+
+def unconfirmed(session: Session, message_id: int, *, error: str) -> None:
+    """Slack may have taken it without saying so: still claimed, to be looked for later."""
+    session.execute(update(OutboxMessage).where(OutboxMessage.id == message_id).values(error=error))
 
 
 def retry(session: Session, message_id: int, *, at: datetime, error: str) -> None:
@@ -329,6 +348,17 @@ def adopt(session: Session, *, team_id: str, message_id: int, owner: str) -> Non
             OutboxMessage.state.in_([OutboxState.PENDING, OutboxState.CLAIMED]),
         )
         .values(owner=owner)
+    )
+
+
+def withdraw(session: Session, *, team_id: str, key: str) -> None:
+    """Forget a message not yet sent: one made needless before it went out."""
+    session.execute(
+        delete(OutboxMessage).where(
+            OutboxMessage.team_id == team_id,
+            OutboxMessage.key == key,
+            OutboxMessage.state == OutboxState.PENDING,
+        )
     )
 
 

@@ -19,7 +19,7 @@ from bot.experiments import runlinks
 from bot.history import service as history
 from bot.problems.service import ACTIVE, ProblemRecord
 from bot.text import parse_number
-from storage import posts, queries
+from storage import queries
 from storage.models import Direction, ErrorAnalysis, Experiment, Outcome, Problem
 from storage.types import utcnow
 
@@ -456,52 +456,6 @@ def reassess(session: Session, *, team_id: str, number: int) -> None:
 def versions(session: Session, *, team_id: str, number: int) -> tuple[history.Version, ...]:
     row = _get(session, team_id=team_id, number=number, deleted=True)
     return history.versions(session, team_id=team_id, kind=KIND, record_id=row.id)
-
-
-def await_message(session: Session, *, team_id: str, number: int, channel: str) -> None:
-    """Mark the new experiment's confirmation pending, to `channel`, in the transaction that
-    stores it: a process that dies before posting it leaves it for the clock's sweep."""
-    posts.await_post(
-        session, posts.EXPERIMENT_MESSAGE, team_id=team_id, number=number, channel=channel
-    )
-
-
-def claim_message(session: Session, *, team_id: str, number: int) -> Logged | None:
-    """Take the pending confirmation to post it: the experiment as it is now, or None when
-    another process took it, it was posted or refused already, or the experiment is gone.
-    Commit the claim before posting, so it is posted at most once."""
-    claimed = posts.claim(
-        session,
-        posts.EXPERIMENT_MESSAGE,
-        team_id=team_id,
-        number=number,
-        returning=("message_channel",),
-    )
-    return get(session, team_id=team_id, number=number) if claimed else None
-
-
-def set_message(session: Session, *, team_id: str, number: int, channel: str, ts: str) -> None:
-    """Remember the confirmation message: error analyses are posted in its thread."""
-    posts.posted(
-        session, posts.EXPERIMENT_MESSAGE, team_id=team_id, number=number, channel=channel, ts=ts
-    )
-
-
-def release_message(session: Session, *, team_id: str, number: int) -> None:
-    """Slack never took the confirmation: pending again, for the clock's next sweep."""
-    posts.release(session, posts.EXPERIMENT_MESSAGE, team_id=team_id, number=number)
-
-
-def message_refused(session: Session, *, team_id: str, number: int) -> None:
-    """Slack would not take the confirmation (the author has been told): never try again."""
-    posts.refused(session, posts.EXPERIMENT_MESSAGE, team_id=team_id, number=number)
-
-
-def pending_messages(
-    session: Session, *, since: datetime, before: datetime, limit: int = 100
-) -> tuple[tuple[str, int], ...]:
-    """(team_id, number) of experiments whose confirmation a dead process left."""
-    return posts.pending(session, posts.EXPERIMENT_MESSAGE, since=since, before=before, limit=limit)
 
 
 def set_source_permalink(session: Session, *, team_id: str, number: int, permalink: str) -> None:

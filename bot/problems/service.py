@@ -14,8 +14,8 @@ from bot import checks, permissions
 from bot.errors import NotFound, ValidationFailed
 from bot.history import service as history
 from bot.text import parse_number, visible
-from storage import posts, queries
-from storage.models import CardState, Direction, Problem, ProblemStatus, Track
+from storage import queries
+from storage.models import Direction, Problem, ProblemStatus, Track
 from storage.types import utcnow
 
 E = TypeVar("E", Direction, Track)
@@ -219,13 +219,9 @@ def create(
     draft: ProblemDraft,
     source_key: str | None = None,
     source_permalink: str | None = None,
-    card_to: str | None = None,
 ) -> Saved:
-    """Store a new problem, or return the one this same Slack request already stored.
-
-    `card_to` is where its card is to be posted, after the ack: the problem is stored with
-    the card pending, so a process that dies before posting it leaves it for the sweep.
-    """
+    """Store a new problem, or return the one this same Slack request already stored. Its
+    card goes in the outbox (jobs.messages.card) in the same transaction."""
     values = check(draft)
     values.setdefault("owner_id", user_id)
     now = utcnow()
@@ -237,9 +233,9 @@ def create(
         "status": ProblemStatus.OPEN,
         "source_key": source_key,
         "source_permalink": source_permalink,
-        "card_channel": card_to,
+        "card_channel": None,
         "card_ts": None,
-        "card_state": CardState.PENDING if card_to else None,
+        "card_state": None,
         "created_at": now,
         "updated_at": now,
         "deleted_at": None,
@@ -357,46 +353,13 @@ def versions(session: Session, *, team_id: str, number: int) -> tuple[history.Ve
     return history.versions(session, team_id=team_id, kind=KIND, record_id=problem.id)
 
 
-def claim_card(session: Session, *, team_id: str, number: int) -> ProblemRecord | None:
-    """Take a problem's pending card to post it: the problem as it is now, or None when
-    another process took it first, it was posted or refused already, or the problem is gone.
-
-    Commit the claim before posting: a card is posted at most once, even if the process
-    dies on its way to Slack (the ritual runs' rule, jobs.rituals).
-    """
-    claimed = posts.claim(
-        session, posts.PROBLEM_CARD, team_id=team_id, number=number, returning=_STORED
-    )
-    return ProblemRecord.of_values(dict(claimed)) if claimed else None
-
-
-def set_card(session: Session, *, team_id: str, number: int, channel: str, ts: str) -> None:
-    """Remember where the problem's channel card was posted."""
-    posts.posted(
-        session, posts.PROBLEM_CARD, team_id=team_id, number=number, channel=channel, ts=ts
-    )
-
-
-def release_card(session: Session, *, team_id: str, number: int) -> None:
-    """Slack never took the card: leave it pending again, for the clock's next sweep."""
-    posts.release(session, posts.PROBLEM_CARD, team_id=team_id, number=number)
-
-
-def card_refused(session: Session, *, team_id: str, number: int) -> None:
-    """Slack would not take the card (its author has been told why): never try it again."""
-    posts.refused(session, posts.PROBLEM_CARD, team_id=team_id, number=number)
-
-
-def pending_cards(
-    session: Session, *, since: datetime, before: datetime, limit: int = 100
-) -> tuple[tuple[str, int], ...]:
-    """(team_id, number) of problems whose card a dead process left (storage.posts.pending)."""
-    return posts.pending(session, posts.PROBLEM_CARD, since=since, before=before, limit=limit)
-
-
-def set_source_permalink(session: Session, *, team_id: str, number: int, permalink: str) -> None:
+def set_source_permalink(
+    session: Session, *, team_id: str, number: int, permalink: str
+) -> ProblemRecord:
     """Link the problem back to the Slack message it was captured from."""
-    _get(session, team_id=team_id, number=number).source_permalink = permalink
+    row = _get(session, team_id=team_id, number=number)
+    row.source_permalink = permalink
+    return ProblemRecord.of(row)
 
 
 class Scope:

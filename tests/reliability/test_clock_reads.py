@@ -29,7 +29,7 @@ def test_the_clocks_pass_reads_while_another_process_holds_the_writer(db, emulat
     try:
         started = time.monotonic()
         upcoming = clock.next_due(monday)
-        posted = clock.post_left_cards()
+        posted = clock.sender.sweep()
         took = time.monotonic() - started
     finally:
         holder.execute("ROLLBACK")

@@ -32,7 +32,6 @@ def capture(
             channel_id=channel,
             draft=problems.ProblemDraft(title=title),
             source_key=key,
-            card_to=channel,
         )
 
 
@@ -137,12 +136,11 @@ def test_captures_at_once_from_different_people_and_channels_keep_each_ones_own(
                 Problem.created_by,
                 Problem.owner_id,
                 Problem.channel_id,
-                Problem.card_channel,
                 Problem.statement,
             ).where(Problem.team_id == "T1")
         ).all()
     assert sorted(rows) == sorted(
-        (f"{user} in {channel}", user, user, channel, channel, None) for user, channel in people
+        (f"{user} in {channel}", user, user, channel, None) for user, channel in people
     )
 
 
