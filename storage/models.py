@@ -19,7 +19,6 @@ from sqlalchemy import (
     Text,
     Time,
     UniqueConstraint,
-    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -53,20 +52,6 @@ def _enum(cls: type[enum.Enum], *, constraint: bool = True) -> Enum:
         values_callable=lambda members: [m.value for m in members],
         validate_strings=True,
     )
-
-
-class CardState(enum.StrEnum):
-    """Where a record's channel post is (a problem's card, an experiment's confirmation):
-    posted after the ack, at most once (storage.posts)."""
-
-    PENDING = "pending"  # stored, post not yet tried
-    POSTING = "posting"  # claimed by one process, on its way to Slack
-    POSTED = "posted"
-    FAILED = "failed"  # Slack refused it; the author was told why
-
-
-PENDING_CARD = "card_state = 'pending'"
-PENDING_MESSAGE = "message_state = 'pending'"
 
 
 class Track(enum.StrEnum):
@@ -134,13 +119,6 @@ class Problem(Base):
         # The digest reads a workspace's active problems and those changed in a week.
         Index("ix_problems_team_id_status", "team_id", "status"),
         Index("ix_problems_team_id_updated_at", "team_id", "updated_at"),
-        # The few cards a crash left unposted, found without reading every problem.
-        Index(
-            "ix_problems_pending_cards",
-            "created_at",
-            sqlite_where=text(PENDING_CARD),
-            postgresql_where=text(PENDING_CARD),
-        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -170,7 +148,6 @@ class Problem(Base):
     # Where the channel card was posted, so later changes can update it in place.
     card_channel: Mapped[str | None] = mapped_column(String(32))
     card_ts: Mapped[str | None] = mapped_column(String(32))
-    card_state: Mapped[CardState | None] = mapped_column(_enum(CardState, constraint=False))
     # Identifies the Slack request that created the row (trigger or view id), so a
     # redelivered command or a double-submitted modal stores one problem, not two.
     source_key: Mapped[str | None] = mapped_column(String(128))
@@ -216,13 +193,6 @@ class Experiment(Base):
         UniqueConstraint("team_id", "source_key"),
         # A week of a workspace's experiments (the digest), without reading its history.
         Index("ix_experiments_team_id_created_at", "team_id", "created_at"),
-        # The few confirmations a crash left unposted, found without reading every experiment.
-        Index(
-            "ix_experiments_pending_messages",
-            "created_at",
-            sqlite_where=text(PENDING_MESSAGE),
-            postgresql_where=text(PENDING_MESSAGE),
-        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -245,11 +215,9 @@ class Experiment(Base):
     source_permalink: Mapped[str | None] = mapped_column(Text)
     author_id: Mapped[str] = mapped_column(USER_ID)
     channel_id: Mapped[str | None] = mapped_column(String(32))
-    # The confirmation message; error analyses are posted in its thread. It is posted after
-    # the ack, like a problem's card (storage.posts).
+    # The confirmation message (sent through the outbox); analyses are posted in its thread.
     message_channel: Mapped[str | None] = mapped_column(String(32))
     message_ts: Mapped[str | None] = mapped_column(String(32))
-    message_state: Mapped[CardState | None] = mapped_column(_enum(CardState, constraint=False))
     source_key: Mapped[str | None] = mapped_column(String(128))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

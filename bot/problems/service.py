@@ -235,7 +235,6 @@ def create(
         "source_permalink": source_permalink,
         "card_channel": None,
         "card_ts": None,
-        "card_state": None,
         "created_at": now,
         "updated_at": now,
         "deleted_at": None,
