@@ -20,7 +20,7 @@ of any workspace and send each with that workspace's own client.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -358,31 +358,6 @@ def withdraw(session: Session, *, team_id: str, key: str) -> None:
             OutboxMessage.team_id == team_id,
             OutboxMessage.key == key,
             OutboxMessage.state == OutboxState.PENDING,
-        )
-    )
-
-
-def counts(session: Session, *, team_id: str | None = None) -> dict[OutboxState, int]:
-    """How many messages are in each state (for the doctor, the benchmarks and tests)."""
-    query = select(OutboxMessage.state)
-    if team_id is not None:
-        query = query.where(OutboxMessage.team_id == team_id)
-    found: dict[OutboxState, int] = dict.fromkeys(OutboxState, 0)
-    for state in session.scalars(query):
-        found[state] += 1
-    return found
-
-
-def stale(session: Session, *, older_than: datetime) -> Sequence[int]:
-    """Pending messages created before `older_than`: past the point of being worth sending."""
-    return list(
-        session.scalars(
-            select(OutboxMessage.id).where(
-                and_(
-                    OutboxMessage.state == OutboxState.PENDING,
-                    OutboxMessage.created_at < older_than,
-                )
-            )
         )
     )
 
