@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from typing import Any
@@ -14,24 +15,39 @@ log = logging.getLogger(__name__)
 # a minute. What must survive a crash is stored first (a card is stored pending, and the
 # clock's sweep posts it), so a bounded pool is all this needs.
 WORKERS = 2
+# Follow-ups waiting beyond this are left out: under a burst (a script capturing in bulk)
+# each card waits in the outbox for the clock's sweep, and a "tried before" hint is
+# skipped, instead of the backlog taking the CPU from the requests still to be acked.
+BACKLOG = 64
 
 
 class FollowUps:
     """A small pool the listeners hand their follow-ups to."""
 
-    def __init__(self, pool: Executor | None = None) -> None:
+    def __init__(self, pool: Executor | None = None, *, backlog: int = BACKLOG) -> None:
         self.pool = pool or ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="follow-up")
+        self._backlog = backlog
+        self._room = threading.BoundedSemaphore(backlog)
 
     def submit(self, task: Callable[..., None], /, **kwargs: Any) -> None:
-        """Run `task(**kwargs)` on the pool. Never raises: it is called after the ack, when
-        an error could no longer be told apart from the saved record's."""
+        """Run `task(**kwargs)` on the pool, unless its backlog is full. Never raises: it is
+        called after the ack, when an error could no longer be told apart from the saved
+        record's."""
         name = getattr(task, "__name__", repr(task))
+        if not self._room.acquire(blocking=False):
+            log.info("follow-up %s left out: %s already waiting", name, self._backlog)
+            return
         try:
             future = self.pool.submit(task, **kwargs)
         except RuntimeError:  # the pool is shut down: the process is exiting
+            self._room.release()
             log.warning("follow-up %s dropped: shutting down", name)
             return
-        future.add_done_callback(lambda done: _log_failure(name, done))
+        future.add_done_callback(lambda done: self._done(name, done))
+
+    def _done(self, name: str, done: Future[None]) -> None:
+        self._room.release()
+        _log_failure(name, done)
 
     def shutdown(self) -> None:
         """Run what was handed over, then stop."""

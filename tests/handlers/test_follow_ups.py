@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import subprocess
 import sys
@@ -61,3 +62,19 @@ for n in range(50):
 
     assert exited.returncode == 0, exited.stderr
     assert sorted(int(n) for n in done.read_text().split()) == list(range(50))
+
+
+def test_past_its_backlog_a_follow_up_is_left_out_not_queued(caplog):
+    """A burst must not queue work that takes the CPU from the acks still to come: a card
+    left out waits in the outbox for the clock's sweep."""
+    caplog.set_level(logging.INFO)
+    release = threading.Event()
+    ran: list[int] = []
+    follow_ups = FollowUps(backlog=3)
+    for n in range(5):
+        follow_ups.submit(lambda n=n: (release.wait(10), ran.append(n)))
+    release.set()
+    follow_ups.shutdown()
+
+    assert sorted(ran) == [0, 1, 2]
+    assert caplog.text.count("left out: 3 already waiting") == 2
