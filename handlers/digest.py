@@ -95,9 +95,7 @@ def digest_command(
                 return
             ack(text="Posting this week's digest here…", response_type="ephemeral")
             with db.transaction() as session:
-                chart = job.enqueue_chart(
-                    session, ritual=claim.ritual, occurrence=claim.run.occurrence, queued=queued
-                )
+                chart = job.enqueue_chart(session, ritual=claim.ritual, queued=queued)
             delivery = sender.send_now(
                 [*queued.ids, *([chart] if chart else [])], team_id=team_id, person=user_id
             )

@@ -18,6 +18,7 @@ from jobs.outbox import Delivery
 
 log = logging.getLogger(__name__)
 
+
 def why_slack_failed(error: Exception) -> str:
     """What a person can understand (and do) about a failed Web API call."""
     if isinstance(error, SlackApiError):

@@ -28,10 +28,12 @@ QUEUED = "queued"
 
 @dataclass(frozen=True)
 class Queued:
-    """A digest's messages in the outbox, in order, and the week they show."""
+    """A digest's messages in the outbox, in order, the week they show, and the key they
+    are queued under (the run's: one digest per run)."""
 
     ids: list[int]
     week: digest.Digest
+    key: str
 
 
 def enqueue(
@@ -43,6 +45,7 @@ def enqueue(
     week = digest.week_ending(
         session, team_id=ritual.team_id, channel_id=ritual.channel_id, end=end
     )
+    key = f"digest:{ritual.id}:{run.occurrence}"
     ids: list[int] = []
     for n, message in enumerate(render.messages(week), start=1):
         part = Outgoing(
@@ -54,15 +57,13 @@ def enqueue(
             after=ids[-1] if ids else None,
             relation=Relation.FOLLOWS if ids else None,
             owner=owner if n == 1 else None,
-            key=f"digest:{ritual.id}:{run.occurrence}#{n}",
+            key=f"{key}#{n}",
         )
         ids.append(outbox.enqueue(session, part).id)
-    return Queued(ids=ids, week=week)
+    return Queued(ids=ids, week=week, key=key)
 
 
-def enqueue_chart(
-    session: Session, *, ritual: DigestRitual, occurrence: str, queued: Queued
-) -> int | None:
+def enqueue_chart(session: Session, *, ritual: DigestRitual, queued: Queued) -> int | None:
     """The week's metric chart, in its digest's thread; drawn apart from the text because
     drawing takes a while (a person asking is answered first)."""
     if not queued.week.series:
@@ -77,7 +78,7 @@ def enqueue_chart(
         file_title=f"Metrics · {render.span(queued.week.start, queued.week.end)}",
         after=queued.ids[0],
         relation=Relation.REPLY,
-        key=f"digest:{ritual.id}:{occurrence}#chart",
+        key=f"{queued.key}#chart",
     )
     return outbox.enqueue(session, chart).id
 
@@ -109,4 +110,4 @@ def run(
         queued = enqueue(
             session, ritual=ritual, run=claimed, end=scheduled_for, owner=ritual.owner_id
         )
-        enqueue_chart(session, ritual=ritual, occurrence=claimed.occurrence, queued=queued)
+        enqueue_chart(session, ritual=ritual, queued=queued)

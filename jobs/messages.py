@@ -1,6 +1,7 @@
 """What the bot posts about records, rendered and put in the outbox in the caller's
 transaction: a problem's card and its updates, decisions, analyses. Each returns the ids of
-what it queued, for the web process to send at once."""
+what it queued, for the web process to send at once. They carry no dedupe key: each is
+queued only with a record just created, whose creation is itself deduplicated."""
 
 from __future__ import annotations
 
@@ -34,7 +35,6 @@ def card(session: Session, problem: ProblemRecord, *, channel: str) -> int:
         slot=CARD,
         record_number=problem.number,
         owner=problem.created_by,
-        key=f"card:{problem.number}",
     )
     return outbox.enqueue(session, posted).id
 
@@ -51,7 +51,6 @@ def confirmation(session: Session, logged: experiments.Logged, *, channel: str) 
         slot=CONFIRMATION,
         record_number=e.number,
         owner=e.author_id,
-        key=f"confirmation:{e.number}",
     )
     return outbox.enqueue(session, posted).id
 
@@ -128,7 +127,6 @@ def decision(session: Session, result: Decided, *, channel: str) -> list[int]:
         text=render_decisions.posted_text(result),
         blocks=render_decisions.posted(result),
         owner=result.decision.decided_by,
-        key=f"decision:{result.problem.number}:{result.decision.decided_at.isoformat()}",
     )
     queued = [outbox.enqueue(session, posted).id]
     card = card_update(session, result.problem)
@@ -155,7 +153,6 @@ def analysis(session: Session, a: AnalysisRecord, logged: experiments.Logged) ->
         text=render_analyses.post_text(a),
         blocks=render_analyses.post(a),
         owner=a.author_id,
-        key=f"analysis:{a.number}",
         slot="analysis_message",
         record_number=a.number,
         **in_thread,
