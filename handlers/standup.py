@@ -26,8 +26,9 @@ from bot.standup import render
 from bot.standup import service as standups
 from handlers.errors import after_ack
 from handlers.experiments import open_experiment_form
-from handlers.slack import post
+from handlers.slack import tell_delivery
 from jobs import standup as job
+from jobs.outbox import Sender
 from storage.db import Database
 
 
@@ -37,6 +38,7 @@ def standup_command(
     client: WebClient,
     respond: Respond,
     db: Database,
+    sender: Sender,
     trigger: triggers.Trigger,
 ) -> None:
     team_id, user_id, channel_id = command["team_id"], command["user_id"], command["channel_id"]
@@ -62,7 +64,9 @@ def standup_command(
                 ack(text=render.already_started(started), response_type="ephemeral")
                 return
             ack(text="Sending today's standup prompts…", response_type="ephemeral")
-            prompted = job.prompt_now(db=db, client=client, record=started.record, now=now)
+            prompted = job.prompt_now(
+                db=db, client=client, sender=sender, record=started.record, now=now
+            )
             respond(
                 text=render.prompted_now(prompted),
                 response_type="ephemeral",
@@ -95,6 +99,7 @@ def submit_settings(
     view: dict[str, Any],
     client: WebClient,
     db: Database,
+    sender: Sender,
     trigger: triggers.Trigger,
 ) -> None:
     channel_id = json.loads(view.get("private_metadata") or "{}")["channel"]
@@ -105,16 +110,17 @@ def submit_settings(
         record = standups.save(
             session, team_id=team_id, channel_id=channel_id, user_id=user_id, draft=draft
         )
+        notice = job.queue_saved(session, record=record, user_id=user_id)
     ack()
-    record = job.sync_roster(db=db, client=client, record=record)
-    sent = post(client, channel=channel_id, text=render.saved(record), blocks=[])
-    if sent.ts is None:
-        post(
-            client,
-            channel=user_id,
-            text=f"{render.saved(record)} But I can't post there: {sent.why}.",
-            blocks=[],
-        )
+    job.sync_roster(db=db, client=client, record=record)
+    tell_delivery(
+        sender.send_now([notice], team_id=team_id, person=user_id),
+        saved="The standup is saved",
+        what=f"the announcement in <#{channel_id}>",
+        respond=None,
+        client=client,
+        user_id=user_id,
+    )
 
 
 def open_answer(
@@ -144,9 +150,11 @@ def submit_answer(
     view: dict[str, Any],
     client: WebClient,
     db: Database,
+    sender: Sender,
     trigger: triggers.Trigger,
 ) -> None:
-    """Save first (never lost), then post in the day's thread or edit the posted message."""
+    """Save the answer and queue its post in the day's thread (or the edit of the posted
+    message) in one commit, then send it at once."""
     metadata = json.loads(view.get("private_metadata") or "{}")
     team_id, user_id = body["team"]["id"], body["user"]["id"]
     ritual_id, day = render.parse_open_value(f"{metadata.get('ritual')}:{metadata.get('day')}")
@@ -162,15 +170,16 @@ def submit_answer(
             answers=render.read_answers(record, view["state"]["values"]),
             now=datetime.now(UTC),
         )
+        queued = job.queue_answer(session, record=record, answer=answer)
     ack()
-    sent = job.publish_answer(db=db, client=client, record=record, answer=answer)
-    if sent.ts is None and sent.error != "taken":
-        post(
-            client,
-            channel=user_id,
-            text=render.answer_saved_unposted(record.channel_id, sent.why),
-            blocks=[],
-        )
+    tell_delivery(
+        sender.send_now(queued, team_id=team_id, person=user_id),
+        saved="Your standup answer is saved",
+        what=f"it in <#{record.channel_id}>",
+        respond=None,
+        client=client,
+        user_id=user_id,
+    )
 
 
 def log_experiment_from_answer(

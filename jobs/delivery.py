@@ -81,10 +81,6 @@ class RateGate:
             waited += left
 
 
-class RetryLater(Exception):
-    """Some of an occurrence's messages are waiting to be tried again; run it again later."""
-
-
 @dataclass(frozen=True)
 class Sent:
     """What became of one call: the message ts, or why not and whether to try again."""

@@ -179,7 +179,10 @@ class Sender:
         """One DM to the message's owner, itself through the outbox (and owned by nobody)."""
         if message.owner is None:
             return
-        where = f"in <#{message.channel}>" if message.channel[:1] in "CG" else "to you"
+        if message.channel[:1] in "CG":
+            where = f"in <#{message.channel}>"
+        else:
+            where = "to you" if message.channel == message.owner else f"to <@{message.channel}>"
         outbox.enqueue(
             session,
             Outgoing(

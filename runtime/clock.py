@@ -5,8 +5,9 @@ timezone (rebuilt by `reconcile` at start and whenever the rituals table changes
 trigger, and a sweep every minute, calls `fire_due`, which claims each due occurrence by
 inserting its unique run row (committed before anything is posted) and runs the kind's
 runner. An occurrence missed while no clock ran is delivered once, late, within the
-kind's grace window; one whose runner stopped half-way is resumed, and its messages,
-each claimed on its own, are sent at most once.
+kind's grace window; one whose runner failed is run again on the next pass. Runners only
+queue messages in the outbox (each keyed, so a second run queues nothing new); the clock
+then sends them, and sweeps the outbox every minute for what Slack did not take yet.
 """
 
 from __future__ import annotations
@@ -28,7 +29,6 @@ from bot import rituals
 from bot.schedule import Occurrence, Plan, next_occurrence, occurrences
 from bot.standup import service as standups
 from jobs import rituals as jobs
-from jobs.delivery import RetryLater
 from jobs.outbox import Sender
 from storage import queries
 from storage.db import Database
@@ -210,9 +210,6 @@ class RitualScheduler:
                 occurrence=occurrence.key,
                 scheduled_for=occurrence.at,
             )
-        except RetryLater as waiting:
-            log.info("ritual %s occurrence %s: %s", ritual.id, occurrence.key, waiting)
-            return 1
         except Exception:  # one ritual's failure must not stop the others; retried next pass
             log.exception("ritual %s occurrence %s failed", ritual.id, occurrence.key)
             return 0

@@ -43,8 +43,18 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, Session, aliased, mapped_column
 
-from storage.models import TEAM_ID, USER_ID, Base, ErrorAnalysis, Experiment, Problem, _enum
+from storage.models import (
+    TEAM_ID,
+    USER_ID,
+    Base,
+    ErrorAnalysis,
+    Experiment,
+    Problem,
+    StandupAnswer,
+    _enum,
+)
 from storage.types import UTCDateTime, utcnow
+from storage.upsert import insert
 
 
 class OutboxState(enum.StrEnum):
@@ -108,17 +118,20 @@ class OutboxMessage(Base):
 @dataclass(frozen=True)
 class Slot:
     """Where a kind of record keeps its message: the table and its channel and ts columns
-    (no channel column where the record's message is always in a known place)."""
+    (no channel column where the record's message is always in a known place), and the
+    column `record_number` names a row by."""
 
     table: Table
     channel: str | None
     ts: str
+    by: str = "number"
 
 
 SLOTS = {
     "problem_card": Slot(Problem.__table__, "card_channel", "card_ts"),
     "experiment_message": Slot(Experiment.__table__, "message_channel", "message_ts"),
     "analysis_message": Slot(ErrorAnalysis.__table__, None, "message_ts"),
+    "standup_answer": Slot(StandupAnswer.__table__, None, "message_ts", by="id"),
 }
 
 
@@ -145,19 +158,67 @@ class Outgoing:
 
 def enqueue(session: Session, message: Outgoing) -> OutboxMessage:
     """Store a message pending, in the caller's transaction; with a `key` already stored in
-    the workspace, that message instead."""
-    if message.key is not None:
-        stored = session.scalar(
-            select(OutboxMessage).where(
-                OutboxMessage.team_id == message.team_id, OutboxMessage.key == message.key
+    the workspace, that message instead (also when another transaction stores it at the
+    same moment)."""
+    if message.key is None:
+        row = OutboxMessage(**vars(message), state=OutboxState.PENDING)
+        session.add(row)
+        session.flush()
+        return row
+    enqueue_all(session, [message])
+    stored = session.scalar(
+        select(OutboxMessage).where(
+            OutboxMessage.team_id == message.team_id, OutboxMessage.key == message.key
+        )
+    )
+    assert stored is not None
+    return stored
+
+
+def enqueue_all(session: Session, messages: list[Outgoing]) -> dict[str, int]:
+    """Store many keyed messages in one statement (a standup's prompts), skipping keys the
+    workspace has already; the key and id of each one stored now."""
+    assert all(m.key is not None for m in messages), "enqueue_all takes keyed messages"
+    if not messages:
+        return {}
+    now = utcnow()
+    rows = [
+        vars(m) | {"state": OutboxState.PENDING, "attempts": 0, "created_at": now} for m in messages
+    ]
+    table = OutboxMessage.__table__
+    stored = session.execute(
+        insert(session, table)
+        .on_conflict_do_nothing(index_elements=["team_id", "key"])
+        .returning(table.c.key, table.c.id),
+        rows,
+    )
+    return {key: id_ for key, id_ in stored}
+
+
+def sent_keys(session: Session, *, team_id: str, prefix: str) -> list[str]:
+    """The keys under `prefix` of the workspace's messages that reached Slack."""
+    return list(
+        session.scalars(
+            select(OutboxMessage.key).where(
+                OutboxMessage.team_id == team_id,
+                OutboxMessage.key.startswith(prefix, autoescape=True),
+                OutboxMessage.state == OutboxState.SENT,
             )
         )
-        if stored is not None:
-            return stored
-    row = OutboxMessage(**vars(message), state=OutboxState.PENDING)
-    session.add(row)
-    session.flush()
-    return row
+    )
+
+
+def latest(session: Session, *, team_id: str, prefix: str) -> OutboxMessage | None:
+    """The workspace's newest message with a key under `prefix`, if any."""
+    return session.scalar(
+        select(OutboxMessage)
+        .where(
+            OutboxMessage.team_id == team_id,
+            OutboxMessage.key.startswith(prefix, autoescape=True),
+        )
+        .order_by(OutboxMessage.id.desc())
+        .limit(1)
+    )
 
 
 def edit(session: Session, *, team_id: str, of: int, text: str, blocks: list[Any]) -> int | None:
@@ -273,7 +334,7 @@ def sent(session: Session, message_id: int, *, channel: str, ts: str) -> None:
             update(slot.table)
             .where(
                 slot.table.c.team_id == message.team_id,
-                slot.table.c.number == message.record_number,
+                slot.table.c[slot.by] == message.record_number,
             )
             .values({slot.ts: ts} | ({slot.channel: channel} if slot.channel else {}))
         )
@@ -336,6 +397,16 @@ def get(session: Session, *, team_id: str, message_id: int) -> OutboxMessage | N
             OutboxMessage.id == message_id, OutboxMessage.team_id == team_id
         )
     )
+
+
+def states(session: Session, *, team_id: str, ids: list[int]) -> dict[int, OutboxState]:
+    """What became of each of these messages so far."""
+    rows = session.execute(
+        select(OutboxMessage.id, OutboxMessage.state).where(
+            OutboxMessage.team_id == team_id, OutboxMessage.id.in_(ids)
+        )
+    )
+    return {id_: state for id_, state in rows}
 
 
 def adopt(session: Session, *, team_id: str, message_id: int, owner: str) -> None:

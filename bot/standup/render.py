@@ -17,6 +17,7 @@ from bot.standup.service import (
     DEFAULT_TIME,
     AnswerRecord,
     DaySummary,
+    PromptedNow,
     StandupRecord,
     StartedNow,
     is_experiment_question,
@@ -162,26 +163,6 @@ def summary(summary: DaySummary) -> Blocks:
     if len(summary.blockers) > SHOWN:
         blocks.append(context(f"…and {len(summary.blockers) - SHOWN} more in the thread above"))
     return blocks
-
-
-def prompts_failed(record: StandupRecord, failed: list[tuple[str, str]]) -> str:
-    lines = "\n".join(f"• {user(u)}: {escape(why)}" for u, why in failed[:SHOWN])
-    more = f"\n…and {len(failed) - SHOWN} more" if len(failed) > SHOWN else ""
-    return f"I couldn't send the standup prompt of <#{record.channel_id}> to:\n{lines}{more}"
-
-
-def channel_failed(record: StandupRecord, why: str) -> str:
-    return (
-        f"I couldn't post the standup in <#{record.channel_id}>: {escape(why)}. "
-        "The answers are saved; they will be posted once I can."
-    )
-
-
-def answer_saved_unposted(channel_id: str, why: str) -> str:
-    return (
-        f"Your standup answer is saved, but I couldn't post it in <#{channel_id}> yet "
-        f"({escape(why)}). It will be posted there at the cut-off at the latest."
-    )
 
 
 def saved(record: StandupRecord) -> str:
@@ -403,11 +384,25 @@ def closed(day: date) -> str:
     return f"The standup for {_day(day)} is closed. Answer the next one when it comes."
 
 
-def prompted_now(users: tuple[str, ...]) -> str:
-    if not users:
+def prompted_now(prompted: PromptedNow) -> str:
+    if not (prompted.sent or prompted.waiting or prompted.refused):
         return "Prompted 0 people: everyone taking part was already prompted today."
-    count = f"{len(users)} {'person' if len(users) == 1 else 'people'}"
-    return f"Prompted {count}: {_people(users)} (anyone already prompted today was left alone)."
+    sent = len(prompted.sent)
+    lines = [
+        f"Prompted {sent} {'person' if sent == 1 else 'people'}: {_people(prompted.sent)} "
+        "(anyone already prompted today was left alone)."
+    ]
+    if prompted.waiting:
+        lines.append(
+            f"Slack hasn't taken the prompt of {_people(prompted.waiting)} yet; it follows as "
+            "soon as Slack does."
+        )
+    if prompted.refused:
+        lines.append(
+            f"Slack refused the prompt of {_people(prompted.refused)}; the standup's owner "
+            "has the reason."
+        )
+    return "\n".join(lines)
 
 
 def already_started(started: StartedNow) -> str:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, available_timezones
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.errors import NotFound, UsageError, ValidationFailed
@@ -34,7 +34,6 @@ RULES = ("participant", "team")
 PARTICIPANT_RULES = ("channel", "chosen")
 # Answers that mean "nothing to report", so they raise no blocker.
 NOTHING = re.compile(r"^\W*(no(ne|pe)?|nothing|n/?a|nil|-+|—|no blockers?)\W*$", re.IGNORECASE)
-POSTING = "posting"
 PROMPT, REMIND, CLOSE = "prompt", "remind", "close"
 NO_STANDUP = "This channel has no standup yet. Type `/standup` here to set one up."
 
@@ -122,16 +121,6 @@ class AnswerRecord:
 
 
 @dataclass(frozen=True, kw_only=True)
-class RunRecord:
-    id: int
-    occurrence: str
-    state: str
-    attempts: int
-    ts: str | None
-    channel: str | None
-
-
-@dataclass(frozen=True, kw_only=True)
 class StartedNow:
     """Today's round of prompts started with `/standup now`: by whom and when, and whether
     the request asking now is the one that started it."""
@@ -141,6 +130,15 @@ class StartedNow:
     started_by: str | None
     started_at: datetime
     ours: bool
+
+
+@dataclass(frozen=True)
+class PromptedNow:
+    """Who `/standup now` prompted: sent, still on its way, or refused by Slack."""
+
+    sent: tuple[str, ...]
+    waiting: tuple[str, ...] = ()
+    refused: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -155,16 +153,8 @@ def thread_key(day: date) -> str:
     return f"{day.isoformat()}/thread"
 
 
-def summary_key(day: date) -> str:
-    return f"{day.isoformat()}/summary"
-
-
 def now_key(day: date) -> str:
     return f"{day.isoformat()}/now"
-
-
-def dm_key(day: date, step: str, user_id: str) -> str:
-    return f"{day.isoformat()}/dm/{step}/{user_id}"
 
 
 def is_blocker_question(question: str) -> bool:
@@ -441,22 +431,6 @@ def away_on(session: Session, *, team_id: str, day: date) -> set[str]:
 # Runs -------------------------------------------------------------------------------
 
 
-def _run_record(row: RitualRun) -> RunRecord:
-    return RunRecord(
-        id=row.id,
-        occurrence=row.occurrence,
-        state=row.state,
-        attempts=row.attempts,
-        ts=row.ts,
-        channel=row.channel,
-    )
-
-
-def run(session: Session, *, team_id: str, ritual_id: int, occurrence: str) -> RunRecord | None:
-    row = _run_row(session, team_id=team_id, ritual_id=ritual_id, occurrence=occurrence)
-    return _run_record(row) if row else None
-
-
 def _run_row(
     session: Session, *, team_id: str, ritual_id: int, occurrence: str
 ) -> RitualRun | None:
@@ -499,77 +473,6 @@ def start_now(
         started_by=row.started_by,
         started_at=row.scheduled_for,
         ours=claimed is not None,
-    )
-
-
-def claim_all(
-    session: Session,
-    *,
-    team_id: str,
-    ritual_id: int,
-    occurrences: list[str],
-    scheduled_for: datetime,
-) -> None:
-    """Claim every occurrence not claimed yet, in one statement; `waiting` lists those unsent."""
-    queries.claim_runs(
-        session,
-        team_id=team_id,
-        ritual_id=ritual_id,
-        occurrences=occurrences,
-        scheduled_for=scheduled_for,
-    )
-
-
-def waiting(session: Session, *, team_id: str, ritual_id: int, prefix: str) -> list[RunRecord]:
-    """Claimed runs under `prefix` that nobody has started to send (e.g. after a crash)."""
-    rows = session.scalars(
-        select(RitualRun)
-        .where(
-            RitualRun.team_id == team_id,
-            RitualRun.ritual_id == ritual_id,
-            RitualRun.occurrence.startswith(prefix, autoescape=True),
-            RitualRun.state == "claimed",
-        )
-        .order_by(RitualRun.id)
-    )
-    return [_run_record(row) for row in rows]
-
-
-def sent_to(session: Session, *, team_id: str, ritual_id: int, day: date, step: str) -> set[str]:
-    """The users who got the `step` DM for `day`."""
-    prefix = f"{day.isoformat()}/dm/{step}/"
-    occurrences = session.scalars(
-        select(RitualRun.occurrence).where(
-            RitualRun.team_id == team_id,
-            RitualRun.ritual_id == ritual_id,
-            RitualRun.occurrence.startswith(prefix, autoescape=True),
-            RitualRun.state == "sent",
-        )
-    )
-    return {occurrence.removeprefix(prefix) for occurrence in occurrences}
-
-
-def take(session: Session, *, team_id: str, run_id: int, retry_failed: bool = False) -> bool:
-    states = ("claimed", "failed") if retry_failed else ("claimed",)
-    return queries.take_run(session, team_id=team_id, run_id=run_id, states=states)
-
-
-def finish(
-    session: Session,
-    *,
-    team_id: str,
-    run_id: int,
-    state: str,
-    channel: str | None = None,
-    ts: str | None = None,
-    error: str | None = None,
-) -> None:
-    """Record what became of a run: "sent", "claimed" again (retry later), "failed" or "unknown"."""
-    session.execute(
-        update(RitualRun)
-        .where(RitualRun.id == run_id, RitualRun.team_id == team_id)
-        .values(state=state, channel=channel, ts=ts, last_error=error)
-        .execution_options(synchronize_session=False)
     )
 
 
@@ -663,30 +566,6 @@ def answers_of_day(
         .order_by(StandupAnswer.submitted_at, StandupAnswer.id)
     )
     return [_answer_record(row, ritual=ritual, day=day) for row in rows]
-
-
-def reserve_post(session: Session, *, team_id: str, answer_id: int) -> bool:
-    """Mark an unposted answer as being posted; True for the one caller that may post it."""
-    result = session.execute(
-        update(StandupAnswer)
-        .where(
-            StandupAnswer.id == answer_id,
-            StandupAnswer.team_id == team_id,
-            StandupAnswer.message_ts.is_(None),
-        )
-        .values(message_ts=POSTING)
-        .execution_options(synchronize_session=False)
-    )
-    return result.rowcount == 1
-
-
-def set_answer_ts(session: Session, *, team_id: str, answer_id: int, ts: str | None) -> None:
-    session.execute(
-        update(StandupAnswer)
-        .where(StandupAnswer.id == answer_id, StandupAnswer.team_id == team_id)
-        .values(message_ts=ts)
-        .execution_options(synchronize_session=False)
-    )
 
 
 def summary(

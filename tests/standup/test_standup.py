@@ -372,27 +372,72 @@ def test_a_double_submitted_answer_is_posted_once(at_ten):
     assert len(thread_replies(bot)) == 1
 
 
-def test_an_answer_saved_while_slack_is_down_is_posted_by_the_cut_off(bot):
+def test_an_answer_saved_while_slack_is_down_is_posted_once_slack_is_back(bot):
+    clock = RitualScheduler(
+        db=bot.runtime.db, client_factory=lambda _team: client_for(bot.slack, TEAM)
+    )
     with time_machine.travel(NOW, tick=True):
-        ritual_id = team_standup(bot)
+        team_standup(bot)
         standup(bot, "now")
         click_answer(bot, ALICE)
         bot.slack.inject("chat.postMessage", status=500, times=3)
         bot.slack.submit_view(user_id=ALICE, values=answers_form("kept", "", "", ""))
         bot.settle()
-        told = [m for m in bot.slack.messages(ALICE) if "is saved" in m.text]
-        assert len(told) == 1
+        [told] = [m for m in bot.slack.messages(ALICE) if "is saved" in m.text]
+        assert "couldn't post it" in told.text and "as soon as Slack takes it" in told.text
         assert thread_replies(bot) == []
+    a_minute_later = NOW + timedelta(minutes=1)
+    with time_machine.travel(a_minute_later, tick=False):
+        clock.sender.sweep()  # the clock's sweep of every minute, long before the cut-off
+    [answer] = thread_replies(bot)
+    assert "kept" in rendered(answer.blocks)
     cutoff = datetime(2026, 11, 27, 17, 0, tzinfo=UTC)
-    clock = RitualScheduler(
-        db=bot.runtime.db, client_factory=lambda _team: client_for(bot.slack, TEAM)
-    )
     with time_machine.travel(cutoff, tick=False):
         clock.fire_due(cutoff)
     replies = thread_replies(bot)
-    assert "kept" in rendered(replies[0].blocks)
     assert "Standup summary" in replies[-1].text and len(replies) == 2
-    assert ritual_id
+
+
+def test_a_thread_the_channel_refused_is_tried_again_with_the_next_answer(bot):
+    """Not in the channel on the morning: the owner hears why; once invited, the next
+    answer brings the day's thread, and the answer given before it, into the channel."""
+    clock = RitualScheduler(
+        db=bot.runtime.db, client_factory=lambda _team: client_for(bot.slack, TEAM)
+    )
+    make_standup(
+        bot.runtime.db,
+        bot.slack,
+        team_id=TEAM,
+        channel_id=QUIET_CHANNEL,
+        owner=ALICE,
+        rule="team",
+        participants=(ALICE, BOB),
+    )
+    morning = datetime(2026, 11, 27, 9, 30, tzinfo=UTC)
+    with time_machine.travel(morning, tick=False):
+        clock.fire_due(morning)
+    [told] = [m for m in bot.slack.messages(ALICE) if "couldn't post the standup thread" in m.text]
+    assert f"<#{QUIET_CHANNEL}>" in told.text and "invite" in told.text
+    with time_machine.travel(NOW, tick=True):
+        click_answer(bot, BOB)
+        bot.slack.submit_view(user_id=BOB, values=answers_form("before the invite", "", "", ""))
+        bot.settle()
+        bot.slack.world.channels[QUIET_CHANNEL].members.append(
+            bot.slack.workspace(TEAM).bot_user_id
+        )
+        click_answer(bot, ALICE)
+        bot.slack.submit_view(user_id=ALICE, values=answers_form("after the invite", "", "", ""))
+        bot.settle()
+    [parent] = [m for m in bot.slack.messages(QUIET_CHANNEL) if m.text.startswith("Standup ·")]
+    replies = [m for m in bot.slack.thread(QUIET_CHANNEL, parent.ts) if m.ts != parent.ts]
+    assert ["after the invite" in rendered(r.blocks) for r in replies] == [True]
+    cutoff = datetime(2026, 11, 27, 17, 0, tzinfo=UTC)
+    with time_machine.travel(cutoff, tick=False):
+        clock.fire_due(cutoff)  # the answer refused before is posted with the summary
+    replies = [m for m in bot.slack.thread(QUIET_CHANNEL, parent.ts) if m.ts != parent.ts]
+    shown = [rendered(r.blocks) for r in replies]
+    assert sum("before the invite" in text for text in shown) == 1
+    assert "Answered (2)" in shown[-1]
 
 
 def test_after_the_cut_off_the_answer_is_refused_and_the_summary_is_posted(bot):
@@ -459,5 +504,5 @@ def test_a_channel_without_the_bot_gets_a_usable_explanation(bot):
     standup(bot, channel=QUIET_CHANNEL)
     bot.slack.submit_view(user_id=ALICE, values=settings_form())
     bot.settle()
-    told = [m for m in bot.slack.messages(ALICE) if "Standup saved" in m.text]
+    told = [m for m in bot.slack.messages(ALICE) if "standup is saved" in m.text]
     assert len(told) == 1 and "invite" in told[0].text
