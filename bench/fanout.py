@@ -35,6 +35,7 @@ from sqlalchemy.engine import make_url
 from bot.ids import ActionId
 from bot.schedule import local_instant
 from bot.standup import service as standups
+from bot.standup import settings as standup_settings
 from jobs import standup as job
 from runtime.app import job_client, web_client
 from runtime.clock import RitualScheduler
@@ -124,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
         token = slack.workspace(TEAM).bot_token
         client = job_client(settings, token=token)
         day = date.today() + timedelta(days=7)
-        draft = standups.SettingsDraft(
+        draft = standup_settings.SettingsDraft(
             weekdays=[str(day.isoweekday())],  # one day, so the count is that day's prompts
             local_time="09:30",
             timezone_rule="participant",
@@ -137,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
             holidays="",
         )
         with db.transaction() as session:
-            record = standups.save(
+            record = standup_settings.save(
                 session, team_id=TEAM, channel_id=CHANNEL, user_id=OWNER, draft=draft
             )
         clock = RitualScheduler(db=db, client_factory=lambda _team: client)

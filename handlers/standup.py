@@ -22,8 +22,11 @@ from bot.commands import (
 )
 from bot.forms import MessageRef
 from bot.ids import ActionId, CallbackId, Command
+from bot.standup import answers as standup_answers
+from bot.standup import away as time_away
 from bot.standup import render
 from bot.standup import service as standups
+from bot.standup import settings as standup_settings
 from handlers.errors import after_ack
 from handlers.experiments import open_experiment_form
 from handlers.slack import tell_delivery
@@ -76,7 +79,7 @@ def standup_command(
             with db.transaction() as session:
                 triggers.once(session, trigger=trigger)
                 record = standups.of_channel(session, team_id=team_id, channel_id=channel_id)
-                first, last = standups.skip(
+                first, last = time_away.skip(
                     session, record=record, user_id=user_id, until=until, now=datetime.now(UTC)
                 )
             ack(
@@ -87,7 +90,7 @@ def standup_command(
             enabled = isinstance(asked, StandupResume)
             with db.transaction() as session:
                 triggers.once(session, trigger=trigger)
-                standups.set_enabled(
+                standup_settings.set_enabled(
                     session, team_id=team_id, channel_id=channel_id, enabled=enabled
                 )
             ack(text=render.switched(enabled=enabled), response_type="in_channel")
@@ -104,10 +107,10 @@ def submit_settings(
 ) -> None:
     channel_id = json.loads(view.get("private_metadata") or "{}")["channel"]
     team_id, user_id = body["team"]["id"], body["user"]["id"]
-    draft = standups.SettingsDraft(**render.read_settings(view["state"]["values"]))
+    draft = standup_settings.SettingsDraft(**render.read_settings(view["state"]["values"]))
     with db.transaction() as session:
         triggers.once(session, trigger=trigger)
-        record = standups.save(
+        record = standup_settings.save(
             session, team_id=team_id, channel_id=channel_id, user_id=user_id, draft=draft
         )
         notice = job.queue_saved(session, record=record, user_id=user_id)
@@ -132,7 +135,7 @@ def open_answer(
     ritual_id, day = render.parse_open_value(body["actions"][0]["value"])
     with db.transaction() as session:
         record = standups.get(session, team_id=team_id, ritual_id=ritual_id)
-        existing = standups.answer_of(
+        existing = standup_answers.answer_of(
             session, team_id=team_id, ritual_id=ritual_id, day=day, user_id=user_id
         )
     if datetime.now(UTC) >= record.cutoff_for(user_id, day):
@@ -161,7 +164,7 @@ def submit_answer(
     with db.transaction() as session:
         triggers.once(session, trigger=trigger)
         record = standups.get(session, team_id=team_id, ritual_id=ritual_id)
-        answer = standups.save_answer(
+        answer = standup_answers.save_answer(
             session,
             team_id=team_id,
             ritual_id=record.id,
@@ -191,7 +194,7 @@ def log_experiment_from_answer(
     answer_id = carried_number(value.removeprefix("standup-answer:"))
     team_id = body["team"]["id"]
     with db.transaction() as session:
-        notes = standups.experiment_results(session, team_id=team_id, answer_id=answer_id)
+        notes = standup_answers.experiment_results(session, team_id=team_id, answer_id=answer_id)
     channel = (body.get("channel") or {}).get("id")
     ts = (body.get("message") or {}).get("ts")
     open_experiment_form(

@@ -22,9 +22,12 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session
 
 from bot.schedule import local_instant, parse_key
+from bot.standup import answers as standup_answers
+from bot.standup import away as time_away
 from bot.standup import render
 from bot.standup import service as standups
-from bot.standup.service import CLOSE, PROMPT, REMIND, AnswerRecord, PromptedNow, StandupRecord
+from bot.standup.answers import AnswerRecord
+from bot.standup.service import CLOSE, PROMPT, REMIND, PromptedNow, StandupRecord
 from jobs.outbox import PERSON_WAITING_PATIENCE, Sender
 from storage import outbox
 from storage.db import Database
@@ -151,7 +154,7 @@ def queue_prompts(
 ) -> Queued:
     """A prompt for each participant in `zone` (everyone when None) not away on `day` and
     not prompted for it yet."""
-    away = standups.away_on(session, team_id=record.team_id, day=day)
+    away = time_away.away_on(session, team_id=record.team_id, day=day)
     users = [
         u for u in record.roster if (zone is None or record.zone_of(u) == zone) and u not in away
     ]
@@ -209,7 +212,7 @@ def queue_reminders(
     """One reminder to each person prompted for `day` (in `zone`) who has not answered."""
     answered = {
         a.user_id
-        for a in standups.answers_of_day(
+        for a in standup_answers.answers_of_day(
             session, team_id=record.team_id, ritual_id=record.id, day=day
         )
     }
@@ -227,13 +230,15 @@ def queue_summary(session: Session, *, record: StandupRecord, day: date, at: dat
     zones = {record.zone_of(u) for u in record.roster} or {record.timezone}
     if at < max(local_instant(day, record.cutoff_time, z) for z in zones):
         return
-    answers = standups.answers_of_day(session, team_id=record.team_id, ritual_id=record.id, day=day)
+    answers = standup_answers.answers_of_day(
+        session, team_id=record.team_id, ritual_id=record.id, day=day
+    )
     people = prompted(session, record=record, day=day)
     if not answers and not people:
         return
     for answer in answers:
         queue_answer(session, record=record, answer=answer, unless_queued=True)
-    summary = standups.summary(
+    summary = standup_answers.summary(
         session, team_id=record.team_id, ritual_id=record.id, day=day, prompted=people
     )
     thread = day_thread(session, record=record, day=day, again=True)

@@ -20,6 +20,7 @@ from bot.permissions import Actor
 from bot.problems import render
 from bot.problems import service as problems
 from bot.standup import service as standups
+from bot.standup import settings as standup_settings
 from jobs import messages
 from sandbox.emulator import SlackEmulator
 from sandbox.records import Message
@@ -417,12 +418,12 @@ def _row(session: Session, model: type[Numbered], number: int) -> Numbered:
 
 def _rituals(session: Session, *, now: datetime) -> None:
     """A weekday standup for #ml-team, saved as its settings form would, and the digest."""
-    standup = standups.save(
+    standup = standup_settings.save(
         session,
         team_id=TEAM,
         channel_id=ML_TEAM,
         user_id=ADA,
-        draft=standups.SettingsDraft(
+        draft=standup_settings.SettingsDraft(
             weekdays=["1", "2", "3", "4", "5"],
             local_time="09:30",
             timezone_rule="participant",

@@ -9,18 +9,16 @@ from typing import Any
 from bot.blocks import actions, button, context, plain, section, user
 from bot.commands import carried_number
 from bot.ids import ActionId, CallbackId, StandupField
+from bot.standup.answers import AnswerRecord, DaySummary, is_experiment_question
 from bot.standup.service import (
     ANSWER_MAX,
     DEFAULT_CUTOFF,
     DEFAULT_QUESTIONS,
     DEFAULT_REMINDER,
     DEFAULT_TIME,
-    AnswerRecord,
-    DaySummary,
     PromptedNow,
     StandupRecord,
     StartedNow,
-    is_experiment_question,
 )
 from bot.text import escape
 

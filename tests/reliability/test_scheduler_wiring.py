@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta
 
 from bot.standup import service as standups
+from bot.standup import settings as standup_settings
 from runtime.clock import RitualScheduler
 from tests.conftest import ALICE, BOB, CAROL, CHANNEL, TEAM
 from tests.support.standup import client_for, make_standup, prompts
@@ -49,7 +50,7 @@ def test_reconcile_follows_the_rituals_table(db, emulator):
     clock.reconcile()
     assert len(clock.next_wakeups(utc(2026, 11, 27))) == 3  # prompt, reminder, cut-off
     with db.transaction() as session:
-        standups.set_enabled(session, team_id=TEAM, channel_id=CHANNEL, enabled=False)
+        standup_settings.set_enabled(session, team_id=TEAM, channel_id=CHANNEL, enabled=False)
     clock.reconcile()
     assert clock.next_wakeups(utc(2026, 11, 27)) == {}
 

@@ -15,7 +15,9 @@ import pytest
 import time_machine
 from slack_sdk import WebClient
 
-from bot.standup import service as standups
+from bot.standup import answers as standup_answers
+from bot.standup import away as time_away
+from bot.standup import settings as standup_settings
 from jobs.outbox import LEASE
 from runtime.clock import RitualScheduler
 from storage.db import Database
@@ -83,7 +85,7 @@ def test_each_person_is_prompted_at_their_own_local_minute_across_dst(db, emulat
 def test_weekends_holidays_and_time_away_are_skipped(db, emulator):
     make_standup(db, emulator, team_id=TEAM, channel_id=CHANNEL, owner=ALICE, holidays="2026-12-25")
     with db.transaction() as session:
-        standups.declare_away(
+        time_away.declare_away(
             session,
             team_id=TEAM,
             user_id=BOB,
@@ -110,12 +112,12 @@ def test_weekends_holidays_and_time_away_are_skipped(db, emulator):
 def test_a_paused_standup_prompts_nobody_until_resumed(db, emulator):
     make_standup(db, emulator, team_id=TEAM, channel_id=CHANNEL, owner=ALICE, rule="team")
     with db.transaction() as session:
-        standups.set_enabled(session, team_id=TEAM, channel_id=CHANNEL, enabled=False)
+        standup_settings.set_enabled(session, team_id=TEAM, channel_id=CHANNEL, enabled=False)
     clock = scheduler(db, emulator)
     fire(clock, utc(2026, 11, 27, 9, 30))
     assert counts(emulator) == {ALICE: 0, BOB: 0, CAROL: 0}
     with db.transaction() as session:
-        standups.set_enabled(session, team_id=TEAM, channel_id=CHANNEL, enabled=True)
+        standup_settings.set_enabled(session, team_id=TEAM, channel_id=CHANNEL, enabled=True)
     fire(clock, utc(2026, 11, 30, 9, 30))
     assert counts(emulator) == {ALICE: 1, BOB: 1, CAROL: 1}
 
@@ -308,7 +310,7 @@ def test_one_reminder_goes_to_those_who_have_not_answered(db, emulator):
     clock = scheduler(db, emulator)
     fire(clock, AT)
     with db.transaction() as session:
-        standups.save_answer(
+        standup_answers.save_answer(
             session,
             team_id=TEAM,
             ritual_id=record.id,

@@ -20,7 +20,8 @@ from bot.commands import (
     parse_standup,
 )
 from bot.errors import UsageError, ValidationFailed
-from bot.standup.service import NOTHING, SettingsDraft, _checked
+from bot.standup.answers import NOTHING
+from bot.standup.settings import SettingsDraft, _checked
 from jobs.delivery import RateGate, call
 
 
@@ -177,8 +178,8 @@ def test_the_gate_holds_every_sender_until_the_latest_pause_ends():
 
 
 def test_a_big_summary_stays_within_slacks_limits_and_pings_nobody():
+    from bot.standup.answers import DaySummary
     from bot.standup.render import summary
-    from bot.standup.service import DaySummary
 
     people = tuple(f"U{n:05d}" for n in range(120))
     shown = summary(

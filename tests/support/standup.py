@@ -10,6 +10,7 @@ from slack_sdk import WebClient
 
 from bot.ids import ActionId
 from bot.standup import service as standups
+from bot.standup import settings as standup_settings
 from jobs import standup as job
 from runtime.app import job_client
 from runtime.config import load
@@ -38,7 +39,7 @@ def make_standup(
     weekdays: tuple[int, ...] = (1, 2, 3, 4, 5),
     participants: tuple[str, ...] = (),
 ) -> standups.StandupRecord:
-    draft = standups.SettingsDraft(
+    draft = standup_settings.SettingsDraft(
         weekdays=[str(d) for d in weekdays],
         local_time=at.strftime("%H:%M"),
         timezone_rule=rule,
@@ -51,7 +52,7 @@ def make_standup(
         holidays=holidays,
     )
     with db.transaction() as session:
-        record = standups.save(
+        record = standup_settings.save(
             session, team_id=team_id, channel_id=channel_id, user_id=owner, draft=draft
         )
     return job.sync_roster(db=db, client=client_for(slack, team_id), record=record)

@@ -1,0 +1,166 @@
+"""Standup answers: stored per person and day until their cut-off, read back for the
+thread and the summary, and what counts as a blocker."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.errors import NotFound, UsageError
+from bot.standup.service import ANSWER_MAX, StandupRecord, ritual_row, run_row
+from storage import queries
+from storage.models import Ritual, StandupAnswer
+
+# Answers that mean "nothing to report", so they raise no blocker.
+NOTHING = re.compile(r"^\W*(no(ne|pe)?|nothing|n/?a|nil|-+|—|no blockers?)\W*$", re.IGNORECASE)
+
+
+@dataclass(frozen=True, kw_only=True)
+class AnswerRecord:
+    id: int
+    team_id: str
+    ritual_id: int
+    channel_id: str
+    day: date
+    user_id: str
+    answers: dict[str, str]
+    message_ts: str | None
+    edited: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class DaySummary:
+    day: date
+    answered: tuple[str, ...]
+    missing: tuple[str, ...]
+    blockers: tuple[tuple[str, str], ...]
+
+
+def thread_key(day: date) -> str:
+    return f"{day.isoformat()}/thread"
+
+
+def is_blocker_question(question: str) -> bool:
+    return "blocker" in question.lower()
+
+
+def is_experiment_question(question: str) -> bool:
+    return "experiment" in question.lower()
+
+
+def experiment_results(session: Session, *, team_id: str, answer_id: int) -> str:
+    """What someone answered to the experiments question, to prefill an experiment with."""
+    answer = session.scalar(
+        select(StandupAnswer).where(StandupAnswer.team_id == team_id, StandupAnswer.id == answer_id)
+    )
+    if answer is None:
+        raise NotFound("That standup answer is gone. Log the result with `/experiment` instead.")
+    return "\n".join(a for q, a in answer.answers.items() if is_experiment_question(q) and a)
+
+
+def _answer_record(row: StandupAnswer, *, ritual: Ritual, day: date) -> AnswerRecord:
+    return AnswerRecord(
+        id=row.id,
+        team_id=row.team_id,
+        ritual_id=ritual.id,
+        channel_id=ritual.channel_id,
+        day=day,
+        user_id=row.user_id,
+        answers=dict(row.answers),
+        message_ts=row.message_ts,
+        edited=row.edited_at is not None,
+    )
+
+
+def save_answer(
+    session: Session,
+    *,
+    team_id: str,
+    ritual_id: int,
+    day: date,
+    user_id: str,
+    answers: dict[str, str],
+    now: datetime,
+) -> AnswerRecord:
+    """Store (or replace) a person's answers for the day, until their cut-off."""
+    ritual = ritual_row(session, team_id=team_id, ritual_id=ritual_id)
+    if now >= StandupRecord.of(ritual).cutoff_for(user_id, day):
+        raise UsageError(
+            f"The standup for {day:%a %d %b} closed at its cut-off, so this was not saved. "
+            "Answer the next one when it comes."
+        )
+    if any(len(a) > ANSWER_MAX for a in answers.values()):
+        raise UsageError(f"Keep each answer under {ANSWER_MAX} characters; nothing was saved.")
+    thread = _thread_row(session, team_id=team_id, ritual=ritual, day=day, now=now)
+    row = session.scalar(
+        select(StandupAnswer).where(
+            StandupAnswer.run_id == thread.id, StandupAnswer.user_id == user_id
+        )
+    )
+    if row is None:
+        row = StandupAnswer(team_id=team_id, run_id=thread.id, user_id=user_id, answers=answers)
+        session.add(row)
+    else:
+        row.answers, row.edited_at = answers, now
+    session.flush()
+    return _answer_record(row, ritual=ritual, day=day)
+
+
+def _thread_row(session: Session, *, team_id: str, ritual: Ritual, day: date, now: datetime):
+    queries.claim_run(
+        session, team_id=team_id, ritual_id=ritual.id, occurrence=thread_key(day), scheduled_for=now
+    )
+    row = run_row(session, team_id=team_id, ritual_id=ritual.id, occurrence=thread_key(day))
+    assert row is not None
+    return row
+
+
+def answer_of(
+    session: Session, *, team_id: str, ritual_id: int, day: date, user_id: str
+) -> AnswerRecord | None:
+    ritual = ritual_row(session, team_id=team_id, ritual_id=ritual_id)
+    thread = run_row(session, team_id=team_id, ritual_id=ritual_id, occurrence=thread_key(day))
+    if thread is None:
+        return None
+    row = session.scalar(
+        select(StandupAnswer).where(
+            StandupAnswer.run_id == thread.id,
+            StandupAnswer.user_id == user_id,
+            StandupAnswer.team_id == team_id,
+        )
+    )
+    return _answer_record(row, ritual=ritual, day=day) if row else None
+
+
+def answers_of_day(
+    session: Session, *, team_id: str, ritual_id: int, day: date
+) -> list[AnswerRecord]:
+    ritual = ritual_row(session, team_id=team_id, ritual_id=ritual_id)
+    thread = run_row(session, team_id=team_id, ritual_id=ritual_id, occurrence=thread_key(day))
+    if thread is None:
+        return []
+    rows = session.scalars(
+        select(StandupAnswer)
+        .where(StandupAnswer.run_id == thread.id, StandupAnswer.team_id == team_id)
+        .order_by(StandupAnswer.submitted_at, StandupAnswer.id)
+    )
+    return [_answer_record(row, ritual=ritual, day=day) for row in rows]
+
+
+def summary(
+    session: Session, *, team_id: str, ritual_id: int, day: date, prompted: set[str]
+) -> DaySummary:
+    answers = answers_of_day(session, team_id=team_id, ritual_id=ritual_id, day=day)
+    answered = tuple(a.user_id for a in answers)
+    blockers = tuple(
+        (a.user_id, text)
+        for a in answers
+        for question, text in a.answers.items()
+        if is_blocker_question(question) and text.strip() and not NOTHING.match(text.strip())
+    )
+    missing = tuple(sorted(prompted - set(answered)))
+    return DaySummary(day=day, answered=answered, missing=missing, blockers=blockers)
