@@ -24,6 +24,7 @@ from bot.forms import MessageRef
 from bot.ids import ActionId, CallbackId, Command
 from bot.standup import answers as standup_answers
 from bot.standup import away as time_away
+from bot.standup import modals as standup_modals
 from bot.standup import render
 from bot.standup import service as standups
 from bot.standup import settings as standup_settings
@@ -52,7 +53,7 @@ def standup_command(
                 record = standups.for_channel(session, team_id=team_id, channel_id=channel_id)
             client.views_open(
                 trigger_id=command["trigger_id"],
-                view=render.settings_modal(channel_id=channel_id, record=record),
+                view=standup_modals.settings_modal(channel_id=channel_id, record=record),
             )
         case Help():
             ack(text=render.HELP, response_type="ephemeral")
@@ -107,7 +108,7 @@ def submit_settings(
 ) -> None:
     channel_id = json.loads(view.get("private_metadata") or "{}")["channel"]
     team_id, user_id = body["team"]["id"], body["user"]["id"]
-    draft = standup_settings.SettingsDraft(**render.read_settings(view["state"]["values"]))
+    draft = standup_settings.SettingsDraft(**standup_modals.read_settings(view["state"]["values"]))
     with db.transaction() as session:
         triggers.once(session, trigger=trigger)
         record = standup_settings.save(
@@ -143,7 +144,7 @@ def open_answer(
         return
     client.views_open(
         trigger_id=body["trigger_id"],
-        view=render.answer_modal(record=record, day=day, existing=existing),
+        view=standup_modals.answer_modal(record=record, day=day, existing=existing),
     )
 
 
@@ -170,7 +171,7 @@ def submit_answer(
             ritual_id=record.id,
             day=day,
             user_id=user_id,
-            answers=render.read_answers(record, view["state"]["values"]),
+            answers=standup_modals.read_answers(record, view["state"]["values"]),
             now=datetime.now(UTC),
         )
         queued = job.queue_answer(session, record=record, answer=answer)

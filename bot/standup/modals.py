@@ -1,0 +1,225 @@
+"""The standup's modals: its settings and the day's answers, and reading them back."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+
+from bot.blocks import plain
+from bot.ids import ActionId, CallbackId, StandupField
+from bot.standup.answers import AnswerRecord
+from bot.standup.render import WEEKDAYS, hhmm
+from bot.standup.service import (
+    ANSWER_MAX,
+    DEFAULT_CUTOFF,
+    DEFAULT_QUESTIONS,
+    DEFAULT_REMINDER,
+    DEFAULT_TIME,
+    StandupRecord,
+)
+
+F = StandupField
+REMINDERS = {
+    "0": "No reminder",
+    "30": "30 minutes",
+    "60": "1 hour",
+    "120": "2 hours",
+    "240": "4 hours",
+}
+ZONE_RULES = {
+    "participant": "Each person's own timezone (from Slack)",
+    "team": "One team timezone, below",
+}
+WHO = {"channel": "Everyone in the channel", "chosen": "The people chosen below"}
+
+
+def answer_block(index: int) -> str:
+    return f"answer_{index}"
+
+
+def _option(value: str, text: str) -> dict[str, Any]:
+    return {"text": plain(text), "value": value}
+
+
+def _input(
+    block: StandupField,
+    label: str,
+    element: dict[str, Any],
+    *,
+    optional: bool = False,
+    hint: str = "",
+) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "type": "input",
+        "block_id": block,
+        "label": plain(label, 2000),
+        "optional": optional,
+        "element": {"action_id": ActionId.FIELD, **element},
+    }
+    if hint:
+        out["hint"] = plain(hint, 2000)
+    return out
+
+
+def _choices(options: dict[str, str], initial: str, kind: str) -> dict[str, Any]:
+    listed = [_option(v, t) for v, t in options.items()]
+    return {
+        "type": kind,
+        "options": listed,
+        "initial_option": next(o for o in listed if o["value"] == initial),
+    }
+
+
+def settings_modal(*, channel_id: str, record: StandupRecord | None) -> dict[str, Any]:
+    r = record
+    weekdays = r.weekdays if r else (1, 2, 3, 4, 5)
+    day_options = [_option(str(d), name) for d, name in WEEKDAYS.items()]
+    questions = "\n".join(r.questions if r else DEFAULT_QUESTIONS)
+    reminder = str(r.reminder_minutes or 0) if r else str(DEFAULT_REMINDER)
+    if reminder not in REMINDERS:
+        reminder = "60"
+    participants: dict[str, Any] = {"type": "multi_users_select"}
+    if r and r.participants:
+        participants["initial_users"] = list(r.participants)
+    blocks = [
+        _input(
+            F.WEEKDAYS,
+            "Days",
+            {
+                "type": "checkboxes",
+                "options": day_options,
+                "initial_options": [o for o in day_options if int(o["value"]) in weekdays],
+            },
+        ),
+        _input(
+            F.LOCAL_TIME,
+            "Time",
+            {"type": "timepicker", "initial_time": hhmm(r.local_time if r else DEFAULT_TIME)},
+        ),
+        _input(
+            F.TIMEZONE_RULE,
+            "Whose time",
+            _choices(ZONE_RULES, r.timezone_rule if r else "participant", "radio_buttons"),
+        ),
+        _input(
+            F.TIMEZONE,
+            "Team timezone",
+            {
+                "type": "plain_text_input",
+                "initial_value": r.timezone if r else "UTC",
+                "max_length": 64,
+            },
+            hint="An IANA name such as Europe/London or America/Toronto.",
+        ),
+        _input(
+            F.PARTICIPANTS_RULE,
+            "Who takes part",
+            _choices(WHO, r.participants_rule if r else "channel", "radio_buttons"),
+        ),
+        _input(F.PARTICIPANTS, "Chosen people", participants, optional=True),
+        _input(
+            F.QUESTIONS,
+            "Questions, one per line",
+            {"type": "plain_text_input", "multiline": True, "initial_value": questions},
+        ),
+        _input(
+            F.REMINDER,
+            "Remind who hasn't answered after",
+            _choices(REMINDERS, reminder, "static_select"),
+        ),
+        _input(
+            F.CUTOFF,
+            "Cut-off",
+            {"type": "timepicker", "initial_time": hhmm(r.cutoff_time if r else DEFAULT_CUTOFF)},
+            hint="Answers can be edited until then; the summary is posted then.",
+        ),
+        _input(
+            F.HOLIDAYS,
+            "Holidays (no standup)",
+            {
+                "type": "plain_text_input",
+                "multiline": True,
+                **({"initial_value": "\n".join(r.holidays)} if r and r.holidays else {}),
+                "placeholder": plain("2026-12-25, one date per line", 150),
+            },
+            optional=True,
+        ),
+    ]
+    return {
+        "type": "modal",
+        "callback_id": CallbackId.STANDUP_SETTINGS,
+        "title": plain("Standup settings", 24),
+        "submit": plain("Save", 24),
+        "close": plain("Cancel", 24),
+        "private_metadata": json.dumps({"channel": channel_id}),
+        "blocks": blocks,
+    }
+
+
+def read_settings(state_values: dict[str, dict[str, dict[str, Any]]]) -> dict[str, Any]:
+    """The settings form's values by field name."""
+
+    def element(block: StandupField) -> dict[str, Any]:
+        return (state_values.get(block) or {}).get(ActionId.FIELD) or {}
+
+    def chosen(block: StandupField) -> str | None:
+        return (element(block).get("selected_option") or {}).get("value")
+
+    return {
+        "weekdays": [o["value"] for o in element(F.WEEKDAYS).get("selected_options") or []],
+        "local_time": element(F.LOCAL_TIME).get("selected_time"),
+        "timezone_rule": chosen(F.TIMEZONE_RULE),
+        "timezone": element(F.TIMEZONE).get("value"),
+        "participants_rule": chosen(F.PARTICIPANTS_RULE),
+        "participants": list(element(F.PARTICIPANTS).get("selected_users") or []),
+        "questions": element(F.QUESTIONS).get("value"),
+        "reminder_minutes": chosen(F.REMINDER),
+        "cutoff_time": element(F.CUTOFF).get("selected_time"),
+        "holidays": element(F.HOLIDAYS).get("value"),
+    }
+
+
+def answer_modal(
+    *, record: StandupRecord, day: date, existing: AnswerRecord | None
+) -> dict[str, Any]:
+    previous = existing.answers if existing else {}
+    blocks = []
+    for index, question in enumerate(record.questions):
+        element: dict[str, Any] = {
+            "type": "plain_text_input",
+            "multiline": True,
+            "max_length": ANSWER_MAX,
+        }
+        if previous.get(question):
+            element["initial_value"] = previous[question]
+        blocks.append(
+            {
+                "type": "input",
+                "block_id": answer_block(index),
+                "label": plain(question, 2000),
+                "optional": True,
+                "element": {"action_id": ActionId.FIELD, **element},
+            }
+        )
+    return {
+        "type": "modal",
+        "callback_id": CallbackId.STANDUP_ANSWER,
+        "title": plain(f"Standup · {day:%a %d %b}", 24),
+        "submit": plain("Update" if existing else "Post", 24),
+        "close": plain("Cancel", 24),
+        "private_metadata": json.dumps({"ritual": record.id, "day": day.isoformat()}),
+        "blocks": blocks,
+    }
+
+
+def read_answers(
+    record: StandupRecord, state_values: dict[str, dict[str, dict[str, Any]]]
+) -> dict[str, str]:
+    out = {}
+    for index, question in enumerate(record.questions):
+        value = ((state_values.get(answer_block(index)) or {}).get(ActionId.FIELD) or {}).get(
+            "value"
+        )
+        out[question] = (value or "").strip()
+    return out
