@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 from bot.blocks import plain
+from bot.forms import input_block, option
 from bot.ids import ActionId, CallbackId, StandupField
 from bot.standup.answers import AnswerRecord
 from bot.standup.render import WEEKDAYS, hhmm
@@ -38,32 +39,8 @@ def answer_block(index: int) -> str:
     return f"answer_{index}"
 
 
-def _option(value: str, text: str) -> dict[str, Any]:
-    return {"text": plain(text), "value": value}
-
-
-def _input(
-    block: StandupField,
-    label: str,
-    element: dict[str, Any],
-    *,
-    optional: bool = False,
-    hint: str = "",
-) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "type": "input",
-        "block_id": block,
-        "label": plain(label, 2000),
-        "optional": optional,
-        "element": {"action_id": ActionId.FIELD, **element},
-    }
-    if hint:
-        out["hint"] = plain(hint, 2000)
-    return out
-
-
 def _choices(options: dict[str, str], initial: str, kind: str) -> dict[str, Any]:
-    listed = [_option(v, t) for v, t in options.items()]
+    listed = [option(v, t) for v, t in options.items()]
     return {
         "type": kind,
         "options": listed,
@@ -74,7 +51,7 @@ def _choices(options: dict[str, str], initial: str, kind: str) -> dict[str, Any]
 def settings_modal(*, channel_id: str, record: StandupRecord | None) -> dict[str, Any]:
     r = record
     weekdays = r.weekdays if r else (1, 2, 3, 4, 5)
-    day_options = [_option(str(d), name) for d, name in WEEKDAYS.items()]
+    day_options = [option(str(d), name) for d, name in WEEKDAYS.items()]
     questions = "\n".join(r.questions if r else DEFAULT_QUESTIONS)
     reminder = str(r.reminder_minutes or 0) if r else str(DEFAULT_REMINDER)
     if reminder not in REMINDERS:
@@ -83,7 +60,7 @@ def settings_modal(*, channel_id: str, record: StandupRecord | None) -> dict[str
     if r and r.participants:
         participants["initial_users"] = list(r.participants)
     blocks = [
-        _input(
+        input_block(
             F.WEEKDAYS,
             "Days",
             {
@@ -91,18 +68,21 @@ def settings_modal(*, channel_id: str, record: StandupRecord | None) -> dict[str
                 "options": day_options,
                 "initial_options": [o for o in day_options if int(o["value"]) in weekdays],
             },
+            optional=False,
         ),
-        _input(
+        input_block(
             F.LOCAL_TIME,
             "Time",
             {"type": "timepicker", "initial_time": hhmm(r.local_time if r else DEFAULT_TIME)},
+            optional=False,
         ),
-        _input(
+        input_block(
             F.TIMEZONE_RULE,
             "Whose time",
             _choices(ZONE_RULES, r.timezone_rule if r else "participant", "radio_buttons"),
+            optional=False,
         ),
-        _input(
+        input_block(
             F.TIMEZONE,
             "Team timezone",
             {
@@ -111,30 +91,35 @@ def settings_modal(*, channel_id: str, record: StandupRecord | None) -> dict[str
                 "max_length": 64,
             },
             hint="An IANA name such as Europe/London or America/Toronto.",
+            optional=False,
         ),
-        _input(
+        input_block(
             F.PARTICIPANTS_RULE,
             "Who takes part",
             _choices(WHO, r.participants_rule if r else "channel", "radio_buttons"),
+            optional=False,
         ),
-        _input(F.PARTICIPANTS, "Chosen people", participants, optional=True),
-        _input(
+        input_block(F.PARTICIPANTS, "Chosen people", participants, optional=True),
+        input_block(
             F.QUESTIONS,
             "Questions, one per line",
             {"type": "plain_text_input", "multiline": True, "initial_value": questions},
+            optional=False,
         ),
-        _input(
+        input_block(
             F.REMINDER,
             "Remind who hasn't answered after",
             _choices(REMINDERS, reminder, "static_select"),
+            optional=False,
         ),
-        _input(
+        input_block(
             F.CUTOFF,
             "Cut-off",
             {"type": "timepicker", "initial_time": hhmm(r.cutoff_time if r else DEFAULT_CUTOFF)},
             hint="Answers can be edited until then; the summary is posted then.",
+            optional=False,
         ),
-        _input(
+        input_block(
             F.HOLIDAYS,
             "Holidays (no standup)",
             {
