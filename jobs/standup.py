@@ -283,7 +283,7 @@ def queue_answer(
         session,
         Outgoing(
             team_id=record.team_id,
-            what=f"{answer.user_id}'s standup answer of {answer.day:%a %d %b}",
+            what=f"<@{answer.user_id}>'s standup answer of {answer.day:%a %d %b}",
             channel=record.channel_id,
             text=text,
             blocks=blocks,
