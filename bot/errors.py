@@ -31,10 +31,6 @@ class ValidationFailed(RitualbotError):
         self.errors = errors
 
 
-class TryAgain(RitualbotError):
-    """A passing outage (database unreachable); nothing was stored."""
-
-
 class AlreadyHandled(RitualbotError):
     """The same Slack request came again (a redelivery or a replay): its change was made
     once, the first time, and nothing was changed now."""

@@ -20,6 +20,7 @@ from bot.errors import RitualbotError, ValidationFailed
 from bot.problems.render import usage
 from bot.text import escape
 from handlers.slack import why_slack_failed
+from storage.db import CommitUnknown
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +32,10 @@ DATABASE_LOST_AFTER = (
     "I lost the database while finishing up. What I confirmed above is saved; "
     "if something is missing, try that step again in a minute."
 )
+SAVE_UNCONFIRMED = (
+    "I lost the database just as I was saving, so I can't tell whether that was saved. "
+    "Look for it in a minute before you try again, so it isn't saved twice."
+)
 UNEXPECTED = (
     "Something went wrong on my side and nothing was saved. Try again; "
     "if it keeps failing, tell whoever runs ritualbot."
@@ -40,6 +45,8 @@ UNEXPECTED = (
 def user_text(error: Exception) -> str:
     if isinstance(error, RitualbotError):
         return error.message
+    if isinstance(error, CommitUnknown):
+        return SAVE_UNCONFIRMED
     if isinstance(error, OperationalError | InterfaceError | PoolTimeout):
         return DATABASE_DOWN
     if isinstance(error, SlackApiError | TimeoutError | ConnectionError):

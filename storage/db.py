@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 # Slack waits 3 seconds for an answer, and an answer saying "try again" must fit in them:
@@ -16,6 +17,12 @@ from sqlalchemy.orm import Session, sessionmaker
 SQLITE_BUSY_MS = 2000
 # An execution option marking a read-only unit of work (Database.reading).
 READ_ONLY = "ritualbot_read_only"
+
+
+class CommitUnknown(Exception):
+    """The connection broke while the database was committing: the change may be stored or
+    not, and only looking again can tell. Saying "nothing was saved" here would be a guess,
+    and a retry on that word can store the same thing twice."""
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -78,9 +85,23 @@ class Database:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """A session in one transaction: committed on success, rolled back on any error."""
-        with self._sessions() as session, session.begin():
-            yield session
+        """A session in one transaction: committed on success, rolled back on any error.
+
+        Everything is flushed before the commit, so an error up to there means nothing was
+        stored; a connection lost during the commit itself raises CommitUnknown.
+        """
+        with self._sessions() as session:
+            unit = session.begin()
+            try:
+                yield session
+                session.flush()
+            except BaseException:
+                unit.rollback()
+                raise
+            try:
+                unit.commit()
+            except (OperationalError, InterfaceError) as error:
+                raise CommitUnknown(str(error)) from error
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
