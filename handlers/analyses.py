@@ -7,6 +7,7 @@ from typing import Any
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
+from sqlalchemy.orm import Session
 
 from bot import triggers
 from bot.analyses import render
@@ -26,13 +27,11 @@ from bot.commands import (
 from bot.experiments import service as experiments
 from bot.experiments.modals import ANALYSIS_FIELDS, analysis_modal, read_follow_ups
 from bot.forms import read_values
-from bot.history.render import context_note
 from bot.ids import ActionId, CallbackId, Command
 from handlers import history as records
 from handlers.errors import after_ack
-from handlers.experiments import refresh_message
 from handlers.people import People
-from handlers.slack import tell_delivery, update
+from handlers.slack import show_change, tell_delivery
 from jobs import messages
 from jobs.outbox import Sender
 from storage.db import Database
@@ -45,6 +44,7 @@ def analysis_command(
     respond: Respond,
     db: Database,
     people: People,
+    sender: Sender,
     trigger: triggers.Trigger,
 ) -> None:
     team_id, user_id = command["team_id"], command["user_id"]
@@ -91,6 +91,7 @@ def analysis_command(
             with db.transaction() as session:
                 triggers.once(session, trigger=trigger)
                 analysis = analyses.delete(session, team_id=team_id, number=number, actor=actor)
+                queued = queue_change(session, analysis)
             records.confirm_deletion(
                 ack,
                 respond,
@@ -99,30 +100,41 @@ def analysis_command(
                 undo_action=ActionId.ANALYSIS_RESTORE,
                 restore_command="/analysis restore",
             )
-            refresh(client, db, analysis)
+            changed(sender, analysis, queued, client=client, user_id=user_id, respond=respond)
         case Restore(number):
             actor = people.actor(client, team_id=team_id, user_id=user_id)
             with db.transaction() as session:
                 triggers.once(session, trigger=trigger)
                 analysis = analyses.restore(session, team_id=team_id, number=number, actor=actor)
+                queued = queue_change(session, analysis)
             records.confirm_restore(ack, ref=analysis.ref)
-            refresh(client, db, analysis)
+            changed(sender, analysis, queued, client=client, user_id=user_id, respond=respond)
 
 
-def refresh(client: WebClient, db: Database, analysis: analyses.AnalysisRecord) -> None:
-    """Bring the thread post and the experiment's message in line with the records."""
-    a = analysis
-    if a.message_ts and a.channel:
-        if a.deleted_at is not None:
-            text = f"{a.ref} was deleted. `/analysis restore {a.ref}` brings it back."
-            blocks = context_note(text)
-        else:
-            text, blocks = render.post_text(a), render.post(a)
-        update(client, channel=a.channel, ts=a.message_ts, text=text, blocks=blocks)
-    # The experiment's "Start error analysis" button comes and goes with its analyses.
-    with db.reading() as session:
-        logged = experiments.get(session, team_id=a.team_id, number=a.experiment_number)
-    refresh_message(client, logged)
+def queue_change(session: Session, analysis: analyses.AnalysisRecord) -> list[int]:
+    """Edits of the analysis's thread post and of its experiment's message, queued."""
+    logged = experiments.get(session, team_id=analysis.team_id, number=analysis.experiment_number)
+    return messages.analysis_update(session, analysis, logged)
+
+
+def changed(
+    sender: Sender,
+    analysis: analyses.AnalysisRecord,
+    queued: list[int],
+    *,
+    client: WebClient,
+    user_id: str,
+    respond: Respond | None = None,
+) -> None:
+    show_change(
+        sender,
+        queued,
+        ref=analysis.ref,
+        team_id=analysis.team_id,
+        user_id=user_id,
+        client=client,
+        respond=respond,
+    )
 
 
 def open_form(ack: Ack, body: dict[str, Any], client: WebClient, db: Database) -> None:
@@ -179,8 +191,9 @@ def submit_analysis(
             analysis = analyses.update(
                 session, team_id=team_id, number=metadata["analysis"], draft=draft, actor=actor
             )
+            queued = queue_change(session, analysis)
         ack()
-        refresh(client, db, analysis)
+        changed(sender, analysis, queued, client=client, user_id=user_id)
         return
     with db.transaction() as session:
         saved = analyses.create(
@@ -218,6 +231,7 @@ def undo_delete(
     respond: Respond,
     db: Database,
     people: People,
+    sender: Sender,
     trigger: triggers.Trigger,
 ) -> None:
     ack()
@@ -228,8 +242,9 @@ def undo_delete(
         analysis = analyses.restore(
             session, team_id=team_id, number=records.clicked_number(body), actor=actor
         )
+        queued = queue_change(session, analysis)
     records.undone(respond, ref=analysis.ref)
-    refresh(client, db, analysis)
+    changed(sender, analysis, queued, client=client, user_id=user_id, respond=respond)
 
 
 def register(app: App) -> None:

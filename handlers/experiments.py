@@ -26,14 +26,13 @@ from bot.experiments import render
 from bot.experiments import service as experiments
 from bot.experiments.modals import experiment_modal
 from bot.forms import MessageRef, channel_of, read_values
-from bot.history.render import context_note
 from bot.ids import ActionId, CallbackId, Command, ExperimentField
 from bot.search import render as render_search
 from bot.search import service as search
 from handlers import history as records
 from handlers.errors import after_ack
 from handlers.people import People
-from handlers.slack import permalink, tell_delivery, update
+from handlers.slack import permalink, show_change, tell_delivery
 from jobs import messages
 from jobs.outbox import Sender
 from storage.db import Database
@@ -141,6 +140,7 @@ def experiment_command(
             with db.transaction() as session:
                 triggers.once(session, trigger=trigger)
                 logged = experiments.delete(session, team_id=team_id, number=number, actor=actor)
+                queued = messages.confirmation_update(session, logged)
             records.confirm_deletion(
                 ack,
                 respond,
@@ -149,14 +149,15 @@ def experiment_command(
                 undo_action=ActionId.EXPERIMENT_RESTORE,
                 restore_command="/experiment restore",
             )
-            refresh_message(client, logged)
+            changed(sender, logged, queued, client=client, user_id=user_id, respond=respond)
         case Restore(number):
             actor = people.actor(client, team_id=team_id, user_id=user_id)
             with db.transaction() as session:
                 triggers.once(session, trigger=trigger)
                 logged = experiments.restore(session, team_id=team_id, number=number, actor=actor)
+                queued = messages.confirmation_update(session, logged)
             records.confirm_restore(ack, ref=logged.experiment.ref)
-            refresh_message(client, logged)
+            changed(sender, logged, queued, client=client, user_id=user_id, respond=respond)
 
 
 def announce(
@@ -181,17 +182,25 @@ def announce(
     )
 
 
-def refresh_message(client: WebClient, logged: experiments.Logged) -> None:
-    """Bring the channel message in line with the record (edited, deleted or restored)."""
-    e = logged.experiment
-    if not (e.message_channel and e.message_ts):
-        return
-    if e.deleted_at is not None:
-        text = f"{e.ref} was deleted. `/experiment restore {e.ref}` brings it back."
-        blocks = context_note(text)
-    else:
-        text, blocks = render.confirmation_text(logged), render.confirmation(logged)
-    update(client, channel=e.message_channel, ts=e.message_ts, text=text, blocks=blocks)
+def changed(
+    sender: Sender,
+    logged: experiments.Logged,
+    queued: int | None,
+    *,
+    client: WebClient,
+    user_id: str,
+    respond: Respond | None = None,
+) -> None:
+    """The experiment's message brought in line with it (edited, deleted or restored)."""
+    show_change(
+        sender,
+        [queued] if queued else [],
+        ref=logged.experiment.ref,
+        team_id=logged.experiment.team_id,
+        user_id=user_id,
+        client=client,
+        respond=respond,
+    )
 
 
 def open_new(ack: Ack, body: dict[str, Any], client: WebClient, db: Database) -> None:
@@ -246,8 +255,9 @@ def submit_experiment(
             logged = experiments.update(
                 session, team_id=team_id, number=metadata["experiment"], draft=draft, actor=actor
             )
+            queued = messages.confirmation_update(session, logged)
         ack()
-        refresh_message(client, logged)
+        changed(sender, logged, queued, client=client, user_id=user_id)
         return
     with db.transaction() as session:
         logged = experiments.create(
@@ -283,6 +293,7 @@ def undo_delete(
     respond: Respond,
     db: Database,
     people: People,
+    sender: Sender,
     trigger: triggers.Trigger,
 ) -> None:
     """The Undo button on a deletion confirmation."""
@@ -294,8 +305,9 @@ def undo_delete(
         logged = experiments.restore(
             session, team_id=team_id, number=records.clicked_number(body), actor=actor
         )
+        queued = messages.confirmation_update(session, logged)
     records.undone(respond, ref=logged.experiment.ref)
-    refresh_message(client, logged)
+    changed(sender, logged, queued, client=client, user_id=user_id, respond=respond)
 
 
 def register(app: App) -> None:

@@ -14,7 +14,7 @@ from slack_sdk.errors import SlackApiError
 from bot.blocks import context
 from bot.text import escape
 from jobs.delivery import Sent
-from jobs.outbox import Delivery
+from jobs.outbox import Delivery, Sender
 
 log = logging.getLogger(__name__)
 
@@ -68,18 +68,6 @@ def _never_taken(error: Exception) -> bool:
     if isinstance(error, SlackApiError):
         return error.response is not None and error.response.status_code >= 500
     return isinstance(error, URLError)
-
-
-def update(
-    client: WebClient, *, channel: str, ts: str, text: str, blocks: list[dict[str, Any]]
-) -> str | None:
-    """Edit a message the bot posted; None, or why not (the stored record stays as saved)."""
-    try:
-        client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
-    except (SlackApiError, OSError) as error:
-        log.warning("chat.update of %s/%s failed: %s", channel, ts, _code(error))
-        return why_slack_failed(error)
-    return None
 
 
 def permalink(client: WebClient, *, channel: str, ts: str) -> str | None:
@@ -150,3 +138,25 @@ def tell_delivery(
         respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
     else:
         tell(client, user_id=user_id, text=text, blocks=blocks)
+
+
+def show_change(
+    sender: Sender,
+    queued: list[int],
+    *,
+    ref: str,
+    team_id: str,
+    user_id: str,
+    client: WebClient,
+    respond: Respond | None = None,
+) -> None:
+    """Send at once the edits that bring a record's messages in line with it; if Slack
+    refuses them or is down, the person who changed it hears so (the sweep retries)."""
+    tell_delivery(
+        sender.send_now(queued, team_id=team_id, person=user_id),
+        saved=f"{ref} is saved",
+        what="the change on its message",
+        respond=respond,
+        client=client,
+        user_id=user_id,
+    )

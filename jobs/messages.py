@@ -21,7 +21,7 @@ from bot.problems.service import ProblemRecord
 from storage import outbox
 from storage.outbox import Outgoing, Relation
 
-CARD, CONFIRMATION = "problem_card", "experiment_message"
+CARD, CONFIRMATION, ANALYSIS = "problem_card", "experiment_message", "analysis_message"
 
 
 def card(session: Session, problem: ProblemRecord, *, channel: str) -> int:
@@ -86,6 +86,29 @@ def confirmation_update(session: Session, logged: experiments.Logged) -> int | N
         text=text,
         blocks=blocks,
     )
+
+
+def analysis_update(session: Session, a: AnalysisRecord, logged: experiments.Logged) -> list[int]:
+    """The analysis in its thread, drawn again (or marked deleted) from the record, and its
+    experiment's confirmation: the "Start error analysis" button comes and goes with it."""
+    if a.deleted_at is not None:
+        text = f"{a.ref} was deleted. `/analysis restore {a.ref}` brings it back."
+        blocks = [context(text)]
+    else:
+        text, blocks = render_analyses.post_text(a), render_analyses.post(a)
+    queued = [
+        _update(
+            session,
+            team_id=a.team_id,
+            slot=ANALYSIS,
+            number=a.number,
+            where=(a.channel, a.message_ts),
+            text=text,
+            blocks=blocks,
+        ),
+        confirmation_update(session, logged),
+    ]
+    return [q for q in queued if q is not None]
 
 
 def _update(
@@ -153,7 +176,7 @@ def analysis(session: Session, a: AnalysisRecord, logged: experiments.Logged) ->
         text=render_analyses.post_text(a),
         blocks=render_analyses.post(a),
         owner=a.author_id,
-        slot="analysis_message",
+        slot=ANALYSIS,
         record_number=a.number,
         **in_thread,
     )

@@ -54,8 +54,3 @@ def versions(ref: str, history: tuple[Version, ...]) -> Blocks:
     if len(history) > VERSIONS_SHOWN:
         blocks.append(context(f"Showing the latest {VERSIONS_SHOWN} of {len(history)} changes."))
     return blocks[:50]
-
-
-def context_note(text: str) -> Blocks:
-    """A one-line note from the bot itself (its text is the bot's, not a user's)."""
-    return [context(text)]

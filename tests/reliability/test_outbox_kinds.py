@@ -80,3 +80,53 @@ def test_an_analysis_saved_while_slack_is_down_reaches_the_thread_once(bot):
         tries=1,
         outcome="analysis saved; posted once in its experiment's thread when Slack was back",
     )
+
+
+def test_an_experiment_deleted_while_slack_is_down_shows_it_once_slack_is_back(bot):
+    ts = failed_experiment(bot)
+    bot.slack.inject("chat.update", status=503, times=DOWN)
+
+    command(bot, "/experiment", "delete E-1")
+
+    assert [r for r in bot.slack.responses if r.body["text"] == "Deleted E-1."]
+    [note] = [r.body["text"] for r in bot.slack.responses if "will follow" in r.body["text"]]
+    assert note.startswith("E-1 is saved. I couldn't post the change on its message yet")
+    message = next(m for m in bot.slack.messages(CHANNEL) if m.ts == ts)
+    assert not message.edited
+
+    after_a_minute(bot)
+    after_a_minute(bot)
+
+    message = next(m for m in bot.slack.messages(CHANNEL) if m.ts == ts)
+    assert message.edited and message.text.startswith("E-1 was deleted.")
+    applied = [
+        c for c in bot.slack.calls("chat.update") if c.args.get("ts") == ts and c.response.get("ok")
+    ]
+    assert len(applied) == 1
+
+
+def test_an_analysis_deleted_while_slack_is_down_updates_its_post_and_experiment_after(bot):
+    ts = failed_experiment(bot)
+    bot.slack.click(
+        team_id=TEAM,
+        user_id=BOB,
+        action_id="analysis_start",
+        value="1",
+        channel_id=CHANNEL,
+        message_ts=ts,
+    )
+    bot.settle()
+    bot.slack.submit_view(user_id=BOB, values=analysis_form())
+    bot.settle()
+    _parent, post = bot.slack.thread(CHANNEL, ts)
+    assert "Start error analysis" not in rendered(bot.slack.thread(CHANNEL, ts)[0].blocks)
+    bot.slack.inject("chat.update", status=503, times=DOWN)
+
+    command(bot, "/analysis", "delete A-1", user=BOB)
+
+    after_a_minute(bot)
+    after_a_minute(bot)
+
+    experiment, post = bot.slack.thread(CHANNEL, ts)
+    assert post.text.startswith("A-1 was deleted.")
+    assert "Start error analysis" in rendered(experiment.blocks)

@@ -150,7 +150,11 @@ def test_the_one_right_signature_still_gets_through(module_bot):
     )
 
 
-ORG_WIDE = {"team": None, "enterprise": {"id": "E111", "name": "Org"}, "is_enterprise_install": True}
+ORG_WIDE = {
+    "team": None,
+    "enterprise": {"id": "E111", "name": "Org"},
+    "is_enterprise_install": True,
+}
 
 
 @pytest.mark.parametrize("kind", ["button", "view submission", "message shortcut"])
@@ -158,8 +162,14 @@ def test_an_org_wide_payload_without_a_workspace_is_ignored_not_a_crash(bot, cap
     payload = {
         "button": lambda: click_payload(bot.slack, action_id=ActionId.PROBLEM_NEW, value="home"),
         "view submission": lambda: submission_payload(bot.slack, values=form()),
-        "message shortcut": lambda: interaction(bot.slack, "message_action")
-        | {"callback_id": CallbackId.CAPTURE_AS_PROBLEM, "channel": {"id": CHANNEL}, "message": {"ts": "1.2"}},
+        "message shortcut": lambda: (
+            interaction(bot.slack, "message_action")
+            | {
+                "callback_id": CallbackId.CAPTURE_AS_PROBLEM,
+                "channel": {"id": CHANNEL},
+                "message": {"ts": "1.2"},
+            }
+        ),
     }[kind]()
     payload |= ORG_WIDE
     calls = len(bot.slack.calls())
