@@ -20,7 +20,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from jobs.delivery import RateGate, Sent, call
-from storage import outbox
+from storage import outbox, sends
 from storage.db import Database
 from storage.outbox import OutboxMessage, OutboxState, Outgoing, Relation
 from storage.types import utcnow
@@ -71,7 +71,7 @@ class Sender:
         total = 0
         while self._anything(wanted):
             with self.db.transaction() as session:
-                claimed = outbox.claim(session, now=self.clock(), limit=BATCH, ids=wanted)
+                claimed = sends.claim(session, now=self.clock(), limit=BATCH, ids=wanted)
             if not claimed:
                 return total
             total += sum(self._send(message, patience=patience) for message in claimed)
@@ -80,7 +80,7 @@ class Sender:
     def _anything(self, ids: list[int] | None) -> bool:
         now = self.clock()
         with self.db.reading() as session:
-            return outbox.anything_due(session, now=now, ids=ids, stuck_before=now - LEASE)
+            return sends.anything_due(session, now=now, ids=ids, stuck_before=now - LEASE)
 
     def send_now(self, ids: list[int], *, team_id: str, person: str) -> Delivery:
         """Send at once for a person waiting on it: what became of the first message. If it
@@ -104,7 +104,7 @@ class Sender:
         if not self._anything(None):
             return 0
         with self.db.transaction() as session:
-            stuck = outbox.interrupted(session, before=self.clock() - LEASE, limit=BATCH)
+            stuck = sends.interrupted(session, before=self.clock() - LEASE, limit=BATCH)
         found = sum(self._resolve(message) for message in stuck)
         return found + self.send()
 
@@ -113,7 +113,7 @@ class Sender:
 
     def _send(self, message: OutboxMessage, *, patience: float = RATE_LIMIT_PATIENCE) -> int:
         with self.db.reading() as session:
-            channel, ts = outbox.target(session, message)
+            channel, ts = sends.target(session, message)
         client = self.client_for(message.team_id)
         method, do, args = self._method(client, message, channel=channel, ts=ts)
         answer = call(
@@ -156,21 +156,21 @@ class Sender:
         now = self.clock()
         with self.db.transaction() as session:
             if answer.ts:
-                outbox.sent(session, message.id, channel=channel, ts=answer.ts)
+                sends.sent(session, message.id, channel=channel, ts=answer.ts)
                 return 1
             if answer.unknown and message.relation != Relation.EDIT:
                 # Slack may have posted it: left claimed, it is looked for before any resend.
-                outbox.unconfirmed(session, message.id, error=answer.error or "unknown")
+                sends.unconfirmed(session, message.id, error=answer.error or "unknown")
                 return 0
             if (answer.retry or answer.unknown) and message.created_at > now - GIVE_UP:
-                outbox.retry(
+                sends.retry(
                     session,
                     message.id,
-                    at=now + outbox.backoff(message.attempts),
+                    at=now + sends.backoff(message.attempts),
                     error=answer.error or "unknown",
                 )
                 return 0
-            outbox.refused(session, message.id, error=answer.error or "refused")
+            sends.refused(session, message.id, error=answer.error or "refused")
             self._tell_owner(session, message, answer)
         log.warning("gave up on %s (outbox %s): %s", message.what, message.id, answer.error)
         return 0
@@ -198,7 +198,7 @@ class Sender:
         """An interrupted send: marked sent if Slack has it, else sent now."""
         client = self.client_for(message.team_id)
         with self.db.reading() as session:
-            channel, thread_ts = outbox.target(session, message)
+            channel, thread_ts = sends.target(session, message)
         if message.relation != Relation.EDIT and message.file is None:
             try:
                 found = self._find(client, message, channel=channel, thread_ts=thread_ts)
@@ -206,7 +206,7 @@ class Sender:
                 return self._unresolved(message, error)
             if found is not None:
                 with self.db.transaction() as session:
-                    outbox.sent(session, message.id, channel=found[0], ts=found[1])
+                    sends.sent(session, message.id, channel=found[0], ts=found[1])
                 return 1
         return self._send(message)
 
@@ -220,7 +220,7 @@ class Sender:
             return 0
         log.warning("cannot look for outbox %s: %s", message.id, answer.get("error"))
         with self.db.transaction() as session:
-            outbox.refused(session, message.id, error="unconfirmed")
+            sends.refused(session, message.id, error="unconfirmed")
             self._tell_owner(session, message, Sent(error="unconfirmed"))
         return 0
 

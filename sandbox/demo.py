@@ -24,7 +24,7 @@ from bot.standup import settings as standup_settings
 from jobs import messages
 from sandbox.emulator import SlackEmulator
 from sandbox.records import Message
-from storage import outbox
+from storage import sends
 from storage.db import Database
 from storage.models import (
     Decision,
@@ -292,7 +292,7 @@ def _channel(
             card = problems.get(session, team_id=TEAM, number=number)
             ts = say(bot, demo.days_ago, render.card_text(card), blocks=render.card(card))
             queued = messages.card(session, card, channel=ML_TEAM)
-            outbox.sent(session, queued, channel=ML_TEAM, ts=ts)
+            sends.sent(session, queued, channel=ML_TEAM, ts=ts)
         posted = {}
         for number, e in zip(logged, EXPERIMENTS, strict=True):
             confirmation = experiments.get(session, team_id=TEAM, number=number)
@@ -304,7 +304,7 @@ def _channel(
                 minutes=1,
             )
             queued = messages.confirmation(session, confirmation, channel=ML_TEAM)
-            outbox.sent(session, queued, channel=ML_TEAM, ts=ts)
+            sends.sent(session, queued, channel=ML_TEAM, ts=ts)
             posted[number] = ts
         failed = posted[logged[FAILED]]
         say(ADA, 12, "Thanks for logging it. Which users does it miss?", thread_ts=failed)

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from jobs.outbox import LEASE, Sender
 from runtime.app import job_client
 from runtime.config import load
-from storage import outbox
+from storage import outbox, sends
 from storage.db import Database
 from storage.outbox import OutboxMessage, OutboxState, Outgoing, Relation
 from tests.conftest import ALICE, BOB, CHANNEL, QUIET_CHANNEL, SIGNING_SECRET, TEAM
@@ -154,7 +154,7 @@ def test_an_interrupted_send_is_looked_for_before_it_is_sent_again(
     else:
         # The process died right after its claim was committed.
         with sender.db.transaction() as session:
-            outbox.claim(session, now=NOON, limit=10)
+            sends.claim(session, now=NOON, limit=10)
     sender.send()
     assert row(db, message).state == OutboxState.CLAIMED
 

@@ -1,0 +1,151 @@
+"""What the sender does to the outbox's messages (storage.outbox has the table).
+
+A sender claims a due message (`claimed`, committed), sends it stamped with its id, and
+marks it `sent` with Slack's ts, or `failed` when Slack refuses it for good. Anything else
+puts it back to `pending` with a later `next_try_at`. A claim whose outcome never came back
+(a timeout, a process killed mid-send) is *interrupted*: the sender looks for the stamped
+message in the channel before it sends again, so a message reaches Slack once.
+
+Finding what is due looks across workspaces (a sender serves them all, each with its own
+client); everything else is scoped by `team_id` or by a message's id.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, exists, select, update
+from sqlalchemy.orm import Session, aliased
+
+from storage.outbox import SLOTS, OutboxMessage, OutboxState, Relation
+
+
+def _due(now: datetime, ids: Iterable[int] | None) -> Any:
+    """Pending, due by `now`, and not waiting for a message still unsent (of `ids` only)."""
+    parent = aliased(OutboxMessage)
+    ready = (OutboxMessage.after.is_(None)) | exists(
+        select(parent.id).where(parent.id == OutboxMessage.after, parent.state == OutboxState.SENT)
+    )
+    due = and_(
+        OutboxMessage.state == OutboxState.PENDING,
+        OutboxMessage.next_try_at.is_(None) | (OutboxMessage.next_try_at <= now),
+        ready,
+    )
+    return due if ids is None else and_(due, OutboxMessage.id.in_(list(ids)))
+
+
+def anything_due(
+    session: Session, *, now: datetime, ids: Iterable[int] | None = None, stuck_before: datetime
+) -> bool:
+    """Whether a sender has anything to do: read first, so an idle sweep never waits for
+    (or holds up) SQLite's one writer."""
+    stuck = (OutboxMessage.state == OutboxState.CLAIMED) & (OutboxMessage.claimed_at < stuck_before)
+    return session.scalar(select(exists().where(_due(now, ids) | stuck))) or False
+
+
+def claim(
+    session: Session, *, now: datetime, limit: int, ids: Iterable[int] | None = None
+) -> list[OutboxMessage]:
+    """Take up to `limit` due messages (of `ids` only, when given), oldest first; commit the
+    claim before sending. On PostgreSQL, rows another sender is claiming are skipped."""
+    query = (
+        select(OutboxMessage)
+        .where(_due(now, ids))
+        .order_by(OutboxMessage.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True, of=OutboxMessage)
+    )
+    rows = list(session.scalars(query))
+    for row in rows:
+        row.state, row.claimed_at, row.attempts = OutboxState.CLAIMED, now, row.attempts + 1
+    return rows
+
+
+def interrupted(session: Session, *, before: datetime, limit: int) -> list[OutboxMessage]:
+    """Claims older than `before` whose outcome never came back, re-claimed for the sender
+    that resolves them (it looks for each in Slack before sending it again)."""
+    rows = list(
+        session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.state == OutboxState.CLAIMED, OutboxMessage.claimed_at < before)
+            .order_by(OutboxMessage.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+    )
+    for row in rows:
+        row.claimed_at = before
+    return rows
+
+
+def target(session: Session, message: OutboxMessage) -> tuple[str, str | None]:
+    """The channel to send to, and the ts the message replies to or edits (None for a new
+    top-level post): its own `target_ts`, or the one of the message it waits for."""
+    if message.after is None or message.relation == Relation.FOLLOWS:
+        return message.channel, message.target_ts
+    parent = session.get(OutboxMessage, message.after)
+    assert parent is not None and parent.ts is not None, "claimed before what it waits for"
+    return parent.sent_channel or parent.channel, parent.ts
+
+
+def sent(session: Session, message_id: int, *, channel: str, ts: str) -> None:
+    """Mark a message sent at `ts`, and tell the record it belongs to where it went."""
+    message = session.get(OutboxMessage, message_id)
+    assert message is not None
+    message.state, message.ts, message.sent_channel = OutboxState.SENT, ts, channel
+    message.error = None
+    slot = SLOTS.get(message.slot or "")
+    if slot is not None and message.relation != Relation.EDIT:
+        session.execute(
+            update(slot.table)
+            .where(
+                slot.table.c.team_id == message.team_id,
+                slot.table.c[slot.by] == message.record_number,
+            )
+            .values({slot.ts: ts} | ({slot.channel: channel} if slot.channel else {}))
+        )
+
+
+def unconfirmed(session: Session, message_id: int, *, error: str) -> None:
+    """Slack may have taken it without saying so: still claimed, to be looked for later."""
+    session.execute(update(OutboxMessage).where(OutboxMessage.id == message_id).values(error=error))
+
+
+def retry(session: Session, message_id: int, *, at: datetime, error: str) -> None:
+    """Slack did not take it this time: pending again, from `at`."""
+    session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id)
+        .values(state=OutboxState.PENDING, next_try_at=at, error=error)
+    )
+
+
+def refused(session: Session, message_id: int, *, error: str) -> list[int]:
+    """Slack refused it for good: failed, with every message waiting on it; their ids."""
+    failed, wave = [], [message_id]
+    while wave:
+        session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(wave))
+            .values(state=OutboxState.FAILED, error=error)
+        )
+        failed += wave
+        wave = list(
+            session.scalars(
+                select(OutboxMessage.id).where(
+                    OutboxMessage.after.in_(wave), OutboxMessage.state == OutboxState.PENDING
+                )
+            )
+        )
+    return failed
+
+
+RETRY_BACKOFF = (timedelta(seconds=15), timedelta(minutes=1), timedelta(minutes=5))
+RETRY_CAP = timedelta(minutes=15)
+
+
+def backoff(attempts: int) -> timedelta:
+    """How long to wait before try number `attempts + 1`."""
+    return RETRY_BACKOFF[attempts - 1] if 0 < attempts <= len(RETRY_BACKOFF) else RETRY_CAP
