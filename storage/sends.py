@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, exists, select, update
+from sqlalchemy import and_, exists, func, select, update
 from sqlalchemy.orm import Session, aliased
 
 from storage.outbox import SLOTS, OutboxMessage, OutboxState, Relation
@@ -45,14 +45,37 @@ def anything_due(
     return session.scalar(select(exists().where(_due(now, ids) | stuck))) or False
 
 
+def due_workspaces(
+    session: Session,
+    *,
+    now: datetime,
+    ids: Iterable[int] | None = None,
+    besides: Iterable[str] = (),
+    limit: int,
+) -> list[str]:
+    """Up to `limit` workspaces with messages due (of `ids` only, when given) and not among
+    `besides`, the one waiting longest first."""
+    query = select(OutboxMessage.team_id).where(_due(now, ids))
+    if besides:
+        query = query.where(OutboxMessage.team_id.not_in(list(besides)))
+    query = query.group_by(OutboxMessage.team_id).order_by(func.min(OutboxMessage.id))
+    return list(session.scalars(query.limit(limit)))
+
+
 def claim(
-    session: Session, *, now: datetime, limit: int, ids: Iterable[int] | None = None
+    session: Session,
+    *,
+    team_id: str,
+    now: datetime,
+    limit: int,
+    ids: Iterable[int] | None = None,
 ) -> list[OutboxMessage]:
-    """Take up to `limit` due messages (of `ids` only, when given), oldest first; commit the
-    claim before sending. On PostgreSQL, rows another sender is claiming are skipped."""
+    """Take up to `limit` of a workspace's due messages (of `ids` only, when given), oldest
+    first; commit the claim before sending. On PostgreSQL, rows another sender is claiming
+    are skipped."""
     query = (
         select(OutboxMessage)
-        .where(_due(now, ids))
+        .where(OutboxMessage.team_id == team_id, _due(now, ids))
         .order_by(OutboxMessage.id)
         .limit(limit)
         .with_for_update(skip_locked=True, of=OutboxMessage)
@@ -120,6 +143,22 @@ def retry(session: Session, message_id: int, *, at: datetime, error: str) -> Non
         .where(OutboxMessage.id == message_id)
         .values(state=OutboxState.PENDING, next_try_at=at, error=error)
     )
+
+
+def release(session: Session, ids: list[int], *, at: datetime, error: str) -> None:
+    """Claimed but never tried (Slack stopped taking the workspace's messages first):
+    pending again from `at`, their claim not counted as a try."""
+    if ids:
+        session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(ids), OutboxMessage.state == OutboxState.CLAIMED)
+            .values(
+                state=OutboxState.PENDING,
+                next_try_at=at,
+                error=error,
+                attempts=OutboxMessage.attempts - 1,
+            )
+        )
 
 
 def refused(session: Session, message_id: int, *, error: str) -> list[int]:

@@ -154,7 +154,7 @@ def test_an_interrupted_send_is_looked_for_before_it_is_sent_again(
     else:
         # The process died right after its claim was committed.
         with sender.db.transaction() as session:
-            sends.claim(session, now=NOON, limit=10)
+            sends.claim(session, team_id=TEAM, now=NOON, limit=10)
     sender.send()
     assert row(db, message).state == OutboxState.CLAIMED
 
