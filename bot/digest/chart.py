@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 
-from bot.digest.service import Series
+from bot.digest.standing import Series
 from storage.models import Direction
 
 PANEL_HEIGHT = 2.4

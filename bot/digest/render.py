@@ -7,18 +7,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.blocks import SECTION_MAX, clip, context, header, section, user
+from bot.digest.participation import Blocker
 from bot.digest.ritual import DAYS, DigestRitual
-from bot.digest.service import (
-    Blocker,
-    DecisionMade,
-    Digest,
-    Flag,
-    Lesson,
-    OwedAnalysis,
-    ProblemChange,
-    ProblemRef,
-    Result,
-)
+from bot.digest.service import DecisionMade, Digest, Lesson, OwedAnalysis, ProblemChange
+from bot.digest.standing import Flag, ProblemRef, Result
 from bot.problems.render import STATUS_LABEL
 from bot.text import escape
 from storage.models import DecisionKind, Direction, Outcome

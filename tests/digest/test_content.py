@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 
 from bot.digest import service as digest
+from bot.digest.week import load, week_of
 from storage.models import DecisionKind, Outcome, ProblemStatus
 from storage.types import utcnow
 from tests.conftest import ALICE, BOB, CAROL, CHANNEL, OTHER_TEAM, TEAM
@@ -23,9 +24,9 @@ def now():
 def week(db, now):
     with db.transaction() as session:
         seed_week(session, now=now)
-    start, end = digest.week_of(now)
+    start, end = week_of(now)
     with db.transaction() as session:
-        data = digest.load(session, team_id=TEAM, channel_id=CHANNEL, start=start, end=end)
+        data = load(session, team_id=TEAM, channel_id=CHANNEL, start=start, end=end)
     return digest.compose(data)
 
 
@@ -116,10 +117,10 @@ def test_other_workspaces_channels_weeks_and_deleted_rows_never_appear(week):
 def test_the_other_workspace_sees_only_its_own_week(db):
     with db.transaction() as session:
         seed_week(session)
-    start, end = digest.week_of(utcnow())
+    start, end = week_of(utcnow())
     with db.transaction() as session:
         other = digest.compose(
-            digest.load(session, team_id=OTHER_TEAM, channel_id="C0OTHER", start=start, end=end)
+            load(session, team_id=OTHER_TEAM, channel_id="C0OTHER", start=start, end=end)
         )
     assert [(r.ref, r.problem.title) for r in other.results] == [("E-1", "Mallory secret plan")]
     assert "Churn" not in repr(other)
@@ -129,11 +130,9 @@ def test_a_week_in_the_past_ends_where_it_was_scheduled(db):
     now = utcnow()
     with db.transaction() as session:
         seed_week(session, now=now)
-    start, end = digest.week_of(now - timedelta(days=7))
+    start, end = week_of(now - timedelta(days=7))
     with db.transaction() as session:
-        past = digest.compose(
-            digest.load(session, team_id=TEAM, channel_id=CHANNEL, start=start, end=end)
-        )
+        past = digest.compose(load(session, team_id=TEAM, channel_id=CHANNEL, start=start, end=end))
     assert [r.ref for r in past.results] == ["E-6"]
     assert [(b.problem.ref, b.ref) for b in past.best] == [("P-1", "E-2"), ("P-2", "E-5")]
     assert [p.user_id for p in past.participation] == [CAROL]

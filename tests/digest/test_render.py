@@ -9,7 +9,8 @@ from datetime import UTC, datetime, timedelta
 from bot.blocks import SECTION_MAX
 from bot.digest import render
 from bot.digest.chart import chart_comment, metric_chart
-from bot.digest.service import Digest, Lesson, ProblemRef, Result, Series
+from bot.digest.service import Digest, Lesson
+from bot.digest.standing import ProblemRef, Result, Series
 from storage.models import Direction, Outcome
 
 END = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)

@@ -1,0 +1,285 @@
+"""One channel's week, read: its window, and the problems, experiments, decisions, lessons and
+standup answers in it, as plain values safe after the session closes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session
+
+from storage.models import (
+    Decision,
+    DecisionKind,
+    Direction,
+    ErrorAnalysis,
+    Experiment,
+    Outcome,
+    Problem,
+    ProblemStatus,
+    Ritual,
+    RitualKind,
+    RitualRun,
+    StandupAnswer,
+)
+
+WEEK = timedelta(days=7)
+ACTIVE = (ProblemStatus.OPEN, ProblemStatus.IN_DELIVERY)
+FAILED = (Outcome.NO_GAIN, Outcome.WORSE, Outcome.BROKEN)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProblemRow:
+    id: int
+    number: int
+    title: str
+    status: ProblemStatus
+    owner_id: str
+    metric_name: str | None
+    direction: Direction
+    baseline: float | None
+    target: float | None
+    review_on: date | None
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class ExperimentRow:
+    id: int
+    number: int
+    problem_id: int
+    value: float | None
+    outcome: Outcome
+    approach: str | None
+    author_id: str
+    created_at: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class DecisionRow:
+    problem_id: int
+    kind: DecisionKind
+    rationale: str
+    decided_by: str
+    decided_at: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class LessonRow:
+    analysis_number: int
+    experiment_number: int
+    problem_id: int
+    lessons: str
+    author_id: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class AnswerRow:
+    user_id: str
+    day: date
+    answers: dict[str, str]
+
+
+@dataclass(frozen=True, kw_only=True)
+class DigestData:
+    """Everything the digest of one channel's week is made from."""
+
+    channel_id: str
+    start: datetime
+    end: datetime
+    problems: tuple[ProblemRow, ...]
+    week_experiments: tuple[ExperimentRow, ...]
+    # Every experiment of the active problems, oldest first: best so far, stalls, the chart.
+    active_history: tuple[ExperimentRow, ...]
+    analysed: frozenset[int]
+    decisions: tuple[DecisionRow, ...]
+    lessons: tuple[LessonRow, ...]
+    standup_days: tuple[date, ...]
+    answers: tuple[AnswerRow, ...]
+
+
+def _problem_row(p: Problem) -> ProblemRow:
+    return ProblemRow(
+        id=p.id,
+        number=p.number,
+        title=p.title,
+        status=p.status,
+        owner_id=p.owner_id,
+        metric_name=p.metric_name,
+        direction=p.direction,
+        baseline=p.baseline,
+        target=p.target,
+        review_on=p.review_on,
+        created_at=p.created_at,
+        updated_at=p.updated_at,
+    )
+
+
+EXPERIMENT_COLUMNS = (
+    Experiment.id,
+    Experiment.number,
+    Experiment.problem_id,
+    Experiment.value,
+    Experiment.outcome,
+    Experiment.approach,
+    Experiment.author_id,
+    Experiment.created_at,
+)
+
+
+def _experiments(session: Session, *where: Any) -> tuple[ExperimentRow, ...]:
+    rows = session.execute(
+        select(*EXPERIMENT_COLUMNS)
+        .where(Experiment.deleted_at.is_(None), *where)
+        .order_by(Experiment.created_at, Experiment.number)
+    )
+    return tuple(ExperimentRow(**row._asdict()) for row in rows)
+
+
+def load(
+    session: Session, *, team_id: str, channel_id: str, start: datetime, end: datetime
+) -> DigestData:
+    """Read one channel's week: what happened in it, and where its active problems stand.
+
+    A channel's problems are those filed in it, plus those filed outside any channel
+    (from App Home). Every query is bounded by the week or by the active problems, so
+    the cost does not grow with the workspace's history.
+    """
+    in_channel = or_(Problem.channel_id == channel_id, Problem.channel_id.is_(None))
+    problems = {
+        p.id: p
+        for p in session.scalars(
+            select(Problem).where(
+                Problem.team_id == team_id,
+                Problem.deleted_at.is_(None),
+                in_channel,
+                or_(
+                    Problem.status.in_(ACTIVE),
+                    and_(Problem.updated_at >= start, Problem.updated_at < end),
+                ),
+            )
+        )
+    }
+    active_ids = [p.id for p in problems.values() if p.status in ACTIVE]
+    active_history = _experiments(
+        session,
+        Experiment.team_id == team_id,
+        Experiment.problem_id.in_(active_ids),
+        Experiment.created_at < end,
+    )
+    week_experiments = _experiments(
+        session,
+        Experiment.team_id == team_id,
+        Experiment.created_at >= start,
+        Experiment.created_at < end,
+    )
+    decisions = tuple(
+        DecisionRow(**row._asdict())
+        for row in session.execute(
+            select(
+                Decision.problem_id,
+                Decision.kind,
+                Decision.rationale,
+                Decision.decided_by,
+                Decision.decided_at,
+            )
+            .where(
+                Decision.team_id == team_id,
+                Decision.decided_at >= start,
+                Decision.decided_at < end,
+            )
+            .order_by(Decision.decided_at)
+        )
+    )
+    lessons = tuple(
+        LessonRow(**row._asdict())
+        for row in session.execute(
+            select(
+                ErrorAnalysis.number.label("analysis_number"),
+                Experiment.number.label("experiment_number"),
+                Experiment.problem_id,
+                ErrorAnalysis.lessons,
+                ErrorAnalysis.author_id,
+            )
+            .join(Experiment, Experiment.id == ErrorAnalysis.experiment_id)
+            .where(
+                ErrorAnalysis.team_id == team_id,
+                ErrorAnalysis.created_at >= start,
+                ErrorAnalysis.created_at < end,
+                ErrorAnalysis.deleted_at.is_(None),
+                Experiment.deleted_at.is_(None),
+            )
+            .order_by(ErrorAnalysis.created_at)
+        )
+        if (row.lessons or "").strip()
+    )
+    # The week's rows may belong to problems neither active nor changed this week; read
+    # those problems by id (the week bounds how many), then keep the channel's live ones.
+    missing = {row.problem_id for row in (*week_experiments, *decisions, *lessons)}
+    missing -= problems.keys()
+    if missing:
+        problems |= {
+            p.id: p
+            for p in session.scalars(
+                select(Problem).where(
+                    Problem.team_id == team_id,
+                    Problem.id.in_(missing),
+                    Problem.deleted_at.is_(None),
+                    in_channel,
+                )
+            )
+        }
+    week_experiments = tuple(e for e in week_experiments if e.problem_id in problems)
+    decisions = tuple(d for d in decisions if d.problem_id in problems)
+    lessons = tuple(lesson for lesson in lessons if lesson.problem_id in problems)
+    failed = {e.id for e in (*week_experiments, *active_history) if e.outcome in FAILED}
+    analysed = frozenset(
+        session.scalars(
+            select(ErrorAnalysis.experiment_id).where(
+                ErrorAnalysis.team_id == team_id,
+                ErrorAnalysis.deleted_at.is_(None),
+                ErrorAnalysis.experiment_id.in_(failed),
+            )
+        )
+    )
+    runs = session.execute(
+        select(RitualRun.id, RitualRun.scheduled_for)
+        .join(Ritual, Ritual.id == RitualRun.ritual_id)
+        .where(
+            Ritual.team_id == team_id,
+            Ritual.kind == RitualKind.STANDUP,
+            Ritual.channel_id == channel_id,
+            RitualRun.scheduled_for >= start,
+            RitualRun.scheduled_for < end,
+        )
+    ).all()
+    day_of_run = {run.id: run.scheduled_for.date() for run in runs}
+    answers = session.execute(
+        select(StandupAnswer.run_id, StandupAnswer.user_id, StandupAnswer.answers)
+        .where(StandupAnswer.team_id == team_id, StandupAnswer.run_id.in_(list(day_of_run)))
+        .order_by(StandupAnswer.submitted_at)
+    )
+    return DigestData(
+        channel_id=channel_id,
+        start=start,
+        end=end,
+        problems=tuple(_problem_row(p) for p in problems.values()),
+        week_experiments=week_experiments,
+        active_history=active_history,
+        analysed=analysed,
+        decisions=decisions,
+        lessons=lessons,
+        standup_days=tuple(sorted(set(day_of_run.values()))),
+        answers=tuple(
+            AnswerRow(user_id=a.user_id, day=day_of_run[a.run_id], answers=dict(a.answers or {}))
+            for a in answers
+        ),
+    )
+
+
+def week_of(end: datetime) -> tuple[datetime, datetime]:
+    """The seven days up to `end`."""
+    return end - WEEK, end
