@@ -8,7 +8,7 @@ from datetime import date
 
 from bot.decisions.service import check_rationale, kind_of
 from bot.errors import UsageError
-from bot.problems.service import Scope
+from bot.problems.lists import Scope
 from bot.text import parse_number
 from storage.models import DecisionKind
 

@@ -8,7 +8,7 @@ from bot.checks import TEXT_MAX
 from bot.experiments import runlinks
 from bot.experiments.service import first_link
 from bot.ids import ExperimentField, ProblemField
-from bot.problems.service import TITLE_MAX
+from bot.problems.draft import TITLE_MAX
 from bot.text import message_plain_text
 
 PROBLEM_REF = re.compile(r"\bP-?([0-9]{1,9})\b", re.IGNORECASE)

@@ -30,8 +30,9 @@ from bot.experiments.modals import decision_modal
 from bot.forms import MessageRef, channel_of
 from bot.forms import read_values as read_fields
 from bot.ids import ActionId, CallbackId, Command, DecisionField
-from bot.problems import render
+from bot.problems import lists, render
 from bot.problems import service as problems
+from bot.problems.draft import ProblemDraft
 from bot.problems.modals import problem_modal, read_values
 from bot.search import render as render_search
 from bot.search import service as search
@@ -75,7 +76,7 @@ def problem_command(
                     team_id=team_id,
                     user_id=user_id,
                     channel_id=channel_id,
-                    draft=problems.ProblemDraft(title=title),
+                    draft=ProblemDraft(title=title),
                     source_key=f"command:{command['trigger_id']}",
                 )
                 card = saved.created and messages.card(session, saved.problem, channel=channel_id)
@@ -97,7 +98,7 @@ def problem_command(
                 )
         case ListProblems(scope):
             with db.reading() as session:
-                result = problems.listing(session, team_id=team_id, scope=scope, user_id=user_id)
+                result = lists.listing(session, team_id=team_id, scope=scope, user_id=user_id)
             ack(
                 blocks=render.listing(result, scope=scope),
                 text="Problems",
@@ -245,7 +246,7 @@ def submit_problem(
 ) -> None:
     """Save the modal; field errors go back inline through the global error handler."""
     metadata = json.loads(view.get("private_metadata") or "{}")
-    draft = problems.ProblemDraft(**read_values(view["state"]["values"]))
+    draft = ProblemDraft(**read_values(view["state"]["values"]))
     team_id, user_id = body["team"]["id"], body["user"]["id"]
     if metadata.get("problem") is not None:
         actor = people.actor(client, team_id=team_id, user_id=user_id)

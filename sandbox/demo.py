@@ -19,6 +19,7 @@ from bot.experiments import service as experiments
 from bot.permissions import Actor
 from bot.problems import render
 from bot.problems import service as problems
+from bot.problems.draft import ProblemDraft
 from bot.standup import service as standups
 from bot.standup import settings as standup_settings
 from jobs import messages
@@ -56,14 +57,14 @@ STANDUP_QUESTIONS = [
 class DemoProblem:
     owner: str
     days_ago: int
-    draft: problems.ProblemDraft
+    draft: ProblemDraft
 
 
 PROBLEMS = (
     DemoProblem(
         ADA,
         21,
-        problems.ProblemDraft(
+        ProblemDraft(
             title="Churn model misses new users",
             statement="Accounts younger than 30 days churn unseen: the model flags only a third of them, so retention calls come too late.",
             user_value="Customer success asked for it twice this quarter; 40% of churn is in the first month.",
@@ -82,7 +83,7 @@ PROBLEMS = (
     DemoProblem(
         CHEN,
         14,
-        problems.ProblemDraft(
+        ProblemDraft(
             title="Search ranking is too slow on mobile",
             statement="Mobile users wait for results; p95 latency of the re-ranker is 180 ms.",
             metric_name="p95 latency (ms)",
@@ -96,7 +97,7 @@ PROBLEMS = (
     DemoProblem(
         PRIYA,
         3,
-        problems.ProblemDraft(
+        ProblemDraft(
             title="Can we auto-tag support tickets?",
             statement="Agents tag every ticket by hand, about 2 minutes each.",
             user_value="The support lead would use it if it is right 9 times in 10.",

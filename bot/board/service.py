@@ -15,7 +15,7 @@ from bot.decisions import service as decisions
 from bot.decisions.service import DecisionRecord
 from bot.experiments import service as experiments
 from bot.experiments.service import ExperimentRecord
-from bot.problems import service as problems
+from bot.problems import lists as problem_lists
 from bot.problems.service import ProblemRecord
 from bot.schedule import next_occurrence
 from storage.models import Ritual, RitualKind, Track
@@ -59,7 +59,7 @@ def upcoming_rituals(session: Session, *, team_id: str, now: datetime) -> tuple[
 
 
 def for_viewer(session: Session, *, team_id: str, user_id: str) -> Board:
-    by_track = problems.open_by_track(session, team_id=team_id)
+    by_track = problem_lists.open_by_track(session, team_id=team_id)
     shown = [p for track in by_track.values() for p in track]
     return Board(
         problems=by_track,

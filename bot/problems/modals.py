@@ -8,7 +8,8 @@ from typing import Any
 from bot import forms
 from bot.blocks import plain
 from bot.ids import CallbackId, ProblemField
-from bot.problems.service import TITLE_MAX, ProblemRecord
+from bot.problems.draft import TITLE_MAX
+from bot.problems.service import ProblemRecord
 from storage.models import Direction, Track
 
 F = ProblemField

@@ -21,7 +21,8 @@ from bot.decisions.service import DecisionRecord
 from bot.experiments.render import line as experiment_line
 from bot.experiments.service import ExperimentRecord
 from bot.ids import ActionId
-from bot.problems.service import Listing, ProblemRecord
+from bot.problems.lists import Listing
+from bot.problems.service import ProblemRecord
 from bot.text import escape
 from storage.models import DecisionKind, Direction, ProblemStatus, Track
 

@@ -1,53 +1,23 @@
-"""Problem statements: the discovery track's record. Services take a session and plain values."""
+"""Problem statements: the discovery track's record, stored, read, changed, deleted and
+restored. The draft's checks and the lists have modules of their own beside this one.
+Services take a session and plain values."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field, fields
-from datetime import UTC, date, datetime, timedelta
-from typing import TypeVar
+from datetime import date, datetime
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot import checks, permissions
-from bot.errors import NotFound, ValidationFailed
+from bot import permissions
+from bot.errors import NotFound
 from bot.history import service as history
-from bot.text import parse_number, visible
+from bot.problems.draft import ProblemDraft, check
 from storage import queries
 from storage.models import Direction, Problem, ProblemStatus, Track
 from storage.types import utcnow
 
-E = TypeVar("E", Direction, Track)
-
-TITLE_MAX = 150
-TEXT_MAX = checks.TEXT_MAX
-LIST_LIMIT = 25
-# A listing counts the problems it does not show up to this many, then says "1,000+": an
-# exact count of a large workspace costs a scan of all its problems on every list.
-COUNT_LIMIT = 1000
-
-
-@dataclass(frozen=True, kw_only=True)
-class ProblemDraft:
-    """What a person typed for a problem, before checks; every field optional but the title."""
-
-    title: str
-    statement: str | None = None
-    user_value: str | None = None
-    feasibility: str | None = None
-    metric_name: str | None = None
-    metric_definition: str | None = None
-    direction: str | None = None
-    baseline: str | None = None
-    target: str | None = None
-    guardrails: str | None = None
-    data_sources: str | None = None
-    prior_work: str | None = None
-    owner_id: str | None = None
-    track: str | None = None
-    review_on: str | None = None
-    kill_criteria: str | None = None
+ACTIVE = (ProblemStatus.OPEN, ProblemStatus.IN_DELIVERY)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -106,108 +76,6 @@ _STORED = tuple(f.name for f in fields(ProblemRecord) if f.name != "decisions")
 class Saved:
     problem: ProblemRecord
     created: bool
-
-
-def _number(value: str | None, *, name: str, errors: dict[str, str]) -> float | None:
-    value = (value or "").strip()
-    if not value:
-        return None
-    try:
-        return parse_number(value)
-    except ValueError:
-        errors[name] = f"'{value[:40]}' is not a number. Type a plain number such as 0.83 or 12.5."
-        return None
-
-
-def _earliest_today() -> date:
-    # The date in the world's earliest timezone (UTC-12): a date before it is in the
-    # past for everyone, wherever the person typing it lives.
-    return (datetime.now(UTC) - timedelta(hours=12)).date()
-
-
-def _review_on(value: str | None, errors: dict[str, str]) -> date | None:
-    value = (value or "").strip()
-    if not value:
-        return None
-    try:
-        parsed = date.fromisoformat(value)
-    except ValueError:
-        errors["review_on"] = f"'{value[:20]}' is not a date. Pick one, or type it as 2026-12-31."
-        return None
-    if parsed < _earliest_today():
-        errors["review_on"] = (
-            f"{parsed.isoformat()} is in the past. Pick a review date from today on."
-        )
-        return None
-    return parsed
-
-
-def _choice(value: str | None, enum: type[E], default: E, name: str, errors: dict[str, str]) -> E:
-    if not value:
-        return default
-    try:
-        return enum(value)
-    except ValueError:
-        allowed = ", ".join(m.value for m in enum)
-        errors[name] = f"'{value[:20]}' is not one of: {allowed}."
-        return default
-
-
-SLACK_USER_ID = re.compile(r"[UW][A-Z0-9]{2,20}")
-
-
-def check(draft: ProblemDraft) -> dict[str, object]:
-    """Turn a draft into column values, or raise ValidationFailed naming each bad field."""
-    errors: dict[str, str] = {}
-    title = " ".join((draft.title or "").split())
-    if not visible(title):
-        errors["title"] = "Give the problem a title, e.g. 'Churn model misses new users'."
-    elif len(title) > TITLE_MAX:
-        errors["title"] = f"Keep the title under {TITLE_MAX} characters (it has {len(title)})."
-    values: dict[str, object] = {
-        "title": title,
-        "statement": checks.text(draft.statement, name="statement", errors=errors),
-        "user_value": checks.text(draft.user_value, name="user_value", errors=errors),
-        "feasibility": checks.text(draft.feasibility, name="feasibility", errors=errors),
-        "metric_name": checks.text(draft.metric_name, name="metric_name", errors=errors, limit=200),
-        "metric_definition": checks.text(
-            draft.metric_definition, name="metric_definition", errors=errors
-        ),
-        "direction": _choice(draft.direction, Direction, Direction.HIGHER, "direction", errors),
-        "baseline": _number(draft.baseline, name="baseline", errors=errors),
-        "target": _number(draft.target, name="target", errors=errors),
-        "guardrails": checks.text(draft.guardrails, name="guardrails", errors=errors),
-        "data_sources": checks.text(draft.data_sources, name="data_sources", errors=errors),
-        "prior_work": checks.text(draft.prior_work, name="prior_work", errors=errors),
-        "track": _choice(draft.track, Track, Track.DISCOVERY, "track", errors),
-        "review_on": _review_on(draft.review_on, errors),
-        "kill_criteria": checks.text(draft.kill_criteria, name="kill_criteria", errors=errors),
-    }
-    if draft.owner_id and SLACK_USER_ID.fullmatch(draft.owner_id):
-        values["owner_id"] = draft.owner_id
-    elif draft.owner_id:
-        # Rendered as a mention (<@id>) in every card: anything but an id could ping or link.
-        errors["owner_id"] = "Pick the owner from the list of people."
-    baseline, target = values["baseline"], values["target"]
-    if isinstance(baseline, float) and isinstance(target, float) and "target" not in errors:
-        higher = values["direction"] == Direction.HIGHER
-        if target == baseline:
-            errors["target"] = (
-                "The target equals the baseline; set the value that would count as success."
-            )
-        elif higher and target < baseline:
-            errors["target"] = (
-                f"Higher is better, so the target should be above the baseline ({baseline:g}). "
-                "Raise it, or switch the direction to 'lower is better'."
-            )
-        elif not higher and target > baseline:
-            errors["target"] = (
-                f"Lower is better, so the target should be below the baseline ({baseline:g}). "
-                "Lower it, or switch the direction to 'higher is better'."
-            )
-    if errors:
-        raise ValidationFailed(errors)
-    return values
 
 
 def create(
@@ -359,58 +227,3 @@ def set_source_permalink(
     row = _get(session, team_id=team_id, number=number)
     row.source_permalink = permalink
     return ProblemRecord.of(row)
-
-
-class Scope:
-    OPEN = "open"
-    MINE = "mine"
-    ALL = "all"
-    CHOICES = (OPEN, MINE, ALL)
-
-
-ACTIVE = (ProblemStatus.OPEN, ProblemStatus.IN_DELIVERY)
-
-
-@dataclass(frozen=True, kw_only=True)
-class Listing:
-    problems: tuple[ProblemRecord, ...]
-    total: int
-    # True when there are more than `total` (the count stopped at COUNT_LIMIT).
-    more: bool = False
-
-
-def listing(session: Session, *, team_id: str, scope: str, user_id: str) -> Listing:
-    """Problems of the workspace, newest first: active ones, the user's own, or all."""
-    where = [Problem.team_id == team_id, Problem.deleted_at.is_(None)]
-    if scope in (Scope.OPEN, Scope.MINE):
-        where.append(Problem.status.in_(ACTIVE))
-    if scope == Scope.MINE:
-        where.append(Problem.owner_id == user_id)
-    rows = session.scalars(
-        select(Problem).where(*where).order_by(Problem.number.desc()).limit(LIST_LIMIT)
-    ).all()
-    total = len(rows)
-    if total == LIST_LIMIT:
-        capped = select(Problem.id).where(*where).limit(COUNT_LIMIT + 1).subquery()
-        total = session.scalar(select(func.count()).select_from(capped)) or total
-    more = total > COUNT_LIMIT
-    return Listing(
-        problems=tuple(ProblemRecord.of(r) for r in rows),
-        total=min(total, COUNT_LIMIT),
-        more=more,
-    )
-
-
-def open_by_track(session: Session, *, team_id: str) -> dict[Track, tuple[ProblemRecord, ...]]:
-    """The workspace's active problems grouped by track, for the App Home board."""
-    rows = session.scalars(
-        select(Problem)
-        .where(
-            Problem.team_id == team_id,
-            Problem.status.in_(ACTIVE),
-            Problem.deleted_at.is_(None),
-        )
-        .order_by(Problem.number.desc())
-        .limit(200)
-    ).all()
-    return {track: tuple(ProblemRecord.of(r) for r in rows if r.track == track) for track in Track}

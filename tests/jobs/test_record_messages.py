@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from bot.experiments import service as experiments
 from bot.problems import service as problems
+from bot.problems.draft import ProblemDraft
 from jobs import messages
 from jobs.outbox import LEASE
 from storage.models import Experiment, Problem
@@ -35,7 +36,7 @@ def left_by_a_crash(bot, title: str, *, channel: str = CHANNEL) -> int:
             team_id=TEAM,
             user_id=ALICE,
             channel_id=channel,
-            draft=problems.ProblemDraft(title=title),
+            draft=ProblemDraft(title=title),
         )
         messages.card(session, saved.problem, channel=channel)
     return saved.problem.number

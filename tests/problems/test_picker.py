@@ -9,6 +9,7 @@ import pytest
 from bot.experiments.modals import experiment_modal
 from bot.experiments.service import ProblemChoice
 from bot.problems import service as problem_service
+from bot.problems.draft import ProblemDraft
 from sandbox import modals
 from sandbox.blockkit import check_options
 from tests.conftest import ALICE, CHANNEL, OTHER_TEAM, TEAM
@@ -28,7 +29,7 @@ def capture(bot, titles: list[str], *, team: str = TEAM, user: str = ALICE) -> N
                 team_id=team,
                 user_id=user,
                 channel_id=None,
-                draft=problem_service.ProblemDraft(title=title),
+                draft=ProblemDraft(title=title),
             )
 
 

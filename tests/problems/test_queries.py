@@ -8,7 +8,9 @@ import threading
 import pytest
 from sqlalchemy import text
 
+from bot.problems import lists
 from bot.problems import service as problems
+from bot.problems.draft import ProblemDraft
 from tests.conftest import ALICE, BOB, CHANNEL, OTHER_TEAM, TEAM
 from tests.support.slack import rendered
 
@@ -41,7 +43,7 @@ def seed(bot, count: int) -> None:
                 team_id=TEAM,
                 user_id=ALICE,
                 channel_id=CHANNEL,
-                draft=problems.ProblemDraft(title=f"Seeded {n + 1}"),
+                draft=ProblemDraft(title=f"Seeded {n + 1}"),
             )
 
 
@@ -57,7 +59,7 @@ def test_a_long_list_shows_the_newest_and_says_how_many_there_are(bot):
 
 
 def test_past_the_count_limit_the_list_says_so_instead_of_counting_on(bot, monkeypatch):
-    monkeypatch.setattr(problems, "COUNT_LIMIT", 30)
+    monkeypatch.setattr(lists, "COUNT_LIMIT", 30)
     seed(bot, 32)
 
     listed = rendered(problem(bot, "list all"))

@@ -8,7 +8,7 @@ import pytest
 
 from bot.commands import Capture, Help, ListProblems, OpenForm, ShowProblem, parse_problem
 from bot.errors import UsageError, ValidationFailed
-from bot.problems.service import ProblemDraft, check
+from bot.problems.draft import ProblemDraft, check
 from bot.text import escape
 
 

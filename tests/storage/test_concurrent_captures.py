@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from bot.errors import ValidationFailed
 from bot.problems import service as problems
+from bot.problems.draft import TITLE_MAX, ProblemDraft
 from storage.db import Database
 from storage.models import Problem, Workspace
 
@@ -30,7 +31,7 @@ def capture(
             team_id=team,
             user_id=user,
             channel_id=channel,
-            draft=problems.ProblemDraft(title=title),
+            draft=ProblemDraft(title=title),
             source_key=key,
         )
 
@@ -82,7 +83,7 @@ def test_a_capture_stored_earlier_and_delivered_again_is_not_stored_twice(db):
 
 def test_a_bad_capture_is_refused_and_stores_nothing(db):
     with pytest.raises(ValidationFailed) as refused:
-        capture(db, "x" * (problems.TITLE_MAX + 1), "command:long")
+        capture(db, "x" * (TITLE_MAX + 1), "command:long")
 
     assert "title" in refused.value.errors
     assert stored(db) == []

@@ -7,6 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 from sqlalchemy import select
 
 from bot.problems import service as problems
+from bot.problems.draft import ProblemDraft
 from storage.models import Problem
 
 WRITERS, EACH = 8, 15
@@ -19,7 +20,7 @@ def capture(db, team: str, title: str, source_key: str | None = None) -> problem
             team_id=team,
             user_id="U1",
             channel_id="C1",
-            draft=problems.ProblemDraft(title=title),
+            draft=ProblemDraft(title=title),
             source_key=source_key,
         )
 
@@ -59,7 +60,7 @@ def test_a_failed_transaction_hands_out_no_id(db):
                 team_id="T1",
                 user_id="U1",
                 channel_id=None,
-                draft=problems.ProblemDraft(title="rolled back"),
+                draft=ProblemDraft(title="rolled back"),
             )
             raise RuntimeError("the caller failed after the insert")
     except RuntimeError:
