@@ -6,11 +6,13 @@ from slack_bolt import App
 
 from handlers import (
     analyses,
+    decisions,
     digest,
     errors,
     experiments,
     home,
     pickers,
+    problem_form,
     problems,
     ritual,
     shortcuts,
@@ -22,7 +24,19 @@ from handlers.people import People
 from jobs.outbox import Sender
 from storage.db import Database
 
-MODULES = (problems, experiments, pickers, analyses, shortcuts, home, digest, ritual, standup)
+MODULES = (
+    problems,
+    problem_form,
+    decisions,
+    experiments,
+    pickers,
+    analyses,
+    shortcuts,
+    home,
+    digest,
+    ritual,
+    standup,
+)
 
 
 def register(

@@ -1,0 +1,177 @@
+"""The problem form: opened new or filled with what is stored, saved, and then published:
+its card, and what was tried before that is like it, to its author alone."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+
+from bot import triggers
+from bot.experiments import service as experiments
+from bot.forms import MessageRef, channel_of
+from bot.ids import ActionId, CallbackId
+from bot.problems import service as problems
+from bot.problems.draft import ProblemDraft
+from bot.problems.modals import problem_modal, read_values
+from bot.search import render as render_search
+from bot.search import service as search
+from handlers import history as records
+from handlers.errors import after_ack
+from handlers.follow_ups import FollowUps
+from handlers.people import People
+from handlers.slack import permalink, tell_delivery, whisper
+from jobs import messages
+from jobs.outbox import Sender
+from storage.db import Database
+
+
+def open_details(
+    ack: Ack, body: dict[str, Any], client: WebClient, db: Database, people: People
+) -> None:
+    """The "Add details" / "Edit details" button: the modal, filled with what is stored."""
+    ack()
+    number = records.clicked_number(body)
+    team_id, user_id = body["team"]["id"], body["user"]["id"]
+    actor = people.actor(client, team_id=team_id, user_id=user_id)
+    with db.transaction() as session:
+        problem = problems.may_change(session, team_id=team_id, number=number, actor=actor)
+    channel = (body.get("channel") or {}).get("id") or problem.channel_id
+    client.views_open(
+        trigger_id=body["trigger_id"],
+        view=problem_modal(channel_id=channel, user_id=user_id, problem=problem),
+    )
+
+
+def open_new(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+    """The "New problem" button on App Home."""
+    ack()
+    client.views_open(
+        trigger_id=body["trigger_id"],
+        view=problem_modal(channel_id=None, user_id=body["user"]["id"]),
+    )
+
+
+def submit_problem(
+    ack: Ack,
+    body: dict[str, Any],
+    view: dict[str, Any],
+    client: WebClient,
+    db: Database,
+    people: People,
+    follow_ups: FollowUps,
+    sender: Sender,
+    trigger: triggers.Trigger,
+) -> None:
+    """Save the modal; field errors go back inline through the global error handler."""
+    metadata = json.loads(view.get("private_metadata") or "{}")
+    draft = ProblemDraft(**read_values(view["state"]["values"]))
+    team_id, user_id = body["team"]["id"], body["user"]["id"]
+    if metadata.get("problem") is not None:
+        actor = people.actor(client, team_id=team_id, user_id=user_id)
+        with db.transaction() as session:
+            triggers.once(session, trigger=trigger)
+            problem = problems.update(
+                session, team_id=team_id, number=metadata["problem"], draft=draft, actor=actor
+            )
+            # The metric's baseline, target or direction may have changed under them.
+            experiments.reassess(session, team_id=team_id, number=problem.number)
+            card = messages.card_update(session, problem)
+        ack()
+        tell_delivery(
+            sender.send_now([card] if card else [], team_id=team_id, person=user_id),
+            saved=f"{problem.ref} is saved",
+            what="its card's update",
+            respond=None,
+            client=client,
+            user_id=user_id,
+        )
+        return
+    channel = channel_of(metadata)
+    with db.transaction() as session:
+        saved = problems.create(
+            session,
+            team_id=team_id,
+            user_id=user_id,
+            channel_id=channel,
+            draft=draft,
+            source_key=f"view:{view['id']}",
+        )
+        card = saved.created and messages.card(session, saved.problem, channel=channel or user_id)
+    ack()
+    if not card:
+        return
+    follow_ups.submit(
+        publish,
+        client=client,
+        db=db,
+        sender=sender,
+        card=card,
+        problem=saved.problem,
+        source=MessageRef.load(metadata.get("source")),
+        domain=(body.get("team") or {}).get("domain"),
+    )
+
+
+def publish(
+    *,
+    client: WebClient,
+    db: Database,
+    sender: Sender,
+    card: int,
+    problem: problems.ProblemRecord,
+    domain: str | None,
+    source: MessageRef | None = None,
+    respond: Respond | None = None,
+) -> None:
+    """After a capture (the form, or `/problem <title>` with its `respond`): link the message
+    it was captured from, post its card, then tell its author what was tried before that is
+    like it. Neither is needed for the ack, so neither holds it up."""
+    link = source and permalink(client, channel=source.channel, ts=source.ts)
+    if link:
+        with db.transaction() as session:
+            problem = problems.set_source_permalink(
+                session, team_id=problem.team_id, number=problem.number, permalink=link
+            )
+            messages.card_update(session, problem)
+    tell_delivery(
+        sender.send_now([card], team_id=problem.team_id, person=problem.created_by),
+        saved=f"{problem.ref} is saved",
+        what="its card" if respond is None else "its card here",
+        respond=respond,
+        client=client,
+        user_id=problem.created_by,
+    )
+    tell_tried_before(client=client, db=db, problem=problem, respond=respond, domain=domain)
+
+
+def tell_tried_before(
+    *,
+    client: WebClient,
+    db: Database,
+    problem: problems.ProblemRecord,
+    respond: Respond | None,
+    domain: str | None,
+) -> None:
+    """What the team tried that is like a new problem, to its author alone: in place when
+    the request allows, else whispered in the problem's channel; nothing when nothing is."""
+    with db.reading() as session:
+        alike = search.similar_to_problem(session, problem)
+    if not alike:
+        return
+    text = render_search.tried_before_text(problem.ref)
+    blocks = render_search.tried_before_note(problem.ref, alike, domain=domain)
+    if respond is not None:
+        respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
+    else:
+        whisper(
+            client, channel=problem.channel_id, user_id=problem.created_by, text=text, blocks=blocks
+        )
+
+
+def register(app: App) -> None:
+    app.action(ActionId.PROBLEM_ADD_DETAILS)(after_ack(open_details))
+    app.action(ActionId.PROBLEM_NEW)(after_ack(open_new))
+    app.view(CallbackId.PROBLEM_MODAL)(after_ack(submit_problem))
