@@ -6,7 +6,7 @@ import re
 
 from bot.checks import TEXT_MAX
 from bot.experiments import runlinks
-from bot.experiments.service import first_link
+from bot.experiments.drafts import first_link
 from bot.ids import ExperimentField, ProblemField
 from bot.problems.draft import TITLE_MAX
 from bot.text import message_plain_text

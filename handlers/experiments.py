@@ -22,7 +22,7 @@ from bot.commands import (
     Show,
     parse_experiment,
 )
-from bot.experiments import render
+from bot.experiments import changes, choices, drafts, render
 from bot.experiments import service as experiments
 from bot.experiments.modals import experiment_modal
 from bot.forms import MessageRef, channel_of, read_values
@@ -50,7 +50,7 @@ def open_experiment_form(
 ) -> None:
     """Open the experiment form, prefilled by field name (for commands, buttons, shortcuts)."""
     with db.reading() as session:
-        choice = experiments.problem_choice(
+        choice = choices.problem_choice(
             session, team_id=team_id, named=(prefill or {}).get(ExperimentField.PROBLEM)
         )
     client.views_open(
@@ -74,7 +74,7 @@ def experiment_command(
         case OpenExperimentForm(problem):
             if problem is not None:
                 with db.reading() as session:
-                    experiments.open_problem(session, team_id=team_id, number=problem)
+                    choices.open_problem(session, team_id=team_id, number=problem)
             ack()
             open_experiment_form(
                 client=client,
@@ -93,7 +93,7 @@ def experiment_command(
                     team_id=team_id,
                     user_id=user_id,
                     channel_id=channel_id,
-                    draft=experiments.quick_draft(problem=problem, value=value, note=note),
+                    draft=drafts.quick_draft(problem=problem, value=value, note=note),
                     source_key=f"command:{command['trigger_id']}",
                 )
                 confirmation = logged.created and messages.confirmation(
@@ -122,14 +122,12 @@ def experiment_command(
             )
         case History(number):
             with db.reading() as session:
-                versions = experiments.versions(session, team_id=team_id, number=number)
+                versions = changes.versions(session, team_id=team_id, number=number)
             records.answer_history(ack, ref=f"E-{number}", versions=versions)
         case Edit(number):
             actor = people.actor(client, team_id=team_id, user_id=user_id)
             with db.transaction() as session:
-                logged = experiments.may_change(
-                    session, team_id=team_id, number=number, actor=actor
-                )
+                logged = changes.may_change(session, team_id=team_id, number=number, actor=actor)
             ack()
             client.views_open(
                 trigger_id=command["trigger_id"],
@@ -139,7 +137,7 @@ def experiment_command(
             actor = people.actor(client, team_id=team_id, user_id=user_id)
             with db.transaction() as session:
                 triggers.once(session, trigger=trigger)
-                logged = experiments.delete(session, team_id=team_id, number=number, actor=actor)
+                logged = changes.delete(session, team_id=team_id, number=number, actor=actor)
                 queued = messages.confirmation_update(session, logged)
             records.confirm_deletion(
                 ack,
@@ -154,7 +152,7 @@ def experiment_command(
             actor = people.actor(client, team_id=team_id, user_id=user_id)
             with db.transaction() as session:
                 triggers.once(session, trigger=trigger)
-                logged = experiments.restore(session, team_id=team_id, number=number, actor=actor)
+                logged = changes.restore(session, team_id=team_id, number=number, actor=actor)
                 queued = messages.confirmation_update(session, logged)
             records.confirm_restore(ack, ref=logged.experiment.ref)
             changed(sender, logged, queued, client=client, user_id=user_id, respond=respond)
@@ -223,7 +221,7 @@ def open_edit(
     team_id, user_id = body["team"]["id"], body["user"]["id"]
     actor = people.actor(client, team_id=team_id, user_id=user_id)
     with db.transaction() as session:
-        logged = experiments.may_change(
+        logged = changes.may_change(
             session, team_id=team_id, number=records.clicked_number(body), actor=actor
         )
     client.views_open(
@@ -244,15 +242,13 @@ def submit_experiment(
 ) -> None:
     """Save the form; field errors go back inline through the global error handler."""
     metadata = json.loads(view.get("private_metadata") or "{}")
-    draft = experiments.ExperimentDraft(
-        **read_values(view["state"]["values"], set(ExperimentField))
-    )
+    draft = drafts.ExperimentDraft(**read_values(view["state"]["values"], set(ExperimentField)))
     team_id, user_id = body["team"]["id"], body["user"]["id"]
     if metadata.get("experiment"):
         actor = people.actor(client, team_id=team_id, user_id=user_id)
         with db.transaction() as session:
             triggers.once(session, trigger=trigger)
-            logged = experiments.update(
+            logged = changes.update(
                 session, team_id=team_id, number=metadata["experiment"], draft=draft, actor=actor
             )
             queued = messages.confirmation_update(session, logged)
@@ -302,7 +298,7 @@ def undo_delete(
     actor = people.actor(client, team_id=team_id, user_id=user_id)
     with db.transaction() as session:
         triggers.once(session, trigger=trigger)
-        logged = experiments.restore(
+        logged = changes.restore(
             session, team_id=team_id, number=records.clicked_number(body), actor=actor
         )
         queued = messages.confirmation_update(session, logged)

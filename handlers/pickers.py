@@ -6,7 +6,7 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
-from bot.experiments import service as experiments
+from bot.experiments import choices
 from bot.experiments.modals import problem_option
 from bot.ids import ActionId
 from storage.db import Database
@@ -18,7 +18,7 @@ def problem_choices(ack: Ack, body: dict[str, Any], db: Database) -> None:
     Only a read, answered in the request thread: Slack shows nothing if it waits too long.
     """
     with db.reading() as session:
-        found = experiments.choosable_problems(
+        found = choices.choosable_problems(
             session, team_id=body["team"]["id"], typed=str(body.get("value") or "")
         )
     ack(options=[problem_option(p) for p in found])

@@ -10,7 +10,7 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot import triggers
-from bot.experiments import service as experiments
+from bot.experiments import outcomes
 from bot.forms import MessageRef, channel_of
 from bot.ids import ActionId, CallbackId
 from bot.problems import service as problems
@@ -77,7 +77,7 @@ def submit_problem(
                 session, team_id=team_id, number=metadata["problem"], draft=draft, actor=actor
             )
             # The metric's baseline, target or direction may have changed under them.
-            experiments.reassess(session, team_id=team_id, number=problem.number)
+            outcomes.reassess(session, team_id=team_id, number=problem.number)
             card = messages.card_update(session, problem)
         ack()
         tell_delivery(

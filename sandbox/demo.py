@@ -16,6 +16,7 @@ from bot.decisions import service as decisions
 from bot.digest import ritual as digest_schedule
 from bot.experiments import render as render_experiments
 from bot.experiments import service as experiments
+from bot.experiments.drafts import ExperimentDraft
 from bot.permissions import Actor
 from bot.problems import render
 from bot.problems import service as problems
@@ -122,7 +123,7 @@ class DemoExperiment:
     problem: int  # index into PROBLEMS
     author: str
     days_ago: int
-    draft: experiments.ExperimentDraft
+    draft: ExperimentDraft
 
 
 EXPERIMENTS = (
@@ -130,7 +131,7 @@ EXPERIMENTS = (
         0,
         ADA,
         18,
-        experiments.ExperimentDraft(
+        ExperimentDraft(
             hypothesis="Session-count features let the model see new users at all.",
             approach="GBM + 7-day session aggregates",
             dataset="oct-holdout-v2",
@@ -142,7 +143,7 @@ EXPERIMENTS = (
         0,
         BILAL,
         12,
-        experiments.ExperimentDraft(
+        ExperimentDraft(
             hypothesis="A sequence model over raw events beats hand-made aggregates.",
             approach="GRU over the first 50 events",
             dataset="oct-holdout-v2",
@@ -154,7 +155,7 @@ EXPERIMENTS = (
         1,
         CHEN,
         9,
-        experiments.ExperimentDraft(
+        ExperimentDraft(
             hypothesis="Distilling the re-ranker halves its cost.",
             approach="6-layer distilled cross-encoder",
             dataset="mobile-queries-nov",
@@ -165,7 +166,7 @@ EXPERIMENTS = (
         1,
         CHEN,
         4,
-        experiments.ExperimentDraft(
+        ExperimentDraft(
             hypothesis="int8 quantisation on top of distillation keeps quality.",
             approach="distilled + int8, ONNX runtime",
             dataset="mobile-queries-nov",
@@ -177,7 +178,7 @@ EXPERIMENTS = (
         0,
         ADA,
         2,
-        experiments.ExperimentDraft(
+        ExperimentDraft(
             hypothesis="Backing off to aggregates below 3 sessions fixes the cold-start slice.",
             approach="GBM + aggregates, cold-start back-off (from A-1)",
             dataset="oct-holdout-v2",

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from bot import rituals
 from bot.decisions import service as decisions
 from bot.decisions.service import DecisionRecord
+from bot.experiments import outcomes
 from bot.experiments import service as experiments
 from bot.experiments.service import ExperimentRecord
 from bot.problems import lists as problem_lists
@@ -63,7 +64,7 @@ def for_viewer(session: Session, *, team_id: str, user_id: str) -> Board:
     shown = [p for track in by_track.values() for p in track]
     return Board(
         problems=by_track,
-        best=experiments.best_results(session, team_id=team_id, problems=shown),
+        best=outcomes.best_results(session, team_id=team_id, problems=shown),
         owed=experiments.owed_analyses(session, team_id=team_id, user_id=user_id),
         decisions=decisions.recent(session, team_id=team_id),
         rituals=upcoming_rituals(session, team_id=team_id, now=utcnow()),

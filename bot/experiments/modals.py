@@ -9,8 +9,10 @@ from typing import Any
 from bot import forms
 from bot.analyses.service import AnalysisRecord
 from bot.blocks import context, plain, section
+from bot.experiments.choices import ProblemChoice
+from bot.experiments.drafts import DATASET_MAX
 from bot.experiments.render import OUTCOME_LABEL, num
-from bot.experiments.service import DATASET_MAX, ExperimentRecord, ProblemChoice
+from bot.experiments.service import ExperimentRecord
 from bot.forms import MessageRef
 from bot.ids import ActionId, AnalysisField, CallbackId, DecisionField, ExperimentField
 from bot.problems.render import metric_line

@@ -18,8 +18,8 @@ from slack_sdk import WebClient
 
 from bot.board.render import home
 from bot.board.service import Board
+from bot.experiments.choices import ProblemChoice
 from bot.experiments.modals import experiment_modal
-from bot.experiments.service import ProblemChoice
 from bot.problems.modals import problem_modal
 from sandbox import modals
 from sandbox import page as sandbox_page

@@ -26,8 +26,10 @@ from bot.commands import (
 )
 from bot.decisions.service import DecisionRecord
 from bot.errors import UsageError, ValidationFailed
+from bot.experiments.choices import ProblemChoice
+from bot.experiments.drafts import parse_metrics, quick_draft
 from bot.experiments.modals import decision_modal, experiment_modal
-from bot.experiments.service import ExperimentRecord, ProblemChoice, parse_metrics, quick_draft
+from bot.experiments.service import ExperimentRecord
 from bot.ids import ActionId
 from bot.prefill import experiment_prefill, problem_prefill
 from bot.problems.service import ProblemRecord

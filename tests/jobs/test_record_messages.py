@@ -10,6 +10,7 @@ import time_machine
 from sqlalchemy import select
 
 from bot.experiments import service as experiments
+from bot.experiments.drafts import quick_draft
 from bot.problems import service as problems
 from bot.problems.draft import ProblemDraft
 from jobs import messages
@@ -145,7 +146,7 @@ def test_the_clock_posts_an_experiment_a_crash_left_unannounced_exactly_once(bot
             team_id=TEAM,
             user_id=ALICE,
             channel_id=CHANNEL,
-            draft=experiments.quick_draft(problem=1, value="0.75", note="hard negatives"),
+            draft=quick_draft(problem=1, value="0.75", note="hard negatives"),
         )
         messages.confirmation(session, logged, channel=CHANNEL)
 

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
+from bot.experiments.choices import ProblemChoice
 from bot.experiments.modals import experiment_modal
-from bot.experiments.service import ProblemChoice
 from bot.problems import service as problem_service
 from bot.problems.draft import ProblemDraft
 from sandbox import modals

@@ -1,0 +1,135 @@
+"""The problem an experiment is for: the one a draft names, and the form's problem menu."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, and_, case, exists, false, func, or_, select, true
+from sqlalchemy.orm import Session
+
+from bot.commands import parse_ref
+from bot.errors import NotFound, UsageError, ValidationFailed
+from bot.experiments.drafts import ExperimentDraft
+from bot.problems.service import ACTIVE, ProblemRecord
+from storage import queries
+from storage.models import Problem
+
+CHOICES_LIMIT = 100
+# What a problem menu searches with: enough for a P-number or a few title words.
+TYPED_MAX = 100
+TYPED_WORDS = 8
+
+
+def problem_row(session: Session, *, team_id: str, number: int) -> Problem:
+    """P-<number> of this workspace, whatever its status, unless it was deleted."""
+    problem = queries.problem_by_number(session, team_id=team_id, number=number)
+    if problem is None or problem.deleted_at is not None:
+        raise NotFound(
+            f"There is no problem P-{number} in this workspace. "
+            "Type `/problem list` to see the open problems and their ids."
+        )
+    return problem
+
+
+def problem_of_draft(
+    session: Session, *, team_id: str, draft: ExperimentDraft, modal: bool
+) -> Problem:
+    """The problem a draft names: any by command, only an open one from the form's menu."""
+    text = (draft.problem or "").strip()
+    try:
+        if not text:
+            raise UsageError("Pick the problem this experiment is for.")
+        number = problem_ref(text)
+        if not modal:
+            return problem_row(session, team_id=team_id, number=number)
+        # The menu offers only open problems; a value it never offered gets the same answer.
+        row = _open_row(session, team_id=team_id, number=number)
+        if row is None:
+            raise _not_open(number)
+        return row
+    except (UsageError, NotFound) as error:
+        if modal:
+            raise ValidationFailed({"problem": error.message}) from None
+        raise
+
+
+def _choosable(team_id: str) -> tuple[ColumnElement[bool], ...]:
+    """The problems an experiment can be logged against: the workspace's active ones."""
+    return (
+        Problem.team_id == team_id,
+        Problem.status.in_(ACTIVE),
+        Problem.deleted_at.is_(None),
+    )
+
+
+def _open_row(session: Session, *, team_id: str, number: int) -> Problem | None:
+    return session.scalar(select(Problem).where(*_choosable(team_id), Problem.number == number))
+
+
+def _not_open(number: int) -> NotFound:
+    return NotFound(
+        f"P-{number} is not an open problem in this workspace. "
+        "`/problem list` shows the open ones and their ids."
+    )
+
+
+def open_problem(session: Session, *, team_id: str, number: int) -> ProblemRecord:
+    """P-<number>, when an experiment can be logged against it; NotFound saying so otherwise."""
+    row = _open_row(session, team_id=team_id, number=number)
+    if row is None:
+        raise _not_open(number)
+    return ProblemRecord.of(row)
+
+
+def problem_ref(text: str) -> int:
+    """The problem named by `P-12`, `p12` or a bare `12` (a menu's option value)."""
+    text = text.strip()
+    return parse_ref(f"P-{text}" if text.isascii() and text.isdigit() else text, kind="P")
+
+
+def _named(text: str) -> int | None:
+    try:
+        return problem_ref(text)
+    except UsageError:
+        return None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProblemChoice:
+    """What the experiment form's problem menu starts with."""
+
+    any_open: bool
+    chosen: ProblemRecord | None  # preselected: the open problem the form was opened for
+
+
+def problem_choice(session: Session, *, team_id: str, named: str | None) -> ProblemChoice:
+    """Whether the workspace has an open problem, and the one `named` (`P-12`) if it is open."""
+    number = _named(named or "")
+    row = None if number is None else _open_row(session, team_id=team_id, number=number)
+    if row is not None:
+        return ProblemChoice(any_open=True, chosen=ProblemRecord.of(row))
+    any_open = session.scalar(select(exists().where(*_choosable(team_id))))
+    return ProblemChoice(any_open=bool(any_open), chosen=None)
+
+
+def choosable_problems(
+    session: Session, *, team_id: str, typed: str = ""
+) -> tuple[ProblemRecord, ...]:
+    """The active problems matching what someone typed in a problem menu, newest first.
+
+    `P-12` or `12` matches that problem (listed first); otherwise every typed word must be
+    in the title. Nothing typed lists the newest. At most CHOICES_LIMIT: Slack shows no more.
+    """
+    words = typed[:TYPED_MAX].split()[:TYPED_WORDS]
+    in_title = and_(
+        true(), *(func.lower(Problem.title).contains(w.lower(), autoescape=True) for w in words)
+    )
+    number = _named(typed)
+    named = false() if number is None else Problem.number == number
+    rows = session.scalars(
+        select(Problem)
+        .where(*_choosable(team_id), or_(named, in_title))
+        .order_by(case((named, 0), else_=1), Problem.number.desc())
+        .limit(CHOICES_LIMIT)
+    ).all()
+    return tuple(ProblemRecord.of(r) for r in rows)

@@ -1,0 +1,111 @@
+"""What a person types for an experiment: the draft, its checks, and the quick form's draft."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from bot import checks
+from bot.errors import ValidationFailed
+from bot.experiments import runlinks
+from bot.text import parse_number
+
+DATASET_MAX = 300
+METRICS_MAX = 20
+METRIC_NAME_MAX = 64
+URL = re.compile(r"https?://\S+")
+METRIC_LINE = re.compile(r"^(?P<name>[^:=]+?)\s*[:=]\s*(?P<value>\S+)$")
+
+
+@dataclass(frozen=True, kw_only=True)
+class ExperimentDraft:
+    """What a person typed for an experiment, before checks."""
+
+    problem: str | None = None
+    hypothesis: str | None = None
+    approach: str | None = None
+    dataset: str | None = None
+    value: str | None = None
+    metrics: str | None = None
+    run_url: str | None = None
+    notes: str | None = None
+
+
+def _value(text: str | None, errors: dict[str, str]) -> float | None:
+    text = (text or "").strip()
+    if not text:
+        return None
+    try:
+        return parse_number(text)
+    except ValueError:
+        errors["value"] = (
+            f"'{text[:40]}' is not a number. Type the metric's value, e.g. 0.83; "
+            "leave it empty if the run broke and nothing could be measured."
+        )
+        return None
+
+
+def parse_metrics(text: str | None) -> dict[str, float]:
+    """`name: value` lines into a dict; raises ValueError naming the first bad line."""
+    metrics: dict[str, float] = {}
+    for index, line in checks.lines(text):
+        match = METRIC_LINE.match(line)
+        if not match:
+            raise ValueError(
+                f"Line {index} ('{line[:40]}') should read `name: value`, e.g. `p95_ms: 41`."
+            )
+        name = match["name"].strip()
+        if len(name) > METRIC_NAME_MAX:
+            raise ValueError(f"Line {index}: keep metric names under {METRIC_NAME_MAX} characters.")
+        if name in metrics:
+            raise ValueError(f"Line {index}: '{name[:40]}' is given twice.")
+        try:
+            metrics[name] = parse_number(match["value"])
+        except ValueError:
+            raise ValueError(
+                f"Line {index}: '{match['value'][:20]}' is not a number (`{name[:40]}: 41`)."
+            ) from None
+    if len(metrics) > METRICS_MAX:
+        raise ValueError(f"Give at most {METRICS_MAX} other metrics (there are {len(metrics)}).")
+    return metrics
+
+
+def check(draft: ExperimentDraft) -> dict[str, Any]:
+    """Column values from a draft (the problem aside), or ValidationFailed naming each bad field."""
+    errors: dict[str, str] = {}
+    values: dict[str, Any] = {
+        "hypothesis": checks.text(draft.hypothesis, name="hypothesis", errors=errors),
+        "approach": checks.text(draft.approach, name="approach", errors=errors),
+        "dataset": checks.text(draft.dataset, name="dataset", errors=errors, limit=DATASET_MAX),
+        "value": _value(draft.value, errors),
+        "run_url": checks.text(draft.run_url, name="run_url", errors=errors, limit=2000),
+        "notes": checks.text(draft.notes, name="notes", errors=errors),
+    }
+    try:
+        values["metrics"] = parse_metrics(draft.metrics)
+    except ValueError as error:
+        errors["metrics"] = str(error)
+    if values["run_url"] and "run_url" not in errors:
+        why_not = runlinks.problem_with(values["run_url"])
+        if why_not:
+            errors["run_url"] = why_not
+    if errors:
+        raise ValidationFailed(errors)
+    return values
+
+
+def quick_draft(*, problem: int, value: str, note: str) -> ExperimentDraft:
+    """`/experiment P-12 0.83 <note>`: the first link in the note is taken as the run link."""
+    return ExperimentDraft(
+        problem=str(problem),
+        value=None if value.lower() == "broken" else value,
+        notes=note or None,
+        run_url=first_link(note),
+    )
+
+
+def first_link(text: str) -> str | None:
+    """The first web link in text, without the punctuation that ends a sentence."""
+    link = URL.search(text)
+    return link.group(0).rstrip(".,;)") if link else None
