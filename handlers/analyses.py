@@ -10,8 +10,9 @@ from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
 from bot import triggers
-from bot.analyses import render
+from bot.analyses import changes, render
 from bot.analyses import service as analyses
+from bot.analyses.drafts import AnalysisDraft
 from bot.commands import (
     Delete,
     Edit,
@@ -72,12 +73,12 @@ def analysis_command(
             )
         case History(number):
             with db.reading() as session:
-                versions = analyses.versions(session, team_id=team_id, number=number)
+                versions = changes.versions(session, team_id=team_id, number=number)
             records.answer_history(ack, ref=f"A-{number}", versions=versions)
         case Edit(number):
             actor = people.actor(client, team_id=team_id, user_id=user_id)
             with db.transaction() as session:
-                analysis = analyses.may_change(session, team_id=team_id, number=number, actor=actor)
+                analysis = changes.may_change(session, team_id=team_id, number=number, actor=actor)
                 experiment = analyses.owning_experiment(
                     session, team_id=team_id, number=analysis.experiment_number
                 )
@@ -90,7 +91,7 @@ def analysis_command(
             actor = people.actor(client, team_id=team_id, user_id=user_id)
             with db.transaction() as session:
                 triggers.once(session, trigger=trigger)
-                analysis = analyses.delete(session, team_id=team_id, number=number, actor=actor)
+                analysis = changes.delete(session, team_id=team_id, number=number, actor=actor)
                 queued = queue_change(session, analysis)
             records.confirm_deletion(
                 ack,
@@ -105,7 +106,7 @@ def analysis_command(
             actor = people.actor(client, team_id=team_id, user_id=user_id)
             with db.transaction() as session:
                 triggers.once(session, trigger=trigger)
-                analysis = analyses.restore(session, team_id=team_id, number=number, actor=actor)
+                analysis = changes.restore(session, team_id=team_id, number=number, actor=actor)
                 queued = queue_change(session, analysis)
             records.confirm_restore(ack, ref=analysis.ref)
             changed(sender, analysis, queued, client=client, user_id=user_id, respond=respond)
@@ -155,7 +156,7 @@ def open_edit(
     team_id, user_id = body["team"]["id"], body["user"]["id"]
     actor = people.actor(client, team_id=team_id, user_id=user_id)
     with db.transaction() as session:
-        analysis = analyses.may_change(
+        analysis = changes.may_change(
             session, team_id=team_id, number=records.clicked_number(body), actor=actor
         )
         experiment = analyses.owning_experiment(
@@ -179,8 +180,8 @@ def submit_analysis(
     """Save the analysis and post it in the experiment's thread."""
     metadata = json.loads(view.get("private_metadata") or "{}")
     values = read_values(view["state"]["values"], ANALYSIS_FIELDS)
-    draft = analyses.AnalysisDraft(
-        **{k: v for k, v in values.items() if k in analyses.AnalysisDraft.__dataclass_fields__},
+    draft = AnalysisDraft(
+        **{k: v for k, v in values.items() if k in AnalysisDraft.__dataclass_fields__},
         follow_ups=read_follow_ups(values),
     )
     team_id, user_id = body["team"]["id"], body["user"]["id"]
@@ -188,7 +189,7 @@ def submit_analysis(
         actor = people.actor(client, team_id=team_id, user_id=user_id)
         with db.transaction() as session:
             triggers.once(session, trigger=trigger)
-            analysis = analyses.update(
+            analysis = changes.update(
                 session, team_id=team_id, number=metadata["analysis"], draft=draft, actor=actor
             )
             queued = queue_change(session, analysis)
@@ -239,7 +240,7 @@ def undo_delete(
     actor = people.actor(client, team_id=team_id, user_id=user_id)
     with db.transaction() as session:
         triggers.once(session, trigger=trigger)
-        analysis = analyses.restore(
+        analysis = changes.restore(
             session, team_id=team_id, number=records.clicked_number(body), actor=actor
         )
         queued = queue_change(session, analysis)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from bot.analyses import render as render_analyses
 from bot.analyses import service as analyses
+from bot.analyses.drafts import AnalysisDraft
 from bot.decisions import render as render_decisions
 from bot.decisions import service as decisions
 from bot.digest import ritual as digest_schedule
@@ -187,7 +188,7 @@ EXPERIMENTS = (
     ),
 )
 FAILED = 1  # the index in EXPERIMENTS of the one that gets an error analysis
-ANALYSIS = analyses.AnalysisDraft(
+ANALYSIS = AnalysisDraft(
     sample_size="60",
     sample_method="60 missed churners from the holdout, drawn at random",
     categories=(

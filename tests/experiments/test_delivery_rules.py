@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.analyses.service import AnalysisDraft, check, parse_categories, with_shares
+from bot.analyses.drafts import AnalysisDraft, check, parse_categories, with_shares
 from bot.board.render import home, progress
 from bot.board.service import Board
 from bot.commands import (
