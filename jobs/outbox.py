@@ -39,6 +39,10 @@ LEASE = timedelta(minutes=3)
 # Past this, a message Slack keeps not taking is reported to its owner instead.
 GIVE_UP = timedelta(days=1)
 BATCH = 100
+# A workspace's messages are claimed this many at a time: a claim covers only what goes out
+# in the next few seconds, so a process killed mid-send strands few (each is looked for in
+# Slack once its lease runs out).
+CLAIM = 10
 # Workspaces served at once: their rate limits are Slack's per workspace, so one waiting
 # out its limit need not hold up the rest.
 WORKSPACES_AT_ONCE = 8
@@ -112,7 +116,7 @@ class Sender:
         while True:
             with self.db.transaction() as session:
                 batch = sends.claim(
-                    session, team_id=team_id, now=self.clock(), limit=BATCH, ids=ids
+                    session, team_id=team_id, now=self.clock(), limit=CLAIM, ids=ids
                 )
             if not batch:
                 return claimed, sent
