@@ -137,15 +137,17 @@ class Sender:
             return sends.anything_due(session, now=now, ids=ids, stuck_before=now - LEASE)
 
     def send_now(self, ids: list[int], *, team_id: str, person: str) -> Delivery:
-        """Send at once for a person waiting on it: what became of the first message. If it
-        is left for later, `person` hears if it is finally refused."""
+        """Send at once, in this thread, for a person waiting on it (the workspace's own
+        messages only): what became of the first. If it is left for later, `person` hears
+        if it is finally refused."""
         if not ids:
             return Delivery()
-        self.send(ids, patience=PERSON_WAITING_PATIENCE)
-        with self.db.transaction() as session:
+        self._drain(team_id, list(ids), PERSON_WAITING_PATIENCE)
+        with self.db.reading() as session:
             first = outbox.get(session, team_id=team_id, message_id=ids[0])
-            if first is None or first.state == OutboxState.SENT:
-                return Delivery()
+        if first is None or first.state == OutboxState.SENT:
+            return Delivery()
+        with self.db.transaction() as session:
             if first.state == OutboxState.FAILED:
                 # They hear it now, in place: not again by DM.
                 outbox.withdraw(session, team_id=team_id, key=refusal_key(first.id))
