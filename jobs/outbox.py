@@ -11,11 +11,11 @@ and tells its owner once, by DM; anything else is tried again with backoff.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -59,6 +59,14 @@ class Delivery:
 
     refused: str | None = None
     waiting: str | None = None
+
+
+class Outcome(NamedTuple):
+    """A message sent, what Slack answered, and the channel it went to."""
+
+    message: OutboxMessage
+    answer: Sent
+    channel: str
 
 
 @dataclass
@@ -121,15 +129,21 @@ class Sender:
             if not batch:
                 return claimed, sent
             claimed += len(batch)
-            for n, message in enumerate(batch):
-                answer = self._send(message, patience=patience)
-                sent += answer.ts is not None
-                if answer.retry:
-                    rest = [m.id for m in batch[n + 1 :]]
-                    with self.db.transaction() as session:
-                        at = self.clock() + sends.backoff(message.attempts)
-                        sends.release(session, rest, at=at, error=answer.error or "unknown")
-                    return claimed, sent
+            outcomes: list[Outcome] = []
+            try:
+                for message in batch:
+                    outcomes.append(self._send(message, patience=patience))
+                    if outcomes[-1].answer.retry:
+                        break
+            except BaseException:
+                self._record(outcomes)  # the rest stay claimed: looked for after the lease
+                raise
+            # One commit for the batch: a process killed before it leaves these claimed, and
+            # each is looked for in Slack when the lease runs out, as for a single message.
+            self._record(outcomes, untried=batch[len(outcomes) :])
+            sent += sum(o.answer.ts is not None for o in outcomes)
+            if outcomes[-1].answer.retry:
+                return claimed, sent
 
     def _anything(self, ids: list[int] | None) -> bool:
         now = self.clock()
@@ -167,7 +181,8 @@ class Sender:
     def _gate(self, team_id: str, method: str) -> RateGate:
         return self._gates.setdefault((team_id, method), RateGate())
 
-    def _send(self, message: OutboxMessage, *, patience: float = RATE_LIMIT_PATIENCE) -> Sent:
+    def _send(self, message: OutboxMessage, *, patience: float = RATE_LIMIT_PATIENCE) -> Outcome:
+        """One call to Slack; what it answered is recorded by the caller."""
         with self.db.reading() as session:
             channel, ts = sends.target(session, message)
         client = self.client_for(message.team_id)
@@ -178,8 +193,7 @@ class Sender:
             patience=patience,
             **args,
         )
-        self._record(message, answer, channel=channel)
-        return answer
+        return Outcome(message, answer, channel)
 
     @staticmethod
     def _method(
@@ -209,27 +223,32 @@ class Sender:
             },
         )
 
-    def _record(self, message: OutboxMessage, answer: Sent, *, channel: str) -> None:
+    def _record(self, outcomes: list[Outcome], *, untried: Sequence[OutboxMessage] = ()) -> None:
+        """What Slack answered to each, in one transaction; the `untried` of the claim go
+        back unclaimed, to be tried when the last answer said Slack may take them again."""
         now = self.clock()
+        gave_up = []
         with self.db.transaction() as session:
-            if answer.ts:
-                sends.sent(session, message.id, channel=channel, ts=answer.ts)
-                return
-            if answer.unknown and message.relation != Relation.EDIT:
-                # Slack may have posted it: left claimed, it is looked for before any resend.
-                sends.unconfirmed(session, message.id, error=answer.error or "unknown")
-                return
-            if (answer.retry or answer.unknown) and message.created_at > now - GIVE_UP:
-                sends.retry(
-                    session,
-                    message.id,
-                    at=now + sends.backoff(message.attempts),
-                    error=answer.error or "unknown",
-                )
-                return
-            sends.refused(session, message.id, error=answer.error or "refused")
-            self._tell_owner(session, message, answer)
-        log.warning("gave up on %s (outbox %s): %s", message.what, message.id, answer.error)
+            for message, answer, channel in outcomes:
+                if answer.ts:
+                    sends.sent(session, message.id, channel=channel, ts=answer.ts)
+                elif answer.unknown and message.relation != Relation.EDIT:
+                    # Slack may have posted it: left claimed, looked for before any resend.
+                    sends.unconfirmed(session, message.id, error=answer.error or "unknown")
+                elif (answer.retry or answer.unknown) and message.created_at > now - GIVE_UP:
+                    at = now + sends.backoff(message.attempts)
+                    sends.retry(session, message.id, at=at, error=answer.error or "unknown")
+                else:
+                    sends.refused(session, message.id, error=answer.error or "refused")
+                    self._tell_owner(session, message, answer)
+                    gave_up.append((message, answer))
+            if untried:
+                last = outcomes[-1] if outcomes else None
+                at = now + (sends.backoff(last.message.attempts) if last else timedelta(0))
+                error = (last.answer.error if last else None) or "unknown"
+                sends.release(session, [m.id for m in untried], at=at, error=error)
+        for message, answer in gave_up:
+            log.warning("gave up on %s (outbox %s): %s", message.what, message.id, answer.error)
 
     def _tell_owner(self, session: Any, message: OutboxMessage, answer: Sent) -> None:
         """One DM to the message's owner, itself through the outbox (and owned by nobody)."""
@@ -264,7 +283,9 @@ class Sender:
                 with self.db.transaction() as session:
                     sends.sent(session, message.id, channel=found[0], ts=found[1])
                 return 1
-        return int(self._send(message).ts is not None)
+        outcome = self._send(message)
+        self._record([outcome])
+        return int(outcome.answer.ts is not None)
 
     def _unresolved(self, message: OutboxMessage, error: Exception) -> int:
         """Slack would not show the channel: try again next sweep if that may pass, else

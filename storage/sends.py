@@ -115,17 +115,24 @@ def target(session: Session, message: OutboxMessage) -> tuple[str, str | None]:
 
 def sent(session: Session, message_id: int, *, channel: str, ts: str) -> None:
     """Mark a message sent at `ts`, and tell the record it belongs to where it went."""
-    message = session.get(OutboxMessage, message_id)
-    assert message is not None
-    message.state, message.ts, message.sent_channel = OutboxState.SENT, ts, channel
-    message.error = None
-    slot = SLOTS.get(message.slot or "")
-    if slot is not None and message.relation != Relation.EDIT:
+    marked = session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id)
+        .values(state=OutboxState.SENT, ts=ts, sent_channel=channel, error=None)
+        .returning(
+            OutboxMessage.team_id,
+            OutboxMessage.slot,
+            OutboxMessage.record_number,
+            OutboxMessage.relation,
+        )
+    ).one()
+    slot = SLOTS.get(marked.slot or "")
+    if slot is not None and marked.relation != Relation.EDIT:
         session.execute(
             update(slot.table)
             .where(
-                slot.table.c.team_id == message.team_id,
-                slot.table.c[slot.by] == message.record_number,
+                slot.table.c.team_id == marked.team_id,
+                slot.table.c[slot.by] == marked.record_number,
             )
             .values({slot.ts: ts} | ({slot.channel: channel} if slot.channel else {}))
         )
