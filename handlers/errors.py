@@ -62,6 +62,13 @@ def _answer(body: dict[str, Any], error: Exception, text: str) -> BoltResponse |
         return BoltResponse(
             status=200, body=json.dumps(payload), headers={"content-type": ["application/json"]}
         )
+    if body.get("type") == "block_suggestion":
+        # A menu waiting for options lists none; a DM about a keystroke would be noise.
+        return BoltResponse(
+            status=200,
+            body=json.dumps({"options": []}),
+            headers={"content-type": ["application/json"]},
+        )
     if body.get("type") == "view_submission":
         if isinstance(error, ValidationFailed):
             payload = {"response_action": "errors", "errors": error.errors}

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from sqlalchemy import event
+from sqlalchemy.exc import OperationalError
 
 from bot.experiments.choices import ProblemChoice
 from bot.experiments.modals import experiment_modal
@@ -126,6 +128,27 @@ def test_the_menu_lists_only_the_asking_workspaces_open_problems(crowded):
     ]
     assert texts(listed(bot, "recall", user=MALLORY)) == ["P-1 Recall at Other Co"]
     assert listed(bot, "churn", user=MALLORY) == [] and listed(bot, "P-150", user=MALLORY) == []
+
+
+def test_a_menu_asked_while_the_database_is_down_lists_nothing_and_sends_nothing(crowded):
+    bot = crowded
+    command(bot, "/experiment")
+    menu = problem_menu(bot)
+
+    def unreachable(*_args) -> None:
+        raise OperationalError("SELECT", {}, ConnectionRefusedError("database unreachable"))
+
+    event.listen(bot.runtime.db.engine, "before_cursor_execute", unreachable)
+    try:
+        answer = bot.slack.suggest(user_id=ALICE, action_id=menu["action_id"], value="rare")
+    finally:
+        event.remove(bot.runtime.db.engine, "before_cursor_execute", unreachable)
+    bot.settle()
+
+    assert answer is not None and answer.status == 200
+    assert check_options(answer.body)["options"] == []
+    assert bot.slack.messages(ALICE) == [], "a DM about a keystroke"
+    assert values(listed(bot, "rare")) == ["1"]
 
 
 @pytest.mark.parametrize(
