@@ -9,8 +9,9 @@ again, even if a later request undid the first change (a replayed delete after a
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from bot.errors import AlreadyHandled
@@ -54,3 +55,11 @@ def once(session: Session, *, trigger: Trigger) -> None:
     raise AlreadyHandled(
         f"Slack sent {trigger.what} again: it was already done{when}, so nothing changed now."
     )
+
+
+def forget(session: Session, *, before: datetime) -> int:
+    """Drop requests handled before `before`: Slack redelivers within minutes and a
+    signature is good for five, so a day-old key can never come back. Upkeep, across
+    workspaces."""
+    gone = session.execute(delete(HandledRequest).where(HandledRequest.handled_at < before))
+    return gone.rowcount or 0

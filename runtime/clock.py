@@ -25,12 +25,12 @@ from apscheduler.triggers.interval import IntervalTrigger
 from slack_sdk import WebClient
 from sqlalchemy import func, select, update
 
-from bot import rituals
+from bot import rituals, triggers
 from bot.schedule import Occurrence, Plan, next_occurrence, occurrences
 from bot.standup import service as standups
 from jobs import rituals as jobs
 from jobs.outbox import Sender
-from storage import queries
+from storage import queries, sends
 from storage.db import Database
 from storage.models import Ritual, RitualKind, RitualRun
 from storage.types import utcnow
@@ -39,6 +39,10 @@ log = logging.getLogger(__name__)
 
 SWEEP_SECONDS = 60
 ROSTER_REFRESH = timedelta(hours=6)
+# How long sent messages and handled requests are kept (see prune).
+OUTBOX_KEPT = timedelta(days=30)
+REQUESTS_KEPT = timedelta(days=1)
+PRUNE_BATCH = 1000
 CRON_DAYS = {1: "mon", 2: "tue", 3: "wed", 4: "thu", 5: "fri", 6: "sat", 7: "sun"}
 JOB_PREFIX = "ritual:"
 
@@ -80,6 +84,9 @@ class RitualScheduler:
         )
         self._scheduler.add_job(
             self.refresh_rosters, IntervalTrigger(hours=1), id="rosters", replace_existing=True
+        )
+        self._scheduler.add_job(
+            self.prune, IntervalTrigger(hours=1), id="prune", replace_existing=True
         )
         self._scheduler.add_job(self._wake, id="catch-up", replace_existing=True)
         self._scheduler.add_job(
@@ -224,6 +231,25 @@ class RitualScheduler:
                 .values(state="done", updated_at=utcnow())
             )
         return 1
+
+    # Upkeep ---------------------------------------------------------------------
+
+    def prune(self) -> tuple[int, int]:
+        """Forget sent and failed messages a month old, and handled requests a day old, a
+        batch at a time so no transaction holds the writer for long: (messages, requests)."""
+        now = self.now()
+        messages = requests = 0
+        while True:
+            with self.db.transaction() as session:
+                n = sends.prune(session, before=now - OUTBOX_KEPT, limit=PRUNE_BATCH)
+            messages += n
+            if n < PRUNE_BATCH:
+                break
+        with self.db.transaction() as session:
+            requests = triggers.forget(session, before=now - REQUESTS_KEPT)
+        if messages or requests:
+            log.info("pruned %s sent messages and %s handled requests", messages, requests)
+        return messages, requests
 
     # Rosters --------------------------------------------------------------------
 

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, exists, func, select, update
+from sqlalchemy import and_, delete, exists, func, select, update
 from sqlalchemy.orm import Session, aliased
 
 from storage.outbox import SLOTS, OutboxMessage, OutboxState, Relation
@@ -186,6 +186,23 @@ def refused(session: Session, message_id: int, *, error: str) -> list[int]:
             )
         )
     return failed
+
+
+def prune(session: Session, *, before: datetime, limit: int) -> int:
+    """Forget up to `limit` messages sent or failed before `before` that no message waits
+    on (a reply or an edit of one goes first; its parent, on a later pass). The records
+    keep where their messages went (their slots), which is all an edit needs later.
+    Across workspaces, like the sender's search for what is due: it is upkeep."""
+    child = aliased(OutboxMessage)
+    done = select(OutboxMessage.id).where(
+        OutboxMessage.state.in_([OutboxState.SENT, OutboxState.FAILED]),
+        OutboxMessage.created_at < before,
+        ~exists(select(child.id).where(child.after == OutboxMessage.id)),
+    )
+    ids = list(session.scalars(done.limit(limit)))
+    if ids:
+        session.execute(delete(OutboxMessage).where(OutboxMessage.id.in_(ids)))
+    return len(ids)
 
 
 RETRY_BACKOFF = (timedelta(seconds=15), timedelta(minutes=1), timedelta(minutes=5))
