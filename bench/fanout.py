@@ -36,7 +36,7 @@ from bot.ids import ActionId
 from bot.schedule import local_instant
 from bot.standup import service as standups
 from bot.standup import settings as standup_settings
-from jobs import standup as job
+from jobs import roster
 from runtime.app import job_client, web_client
 from runtime.clock import RitualScheduler
 from runtime.config import load
@@ -47,7 +47,7 @@ from storage.db import Database
 
 TEAM, CHANNEL, OWNER = "T0BENCH", "C0STANDUP", "U00000000"
 BAR = 1.2
-PAGE = job.PAGE
+PAGE = roster.PAGE
 LIMITS = {
     "chat.postMessage": POST_MESSAGE_PER_MINUTE,
     "users.list": TIER_2,
@@ -146,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
 
         slack.set_rate_limits(enabled=True, scale=args.scale)
         started = time.monotonic()
-        job.sync_roster(db=db, client=client, record=record)
+        roster.sync(db=db, client=client, record=record)
         for at in instants:
             clock.fire_due(at)
         wall = time.monotonic() - started

@@ -41,7 +41,7 @@ from bot.ids import ActionId
 from bot.schedule import local_instant
 from bot.standup import service as standups
 from bot.standup import settings as standup_settings
-from jobs import standup as job
+from jobs import roster
 from runtime.app import job_client
 from runtime.clock import RitualScheduler
 from runtime.config import load
@@ -102,7 +102,7 @@ def standups_in(db: Database, slack: SlackEmulator, tokens: dict[str, str]) -> d
                 user_id=f"U{team[1:]}000",
                 draft=draft,
             )
-        job.sync_roster(db=db, client=job_client(settings, token=token), record=record)
+        roster.sync(db=db, client=job_client(settings, token=token), record=record)
     return local_instant(DAY, record.local_time, "UTC")
 
 

@@ -31,6 +31,7 @@ from bot.standup import settings as standup_settings
 from handlers.errors import after_ack
 from handlers.experiments import open_experiment_form
 from handlers.slack import tell_delivery
+from jobs import roster
 from jobs import standup as job
 from jobs.outbox import Sender
 from storage.db import Database
@@ -116,7 +117,7 @@ def submit_settings(
         )
         notice = job.queue_saved(session, record=record, user_id=user_id)
     ack()
-    job.sync_roster(db=db, client=client, record=record)
+    roster.sync(db=db, client=client, record=record)
     tell_delivery(
         sender.send_now([notice], team_id=team_id, person=user_id),
         saved="The standup is saved",

@@ -4,21 +4,18 @@ once, whatever Slack or the process does.
 
 Every message of a day has a key (its standup, day, kind and person), so a step run twice,
 by a retry, a restart or a second clock, queues nothing new. Answers and the summary reply
-in the day's thread: they wait in the outbox until it is posted. Reading the roster is the
-one call to Slack made here; it reads, so it can be repeated freely.
+in the day's thread: they wait in the outbox until it is posted. Nothing here calls Slack
+but reading the roster (jobs/roster.py), which only reads.
 """
 
 from __future__ import annotations
 
 import logging
-import time as clock
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session
 
 from bot.schedule import local_instant, parse_key
@@ -28,15 +25,14 @@ from bot.standup import render
 from bot.standup import service as standups
 from bot.standup.answers import AnswerRecord
 from bot.standup.service import CLOSE, PROMPT, REMIND, PromptedNow, StandupRecord
+from jobs import roster
 from jobs.outbox import PERSON_WAITING_PATIENCE, Sender
 from storage import outbox
 from storage.db import Database
 from storage.outbox import OutboxState, Outgoing, Relation
-from storage.types import utcnow
 
 log = logging.getLogger(__name__)
 
-PAGE = 200
 THREAD, SUMMARY = "thread", "summary"
 
 
@@ -50,7 +46,7 @@ def run(
     if record is None or not record.enabled:
         return
     if step == PROMPT and not record.roster:
-        record = sync_roster(db=db, client=client, record=record)
+        record = roster.sync(db=db, client=client, record=record)
     with db.transaction() as session:
         if step == PROMPT:
             queue_prompts(session, record=record, day=day, zone=zone)
@@ -63,52 +59,6 @@ def run(
 def key(record: StandupRecord, day: date, *parts: str) -> str:
     """The outbox key of one of the day's messages, e.g. `standup:4:2026-11-27:prompt:U1`."""
     return ":".join(("standup", str(record.id), day.isoformat(), *parts))
-
-
-# Roster -----------------------------------------------------------------------------
-
-
-def _pages(do: Callable[..., Any], key: str, **args: Any) -> Iterator[Any]:
-    """Every item of a paginated Web API method, waiting out rate limits between pages."""
-    cursor = ""
-    while True:
-        try:
-            answer = do(limit=PAGE, cursor=cursor, **args)
-        except SlackApiError as error:
-            if error.response is None or error.response.status_code != 429:
-                raise
-            clock.sleep(float(error.response.headers.get("Retry-After", 1) or 1))
-            continue
-        yield from answer.get(key) or []
-        cursor = (answer.get("response_metadata") or {}).get("next_cursor") or ""
-        if not cursor:
-            return
-
-
-def sync_roster(*, db: Database, client: WebClient, record: StandupRecord) -> StandupRecord:
-    """Read who takes part and their timezones from Slack: users.list, not one call each."""
-    try:
-        if record.participants_rule == "channel":
-            members = set(
-                _pages(client.conversations_members, "members", channel=record.channel_id)
-            )
-        else:
-            members = set(record.participants)
-        roster = {
-            user["id"]: user.get("tz") or record.timezone
-            for user in _pages(client.users_list, "members")
-            if user.get("id") in members
-            and not user.get("is_bot")
-            and not user.get("deleted")
-            and user.get("id") != "USLACKBOT"
-        }
-    except (SlackApiError, OSError) as error:
-        log.warning("could not read the participants of standup %s: %s", record.id, error)
-        return record
-    with db.transaction() as session:
-        return standups.set_roster(
-            session, team_id=record.team_id, ritual_id=record.id, roster=roster, now=utcnow()
-        )
 
 
 # The day's thread -------------------------------------------------------------------
@@ -318,7 +268,7 @@ def prompt_now(
     """Prompt everyone not prompted yet on their own today, at once. The caller has claimed
     today's round (standups.start_now), so nobody else queues it."""
     if not record.roster:
-        record = sync_roster(db=db, client=client, record=record)
+        record = roster.sync(db=db, client=client, record=record)
     pairs = {
         (standups.zone_today(record, user_id=u, now=now), record.zone_of(u)) for u in record.roster
     }

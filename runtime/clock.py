@@ -29,6 +29,7 @@ from bot import rituals, triggers
 from bot.schedule import Occurrence, Plan, next_occurrence, occurrences
 from bot.standup import service as standups
 from jobs import rituals as jobs
+from jobs import roster
 from jobs.outbox import Sender
 from storage import queries, sends
 from storage.db import Database
@@ -255,7 +256,6 @@ class RitualScheduler:
 
     def refresh_rosters(self) -> None:
         """Re-read standup participants and their timezones from Slack every few hours."""
-        from jobs import standup
 
         with self.db.reading() as session:
             stale = standups.stale_rosters(session, older_than=self.now() - ROSTER_REFRESH)
@@ -263,4 +263,4 @@ class RitualScheduler:
             with self.db.transaction() as session:
                 record = standups.for_job(session, ritual_id=ritual_id)
             if record is not None:
-                standup.sync_roster(db=self.db, client=self.client_factory(team_id), record=record)
+                roster.sync(db=self.db, client=self.client_factory(team_id), record=record)

@@ -11,7 +11,7 @@ from slack_sdk import WebClient
 from bot.ids import ActionId
 from bot.standup import service as standups
 from bot.standup import settings as standup_settings
-from jobs import standup as job
+from jobs import roster
 from runtime.app import job_client
 from runtime.config import load
 from sandbox.emulator import SlackEmulator
@@ -55,7 +55,7 @@ def make_standup(
         record = standup_settings.save(
             session, team_id=team_id, channel_id=channel_id, user_id=owner, draft=draft
         )
-    return job.sync_roster(db=db, client=client_for(slack, team_id), record=record)
+    return roster.sync(db=db, client=client_for(slack, team_id), record=record)
 
 
 def half_an_hour_ago(now: datetime) -> tuple[time, str]:
