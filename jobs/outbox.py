@@ -1,11 +1,12 @@
 """The outbox's sender: claims due messages, sends each to Slack once, records what became
 of it (storage.outbox has the states).
 
-Each post carries its outbox id in its message metadata. A claim whose outcome never came
-back (a timeout, a lost answer, a process killed mid-send) is looked for in the channel
-before it is sent again: found, it is marked sent; not found, it goes out now. Rate limits
-are waited out per workspace and method (RateGate); a refusal for good fails the message
-and tells its owner once, by DM; anything else is tried again with backoff.
+Each post carries its outbox id in its message metadata (jobs/stamps.py). A claim whose
+outcome never came back (a timeout, a lost answer, a process killed mid-send) is looked for
+in the channel before it is sent again: found, it is marked sent; not found, it goes out
+now. Rate limits are waited out per workspace and method (RateGate); a refusal for good
+fails the message and tells its owner once, by DM; anything else is tried again with
+backoff.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import Any, NamedTuple
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from jobs import stamps
 from jobs.delivery import RateGate, Sent, call
 from storage import outbox, sends
 from storage.db import Database
@@ -28,7 +30,6 @@ from storage.types import utcnow
 
 log = logging.getLogger(__name__)
 
-STAMP = "ritualbot_outbox"
 # How long a send waits out a rate limit while it holds its claim; past it, the message
 # waits unclaimed for its next try. Shorter with a person waiting for the answer.
 RATE_LIMIT_PATIENCE = 30.0
@@ -186,7 +187,7 @@ class Sender:
         with self.db.reading() as session:
             channel, ts = sends.target(session, message)
         client = self.client_for(message.team_id)
-        method, do, args = self._method(client, message, channel=channel, ts=ts)
+        method, do, args = stamps.call_for(client, message, channel=channel, ts=ts)
         answer = call(
             do,
             gate=self._gate(message.team_id, method),
@@ -194,34 +195,6 @@ class Sender:
             **args,
         )
         return Outcome(message, answer, channel)
-
-    @staticmethod
-    def _method(
-        client: WebClient, message: OutboxMessage, *, channel: str, ts: str | None
-    ) -> tuple[str, Callable[..., Any], dict[str, Any]]:
-        """The Web API method that sends this message, and its arguments."""
-        if message.relation == Relation.EDIT:
-            args = {"channel": channel, "ts": ts, "text": message.text}
-            return "chat.update", client.chat_update, args | {"blocks": message.blocks or []}
-        if message.file is not None:  # a chart, with `text` as its comment
-            args = {"channel": channel, "thread_ts": ts, "initial_comment": message.text}
-            upload = {
-                "content": message.file,
-                "filename": message.filename,
-                "title": message.file_title,
-            }
-            return "files.upload", client.files_upload_v2, args | upload
-        args = {"channel": channel, "thread_ts": ts, "text": message.text}
-        stamp = {"event_type": STAMP, "event_payload": {"outbox_id": message.id}}
-        return (
-            "chat.postMessage",
-            client.chat_postMessage,
-            args
-            | {
-                "blocks": message.blocks or [],
-                "metadata": stamp,
-            },
-        )
 
     def _record(self, outcomes: list[Outcome], *, untried: Sequence[OutboxMessage] = ()) -> None:
         """What Slack answered to each, in one transaction; the `untried` of the claim go
@@ -276,7 +249,7 @@ class Sender:
             channel, thread_ts = sends.target(session, message)
         if message.relation != Relation.EDIT and message.file is None:
             try:
-                found = self._find(client, message, channel=channel, thread_ts=thread_ts)
+                found = stamps.find(client, message, channel=channel, thread_ts=thread_ts)
             except (SlackApiError, OSError) as error:
                 return self._unresolved(message, error)
             if found is not None:
@@ -300,24 +273,3 @@ class Sender:
             sends.refused(session, message.id, error="unconfirmed")
             self._tell_owner(session, message, Sent(error="unconfirmed"))
         return 0
-
-    def _find(
-        self, client: WebClient, message: OutboxMessage, *, channel: str, thread_ts: str | None
-    ) -> tuple[str, str] | None:
-        """The (channel, ts) of the message stamped with this outbox id, if Slack has it."""
-        if channel[:1] in "UW":  # a DM is found in the conversation with that person
-            channel = client.conversations_open(users=channel)["channel"]["id"]
-        oldest = f"{message.created_at.timestamp() - 60:.6f}"
-        if thread_ts:
-            page = client.conversations_replies(
-                channel=channel, ts=thread_ts, oldest=oldest, include_all_metadata=True, limit=200
-            )
-        else:
-            page = client.conversations_history(
-                channel=channel, oldest=oldest, include_all_metadata=True, limit=200
-            )
-        for seen in page.get("messages", []):
-            payload = (seen.get("metadata") or {}).get("event_payload") or {}
-            if payload.get("outbox_id") == message.id:
-                return channel, seen["ts"]
-        return None

@@ -1,0 +1,56 @@
+"""Each post the outbox sends carries its outbox id in its message metadata: how a message
+becomes a Web API call, and how a post whose answer was lost is found again in Slack."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from slack_sdk import WebClient
+
+from storage.outbox import OutboxMessage, Relation
+
+STAMP = "ritualbot_outbox"
+
+
+def call_for(
+    client: WebClient, message: OutboxMessage, *, channel: str, ts: str | None
+) -> tuple[str, Callable[..., Any], dict[str, Any]]:
+    """The Web API method that sends this message, and its arguments."""
+    if message.relation == Relation.EDIT:
+        args = {"channel": channel, "ts": ts, "text": message.text}
+        return "chat.update", client.chat_update, args | {"blocks": message.blocks or []}
+    if message.file is not None:  # a chart, with `text` as its comment
+        args = {"channel": channel, "thread_ts": ts, "initial_comment": message.text}
+        upload = {
+            "content": message.file,
+            "filename": message.filename,
+            "title": message.file_title,
+        }
+        return "files.upload", client.files_upload_v2, args | upload
+    args = {"channel": channel, "thread_ts": ts, "text": message.text}
+    stamp = {"event_type": STAMP, "event_payload": {"outbox_id": message.id}}
+    post = args | {"blocks": message.blocks or [], "metadata": stamp}
+    return "chat.postMessage", client.chat_postMessage, post
+
+
+def find(
+    client: WebClient, message: OutboxMessage, *, channel: str, thread_ts: str | None
+) -> tuple[str, str] | None:
+    """The (channel, ts) of the message stamped with this outbox id, if Slack has it."""
+    if channel[:1] in "UW":  # a DM is found in the conversation with that person
+        channel = client.conversations_open(users=channel)["channel"]["id"]
+    oldest = f"{message.created_at.timestamp() - 60:.6f}"
+    if thread_ts:
+        page = client.conversations_replies(
+            channel=channel, ts=thread_ts, oldest=oldest, include_all_metadata=True, limit=200
+        )
+    else:
+        page = client.conversations_history(
+            channel=channel, oldest=oldest, include_all_metadata=True, limit=200
+        )
+    for seen in page.get("messages", []):
+        payload = (seen.get("metadata") or {}).get("event_payload") or {}
+        if payload.get("outbox_id") == message.id:
+            return channel, seen["ts"]
+    return None
