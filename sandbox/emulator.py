@@ -11,6 +11,7 @@ from types import TracebackType
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sandbox import lookups
 from sandbox.app_requests import AppRequests
 from sandbox.delivery import deliver
 from sandbox.faults import Fault, Faults
@@ -135,7 +136,7 @@ class SlackEmulator(AppRequests):
         deleted: bool = False,
     ) -> User:
         """Add a member to a workspace; tz_offset and tz_label are those of now."""
-        self._workspace(team_id)
+        lookups.workspace(self.world, team_id)
         local = datetime.now(ZoneInfo(tz))
         offset = local.utcoffset()
         user = User(
@@ -166,7 +167,7 @@ class SlackEmulator(AppRequests):
         is_archived: bool = False,
     ) -> Channel:
         """Add a channel; the bot is a member unless told otherwise."""
-        workspace = self._workspace(team_id)
+        workspace = lookups.workspace(self.world, team_id)
         bot = [workspace.bot_user_id] if bot_is_member else []
         channel = Channel(
             team_id=team_id,
