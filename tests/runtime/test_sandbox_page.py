@@ -11,7 +11,8 @@ import pytest
 from bot.ids import Command
 from sandbox import surface
 from sandbox.clock import Clock
-from sandbox.page import SLACKBOT, Page
+from sandbox.page import Page
+from sandbox.page_state import SLACKBOT
 from tests.conftest import ALICE, BOB, CHANNEL, OTHER_TEAM, QUIET_CHANNEL
 
 
