@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from runtime.config import load
 from runtime.server import InProcessServer
-from sandbox import demo, surface
+from sandbox import demo, demo_team, surface
 from sandbox.clock import Clock
 from sandbox.emulator import SlackEmulator
 from sandbox.page import Page
@@ -49,9 +49,9 @@ class Sandbox:
         self.clock_start = clock_start
         self.emulator = _emulator_on_free_port(port, signing_secret=secrets.token_hex(16))
         self.url = self.emulator.base_url
-        self.team_id = demo.TEAM if demo_data else STARTER_TEAM
+        self.team_id = demo_team.TEAM if demo_data else STARTER_TEAM
         if demo_data:
-            demo.add_people(self.emulator)
+            demo_team.add_people(self.emulator)
         else:
             _starter_workspace(self.emulator)
         self.runtime: Runtime | None = None

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from bot.analyses import service as analyses
 from bot.experiments import service as experiments
 from bot.problems import service as problems
-from sandbox import demo
+from sandbox import demo, demo_team
 from sandbox.emulator import SlackEmulator
 from sandbox.run import Sandbox
 from storage.models import Decision, ErrorAnalysis, Experiment, Outcome, Problem, Ritual
@@ -37,12 +37,12 @@ def test_the_demo_has_a_board_a_history_and_rituals(database_url):
         people = {u["tz"] for u in first["users"] if not u["is_bot"]}
         history = first["messages"]
 
-        httpx.post(f"{page}/act", json={"type": "home", "user": demo.ADA})
+        httpx.post(f"{page}/act", json={"type": "home", "user": demo_team.ADA})
         sandbox.emulator.wait_for(lambda: httpx.get(f"{page}/state").json()["home"])
         board = str(httpx.get(f"{page}/state").json()["home"]["blocks"])
 
     assert len(people) == 4
-    assert first["channel"] == demo.ML_TEAM
+    assert first["channel"] == demo_team.ML_TEAM
     seeded = [m["text"] for m in history if m["bot"]]
     assert seeded == [
         "P-1: Churn model misses new users",
@@ -66,7 +66,7 @@ def test_the_demos_history_is_dated_back_from_the_sandbox_clock(database_url):
     with Sandbox(port=0, demo_data=True, database_url=database_url, clock_start=start) as sandbox:
         said = [
             datetime.fromtimestamp(float(m.ts), UTC)
-            for m in sandbox.emulator.messages(demo.ML_TEAM)
+            for m in sandbox.emulator.messages(demo_team.ML_TEAM)
         ]
         with sandbox.runtime.db.transaction() as session:
             framed = list(session.scalars(select(Problem.created_at)))
@@ -78,7 +78,7 @@ def test_the_demos_history_is_dated_back_from_the_sandbox_clock(database_url):
 
 def test_the_demo_seeds_experiments_a_failure_with_its_analysis_a_decision_and_rituals(db):
     with SlackEmulator(signing_secret="s") as emulator:
-        demo.add_people(emulator)
+        demo_team.add_people(emulator)
         demo.seed(emulator, db)
     with db.transaction() as session:
         outcomes = session.scalars(select(Experiment.outcome).order_by(Experiment.number)).all()
@@ -95,18 +95,18 @@ def test_the_demo_seeds_experiments_a_failure_with_its_analysis_a_decision_and_r
 
 def test_the_demo_channel_shows_the_bots_real_posts_and_the_analysis_in_its_thread(db):
     with SlackEmulator(signing_secret="s") as emulator:
-        demo.add_people(emulator)
+        demo_team.add_people(emulator)
         demo.seed(emulator, db)
-        history = emulator.messages(demo.ML_TEAM)
+        history = emulator.messages(demo_team.ML_TEAM)
         failed = next(m for m in history if m.text.startswith("E-2 "))
-        thread = emulator.thread(demo.ML_TEAM, failed.ts)
+        thread = emulator.thread(demo_team.ML_TEAM, failed.ts)
     with db.transaction() as session:
-        e2 = experiments.get(session, team_id=demo.TEAM, number=2).experiment
-        a1 = analyses.get(session, team_id=demo.TEAM, number=1)
-        board = problems.get(session, team_id=demo.TEAM, number=2)
+        e2 = experiments.get(session, team_id=demo_team.TEAM, number=2).experiment
+        a1 = analyses.get(session, team_id=demo_team.TEAM, number=1)
+        board = problems.get(session, team_id=demo_team.TEAM, number=2)
 
     # The experiment's message is the real confirmation, remembered on the record.
-    assert (e2.message_channel, e2.message_ts) == (demo.ML_TEAM, failed.ts)
+    assert (e2.message_channel, e2.message_ts) == (demo_team.ML_TEAM, failed.ts)
     assert "Error analysis: A-1 (in the thread)" in str(failed.blocks)
     # The analysis sits in that thread, after the team's replies, with its categories.
     assert thread[-1].ts == a1.message_ts and thread[-1].text.startswith("A-1")
@@ -120,7 +120,7 @@ def test_the_demo_channel_shows_the_bots_real_posts_and_the_analysis_in_its_thre
 def test_fast_forwarding_the_demo_runs_its_standup_for_each_persons_morning(database_url):
     with Sandbox(port=0, demo_data=True, database_url=database_url) as sandbox:
         act = f"{sandbox.url}/_sandbox/act"
-        people = [user_id for user_id, *_ in demo.PEOPLE]
+        people = [user_id for user_id, *_ in demo_team.PEOPLE]
 
         def prompted() -> list[str]:
             return [
@@ -131,11 +131,11 @@ def test_fast_forwarding_the_demo_runs_its_standup_for_each_persons_morning(data
 
         # Whatever the day, within a week of rituals someone's 09:30 comes round.
         for _ in range(20):
-            answer = httpx.post(act, json={"type": "advance", "user": demo.ADA}).json()
+            answer = httpx.post(act, json={"type": "advance", "user": demo_team.ADA}).json()
             assert answer["ok"], answer
             if prompted():
                 break
-        threads = [m for m in sandbox.emulator.messages(demo.ML_TEAM) if "Standup ·" in m.text]
+        threads = [m for m in sandbox.emulator.messages(demo_team.ML_TEAM) if "Standup ·" in m.text]
 
     assert prompted(), "no one in the demo was asked for their standup"
     assert len(threads) == 1
