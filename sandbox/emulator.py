@@ -6,23 +6,14 @@ import argparse
 import threading
 from types import TracebackType
 
-from sandbox.app_requests import AppRequests
-from sandbox.delivery import deliver
-from sandbox.faults import Fault, Faults
-from sandbox.inspection import Inspection
-from sandbox.page import Page
-from sandbox.ratelimits import RateLimiter
-from sandbox.records import Delivery
 from sandbox.routes import Routes
 from sandbox.server import EmulatorServer
-from sandbox.state import World
-from sandbox.webapi import WebApi
-from sandbox.workspaces import WorkspaceSetup
+from sandbox.slack import Slack
 
 SHUTDOWN_POLL = 0.02
 
 
-class SlackEmulator(WorkspaceSetup, Inspection, AppRequests):
+class SlackEmulator(Slack):
     """Impersonates Slack: answers the Web API and delivers signed requests to the app."""
 
     def __init__(
@@ -33,14 +24,7 @@ class SlackEmulator(WorkspaceSetup, Inspection, AppRequests):
         host: str = "127.0.0.1",
         port: int = 0,
     ) -> None:
-        self.signing_secret = signing_secret
-        self.app_url = app_url
-        self.world = World()
-        self.faults = Faults()
-        self.limiter = RateLimiter()
-        self.webapi = WebApi(world=self.world, faults=self.faults, limiter=self.limiter)
-        # The sandbox page's API; `ritualbot sandbox` gives it the app's surface and a clock.
-        self.page = Page(self)
+        super().__init__(signing_secret=signing_secret, app_url=app_url)
         self._server = EmulatorServer(host=host, port=port, router=Routes(self))
         self.base_url = f"http://{host}:{self._server.server_address[1]}"
         self.api_url = f"{self.base_url}/api/"
@@ -75,57 +59,6 @@ class SlackEmulator(WorkspaceSetup, Inspection, AppRequests):
         traceback: TracebackType | None,
     ) -> None:
         self.stop()
-
-    def redeliver(
-        self, delivery: Delivery, *, retry_num: int = 1, reason: str = "http_timeout"
-    ) -> Delivery:
-        """Send a delivered request again, freshly signed, as Slack does when it retries."""
-        if delivery.request is None:
-            raise ValueError("that delivery has no request to send again")
-        url, body, content_type = delivery.request
-        again = deliver(
-            url=url,
-            body=body,
-            content_type=content_type,
-            secret=self.signing_secret,
-            headers={"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": reason},
-        )
-        again.trigger_id, again.response_url = delivery.trigger_id, delivery.response_url
-        return again
-
-    def reset(self) -> None:
-        """Forget the world, calls, responses and faults; switch rate limits off."""
-        self.world.clear()
-        self.faults.clear()
-        self.limiter.configure(enabled=False)
-
-    def inject(
-        self,
-        method: str,
-        *,
-        status: int | None = None,
-        error: str | None = None,
-        delay: float = 0.0,
-        retry_after: int | None = None,
-        times: int = 1,
-        lose_answer: bool = False,
-    ) -> None:
-        """Misbehave on the next `times` calls of a method ("*" for any)."""
-        self.faults.add(
-            Fault(
-                method=method,
-                status=status,
-                error=error,
-                delay=delay,
-                retry_after=retry_after,
-                times=times,
-                lose_answer=lose_answer,
-            )
-        )
-
-    def set_rate_limits(self, *, enabled: bool, scale: float = 1.0) -> None:
-        """Enforce Slack's rate limits; windows last 60 s / scale, limits stay Slack's."""
-        self.limiter.configure(enabled=enabled, scale=scale)
 
 
 def seed(emulator: SlackEmulator) -> None:

@@ -12,13 +12,13 @@ from sandbox.page import PageError
 from sandbox.server import HttpAnswer, HttpRequest
 
 if TYPE_CHECKING:
-    from sandbox.emulator import SlackEmulator
+    from sandbox.slack import Slack
 
 
 class Routes:
     """Routes each HTTP request to the part of the emulator that answers it."""
 
-    def __init__(self, emulator: SlackEmulator) -> None:
+    def __init__(self, emulator: Slack) -> None:
         self.emulator = emulator
 
     def __call__(self, request: HttpRequest) -> HttpAnswer:
