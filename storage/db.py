@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -74,6 +76,10 @@ class Database:
 
     def __init__(self, engine: Engine):
         self.engine = engine
+        # SQLite has one writer. Threads of this process take turns on a lock instead of in
+        # SQLite's busy handler, which sleeps and polls (1, 2, 5 … 100 ms) and lets a
+        # writer that keeps missing its chance wait out the whole busy timeout.
+        self._writer = threading.Lock() if engine.dialect.name == "sqlite" else None
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         self._readers = sessionmaker(
             engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False
@@ -90,7 +96,7 @@ class Database:
         Everything is flushed before the commit, so an error up to there means nothing was
         stored; a connection lost during the commit itself raises CommitUnknown.
         """
-        with self._sessions() as session:
+        with self._turn(), self._sessions() as session:
             unit = session.begin()
             try:
                 yield session
@@ -102,6 +108,19 @@ class Database:
                 unit.commit()
             except (OperationalError, InterfaceError) as error:
                 raise CommitUnknown(str(error)) from error
+
+    @contextmanager
+    def _turn(self) -> Iterator[None]:
+        if self._writer is None:
+            yield
+            return
+        if not self._writer.acquire(timeout=SQLITE_BUSY_MS / 1000):
+            busy = sqlite3.OperationalError("database is locked")
+            raise OperationalError("BEGIN IMMEDIATE", {}, busy)
+        try:
+            yield
+        finally:
+            self._writer.release()
 
     @contextmanager
     def reading(self) -> Iterator[Session]:

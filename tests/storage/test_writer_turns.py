@@ -1,0 +1,67 @@
+"""SQLite has one writer: a process's threads wait their turn for it, and none is refused
+while the one ahead of them finishes; a wait past the busy timeout still fails fast."""
+
+from __future__ import annotations
+
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
+
+from storage.db import SQLITE_BUSY_MS, Database
+from storage.models import Workspace
+
+
+@pytest.fixture
+def sqlite_db(db: Database) -> Database:
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL has no single writer: its writers lock rows, not the file")
+    return db
+
+
+def hold_the_writer(db: Database, seconds: float, holding: threading.Event) -> None:
+    with db.transaction() as session:
+        session.add(Workspace(team_id="T-long"))
+        session.flush()  # SQLite's write lock is taken at BEGIN IMMEDIATE; this writes too
+        holding.set()
+        time.sleep(seconds)
+
+
+def test_many_threads_writing_at_once_are_all_stored_none_told_to_try_again(sqlite_db):
+    """A burst of captures in one process: 32 threads, 20 writes each, each write taking a
+    few milliseconds. Waiting in SQLite's busy handler, some writers kept missing the gaps
+    and were refused after 2 s; taking turns, every write goes through."""
+    db = sqlite_db
+
+    def writer(n: int) -> None:
+        for i in range(20):
+            with db.transaction() as session:
+                session.add(Workspace(team_id=f"T{n:02d}-{i:02d}"))
+                session.flush()
+                time.sleep(0.003)
+
+    with ThreadPoolExecutor(32) as pool:
+        list(pool.map(writer, range(32)))  # a refusal raises here
+
+    with db.reading() as session:
+        assert session.scalar(select(func.count()).select_from(Workspace)) == 640
+
+
+def test_a_writer_waiting_past_the_busy_timeout_is_told_the_database_is_busy(sqlite_db):
+    db, holding = sqlite_db, threading.Event()
+    long_one = threading.Thread(
+        target=hold_the_writer, args=(db, SQLITE_BUSY_MS / 1000 + 0.5, holding)
+    )
+    long_one.start()
+    assert holding.wait(5)
+
+    started = time.monotonic()
+    with pytest.raises(OperationalError, match="locked"), db.transaction() as session:
+        session.add(Workspace(team_id="T-late"))
+    waited = time.monotonic() - started
+    long_one.join()
+
+    assert SQLITE_BUSY_MS / 1000 - 0.1 <= waited < SQLITE_BUSY_MS / 1000 + 0.4
