@@ -8,7 +8,7 @@ from typing import Any
 from bot.blocks import clip, context, section
 from bot.search.service import RESULTS_LIMIT, Found, Results
 from bot.text import escape
-from storage.search import Kind
+from storage.search_index import Kind
 
 Blocks = list[dict[str, Any]]
 

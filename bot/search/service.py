@@ -14,7 +14,8 @@ from bot.experiments.service import ExperimentRecord
 from bot.problems.service import ProblemRecord
 from storage import search as index
 from storage.models import Decision, ErrorAnalysis, ErrorCategory, Experiment, Outcome, Problem
-from storage.search import Hit, Kind
+from storage.search import Hit
+from storage.search_index import Kind
 
 RESULTS_LIMIT = 10
 MAX_TERMS = 12

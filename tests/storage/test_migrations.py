@@ -6,14 +6,14 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, text
 
-from storage import migrate, outbox, search
+from storage import migrate, outbox, search_index
 from storage.models import Base
 
 
 def ours(obj, name, type_, reflected, compare_to) -> bool:  # type: ignore[no-untyped-def]
     """What the models describe: not the full-text index objects, which are engine-specific
     and owned by migration 0005, nor the tables slack_sdk's OAuth stores create at start-up."""
-    if name in search.SEARCH_OBJECTS:
+    if name in search_index.SEARCH_OBJECTS:
         return False
     return not (type_ == "table" and reflected and name not in Base.metadata.tables)
 
@@ -39,16 +39,20 @@ def _triggers(db) -> set[str]:  # type: ignore[no-untyped-def]
 def test_the_search_index_exists_on_this_engine(db):
     schema = inspect(db.engine)
     if db.engine.dialect.name == "postgresql":
-        for table in search.PG_TABLES:
-            assert search.VECTOR in {c["name"] for c in schema.get_columns(table)}
-            assert search.pg_index_name(table) in {i["name"] for i in schema.get_indexes(table)}
-        assert search.PG_CATEGORIES in {c["name"] for c in schema.get_columns("error_analyses")}
+        for table in search_index.PG_TABLES:
+            assert search_index.VECTOR in {c["name"] for c in schema.get_columns(table)}
+            assert search_index.pg_index_name(table) in {
+                i["name"] for i in schema.get_indexes(table)
+            }
+        assert search_index.PG_CATEGORIES in {
+            c["name"] for c in schema.get_columns("error_analyses")
+        }
         assert {f"error_categories_search_{e}" for e in ("insert", "update", "delete")} <= (
             _triggers(db)
         )
         return
-    assert search.FTS_TABLE in schema.get_table_names()
-    assert set(search.sqlite_triggers()) <= _triggers(db)
+    assert search_index.FTS_TABLE in schema.get_table_names()
+    assert set(search_index.sqlite_triggers()) <= _triggers(db)
 
 
 def test_migrating_twice_is_harmless(db):

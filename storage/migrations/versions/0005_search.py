@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-from storage import search
+from storage import search_index
 
 # revision identifiers, used by Alembic.
 revision: str = "0005"
@@ -23,37 +23,42 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
-        op.add_column("error_analyses", sa.Column(search.PG_CATEGORIES, postgresql.TSVECTOR()))
-        for statement in search.pg_categories_ddl():
+        op.add_column(
+            "error_analyses", sa.Column(search_index.PG_CATEGORIES, postgresql.TSVECTOR())
+        )
+        for statement in search_index.pg_categories_ddl():
             op.execute(statement)
         op.execute("UPDATE error_categories SET name = name")
-        for table in search.PG_TABLES:
+        for table in search_index.PG_TABLES:
             # Generated and stored: PostgreSQL keeps the vector right on every write.
             op.add_column(
                 table,
                 sa.Column(
-                    search.VECTOR,
+                    search_index.VECTOR,
                     postgresql.TSVECTOR(),
-                    sa.Computed(search.pg_vector_expression(table), persisted=True),
+                    sa.Computed(search_index.pg_vector_expression(table), persisted=True),
                 ),
             )
             op.create_index(
-                search.pg_index_name(table), table, [search.VECTOR], postgresql_using="gin"
+                search_index.pg_index_name(table),
+                table,
+                [search_index.VECTOR],
+                postgresql_using="gin",
             )
         return
-    for statement in search.sqlite_ddl() + search.sqlite_backfill():
+    for statement in search_index.sqlite_ddl() + search_index.sqlite_backfill():
         op.execute(statement)
 
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
-        for table in search.PG_TABLES:
-            op.drop_index(search.pg_index_name(table), table_name=table)
-            op.drop_column(table, search.VECTOR)
-        for statement in search.pg_categories_drop():
+        for table in search_index.PG_TABLES:
+            op.drop_index(search_index.pg_index_name(table), table_name=table)
+            op.drop_column(table, search_index.VECTOR)
+        for statement in search_index.pg_categories_drop():
             op.execute(statement)
-        op.drop_column("error_analyses", search.PG_CATEGORIES)
+        op.drop_column("error_analyses", search_index.PG_CATEGORIES)
         return
-    for trigger in search.sqlite_triggers():
+    for trigger in search_index.sqlite_triggers():
         op.execute(f"DROP TRIGGER IF EXISTS {trigger}")
-    op.execute(f"DROP TABLE IF EXISTS {search.FTS_TABLE}")
+    op.execute(f"DROP TABLE IF EXISTS {search_index.FTS_TABLE}")
