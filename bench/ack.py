@@ -31,7 +31,7 @@ from sqlalchemy import func, select
 
 from bench import harness
 from storage.db import Database
-from storage.models import Problem
+from storage.problems import Problem
 
 MIN_THROUGHPUT, MAX_P99 = 0.5, 2.0
 ROUNDS = 2

@@ -41,7 +41,7 @@ from bot.digest import service as digest
 from runtime.config import load
 from storage import migrate
 from storage.db import Database
-from storage.models import Base
+from storage.schema import metadata
 
 TEAM, CHANNEL = "T0BENCH", "C0ML"
 OTHER_CHANNELS = ("C0NLP", "C0VISION", "C0INFRA")
@@ -292,7 +292,7 @@ def insert(engine: Engine, table: str, rows: list[dict]) -> None:
             raw.close()
         return
     with engine.begin() as connection:
-        connection.execute(Base.metadata.tables[table].insert(), rows)
+        connection.execute(metadata.tables[table].insert(), rows)
 
 
 def seed(engine: Engine, records: int) -> tuple[int, int]:

@@ -32,8 +32,10 @@ from sqlalchemy.engine import make_url
 
 from bot.search import service as search
 from storage import migrate
+from storage.analyses import ErrorAnalysis, ErrorCategory
 from storage.db import Database
-from storage.models import ErrorAnalysis, ErrorCategory, Experiment, Outcome, Problem
+from storage.experiments import Experiment, Outcome
+from storage.problems import Problem
 
 BAR_MS = 50.0
 TEAM, OTHER = "TBENCH", "TOTHER"

@@ -10,7 +10,7 @@ from bot.decisions.service import check_rationale, kind_of
 from bot.errors import UsageError
 from bot.problems.lists import Scope
 from bot.text import parse_number
-from storage.models import DecisionKind
+from storage.problems import DecisionKind
 
 QUOTES = "\"'“”‘’"
 REF = re.compile(r"^([PEA])-?([0-9]{1,9})$", re.IGNORECASE)

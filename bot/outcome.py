@@ -11,7 +11,8 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from storage.models import Direction, Outcome
+from storage.experiments import Outcome
+from storage.problems import Direction
 
 # Two values closer than this (relative to their size) are the same result: float noise
 # in a logged metric is not a gain.

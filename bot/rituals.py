@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from bot.schedule import Plan, Step, parse_holidays
 from bot.standup import service as standups
-from storage.models import Ritual, RitualKind
+from storage.rituals import Ritual, RitualKind
 
 
 def daily_plan(ritual: Ritual) -> Plan:

@@ -18,8 +18,8 @@ from bot.digest.chart import chart_comment, metric_chart
 from bot.digest.ritual import DigestRitual
 from storage import outbox, queries
 from storage.db import Database
-from storage.models import RitualRun
 from storage.outbox import Outgoing, Relation
+from storage.rituals import RitualRun
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ from slack_sdk import WebClient
 
 from jobs import digest, standup
 from storage.db import Database
-from storage.models import RitualKind
+from storage.rituals import RitualKind
 
 
 class Runner(Protocol):

@@ -33,7 +33,7 @@ from jobs import roster
 from jobs.outbox import Sender
 from storage import queries, sends
 from storage.db import Database
-from storage.models import Ritual, RitualKind, RitualRun
+from storage.rituals import Ritual, RitualKind, RitualRun
 from storage.types import utcnow
 
 log = logging.getLogger(__name__)

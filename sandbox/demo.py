@@ -21,13 +21,10 @@ from sandbox import demo_channel
 from sandbox.demo_team import ADA, ML_TEAM, PEOPLE, TEAM
 from sandbox.demo_work import ANALYSIS, ANALYSIS_DAYS_AGO, DECISION, EXPERIMENTS, FAILED, PROBLEMS
 from sandbox.emulator import SlackEmulator
+from storage.analyses import ErrorAnalysis
 from storage.db import Database
-from storage.models import (
-    Decision,
-    ErrorAnalysis,
-    Experiment,
-    Problem,
-)
+from storage.experiments import Experiment
+from storage.problems import Decision, Problem
 
 Numbered = TypeVar("Numbered", Problem, Experiment, ErrorAnalysis)
 

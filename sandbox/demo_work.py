@@ -8,7 +8,7 @@ from bot.analyses.drafts import AnalysisDraft
 from bot.experiments.drafts import ExperimentDraft
 from bot.problems.draft import ProblemDraft
 from sandbox.demo_team import ADA, BILAL, CHEN, PRIYA
-from storage.models import DecisionKind
+from storage.problems import DecisionKind
 
 
 @dataclass(frozen=True)

@@ -35,16 +35,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from storage.models import (
-    TEAM_ID,
-    USER_ID,
-    Base,
-    ErrorAnalysis,
-    Experiment,
-    Problem,
-    StandupAnswer,
-    _enum,
-)
+from storage.analyses import ErrorAnalysis
+from storage.experiments import Experiment
+from storage.models import TEAM_ID, USER_ID, Base, _enum
+from storage.problems import Problem
+from storage.rituals import StandupAnswer
 from storage.types import UTCDateTime, utcnow
 from storage.upsert import insert
 

@@ -9,7 +9,9 @@ from typing import Any
 from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
-from storage.models import Counter, Problem, RitualRun, Workspace
+from storage.models import Counter, Workspace
+from storage.problems import Problem
+from storage.rituals import RitualRun
 from storage.types import utcnow
 from storage.upsert import DIALECT_INSERT, insert
 

@@ -10,7 +10,7 @@ from bot import permissions
 from bot.analyses.drafts import TEXT_FIELDS, AnalysisDraft, check
 from bot.analyses.service import AnalysisRecord, analysis_row, fill, record_of
 from bot.history import service as history
-from storage.models import ErrorAnalysis
+from storage.analyses import ErrorAnalysis
 
 KIND = "analysis"
 

@@ -22,7 +22,8 @@ from bot.analyses.drafts import (
 from bot.errors import NotFound
 from bot.experiments import service as experiments
 from storage import queries
-from storage.models import ErrorAnalysis, ErrorCategory, Experiment, FollowUp
+from storage.analyses import ErrorAnalysis, ErrorCategory, FollowUp
+from storage.experiments import Experiment
 from storage.types import utcnow
 
 

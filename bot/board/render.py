@@ -14,7 +14,8 @@ from bot.ids import ActionId
 from bot.problems.render import STATUS_LABEL, TRACK_LABEL
 from bot.problems.service import ProblemRecord
 from bot.text import escape
-from storage.models import Direction, RitualKind, Track
+from storage.problems import Direction, Track
+from storage.rituals import RitualKind
 
 HOME_BLOCK_LIMIT = 100
 PER_TRACK = 20

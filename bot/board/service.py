@@ -19,7 +19,8 @@ from bot.experiments.service import ExperimentRecord
 from bot.problems import lists as problem_lists
 from bot.problems.service import ProblemRecord
 from bot.schedule import next_occurrence
-from storage.models import Ritual, RitualKind, Track
+from storage.problems import Track
+from storage.rituals import Ritual, RitualKind
 from storage.types import utcnow
 
 RITUALS_SHOWN = 10

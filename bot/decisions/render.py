@@ -8,7 +8,7 @@ from bot.blocks import context, section, user
 from bot.decisions.service import CLOSES, Decided
 from bot.problems.render import STATUS_LABEL, metric_line
 from bot.text import escape
-from storage.models import DecisionKind
+from storage.problems import DecisionKind
 
 VERB = {
     DecisionKind.CONTINUE: ":arrow_forward: continue",

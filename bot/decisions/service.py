@@ -13,7 +13,7 @@ from bot import permissions
 from bot.errors import NotFound, UsageError, ValidationFailed
 from bot.problems.service import ProblemRecord
 from storage import queries
-from storage.models import Decision, DecisionKind, Problem, ProblemStatus
+from storage.problems import Decision, DecisionKind, Problem, ProblemStatus
 from storage.types import utcnow
 
 RATIONALE_MAX = 3000

@@ -6,7 +6,7 @@ import io
 from collections.abc import Sequence
 
 from bot.digest.standing import Series
-from storage.models import Direction
+from storage.problems import Direction
 
 PANEL_HEIGHT = 2.4
 WIDTH = 8.0

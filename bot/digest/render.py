@@ -13,7 +13,8 @@ from bot.digest.service import DecisionMade, Digest, Lesson, OwedAnalysis, Probl
 from bot.digest.standing import Flag, ProblemRef, Result
 from bot.problems.render import STATUS_LABEL
 from bot.text import escape
-from storage.models import DecisionKind, Direction, Outcome
+from storage.experiments import Outcome
+from storage.problems import DecisionKind, Direction
 
 Blocks = list[dict[str, Any]]
 

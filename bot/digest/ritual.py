@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from bot.errors import UsageError
 from storage import queries
-from storage.models import Ritual, RitualKind, RitualRun
+from storage.rituals import Ritual, RitualKind, RitualRun
 from storage.types import utcnow
 from storage.upsert import insert
 

@@ -13,7 +13,8 @@ from bot.digest import participation, standing
 from bot.digest.participation import Blocker, Participation
 from bot.digest.standing import Flag, ProblemRef, Result, Series
 from bot.digest.week import ACTIVE, FAILED, DigestData, ExperimentRow, load, week_of
-from storage.models import DecisionKind, Outcome, ProblemStatus
+from storage.experiments import Outcome
+from storage.problems import DecisionKind, ProblemStatus
 
 
 @dataclass(frozen=True, kw_only=True)

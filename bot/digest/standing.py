@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from bot.digest.week import ExperimentRow, ProblemRow
-from storage.models import Direction, Outcome
+from storage.experiments import Outcome
+from storage.problems import Direction
 
 GAINED = (Outcome.IMPROVED, Outcome.MET_TARGET)
 STALL_RUN = 3

@@ -10,20 +10,10 @@ from typing import Any
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
-from storage.models import (
-    Decision,
-    DecisionKind,
-    Direction,
-    ErrorAnalysis,
-    Experiment,
-    Outcome,
-    Problem,
-    ProblemStatus,
-    Ritual,
-    RitualKind,
-    RitualRun,
-    StandupAnswer,
-)
+from storage.analyses import ErrorAnalysis
+from storage.experiments import Experiment, Outcome
+from storage.problems import Decision, DecisionKind, Direction, Problem, ProblemStatus
+from storage.rituals import Ritual, RitualKind, RitualRun, StandupAnswer
 
 WEEK = timedelta(days=7)
 ACTIVE = (ProblemStatus.OPEN, ProblemStatus.IN_DELIVERY)

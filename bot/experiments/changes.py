@@ -10,7 +10,7 @@ from bot.experiments import outcomes
 from bot.experiments.drafts import ExperimentDraft, check
 from bot.experiments.service import Logged, experiment_row, logged_of
 from bot.history import service as history
-from storage.models import Experiment
+from storage.experiments import Experiment
 
 KIND = "experiment"
 

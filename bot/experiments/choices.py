@@ -12,7 +12,7 @@ from bot.errors import NotFound, UsageError, ValidationFailed
 from bot.experiments.drafts import ExperimentDraft
 from bot.problems.service import ACTIVE, ProblemRecord
 from storage import queries
-from storage.models import Problem
+from storage.problems import Problem
 
 CHOICES_LIMIT = 100
 # What a problem menu searches with: enough for a P-number or a few title words.

@@ -18,7 +18,7 @@ from bot.ids import ActionId, AnalysisField, CallbackId, DecisionField, Experime
 from bot.problems.render import metric_line
 from bot.problems.service import ProblemRecord
 from bot.text import escape
-from storage.models import DecisionKind
+from storage.problems import DecisionKind
 
 X = ExperimentField
 A = AnalysisField

@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 from bot import outcome
 from bot.experiments.choices import problem_row
 from bot.problems.service import ProblemRecord
-from storage.models import Direction, Experiment, Problem
+from storage.experiments import Experiment
+from storage.problems import Direction, Problem
 
 
 def _best_before(session: Session, *, problem: Problem, number: int | None) -> float | None:

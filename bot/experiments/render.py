@@ -10,7 +10,7 @@ from bot.ids import ActionId
 from bot.outcome import Assessment, Delta
 from bot.problems.service import ProblemRecord
 from bot.text import escape
-from storage.models import Outcome
+from storage.experiments import Outcome
 
 Blocks = list[dict[str, Any]]
 

@@ -17,7 +17,9 @@ from bot.experiments.choices import problem_of_draft, problem_row
 from bot.experiments.drafts import ExperimentDraft, check
 from bot.problems.service import ProblemRecord
 from storage import queries
-from storage.models import ErrorAnalysis, Experiment, Outcome, Problem
+from storage.analyses import ErrorAnalysis
+from storage.experiments import Experiment, Outcome
+from storage.problems import Problem
 from storage.types import utcnow
 
 

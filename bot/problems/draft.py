@@ -11,7 +11,7 @@ from typing import TypeVar
 from bot import checks
 from bot.errors import ValidationFailed
 from bot.text import parse_number, visible
-from storage.models import Direction, Track
+from storage.problems import Direction, Track
 
 E = TypeVar("E", Direction, Track)
 

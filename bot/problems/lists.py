@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.problems.service import ACTIVE, ProblemRecord
-from storage.models import Problem, Track
+from storage.problems import Problem, Track
 
 LIST_LIMIT = 25
 # A listing counts the problems it does not show up to this many, then says "1,000+": an

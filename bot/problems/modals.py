@@ -10,7 +10,7 @@ from bot.blocks import plain
 from bot.ids import CallbackId, ProblemField
 from bot.problems.draft import TITLE_MAX
 from bot.problems.service import ProblemRecord
-from storage.models import Direction, Track
+from storage.problems import Direction, Track
 
 F = ProblemField
 

@@ -24,7 +24,7 @@ from bot.ids import ActionId
 from bot.problems.lists import Listing
 from bot.problems.service import ProblemRecord
 from bot.text import escape
-from storage.models import DecisionKind, Direction, ProblemStatus, Track
+from storage.problems import DecisionKind, Direction, ProblemStatus, Track
 
 Blocks = list[dict[str, Any]]
 

@@ -14,7 +14,7 @@ from bot.errors import NotFound
 from bot.history import service as history
 from bot.problems.draft import ProblemDraft, check
 from storage import queries
-from storage.models import Direction, Problem, ProblemStatus, Track
+from storage.problems import Direction, Problem, ProblemStatus, Track
 from storage.types import utcnow
 
 ACTIVE = (ProblemStatus.OPEN, ProblemStatus.IN_DELIVERY)

@@ -13,7 +13,9 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from bot.experiments.service import ExperimentRecord
 from bot.problems.service import ProblemRecord
 from storage import search as index
-from storage.models import Decision, ErrorAnalysis, ErrorCategory, Experiment, Outcome, Problem
+from storage.analyses import ErrorAnalysis, ErrorCategory
+from storage.experiments import Experiment, Outcome
+from storage.problems import Decision, Problem
 from storage.search import Hit
 from storage.search_index import Kind
 

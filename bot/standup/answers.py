@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from bot.errors import NotFound, UsageError
 from bot.standup.service import ANSWER_MAX, StandupRecord, ritual_row, run_row
 from storage import queries
-from storage.models import Ritual, StandupAnswer
+from storage.rituals import Ritual, StandupAnswer
 
 # Answers that mean "nothing to report", so they raise no blocker.
 NOTHING = re.compile(r"^\W*(no(ne|pe)?|nothing|n/?a|nil|-+|—|no blockers?)\W*$", re.IGNORECASE)

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from bot.errors import UsageError
 from bot.schedule import Plan, next_occurrence
 from bot.standup.service import AWAY_MAX_DAYS, StandupRecord, plan, zone_today
-from storage.models import Away
+from storage.rituals import Away
 
 
 def declare_away(

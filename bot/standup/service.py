@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from bot.errors import NotFound, UsageError
 from bot.schedule import Plan, Step, at_plus, local_instant, parse_holidays
 from storage import queries
-from storage.models import Ritual, RitualKind, RitualRun
+from storage.rituals import Ritual, RitualKind, RitualRun
 
 DEFAULT_QUESTIONS = (
     "What moved since last time?",

@@ -24,7 +24,7 @@ from bot.standup.service import (
 )
 from bot.text import parse_count, visible
 from storage import queries
-from storage.models import Ritual, RitualKind
+from storage.rituals import Ritual, RitualKind
 
 
 @dataclass(frozen=True, kw_only=True)

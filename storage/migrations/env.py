@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from alembic import context
 
-from storage import outbox  # noqa: F401  (its table is part of the schema)
-from storage.models import Base
+from storage.schema import metadata
 
 engine = context.config.attributes["engine"]
 
 with engine.connect() as connection:
     context.configure(
         connection=connection,
-        target_metadata=Base.metadata,
+        target_metadata=metadata,
         render_as_batch=connection.dialect.name == "sqlite",
     )
     with context.begin_transaction():

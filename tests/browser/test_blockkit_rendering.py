@@ -25,7 +25,7 @@ from sandbox import modals
 from sandbox import page as sandbox_page
 from sandbox.run import Sandbox
 from sandbox.surface import AppSurface
-from storage.models import Track
+from storage.problems import Track
 from tests.browser.conftest import LAPTOP, artifacts
 
 ADA, ALAN, CHANNEL = "U0ADA", "U0ALAN", "C0MLTEAM"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from storage.models import Decision, ProblemStatus
+from storage.problems import Decision, ProblemStatus
 from tests.conftest import ALICE, BOB, CAROL, CHANNEL, OTHER_TEAM, TEAM
 from tests.support.delivery import buttons, command, form, frame, problems, text
 from tests.support.slack import rendered

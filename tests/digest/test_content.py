@@ -8,7 +8,8 @@ import pytest
 
 from bot.digest import service as digest
 from bot.digest.week import load, week_of
-from storage.models import DecisionKind, Outcome, ProblemStatus
+from storage.experiments import Outcome
+from storage.problems import DecisionKind, ProblemStatus
 from storage.types import utcnow
 from tests.conftest import ALICE, BOB, CAROL, CHANNEL, OTHER_TEAM, TEAM
 from tests.support.digest_week import seed_week

@@ -10,8 +10,8 @@ import time_machine
 from sqlalchemy import select
 
 from jobs import digest as job
-from storage.models import Ritual, RitualKind, RitualRun
 from storage.outbox import OutboxMessage
+from storage.rituals import Ritual, RitualKind, RitualRun
 from storage.types import utcnow
 from tests.conftest import ALICE, BOB, CHANNEL, QUIET_CHANNEL, TEAM
 from tests.support.digest_week import oversized_week, seed_week

@@ -11,7 +11,8 @@ from bot.digest import render
 from bot.digest.chart import chart_comment, metric_chart
 from bot.digest.service import Digest, Lesson
 from bot.digest.standing import ProblemRef, Result, Series
-from storage.models import Direction, Outcome
+from storage.experiments import Outcome
+from storage.problems import Direction
 
 END = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 START = END - timedelta(days=7)

@@ -34,7 +34,8 @@ from bot.ids import ActionId
 from bot.prefill import experiment_prefill, problem_prefill
 from bot.problems.service import ProblemRecord
 from bot.text import message_plain_text
-from storage.models import DecisionKind, Direction, Outcome, ProblemStatus, Track
+from storage.experiments import Outcome
+from storage.problems import DecisionKind, Direction, ProblemStatus, Track
 
 NOW = datetime(2026, 11, 27, tzinfo=UTC)
 

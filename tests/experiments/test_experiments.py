@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from storage.models import Outcome
+from storage.experiments import Outcome
 from tests.conftest import ALICE, CHANNEL, OTHER_TEAM, QUIET_CHANNEL, TEAM
 from tests.support.delivery import (
     buttons,

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bot.outcome import FAILED, Delta, assess, best, better
-from storage.models import Direction, Outcome
+from storage.experiments import Outcome
+from storage.problems import Direction
 
 HIGHER, LOWER = Direction.HIGHER, Direction.LOWER
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from storage.models import Outcome
+from storage.experiments import Outcome
 from tests.conftest import ALICE, BOB, CAROL, CHANNEL, OTHER_TEAM, TEAM
 from tests.support.delivery import (
     analyses,

@@ -15,7 +15,8 @@ from bot.problems import service as problems
 from bot.problems.draft import ProblemDraft
 from jobs import messages
 from jobs.outbox import LEASE
-from storage.models import Experiment, Problem
+from storage.experiments import Experiment
+from storage.problems import Problem
 from storage.types import utcnow
 from tests.conftest import ALICE, CHANNEL, QUIET_CHANNEL, TEAM
 from tests.support.delivery import frame, log

@@ -7,7 +7,7 @@ import time
 import pytest
 from sqlalchemy import func, select
 
-from storage.models import Problem
+from storage.problems import Problem
 from tests.conftest import ALICE, CHANNEL, OTHER_TEAM, QUIET_CHANNEL, TEAM
 from tests.support.slack import posted, rendered
 

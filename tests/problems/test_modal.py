@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from storage.models import Direction, Problem, Track
+from storage.problems import Direction, Problem, Track
 from tests.conftest import ALICE, BOB, CHANNEL, TEAM
 from tests.support.slack import posted, rendered
 

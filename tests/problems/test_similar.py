@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from storage.models import Outcome
+from storage.experiments import Outcome
 from tests.conftest import ALICE, CHANNEL, OTHER_TEAM, TEAM
 from tests.problems.test_modal import full_form, open_form, text
 from tests.support.records import Seed

@@ -15,7 +15,10 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.ids import ActionId, CallbackId
-from storage.models import Decision, ErrorAnalysis, Experiment, Problem, RecordVersion
+from storage.analyses import ErrorAnalysis
+from storage.experiments import Experiment
+from storage.models import RecordVersion
+from storage.problems import Decision, Problem
 from tests.conftest import ALICE, CHANNEL, OTHER_TEAM, TEAM
 from tests.reliability.test_attacks_isolation_injection import PINGS, SQL, mrkdwn
 from tests.support import ledger

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from bot.digest import ritual as digest_schedule
 from bot.ids import ActionId
 from bot.standup import service as standups
-from storage.models import Ritual
+from storage.rituals import Ritual
 from tests.conftest import ALICE, BOB, CHANNEL, OTHER_TEAM, TEAM
 from tests.support import ledger
 from tests.support.signed import (

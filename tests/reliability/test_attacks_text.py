@@ -15,16 +15,10 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from runtime import logs
-from storage.models import (
-    Decision,
-    ErrorAnalysis,
-    ErrorCategory,
-    Experiment,
-    FollowUp,
-    Problem,
-    Ritual,
-    StandupAnswer,
-)
+from storage.analyses import ErrorAnalysis, ErrorCategory, FollowUp
+from storage.experiments import Experiment
+from storage.problems import Decision, Problem
+from storage.rituals import Ritual, StandupAnswer
 from tests.conftest import ALICE, CHANNEL, TEAM
 from tests.reliability.test_attacks_every_path import analysis_values, experiment_values
 from tests.standup.test_standup import NOW, answers_form, click_answer, settings_form

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from bot.ids import ProblemField
 from bot.text import clean
-from storage.models import Problem
+from storage.problems import Problem
 from tests.conftest import ALICE, BOB, CHANNEL, TEAM
 from tests.support import ledger
 from tests.support.signed import post_payload, submission_payload

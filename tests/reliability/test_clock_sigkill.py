@@ -19,8 +19,8 @@ from sqlalchemy import select
 
 from bot.digest import ritual as digest_schedule
 from jobs.outbox import LEASE, Sender
-from storage.models import RitualRun
 from storage.outbox import OutboxMessage
+from storage.rituals import RitualRun
 from tests.conftest import ALICE, CHANNEL, TEAM
 from tests.reliability.test_clock_process import clock_process, wait_started
 from tests.support import ledger

@@ -22,7 +22,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
 from storage.db import Database
-from storage.models import Problem
+from storage.problems import Problem
 from tests.conftest import SIGNING_SECRET, TEAM
 from tests.reliability.conftest import DB_PASSWORD, SECRETS, make_bot, stop_bot
 from tests.support import ledger

@@ -13,15 +13,9 @@ from sqlalchemy import select
 
 from bot.ids import ActionId, CallbackId
 from bot.problems.render import DECIDE_BUTTONS
-from storage.models import (
-    Decision,
-    DecisionKind,
-    ErrorAnalysis,
-    Experiment,
-    Outcome,
-    Problem,
-    ProblemStatus,
-)
+from storage.analyses import ErrorAnalysis
+from storage.experiments import Experiment, Outcome
+from storage.problems import Decision, DecisionKind, Problem, ProblemStatus
 from storage.queries import next_number
 from tests.conftest import ALICE, BOB, CAROL, CHANNEL, TEAM
 from tests.reliability.test_attacks_every_path import analysis_values, experiment_values

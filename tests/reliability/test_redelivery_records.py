@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.ids import ActionId
-from storage.models import Decision
+from storage.problems import Decision
 from tests.conftest import ALICE, CHANNEL, TEAM
 from tests.reliability.test_attacks_every_path import analysis_values, experiment_values
 from tests.support import ledger

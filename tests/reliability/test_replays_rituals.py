@@ -9,7 +9,7 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-from storage.models import Away, Ritual, RitualKind, StandupAnswer
+from storage.rituals import Away, Ritual, RitualKind, StandupAnswer
 from tests.conftest import BOB, CHANNEL
 from tests.reliability.test_replays import replay
 from tests.standup.test_standup import (

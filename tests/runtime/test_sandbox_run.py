@@ -14,7 +14,10 @@ from bot.problems import service as problems
 from sandbox import demo, demo_team
 from sandbox.emulator import SlackEmulator
 from sandbox.run import Sandbox
-from storage.models import Decision, ErrorAnalysis, Experiment, Outcome, Problem, Ritual
+from storage.analyses import ErrorAnalysis
+from storage.experiments import Experiment, Outcome
+from storage.problems import Decision, Problem
+from storage.rituals import Ritual
 from tests.support.clock import a_weekday_morning
 
 

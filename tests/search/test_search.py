@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from storage.models import DecisionKind, ErrorCategory, Experiment, Problem
+from storage.analyses import ErrorCategory
+from storage.experiments import Experiment
+from storage.problems import DecisionKind, Problem
 from tests.conftest import ALICE, CHANNEL, OTHER_TEAM, TEAM
 from tests.support.records import Seed
 from tests.support.slack import rendered

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from bot.ids import ActionId
 from runtime.clock import RitualScheduler
-from storage.models import Away, Ritual, RitualKind, StandupAnswer
+from storage.rituals import Away, Ritual, RitualKind, StandupAnswer
 from tests.conftest import ALICE, BOB, CAROL, CHANNEL, OTHER_TEAM, QUIET_CHANNEL, TEAM
 from tests.support.slack import rendered
 from tests.support.standup import client_for, has_button, make_standup, prompts

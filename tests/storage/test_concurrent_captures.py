@@ -14,7 +14,8 @@ from bot.errors import ValidationFailed
 from bot.problems import service as problems
 from bot.problems.draft import TITLE_MAX, ProblemDraft
 from storage.db import Database
-from storage.models import Problem, Workspace
+from storage.models import Workspace
+from storage.problems import Problem
 
 
 def capture(

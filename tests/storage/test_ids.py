@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from bot.problems import service as problems
 from bot.problems.draft import ProblemDraft
-from storage.models import Problem
+from storage.problems import Problem
 
 WRITERS, EACH = 8, 15
 
@@ -79,8 +79,8 @@ def test_stored_times_are_timezone_aware_utc(db):
 def test_an_occurrence_is_claimed_by_exactly_one_of_many_racers(db):
     from datetime import UTC, datetime, time
 
-    from storage.models import Ritual, RitualKind
     from storage.queries import claim_run
+    from storage.rituals import Ritual, RitualKind
 
     with db.transaction() as session:
         ritual = Ritual(

@@ -7,7 +7,10 @@ from typing import Any
 from sqlalchemy import select
 
 from bot.ids import ActionId, ExperimentField
-from storage.models import ErrorAnalysis, Experiment, Problem, RecordVersion
+from storage.analyses import ErrorAnalysis
+from storage.experiments import Experiment
+from storage.models import RecordVersion
+from storage.problems import Problem
 from tests.conftest import ALICE, CHANNEL, TEAM
 
 

@@ -6,21 +6,10 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy.orm import Session
 
-from storage.models import (
-    Decision,
-    DecisionKind,
-    Direction,
-    ErrorAnalysis,
-    Experiment,
-    Outcome,
-    Problem,
-    ProblemStatus,
-    Ritual,
-    RitualKind,
-    RitualRun,
-    StandupAnswer,
-    Track,
-)
+from storage.analyses import ErrorAnalysis
+from storage.experiments import Experiment, Outcome
+from storage.problems import Decision, DecisionKind, Direction, Problem, ProblemStatus, Track
+from storage.rituals import Ritual, RitualKind, RitualRun, StandupAnswer
 from storage.types import utcnow
 from tests.conftest import ALICE, BOB, CAROL, CHANNEL, OTHER_TEAM, QUIET_CHANNEL, TEAM
 

@@ -4,15 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from storage.models import (
-    Decision,
-    DecisionKind,
-    ErrorAnalysis,
-    ErrorCategory,
-    Experiment,
-    Outcome,
-    Problem,
-)
+from storage.analyses import ErrorAnalysis, ErrorCategory
+from storage.experiments import Experiment, Outcome
+from storage.problems import Decision, DecisionKind, Problem
 from storage.queries import next_number
 from tests.conftest import ALICE, TEAM
 

@@ -15,7 +15,7 @@ from sandbox import payloads
 from sandbox.delivery import form_body, payload_body
 from sandbox.signing import sign
 from storage.db import Database
-from storage.models import Problem
+from storage.problems import Problem
 from tests.conftest import ALICE, BOB, CHANNEL, SIGNING_SECRET, TEAM
 
 FORM = "application/x-www-form-urlencoded"

@@ -1,0 +1,109 @@
+"""Problems and the decisions taken on them (continue, pivot, cut losses, ship)."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from storage.models import TEAM_ID, USER_ID, Base, _enum
+from storage.types import UTCDateTime, utcnow
+
+
+class Track(enum.StrEnum):
+    DISCOVERY = "discovery"
+    DELIVERY = "delivery"
+
+
+class ProblemStatus(enum.StrEnum):
+    OPEN = "open"
+    IN_DELIVERY = "in_delivery"
+    SHIPPED = "shipped"
+    DROPPED = "dropped"
+
+
+class Direction(enum.StrEnum):
+    HIGHER = "higher"
+    LOWER = "lower"
+
+
+class DecisionKind(enum.StrEnum):
+    CONTINUE = "continue"
+    PIVOT = "pivot"
+    CUT = "cut"
+    SHIP = "ship"
+
+
+class Problem(Base):
+    __tablename__ = "problems"
+    __table_args__ = (
+        UniqueConstraint("team_id", "number"),
+        UniqueConstraint("team_id", "source_key"),
+        # The digest reads a workspace's active problems and those changed in a week.
+        Index("ix_problems_team_id_status", "team_id", "status"),
+        Index("ix_problems_team_id_updated_at", "team_id", "updated_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(TEAM_ID, index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(200))
+    statement: Mapped[str | None] = mapped_column(Text)
+    user_value: Mapped[str | None] = mapped_column(Text)
+    feasibility: Mapped[str | None] = mapped_column(Text)
+    metric_name: Mapped[str | None] = mapped_column(String(200))
+    metric_definition: Mapped[str | None] = mapped_column(Text)
+    direction: Mapped[Direction] = mapped_column(_enum(Direction), default=Direction.HIGHER)
+    baseline: Mapped[float | None] = mapped_column(Float)
+    target: Mapped[float | None] = mapped_column(Float)
+    guardrails: Mapped[str | None] = mapped_column(Text)
+    data_sources: Mapped[str | None] = mapped_column(Text)
+    prior_work: Mapped[str | None] = mapped_column(Text)
+    track: Mapped[Track] = mapped_column(_enum(Track), default=Track.DISCOVERY)
+    status: Mapped[ProblemStatus] = mapped_column(_enum(ProblemStatus), default=ProblemStatus.OPEN)
+    owner_id: Mapped[str] = mapped_column(USER_ID)
+    created_by: Mapped[str] = mapped_column(USER_ID)
+    channel_id: Mapped[str | None] = mapped_column(String(32))
+    review_on: Mapped[date | None]
+    kill_criteria: Mapped[str | None] = mapped_column(Text)
+    # The Slack message it was captured from (the "Capture as problem" shortcut).
+    source_permalink: Mapped[str | None] = mapped_column(Text)
+    # Where the channel card was posted, so later changes can update it in place.
+    card_channel: Mapped[str | None] = mapped_column(String(32))
+    card_ts: Mapped[str | None] = mapped_column(String(32))
+    # Identifies the Slack request that created the row (trigger or view id), so a
+    # redelivered command or a double-submitted modal stores one problem, not two.
+    source_key: Mapped[str | None] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    deleted_by: Mapped[str | None] = mapped_column(USER_ID)
+
+    decisions: Mapped[list[Decision]] = relationship(
+        back_populates="problem", order_by="Decision.decided_at"
+    )
+
+    @property
+    def ref(self) -> str:
+        return f"P-{self.number}"
+
+
+class Decision(Base):
+    __tablename__ = "decisions"
+    __table_args__ = (
+        UniqueConstraint("team_id", "source_key"),
+        Index("ix_decisions_team_id_decided_at", "team_id", "decided_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(TEAM_ID, index=True)
+    problem_id: Mapped[int] = mapped_column(ForeignKey("problems.id", ondelete="CASCADE"))
+    kind: Mapped[DecisionKind] = mapped_column(_enum(DecisionKind))
+    rationale: Mapped[str] = mapped_column(Text)
+    decided_by: Mapped[str] = mapped_column(USER_ID)
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    source_key: Mapped[str | None] = mapped_column(String(128))
+
+    problem: Mapped[Problem] = relationship(back_populates="decisions")
