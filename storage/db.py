@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,6 +20,9 @@ from sqlalchemy.orm import Session, sessionmaker
 SQLITE_BUSY_MS = 2000
 # An execution option marking a read-only unit of work (Database.reading).
 READ_ONLY = "ritualbot_read_only"
+# What is left of SQLITE_BUSY_MS for SQLite's own wait, once a writer has waited its turn
+# in this process (Database._turn): a write waits at most SQLITE_BUSY_MS in all.
+_waited = threading.local()
 
 
 class CommitUnknown(Exception):
@@ -67,8 +71,12 @@ def _tune_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        reading = connection.get_execution_options().get(READ_ONLY, False)
-        connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
+        if connection.get_execution_options().get(READ_ONLY, False):
+            connection.exec_driver_sql("BEGIN")
+            return
+        left = getattr(_waited, "left_ms", None) or SQLITE_BUSY_MS
+        connection.exec_driver_sql(f"PRAGMA busy_timeout={left}")
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 class Database:
@@ -114,12 +122,16 @@ class Database:
         if self._writer is None:
             yield
             return
+        started = time.monotonic()
         if not self._writer.acquire(timeout=SQLITE_BUSY_MS / 1000):
             busy = sqlite3.OperationalError("database is locked")
             raise OperationalError("BEGIN IMMEDIATE", {}, busy)
+        waited_ms = int((time.monotonic() - started) * 1000)
+        _waited.left_ms = max(1, SQLITE_BUSY_MS - waited_ms)
         try:
             yield
         finally:
+            _waited.left_ms = None
             self._writer.release()
 
     @contextmanager
