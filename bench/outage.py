@@ -69,8 +69,10 @@ def field(value: str) -> dict[str, Any]:
 def work(slack: SlackEmulator, round_: int) -> None:
     """One round of a team's work: what each kind of message comes from."""
 
-    def command(name: str, text: str, user: str = ALICE) -> None:
-        slack.slash_command(team_id=TEAM, user_id=user, channel_id=CHANNEL, command=name, text=text)
+    def command(name: str, text: str, user: str = ALICE):
+        return slack.slash_command(
+            team_id=TEAM, user_id=user, channel_id=CHANNEL, command=name, text=text
+        )
 
     first = 2 * round_ + 1
     command("/problem", f"Outage round {round_}: churn flags")
@@ -79,7 +81,7 @@ def work(slack: SlackEmulator, round_: int) -> None:
     command("/experiment", f"P-{first} 0.64 focal loss")
     command("/experiment", f"delete E-{first + 1}")
     command("/problem", f"decide P-{first + 1} cut no labelled data to learn from")
-    command("/analysis", f"E-{first}", user=ALICE)
+    opened = command("/analysis", f"E-{first}", user=ALICE)
     values = {
         "sample_size": field("100"),
         "sample_method": field("Random 100 misses"),
@@ -87,10 +89,13 @@ def work(slack: SlackEmulator, round_: int) -> None:
         "root_causes": field("Augmentation washes out small objects"),
         "next_steps": field("Try crop-aware augmentation"),
     }
-    try:
-        slack.submit_view(user_id=ALICE, values=values)
-    except LookupError:  # the form did not open: its answer went past Slack's 3 s
-        print(f"round {round_}: the analysis form of E-{first} did not open", flush=True)
+    try:  # the form opens after the ack (views.open), as in Slack: wait for it, as a person does
+        slack.wait_for(lambda: slack.open_view(ALICE) is not None, timeout=3.0)
+    except AssertionError:
+        answer = f"HTTP {opened.status} {str(opened.body)[:200]}"
+        print(f"round {round_}: the form of E-{first} did not open ({answer})", flush=True)
+        return
+    slack.submit_view(user_id=ALICE, values=values)
 
 
 def standup(runtime, slack: SlackEmulator) -> None:
@@ -163,6 +168,9 @@ def main(argv: list[str] | None = None) -> int:
                 break
             time.sleep(1.0)
         last = time.monotonic() - back
+        for r in rows:
+            if r.state not in (OutboxState.SENT, OutboxState.FAILED):
+                print(f"  not sent: {r.what} ({r.state}, {r.attempts} tries, {r.error})")
         clock.shutdown()
         server.stop()
         posts = Counter(
