@@ -91,9 +91,11 @@ class Sender:
         wanted = None if ids is None else list(ids)
         if not self._anything(wanted):
             return 0
-        total, idle = 0, set()  # idle: another sender holds everything due there
+        # Workspaces left for this round: another sender holds all that is due there, or
+        # Slack stopped taking their messages.
+        total, idle = 0, set()
         with ThreadPoolExecutor(WORKSPACES_AT_ONCE, thread_name_prefix="outbox") as pool:
-            serving: dict[Future[tuple[int, int]], str] = {}
+            serving: dict[Future[tuple[int, int, bool]], str] = {}
             while True:
                 if len(serving) < WORKSPACES_AT_ONCE:
                     with self.db.reading() as session:
@@ -112,15 +114,15 @@ class Sender:
                 finished, _ = wait(serving, return_when=FIRST_COMPLETED)
                 for work in finished:
                     team_id = serving.pop(work)
-                    claimed, sent = work.result()
+                    claimed, sent, held_back = work.result()
                     total += sent
-                    if not claimed:
+                    if held_back or not claimed:
                         idle.add(team_id)
 
-    def _drain(self, team_id: str, ids: list[int] | None, patience: float) -> tuple[int, int]:
+    def _drain(self, team_id: str, ids: list[int] | None, patience: float) -> tuple[int, int, bool]:
         """Send a workspace's due messages in order until none is left, or until Slack stops
         taking them: then the rest of the claim waits unclaimed for the next try.
-        How many were claimed, and how many sent."""
+        How many were claimed, how many sent, and whether Slack held the rest back."""
         claimed = sent = 0
         while True:
             with self.db.transaction() as session:
@@ -128,7 +130,7 @@ class Sender:
                     session, team_id=team_id, now=self.clock(), limit=CLAIM, ids=ids
                 )
             if not batch:
-                return claimed, sent
+                return claimed, sent, False
             claimed += len(batch)
             outcomes: list[Outcome] = []
             try:
@@ -144,7 +146,7 @@ class Sender:
             self._record(outcomes, untried=batch[len(outcomes) :])
             sent += sum(o.answer.ts is not None for o in outcomes)
             if outcomes[-1].answer.retry:
-                return claimed, sent
+                return claimed, sent, True
 
     def _anything(self, ids: list[int] | None) -> bool:
         now = self.clock()

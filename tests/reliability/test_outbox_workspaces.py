@@ -64,3 +64,23 @@ def test_slack_down_for_a_workspace_leaves_its_other_messages_untried(emulator, 
     for message in waiting:
         assert message.state == OutboxState.PENDING and message.attempts == 0
         assert message.next_try_at == tried.next_try_at > NOON
+
+
+def test_slack_down_costs_one_try_a_workspace_a_round_however_much_waits(emulator, db):
+    with time_machine.travel(NOON, tick=False):
+        queued = [
+            enqueue(db, team_id=TEAM, channel=(ALICE, BOB, CAROL)[n % 3], text=f"prompt {n}")
+            for n in range(25)
+        ]
+        emulator.inject("chat.postMessage", status=503, times=1000)
+
+        assert sender_for(emulator, db).send() == 0
+
+    tried = {
+        c.args["metadata"]["event_payload"]["outbox_id"] for c in emulator.calls("chat.postMessage")
+    }
+    assert tried == {queued[0]}
+    with db.reading() as session:
+        rows = [session.get(OutboxMessage, id_) for id_ in queued]
+    assert all(r.state == OutboxState.PENDING for r in rows)
+    assert [r.attempts for r in rows] == [1] + [0] * 24, "a try used up without a call"
