@@ -71,12 +71,15 @@ def _tune_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        if connection.get_execution_options().get(READ_ONLY, False):
-            connection.exec_driver_sql("BEGIN")
-            return
-        left = getattr(_waited, "left_ms", None) or SQLITE_BUSY_MS
-        connection.exec_driver_sql(f"PRAGMA busy_timeout={left}")
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        reading = connection.get_execution_options().get(READ_ONLY, False)
+        # A writer gets what its turn left of the busy timeout; a reader, all of it. Set
+        # only when it changes (the pooled connection remembers what it was given).
+        busy_ms = SQLITE_BUSY_MS if reading else getattr(_waited, "left_ms", None) or SQLITE_BUSY_MS
+        given = connection.connection.info
+        if given.get("busy_ms", SQLITE_BUSY_MS) != busy_ms:
+            connection.exec_driver_sql(f"PRAGMA busy_timeout={busy_ms}")
+            given["busy_ms"] = busy_ms
+        connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
 
 
 class Database:
