@@ -7,7 +7,6 @@ from typing import Any
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
-from sqlalchemy.orm import Session
 
 from bot import triggers
 from bot.analyses import changes, render
@@ -92,7 +91,7 @@ def analysis_command(
             with db.transaction() as session:
                 triggers.once(session, trigger=trigger)
                 analysis = changes.delete(session, team_id=team_id, number=number, actor=actor)
-                queued = queue_change(session, analysis)
+                queued = messages.analysis_update(session, analysis)
             records.confirm_deletion(
                 ack,
                 respond,
@@ -101,41 +100,15 @@ def analysis_command(
                 undo_action=ActionId.ANALYSIS_RESTORE,
                 restore_command="/analysis restore",
             )
-            changed(sender, analysis, queued, client=client, user_id=user_id, respond=respond)
+            show_change(sender, queued, analysis, client=client, user_id=user_id, respond=respond)
         case Restore(number):
             actor = people.actor(client, team_id=team_id, user_id=user_id)
             with db.transaction() as session:
                 triggers.once(session, trigger=trigger)
                 analysis = changes.restore(session, team_id=team_id, number=number, actor=actor)
-                queued = queue_change(session, analysis)
+                queued = messages.analysis_update(session, analysis)
             records.confirm_restore(ack, ref=analysis.ref)
-            changed(sender, analysis, queued, client=client, user_id=user_id, respond=respond)
-
-
-def queue_change(session: Session, analysis: analyses.AnalysisRecord) -> list[int]:
-    """Edits of the analysis's thread post and of its experiment's message, queued."""
-    logged = experiments.get(session, team_id=analysis.team_id, number=analysis.experiment_number)
-    return messages.analysis_update(session, analysis, logged)
-
-
-def changed(
-    sender: Sender,
-    analysis: analyses.AnalysisRecord,
-    queued: list[int],
-    *,
-    client: WebClient,
-    user_id: str,
-    respond: Respond | None = None,
-) -> None:
-    show_change(
-        sender,
-        queued,
-        ref=analysis.ref,
-        team_id=analysis.team_id,
-        user_id=user_id,
-        client=client,
-        respond=respond,
-    )
+            show_change(sender, queued, analysis, client=client, user_id=user_id, respond=respond)
 
 
 def open_form(ack: Ack, body: dict[str, Any], client: WebClient, db: Database) -> None:
@@ -192,9 +165,9 @@ def submit_analysis(
             analysis = changes.update(
                 session, team_id=team_id, number=metadata["analysis"], draft=draft, actor=actor
             )
-            queued = queue_change(session, analysis)
+            queued = messages.analysis_update(session, analysis)
         ack()
-        changed(sender, analysis, queued, client=client, user_id=user_id)
+        show_change(sender, queued, analysis, client=client, user_id=user_id)
         return
     with db.transaction() as session:
         saved = analyses.create(
@@ -243,9 +216,9 @@ def undo_delete(
         analysis = changes.restore(
             session, team_id=team_id, number=records.clicked_number(body), actor=actor
         )
-        queued = queue_change(session, analysis)
+        queued = messages.analysis_update(session, analysis)
     records.undone(respond, ref=analysis.ref)
-    changed(sender, analysis, queued, client=client, user_id=user_id, respond=respond)
+    show_change(sender, queued, analysis, client=client, user_id=user_id, respond=respond)
 
 
 def register(app: App) -> None:

@@ -147,7 +147,9 @@ def experiment_command(
                 undo_action=ActionId.EXPERIMENT_RESTORE,
                 restore_command="/experiment restore",
             )
-            changed(sender, logged, queued, client=client, user_id=user_id, respond=respond)
+            show_change(
+                sender, [queued], logged.experiment, client=client, user_id=user_id, respond=respond
+            )
         case Restore(number):
             actor = people.actor(client, team_id=team_id, user_id=user_id)
             with db.transaction() as session:
@@ -155,7 +157,9 @@ def experiment_command(
                 logged = changes.restore(session, team_id=team_id, number=number, actor=actor)
                 queued = messages.confirmation_update(session, logged)
             records.confirm_restore(ack, ref=logged.experiment.ref)
-            changed(sender, logged, queued, client=client, user_id=user_id, respond=respond)
+            show_change(
+                sender, [queued], logged.experiment, client=client, user_id=user_id, respond=respond
+            )
 
 
 def announce(
@@ -177,27 +181,6 @@ def announce(
         client=client,
         user_id=e.author_id,
         shown=render.confirmation(logged),
-    )
-
-
-def changed(
-    sender: Sender,
-    logged: experiments.Logged,
-    queued: int | None,
-    *,
-    client: WebClient,
-    user_id: str,
-    respond: Respond | None = None,
-) -> None:
-    """The experiment's message brought in line with it (edited, deleted or restored)."""
-    show_change(
-        sender,
-        [queued] if queued else [],
-        ref=logged.experiment.ref,
-        team_id=logged.experiment.team_id,
-        user_id=user_id,
-        client=client,
-        respond=respond,
     )
 
 
@@ -253,7 +236,7 @@ def submit_experiment(
             )
             queued = messages.confirmation_update(session, logged)
         ack()
-        changed(sender, logged, queued, client=client, user_id=user_id)
+        show_change(sender, [queued], logged.experiment, client=client, user_id=user_id)
         return
     with db.transaction() as session:
         logged = experiments.create(
@@ -303,7 +286,9 @@ def undo_delete(
         )
         queued = messages.confirmation_update(session, logged)
     records.undone(respond, ref=logged.experiment.ref)
-    changed(sender, logged, queued, client=client, user_id=user_id, respond=respond)
+    show_change(
+        sender, [queued], logged.experiment, client=client, user_id=user_id, respond=respond
+    )
 
 
 def register(app: App) -> None:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 from urllib.error import URLError
 
 from slack_bolt import Respond
@@ -140,21 +141,31 @@ def tell_delivery(
         tell(client, user_id=user_id, text=text, blocks=blocks)
 
 
+class Record(Protocol):
+    """What show_change needs of a record: how people name it, and its workspace."""
+
+    @property
+    def ref(self) -> str: ...
+
+    @property
+    def team_id(self) -> str: ...
+
+
 def show_change(
     sender: Sender,
-    queued: list[int],
+    queued: Sequence[int | None],
+    record: Record,
     *,
-    ref: str,
-    team_id: str,
     user_id: str,
     client: WebClient,
     respond: Respond | None = None,
 ) -> None:
-    """Send at once the edits that bring a record's messages in line with it; if Slack
-    refuses them or is down, the person who changed it hears so (the sweep retries)."""
+    """Send at once the edits (queued in the change's transaction, None where the record
+    has no message) that bring a record's messages in line with it; if Slack refuses them
+    or is down, the person who changed it hears so (the sweep retries)."""
     tell_delivery(
-        sender.send_now(queued, team_id=team_id, person=user_id),
-        saved=f"{ref} is saved",
+        sender.send_now([q for q in queued if q], team_id=record.team_id, person=user_id),
+        saved=f"{record.ref} is saved",
         what="the change on its message",
         respond=respond,
         client=client,

@@ -88,9 +88,10 @@ def confirmation_update(session: Session, logged: experiments.Logged) -> int | N
     )
 
 
-def analysis_update(session: Session, a: AnalysisRecord, logged: experiments.Logged) -> list[int]:
+def analysis_update(session: Session, a: AnalysisRecord) -> list[int]:
     """The analysis in its thread, drawn again (or marked deleted) from the record, and its
     experiment's confirmation: the "Start error analysis" button comes and goes with it."""
+    logged = experiments.get(session, team_id=a.team_id, number=a.experiment_number)
     if a.deleted_at is not None:
         text = f"{a.ref} was deleted. `/analysis restore {a.ref}` brings it back."
         blocks = [context(text)]
