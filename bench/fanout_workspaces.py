@@ -36,6 +36,8 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, timedelta
 
+from sqlalchemy import func, select
+
 from bench.fanout import database
 from bot.ids import ActionId
 from bot.schedule import local_instant
@@ -47,6 +49,7 @@ from runtime.clock import RitualScheduler
 from runtime.config import load
 from sandbox.emulator import SlackEmulator
 from storage.db import Database
+from storage.outbox import OutboxMessage, OutboxState
 
 ROOT = Path(__file__).resolve().parents[1]
 BAR, BAR_KILLED = 1.2, 1.5
@@ -137,10 +140,7 @@ def worker(args: argparse.Namespace) -> int:
 
 
 def outstanding(db: Database) -> int:
-    from sqlalchemy import func, select
-
-    from storage.outbox import OutboxMessage, OutboxState
-
+    """Messages still to send, or claimed by a process that may be dead."""
     with db.reading() as session:
         waiting = [OutboxState.PENDING, OutboxState.CLAIMED]
         return session.scalar(
