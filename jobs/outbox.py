@@ -62,6 +62,16 @@ class Delivery:
     waiting: str | None = None
 
 
+@dataclass
+class Drained:
+    """What one workspace's drain did: the ids it claimed and sent, and whether Slack held
+    the rest back."""
+
+    claimed: set[int] = field(default_factory=set)
+    sent: set[int] = field(default_factory=set)
+    held_back: bool = False
+
+
 class Outcome(NamedTuple):
     """A message sent, what Slack answered, and the channel it went to."""
 
@@ -95,7 +105,7 @@ class Sender:
         # Slack stopped taking their messages.
         total, idle = 0, set()
         with ThreadPoolExecutor(WORKSPACES_AT_ONCE, thread_name_prefix="outbox") as pool:
-            serving: dict[Future[tuple[int, int, bool]], str] = {}
+            serving: dict[Future[Drained], str] = {}
             while True:
                 if len(serving) < WORKSPACES_AT_ONCE:
                     with self.db.reading() as session:
@@ -114,24 +124,23 @@ class Sender:
                 finished, _ = wait(serving, return_when=FIRST_COMPLETED)
                 for work in finished:
                     team_id = serving.pop(work)
-                    claimed, sent, held_back = work.result()
-                    total += sent
-                    if held_back or not claimed:
+                    drained = work.result()
+                    total += len(drained.sent)
+                    if drained.held_back or not drained.claimed:
                         idle.add(team_id)
 
-    def _drain(self, team_id: str, ids: list[int] | None, patience: float) -> tuple[int, int, bool]:
+    def _drain(self, team_id: str, ids: list[int] | None, patience: float) -> Drained:
         """Send a workspace's due messages in order until none is left, or until Slack stops
-        taking them: then the rest of the claim waits unclaimed for the next try.
-        How many were claimed, how many sent, and whether Slack held the rest back."""
-        claimed = sent = 0
+        taking them: then the rest of the claim waits unclaimed for the next try."""
+        drained = Drained()
         while True:
             with self.db.transaction() as session:
                 batch = sends.claim(
                     session, team_id=team_id, now=self.clock(), limit=CLAIM, ids=ids
                 )
             if not batch:
-                return claimed, sent, False
-            claimed += len(batch)
+                return drained
+            drained.claimed.update(m.id for m in batch)
             outcomes: list[Outcome] = []
             try:
                 for message in batch:
@@ -144,9 +153,12 @@ class Sender:
             # One commit for the batch: a process killed before it leaves these claimed, and
             # each is looked for in Slack when the lease runs out, as for a single message.
             self._record(outcomes, untried=batch[len(outcomes) :])
-            sent += sum(o.answer.ts is not None for o in outcomes)
+            drained.sent.update(o.message.id for o in outcomes if o.answer.ts is not None)
             if outcomes[-1].answer.retry:
-                return claimed, sent, True
+                drained.held_back = True
+                return drained
+            if ids is not None and drained.claimed.issuperset(ids):
+                return drained  # all of them tried: no need to ask again
 
     def _anything(self, ids: list[int] | None) -> bool:
         now = self.clock()
@@ -159,7 +171,8 @@ class Sender:
         if it is finally refused."""
         if not ids:
             return Delivery()
-        self._drain(team_id, list(ids), PERSON_WAITING_PATIENCE)
+        if ids[0] in self._drain(team_id, list(ids), PERSON_WAITING_PATIENCE).sent:
+            return Delivery()
         with self.db.reading() as session:
             first = outbox.get(session, team_id=team_id, message_id=ids[0])
         if first is None or first.state == OutboxState.SENT:
@@ -186,8 +199,10 @@ class Sender:
 
     def _send(self, message: OutboxMessage, *, patience: float = RATE_LIMIT_PATIENCE) -> Outcome:
         """One call to Slack; what it answered is recorded by the caller."""
-        with self.db.reading() as session:
-            channel, ts = sends.target(session, message)
+        channel, ts = message.channel, message.target_ts
+        if sends.needs_parent(message):  # read only when it waits for another's ts
+            with self.db.reading() as session:
+                channel, ts = sends.target(session, message)
         client = self.client_for(message.team_id)
         method, do, args = stamps.call_for(client, message, channel=channel, ts=ts)
         answer = call(

@@ -21,17 +21,20 @@ from sqlalchemy.orm import Session, aliased
 
 from storage.outbox import SLOTS, OutboxMessage, OutboxState, Relation
 
+# The message another waits for. Made once: an alias is costly to build, and every send of
+# a person's own card asks what is due.
+_parent = aliased(OutboxMessage)
+_READY = OutboxMessage.after.is_(None) | exists(
+    select(_parent.id).where(_parent.id == OutboxMessage.after, _parent.state == OutboxState.SENT)
+)
+
 
 def _due(now: datetime, ids: Iterable[int] | None) -> Any:
     """Pending, due by `now`, and not waiting for a message still unsent (of `ids` only)."""
-    parent = aliased(OutboxMessage)
-    ready = (OutboxMessage.after.is_(None)) | exists(
-        select(parent.id).where(parent.id == OutboxMessage.after, parent.state == OutboxState.SENT)
-    )
     due = and_(
         OutboxMessage.state == OutboxState.PENDING,
         OutboxMessage.next_try_at.is_(None) | (OutboxMessage.next_try_at <= now),
-        ready,
+        _READY,
     )
     return due if ids is None else and_(due, OutboxMessage.id.in_(list(ids)))
 
@@ -103,10 +106,15 @@ def interrupted(session: Session, *, before: datetime, limit: int) -> list[Outbo
     return rows
 
 
+def needs_parent(message: OutboxMessage) -> bool:
+    """Whether a message's target is the one of the message it waits for."""
+    return message.after is not None and message.relation != Relation.FOLLOWS
+
+
 def target(session: Session, message: OutboxMessage) -> tuple[str, str | None]:
     """The channel to send to, and the ts the message replies to or edits (None for a new
     top-level post): its own `target_ts`, or the one of the message it waits for."""
-    if message.after is None or message.relation == Relation.FOLLOWS:
+    if not needs_parent(message):
         return message.channel, message.target_ts
     parent = session.get(OutboxMessage, message.after)
     assert parent is not None and parent.ts is not None, "claimed before what it waits for"
