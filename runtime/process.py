@@ -84,10 +84,8 @@ def build(
         listener_executor=listener_executor,
         follow_ups=follow_ups,
     )
-    web = WebApp(app=app, db=db, signing_secret=settings.signing_secret)
-    return Runtime(
-        settings=settings, db=db, app=app, web=web, follow_ups=follow_ups, sender=sender
-    )
+    web = WebApp(app=app, db=db, signing_secret=settings.signing_secret, follow_ups=follow_ups)
+    return Runtime(settings=settings, db=db, app=app, web=web, follow_ups=follow_ups, sender=sender)
 
 
 def client_factory(settings: Settings, db: Database) -> Callable[[str], WebClient]:

@@ -19,6 +19,7 @@ from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
 from slack_bolt.request.internals import build_context
 from sqlalchemy import text
 
+from handlers.follow_ups import FollowUps
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -81,10 +82,18 @@ class _Handler(SlackRequestHandler):
 class WebApp:
     """Routes HTTP to Bolt, answers health checks, and refuses oversized bodies."""
 
-    def __init__(self, *, app: App, db: Database, signing_secret: str | None):
+    def __init__(
+        self,
+        *,
+        app: App,
+        db: Database,
+        signing_secret: str | None,
+        follow_ups: FollowUps,
+    ):
         self.slack = _Handler(app, path="/slack/events")
         self.db = db
         self.signing_secret = signing_secret
+        self.follow_ups = follow_ups  # told when each request starts and ends
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "")
@@ -107,7 +116,8 @@ class WebApp:
                 log.warning("refused a request on %r not signed by Slack: %s", path[:100], why)
                 return _reply(start_response, "401 Unauthorized", {"error": "invalid signature"})
         environ["wsgi.input"] = io.BytesIO(body)
-        return self.slack(environ, start_response)
+        with self.follow_ups.answering():
+            return self.slack(environ, start_response)
 
     def _health(self, start_response: StartResponse) -> Iterable[bytes]:
         try:
@@ -121,9 +131,7 @@ class WebApp:
         return _reply(start_response, "200 OK", {"ok": True})
 
 
-def unsigned(
-    body: bytes, environ: dict[str, Any], *, secret: str | None, now: float
-) -> str | None:
+def unsigned(body: bytes, environ: dict[str, Any], *, secret: str | None, now: float) -> str | None:
     """Why this request cannot be shown to come from Slack, or None when its signature holds.
 
     Every header is checked for shape before use, so no header value can make the check

@@ -78,3 +78,17 @@ def test_past_its_backlog_a_follow_up_is_left_out_not_queued(caplog):
 
     assert sorted(ran) == [0, 1, 2]
     assert caplog.text.count("left out: 3 already waiting") == 2
+
+
+def test_a_follow_up_waits_while_the_process_answers_a_request():
+    """Whoever waits for an ack comes first: a card or a hint starts once no request is
+    being answered (the outbox keeps the card until then)."""
+    follow_ups = FollowUps()
+    ran = threading.Event()
+    try:
+        with follow_ups.answering():
+            follow_ups.submit(ran.set)
+            assert not ran.wait(0.3)
+        assert ran.wait(5)
+    finally:
+        follow_ups.shutdown()
