@@ -69,7 +69,7 @@ def settle(database_url: str, sent: int) -> None:
 
 def measure(engine: str, args: argparse.Namespace, workdir: Path) -> dict[str, object]:
     log = workdir / "servers.log"
-    workers = harness.web_workers()
+    workers = harness.web_workers(engine)
     with (
         harness.emulator() as api_url,
         harness.database(engine, workdir=workdir) as url,

@@ -22,6 +22,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from runtime.config import load
+from runtime.config import web_workers as web_workers_for
 from sandbox.signing import sign
 from storage import migrate
 from storage.db import Database
@@ -176,10 +177,11 @@ def signed(body: bytes, content_type: str = "application/x-www-form-urlencoded")
     return {"Content-Type": content_type, **sign(body=body, secret=SECRET, timestamp=stamp)}
 
 
-def web_workers() -> int:
-    """The production server's worker count, the same on either engine: `ritualbot run` and
-    the Procfile's `web` both serve from WEB_CONCURRENCY workers, 2 by default."""
-    return int(os.environ.get("WEB_CONCURRENCY", "2"))
+def web_workers(engine: str) -> int:
+    """The production server's worker count on `engine` ("sqlite" or "postgresql"), as
+    `ritualbot run` picks it: WEB_CONCURRENCY, by default 1 on SQLite (one writer) and 2 on
+    PostgreSQL."""
+    return web_workers_for(os.environ, database_url=f"{engine}://")
 
 
 def command_body(text_: str, *, api_url: str, command: str = "/problem") -> bytes:

@@ -149,7 +149,7 @@ def soak(
             database_url=url,
             api_url=api_url,
             log=workdir / "server.log",
-            workers=harness.web_workers(),
+            workers=harness.web_workers(engine),
         ) as app,
     ):
         analyze = statistics_keeper(url) if engine == "postgresql" else None
@@ -242,7 +242,7 @@ def main(argv: list[str] | None = None) -> int:
     engine = "postgresql" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "sqlite"
     print(
         f"soak: {args.minutes} min at {args.rate:g} req/s on {engine}, "
-        f"{harness.web_workers()} gunicorn worker(s) (mix: 40% captures, 30% list/show, "
+        f"{harness.web_workers(engine)} gunicorn worker(s) (mix: 40% captures, 30% list/show, "
         "15% forms, 15% Home)"
     )
     with tempfile.TemporaryDirectory(prefix="bench-soak-") as tmp:

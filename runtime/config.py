@@ -76,8 +76,14 @@ def _port(env: Mapping[str, str]) -> int:
     return int(raw)
 
 
-def _web_workers(env: Mapping[str, str]) -> int:
-    raw = env.get("WEB_CONCURRENCY", "").strip() or "2"
+def web_workers(env: Mapping[str, str], *, database_url: str) -> int:
+    """WEB_CONCURRENCY; by default 2 on PostgreSQL (as the Procfile's `web`), and 1 on SQLite,
+    which has one writer: a second process only makes its writers wait for each other in
+    SQLite's busy handler, which sleeps up to 100 ms between tries, where one process's
+    16 threads take turns on a lock (storage.db). bench/ack.py: p99 4.3x a bare app's with
+    one worker, 18x with two (docs/benchmarks.md)."""
+    default = "1" if database_url.startswith("sqlite") else "2"
+    raw = env.get("WEB_CONCURRENCY", "").strip() or default
     if not raw.isdigit() or not 1 <= int(raw) <= 32:
         raise ConfigError(
             f"WEB_CONCURRENCY must be a number of web worker processes from 1 to 32 "
@@ -121,5 +127,5 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         slack_api_url=api_url if api_url.endswith("/") else api_url + "/",
         database_url=database_url,
         port=_port(env),
-        web_workers=_web_workers(env),
+        web_workers=web_workers(env, database_url=database_url),
     )

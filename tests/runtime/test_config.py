@@ -12,7 +12,14 @@ def test_defaults_are_the_embedded_sqlite_and_slack():
     assert settings.database_url == "sqlite:///ritualbot.db"
     assert settings.slack_api_url == "https://slack.com/api/"
     assert settings.port == 3000
-    assert settings.web_workers == 2  # as the Procfile's web
+    # SQLite has one writer: a second web process would only make writers queue in
+    # SQLite's sleeping busy handler.
+    assert settings.web_workers == 1
+
+
+def test_on_postgresql_the_web_runs_two_workers_as_the_procfiles():
+    assert load({"DATABASE_URL": "postgresql://u@h/db"}).web_workers == 2
+    assert load({"DATABASE_URL": "sqlite:///x.db", "WEB_CONCURRENCY": "3"}).web_workers == 3
 
 
 def test_postgres_urls_use_psycopg3():
