@@ -10,16 +10,7 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot import triggers
-from bot.commands import (
-    Help,
-    OpenForm,
-    StandupNow,
-    StandupPause,
-    StandupResume,
-    StandupSkip,
-    carried_number,
-    parse_standup,
-)
+from bot.commands import Help, OpenForm, carried_number
 from bot.forms import MessageRef
 from bot.ids import ActionId, CallbackId, Command
 from bot.standup import answers as standup_answers
@@ -28,6 +19,13 @@ from bot.standup import modals as standup_modals
 from bot.standup import render
 from bot.standup import service as standups
 from bot.standup import settings as standup_settings
+from bot.standup.commands import (
+    StandupNow,
+    StandupPause,
+    StandupResume,
+    StandupSkip,
+    parse_standup,
+)
 from handlers.errors import after_ack
 from handlers.experiments import open_experiment_form
 from handlers.slack import tell_delivery

@@ -10,17 +10,16 @@ import pytest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web import SlackResponse
 
-from bot.commands import (
-    Help,
-    OpenForm,
+from bot.commands import Help, OpenForm
+from bot.errors import UsageError, ValidationFailed
+from bot.standup.answers import NOTHING
+from bot.standup.commands import (
     StandupNow,
     StandupPause,
     StandupResume,
     StandupSkip,
     parse_standup,
 )
-from bot.errors import UsageError, ValidationFailed
-from bot.standup.answers import NOTHING
 from bot.standup.settings import SettingsDraft, _checked
 from jobs.delivery import RateGate, call
 
