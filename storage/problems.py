@@ -1,4 +1,4 @@
-"""Problems and the decisions taken on them (continue, pivot, cut losses, ship)."""
+"""Problems and the decisions taken on them (continue, pivot, cut losses, ship, reopen)."""
 
 from __future__ import annotations
 
@@ -34,6 +34,8 @@ class DecisionKind(enum.StrEnum):
     PIVOT = "pivot"
     CUT = "cut"
     SHIP = "ship"
+    # Opens a dropped or shipped problem again (migration 0012 widened the column for it).
+    REOPEN = "reopen"
 
 
 class Problem(Base):

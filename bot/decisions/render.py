@@ -15,6 +15,7 @@ VERB = {
     DecisionKind.PIVOT: ":twisted_rightwards_arrows: pivot",
     DecisionKind.CUT: ":scissors: cut our losses",
     DecisionKind.SHIP: ":rocket: ship",
+    DecisionKind.REOPEN: ":leftwards_arrow_with_hook: reopen",
 }
 
 

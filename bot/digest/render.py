@@ -35,6 +35,7 @@ DECISION_LABEL = {
     DecisionKind.PIVOT: "pivot",
     DecisionKind.CUT: "cut losses",
     DecisionKind.SHIP: "ship",
+    DecisionKind.REOPEN: "reopen",
 }
 
 

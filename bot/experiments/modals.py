@@ -31,12 +31,14 @@ DECISION_TITLE = {
     DecisionKind.PIVOT: "Pivot",
     DecisionKind.CUT: "Cut losses on",
     DecisionKind.SHIP: "Ship",
+    DecisionKind.REOPEN: "Reopen",
 }
 DECISION_HINT = {
     DecisionKind.CONTINUE: "What evidence says the current approach is worth more time?",
     DecisionKind.PIVOT: "What did you learn, and what will you try instead?",
     DecisionKind.CUT: "Why stop now? This closes the problem as dropped.",
     DecisionKind.SHIP: "Why is it good enough? This closes the problem as shipped.",
+    DecisionKind.REOPEN: "What changed, that makes it worth taking up again? It opens again.",
 }
 
 

@@ -218,7 +218,10 @@ def test_the_matrix_is_in_the_ledger(mbot):
 
 
 DECIDE_HOWS = ("decide command", "decide button", "decide form")
-DECIDE_CASES = [(how, kind, role) for how in DECIDE_HOWS for kind in DecisionKind for role in ROLES]
+# What can be decided on an open problem; reopening a closed one has its own matrix below.
+DECIDE_CASES = [
+    (how, kind, role) for how in DECIDE_HOWS for kind in DECIDE_BUTTONS for role in ROLES
+]
 CLOSED_BY = {DecisionKind.CUT: ProblemStatus.DROPPED, DecisionKind.SHIP: ProblemStatus.SHIPPED}
 
 
