@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.decisions.service import check_rationale, kind_of
+from bot.decisions.service import KINDS, check_rationale, kind_of
 from bot.errors import UsageError
 from bot.problems.lists import Scope
 from bot.text import parse_number
@@ -133,6 +133,7 @@ RECORD_VERBS = {
     "history": History,
 }
 DECIDE_USAGE = "Example: `/problem decide P-12 pivot recall plateaued; try a retrieval model`."
+REOPEN_USAGE = "Example: `/problem reopen P-4 the new labels make rare classes learnable`."
 
 
 def _record_verb(
@@ -150,12 +151,25 @@ def _record_verb(
 def _decide(rest: str) -> Decide:
     parts = rest.split(maxsplit=2)
     if len(parts) < 2:
-        raise UsageError(
-            f"Say which problem and what you decide ({', '.join(DecisionKind)}). {DECIDE_USAGE}"
-        )
+        raise UsageError(f"Say which problem and what you decide ({KINDS}). {DECIDE_USAGE}")
     number = parse_ref(parts[0], kind="P")
     kind = kind_of(parts[1])
     return Decide(number, kind, check_rationale(parts[2] if len(parts) > 2 else ""))
+
+
+def _reopen(rest: str) -> Decide:
+    """`/problem reopen P-4 <why>`: a decision, like the others, that opens P-4 again."""
+    parts = rest.split(maxsplit=1)
+    if not parts:
+        raise UsageError(f"Say which problem to reopen and why. {REOPEN_USAGE}")
+    number = parse_ref(parts[0], kind="P")
+    example = f"/problem reopen P-{number} the new labels make rare classes learnable"
+    if len(parts) < 2:
+        raise UsageError(
+            f"Say why P-{number} should be reopened, in a sentence: "
+            f"`/problem reopen P-{number} <why>`, e.g. `{example}`."
+        )
+    return Decide(number, DecisionKind.REOPEN, check_rationale(parts[1], example=example))
 
 
 @dataclass(frozen=True)
@@ -191,7 +205,7 @@ def parse_problem(text: str) -> ProblemCommand:
         if not rest:
             raise UsageError("Say which problem to show, e.g. `/problem show P-12`.")
         return ShowProblem(parse_ref(rest, kind="P"))
-    if word in ("decide", "edit", "delete", "restore", "history"):
+    if word in ("decide", "reopen", "edit", "delete", "restore", "history"):
         if rest and not REF.match(rest.split()[0]):
             raise UsageError(
                 f"`/problem {word}` takes a problem id, e.g. `/problem {word} P-3`. To capture "
@@ -199,6 +213,8 @@ def parse_problem(text: str) -> ProblemCommand:
             )
         if word == "decide":
             return _decide(rest)
+        if word == "reopen":
+            return _reopen(rest)
         return _record_verb(word, rest, kind="P", command="/problem")
     return Capture(text)
 

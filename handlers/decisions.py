@@ -38,7 +38,11 @@ def open_decision(
     actor = people.actor(client, team_id=team_id, user_id=body["user"]["id"])
     with db.transaction() as session:
         problem = decisions.decidable(
-            session, team_id=team_id, number=carried_number(action.get("value")), actor=actor
+            session,
+            team_id=team_id,
+            number=carried_number(action.get("value")),
+            actor=actor,
+            kind=kind,
         )
     channel = (body.get("channel") or {}).get("id") or problem.channel_id
     client.views_open(

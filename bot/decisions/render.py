@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.blocks import context, section, user
-from bot.decisions.service import CLOSES, Decided
+from bot.decisions.service import STATUS_AFTER, Decided
 from bot.problems.render import STATUS_LABEL, metric_line
 from bot.text import escape
 from storage.problems import DecisionKind
@@ -21,10 +21,10 @@ VERB = {
 
 def posted(decided: Decided) -> list[dict[str, Any]]:
     d, p = decided.decision, decided.problem
-    closed = f" {p.ref} is now *{STATUS_LABEL[p.status]}*." if d.kind in CLOSES else ""
+    status = f" {p.ref} is now *{STATUS_LABEL[p.status]}*." if d.kind in STATUS_AFTER else ""
     return [
         section(
-            f"*Decision on {p.ref} · {escape(p.title)}*: {VERB[d.kind]}.{closed}\n"
+            f"*Decision on {p.ref} · {escape(p.title)}*: {VERB[d.kind]}.{status}\n"
             f"*Why:* {escape(d.rationale)}"
         ),
         context(f"{metric_line(p)} · decided by {user(d.decided_by)} · `/problem show {p.ref}`"),

@@ -1,4 +1,5 @@
-"""Decisions on a problem, on the record: continue, pivot, cut losses, or ship."""
+"""Decisions on a problem, on the record: continue, pivot, cut losses, or ship; and
+reopening a problem that was dropped or shipped."""
 
 from __future__ import annotations
 
@@ -19,7 +20,12 @@ from storage.types import utcnow
 RATIONALE_MAX = 3000
 # Cutting losses and shipping end the work on a problem.
 CLOSES = {DecisionKind.CUT: ProblemStatus.DROPPED, DecisionKind.SHIP: ProblemStatus.SHIPPED}
-KINDS = ", ".join(k.value for k in DecisionKind)
+# Reopening takes the work up again as an open problem: the one status a problem has
+# before it is closed (its track says discovery or delivery).
+STATUS_AFTER = {**CLOSES, DecisionKind.REOPEN: ProblemStatus.OPEN}
+# What can be decided on an open problem.
+KINDS = ", ".join(k.value for k in DecisionKind if k is not DecisionKind.REOPEN)
+DECIDE_EXAMPLE = "/problem decide P-12 cut no gain after 4 experiments"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -66,7 +72,9 @@ def kind_of(text: str) -> DecisionKind:
         ) from None
 
 
-def check_rationale(text: str | None, *, field: str | None = None) -> str:
+def check_rationale(
+    text: str | None, *, field: str | None = None, example: str = DECIDE_EXAMPLE
+) -> str:
     """The rationale, required: a decision without its why teaches nothing."""
     rationale = (text or "").strip()
     problem = None
@@ -78,7 +86,7 @@ def check_rationale(text: str | None, *, field: str | None = None) -> str:
         return rationale
     if field:
         raise ValidationFailed({field: problem})
-    raise UsageError(f"{problem} Example: `/problem decide P-12 cut no gain after 4 experiments`.")
+    raise UsageError(f"{problem} Example: `{example}`.")
 
 
 def _by_source(session: Session, *, team_id: str, source_key: str) -> Decision | None:
@@ -101,20 +109,27 @@ def _problem(session: Session, *, team_id: str, number: int, actor: permissions.
     return problem
 
 
-def _still_open(problem: Problem) -> None:
-    if problem.status in CLOSES.values():
+def _may_take(problem: Problem, kind: DecisionKind) -> None:
+    """A closed problem can only be reopened, and only a closed one can."""
+    closed = problem.status in CLOSES.values()
+    if closed and kind is not DecisionKind.REOPEN:
         raise UsageError(
             f"{problem.ref} is already {problem.status.value}: there is nothing left to decide. "
-            "Frame a new problem with `/problem` if the work starts again."
+            f"If the work starts again, reopen it: `/problem reopen {problem.ref} <why>`."
+        )
+    if not closed and kind is DecisionKind.REOPEN:
+        raise UsageError(
+            f"{problem.ref} is still open: only a dropped or shipped problem can be reopened. "
+            f"To decide on it, type `/problem decide {problem.ref} continue|pivot|cut|ship <why>`."
         )
 
 
 def decidable(
-    session: Session, *, team_id: str, number: int, actor: permissions.Actor
+    session: Session, *, team_id: str, number: int, actor: permissions.Actor, kind: DecisionKind
 ) -> ProblemRecord:
-    """The problem, if the actor may decide on it and it is still open (to open the form)."""
+    """The problem, if the actor may take decision `kind` on it now (to open the form)."""
     problem = _problem(session, team_id=team_id, number=number, actor=actor)
-    _still_open(problem)
+    _may_take(problem, kind)
     return ProblemRecord.of(problem)
 
 
@@ -128,7 +143,8 @@ def decide(
     rationale: str,
     source_key: str | None = None,
 ) -> Decided:
-    """Record the actor's decision; cut and ship close the problem (dropped, shipped)."""
+    """Record the actor's decision; cut and ship close the problem (dropped, shipped), and
+    reopen opens a closed one again."""
     problem = _problem(session, team_id=team_id, number=number, actor=actor)
     if source_key is not None:
         existing = _by_source(session, team_id=team_id, source_key=source_key)
@@ -139,7 +155,7 @@ def decide(
                 created=False,
             )
     queries.lock(session, problem)
-    _still_open(problem)
+    _may_take(problem, kind)
     try:
         with session.begin_nested():
             row = Decision(
@@ -152,8 +168,8 @@ def decide(
                 source_key=source_key,
             )
             session.add(row)
-            if kind in CLOSES:
-                problem.status = CLOSES[kind]
+            if kind in STATUS_AFTER:
+                problem.status = STATUS_AFTER[kind]
             session.flush()
     except IntegrityError:
         existing = _by_source(session, team_id=team_id, source_key=source_key or "")

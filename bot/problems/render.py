@@ -74,6 +74,7 @@ def card(problem: ProblemRecord) -> Blocks:
         blocks.append(decide_buttons(problem))
     else:
         blocks.append(section(f"*Closed: {STATUS_LABEL[problem.status]}.*"))
+        blocks.append(context(f"`/problem reopen {problem.ref} &lt;why&gt;` takes it up again."))
     source = f" from <{problem.source_permalink}|this message>" if problem.source_permalink else ""
     blocks.append(
         context(
@@ -208,6 +209,7 @@ HELP = """*`/problem`*: frame the problem before the work.
 • `/problem list` (open), `/problem list mine`, `/problem list all`
 • `/problem show P-12`: everything recorded about P-12, its experiments and decisions
 • `/problem decide P-12 continue|pivot|cut|ship &lt;why&gt;`: decide on the record (cut and ship close it); its author, its owner or a workspace admin decides, anyone can add evidence in its card's thread
+• `/problem reopen P-12 &lt;why&gt;`: take a dropped or shipped problem up again, on the record (experiments go only on open problems)
 • `/problem edit P-12`, `/problem history P-12`: change it; every edit, with who and when
 • `/problem delete P-12`, `/problem restore P-12`
 • `/problem help`: this message"""

@@ -3,17 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
 
-from storage.problems import Decision, ProblemStatus
+from storage.problems import ProblemStatus
 from tests.conftest import ALICE, BOB, CAROL, CHANNEL, OTHER_TEAM, TEAM
-from tests.support.delivery import buttons, command, form, frame, problems, text
+from tests.support.delivery import buttons, command, decisions, form, frame, problems, text
 from tests.support.slack import rendered
-
-
-def decisions(bot) -> list[Decision]:
-    with bot.runtime.db.transaction() as session:
-        return list(session.scalars(select(Decision).order_by(Decision.id)))
 
 
 def decision_posts(bot) -> list:

@@ -101,6 +101,9 @@ def test_problem_decisions_and_record_verbs_are_understood():
     assert parse_problem("decide p-2 SHIP good enough") == Decide(
         2, DecisionKind.SHIP, "good enough"
     )
+    assert parse_problem("reopen P-4 new labels, worth another try") == Decide(
+        4, DecisionKind.REOPEN, "new labels, worth another try"
+    )
     assert parse_problem("history P-3") == History(3)
     assert parse_problem("delete P-3") == Delete(3)
     assert parse_problem("edit p3") == Edit(3)
@@ -115,6 +118,12 @@ def test_problem_decisions_and_record_verbs_are_understood():
         ("decide E-3 cut why", "not an id like P-12"),
         ("delete stale features", "quote it"),
         ("decide between two embeddings", "quote it"),
+        (
+            "reopen P-4",
+            "Say why P-4 should be reopened, in a sentence: `/problem reopen P-4 <why>`",
+        ),
+        ("reopen", "Say which problem to reopen and why"),
+        ("reopen the churn idea", "quote it"),
     ],
 )
 def test_bad_problem_text_says_what_to_type(text, says):

@@ -168,6 +168,7 @@ BUTTONS = (
 PATHS: dict[str, Path] = {
     **{f"/problem {verb}": verb_path("/problem", verb, "P") for verb in VERBS},
     "/problem decide": lambda b, n, r: slash(b, "/problem", f"decide P-{n} cut no signal"),
+    "/problem reopen": lambda b, n, r: slash(b, "/problem", f"reopen P-{n} worth another go"),
     "/experiment P-n (form)": lambda b, n, r: slash(b, "/experiment", f"P-{n}"),
     "/experiment P-n value (quick log)": lambda b, n, r: slash(b, "/experiment", f"P-{n} 0.9 x"),
     **{f"/experiment {verb}": verb_path("/experiment", verb, "E") for verb in VERBS},

@@ -249,7 +249,9 @@ def decide_as(bot, how: str, kind: DecisionKind, user: str, number: int) -> tupl
                 user_id=user,
                 channel_id=CHANNEL,
                 command="/problem",
-                text=f"decide P-{number} {kind.value} {why}",
+                text=f"reopen P-{number} {why}"
+                if kind is DecisionKind.REOPEN
+                else f"decide P-{number} {kind.value} {why}",
             ).body
         )
     elif how == "decide button":
@@ -320,3 +322,37 @@ def test_the_decide_matrix_is_in_the_ledger(mbot):
         "thread; nothing stored, status unchanged",
     )
     assert len(DECIDE_CASES) == 3 * 4 * 4
+
+
+# Closed problems have no decision buttons: reopening is typed, or a forged decision form.
+REOPEN_CASES = [(how, role) for how in ("decide command", "decide form") for role in ROLES]
+
+
+@pytest.mark.parametrize(("how", "role"), REOPEN_CASES)
+def test_only_author_owner_or_admin_may_reopen_a_problem(mbot, how, role):
+    number = seed(mbot, deleted=None)["P"]
+    decide_as(mbot, "decide command", DecisionKind.CUT, CAROL, number)
+    user = ROLES[role]
+
+    _, said = decide_as(mbot, how, DecisionKind.REOPEN, user, number)
+
+    reopened = [d for d in decisions_on(mbot, number) if d[0] is DecisionKind.REOPEN]
+    status = row(mbot, "P", number).status
+    if role in ALLOWED:
+        assert reopened == [(DecisionKind.REOPEN, user, f"reopen, decided by {user}")]
+        assert status == ProblemStatus.OPEN
+    else:
+        assert reopened == [] and status == ProblemStatus.DROPPED
+        assert f"You can't decide on P-{number}: only its author, its owner" in said
+
+
+def test_the_reopen_matrix_is_in_the_ledger(mbot):
+    ledger.record(
+        area="attack",
+        fault="reopen of a dropped P by author, owner, admin, other member via /problem reopen "
+        "and forged decision forms sent twice",
+        tries=len(REOPEN_CASES),
+        outcome="author, owner and admin reopen it once (open again); any other member is told "
+        "who may decide; nothing stored, still dropped",
+    )
+    assert len(REOPEN_CASES) == 2 * 4

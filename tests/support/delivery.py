@@ -10,7 +10,7 @@ from bot.ids import ActionId, ExperimentField
 from storage.analyses import ErrorAnalysis
 from storage.experiments import Experiment
 from storage.models import RecordVersion
-from storage.problems import Problem
+from storage.problems import Decision, Problem
 from tests.conftest import ALICE, CHANNEL, TEAM
 
 
@@ -97,6 +97,11 @@ def experiments(bot, team: str = TEAM) -> list[Experiment]:
                 select(Experiment).where(Experiment.team_id == team).order_by(Experiment.number)
             )
         )
+
+
+def decisions(bot) -> list[Decision]:
+    with bot.runtime.db.transaction() as session:
+        return list(session.scalars(select(Decision).order_by(Decision.id)))
 
 
 def analyses(bot, team: str = TEAM) -> list[ErrorAnalysis]:
