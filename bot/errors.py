@@ -6,9 +6,12 @@ from __future__ import annotations
 class RitualbotError(Exception):
     """An error the global handler turns into a message for the user."""
 
-    def __init__(self, message: str):
+    def __init__(self, message: str, *, shown: str | None = None):
         super().__init__(message)
         self.message = message
+        # The message as mrkdwn, for where Slack renders it, when it says more there (a
+        # mention of who did what); the bot escaped any user text in it.
+        self.shown = shown
 
 
 class UsageError(RitualbotError):

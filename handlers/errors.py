@@ -54,10 +54,16 @@ def user_text(error: Exception) -> str:
     return UNEXPECTED
 
 
+def shown(error: Exception, text: str) -> str:
+    """`text` as mrkdwn: the error's own mrkdwn when it has one, else `text` escaped."""
+    own = error.shown if isinstance(error, RitualbotError) else None
+    return own or escape(text)
+
+
 def _answer(body: dict[str, Any], error: Exception, text: str) -> BoltResponse | None:
     """The HTTP answer that shows `text`, for requests not yet acknowledged."""
     if "command" in body:
-        blocks = usage(text, command=body["command"])
+        blocks = usage(shown(error, text), command=body["command"])
         payload = {"response_type": "ephemeral", "text": escape(text), "blocks": blocks}
         return BoltResponse(
             status=200, body=json.dumps(payload), headers={"content-type": ["application/json"]}
@@ -81,7 +87,7 @@ def _answer(body: dict[str, Any], error: Exception, text: str) -> BoltResponse |
                     "title": plain("Not saved", 24),
                     "close": plain("Back", 24),
                     "blocks": [
-                        {"type": "section", "text": {"type": "mrkdwn", "text": escape(text)}}
+                        {"type": "section", "text": {"type": "mrkdwn", "text": shown(error, text)}}
                     ],
                 },
             }
@@ -92,13 +98,14 @@ def _answer(body: dict[str, Any], error: Exception, text: str) -> BoltResponse |
 
 
 def _tell(body: dict[str, Any], client: WebClient, respond: Any, text: str) -> None:
-    """Tell the user after the request was acknowledged: in place if possible, else by DM."""
+    """Tell the user after the request was acknowledged: in place if possible, else by DM;
+    `text` is mrkdwn."""
     if body.get("response_url") or body.get("response_urls"):
-        respond(text=escape(text), response_type="ephemeral", replace_original=False)
+        respond(text=text, response_type="ephemeral", replace_original=False)
         return
     user = (body.get("user") or {}).get("id") or body.get("user_id")
     if user:
-        client.chat_postMessage(channel=user, text=escape(text))
+        client.chat_postMessage(channel=user, text=text)
 
 
 def handle(
@@ -121,7 +128,7 @@ def handle(
         if answer is not None:
             return answer
     try:
-        _tell(body, client, respond, text)
+        _tell(body, client, respond, shown(error, text))
     except Exception:  # the user cannot be told; the log above has the cause
         log.warning("could not tell the user about an error", exc_info=True)
     return BoltResponse(status=200, body="") if response is not None else None

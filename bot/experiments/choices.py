@@ -8,6 +8,7 @@ from sqlalchemy import ColumnElement, and_, case, exists, false, func, or_, sele
 from sqlalchemy.orm import Session
 
 from bot.commands import parse_ref
+from bot.decisions.closure import Closure, closure_of, refusal
 from bot.errors import NotFound, UsageError, ValidationFailed
 from bot.experiments.drafts import ExperimentDraft
 from bot.problems.service import ACTIVE, ProblemRecord
@@ -22,8 +23,8 @@ TYPED_WORDS = 8
 
 def problem_row(session: Session, *, team_id: str, number: int) -> Problem:
     """P-<number> of this workspace, whatever its status, unless it was deleted."""
-    problem = queries.problem_by_number(session, team_id=team_id, number=number)
-    if problem is None or problem.deleted_at is not None:
+    problem = _live_row(session, team_id=team_id, number=number)
+    if problem is None:
         raise NotFound(
             f"There is no problem P-{number} in this workspace. "
             "Type `/problem list` to see the open problems and their ids."
@@ -34,19 +35,15 @@ def problem_row(session: Session, *, team_id: str, number: int) -> Problem:
 def problem_of_draft(
     session: Session, *, team_id: str, draft: ExperimentDraft, modal: bool
 ) -> Problem:
-    """The problem a draft names: any by command, only an open one from the form's menu."""
+    """The open problem a draft names; a closed one is refused, saying how to reopen it."""
     text = (draft.problem or "").strip()
     try:
         if not text:
             raise UsageError("Pick the problem this experiment is for.")
         number = problem_ref(text)
-        if not modal:
-            return problem_row(session, team_id=team_id, number=number)
-        # The menu offers only open problems; a value it never offered gets the same answer.
-        row = _open_row(session, team_id=team_id, number=number)
-        if row is None:
-            raise _not_open(number)
-        return row
+        if modal:
+            return _open_row(session, team_id=team_id, number=number)
+        return _refuse_closed(session, problem_row(session, team_id=team_id, number=number))
     except (UsageError, NotFound) as error:
         if modal:
             raise ValidationFailed({"problem": error.message}) from None
@@ -62,23 +59,33 @@ def _choosable(team_id: str) -> tuple[ColumnElement[bool], ...]:
     )
 
 
-def _open_row(session: Session, *, team_id: str, number: int) -> Problem | None:
-    return session.scalar(select(Problem).where(*_choosable(team_id), Problem.number == number))
+def _live_row(session: Session, *, team_id: str, number: int) -> Problem | None:
+    row = queries.problem_by_number(session, team_id=team_id, number=number)
+    return row if row is not None and row.deleted_at is None else None
 
 
-def _not_open(number: int) -> NotFound:
-    return NotFound(
-        f"P-{number} is not an open problem in this workspace. "
-        "`/problem list` shows the open ones and their ids."
-    )
+def _refuse_closed(session: Session, row: Problem) -> Problem:
+    closure = closure_of(session, row)
+    if closure is not None:
+        raise refusal(closure)
+    return row
+
+
+def _open_row(session: Session, *, team_id: str, number: int) -> Problem:
+    """P-<number> when experiments can go on it; a closed one is refused with how to reopen
+    it, and one the form never offered (missing, deleted) is answered like the menu."""
+    row = _live_row(session, team_id=team_id, number=number)
+    if row is None:
+        raise NotFound(
+            f"P-{number} is not an open problem in this workspace. "
+            "`/problem list` shows the open ones and their ids."
+        )
+    return _refuse_closed(session, row)
 
 
 def open_problem(session: Session, *, team_id: str, number: int) -> ProblemRecord:
-    """P-<number>, when an experiment can be logged against it; NotFound saying so otherwise."""
-    row = _open_row(session, team_id=team_id, number=number)
-    if row is None:
-        raise _not_open(number)
-    return ProblemRecord.of(row)
+    """P-<number>, when an experiment can be logged against it; refused otherwise."""
+    return ProblemRecord.of(_open_row(session, team_id=team_id, number=number))
 
 
 def problem_ref(text: str) -> int:
@@ -100,16 +107,19 @@ class ProblemChoice:
 
     any_open: bool
     chosen: ProblemRecord | None  # preselected: the open problem the form was opened for
+    closed: Closure | None = None  # the problem it was opened for, when that one is closed
 
 
 def problem_choice(session: Session, *, team_id: str, named: str | None) -> ProblemChoice:
-    """Whether the workspace has an open problem, and the one `named` (`P-12`) if it is open."""
+    """Whether the workspace has an open problem, and the one `named` (`P-12`): chosen if it
+    is open, and how it was closed if it is not."""
     number = _named(named or "")
-    row = None if number is None else _open_row(session, team_id=team_id, number=number)
-    if row is not None:
+    row = None if number is None else _live_row(session, team_id=team_id, number=number)
+    closed = None if row is None else closure_of(session, row)
+    if row is not None and closed is None:
         return ProblemChoice(any_open=True, chosen=ProblemRecord.of(row))
     any_open = session.scalar(select(exists().where(*_choosable(team_id))))
-    return ProblemChoice(any_open=bool(any_open), chosen=None)
+    return ProblemChoice(any_open=bool(any_open), chosen=None, closed=closed)
 
 
 def choosable_problems(

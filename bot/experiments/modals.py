@@ -9,6 +9,7 @@ from typing import Any
 from bot import forms
 from bot.analyses.service import AnalysisRecord
 from bot.blocks import context, plain, section
+from bot.decisions.closure import notice
 from bot.experiments.choices import ProblemChoice
 from bot.experiments.drafts import DATASET_MAX
 from bot.experiments.render import OUTCOME_LABEL, num
@@ -89,16 +90,19 @@ def experiment_modal(
         "experiment": e.number if e else None,
         "source": source.dump() if source else None,
     }
+    # Opened for a closed problem (a message that names it): why it is not chosen.
+    closed = [section(f":no_entry: {notice(choice.closed)}")] if choice and choice.closed else []
     if e is None and (choice is None or not choice.any_open):
         return _modal(
             CallbackId.EXPERIMENT_MODAL,
             "Log an experiment",
             metadata,
             [
+                *closed,
                 section(
                     "There are no open problems to log an experiment against. Frame one first "
                     "with `/problem`: an experiment is judged against its problem's metric."
-                )
+                ),
             ],
             submit=None,
         )
@@ -108,7 +112,7 @@ def experiment_modal(
             return None if stored is None else str(stored)
         return prefill.get(field)
 
-    blocks: list[dict[str, Any]] = []
+    blocks: list[dict[str, Any]] = [*closed]
     if e is None:
         blocks.append(
             forms.type_ahead(

@@ -216,8 +216,8 @@ HELP = """*`/problem`*: frame the problem before the work.
 
 
 def usage(error: str, *, command: str = "/problem") -> Blocks:
-    """What was wrong, then how to type it."""
+    """What was wrong (mrkdwn, its user text escaped), then how to type it."""
     return [
-        section(f":warning: {escape(error)}"),
+        section(f":warning: {error}"),
         context(f"Type `{escape(command)} help` for every form."),
     ]

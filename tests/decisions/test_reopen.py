@@ -6,15 +6,19 @@ from __future__ import annotations
 import pytest
 
 from storage.problems import DecisionKind, ProblemStatus
-from tests.conftest import ALICE, BOB, CHANNEL
+from tests.analyses.test_analyses import analysis_form
+from tests.conftest import ALICE, BOB, CHANNEL, TEAM
 from tests.support.delivery import (
     buttons,
     command,
     decisions,
     experiments,
+    form,
     frame,
     log,
+    picked,
     problems,
+    text,
 )
 from tests.support.slack import posted, rendered
 
@@ -37,6 +41,82 @@ def card(bot):
 def decision_posts(bot) -> list[str]:
     """The text of each decision the bot posted in the channel (chat.postMessage calls)."""
     return [c.args["text"] for c in posted(bot.slack, CHANNEL) if "Decision on" in c.args["text"]]
+
+
+@pytest.mark.parametrize("kind", ["cut", "ship"])
+def test_a_quick_log_on_a_closed_problem_is_refused_with_how_to_reopen_it(bot, kind):
+    frame(bot)
+    happened = closed_as(bot, kind)
+    answer = log(bot, "P-1 0.81 focal loss")
+
+    assert answer.body["response_type"] == "ephemeral"
+    shown = rendered(answer.body["blocks"])
+    assert f"{happened}. Experiments go on open problems; to reopen it: {REOPEN_FORM}." in shown
+    assert experiments(bot) == []
+    assert not [m for m in bot.slack.messages(CHANNEL) if m.text.startswith("E-")]
+
+
+def test_the_form_is_not_opened_for_a_closed_problem_and_refuses_one_closed_meanwhile(bot):
+    frame(bot)
+    command(bot, "/experiment", "P-1")  # the form, opened while P-1 is open
+    happened = closed_as(bot)
+
+    typed = command(bot, "/experiment", "P-1")
+    assert f"{happened}. Experiments go on open problems" in rendered(typed.body["blocks"])
+    answer = bot.slack.submit_view(
+        user_id=ALICE, values=form(problem=picked("1"), value=text("0.81"))
+    )
+
+    assert answer.body["response_action"] == "errors"
+    closed = happened.split(" (")[0]  # a form's field error is plain text: no mention
+    assert answer.body["errors"] == {
+        "problem": f"{closed}. Experiments go on open problems; "
+        "to reopen it: `/problem reopen P-1 <why>`."
+    }
+    assert experiments(bot) == []
+
+
+def test_log_as_experiment_on_a_message_naming_a_closed_problem_says_so_in_the_form(bot):
+    frame(bot, "First")
+    frame(bot, "Second")
+    happened = closed_as(bot)
+    message = bot.slack.post_as_user(
+        team_id=TEAM, user_id=BOB, channel=CHANNEL, text="P-1 with focal loss: 0.77"
+    )
+    bot.slack.message_shortcut(
+        team_id=TEAM,
+        user_id=ALICE,
+        channel_id=CHANNEL,
+        message_ts=message.ts,
+        callback_id="log_as_experiment",
+    )
+    bot.settle()
+
+    view = bot.slack.open_view(ALICE).view
+    assert f"{happened}. Experiments go on open problems; to reopen it: {REOPEN_FORM}." in (
+        rendered(view["blocks"])
+    )
+    menu = next(b for b in view["blocks"] if b.get("block_id") == "problem")["element"]
+    assert "initial_option" not in menu
+    listed = bot.slack.suggest(user_id=ALICE, action_id=menu["action_id"], value="")
+    assert [o["value"] for o in listed.body["options"]] == ["2"]
+    forged = bot.slack.submit_view(
+        user_id=ALICE, values=form(problem=picked("1"), value=text("0.77"))
+    )
+    assert "P-1 was dropped" in forged.body["errors"]["problem"]
+    assert experiments(bot) == []
+
+
+def test_an_error_analysis_of_an_experiment_on_a_closed_problem_is_still_welcome(bot):
+    frame(bot)
+    log(bot, "P-1 0.62 label smoothing")  # below the baseline: it owes an analysis
+    closed_as(bot)
+
+    command(bot, "/analysis", "E-1")
+    bot.slack.submit_view(user_id=ALICE, values=analysis_form())
+    bot.settle()
+
+    assert "A-1" in rendered(command(bot, "/experiment", "show E-1").body)
 
 
 def test_reopening_records_the_decision_posts_it_updates_the_card_and_takes_experiments(bot):

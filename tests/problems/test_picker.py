@@ -15,7 +15,15 @@ from bot.problems.draft import ProblemDraft
 from sandbox import modals
 from sandbox.blockkit import check_options
 from tests.conftest import ALICE, CHANNEL, OTHER_TEAM, TEAM
-from tests.support.delivery import command, experiments, form, picked, problems, text
+from tests.support.delivery import (
+    command,
+    decisions,
+    experiments,
+    form,
+    picked,
+    problems,
+    text,
+)
 from tests.support.slack import rendered
 
 MALLORY, OTHER_CHANNEL = "U0MALLORY", "C0OTHER"
@@ -152,10 +160,25 @@ def test_a_menu_asked_while_the_database_is_down_lists_nothing_and_sends_nothing
 
 
 @pytest.mark.parametrize(
-    "user, value",
-    [pytest.param(MALLORY, "150", id="another-workspaces"), pytest.param(ALICE, "2", id="closed")],
+    "user, value, says",
+    [
+        pytest.param(
+            MALLORY,
+            "150",
+            "P-150 is not an open problem in this workspace. "
+            "`/problem list` shows the open ones and their ids.",
+            id="another-workspaces",
+        ),
+        pytest.param(
+            ALICE,
+            "2",
+            "P-2 was shipped on {shipped}. Experiments go on open problems; "
+            "to reopen it: `/problem reopen P-2 <why>`.",
+            id="closed",
+        ),
+    ],
 )
-def test_a_forged_problem_value_is_refused_on_the_field(crowded, user, value):
+def test_a_forged_problem_value_is_refused_on_the_field(crowded, user, value, says):
     bot = crowded
     command(bot, "/problem", "decide P-2 ship good enough on the holdout")
     if user == MALLORY:
@@ -168,9 +191,7 @@ def test_a_forged_problem_value_is_refused_on_the_field(crowded, user, value):
     )
 
     assert answer.body["response_action"] == "errors"
-    assert answer.body["errors"] == {
-        "problem": f"P-{value} is not an open problem in this workspace. "
-        "`/problem list` shows the open ones and their ids."
-    }
+    shipped = f"{decisions(bot)[0].decided_at:%Y-%m-%d}"
+    assert answer.body["errors"] == {"problem": says.format(shipped=shipped)}
     assert bot.slack.open_view(user) is not None
     assert experiments(bot) == [] and experiments(bot, OTHER_TEAM) == []
