@@ -20,9 +20,14 @@ def _config(engine: Engine) -> Config:
     return config
 
 
-def upgrade(engine: Engine) -> None:
-    """Bring the schema to the newest revision; a no-op when it is already there."""
-    command.upgrade(_config(engine), "head")
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Bring the schema to the newest revision (or `revision`); a no-op when it is there."""
+    command.upgrade(_config(engine), revision)
+
+
+def downgrade(engine: Engine, revision: str) -> None:
+    """Take the schema back to `revision`, undoing the migrations after it."""
+    command.downgrade(_config(engine), revision)
 
 
 def head_revision(engine: Engine) -> str | None:
