@@ -17,9 +17,12 @@ Blocks = list[dict[str, Any]]
 OUTCOME_LABEL = {
     Outcome.MET_TARGET: ":white_check_mark: Met target",
     Outcome.IMPROVED: ":chart_with_upwards_trend: Improved",
+    Outcome.BEAT_BASELINE: ":arrow_upper_right: Better than baseline",
+    Outcome.INCONCLUSIVE: ":grey_question: Inconclusive (within noise)",
     Outcome.NO_GAIN: ":heavy_minus_sign: No gain",
     Outcome.WORSE: ":chart_with_downwards_trend: Worse",
     Outcome.BROKEN: ":boom: Broken (nothing measured)",
+    Outcome.UNJUDGED: ":white_circle: Unjudged (no metric to judge by)",
 }
 
 
