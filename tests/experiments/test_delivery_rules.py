@@ -123,10 +123,10 @@ def test_bad_problem_text_says_what_to_type(text, says):
 
 
 def test_quick_draft_takes_the_first_link_of_the_note_as_the_run():
-    draft = quick_draft(problem=3, value="0.8", note="see https://wandb.ai/a/b/runs/c1, better")
+    draft = quick_draft(QuickLog(3, "0.8", "see https://wandb.ai/a/b/runs/c1, better"))
     assert draft.run_url == "https://wandb.ai/a/b/runs/c1"
     assert draft.notes == "see https://wandb.ai/a/b/runs/c1, better"
-    assert quick_draft(problem=3, value="broken", note="").value is None
+    assert quick_draft(QuickLog(3, "broken", "")).value is None
 
 
 def test_other_metrics_are_parsed_strictly():
