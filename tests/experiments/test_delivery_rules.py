@@ -48,6 +48,12 @@ NOW = datetime(2026, 11, 27, tzinfo=UTC)
         ("p12 0.83 added hard negatives", QuickLog(12, "0.83", "added hard negatives")),
         ("P-3 -1.5e-2", QuickLog(3, "-1.5e-2", "")),
         ("P-3 broken OOM at step 3", QuickLog(3, "broken", "OOM at step 3")),
+        (
+            "P-1 0.71 0.69 0.72 n=2000 class-balanced sampling",
+            QuickLog(1, "0.71 0.69 0.72", "class-balanced sampling", "2000"),
+        ),
+        ("P-1 n=500 0.71, 0.69 3 layers", QuickLog(1, "0.71, 0.69 3", "layers", "500")),
+        ("P-1 0.7 3-layer model\nretrained", QuickLog(1, "0.7", "3-layer model\nretrained")),
         ("show E-4", Show(4)),
         ("edit e4", Edit(4)),
         ("delete E-4", Delete(4)),
@@ -64,6 +70,9 @@ def test_experiment_text_is_understood(text, parsed):
     [
         ("P-12 high", "'high' is not a number"),
         ("P-12 0,83", "'0,83' is not a number"),
+        ("P-12 0.8 0,83", "'0,83' is not a number"),
+        ("P-12 0.8 n=-1", "n=-1: '-1' is not a number of examples"),
+        ("P-12 n=100", "Give the metric's value too"),
         ("E-3 0.8", "not an id like P-12"),
         ("show P-3", "not an id like E-34"),
         ("restore", "Say which record"),
