@@ -111,11 +111,12 @@ def test_a_nul_never_reaches_a_log_line_and_a_typed_newline_cannot_forge_one(bot
     handler = logs.handler(written)
     logging.getLogger().addHandler(handler)
     try:
-        answer = command(bot, "/experiment", "P-1 ab\x00c\nERROR\x1b[2Jforged note")
+        # In the id: after it, a newline separates words (the values from the note) like a space.
+        answer = command(bot, "/experiment", "P-1\x00\nERROR\x1b[2Jforged 0.8 note")
     finally:
         logging.getLogger().removeHandler(handler)
 
-    assert "is not a number" in rendered(answer.body)
+    assert "is not an id like P-12" in rendered(answer.body)
     lines = written.getvalue().splitlines()
     assert [line for line in lines if "told the user" in line and "forged" in line]
     assert not [line for line in lines if line.startswith("ERROR")]
