@@ -255,14 +255,16 @@ PROPERTY = settings(
 @given(typed=TYPED)
 def test_any_note_is_stored_cleaned_or_refused_with_a_reason(framed, typed):
     before = newest_experiment(framed)
-    answer = command(framed, "/experiment", f"P-1 0.7 {typed}")
+    # After a word: every number after the id is a seed's value, up to the first word.
+    note = f"tried {typed}"
+    answer = command(framed, "/experiment", f"P-1 0.7 {note}")
     after = newest_experiment(framed)
     TRIES["command"] = TRIES.get("command", 0) + 1
 
     assert answer.status == 200
     assert WENT_WRONG not in rendered(answer.body)
     if after != before:
-        assert after[1] == expected(typed)
+        assert after[1] == expected(note)
     else:
         assert rendered(answer.body).strip()
 
