@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from bot.decisions.service import KINDS, check_rationale, kind_of
 from bot.errors import UsageError
+from bot.experiments import quick_log
 from bot.problems.lists import Scope
-from bot.text import parse_number
 from storage.problems import DecisionKind
 
 QUOTES = "\"'“”‘’"
@@ -97,8 +97,9 @@ class OpenExperimentForm:
 @dataclass(frozen=True)
 class QuickLog:
     problem: int
-    value: str
+    values: str  # `0.83`, one per seed (`0.71 0.69 0.72`), or `broken`
     note: str
+    eval_size: str | None = None  # the `2000` of `n=2000`
 
 
 @dataclass(frozen=True)
@@ -233,17 +234,7 @@ def parse_experiment(text: str) -> ExperimentCommand:
     problem = parse_ref(word, kind="P")
     if not rest:
         return OpenExperimentForm(problem)
-    value, _, note = rest.partition(" ")
-    if value.lower() != "broken":
-        try:
-            parse_number(value)
-        except ValueError:
-            raise UsageError(
-                f"'{value[:30]}' is not a number. Log a result as "
-                f"`/experiment P-{problem} 0.83 what changed`, or "
-                f"`/experiment P-{problem} broken what failed` when nothing could be measured."
-            ) from None
-    return QuickLog(problem, value, note.strip())
+    return QuickLog(problem, *quick_log.parse(problem, rest))
 
 
 def parse_analysis(text: str) -> AnalysisCommand:

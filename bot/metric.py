@@ -8,22 +8,35 @@ it gives a single measured proportion its noise and tells what change the set ca
 
 from __future__ import annotations
 
-import enum
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from bot.noise import CONFIDENCE, detectable_change, examples_needed
-from storage.problems import Direction
+from bot.text import parse_count
+from storage.problems import Direction, MetricKind
 
 # A value further from everything logged than this many spreads of it asks for confirmation.
 IMPLAUSIBLE = 10.0
+EVAL_SIZE_MAX = 2**31 - 1  # what an integer column holds on every engine
 
 
-class MetricKind(enum.StrEnum):
-    PROPORTION = "proportion"
-    BOUNDED = "bounded"
-    UNBOUNDED = "unbounded"
+class Defined(Protocol):
+    """What a problem (its row or its record) says of its metric."""
+
+    @property
+    def direction(self) -> Direction: ...
+    @property
+    def metric_name(self) -> str | None: ...
+    @property
+    def metric_kind(self) -> MetricKind | None: ...
+    @property
+    def metric_low(self) -> float | None: ...
+    @property
+    def metric_high(self) -> float | None: ...
+    @property
+    def eval_size(self) -> int | None: ...
 
 
 @dataclass(frozen=True)
@@ -41,6 +54,19 @@ class Metric:
         low, high = self.range
         if low is not None and high is not None and not low < high:
             raise ValueError(f"a bounded score's low ({low:g}) must be below its high ({high:g})")
+
+    @classmethod
+    def of(cls, problem: Defined) -> Metric:
+        """What a problem says of its metric; a kind not said is taken as unbounded (any
+        value), and n as not known."""
+        return cls(
+            problem.direction,
+            problem.metric_kind or MetricKind.UNBOUNDED,
+            problem.metric_low,
+            problem.metric_high,
+            problem.eval_size,
+            problem.metric_name,
+        )
 
     @property
     def range(self) -> tuple[float | None, float | None]:
@@ -76,6 +102,17 @@ def out_of_range(value: float, metric: Metric) -> str | None:
     else:
         span = f"values run up to {high:g}"
     return f"{name} is a bounded score: {span}; you typed {typed}. Type a value in that range."
+
+
+def parse_eval_size(text: str) -> int:
+    """How many examples were evaluated, as typed; ValueError saying what to type instead."""
+    try:
+        return parse_count(text, least=1, most=EVAL_SIZE_MAX)
+    except ValueError:
+        raise ValueError(
+            f"'{text.strip()[:20]}' is not a number of examples. Type how many examples were "
+            "evaluated, as a whole number above 0, e.g. 2000."
+        ) from None
 
 
 def implausible(value: float, known: Sequence[float]) -> bool:

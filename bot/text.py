@@ -15,6 +15,8 @@ CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 BLANK_LETTERS = frozenset("\u115f\u1160\u2800\u3164\uffa0")
 NUMBER = re.compile(r"[+-]?(?P<mantissa>[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 COUNT = re.compile(r"[0-9]+")
+SEPARATORS = re.compile(r"[\s,]+")
+DECIMAL_COMMA = re.compile(r"[+-]?[0-9]+,[0-9]+")
 
 
 def clean(value: str) -> str:
@@ -62,6 +64,16 @@ def parse_number(text: str) -> float:
     if not math.isfinite(number) or (number == 0 and match["mantissa"].strip("0.")):
         raise ValueError(text)
     return number
+
+
+def parse_numbers(text: str) -> list[float]:
+    """Numbers separated by spaces or commas (`0.71 0.69, 0.72`), each read by parse_number;
+    ValueError carrying the first piece that is not one. `0,83` alone is a decimal comma,
+    not two numbers, and is refused whole."""
+    text = text.strip()
+    if DECIMAL_COMMA.fullmatch(text):
+        raise ValueError(text)
+    return [parse_number(piece) for piece in SEPARATORS.split(text) if piece]
 
 
 def parse_count(text: str, *, least: int, most: int) -> int:

@@ -86,14 +86,14 @@ def experiment_command(
             )
         case Help():
             ack(text=render.HELP, response_type="ephemeral")
-        case QuickLog(problem, value, note):
+        case QuickLog() as typed:
             with db.transaction() as session:
                 logged = experiments.create(
                     session,
                     team_id=team_id,
                     user_id=user_id,
                     channel_id=channel_id,
-                    draft=drafts.quick_draft(problem=problem, value=value, note=note),
+                    draft=drafts.quick_draft(typed),
                     source_key=f"command:{command['trigger_id']}",
                 )
                 confirmation = logged.created and messages.confirmation(

@@ -19,9 +19,12 @@ class Outcome(enum.StrEnum):
 
     MET_TARGET = "met_target"
     IMPROVED = "improved"
+    BEAT_BASELINE = "beat_baseline"
+    INCONCLUSIVE = "inconclusive"
     NO_GAIN = "no_gain"
     WORSE = "worse"
     BROKEN = "broken"
+    UNJUDGED = "unjudged"
 
 
 class Experiment(Base):
@@ -44,7 +47,12 @@ class Experiment(Base):
     hypothesis: Mapped[str | None] = mapped_column(Text)
     approach: Mapped[str | None] = mapped_column(Text)
     dataset: Mapped[str | None] = mapped_column(String(300))
+    # The mean of `values`, one per seed (a run repeated with another seed); None when the
+    # run broke and nothing was measured.
     value: Mapped[float | None] = mapped_column(Float)
+    values: Mapped[list[float]] = mapped_column(JSON, default=list, server_default="[]")
+    # How many examples the run was evaluated on; the problem's evaluation set size unless told.
+    eval_size: Mapped[int | None] = mapped_column(Integer)
     # Secondary metric values by name (guardrails and others), e.g. {"p95_ms": 41}.
     metrics: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     # Stored when saved (from value, baseline, target and direction) so queries can filter on it.

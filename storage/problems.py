@@ -29,6 +29,14 @@ class Direction(enum.StrEnum):
     LOWER = "lower"
 
 
+class MetricKind(enum.StrEnum):
+    """What values a problem's metric can take; None on a problem means not said."""
+
+    PROPORTION = "proportion"  # 0 to 1: accuracy, recall, F1, error rate…
+    BOUNDED = "bounded"  # from metric_low to metric_high
+    UNBOUNDED = "unbounded"  # latency, loss…
+
+
 class DecisionKind(enum.StrEnum):
     CONTINUE = "continue"
     PIVOT = "pivot"
@@ -58,6 +66,13 @@ class Problem(Base):
     metric_name: Mapped[str | None] = mapped_column(String(200))
     metric_definition: Mapped[str | None] = mapped_column(Text)
     direction: Mapped[Direction] = mapped_column(_enum(Direction), default=Direction.HIGHER)
+    # Without a CHECK constraint, so adding it kept the table (and its search triggers).
+    metric_kind: Mapped[MetricKind | None] = mapped_column(_enum(MetricKind, constraint=False))
+    # The range of a BOUNDED metric.
+    metric_low: Mapped[float | None] = mapped_column(Float)
+    metric_high: Mapped[float | None] = mapped_column(Float)
+    # How many examples the metric is measured on (its evaluation set).
+    eval_size: Mapped[int | None] = mapped_column(Integer)
     baseline: Mapped[float | None] = mapped_column(Float)
     target: Mapped[float | None] = mapped_column(Float)
     guardrails: Mapped[str | None] = mapped_column(Text)

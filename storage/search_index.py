@@ -8,7 +8,8 @@ searchable without calling anything here. They are engine-specific indexes, not 
 data, which is why the models do not declare them (see SEARCH_OBJECTS). Migration 0005
 builds from these definitions: change them only together with a new migration that
 rebuilds the index. On SQLite, a later migration that rebuilds one of these tables
-(batch mode) drops its triggers; tests/storage/test_migrations.py notices.
+(batch mode) drops its triggers, and must create them again (sqlite_trigger_ddl, as
+0013 does); tests/storage/test_migrations.py notices.
 
 Weights: a record's headline (problem title, experiment hypothesis and approach,
 analysis root causes, lessons and error categories, decision kind) counts more than
@@ -186,10 +187,17 @@ def _reindex(kind: Kind, ids: str) -> str:
 
 def sqlite_ddl() -> list[str]:
     """The FTS5 table and the triggers that keep it in step with the searched tables."""
-    statements = [
+    return [
         f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5("
-        "headline, body, team_id UNINDEXED, tokenize = 'porter unicode61 remove_diacritics 2')"
+        "headline, body, team_id UNINDEXED, tokenize = 'porter unicode61 remove_diacritics 2')",
+        *sqlite_trigger_ddl(),
     ]
+
+
+def sqlite_trigger_ddl() -> list[str]:
+    """The triggers alone: a migration that copies a searched table (a batch copy on SQLite)
+    drops them first and creates them again after."""
+    statements: list[str] = []
     for kind, (table, _, _, _, parents) in _SQLITE_ROW.items():
         headline, body = HEADLINE_AND_BODY[table]
         watched = ", ".join((*headline, *body, "team_id", parents))

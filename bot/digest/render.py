@@ -26,9 +26,12 @@ LONG_TEXT = 600
 OUTCOME_LABEL = {
     Outcome.MET_TARGET: "met target",
     Outcome.IMPROVED: "improved",
+    Outcome.BEAT_BASELINE: "better than baseline",
+    Outcome.INCONCLUSIVE: "inconclusive",
     Outcome.NO_GAIN: "no gain",
     Outcome.WORSE: "worse",
     Outcome.BROKEN: "broken",
+    Outcome.UNJUDGED: "unjudged",
 }
 DECISION_LABEL = {
     DecisionKind.CONTINUE: "continue",

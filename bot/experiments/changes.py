@@ -10,6 +10,7 @@ from bot.experiments import outcomes
 from bot.experiments.drafts import ExperimentDraft, check
 from bot.experiments.service import Logged, experiment_row, logged_of
 from bot.history import service as history
+from bot.metric import Metric
 from storage.experiments import Experiment
 
 KIND = "experiment"
@@ -34,7 +35,7 @@ def update(
     """Replace what was typed, recompute the outcome, and keep the previous version."""
     row = experiment_row(session, team_id=team_id, number=number)
     _check(actor, row, verb="edit")
-    values = check(draft)
+    values = check(draft, metric=Metric.of(row.problem))
     names = (*values, "outcome")
     before = history.snapshot(row, names)
     for name, value in values.items():

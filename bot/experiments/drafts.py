@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import re
+import statistics
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot import checks
 from bot.errors import ValidationFailed
 from bot.experiments import runlinks
-from bot.text import parse_number
+from bot.metric import Metric, out_of_range, parse_eval_size
+from bot.text import parse_number, parse_numbers
+
+if TYPE_CHECKING:
+    from bot.commands import QuickLog
 
 DATASET_MAX = 300
 METRICS_MAX = 20
 METRIC_NAME_MAX = 64
+SEEDS_MAX = 100
 URL = re.compile(r"https?://\S+")
 METRIC_LINE = re.compile(r"^(?P<name>[^:=]+?)\s*[:=]\s*(?P<value>\S+)$")
 
@@ -26,23 +32,45 @@ class ExperimentDraft:
     hypothesis: str | None = None
     approach: str | None = None
     dataset: str | None = None
-    value: str | None = None
+    value: str | None = None  # one value, or one per seed
+    eval_size: str | None = None
     metrics: str | None = None
     run_url: str | None = None
     notes: str | None = None
 
 
-def _value(text: str | None, errors: dict[str, str]) -> float | None:
+def _values(text: str | None, metric: Metric | None, errors: dict[str, str]) -> list[float]:
+    """Each seed's value; none when the run broke and nothing was measured."""
+    text = (text or "").strip()
+    try:
+        values = parse_numbers(text)
+    except ValueError as error:
+        errors["value"] = (
+            f"'{str(error)[:40]}' is not a number. Type the metric's value, e.g. 0.83, or one "
+            "per seed separated by spaces: 0.71 0.69 0.72. Leave it empty if the run broke "
+            "and nothing could be measured."
+        )
+        return []
+    if len(values) > SEEDS_MAX:
+        errors["value"] = (
+            f"Give at most {SEEDS_MAX} values, one per seed (there are {len(values)})."
+        )
+    elif metric is not None:
+        refused = (out_of_range(value, metric) for value in values)
+        if (why := next(filter(None, refused), None)) is not None:
+            errors["value"] = why
+    return values
+
+
+def _eval_size(text: str | None, metric: Metric | None, errors: dict[str, str]) -> int | None:
+    """How many examples the run was evaluated on: as typed, else the problem's."""
     text = (text or "").strip()
     if not text:
-        return None
+        return metric.n if metric else None
     try:
-        return parse_number(text)
-    except ValueError:
-        errors["value"] = (
-            f"'{text[:40]}' is not a number. Type the metric's value, e.g. 0.83; "
-            "leave it empty if the run broke and nothing could be measured."
-        )
+        return parse_eval_size(text)
+    except ValueError as error:
+        errors["eval_size"] = str(error)
         return None
 
 
@@ -71,14 +99,21 @@ def parse_metrics(text: str | None) -> dict[str, float]:
     return metrics
 
 
-def check(draft: ExperimentDraft) -> dict[str, Any]:
-    """Column values from a draft (the problem aside), or ValidationFailed naming each bad field."""
+def check(draft: ExperimentDraft, *, metric: Metric | None = None) -> dict[str, Any]:
+    """Column values from a draft (the problem aside), or ValidationFailed naming each bad field.
+
+    `metric` is the problem's: values outside its range are refused, and a run evaluated on
+    no number of examples said was evaluated on its evaluation set. `value` is the mean of
+    the seeds' `values`."""
     errors: dict[str, str] = {}
+    seeds = _values(draft.value, metric, errors)
     values: dict[str, Any] = {
         "hypothesis": checks.text(draft.hypothesis, name="hypothesis", errors=errors),
         "approach": checks.text(draft.approach, name="approach", errors=errors),
         "dataset": checks.text(draft.dataset, name="dataset", errors=errors, limit=DATASET_MAX),
-        "value": _value(draft.value, errors),
+        "value": statistics.fmean(seeds) if seeds else None,
+        "values": seeds,
+        "eval_size": _eval_size(draft.eval_size, metric, errors),
         "run_url": checks.text(draft.run_url, name="run_url", errors=errors, limit=2000),
         "notes": checks.text(draft.notes, name="notes", errors=errors),
     }
@@ -95,13 +130,15 @@ def check(draft: ExperimentDraft) -> dict[str, Any]:
     return values
 
 
-def quick_draft(*, problem: int, value: str, note: str) -> ExperimentDraft:
-    """`/experiment P-12 0.83 <note>`: the first link in the note is taken as the run link."""
+def quick_draft(typed: QuickLog) -> ExperimentDraft:
+    """`/experiment P-12 0.71 0.69 n=2000 <note>`: the first link in the note is taken as the
+    run link."""
     return ExperimentDraft(
-        problem=str(problem),
-        value=None if value.lower() == "broken" else value,
-        notes=note or None,
-        run_url=first_link(note),
+        problem=str(typed.problem),
+        value=None if typed.values.lower() == "broken" else typed.values,
+        eval_size=typed.eval_size,
+        notes=typed.note or None,
+        run_url=first_link(typed.note),
     )
 
 

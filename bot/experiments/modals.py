@@ -26,6 +26,7 @@ A = AnalysisField
 FOLLOW_UP_ROWS = 3
 FOLLOW_UP_ROWS_MAX = 10
 OPTION_TEXT = 75
+VALUES_MAX = 2000
 
 DECISION_TITLE = {
     DecisionKind.CONTINUE: "Continue",
@@ -153,11 +154,22 @@ def experiment_modal(
         ),
         forms.text_input(
             X.VALUE,
-            "Metric value",
-            initial(X.VALUE, None if e is None or e.value is None else repr(e.value)),
-            max_length=40,
-            placeholder="0.83",
-            hint="The problem's primary metric. Leave empty if the run broke and nothing was measured.",
+            "Metric values (one per seed)",
+            initial(X.VALUE, e and " ".join(repr(v) for v in e.seeds)),
+            max_length=VALUES_MAX,
+            placeholder="0.71 0.69 0.72",
+            hint="The problem's primary metric: its value, or one per seed (the same run "
+            "repeated with another seed), separated by spaces. Leave empty if the run broke "
+            "and nothing was measured.",
+        ),
+        forms.text_input(
+            X.EVAL_SIZE,
+            "Evaluation examples (n)",
+            initial(X.EVAL_SIZE, e and e.eval_size),
+            max_length=12,
+            placeholder="2000",
+            hint="How many examples the run was evaluated on; empty: the problem's "
+            "evaluation set size.",
         ),
         forms.text_input(
             X.METRICS,

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import statistics
+from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 
 from bot.blocks import actions, button, context, fields, paragraphs, section, sections, user
@@ -13,18 +16,50 @@ from bot.text import escape
 from storage.experiments import Outcome
 
 Blocks = list[dict[str, Any]]
+MEAN_DECIMALS_MAX = 12
 
 OUTCOME_LABEL = {
     Outcome.MET_TARGET: ":white_check_mark: Met target",
     Outcome.IMPROVED: ":chart_with_upwards_trend: Improved",
+    Outcome.BEAT_BASELINE: ":arrow_upper_right: Better than baseline",
+    Outcome.INCONCLUSIVE: ":grey_question: Inconclusive (within noise)",
     Outcome.NO_GAIN: ":heavy_minus_sign: No gain",
     Outcome.WORSE: ":chart_with_downwards_trend: Worse",
     Outcome.BROKEN: ":boom: Broken (nothing measured)",
+    Outcome.UNJUDGED: ":white_circle: Unjudged (no metric to judge by)",
 }
 
 
 def num(value: float | None) -> str:
     return "—" if value is None else f"{value:.4g}"
+
+
+def _decimals(value: float) -> int:
+    """How many decimals `value` was typed with (0.71: 2; 120: 0; 1e-05: 5)."""
+    exponent = Decimal(repr(value)).normalize().as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 0
+
+
+def mean(values: Sequence[float]) -> str:
+    """The mean to one decimal more than the most precise value: 0.71 0.69 0.72 → 0.707."""
+    average = statistics.fmean(values)
+    decimals = min(MEAN_DECIMALS_MAX, max(map(_decimals, values)) + 1)
+    shown = f"{average:.{decimals}f}"
+    shown = shown.rstrip("0").rstrip(".") if "." in shown else shown
+    return shown if len(shown) <= MEAN_DECIMALS_MAX else num(average)
+
+
+def measured(e: ExperimentRecord, *, each: bool = True) -> str:
+    """`0.707 (3 seeds: 0.71, 0.69, 0.72) · n=2,000`, the seeds' values only when `each`;
+    one seed's value alone; a dash when nothing was measured."""
+    seeds = e.seeds
+    if len(seeds) < 2:
+        shown = num(e.value)
+    elif each:
+        shown = f"{mean(seeds)} ({len(seeds)} seeds: {', '.join(map(num, seeds))})"
+    else:
+        shown = f"{mean(seeds)} over {len(seeds)} seeds"
+    return shown if e.eval_size is None or not each else f"{shown} · n={e.eval_size:,}"
 
 
 def delta(change: Delta | None) -> str:
@@ -51,7 +86,7 @@ def comparison(
 ) -> dict[str, Any]:
     metric = escape(problem.metric_name or "metric")
     return fields(
-        f"*{metric}*\n{num(experiment.value)}",
+        f"*{metric}*\n{measured(experiment)}",
         f"*Target*\n{num(problem.target)}",
         f"*vs baseline {num(problem.baseline)}*\n{delta(assessment.vs_baseline)}",
         f"*vs best so far {num(assessment.best_before)}*\n{delta(assessment.vs_best)}",
@@ -118,7 +153,7 @@ def confirmation(logged: Logged) -> Blocks:
 def confirmation_text(logged: Logged) -> str:
     e = logged.experiment
     label = OUTCOME_LABEL[e.outcome].split(" ", 1)[1]
-    return f"{e.ref} on {logged.problem.ref}: {label.lower()} ({num(e.value)})"
+    return f"{e.ref} on {logged.problem.ref}: {label.lower()} ({measured(e, each=False)})"
 
 
 def detail(logged: Logged) -> Blocks:
@@ -140,13 +175,14 @@ def line(e: ExperimentRecord) -> str:
     """One line per experiment, for a problem's details."""
     owed = " · _owes an error analysis_" if e.owes_analysis else ""
     what = escape((e.approach or e.notes or "").split("\n")[0][:80])
-    return f"*{e.ref}* {num(e.value)} {OUTCOME_LABEL[e.outcome]} {what}{owed}"
+    return f"*{e.ref}* {measured(e, each=False)} {OUTCOME_LABEL[e.outcome]} {what}{owed}"
 
 
 HELP = """*`/experiment`*: log an approach you tried, judged against its problem's metric.
-• `/experiment`: open the form (problem, hypothesis, approach, dataset, values, run link, notes)
+• `/experiment`: open the form (problem, hypothesis, approach, dataset, values, examples evaluated, run link, notes)
 • `/experiment P-12`: the form, with P-12 chosen
 • `/experiment P-12 0.83 added hard negatives`: log a result in one line
+• `/experiment P-12 0.71 0.69 0.72 n=2000 class-balanced sampling`: one value per seed (every number after the id, up to the first word), and the examples evaluated; the result is their mean
 • `/experiment P-12 broken OOM at step 3`: a run where nothing could be measured
 • `/experiment show E-3`, `/experiment history E-3`, `/experiment edit E-3`
 • `/experiment delete E-3`, `/experiment restore E-3`

@@ -15,6 +15,7 @@ from bot.errors import NotFound, ValidationFailed
 from bot.experiments import outcomes, runlinks
 from bot.experiments.choices import problem_of_draft, problem_row
 from bot.experiments.drafts import ExperimentDraft, check
+from bot.metric import Metric
 from bot.problems.service import ProblemRecord
 from storage import queries
 from storage.analyses import ErrorAnalysis
@@ -31,7 +32,7 @@ class ExperimentRecord:
     hypothesis: str | None
     approach: str | None
     dataset: str | None
-    value: float | None
+    value: float | None  # the mean of values
     metrics: dict[str, float]
     outcome: Outcome
     run_url: str | None
@@ -44,10 +45,17 @@ class ExperimentRecord:
     created_at: datetime
     deleted_at: datetime | None
     analyses: tuple[int, ...]  # numbers of its error analyses
+    values: tuple[float, ...] = ()  # one per seed
+    eval_size: int | None = None  # how many examples it was evaluated on
 
     @property
     def ref(self) -> str:
         return f"E-{self.number}"
+
+    @property
+    def seeds(self) -> tuple[float, ...]:
+        """Each seed's value (a record written with a value alone has that one)."""
+        return self.values or (() if self.value is None else (self.value,))
 
     @property
     def owes_analysis(self) -> bool:
@@ -96,6 +104,8 @@ def record_of(
         approach=row.approach,
         dataset=row.dataset,
         value=row.value,
+        values=tuple(row.values or ()),
+        eval_size=row.eval_size,
         metrics=dict(row.metrics or {}),
         outcome=row.outcome,
         run_url=row.run_url,
@@ -152,7 +162,7 @@ def create(
     except ValidationFailed as error:
         errors |= error.errors
     try:
-        values = check(draft)
+        values = check(draft, metric=Metric.of(problem) if problem else None)
     except ValidationFailed as error:
         errors |= error.errors
     if errors or problem is None:

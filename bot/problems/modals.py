@@ -10,13 +10,18 @@ from bot.blocks import plain
 from bot.ids import CallbackId, ProblemField
 from bot.problems.draft import TITLE_MAX
 from bot.problems.service import ProblemRecord
-from storage.problems import Direction, Track
+from storage.problems import Direction, MetricKind, Track
 
 F = ProblemField
 
 DIRECTION_OPTIONS = {
     Direction.HIGHER: "Higher is better",
     Direction.LOWER: "Lower is better",
+}
+METRIC_KIND_OPTIONS = {
+    MetricKind.PROPORTION: "Proportion 0–1 (accuracy, recall, F1, error rate…)",
+    MetricKind.BOUNDED: "Bounded score (give its range)",
+    MetricKind.UNBOUNDED: "Unbounded (latency, loss…)",
 }
 TRACK_OPTIONS = {
     Track.DISCOVERY: "Discovery: is it worth building?",
@@ -29,13 +34,21 @@ def _text(field: ProblemField, label: str, initial: str | None, **options: Any) 
 
 
 def _select(
-    field: ProblemField, label: str, options: dict[Any, str], initial: Any
+    field: ProblemField, label: str, options: dict[Any, str], initial: Any, **more: Any
 ) -> dict[str, Any]:
-    return forms.select(field, label, options, initial)
+    return forms.select(field, label, options, initial, **more)
 
 
-def _number(value: float | None) -> str | None:
-    return None if value is None else f"{value:g}"
+def _number(
+    field: ProblemField,
+    label: str,
+    value: float | None,
+    *,
+    placeholder: str,
+    hint: str | None = None,
+) -> dict[str, Any]:
+    shown = None if value is None else f"{value:g}"
+    return _text(field, label, shown, max_length=40, placeholder=placeholder, hint=hint)
 
 
 def problem_modal(
@@ -104,19 +117,43 @@ def problem_modal(
         _select(
             F.DIRECTION, "Direction", DIRECTION_OPTIONS, p.direction if p else Direction.HIGHER
         ),
+        _select(
+            F.METRIC_KIND,
+            "Metric kind",
+            METRIC_KIND_OPTIONS,
+            p and p.metric_kind,
+            optional=True,
+            hint="Values outside its range are refused when logged.",
+        ),
+        _number(
+            F.METRIC_LOW,
+            "Bounded score: lowest value",
+            p and p.metric_low,
+            placeholder="0",
+            hint="Leave a side empty when the score has no bound there.",
+        ),
+        _number(
+            F.METRIC_HIGH, "Bounded score: highest value", p and p.metric_high, placeholder="100"
+        ),
         _text(
+            F.EVAL_SIZE,
+            "Evaluation set size (examples)",
+            str(p.eval_size) if p and p.eval_size is not None else None,
+            max_length=12,
+            placeholder="2000",
+            hint="How many examples the metric is measured on.",
+        ),
+        _number(
             F.BASELINE,
             "Baseline",
-            _number(p.baseline) if p else None,
-            max_length=40,
+            p and p.baseline,
             placeholder="0.71",
             hint="Where the metric stands today.",
         ),
-        _text(
+        _number(
             F.TARGET,
             "Target",
-            _number(p.target) if p else None,
-            max_length=40,
+            p and p.target,
             placeholder="0.80",
             hint="The value that would count as success.",
         ),

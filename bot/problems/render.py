@@ -24,7 +24,7 @@ from bot.ids import ActionId
 from bot.problems.lists import Listing
 from bot.problems.service import ProblemRecord
 from bot.text import escape
-from storage.problems import DecisionKind, Direction, ProblemStatus, Track
+from storage.problems import DecisionKind, Direction, MetricKind, ProblemStatus, Track
 
 Blocks = list[dict[str, Any]]
 
@@ -49,12 +49,33 @@ def _num(value: float | None) -> str:
 
 
 def metric_line(problem: ProblemRecord) -> str:
-    """`accuracy ↑ 0.71 → 0.80`: the metric, its direction, baseline and target."""
-    if not problem.metric_name and problem.target is None:
+    """`accuracy ↑ baseline 0.71 → target 0.80 · proportion 0–1 · n=2,000`: the metric, its
+    direction, baseline and target, and its kind or range and evaluation set when said."""
+    said = _kind_and_size(problem)
+    if not problem.metric_name and problem.target is None and not said:
         return "_no metric yet_"
     arrow = "↑" if problem.direction == Direction.HIGHER else "↓"
     name = escape(problem.metric_name or "metric")
-    return f"{name} {arrow} baseline {_num(problem.baseline)} → target {_num(problem.target)}"
+    line = f"{name} {arrow} baseline {_num(problem.baseline)} → target {_num(problem.target)}"
+    return " · ".join((line, *said))
+
+
+def _kind_and_size(problem: ProblemRecord) -> list[str]:
+    """`proportion 0–1`, `range 0–100` (`range ≥ 0` when open), `unbounded`; `n=2,000`."""
+    said = []
+    if problem.metric_kind == MetricKind.PROPORTION:
+        said.append("proportion 0–1")
+    elif problem.metric_kind == MetricKind.BOUNDED:
+        low, high = problem.metric_low, problem.metric_high
+        if low is not None and high is not None:
+            said.append(f"range {low:g}–{high:g}")
+        else:
+            said.append(f"range ≥ {low:g}" if low is not None else f"range ≤ {high:g}")
+    elif problem.metric_kind == MetricKind.UNBOUNDED:
+        said.append("unbounded")
+    if problem.eval_size is not None:
+        said.append(f"n={problem.eval_size:,}")
+    return said
 
 
 def card(problem: ProblemRecord) -> Blocks:

@@ -14,7 +14,7 @@ from bot.errors import NotFound
 from bot.history import service as history
 from bot.problems.draft import ProblemDraft, check
 from storage import queries
-from storage.problems import Direction, Problem, ProblemStatus, Track
+from storage.problems import Direction, MetricKind, Problem, ProblemStatus, Track
 from storage.types import utcnow
 
 ACTIVE = (ProblemStatus.OPEN, ProblemStatus.IN_DELIVERY)
@@ -33,6 +33,11 @@ class ProblemRecord:
     metric_name: str | None
     metric_definition: str | None
     direction: Direction
+    # What values the metric takes; None when not said (see bot.metric).
+    metric_kind: MetricKind | None = None
+    metric_low: float | None = None
+    metric_high: float | None = None
+    eval_size: int | None = None
     baseline: float | None
     target: float | None
     guardrails: str | None

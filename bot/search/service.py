@@ -42,9 +42,12 @@ WORD = re.compile(r"\w+")
 OUTCOME_LABEL = {
     Outcome.MET_TARGET: "met target",
     Outcome.IMPROVED: "improved",
+    Outcome.BEAT_BASELINE: "better than baseline",
+    Outcome.INCONCLUSIVE: "inconclusive",
     Outcome.NO_GAIN: "no gain",
     Outcome.WORSE: "worse",
     Outcome.BROKEN: "broken",
+    Outcome.UNJUDGED: "unjudged",
 }
 
 

@@ -48,6 +48,12 @@ NOW = datetime(2026, 11, 27, tzinfo=UTC)
         ("p12 0.83 added hard negatives", QuickLog(12, "0.83", "added hard negatives")),
         ("P-3 -1.5e-2", QuickLog(3, "-1.5e-2", "")),
         ("P-3 broken OOM at step 3", QuickLog(3, "broken", "OOM at step 3")),
+        (
+            "P-1 0.71 0.69 0.72 n=2000 class-balanced sampling",
+            QuickLog(1, "0.71 0.69 0.72", "class-balanced sampling", "2000"),
+        ),
+        ("P-1 n=500 0.71, 0.69 3 layers", QuickLog(1, "0.71, 0.69 3", "layers", "500")),
+        ("P-1 0.7 3-layer model\nretrained", QuickLog(1, "0.7", "3-layer model\nretrained")),
         ("show E-4", Show(4)),
         ("edit e4", Edit(4)),
         ("delete E-4", Delete(4)),
@@ -64,6 +70,9 @@ def test_experiment_text_is_understood(text, parsed):
     [
         ("P-12 high", "'high' is not a number"),
         ("P-12 0,83", "'0,83' is not a number"),
+        ("P-12 0.8 0,83", "'0,83' is not a number"),
+        ("P-12 0.8 n=-1", "n=-1: '-1' is not a number of examples"),
+        ("P-12 n=100", "Give the metric's value too"),
         ("E-3 0.8", "not an id like P-12"),
         ("show P-3", "not an id like E-34"),
         ("restore", "Say which record"),
@@ -132,10 +141,10 @@ def test_bad_problem_text_says_what_to_type(text, says):
 
 
 def test_quick_draft_takes_the_first_link_of_the_note_as_the_run():
-    draft = quick_draft(problem=3, value="0.8", note="see https://wandb.ai/a/b/runs/c1, better")
+    draft = quick_draft(QuickLog(3, "0.8", "see https://wandb.ai/a/b/runs/c1, better"))
     assert draft.run_url == "https://wandb.ai/a/b/runs/c1"
     assert draft.notes == "see https://wandb.ai/a/b/runs/c1, better"
-    assert quick_draft(problem=3, value="broken", note="").value is None
+    assert quick_draft(QuickLog(3, "broken", "")).value is None
 
 
 def test_other_metrics_are_parsed_strictly():

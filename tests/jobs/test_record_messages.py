@@ -9,6 +9,7 @@ from datetime import timedelta
 import time_machine
 from sqlalchemy import select
 
+from bot.commands import QuickLog
 from bot.experiments import service as experiments
 from bot.experiments.drafts import quick_draft
 from bot.problems import service as problems
@@ -147,7 +148,7 @@ def test_the_clock_posts_an_experiment_a_crash_left_unannounced_exactly_once(bot
             team_id=TEAM,
             user_id=ALICE,
             channel_id=CHANNEL,
-            draft=quick_draft(problem=1, value="0.75", note="hard negatives"),
+            draft=quick_draft(QuickLog(1, "0.75", "hard negatives")),
         )
         messages.confirmation(session, logged, channel=CHANNEL)
 

@@ -111,11 +111,12 @@ def test_a_nul_never_reaches_a_log_line_and_a_typed_newline_cannot_forge_one(bot
     handler = logs.handler(written)
     logging.getLogger().addHandler(handler)
     try:
-        answer = command(bot, "/experiment", "P-1 ab\x00c\nERROR\x1b[2Jforged note")
+        # In the id: after it, a newline separates words (the values from the note) like a space.
+        answer = command(bot, "/experiment", "P-1\x00\nERROR\x1b[2Jforged 0.8 note")
     finally:
         logging.getLogger().removeHandler(handler)
 
-    assert "is not a number" in rendered(answer.body)
+    assert "is not an id like P-12" in rendered(answer.body)
     lines = written.getvalue().splitlines()
     assert [line for line in lines if "told the user" in line and "forged" in line]
     assert not [line for line in lines if line.startswith("ERROR")]
@@ -254,14 +255,16 @@ PROPERTY = settings(
 @given(typed=TYPED)
 def test_any_note_is_stored_cleaned_or_refused_with_a_reason(framed, typed):
     before = newest_experiment(framed)
-    answer = command(framed, "/experiment", f"P-1 0.7 {typed}")
+    # After a word: every number after the id is a seed's value, up to the first word.
+    note = f"tried {typed}"
+    answer = command(framed, "/experiment", f"P-1 0.7 {note}")
     after = newest_experiment(framed)
     TRIES["command"] = TRIES.get("command", 0) + 1
 
     assert answer.status == 200
     assert WENT_WRONG not in rendered(answer.body)
     if after != before:
-        assert after[1] == expected(typed)
+        assert after[1] == expected(note)
     else:
         assert rendered(answer.body).strip()
 

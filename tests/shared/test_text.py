@@ -61,6 +61,26 @@ def test_a_count_is_ascii_digits_within_its_bounds(typed):
         text.parse_count(typed, least=0, most=10)
 
 
+@pytest.mark.parametrize(
+    ("typed", "values"),
+    [
+        ("0.71 0.69 0.72", [0.71, 0.69, 0.72]),
+        ("0.71, 0.69,0.72", [0.71, 0.69, 0.72]),
+        (" 120\n130 ", [120.0, 130.0]),
+        ("120,130,125", [120.0, 130.0, 125.0]),
+        ("", []),
+    ],
+)
+def test_numbers_are_read_apart_by_spaces_or_commas(typed, values):
+    assert text.parse_numbers(typed) == values
+
+
+@pytest.mark.parametrize(("typed", "piece"), [("0,83", "0,83"), ("0.7 nan", "nan"), ("1;2", "1;2")])
+def test_a_decimal_comma_or_a_piece_that_is_no_number_is_named(typed, piece):
+    with pytest.raises(ValueError, match=f"^{piece}$"):
+        text.parse_numbers(typed)
+
+
 def test_cleaning_keeps_lines_and_tabs_and_joins_accents():
     assert text.clean("a\x00\tb\r\nc\x7f\x9b\ud800e\u0301") == "a\tb\nc\u00e9"
     assert text.clean("x² ﬁ") == "x² ﬁ"  # NFC, not NFKC: what was written stays

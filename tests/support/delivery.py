@@ -64,8 +64,9 @@ def frame(
     user: str = ALICE,
     owner: str | None = None,
     track: str = "delivery",
+    **more: dict[str, Any],
 ) -> int:
-    """Frame a problem through the /problem form; its number."""
+    """Frame a problem through the /problem form (with `more` of its inputs); its number."""
     command(bot, "/problem", user=user)
     bot.slack.submit_view(
         user_id=user,
@@ -77,6 +78,7 @@ def frame(
             target=text(target),
             owner_id=person(owner or user),
             track=choice(track),
+            **more,
         ),
     )
     bot.settle()
