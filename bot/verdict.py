@@ -28,24 +28,16 @@ caveat says so. Directions are respected throughout: a lower latency is better.
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.metric import Metric
 from bot.outcome import meets
 from bot.result import Comparison, Noise, Result, Standing, compare, decimals, figure, significant
+from storage.experiments import Outcome
 
-
-class Verdict(enum.StrEnum):
-    MET_TARGET = "met_target"
-    IMPROVED = "improved"
-    BEAT_BASELINE = "beat_baseline"
-    INCONCLUSIVE = "inconclusive"
-    NO_GAIN = "no_gain"
-    WORSE = "worse"
-    BROKEN = "broken"
-    UNJUDGED = "unjudged"
+# The verdicts are the outcomes an experiment stores: one enum, so a judgement is stored as is.
+Verdict = Outcome
 
 
 # Verdicts that owe the team an error analysis (judged, and no gain shown), and a note of
