@@ -86,7 +86,13 @@ def _insert_new(dialect: str, table: Table) -> Any:
     )
 
 
+NUMBER_MAX = 2**31 - 1  # what an integer column holds on every engine
+
+
 def problem_by_number(session: Session, *, team_id: str, number: int) -> Problem | None:
+    """P-<number>; None for a number no problem can have (a tampered form, an id too large)."""
+    if not isinstance(number, int) or isinstance(number, bool) or not 0 < number <= NUMBER_MAX:
+        return None
     return session.scalar(
         select(Problem).where(Problem.team_id == team_id, Problem.number == number)
     )

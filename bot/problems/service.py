@@ -123,15 +123,13 @@ def create(
 
 
 KIND = "problem"
-NUMBER_MAX = 2**31 - 1
 
 
 def _get(session: Session, *, team_id: str, number: int, deleted: bool = False) -> Problem:
     """The problem; a soft-deleted one only when `deleted` (to restore or show its history)."""
     # A number that cannot be a problem's (a tampered form, an out-of-range id) is a missing
     # problem too, not a database error.
-    valid = isinstance(number, int) and not isinstance(number, bool) and 0 < number <= NUMBER_MAX
-    problem = queries.problem_by_number(session, team_id=team_id, number=number) if valid else None
+    problem = queries.problem_by_number(session, team_id=team_id, number=number)
     if problem is None:
         raise NotFound(
             f"There is no problem P-{number} in this workspace. "
