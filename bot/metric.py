@@ -8,6 +8,7 @@ it gives a single measured proportion its noise and tells what change the set ca
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -37,6 +38,15 @@ class Defined(Protocol):
     def metric_high(self) -> float | None: ...
     @property
     def eval_size(self) -> int | None: ...
+
+
+class Judged(Defined, Protocol):
+    """A problem with the references its experiments are judged against."""
+
+    @property
+    def baseline(self) -> float | None: ...
+    @property
+    def target(self) -> float | None: ...
 
 
 @dataclass(frozen=True)
@@ -80,6 +90,16 @@ class Metric:
     @property
     def label(self) -> str:
         return self.name or "The metric"
+
+
+def judged_by(problem: Judged, eval_size: int | None = None) -> Metric | None:
+    """The metric an experiment evaluated on `eval_size` examples (else the problem's set) is
+    judged by; None when the problem has none to judge by (no metric named, no baseline and
+    no target): its experiments are unjudged."""
+    if problem.metric_name is None and problem.baseline is None and problem.target is None:
+        return None
+    metric = Metric.of(problem)
+    return metric if eval_size is None else dataclasses.replace(metric, n=eval_size)
 
 
 def out_of_range(value: float, metric: Metric) -> str | None:

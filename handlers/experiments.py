@@ -137,8 +137,9 @@ def experiment_command(
             actor = people.actor(client, team_id=team_id, user_id=user_id)
             with db.transaction() as session:
                 triggers.once(session, trigger=trigger)
-                logged = changes.delete(session, team_id=team_id, number=number, actor=actor)
-                queued = messages.confirmation_update(session, logged)
+                changed = changes.delete(session, team_id=team_id, number=number, actor=actor)
+                queued = messages.corrections(session, changed)
+            logged = changed.logged
             records.confirm_deletion(
                 ack,
                 respond,
@@ -148,17 +149,18 @@ def experiment_command(
                 restore_command="/experiment restore",
             )
             show_change(
-                sender, [queued], logged.experiment, client=client, user_id=user_id, respond=respond
+                sender, queued, logged.experiment, client=client, user_id=user_id, respond=respond
             )
         case Restore(number):
             actor = people.actor(client, team_id=team_id, user_id=user_id)
             with db.transaction() as session:
                 triggers.once(session, trigger=trigger)
-                logged = changes.restore(session, team_id=team_id, number=number, actor=actor)
-                queued = messages.confirmation_update(session, logged)
+                changed = changes.restore(session, team_id=team_id, number=number, actor=actor)
+                queued = messages.corrections(session, changed)
+            logged = changed.logged
             records.confirm_restore(ack, ref=logged.experiment.ref)
             show_change(
-                sender, [queued], logged.experiment, client=client, user_id=user_id, respond=respond
+                sender, queued, logged.experiment, client=client, user_id=user_id, respond=respond
             )
 
 
@@ -231,12 +233,12 @@ def submit_experiment(
         actor = people.actor(client, team_id=team_id, user_id=user_id)
         with db.transaction() as session:
             triggers.once(session, trigger=trigger)
-            logged = changes.update(
+            changed = changes.update(
                 session, team_id=team_id, number=metadata["experiment"], draft=draft, actor=actor
             )
-            queued = messages.confirmation_update(session, logged)
+            queued = messages.corrections(session, changed)
         ack()
-        show_change(sender, [queued], logged.experiment, client=client, user_id=user_id)
+        show_change(sender, queued, changed.logged.experiment, client=client, user_id=user_id)
         return
     with db.transaction() as session:
         logged = experiments.create(
@@ -281,13 +283,13 @@ def undo_delete(
     actor = people.actor(client, team_id=team_id, user_id=user_id)
     with db.transaction() as session:
         triggers.once(session, trigger=trigger)
-        logged = changes.restore(
+        changed = changes.restore(
             session, team_id=team_id, number=records.clicked_number(body), actor=actor
         )
-        queued = messages.confirmation_update(session, logged)
-    records.undone(respond, ref=logged.experiment.ref)
+        queued = messages.corrections(session, changed)
+    records.undone(respond, ref=changed.logged.experiment.ref)
     show_change(
-        sender, [queued], logged.experiment, client=client, user_id=user_id, respond=respond
+        sender, queued, changed.logged.experiment, client=client, user_id=user_id, respond=respond
     )
 
 

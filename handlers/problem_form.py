@@ -73,15 +73,17 @@ def submit_problem(
         actor = people.actor(client, team_id=team_id, user_id=user_id)
         with db.transaction() as session:
             triggers.once(session, trigger=trigger)
-            problem = problems.update(
-                session, team_id=team_id, number=metadata["problem"], draft=draft, actor=actor
-            )
-            # The metric's baseline, target or direction may have changed under them.
-            outcomes.reassess(session, team_id=team_id, number=problem.number)
+            # The metric's baseline, target or direction may change under its experiments.
+            with outcomes.rejudged(session, team_id=team_id, number=metadata["problem"]) as redo:
+                problem = problems.update(
+                    session, team_id=team_id, number=metadata["problem"], draft=draft, actor=actor
+                )
             card = messages.card_update(session, problem)
+            queued = [card] if card else []
+            queued += messages.confirmations_update(session, team_id=team_id, numbers=redo)
         ack()
         tell_delivery(
-            sender.send_now([card] if card else [], team_id=team_id, person=user_id),
+            sender.send_now(queued, team_id=team_id, person=user_id),
             saved=f"{problem.ref} is saved",
             what="its card's update",
             respond=None,

@@ -5,6 +5,7 @@ queued only with a record just created, whose creation is itself deduplicated.""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -16,6 +17,7 @@ from bot.decisions import render as render_decisions
 from bot.decisions.service import Decided
 from bot.experiments import render as render_experiments
 from bot.experiments import service as experiments
+from bot.experiments.changes import Changed
 from bot.problems import render as render_problems
 from bot.problems.service import ProblemRecord
 from storage import outbox
@@ -86,6 +88,25 @@ def confirmation_update(session: Session, logged: experiments.Logged) -> int | N
         text=text,
         blocks=blocks,
     )
+
+
+def corrections(session: Session, changed: Changed) -> list[int]:
+    """The changed experiment's confirmation drawn again, and those of its problem's other
+    experiments whose verdict or best so far changed with it."""
+    e = changed.logged.experiment
+    queued = confirmation_update(session, changed.logged)
+    return [q for q in [queued] if q] + confirmations_update(
+        session, team_id=e.team_id, numbers=changed.others
+    )
+
+
+def confirmations_update(session: Session, *, team_id: str, numbers: Iterable[int]) -> list[int]:
+    """The confirmations of these experiments drawn again (their verdicts were judged anew)."""
+    queued = (
+        confirmation_update(session, experiments.get(session, team_id=team_id, number=number))
+        for number in numbers
+    )
+    return [q for q in queued if q is not None]
 
 
 def analysis_update(session: Session, a: AnalysisRecord) -> list[int]:

@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 from bot.digest import participation, standing
 from bot.digest.participation import Blocker, Participation
 from bot.digest.standing import Flag, ProblemRef, Result, Series
-from bot.digest.week import ACTIVE, FAILED, DigestData, ExperimentRow, load, week_of
+from bot.digest.week import ACTIVE, DigestData, ExperimentRow, load, week_of
+from bot.verdict import OWES_ANALYSIS
 from storage.experiments import Outcome
 from storage.problems import DecisionKind, ProblemStatus
 
@@ -89,7 +90,7 @@ def compose(data: DigestData) -> Digest:
     owed_rows = {
         e.id: e
         for e in (*data.active_history, *data.week_experiments)
-        if e.outcome in FAILED and e.id not in data.analysed
+        if e.outcome in OWES_ANALYSIS and e.id not in data.analysed
     }
     return Digest(
         channel_id=data.channel_id,

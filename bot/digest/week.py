@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
+from bot.verdict import OWES_ANALYSIS
 from storage.analyses import ErrorAnalysis
 from storage.experiments import Experiment, Outcome
 from storage.problems import Decision, DecisionKind, Direction, Problem, ProblemStatus
@@ -17,7 +18,6 @@ from storage.rituals import Ritual, RitualKind, RitualRun, StandupAnswer
 
 WEEK = timedelta(days=7)
 ACTIVE = (ProblemStatus.OPEN, ProblemStatus.IN_DELIVERY)
-FAILED = (Outcome.NO_GAIN, Outcome.WORSE, Outcome.BROKEN)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -225,7 +225,7 @@ def load(
     week_experiments = tuple(e for e in week_experiments if e.problem_id in problems)
     decisions = tuple(d for d in decisions if d.problem_id in problems)
     lessons = tuple(lesson for lesson in lessons if lesson.problem_id in problems)
-    failed = {e.id for e in (*week_experiments, *active_history) if e.outcome in FAILED}
+    failed = {e.id for e in (*week_experiments, *active_history) if e.outcome in OWES_ANALYSIS}
     analysed = frozenset(
         session.scalars(
             select(ErrorAnalysis.experiment_id).where(

@@ -1,7 +1,9 @@
 """Changing a logged experiment: edits, deletions and restores, each kept as a version,
-and its outcome and its problem's others judged again."""
+and its verdict and its problem's others judged again."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
@@ -14,6 +16,15 @@ from bot.metric import Metric
 from storage.experiments import Experiment
 
 KIND = "experiment"
+
+
+@dataclass(frozen=True)
+class Changed:
+    """The changed experiment, and the numbers of its problem's other experiments whose
+    verdict or best so far changed with it: their posted messages are out of date."""
+
+    logged: Logged
+    others: tuple[int, ...] = ()
 
 
 def _check(actor: permissions.Actor, row: Experiment, *, verb: str) -> None:
@@ -31,18 +42,17 @@ def may_change(session: Session, *, team_id: str, number: int, actor: permission
 
 def update(
     session: Session, *, team_id: str, number: int, draft: ExperimentDraft, actor: permissions.Actor
-) -> Logged:
-    """Replace what was typed, recompute the outcome, and keep the previous version."""
+) -> Changed:
+    """Replace what was typed, judge it and its problem's others again, and keep the
+    previous version."""
     row = experiment_row(session, team_id=team_id, number=number)
     _check(actor, row, verb="edit")
     values = check(draft, metric=Metric.of(row.problem))
     names = (*values, "outcome")
     before = history.snapshot(row, names)
-    for name, value in values.items():
-        setattr(row, name, value)
-    row.outcome = outcomes.assess(
-        session, problem=row.problem, value=row.value, number=row.number
-    ).outcome
+    with outcomes.rejudged(session, team_id=team_id, number=row.problem.number) as changed:
+        for name, value in values.items():
+            setattr(row, name, value)
     history.record(
         session,
         team_id=team_id,
@@ -53,28 +63,32 @@ def update(
         before=before,
         after=history.snapshot(row, names),
     )
-    outcomes.reassess_problem(session, row.problem)
-    return logged_of(session, row)
+    return _changed(session, row, changed)
 
 
-def delete(session: Session, *, team_id: str, number: int, actor: permissions.Actor) -> Logged:
+def delete(session: Session, *, team_id: str, number: int, actor: permissions.Actor) -> Changed:
     """Soft-delete: it leaves lists, the board and digests; its id is never reused."""
     row = experiment_row(session, team_id=team_id, number=number, deleted=True)
     _check(actor, row, verb="delete")
-    history.soft_delete(
-        session, row, kind=KIND, user_id=actor.user_id, restore_command="/experiment restore"
-    )
-    outcomes.reassess_problem(session, row.problem)
-    return logged_of(session, row)
+    with outcomes.rejudged(session, team_id=team_id, number=row.problem.number) as changed:
+        history.soft_delete(
+            session, row, kind=KIND, user_id=actor.user_id, restore_command="/experiment restore"
+        )
+    return _changed(session, row, changed)
 
 
-def restore(session: Session, *, team_id: str, number: int, actor: permissions.Actor) -> Logged:
+def restore(session: Session, *, team_id: str, number: int, actor: permissions.Actor) -> Changed:
     """Undo a deletion; restoring one that is not deleted changes nothing."""
     row = experiment_row(session, team_id=team_id, number=number, deleted=True)
     _check(actor, row, verb="restore")
-    history.restore(session, row, kind=KIND, user_id=actor.user_id)
-    outcomes.reassess_problem(session, row.problem)
-    return logged_of(session, row)
+    with outcomes.rejudged(session, team_id=team_id, number=row.problem.number) as changed:
+        history.restore(session, row, kind=KIND, user_id=actor.user_id)
+    return _changed(session, row, changed)
+
+
+def _changed(session: Session, row: Experiment, changed: list[int]) -> Changed:
+    others = tuple(number for number in changed if number != row.number)
+    return Changed(logged_of(session, row), others)
 
 
 def versions(session: Session, *, team_id: str, number: int) -> tuple[history.Version, ...]:

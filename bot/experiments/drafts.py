@@ -121,6 +121,11 @@ def check(draft: ExperimentDraft, *, metric: Metric | None = None) -> dict[str, 
         values["metrics"] = parse_metrics(draft.metrics)
     except ValueError as error:
         errors["metrics"] = str(error)
+    if not seeds and "value" not in errors and not values["notes"] and "notes" not in errors:
+        errors["notes"] = (
+            "With no value the run is logged as broken: say what broke here, e.g. OOM at "
+            "step 3 (or give the metric's value above)."
+        )
     if values["run_url"] and "run_url" not in errors:
         why_not = runlinks.problem_with(values["run_url"])
         if why_not:

@@ -1,21 +1,31 @@
-"""Experiments judged against their problem's metric: each new outcome, and the stored ones
-kept in line when results or the metric change; each problem's best result."""
+"""Experiments judged against their problem's metric (bot/verdict.py): each new result, and
+the stored verdicts kept in line when results or the metric change; each problem's best
+result."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot import outcome
-from bot.experiments.choices import problem_row
+from bot.metric import judged_by
 from bot.problems.service import ProblemRecord
+from bot.result import Result, best_of
+from bot.verdict import Judgement, judge
+from storage import queries
 from storage.experiments import Experiment
 from storage.problems import Direction, Problem
 
 
-def _best_before(session: Session, *, problem: Problem, number: int | None) -> float | None:
+def _seeds(values: Sequence[float] | None, value: float | None) -> tuple[float, ...]:
+    """Each seed's value (a row written with a value alone has that one); none when broken."""
+    return tuple(values or ()) or (() if value is None else (value,))
+
+
+def _best_before(session: Session, *, problem: Problem, number: int | None) -> Result | None:
+    """The best result logged before E-<number> (before all: None), the earliest of equals."""
     where = [
         Experiment.team_id == problem.team_id,
         Experiment.problem_id == problem.id,
@@ -24,31 +34,46 @@ def _best_before(session: Session, *, problem: Problem, number: int | None) -> f
     ]
     if number is not None:
         where.append(Experiment.number < number)
-    pick = func.max if problem.direction == Direction.HIGHER else func.min
-    return session.scalar(select(pick(Experiment.value)).where(*where))
+    best = Experiment.value.desc() if problem.direction == Direction.HIGHER else Experiment.value
+    row = session.execute(
+        select(Experiment.values, Experiment.value, Experiment.eval_size)
+        .where(*where)
+        .order_by(best, Experiment.number)
+        .limit(1)
+    ).first()
+    if row is None:
+        return None
+    return Result.of(_seeds(row.values, row.value), judged_by(problem, row.eval_size))
 
 
 def assess(
-    session: Session, *, problem: Problem, value: float | None, number: int | None
-) -> outcome.Assessment:
-    """How a value compares, against the best result before E-<number> (before all: None)."""
-    return outcome.assess(
-        value,
+    session: Session,
+    *,
+    problem: Problem,
+    values: Sequence[float],
+    eval_size: int | None,
+    number: int | None,
+) -> Judgement:
+    """The verdict on these seeds' values, against the best result before E-<number> (before
+    all: None)."""
+    return judge(
+        values,
+        metric=judged_by(problem, eval_size),
         baseline=problem.baseline,
         target=problem.target,
-        direction=problem.direction,
         best_before=_best_before(session, problem=problem, number=number),
     )
 
 
-def reassess_problem(session: Session, problem: Problem) -> None:
-    """Recompute the stored outcomes of a problem's experiments, oldest first.
+def judgements(session: Session, problem: Problem) -> dict[int, Judgement]:
+    """The verdict on each of a problem's experiments (by number), each against the best
+    result logged before it."""
+    return _judged(problem, _live(session, problem))
 
-    Outcomes are stored so queries can filter on them (owed analyses, digests); they
-    follow the problem's baseline, target and direction, and the best earlier result.
-    Outcomes are computed, never typed, so recomputing them keeps no version.
-    """
-    rows = session.scalars(
+
+def _live(session: Session, problem: Problem) -> Sequence[Experiment]:
+    """A problem's experiments that are not deleted, oldest first."""
+    return session.scalars(
         select(Experiment)
         .where(
             Experiment.team_id == problem.team_id,
@@ -57,22 +82,53 @@ def reassess_problem(session: Session, problem: Problem) -> None:
         )
         .order_by(Experiment.number)
     ).all()
-    measured: list[float | None] = []
+
+
+def _judged(problem: Problem, rows: Sequence[Experiment]) -> dict[int, Judgement]:
+    judged: dict[int, Judgement] = {}
+    best: Result | None = None
     for row in rows:
-        row.outcome = outcome.assess(
-            row.value,
+        judged[row.number] = judgement = judge(
+            _seeds(row.values, row.value),
+            metric=judged_by(problem, row.eval_size),
             baseline=problem.baseline,
             target=problem.target,
-            direction=problem.direction,
-            best_before=outcome.best(measured, problem.direction),
-        ).outcome
-        measured.append(row.value)
+            best_before=best,
+        )
+        best = best_of([best, judgement.result], problem.direction)
+    return judged
+
+
+def reassess_problem(session: Session, problem: Problem) -> dict[int, Judgement]:
+    """Store each experiment's verdict again; the judgements, by number.
+
+    Verdicts are stored so queries can filter on them (owed analyses, digests). They are
+    computed, never typed, so recomputing them keeps no version.
+    """
+    rows = _live(session, problem)
+    judged = _judged(problem, rows)
+    for row in rows:
+        row.outcome = judged[row.number].outcome
     session.flush()
+    return judged
 
 
-def reassess(session: Session, *, team_id: str, number: int) -> None:
-    """After a problem's metric changed: bring its experiments' outcomes in line."""
-    reassess_problem(session, problem_row(session, team_id=team_id, number=number))
+@contextmanager
+def rejudged(session: Session, *, team_id: str, number: int) -> Iterator[list[int]]:
+    """Judge P-<number>'s experiments again once the block has changed a result, the metric,
+    the baseline or the target. Yields a list that, after the block, holds the numbers of
+    the experiments whose judgement changed: what their posted messages say is out of date.
+    A problem that is missing or deleted has nothing to judge: the block says why it fails.
+    """
+    problem = queries.problem_by_number(session, team_id=team_id, number=number)
+    if problem is None or problem.deleted_at is not None:
+        yield []
+        return
+    before = judgements(session, problem)
+    changed: list[int] = []
+    yield changed
+    after = reassess_problem(session, problem)
+    changed += [number for number, now in after.items() if before.get(number) != now]
 
 
 def best_results(

@@ -18,7 +18,12 @@ def parse(problem: int, text: str) -> tuple[str, str, str | None]:
     with `n=` among them; a usage error saying what to type when there are none."""
     words = list(WORD.finditer(text))
     if words[0].group().lower() == "broken":
-        return "broken", text[words[0].end() :].strip(), None
+        if not (note := text[words[0].end() :].strip()):
+            raise UsageError(
+                f"Say what broke, e.g. `/experiment P-{problem} broken OOM at step 3`: a run "
+                "that measured nothing owes the team a short note of what broke."
+            )
+        return "broken", note, None
     values: list[str] = []
     eval_size, end = None, 0
     for word in words:

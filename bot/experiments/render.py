@@ -7,12 +7,13 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from bot.blocks import actions, button, context, fields, paragraphs, section, sections, user
+from bot.blocks import actions, button, context, paragraphs, section, sections, user
 from bot.experiments.service import ExperimentRecord, Logged
 from bot.ids import ActionId
-from bot.outcome import Assessment, Delta
+from bot.metric import judged_by
 from bot.problems.service import ProblemRecord
 from bot.text import escape
+from bot.verdict import Judgement, phrase
 from storage.experiments import Outcome
 
 Blocks = list[dict[str, Any]]
@@ -27,6 +28,16 @@ OUTCOME_LABEL = {
     Outcome.WORSE: ":chart_with_downwards_trend: Worse",
     Outcome.BROKEN: ":boom: Broken (nothing measured)",
     Outcome.UNJUDGED: ":white_circle: Unjudged (no metric to judge by)",
+}
+
+
+OWED = {
+    Outcome.NO_GAIN: "This approach did not improve the metric. An error analysis tells the team why.",
+    Outcome.WORSE: "This approach made the metric worse. An error analysis tells the team why.",
+    Outcome.INCONCLUSIVE: (
+        "This approach showed no gain beyond noise. An error analysis tells the team where "
+        "its errors are; more seeds would say whether it helped at all."
+    ),
 }
 
 
@@ -62,14 +73,6 @@ def measured(e: ExperimentRecord, *, each: bool = True) -> str:
     return shown if e.eval_size is None or not each else f"{shown} · n={e.eval_size:,}"
 
 
-def delta(change: Delta | None) -> str:
-    """`+0.04 (+5.6%)`; a dash when there is nothing to compare with."""
-    if change is None:
-        return "—"
-    relative = "" if change.relative is None else f" ({change.relative:+.1%})"
-    return f"{change.absolute:+.4g}{relative}"
-
-
 def link(experiment: ExperimentRecord) -> str | None:
     """The run link, labelled by what it points at (its URL was checked when saved)."""
     run = experiment.run_link
@@ -81,16 +84,37 @@ def headline(logged: Logged) -> str:
     return f"*{e.ref}* on *{p.ref} · {escape(p.title)}*: *{OUTCOME_LABEL[e.outcome]}*"
 
 
-def comparison(
-    problem: ProblemRecord, experiment: ExperimentRecord, assessment: Assessment
-) -> dict[str, Any]:
-    metric = escape(problem.metric_name or "metric")
-    return fields(
-        f"*{metric}*\n{measured(experiment)}",
-        f"*Target*\n{num(problem.target)}",
-        f"*vs baseline {num(problem.baseline)}*\n{delta(assessment.vs_baseline)}",
-        f"*vs best so far {num(assessment.best_before)}*\n{delta(assessment.vs_best)}",
+def verdict(problem: ProblemRecord, experiment: ExperimentRecord, judgement: Judgement) -> str:
+    """'*recall* 0.70 ± 0.015 (3 seeds): better than baseline 0.62 (+0.08, outside noise); …'"""
+    said = phrase(judgement, judged_by(problem, experiment.eval_size))
+    if judgement.result is None:
+        return said
+    return f"*{escape(problem.metric_name or 'Metric')}* {said}"
+
+
+def _measures(problem: ProblemRecord, e: ExperimentRecord) -> str | None:
+    """'Target 0.80 · seeds 0.71, 0.69, 0.72 · n=2,000', the parts there are."""
+    parts = []
+    if problem.target is not None:
+        parts.append(f"Target {num(problem.target)}")
+    if len(e.seeds) > 1:
+        parts.append(f"seeds {', '.join(map(num, e.seeds))}")
+    if e.eval_size is not None:
+        parts.append(f"n={e.eval_size:,}")
+    return " · ".join(parts) or None
+
+
+def _caveats(logged: Logged) -> str | None:
+    caveats = logged.judgement.caveats
+    if not caveats:
+        return None
+    p = logged.problem
+    fix = (
+        f" Set them with Edit details on `/problem show {p.ref}`."
+        if p.baseline is None or p.target is None
+        else ""
     )
+    return "Note: " + "; ".join(caveats) + "." + fix
 
 
 def _details(e: ExperimentRecord) -> Blocks:
@@ -106,7 +130,7 @@ def _details(e: ExperimentRecord) -> Blocks:
     for label, value in (
         ("Hypothesis", e.hypothesis),
         ("Approach", e.approach),
-        ("Notes", e.notes),
+        ("What broke" if e.outcome == Outcome.BROKEN else "Notes", e.notes),
     ):
         if value:
             blocks += paragraphs(f"*{label}:* {escape(value)}")
@@ -116,22 +140,17 @@ def _details(e: ExperimentRecord) -> Blocks:
 def confirmation(logged: Logged) -> Blocks:
     """What the channel sees when an experiment is logged."""
     e = logged.experiment
-    blocks: Blocks = [section(headline(logged)), comparison(logged.problem, e, logged.assessment)]
+    blocks: Blocks = [
+        section(headline(logged)),
+        section(verdict(logged.problem, e, logged.judgement)),
+    ]
+    if (measures := _measures(logged.problem, e)) is not None:
+        blocks.append(context(measures))
     blocks += _details(e)
-    if logged.assessment.caveats:
-        blocks.append(
-            context(
-                "Note: "
-                + "; ".join(logged.assessment.caveats)
-                + f". Set them with Edit details on `/problem show {logged.problem.ref}`."
-            )
-        )
+    if (caveats := _caveats(logged)) is not None:
+        blocks.append(context(caveats))
     if e.owes_analysis:
-        blocks.append(
-            section(
-                "This approach did not improve the metric. An error analysis tells the team why."
-            )
-        )
+        blocks.append(section(OWED[e.outcome]))
         blocks.append(
             actions(
                 button(

@@ -10,13 +10,13 @@ from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot import outcome
 from bot.errors import NotFound, ValidationFailed
 from bot.experiments import outcomes, runlinks
 from bot.experiments.choices import problem_of_draft, problem_row
 from bot.experiments.drafts import ExperimentDraft, check
 from bot.metric import Metric
 from bot.problems.service import ProblemRecord
+from bot.verdict import OWES_ANALYSIS, Judgement
 from storage import queries
 from storage.analyses import ErrorAnalysis
 from storage.experiments import Experiment, Outcome
@@ -59,8 +59,9 @@ class ExperimentRecord:
 
     @property
     def owes_analysis(self) -> bool:
-        """A failed experiment stays flagged until an error analysis of it exists."""
-        return self.outcome in outcome.FAILED and not self.analyses
+        """An experiment that showed no gain stays flagged until an error analysis of it
+        exists (a broken run owes a note of what broke, given when it was logged)."""
+        return self.outcome in OWES_ANALYSIS and not self.analyses
 
     @property
     def run_link(self) -> runlinks.RunLink | None:
@@ -69,11 +70,11 @@ class ExperimentRecord:
 
 @dataclass(frozen=True, kw_only=True)
 class Logged:
-    """An experiment with its problem and how it compares; `created` is False for a repeat."""
+    """An experiment with its problem and its verdict; `created` is False for a repeat."""
 
     experiment: ExperimentRecord
     problem: ProblemRecord
-    assessment: outcome.Assessment
+    judgement: Judgement
     created: bool = False
 
 
@@ -122,12 +123,17 @@ def record_of(
 
 
 def logged_of(session: Session, row: Experiment, *, created: bool = False) -> Logged:
-    """The experiment with its problem and how it compares with the results before it."""
+    """The experiment with its problem and its verdict against the results before it."""
+    record = record_of(session, row)
     return Logged(
-        experiment=record_of(session, row),
+        experiment=record,
         problem=ProblemRecord.of(row.problem),
-        assessment=outcomes.assess(
-            session, problem=row.problem, value=row.value, number=row.number
+        judgement=outcomes.assess(
+            session,
+            problem=row.problem,
+            values=record.seeds,
+            eval_size=row.eval_size,
+            number=row.number,
         ),
         created=created,
     )
@@ -167,14 +173,20 @@ def create(
         errors |= error.errors
     if errors or problem is None:
         raise ValidationFailed(errors)
-    assessment = outcomes.assess(session, problem=problem, value=values["value"], number=None)
+    judgement = outcomes.assess(
+        session,
+        problem=problem,
+        values=values["values"],
+        eval_size=values["eval_size"],
+        number=None,
+    )
     try:
         with session.begin_nested():
             row = Experiment(
                 team_id=team_id,
                 number=queries.next_number(session, team_id=team_id, kind="E"),
                 problem=problem,
-                outcome=assessment.outcome,
+                outcome=judgement.outcome,
                 author_id=user_id,
                 channel_id=channel_id,
                 source_key=source_key,
@@ -241,7 +253,8 @@ def of_problem(
 def owed_analyses(
     session: Session, *, team_id: str, user_id: str, limit: int = 50
 ) -> tuple[ExperimentRecord, ...]:
-    """The user's failed experiments that still have no error analysis, oldest first."""
+    """The user's experiments that showed no gain and still have no error analysis, oldest
+    first."""
     analysed = exists().where(
         ErrorAnalysis.experiment_id == Experiment.id, ErrorAnalysis.deleted_at.is_(None)
     )
@@ -253,7 +266,7 @@ def owed_analyses(
             Experiment.author_id == user_id,
             Experiment.deleted_at.is_(None),
             Problem.deleted_at.is_(None),
-            Experiment.outcome.in_(outcome.FAILED),
+            Experiment.outcome.in_(OWES_ANALYSIS),
             ~analysed,
         )
         .order_by(Experiment.number)

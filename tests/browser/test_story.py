@@ -148,8 +148,7 @@ def log_an_experiment_that_fails(story: Story) -> None:
     expect(page.locator("#modal-backdrop")).to_be_hidden()
     confirmation = page.locator("#messages article.message:has-text('E-1 on P-1')")
     expect(confirmation).to_contain_text("Worse")
-    expect(confirmation.locator(".bk-fields")).to_contain_text("vs baseline 0.62")
-    expect(confirmation.locator(".bk-fields")).to_contain_text("-0.04")
+    expect(confirmation).to_contain_text("worse than baseline 0.62 (-0.04, noise unknown)")
     expect(confirmation.locator("[data-action-id='analysis_start']")).to_have_text(
         "Start error analysis"
     )

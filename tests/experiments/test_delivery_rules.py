@@ -343,15 +343,16 @@ def test_long_records_render_within_slacks_message_limits():
     from bot.experiments.service import Logged
     from bot.history.render import versions
     from bot.history.service import Change, Version
-    from bot.outcome import assess
+    from bot.metric import Metric
     from bot.problems.render import detail as problem_detail
+    from bot.verdict import judge
 
     long = "x" * 3000
     e = replace(experiment(1), hypothesis=long, approach=long, notes=long, dataset="d" * 300)
     logged = Logged(
         experiment=e,
         problem=problem(1),
-        assessment=assess(0.6, baseline=0.7, target=0.8, direction=Direction.HIGHER),
+        judgement=judge([0.6], metric=Metric(Direction.HIGHER), baseline=0.7, target=0.8),
     )
     decided = tuple(
         DecisionRecord(

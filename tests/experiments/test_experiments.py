@@ -25,7 +25,7 @@ def confirmation(bot, ts: str | None = None):
     return next(m for m in messages if m.ts == ts) if ts else messages[-1]
 
 
-def test_a_quick_log_computes_the_outcome_and_posts_it_with_its_deltas(bot):
+def test_a_quick_log_computes_the_verdict_and_posts_it_in_a_sentence(bot):
     frame(bot, baseline="0.70", target="0.80")
     answer = log(bot, "P-1 0.75 added hard negatives https://wandb.ai/acme/recall/runs/3kx9q2")
 
@@ -36,7 +36,9 @@ def test_a_quick_log_computes_the_outcome_and_posts_it_with_its_deltas(bot):
     message = confirmation(bot)
     shown = rendered(message.blocks)
     assert "Improved" in shown
-    assert "+0.05 (+7.1%)" in shown  # against the baseline 0.70
+    # One seed and no evaluation set: no noise is known, and the card says so.
+    assert "*recall* 0.75 (1 seed): better than baseline 0.7 (+0.05, noise unknown)." in shown
+    assert "Target 0.8" in shown and "log several seeds" in shown
     assert "<https://wandb.ai/acme/recall/runs/3kx9q2|W&amp;B run recall/3kx9q2>" in shown
     assert "Start error analysis" not in shown
     assert (stored.message_channel, stored.message_ts) == (CHANNEL, message.ts)
@@ -50,11 +52,12 @@ def test_each_result_is_compared_with_the_best_so_far(bot):
 
     assert [e.outcome for e in experiments(bot)] == [
         Outcome.IMPROVED,
-        Outcome.IMPROVED,
+        Outcome.BEAT_BASELINE,  # above the baseline, below the best so far: not "improved"
         Outcome.MET_TARGET,
     ]
     second = rendered(confirmation(bot, experiments(bot)[1].message_ts).blocks)
-    assert "vs best so far 0.78" in second and "-0.04 (-5.1%)" in second
+    assert "Better than baseline" in second
+    assert "worse than the best so far 0.78 (-0.04, noise unknown)" in second
     assert "Met target" in rendered(confirmation(bot).blocks)
 
 
@@ -64,7 +67,8 @@ def test_lower_is_better_metrics_are_judged_the_right_way_round(bot):
     log(bot, "P-1 130 bigger batch")
 
     assert [e.outcome for e in experiments(bot)] == [Outcome.IMPROVED, Outcome.WORSE]
-    assert "-20 (-16.7%)" in rendered(experiments_message(bot, 0))
+    assert "better than baseline 120 (-20, noise unknown)" in rendered(experiments_message(bot, 0))
+    assert "worse than baseline 120 (+10, noise unknown)" in rendered(experiments_message(bot, 1))
 
 
 def experiments_message(bot, index: int) -> str:
@@ -74,19 +78,32 @@ def experiments_message(bot, index: int) -> str:
 def test_a_result_that_did_not_improve_carries_the_analysis_button_and_stays_flagged(bot):
     frame(bot)
     log(bot, "P-1 0.70 same as before")
-    log(bot, "P-1 broken OOM at step 3")
+    log(bot, "P-1 0.65 fewer features")
 
-    no_gain, broken = experiments(bot)
-    assert (no_gain.outcome, broken.outcome, broken.value) == (
-        Outcome.NO_GAIN,
-        Outcome.BROKEN,
-        None,
-    )
-    for row in (no_gain, broken):
+    no_gain, worse = experiments(bot)
+    assert (no_gain.outcome, worse.outcome) == (Outcome.NO_GAIN, Outcome.WORSE)
+    for row in (no_gain, worse):
         button = buttons(confirmation(bot, row.message_ts).blocks)["analysis_start"]
         assert button["value"] == str(row.number)
     owed = command(bot, "/analysis")
     assert "E-1" in rendered(owed.body) and "E-2" in rendered(owed.body)
+
+
+def test_a_broken_run_says_what_broke_and_owes_no_analysis(bot):
+    frame(bot)
+    refused = command(bot, "/experiment", "P-1 broken")
+    assert "Say what broke, e.g. `/experiment P-1 broken OOM at step 3`" in rendered(refused.body)
+    assert experiments(bot) == []
+
+    log(bot, "P-1 broken OOM at step 3")
+
+    [broken] = experiments(bot)
+    assert (broken.outcome, broken.value, broken.notes) == (Outcome.BROKEN, None, "OOM at step 3")
+    card = confirmation(bot, broken.message_ts)
+    assert "Broken: the run gave no number." in rendered(card.blocks)
+    assert "*What broke:* OOM at step 3" in rendered(card.blocks)
+    assert "analysis_start" not in buttons(card.blocks)
+    assert "E-1" not in rendered(command(bot, "/analysis").body)
 
 
 def test_a_problem_without_a_target_still_logs_and_says_what_is_missing(bot):

@@ -10,6 +10,7 @@ from tests.support.delivery import (
     analyses,
     buttons,
     command,
+    edit_details,
     experiments,
     form,
     frame,
@@ -286,29 +287,19 @@ def test_admin_rights_are_looked_up_once_and_an_outage_grants_nothing(logged):
 def test_setting_a_baseline_later_reassesses_the_problems_experiments(bot):
     frame(bot, baseline="", target="0.80")
     log(bot, "P-1 0.72 first try")
-    assert experiments(bot)[0].outcome == Outcome.NO_GAIN
-    assert "E-1" in rendered(command(bot, "/analysis").body)
+    # Nothing to judge it against (no baseline, no earlier result, the target not met).
+    assert experiments(bot)[0].outcome == Outcome.UNJUDGED
+    assert "You owe no error analyses" in rendered(command(bot, "/analysis").body)
 
-    card = problems(bot)[0].card_ts
-    bot.slack.click(
-        team_id=TEAM,
-        user_id=ALICE,
-        action_id="problem_add_details",
-        value="1",
-        channel_id=CHANNEL,
-        message_ts=card,
+    edit_details(
+        bot, title=text("Recall on rare classes"), baseline=text("0.70"), target=text("0.8")
     )
-    bot.settle()
-    bot.slack.submit_view(
-        user_id=ALICE,
-        values=form(
-            title=text("Recall on rare classes"), baseline=text("0.70"), target=text("0.8")
-        ),
-    )
-    bot.settle()
 
     assert experiments(bot)[0].outcome == Outcome.IMPROVED
-    assert "You owe no error analyses" in rendered(command(bot, "/analysis").body)
+    shown = rendered(
+        next(m for m in bot.slack.messages(CHANNEL) if m.text.startswith("E-1")).blocks
+    )
+    assert "better than baseline 0.7 (+0.02, noise unknown)" in shown
 
 
 def test_the_undo_button_restores_a_deleted_problem_and_a_second_click_changes_nothing(logged):

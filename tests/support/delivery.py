@@ -85,6 +85,21 @@ def frame(
     return problems(bot)[-1].number
 
 
+def edit_details(bot, **fields: dict[str, Any]) -> None:
+    """Press Edit details on P-1's card and save the form with `fields`."""
+    bot.slack.click(
+        team_id=TEAM,
+        user_id=ALICE,
+        action_id=ActionId.PROBLEM_ADD_DETAILS,
+        value="1",
+        channel_id=CHANNEL,
+        message_ts=problems(bot)[0].card_ts,
+    )
+    bot.settle()
+    bot.slack.submit_view(user_id=ALICE, values=form(**fields))
+    bot.settle()
+
+
 def problems(bot, team: str = TEAM) -> list[Problem]:
     with bot.runtime.db.transaction() as session:
         return list(
