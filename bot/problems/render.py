@@ -105,6 +105,24 @@ def noise_blocks(problem: ProblemRecord) -> Blocks:
     return [*blocks, section(f":warning: {warning}")] if warning else blocks
 
 
+def target_warned(problem: ProblemRecord) -> tuple[str, Blocks] | None:
+    """To whoever saved a problem whose target is within its evaluation set's noise: the
+    warning, its fix, and the way back to the form (text, blocks); None when it is clear."""
+    said = noise(problem)
+    if said is None or said[1] is None:
+        return None
+    metric = f"{escape(problem.metric_name)} " if problem.metric_name else ""
+    text = f"{problem.ref} is saved, but its {metric}target cannot be told from noise."
+    return text, [
+        section(f":warning: {text} {said[1]}"),
+        actions(
+            button(
+                "Edit details", action_id=ActionId.PROBLEM_ADD_DETAILS, value=str(problem.number)
+            )
+        ),
+    ]
+
+
 def card(problem: ProblemRecord) -> Blocks:
     """The card posted to the channel when a problem is framed."""
     blocks: Blocks = [

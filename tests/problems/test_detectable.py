@@ -1,12 +1,13 @@
 """What a problem's evaluation set can tell from noise, said where the problem is framed: on
-its card and in `/problem show`."""
+its card, in `/problem show`, in its edit form, and to whoever saves a target within it."""
 
 from __future__ import annotations
 
 import pytest
 
-from tests.conftest import CHANNEL
-from tests.support.delivery import choice, command, frame, problems, text
+from bot.ids import ActionId, BlockId, ProblemField
+from tests.conftest import ALICE, CHANNEL
+from tests.support.delivery import buttons, choice, command, form, frame, person, problems, text
 from tests.support.slack import posted, rendered
 
 NOTE = "With 2,000 examples at 0.62, changes under ±0.03 are noise at 95%."
@@ -106,3 +107,86 @@ def test_a_proportion_without_a_baseline_says_nothing_of_noise(bot):
     frame(bot, baseline="", target="0.63", **PROPORTION)
 
     assert "are noise at" not in rendered(card(bot)) + rendered(show(bot))
+
+
+def edit_form(bot) -> dict[str, dict]:
+    command(bot, "/problem", "edit P-1")
+    return bot.slack.open_view(ALICE).view
+
+
+def test_the_edit_form_says_what_the_saved_set_can_detect_under_the_target(bot):
+    framed(bot, target="0.64")
+
+    blocks = edit_form(bot)["blocks"]
+
+    ids = [b.get("block_id") for b in blocks]
+    at = ids.index(ProblemField.TARGET)
+    assert ids[at + 1 : at + 3] == [BlockId.PROBLEM_NOISE, BlockId.PROBLEM_TARGET_WARNING]
+    note, warning = texts(blocks[at + 1 : at + 3])
+    assert note == (
+        "As saved, with 2,000 examples at 0.62, changes under ±0.03 are noise at 95%: a target "
+        "nearer the baseline cannot be told apart, and a larger evaluation set detects smaller "
+        "changes."
+    )
+    assert warning == WARNING
+
+
+def test_the_form_says_nothing_of_noise_for_a_new_problem_or_a_target_clear_of_it(bot):
+    command(bot, "/problem")
+    new = bot.slack.open_view(ALICE).view
+    bot.slack.close_view(user_id=ALICE)
+    framed(bot)
+
+    ids = {b.get("block_id") for b in edit_form(bot)["blocks"]}
+
+    assert BlockId.PROBLEM_NOISE in ids and BlockId.PROBLEM_TARGET_WARNING not in ids
+    assert not {BlockId.PROBLEM_NOISE, BlockId.PROBLEM_TARGET_WARNING} & {
+        b.get("block_id") for b in new["blocks"]
+    }
+
+
+def save_edit(bot, *, target: str, metric_name: str = "recall") -> None:
+    edit_form(bot)
+    bot.slack.submit_view(
+        user_id=ALICE,
+        values=form(
+            title=text("Recall on rare classes"),
+            metric_name=text(metric_name),
+            direction=choice("higher"),
+            baseline=text("0.62"),
+            target=text(target),
+            owner_id=person(ALICE),
+            track=choice("delivery"),
+            **PROPORTION,
+        ),
+    )
+    bot.settle()
+
+
+def test_an_edit_that_brings_the_target_within_noise_warns_whoever_saved_it(bot):
+    framed(bot)
+
+    save_edit(bot, target="0.64", metric_name="recall <@U0BOB> & co")
+
+    assert problems(bot)[0].target == 0.64
+    [warned] = bot.slack.ephemerals(CHANNEL, ALICE)
+    assert warned.text == (
+        "P-1 is saved, but its recall &lt;@U0BOB&gt; &amp; co target cannot be told from noise."
+    )
+    assert (
+        texts(warned.blocks)[0] == f":warning: {warned.text} {WARNING.removeprefix(':warning: ')}"
+    )
+    assert buttons(warned.blocks)[ActionId.PROBLEM_ADD_DETAILS]["value"] == "1"
+    [update] = bot.slack.calls("chat.update")
+    assert WARNING in texts(update.args["blocks"])
+
+
+def test_an_edit_that_keeps_the_target_clear_of_noise_is_not_warned(bot):
+    framed(bot)
+
+    save_edit(bot, target="0.70")
+
+    assert bot.slack.ephemerals(CHANNEL, ALICE) == []
+    [update] = bot.slack.calls("chat.update")
+    assert NOTE in texts(update.args["blocks"])
+    assert ":warning:" not in rendered(update.args["blocks"])
