@@ -74,6 +74,13 @@ class ProblemField(enum.StrEnum):
     KILL_CRITERIA = "kill_criteria"
 
 
+class BlockId(enum.StrEnum):
+    """Block ids of what a modal shows without asking for it."""
+
+    PROBLEM_NOISE = "problem_noise"
+    PROBLEM_TARGET_WARNING = "problem_target_warning"
+
+
 class ExperimentField(enum.StrEnum):
     """Block ids of the experiment modal."""
 

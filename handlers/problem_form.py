@@ -13,6 +13,7 @@ from bot import triggers
 from bot.experiments import outcomes
 from bot.forms import MessageRef, channel_of
 from bot.ids import ActionId, CallbackId
+from bot.problems import render
 from bot.problems import service as problems
 from bot.problems.draft import ProblemDraft
 from bot.problems.modals import problem_modal, read_values
@@ -90,6 +91,7 @@ def submit_problem(
             client=client,
             user_id=user_id,
         )
+        warn_target(client, problem=problem, channel=channel_of(metadata), user_id=user_id)
         return
     channel = channel_of(metadata)
     with db.transaction() as session:
@@ -115,6 +117,18 @@ def submit_problem(
         source=MessageRef.load(metadata.get("source")),
         domain=(body.get("team") or {}).get("domain"),
     )
+
+
+def warn_target(
+    client: WebClient, *, problem: problems.ProblemRecord, channel: str | None, user_id: str
+) -> None:
+    """An edit leaves the card where it was posted, maybe out of sight: whoever saved a
+    target the evaluation set cannot tell from noise hears it where they worked. A new
+    problem's card, posted there, says it already."""
+    warned = render.target_warned(problem)
+    if warned:
+        text, blocks = warned
+        whisper(client, channel=channel, user_id=user_id, text=text, blocks=blocks)
 
 
 def publish(

@@ -6,9 +6,10 @@ import json
 from typing import Any
 
 from bot import forms
-from bot.blocks import plain
-from bot.ids import CallbackId, ProblemField
+from bot.blocks import context, plain, section
+from bot.ids import BlockId, CallbackId, ProblemField
 from bot.problems.draft import TITLE_MAX
+from bot.problems.render import noise
 from bot.problems.service import ProblemRecord
 from storage.problems import Direction, MetricKind, Track
 
@@ -49,6 +50,25 @@ def _number(
 ) -> dict[str, Any]:
     shown = None if value is None else f"{value:g}"
     return _text(field, label, shown, max_length=40, placeholder=placeholder, hint=hint)
+
+
+def _noise(problem: ProblemRecord) -> list[dict[str, Any]]:
+    """What the stored evaluation set can detect, under the target: a modal cannot redo it
+    as the fields change, so it says it is the saved values' (saving checks them again)."""
+    said = noise(problem)
+    if said is None:
+        return []
+    note, warning = said
+    blocks = [
+        context(
+            f"As saved, {note}: a target nearer the baseline cannot be told apart, and a "
+            "larger evaluation set detects smaller changes."
+        )
+        | {"block_id": BlockId.PROBLEM_NOISE}
+    ]
+    if warning:
+        blocks.append(section(f":warning: {warning}", block_id=BlockId.PROBLEM_TARGET_WARNING))
+    return blocks
 
 
 def problem_modal(
@@ -141,7 +161,8 @@ def problem_modal(
             str(p.eval_size) if p and p.eval_size is not None else None,
             max_length=12,
             placeholder="2000",
-            hint="How many examples the metric is measured on.",
+            hint="How many examples the metric is measured on. For a proportion, the card "
+            "then says what change that many can tell from noise.",
         ),
         _number(
             F.BASELINE,
@@ -157,6 +178,7 @@ def problem_modal(
             placeholder="0.80",
             hint="The value that would count as success.",
         ),
+        *(_noise(p) if p else []),
         _text(
             F.GUARDRAILS,
             "Guardrail metrics",

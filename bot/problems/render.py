@@ -21,6 +21,7 @@ from bot.decisions.service import DecisionRecord
 from bot.experiments.render import line as experiment_line
 from bot.experiments.service import ExperimentRecord
 from bot.ids import ActionId
+from bot.metric import Metric, detectable_note, target_warning
 from bot.problems.lists import Listing
 from bot.problems.service import ProblemRecord
 from bot.text import escape
@@ -78,6 +79,50 @@ def _kind_and_size(problem: ProblemRecord) -> list[str]:
     return said
 
 
+def noise(problem: ProblemRecord) -> tuple[str, str | None] | None:
+    """What the evaluation set can tell from noise, and the warning with its fix when the
+    target is within it (both mrkdwn); None when the metric does not say (not a proportion,
+    or no evaluation set size or baseline)."""
+    if problem.eval_size is None:
+        # Without a set there is no noise to tell; and a capture, whose card is drawn before
+        # its ack, never has one: it does not pay for the arithmetic.
+        return None
+    metric = Metric.of(problem)
+    note = detectable_note(metric, problem.baseline)
+    if note is None:
+        return None
+    warning = target_warning(metric, problem.baseline, problem.target)
+    return escape(note), warning and escape(warning)
+
+
+def noise_blocks(problem: ProblemRecord) -> Blocks:
+    """Under the metric: the noise in a context line, and the target's warning."""
+    said = noise(problem)
+    if said is None:
+        return []
+    note, warning = said
+    blocks = [context(f"{note[:1].upper()}{note[1:]}.")]
+    return [*blocks, section(f":warning: {warning}")] if warning else blocks
+
+
+def target_warned(problem: ProblemRecord) -> tuple[str, Blocks] | None:
+    """To whoever saved a problem whose target is within its evaluation set's noise: the
+    warning, its fix, and the way back to the form (text, blocks); None when it is clear."""
+    said = noise(problem)
+    if said is None or said[1] is None:
+        return None
+    metric = f"{escape(problem.metric_name)} " if problem.metric_name else ""
+    text = f"{problem.ref} is saved, but its {metric}target cannot be told from noise."
+    return text, [
+        section(f":warning: {text} {said[1]}"),
+        actions(
+            button(
+                "Edit details", action_id=ActionId.PROBLEM_ADD_DETAILS, value=str(problem.number)
+            )
+        ),
+    ]
+
+
 def card(problem: ProblemRecord) -> Blocks:
     """The card posted to the channel when a problem is framed."""
     blocks: Blocks = [
@@ -88,6 +133,7 @@ def card(problem: ProblemRecord) -> Blocks:
             f"*Track*\n{TRACK_LABEL[problem.track]}",
             f"*Review by*\n{problem.review_on.isoformat() if problem.review_on else '—'}",
         ),
+        *noise_blocks(problem),
     ]
     if problem.statement:
         blocks.append(section(escape(problem.statement)))
@@ -155,6 +201,7 @@ def detail(
             f"*Review by*\n{problem.review_on.isoformat() if problem.review_on else '—'}",
         ),
         section(f"*Metric*\n{metric_line(problem)}"),
+        *noise_blocks(problem),
     ]
     for label, value in (
         ("Problem statement", problem.statement),
