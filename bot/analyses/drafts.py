@@ -102,6 +102,15 @@ def check(draft: AnalysisDraft) -> dict[str, Any]:
         values["categories"] = parse_categories(draft.categories)
     except ValueError as error:
         errors["categories"] = str(error)
+    else:
+        examined = values["sample_size"]
+        over = [(n, c) for n, c in values["categories"] if examined is not None and c > examined]
+        if over:
+            name, count = over[0]
+            errors["categories"] = (
+                f"'{name[:40]}' counts {count} errors, more than the {examined} examined. "
+                "Type how many of the examined errors fall in it, or a larger sample size."
+            )
     follow_ups: list[FollowUpItem] = []
     for index, (what, owner) in enumerate(draft.follow_ups):
         what = (what or "").strip()

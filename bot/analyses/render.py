@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
+from bot.analyses.ceilings import TopCeiling
 from bot.analyses.service import AnalysisRecord
 from bot.blocks import actions, button, context, paragraphs, section, sections, user
+from bot.ceilings import Ceiling, phrase_ceiling
 from bot.experiments.render import OUTCOME_LABEL, num
 from bot.experiments.service import ExperimentRecord
 from bot.ids import ActionId
+from bot.metric import Metric
 from bot.text import escape
 
 Blocks = list[dict[str, Any]]
@@ -30,7 +34,15 @@ def post(analysis: AnalysisRecord) -> Blocks:
         sample.append(escape(a.sample_method))
     if sample:
         blocks.append(section("*Sample examined:* " + ", ".join(sample)))
-    if a.categories:
+    if a.ceilings is not None and a.metric is not None:
+        found, metric = a.ceilings, a.metric
+        blocks += sections(
+            ["*Error categories, by how much fixing each could gain*"]
+            + [f"• {ceiling_text(c, value=found.value, metric=metric)}" for c in found.ceilings]
+        )
+        if found.warning:
+            blocks.append(context(f":warning: {found.warning}"))
+    elif a.categories:
         blocks += sections(
             ["*Error categories*"]
             + [f"• {escape(c.name)}: {c.count} ({c.share:.0%})" for c in a.categories]
@@ -53,6 +65,25 @@ def post(analysis: AnalysisRecord) -> Blocks:
         )
     blocks.append(context(f"By {user(a.author_id)} · `/analysis show {a.ref}`"))
     return blocks
+
+
+def ceiling_text(ceiling: Ceiling, *, value: float, metric: Metric) -> str:
+    """The most fixing one category could gain, with the team's names escaped."""
+    return phrase_ceiling(
+        replace(ceiling, category=escape(ceiling.category)),
+        value=value,
+        metric=replace(metric, name=escape(metric.name) if metric.name else None),
+    )
+
+
+def top_ceiling(top: TopCeiling) -> str:
+    """`A-3 on E-5: cold-start users: 75% of errors; fixing all of them would take …`."""
+    noun = "error" if top.examined == 1 else "errors"
+    rough = f" (rough: only {top.examined} {noun} examined)" if top.rough else ""
+    return (
+        f"A-{top.analysis_number} on E-{top.experiment_number}: "
+        f"{ceiling_text(top.ceiling, value=top.value, metric=top.metric)}{rough}"
+    )
 
 
 def post_text(analysis: AnalysisRecord) -> str:

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.analyses import ceilings
 from bot.analyses.drafts import (
     TEXT_FIELDS,
     AnalysisDraft,
@@ -19,8 +20,10 @@ from bot.analyses.drafts import (
     check,
     with_shares,
 )
+from bot.ceilings import ErrorCeilings
 from bot.errors import NotFound
 from bot.experiments import service as experiments
+from bot.metric import Metric
 from storage import queries
 from storage.analyses import ErrorAnalysis, ErrorCategory, FollowUp
 from storage.experiments import Experiment
@@ -48,6 +51,10 @@ class AnalysisRecord:
     message_ts: str | None
     created_at: datetime
     deleted_at: datetime | None
+    # Its categories' ceilings against the experiment's result and the problem's metric;
+    # None unless the metric is a proportion and the experiment measured a value.
+    ceilings: ErrorCeilings | None = None
+    metric: Metric | None = None
 
     @property
     def ref(self) -> str:
@@ -83,6 +90,8 @@ def owning_experiment(
 def record_of(row: ErrorAnalysis) -> AnalysisRecord:
     """The record of a row, with its categories' shares and where it is posted."""
     experiment = row.experiment
+    counts = [(c.name, c.count) for c in row.categories]
+    metric = Metric.of(experiment.problem)
     return AnalysisRecord(
         team_id=row.team_id,
         number=row.number,
@@ -90,7 +99,7 @@ def record_of(row: ErrorAnalysis) -> AnalysisRecord:
         problem_number=experiment.problem.number,
         sample_size=row.sample_size,
         sample_method=row.sample_method,
-        categories=with_shares([(c.name, c.count) for c in row.categories]),
+        categories=with_shares(counts),
         slices=row.slices,
         root_causes=row.root_causes,
         next_steps=row.next_steps,
@@ -102,6 +111,10 @@ def record_of(row: ErrorAnalysis) -> AnalysisRecord:
         message_ts=row.message_ts,
         created_at=row.created_at,
         deleted_at=row.deleted_at,
+        ceilings=ceilings.of_analysis(
+            value=experiment.value, metric=metric, categories=counts, sample_size=row.sample_size
+        ),
+        metric=metric,
     )
 
 

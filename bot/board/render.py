@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from bot.analyses.render import top_ceiling
 from bot.blocks import DIVIDER, actions, button, clip, context, header, section, user
 from bot.board.service import Board, Upcoming
 from bot.decisions.service import DecisionRecord
 from bot.experiments.render import OUTCOME_LABEL, num
 from bot.experiments.service import ExperimentRecord
 from bot.ids import ActionId
-from bot.problems.render import STATUS_LABEL, TRACK_LABEL
+from bot.problems.render import STATUS_LABEL, TRACK_LABEL, decide_buttons
 from bot.problems.service import ProblemRecord
 from bot.text import escape
 from storage.problems import Direction, Track
@@ -21,6 +22,8 @@ HOME_BLOCK_LIMIT = 100
 PER_TRACK = 20
 OWED_SHOWN = 10
 DECISIONS_SHOWN = 5
+# Decision buttons under at most this many flagged problems, so the tab keeps its later parts.
+BUTTONS_SHOWN = 10
 
 
 def progress(problem: ProblemRecord, best: float | None) -> str:
@@ -39,11 +42,32 @@ def progress(problem: ProblemRecord, best: float | None) -> str:
     return line
 
 
-def problem_line(problem: ProblemRecord, best: float | None) -> str:
-    return (
+def problem_line(problem: ProblemRecord, board: Board) -> str:
+    """The problem, its progress, its top ceiling and whether its returns diminish."""
+    lines = [
         f"*{problem.ref}* {escape(problem.title)} · {STATUS_LABEL[problem.status]} · "
-        f"{user(problem.owner_id)}\n{progress(problem, best)}"
-    )
+        f"{user(problem.owner_id)}",
+        progress(problem, board.best.get(problem.number)),
+    ]
+    if top := board.ceilings.get(problem.number):
+        lines.append(f":mag: Top ceiling: {top_ceiling(top)}")
+    if flat := board.plateaus.get(problem.number):
+        lines.append(
+            f":chart_with_downwards_trend: *Diminishing returns*: {flat.evidence}. Decide?"
+        )
+    return "\n".join(lines)
+
+
+def _problems(problems: tuple[ProblemRecord, ...], board: Board, buttons: int) -> list[Any]:
+    """Each problem's section, with the decision buttons under a flagged one (up to
+    `buttons` of them)."""
+    blocks: list[dict[str, Any]] = []
+    for problem in problems:
+        blocks.append(section(problem_line(problem, board)))
+        if problem.number in board.plateaus and buttons > 0:
+            blocks.append(decide_buttons(problem.number))
+            buttons -= 1
+    return blocks
 
 
 def _owed(owed: tuple[ExperimentRecord, ...]) -> list[dict[str, Any]]:
@@ -113,13 +137,16 @@ def home(board: Board) -> dict[str, Any]:
             button("Log an experiment", action_id=ActionId.EXPERIMENT_NEW, value="home"),
         ),
     ]
+    buttons = BUTTONS_SHOWN
     for track in Track:
         problems = board.problems.get(track, ())
         blocks += [DIVIDER, header(f"{TRACK_LABEL[track]} ({len(problems)})")]
         if not problems:
             blocks.append(context("Nothing here yet."))
             continue
-        blocks += [section(problem_line(p, board.best.get(p.number))) for p in problems[:PER_TRACK]]
+        shown = _problems(problems[:PER_TRACK], board, buttons)
+        buttons -= sum(1 for b in shown if b["type"] == "actions")
+        blocks += shown
         if len(problems) > PER_TRACK:
             blocks.append(
                 context(f"…and {len(problems) - PER_TRACK} more: `/problem list open` shows them.")

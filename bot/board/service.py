@@ -10,14 +10,18 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot import rituals
+from bot import plateau, rituals
+from bot.analyses import ceilings
+from bot.analyses.ceilings import TopCeiling
 from bot.decisions import service as decisions
 from bot.decisions.service import DecisionRecord
 from bot.experiments import outcomes
 from bot.experiments import service as experiments
 from bot.experiments.service import ExperimentRecord
+from bot.metric import Metric
 from bot.problems import lists as problem_lists
 from bot.problems.service import ProblemRecord
+from bot.returns import DiminishingReturns
 from bot.schedule import next_occurrence
 from storage.problems import Track
 from storage.rituals import Ritual, RitualKind
@@ -41,6 +45,10 @@ class Board:
 
     problems: Mapping[Track, tuple[ProblemRecord, ...]]
     best: Mapping[int, float] = field(default_factory=dict)  # problem number → best value
+    # By problem number: the top ceiling of its latest error analysis, and the evidence that
+    # its last experiments no longer move its best result.
+    ceilings: Mapping[int, TopCeiling] = field(default_factory=dict)
+    plateaus: Mapping[int, DiminishingReturns] = field(default_factory=dict)
     owed: tuple[ExperimentRecord, ...] = ()  # the viewer's failed experiments without analysis
     decisions: tuple[DecisionRecord, ...] = ()
     rituals: tuple[Upcoming, ...] = ()
@@ -63,9 +71,16 @@ def upcoming_rituals(session: Session, *, team_id: str, now: datetime) -> tuple[
 def for_viewer(session: Session, *, team_id: str, user_id: str) -> Board:
     by_track = problem_lists.open_by_track(session, team_id=team_id)
     shown = [p for track in by_track.values() for p in track]
+    metrics = {p.number: Metric.of(p) for p in shown}
     return Board(
         problems=by_track,
         best=outcomes.best_results(session, team_id=team_id, problems=shown),
+        ceilings=ceilings.latest(session, team_id=team_id, metrics=metrics),
+        plateaus=plateau.plateaus(
+            session,
+            team_id=team_id,
+            problems={p.number: (metrics[p.number], p.baseline) for p in shown},
+        ),
         owed=experiments.owed_analyses(session, team_id=team_id, user_id=user_id),
         decisions=decisions.recent(session, team_id=team_id),
         rituals=upcoming_rituals(session, team_id=team_id, now=utcnow()),

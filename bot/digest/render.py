@@ -6,12 +6,20 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.analyses.render import top_ceiling
 from bot.blocks import SECTION_MAX, clip, context, header, section, user
 from bot.digest.participation import Blocker
 from bot.digest.ritual import DAYS, DigestRitual
-from bot.digest.service import DecisionMade, Digest, Lesson, OwedAnalysis, ProblemChange
+from bot.digest.service import (
+    DecisionMade,
+    Digest,
+    Lesson,
+    OwedAnalysis,
+    ProblemCeiling,
+    ProblemChange,
+)
 from bot.digest.standing import Flag, ProblemRef, Result
-from bot.problems.render import STATUS_LABEL
+from bot.problems.render import STATUS_LABEL, decide_buttons
 from bot.text import escape
 from storage.experiments import Outcome
 from storage.problems import DecisionKind, Direction
@@ -131,20 +139,32 @@ def blocker_line(b: Blocker) -> str:
     return f"• {user(b.user_id)} ({b.day:%a %d %b}): {_text(b.text, LONG_TEXT)}"
 
 
+def ceiling_line(c: ProblemCeiling) -> str:
+    return f"• {_problem(c.problem)}: {top_ceiling(c.top)}"
+
+
 def flag_line(f: Flag) -> str:
     reasons = []
     if f.review_on is not None:
         reasons.append(f"timebox ended {f.review_on:%d %b %Y}")
-    if f.stalled:
-        reasons.append(f"no gain in the last {len(f.stalled)} experiments ({', '.join(f.stalled)})")
-    return (
-        f"• {_problem(f.problem)}: {'; '.join(reasons)} · {user(f.owner_id)}: "
-        f"`/problem decide {f.problem.ref} continue|pivot|cut|ship &lt;why&gt;`"
-    )
+    if f.plateau is not None:
+        reasons.append(f"diminishing returns, {f.plateau} ({', '.join(f.stalled)})")
+    return f"• {_problem(f.problem)}: {'; '.join(reasons)} · {user(f.owner_id)}"
+
+
+def _flags(flags: tuple[Flag, ...]) -> Blocks:
+    """Each problem that needs a decision, with the decision buttons under it."""
+    if not flags:
+        return []
+    blocks: Blocks = [section("*Needs a decision*")]
+    for f in flags:
+        blocks += [section(clip(flag_line(f), SECTION_MAX)), decide_buttons(f.number)]
+    return blocks
 
 
 def sections(digest: Digest) -> list[tuple[str, list[str]]]:
-    """Each section's title and its lines (mrkdwn, user text escaped)."""
+    """Each section's title and its lines (mrkdwn, user text escaped); the problems that
+    need a decision follow them, each with its buttons."""
     standup: list[str] = []
     if digest.standup_days:
         standup.append(
@@ -164,11 +184,11 @@ def sections(digest: Digest) -> list[tuple[str, list[str]]]:
             ("New and changed problems", [change_line(c) for c in digest.changes]),
             ("Experiments this week", [result_line(r) for r in digest.results]),
             ("Best so far", [best_line(r) for r in digest.best]),
+            ("Error analysis ceilings", [ceiling_line(c) for c in digest.ceilings]),
             ("Failed experiments owing an error analysis", [owed_line(o) for o in digest.owed]),
             ("Decisions", [decision_line(d) for d in digest.decisions]),
             ("Lessons learned", [lesson_line(lesson) for lesson in digest.lessons]),
             ("Standup", standup),
-            ("Needs a decision", [flag_line(f) for f in digest.flags]),
         )
         if lines
     ]
@@ -201,11 +221,11 @@ def blocks(digest: Digest) -> Blocks:
         context(f"<#{digest.channel_id}> · {counts}"),
     ]
     parts = sections(digest)
-    if not parts:
+    if not parts and not digest.flags:
         out.append(section("A quiet week: nothing was logged for this channel's problems."))
     for title, lines in parts:
         out += _pack(title, lines)
-    return out
+    return out + _flags(digest.flags)
 
 
 def messages(digest: Digest, *, limit: int = MESSAGE_BLOCKS) -> list[dict[str, Any]]:

@@ -9,6 +9,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from bot.analyses.ceilings import TopCeiling
 from bot.digest import participation, standing
 from bot.digest.participation import Blocker, Participation
 from bot.digest.standing import Flag, ProblemRef, Result, Series
@@ -53,6 +54,14 @@ class Lesson:
 
 
 @dataclass(frozen=True, kw_only=True)
+class ProblemCeiling:
+    """The top ceiling of an active problem's latest error analysis."""
+
+    problem: ProblemRef
+    top: TopCeiling
+
+
+@dataclass(frozen=True, kw_only=True)
 class Digest:
     channel_id: str
     start: datetime
@@ -68,6 +77,7 @@ class Digest:
     blockers: tuple[Blocker, ...]
     flags: tuple[Flag, ...]
     series: tuple[Series, ...]
+    ceilings: tuple[ProblemCeiling, ...] = ()
 
 
 def compose(data: DigestData) -> Digest:
@@ -133,6 +143,11 @@ def compose(data: DigestData) -> Digest:
         blockers=participation.blockers(data.answers),
         flags=tuple(s.flag for s in stands if s.flag is not None),
         series=tuple(s.series for s in stands if s.series is not None),
+        ceilings=tuple(
+            ProblemCeiling(problem=refs[p.id], top=data.ceilings[p.number])
+            for p in active
+            if p.number in data.ceilings
+        ),
     )
 
 

@@ -6,12 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from bot import plateau
 from bot.digest.week import ExperimentRow, ProblemRow
+from bot.metric import Metric
 from storage.experiments import Outcome
 from storage.problems import Direction
-
-GAINED = (Outcome.IMPROVED, Outcome.MET_TARGET)
-STALL_RUN = 3
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -46,8 +45,11 @@ class Flag:
     """An active problem that needs a decision, and why."""
 
     problem: ProblemRef
+    number: int  # the problem's, for the decision buttons
     owner_id: str
     review_on: date | None
+    # Diminishing returns: the evidence, and the experiments that left the best where it was.
+    plateau: str | None
     stalled: tuple[str, ...]
 
 
@@ -107,16 +109,20 @@ def _best(history: list[ExperimentRow], direction: Direction) -> ExperimentRow |
 
 
 def _flag(problem: ProblemRow, history: list[ExperimentRow], *, end_day: date) -> Flag | None:
-    last = history[-STALL_RUN:]
-    stalled = (
-        tuple(f"E-{e.number}" for e in last)
-        if len(last) == STALL_RUN and all(e.outcome not in GAINED for e in last)
-        else ()
-    )
+    flat = plateau.plateau(history, metric=Metric.of(problem), baseline=problem.baseline)
     overdue = problem.review_on if problem.review_on and problem.review_on <= end_day else None
-    if not (stalled or overdue):
+    if not (flat or overdue):
         return None
-    return Flag(problem=ref(problem), owner_id=problem.owner_id, review_on=overdue, stalled=stalled)
+    return Flag(
+        problem=ref(problem),
+        number=problem.number,
+        owner_id=problem.owner_id,
+        review_on=overdue,
+        plateau=None if flat is None else flat.evidence,
+        stalled=()
+        if flat is None
+        else tuple(f"E-{e.number}" for e in history[-flat.experiments :]),
+    )
 
 
 def _series(problem: ProblemRow, history: list[ExperimentRow]) -> Series | None:

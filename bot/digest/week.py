@@ -3,17 +3,28 @@ standup answers in it, as plain values safe after the session closes."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
+from bot.analyses import ceilings
+from bot.analyses.ceilings import TopCeiling
+from bot.metric import Metric
 from bot.verdict import OWES_ANALYSIS
 from storage.analyses import ErrorAnalysis
 from storage.experiments import Experiment, Outcome
-from storage.problems import Decision, DecisionKind, Direction, Problem, ProblemStatus
+from storage.problems import (
+    Decision,
+    DecisionKind,
+    Direction,
+    MetricKind,
+    Problem,
+    ProblemStatus,
+)
 from storage.rituals import Ritual, RitualKind, RitualRun, StandupAnswer
 
 WEEK = timedelta(days=7)
@@ -34,6 +45,10 @@ class ProblemRow:
     review_on: date | None
     created_at: datetime
     updated_at: datetime
+    metric_kind: MetricKind | None = None
+    metric_low: float | None = None
+    metric_high: float | None = None
+    eval_size: int | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -46,6 +61,8 @@ class ExperimentRow:
     approach: str | None
     author_id: str
     created_at: datetime
+    values: Any = ()  # one per seed, as stored (bot.plateau reads it)
+    eval_size: int | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -89,6 +106,8 @@ class DigestData:
     lessons: tuple[LessonRow, ...]
     standup_days: tuple[date, ...]
     answers: tuple[AnswerRow, ...]
+    # The top ceiling of each active problem's latest error analysis, by problem number.
+    ceilings: Mapping[int, TopCeiling] = field(default_factory=dict)
 
 
 def _problem_row(p: Problem) -> ProblemRow:
@@ -105,6 +124,10 @@ def _problem_row(p: Problem) -> ProblemRow:
         review_on=p.review_on,
         created_at=p.created_at,
         updated_at=p.updated_at,
+        metric_kind=p.metric_kind,
+        metric_low=p.metric_low,
+        metric_high=p.metric_high,
+        eval_size=p.eval_size,
     )
 
 
@@ -117,6 +140,8 @@ EXPERIMENT_COLUMNS = (
     Experiment.approach,
     Experiment.author_id,
     Experiment.created_at,
+    Experiment.values,
+    Experiment.eval_size,
 )
 
 
@@ -153,7 +178,8 @@ def load(
             )
         )
     }
-    active_ids = [p.id for p in problems.values() if p.status in ACTIVE]
+    active = [p for p in problems.values() if p.status in ACTIVE]
+    active_ids = [p.id for p in active]
     active_history = _experiments(
         session,
         Experiment.team_id == team_id,
@@ -262,6 +288,9 @@ def load(
         analysed=analysed,
         decisions=decisions,
         lessons=lessons,
+        ceilings=ceilings.latest(
+            session, team_id=team_id, metrics={p.number: Metric.of(p) for p in active}
+        ),
         standup_days=tuple(sorted(set(day_of_run.values()))),
         answers=tuple(
             AnswerRow(user_id=a.user_id, day=day_of_run[a.run_id], answers=dict(a.answers or {}))

@@ -218,6 +218,8 @@ def analysis_modal(
             str(a.sample_size) if a and a.sample_size is not None else None,
             max_length=12,
             placeholder="200",
+            hint="How many errors you looked at: each category's share of them says how much "
+            "fixing it could gain.",
         ),
         forms.text_input(
             A.SAMPLE_METHOD,

@@ -138,7 +138,7 @@ def card(problem: ProblemRecord) -> Blocks:
     if problem.statement:
         blocks.append(section(escape(problem.statement)))
     if problem.active:
-        blocks.append(decide_buttons(problem))
+        blocks.append(decide_buttons(problem.number))
     else:
         blocks.append(section(f"*Closed: {STATUS_LABEL[problem.status]}.*"))
         blocks.append(context(f"`/problem reopen {problem.ref} &lt;why&gt;` takes it up again."))
@@ -151,11 +151,12 @@ def card(problem: ProblemRecord) -> Blocks:
     return blocks
 
 
-def decide_buttons(problem: ProblemRecord) -> dict[str, Any]:
-    """Continue, pivot, cut losses or ship: each opens a small form for the rationale."""
+def decide_buttons(number: int) -> dict[str, Any]:
+    """Continue, pivot, cut losses or ship on P-<number>: each opens a small form for the
+    rationale (on its card, the board and the digest)."""
     return actions(
         *(
-            button(label, action_id=action_id, value=str(problem.number))
+            button(label, action_id=action_id, value=str(number))
             for action_id, label in DECIDE_BUTTONS.values()
         )
     )
@@ -237,7 +238,7 @@ def detail(
         button("Edit details", action_id=ActionId.PROBLEM_ADD_DETAILS, value=str(problem.number))
     ]
     if problem.active:
-        buttons += decide_buttons(problem)["elements"]
+        buttons += decide_buttons(problem.number)["elements"]
     blocks.append(actions(*buttons))
     blocks.append(context(f"`/problem history {problem.ref}` shows every edit."))
     return blocks

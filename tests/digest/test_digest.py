@@ -87,7 +87,8 @@ def test_the_preview_is_shown_only_to_the_caller_and_posts_nothing(bot):
         f"<@{ALICE}> 3/3",
         "Waiting on GPU quota",
         "timebox ended",
-        "no gain in the last 3 experiments (E-5, E-6, E-7)",
+        "diminishing returns, last 5 experiments: best has not moved from 0.6 "
+        "(E-13, E-14, E-5, E-6, E-7)",
         "Only you can see this preview",
     ):
         assert expected in shown, expected

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace as Row
+
 from bot.metric import Metric, MetricKind
+from bot.plateau import plateau, result_of
 from bot.result import Result
 from bot.returns import diminishing_returns
 from storage.problems import Direction
@@ -51,3 +54,19 @@ def test_the_window_is_adjustable():
     results = seeds(0.60, 0.70, 0.701, 0.699)
     assert diminishing_returns(results, direction=HIGHER, k=2).experiments == 2
     assert diminishing_returns(results, direction=HIGHER, k=3) is None
+
+
+def test_stored_rows_read_as_results_and_unreadable_ones_as_no_result():
+    proportion = Metric(HIGHER, MetricKind.PROPORTION, n=2000)
+    several = result_of(Row(values=[0.7, 0.72], value=0.71, eval_size=None), metric=proportion)
+    alone = result_of(Row(values=[], value=0.7, eval_size=500), metric=proportion)
+    on_the_set = result_of(Row(values=[0.7], value=0.7, eval_size=None), metric=proportion)
+    assert several.values == (0.7, 0.72) and alone.values == (0.7,)
+    assert alone.half_width > on_the_set.half_width  # 500 examples are noisier than 2,000
+    for broken in ([], ["0.7"], [float("nan")], {"a": 1}, [True]):
+        assert result_of(Row(values=broken, value=None, eval_size=None), metric=proportion) is None
+    flat = [Row(values=[], value=0.70, eval_size=None)] * 5
+    assert plateau(flat, metric=proportion, baseline=0.70).evidence == (
+        "last 5 experiments: best has not moved from 0.7"
+    )
+    assert plateau(flat, metric=proportion, baseline=float("nan")) is None
