@@ -26,6 +26,7 @@ from jobs.delivery import RateGate, Sent, call
 from storage import outbox, sends
 from storage.db import Database
 from storage.outbox import OutboxMessage, OutboxState, Outgoing, Relation
+from storage.sends import Claimed
 from storage.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -43,10 +44,11 @@ BATCH = 100
 # A workspace's messages are claimed this many at a time: a claim covers only what goes out
 # in the next few seconds, so a process killed mid-send strands few (each is looked for in
 # Slack once its lease runs out).
-CLAIM = 10
+CLAIM = 25
 # Workspaces served at once: their rate limits are Slack's per workspace, so one waiting
 # out its limit need not hold up the rest.
 WORKSPACES_AT_ONCE = 8
+WORKSPACES_READ = 4 * WORKSPACES_AT_ONCE
 
 
 def refusal_key(message_id: int) -> str:
@@ -104,21 +106,24 @@ class Sender:
         # Workspaces left for this round: another sender holds all that is due there, or
         # Slack stopped taking their messages.
         total, idle = 0, set()
+        # Workspaces read as due and not yet served: read several rounds' worth at once,
+        # since the read looks across every workspace's messages.
+        queued: list[str] = []
         with ThreadPoolExecutor(WORKSPACES_AT_ONCE, thread_name_prefix="outbox") as pool:
             serving: dict[Future[Drained], str] = {}
             while True:
-                if len(serving) < WORKSPACES_AT_ONCE:
+                if len(serving) < WORKSPACES_AT_ONCE and not queued:
                     with self.db.reading() as session:
-                        more = sends.due_workspaces(
+                        queued = sends.due_workspaces(
                             session,
                             now=self.clock(),
                             ids=wanted,
                             besides=idle | set(serving.values()),
-                            limit=WORKSPACES_AT_ONCE - len(serving),
+                            limit=WORKSPACES_READ,
                         )
-                    for team_id in more:
-                        work = pool.submit(self._drain, team_id, wanted, patience)
-                        serving[work] = team_id
+                while queued and len(serving) < WORKSPACES_AT_ONCE:
+                    team_id = queued.pop(0)
+                    serving[pool.submit(self._drain, team_id, wanted, patience)] = team_id
                 if not serving:
                     return total
                 finished, _ = wait(serving, return_when=FIRST_COMPLETED)
@@ -133,32 +138,37 @@ class Sender:
         """Send a workspace's due messages in order until none is left, or until Slack stops
         taking them: then the rest of the claim waits unclaimed for the next try."""
         drained = Drained()
+        outcomes: list[Outcome] = []
+        untried: Sequence[Claimed] = ()
         while True:
+            # What Slack answered to one claim and the next claim, in one commit: a process
+            # killed before it leaves both claimed, and each is looked for in Slack when the
+            # lease runs out, as for a single message.
+            held_back = bool(outcomes) and outcomes[-1].answer.retry
+            # All of `ids` tried: no need to ask again.
+            done = held_back or (ids is not None and drained.claimed.issuperset(ids))
             with self.db.transaction() as session:
-                batch = sends.claim(
-                    session, team_id=team_id, now=self.clock(), limit=CLAIM, ids=ids
-                )
+                gave_up = self._record_in(session, outcomes, untried=untried)
+                batch = [] if done else self._claim(session, team_id, ids)
+            self._log(gave_up)
+            drained.sent.update(o.message.id for o in outcomes if o.answer.ts is not None)
             if not batch:
+                drained.held_back = held_back
                 return drained
-            drained.claimed.update(m.id for m in batch)
-            outcomes: list[Outcome] = []
+            drained.claimed.update(c.message.id for c in batch)
+            outcomes = []
             try:
-                for message in batch:
-                    outcomes.append(self._send(message, patience=patience))
+                for claimed in batch:
+                    outcomes.append(self._send(claimed, patience=patience))
                     if outcomes[-1].answer.retry:
                         break
             except BaseException:
                 self._record(outcomes)  # the rest stay claimed: looked for after the lease
                 raise
-            # One commit for the batch: a process killed before it leaves these claimed, and
-            # each is looked for in Slack when the lease runs out, as for a single message.
-            self._record(outcomes, untried=batch[len(outcomes) :])
-            drained.sent.update(o.message.id for o in outcomes if o.answer.ts is not None)
-            if outcomes[-1].answer.retry:
-                drained.held_back = True
-                return drained
-            if ids is not None and drained.claimed.issuperset(ids):
-                return drained  # all of them tried: no need to ask again
+            untried = batch[len(outcomes) :]
+
+    def _claim(self, session: Any, team_id: str, ids: list[int] | None) -> list[Claimed]:
+        return sends.claim(session, team_id=team_id, now=self.clock(), limit=CLAIM, ids=ids)
 
     def _anything(self, ids: list[int] | None) -> bool:
         now = self.clock()
@@ -197,14 +207,11 @@ class Sender:
     def _gate(self, team_id: str, method: str) -> RateGate:
         return self._gates.setdefault((team_id, method), RateGate())
 
-    def _send(self, message: OutboxMessage, *, patience: float = RATE_LIMIT_PATIENCE) -> Outcome:
+    def _send(self, claimed: Claimed, *, patience: float = RATE_LIMIT_PATIENCE) -> Outcome:
         """One call to Slack; what it answered is recorded by the caller."""
-        channel, ts = message.channel, message.target_ts
-        if sends.needs_parent(message):  # read only when it waits for another's ts
-            with self.db.reading() as session:
-                channel, ts = sends.target(session, message)
+        message, channel = claimed.message, claimed.channel
         client = self.client_for(message.team_id)
-        method, do, args = stamps.call_for(client, message, channel=channel, ts=ts)
+        method, do, args = stamps.call_for(client, message, channel=channel, ts=claimed.ts)
         answer = call(
             do,
             gate=self._gate(message.team_id, method),
@@ -213,31 +220,47 @@ class Sender:
         )
         return Outcome(message, answer, channel)
 
-    def _record(self, outcomes: list[Outcome], *, untried: Sequence[OutboxMessage] = ()) -> None:
-        """What Slack answered to each, in one transaction; the `untried` of the claim go
-        back unclaimed, to be tried when the last answer said Slack may take them again."""
+    def _record(self, outcomes: list[Outcome]) -> None:
+        """What Slack answered to each, in a transaction of its own."""
+        with self.db.transaction() as session:
+            gave_up = self._record_in(session, outcomes)
+        self._log(gave_up)
+
+    def _record_in(
+        self, session: Any, outcomes: list[Outcome], *, untried: Sequence[Claimed] = ()
+    ) -> list[Outcome]:
+        """What Slack answered to each, in the caller's transaction; the `untried` of the
+        claim go back unclaimed, to be tried when the last answer said Slack may take them
+        again. The outcomes Slack refused for good."""
         now = self.clock()
         gave_up = []
-        with self.db.transaction() as session:
-            for message, answer, channel in outcomes:
-                if answer.ts:
-                    sends.sent(session, message.id, channel=channel, ts=answer.ts)
-                elif answer.unknown and message.relation != Relation.EDIT:
-                    # Slack may have posted it: left claimed, looked for before any resend.
-                    sends.unconfirmed(session, message.id, error=answer.error or "unknown")
-                elif (answer.retry or answer.unknown) and message.created_at > now - GIVE_UP:
-                    at = now + sends.backoff(message.attempts)
-                    sends.retry(session, message.id, at=at, error=answer.error or "unknown")
-                else:
-                    sends.refused(session, message.id, error=answer.error or "refused")
-                    self._tell_owner(session, message, answer)
-                    gave_up.append((message, answer))
-            if untried:
-                last = outcomes[-1] if outcomes else None
-                at = now + (sends.backoff(last.message.attempts) if last else timedelta(0))
-                error = (last.answer.error if last else None) or "unknown"
-                sends.release(session, [m.id for m in untried], at=at, error=error)
-        for message, answer in gave_up:
+        sends.all_sent(
+            session, [(o.message, o.channel, o.answer.ts) for o in outcomes if o.answer.ts]
+        )
+        for outcome in outcomes:
+            message, answer, _ = outcome
+            if answer.ts:
+                continue
+            if answer.unknown and message.relation != Relation.EDIT:
+                # Slack may have posted it: left claimed, looked for before any resend.
+                sends.unconfirmed(session, message.id, error=answer.error or "unknown")
+            elif (answer.retry or answer.unknown) and message.created_at > now - GIVE_UP:
+                at = now + sends.backoff(message.attempts)
+                sends.retry(session, message.id, at=at, error=answer.error or "unknown")
+            else:
+                sends.refused(session, message.id, error=answer.error or "refused")
+                self._tell_owner(session, message, answer)
+                gave_up.append(outcome)
+        if untried:
+            last = outcomes[-1] if outcomes else None
+            at = now + (sends.backoff(last.message.attempts) if last else timedelta(0))
+            error = (last.answer.error if last else None) or "unknown"
+            sends.release(session, [c.message.id for c in untried], at=at, error=error)
+        return gave_up
+
+    @staticmethod
+    def _log(gave_up: list[Outcome]) -> None:
+        for message, answer, _ in gave_up:
             log.warning("gave up on %s (outbox %s): %s", message.what, message.id, answer.error)
 
     def _tell_owner(self, session: Any, message: OutboxMessage, answer: Sent) -> None:
@@ -273,7 +296,7 @@ class Sender:
                 with self.db.transaction() as session:
                     sends.sent(session, message.id, channel=found[0], ts=found[1])
                 return 1
-        outcome = self._send(message)
+        outcome = self._send(Claimed(message, channel, thread_ts))
         self._record([outcome])
         return int(outcome.answer.ts is not None)
 

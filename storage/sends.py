@@ -14,12 +14,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import and_, delete, exists, func, select, update
+from sqlalchemy import Integer, Select, and_, bindparam, delete, exists, func, select, update
+from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.sql.elements import BindParameter
 
 from storage.outbox import SLOTS, OutboxMessage, OutboxState, Relation
+from storage.types import UTCDateTime
 
 # The message another waits for. Made once: an alias is costly to build, and every send of
 # a person's own card asks what is due.
@@ -29,14 +33,16 @@ _READY = OutboxMessage.after.is_(None) | exists(
 )
 
 
-def _due(now: datetime, ids: Iterable[int] | None) -> Any:
+def _due(now: datetime | BindParameter[Any], ids: Iterable[int] | BindParameter[Any] | None) -> Any:
     """Pending, due by `now`, and not waiting for a message still unsent (of `ids` only)."""
     due = and_(
         OutboxMessage.state == OutboxState.PENDING,
         OutboxMessage.next_try_at.is_(None) | (OutboxMessage.next_try_at <= now),
         _READY,
     )
-    return due if ids is None else and_(due, OutboxMessage.id.in_(list(ids)))
+    if ids is None:
+        return due
+    return and_(due, OutboxMessage.id.in_(ids if isinstance(ids, BindParameter) else list(ids)))
 
 
 def anything_due(
@@ -65,6 +71,51 @@ def due_workspaces(
     return list(session.scalars(query.limit(limit)))
 
 
+class Claimed(NamedTuple):
+    """A claimed message and where it goes: the channel, and the ts it replies to or edits
+    (None for a new top-level post)."""
+
+    message: OutboxMessage
+    channel: str
+    ts: str | None
+
+
+# The message another waits for, as the claim reads where that one went.
+_target = aliased(OutboxMessage, name="target")
+_outbox = OutboxMessage.__table__
+_NOW = bindparam("now", type_=UTCDateTime())
+_IDS = bindparam("ids", expanding=True)
+
+
+def _claimable(*, of_ids: bool) -> Select[Any]:
+    """A workspace's due messages, oldest first, each with the channel and ts of the one it
+    waits for, locked for the claim."""
+    return (
+        select(OutboxMessage, func.coalesce(_target.sent_channel, _target.channel), _target.ts)
+        .outerjoin(_target, _target.id == OutboxMessage.after)
+        .where(OutboxMessage.team_id == bindparam("team_id"), _due(_NOW, _IDS if of_ids else None))
+        .order_by(OutboxMessage.id)
+        .limit(bindparam("limit", type_=Integer()))
+        .with_for_update(skip_locked=True, of=OutboxMessage)
+    )
+
+
+# The claim's statements, made once: building and caching one costs more than running it,
+# and a fan-out claims thousands of times.
+_CLAIMABLE = {False: _claimable(of_ids=False), True: _claimable(of_ids=True)}
+_CLAIM = (
+    update(_outbox)
+    .where(_outbox.c.id.in_(_IDS))
+    .values(state=OutboxState.CLAIMED, claimed_at=_NOW, attempts=_outbox.c.attempts + 1)
+)
+_SENT = (
+    update(_outbox)
+    .where(_outbox.c.id == bindparam("sent_id"))
+    .values(state=OutboxState.SENT, ts=bindparam("sent_ts"), sent_channel=bindparam("to"))
+    .values(error=None)
+)
+
+
 def claim(
     session: Session,
     *,
@@ -72,21 +123,26 @@ def claim(
     now: datetime,
     limit: int,
     ids: Iterable[int] | None = None,
-) -> list[OutboxMessage]:
+) -> list[Claimed]:
     """Take up to `limit` of a workspace's due messages (of `ids` only, when given), oldest
-    first; commit the claim before sending. On PostgreSQL, rows another sender is claiming
-    are skipped."""
-    query = (
-        select(OutboxMessage)
-        .where(OutboxMessage.team_id == team_id, _due(now, ids))
-        .order_by(OutboxMessage.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True, of=OutboxMessage)
-    )
-    rows = list(session.scalars(query))
-    for row in rows:
-        row.state, row.claimed_at, row.attempts = OutboxState.CLAIMED, now, row.attempts + 1
-    return rows
+    first, each with where it goes; commit the claim before sending. On PostgreSQL, rows
+    another sender is claiming are skipped."""
+    chosen = {"team_id": team_id, "now": now, "limit": limit}
+    if ids is not None:
+        chosen["ids"] = list(ids)
+    rows = session.execute(_CLAIMABLE[ids is not None], chosen).all()
+    if rows:
+        session.execute(_CLAIM, {"ids": [message.id for message, _, _ in rows], "now": now})
+    claimed = []
+    for message, channel, ts in rows:
+        # What the statement above stored, without making the message a change to flush.
+        set_committed_value(message, "state", OutboxState.CLAIMED)
+        set_committed_value(message, "claimed_at", now)
+        set_committed_value(message, "attempts", message.attempts + 1)
+        if not needs_parent(message):
+            channel, ts = message.channel, message.target_ts
+        claimed.append(Claimed(message, channel, ts))
+    return claimed
 
 
 def interrupted(session: Session, *, before: datetime, limit: int) -> list[OutboxMessage]:
@@ -134,13 +190,30 @@ def sent(session: Session, message_id: int, *, channel: str, ts: str) -> None:
             OutboxMessage.relation,
         )
     ).one()
-    slot = SLOTS.get(marked.slot or "")
-    if slot is not None and marked.relation != Relation.EDIT:
+    _fill_slot(session, marked, channel=channel, ts=ts)
+
+
+def all_sent(session: Session, sent: list[tuple[OutboxMessage, str, str]]) -> None:
+    """Mark claimed messages sent, each (message, channel, ts), in one statement; and tell
+    the records they belong to where they went."""
+    if not sent:
+        return
+    session.execute(_SENT, [{"sent_id": m.id, "sent_ts": ts, "to": to} for m, to, ts in sent])
+    for message, channel, ts in sent:
+        _fill_slot(session, message, channel=channel, ts=ts)
+
+
+def _fill_slot(
+    session: Session, message: OutboxMessage | Row[Any], *, channel: str, ts: str
+) -> None:
+    """Where a message went, written in the record it belongs to (an edit leaves it)."""
+    slot = SLOTS.get(message.slot or "")
+    if slot is not None and message.relation != Relation.EDIT:
         session.execute(
             update(slot.table)
             .where(
-                slot.table.c.team_id == marked.team_id,
-                slot.table.c[slot.by] == marked.record_number,
+                slot.table.c.team_id == message.team_id,
+                slot.table.c[slot.by] == message.record_number,
             )
             .values({slot.ts: ts} | ({slot.channel: channel} if slot.channel else {}))
         )
