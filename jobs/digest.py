@@ -59,7 +59,7 @@ def enqueue(
             owner=owner if n == 1 else None,
             key=f"{key}#{n}",
         )
-        ids.append(outbox.enqueue(session, part).id)
+        ids.append(outbox.enqueue(session, part))
     return Queued(ids=ids, week=week, key=key)
 
 
@@ -80,7 +80,7 @@ def enqueue_chart(session: Session, *, ritual: DigestRitual, queued: Queued) -> 
         relation=Relation.REPLY,
         key=f"{queued.key}#chart",
     )
-    return outbox.enqueue(session, chart).id
+    return outbox.enqueue(session, chart)
 
 
 def run(

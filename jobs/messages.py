@@ -38,7 +38,7 @@ def card(session: Session, problem: ProblemRecord, *, channel: str) -> int:
         record_number=problem.number,
         owner=problem.created_by,
     )
-    return outbox.enqueue(session, posted).id
+    return outbox.enqueue(session, posted)
 
 
 def confirmation(session: Session, logged: experiments.Logged, *, channel: str) -> int:
@@ -54,7 +54,7 @@ def confirmation(session: Session, logged: experiments.Logged, *, channel: str) 
         record_number=e.number,
         owner=e.author_id,
     )
-    return outbox.enqueue(session, posted).id
+    return outbox.enqueue(session, posted)
 
 
 def card_update(session: Session, problem: ProblemRecord) -> int | None:
@@ -160,7 +160,7 @@ def _update(
         relation=Relation.EDIT,
         target_ts=ts,
     )
-    return outbox.enqueue(session, edit).id
+    return outbox.enqueue(session, edit)
 
 
 def decision(session: Session, result: Decided, *, channel: str) -> list[int]:
@@ -173,7 +173,7 @@ def decision(session: Session, result: Decided, *, channel: str) -> list[int]:
         blocks=render_decisions.posted(result),
         owner=result.decision.decided_by,
     )
-    queued = [outbox.enqueue(session, posted).id]
+    queued = [outbox.enqueue(session, posted)]
     card = card_update(session, result.problem)
     return queued + ([card] if card else [])
 
@@ -202,6 +202,6 @@ def analysis(session: Session, a: AnalysisRecord, logged: experiments.Logged) ->
         record_number=a.number,
         **in_thread,
     )
-    queued = [outbox.enqueue(session, posted).id]
+    queued = [outbox.enqueue(session, posted)]
     confirmation = confirmation_update(session, logged)
     return queued + ([confirmation] if confirmation else [])

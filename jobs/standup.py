@@ -81,7 +81,7 @@ def day_thread(session: Session, *, record: StandupRecord, day: date, again: boo
         owner=record.owner_id,
         key=base if last is None else f"{base}#{last.id}",
     )
-    return outbox.enqueue(session, thread).id
+    return outbox.enqueue(session, thread)
 
 
 # Steps ------------------------------------------------------------------------------
@@ -229,7 +229,7 @@ def queue_answer(
         )
         return [change] if change is not None else []
     thread = day_thread(session, record=record, day=answer.day, again=True)
-    message = outbox.enqueue(
+    queued = outbox.enqueue(
         session,
         Outgoing(
             team_id=record.team_id,
@@ -244,7 +244,7 @@ def queue_answer(
             owner=answer.user_id,
         ),
     )
-    return [message.id, thread]
+    return [queued, thread]
 
 
 def queue_saved(session: Session, *, record: StandupRecord, user_id: str) -> int:
@@ -256,7 +256,7 @@ def queue_saved(session: Session, *, record: StandupRecord, user_id: str) -> int
         text=render.saved(record),
         owner=user_id,
     )
-    return outbox.enqueue(session, announcement).id
+    return outbox.enqueue(session, announcement)
 
 
 # `/standup now` ---------------------------------------------------------------------

@@ -23,6 +23,9 @@ READ_ONLY = "ritualbot_read_only"
 # What is left of SQLITE_BUSY_MS for SQLite's own wait, once a writer has waited its turn
 # in this process (Database._turn): a write waits at most SQLITE_BUSY_MS in all.
 _waited = threading.local()
+# That wait is counted in steps of this many ms, rounded up: writers that waited a little
+# get the same busy timeout, so a burst does not cost each write its own PRAGMA.
+BUSY_STEP_MS = 250
 
 
 class CommitUnknown(Exception):
@@ -130,7 +133,8 @@ class Database:
             busy = sqlite3.OperationalError("database is locked")
             raise OperationalError("BEGIN IMMEDIATE", {}, busy)
         waited_ms = int((time.monotonic() - started) * 1000)
-        _waited.left_ms = max(1, SQLITE_BUSY_MS - waited_ms)
+        waited_steps = waited_ms // BUSY_STEP_MS + 1
+        _waited.left_ms = max(1, SQLITE_BUSY_MS - waited_steps * BUSY_STEP_MS)
         try:
             yield
         finally:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from sqlalchemy import (
@@ -143,23 +144,35 @@ class Outgoing:
     key: str | None = None
 
 
-def enqueue(session: Session, message: Outgoing) -> OutboxMessage:
-    """Store a message pending, in the caller's transaction; with a `key` already stored in
-    the workspace, that message instead (also when another transaction stores it at the
-    same moment)."""
+def enqueue(session: Session, message: Outgoing) -> int:
+    """Store a message pending, in the caller's transaction, and give its id; with a `key`
+    already stored in the workspace, that message's id instead (also when another
+    transaction stores it at the same moment).
+
+    One INSERT … RETURNING, not the ORM's unit of work: a capture enqueues its card inside
+    SQLite's one writer, and a flush cost more than the rest of the capture's writes.
+    """
     if message.key is None:
-        row = OutboxMessage(**vars(message), state=OutboxState.PENDING)
-        session.add(row)
-        session.flush()
-        return row
+        return session.execute(_insert_one(), _row(message, utcnow())).scalar_one()
     enqueue_all(session, [message])
     stored = session.scalar(
-        select(OutboxMessage).where(
+        select(OutboxMessage.id).where(
             OutboxMessage.team_id == message.team_id, OutboxMessage.key == message.key
         )
     )
     assert stored is not None
     return stored
+
+
+@cache
+def _insert_one() -> Any:
+    table = OutboxMessage.__table__
+    return table.insert().returning(table.c.id)
+
+
+def _row(message: Outgoing, now: datetime) -> dict[str, Any]:
+    """The columns of a new pending message (Core inserts apply no ORM defaults)."""
+    return vars(message) | {"state": OutboxState.PENDING, "attempts": 0, "created_at": now}
 
 
 def enqueue_all(session: Session, messages: list[Outgoing]) -> dict[str, int]:
@@ -169,9 +182,7 @@ def enqueue_all(session: Session, messages: list[Outgoing]) -> dict[str, int]:
     if not messages:
         return {}
     now = utcnow()
-    rows = [
-        vars(m) | {"state": OutboxState.PENDING, "attempts": 0, "created_at": now} for m in messages
-    ]
+    rows = [_row(m, now) for m in messages]
     table = OutboxMessage.__table__
     stored = session.execute(
         insert(session, table)
@@ -238,7 +249,7 @@ def edit(session: Session, *, team_id: str, of: int, text: str, blocks: list[Any
         after=of,
         relation=Relation.EDIT,
     )
-    return enqueue(session, change).id
+    return enqueue(session, change)
 
 
 def of_record(

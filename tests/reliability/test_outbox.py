@@ -45,7 +45,7 @@ def sender(emulator, db: Database, clock) -> Iterator[Sender]:
 def enqueue(db: Database, **fields) -> int:
     values = {"team_id": TEAM, "what": "P-1's card", "channel": CHANNEL, "text": "hello"}
     with db.transaction() as session:
-        return outbox.enqueue(session, Outgoing(**(values | fields))).id
+        return outbox.enqueue(session, Outgoing(**(values | fields)))
 
 
 def row(db: Database, message_id: int) -> OutboxMessage:

@@ -30,7 +30,7 @@ def sender_for(emulator, db: Database) -> Sender:
 def enqueue(db: Database, *, team_id: str, channel: str, text: str) -> int:
     with db.transaction() as session:
         message = Outgoing(team_id=team_id, what=text, channel=channel, text=text)
-        return outbox.enqueue(session, message).id
+        return outbox.enqueue(session, message)
 
 
 def test_a_workspace_waiting_out_a_rate_limit_holds_up_no_other(emulator, db):

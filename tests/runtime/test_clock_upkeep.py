@@ -32,8 +32,8 @@ def message(session, *, sent: bool, after: int | None = None, text: str = "hello
         ),
     )
     if sent:
-        sends.sent(session, queued.id, channel=CHANNEL, ts=f"{queued.id}.0001")
-    return queued.id
+        sends.sent(session, queued, channel=CHANNEL, ts=f"{queued}.0001")
+    return queued
 
 
 def test_the_clock_forgets_old_sent_messages_and_handled_requests_and_keeps_the_rest(db):
