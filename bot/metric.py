@@ -87,6 +87,13 @@ class Metric:
             return self.low, self.high
         return None, None
 
+    def on(self, eval_size: int | None) -> Metric:
+        """The metric as measured on an experiment's own evaluation set (of `eval_size`
+        examples; the problem's set when it gave none)."""
+        if eval_size is None or eval_size < 1:
+            return self
+        return dataclasses.replace(self, n=eval_size)
+
     @property
     def label(self) -> str:
         return self.name or "The metric"
@@ -98,8 +105,7 @@ def judged_by(problem: Judged, eval_size: int | None = None) -> Metric | None:
     no target): its experiments are unjudged."""
     if problem.metric_name is None and problem.baseline is None and problem.target is None:
         return None
-    metric = Metric.of(problem)
-    return metric if eval_size is None else dataclasses.replace(metric, n=eval_size)
+    return Metric.of(problem).on(eval_size)
 
 
 def out_of_range(value: float, metric: Metric) -> str | None:

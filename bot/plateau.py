@@ -11,7 +11,6 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 from typing import Any, Protocol
 
 from sqlalchemy import Row, select
@@ -35,16 +34,25 @@ class Measured(Protocol):
     def eval_size(self) -> int | None: ...
 
 
-def result_of(experiment: Measured, *, metric: Metric) -> Result | None:
-    """One experiment's result; None for a broken run or values that cannot be read."""
+def seeds_of(experiment: Measured) -> tuple[float, ...]:
+    """Each seed's value (a row written with a value alone has that one); none for a broken
+    run or values that cannot be read."""
     values, value = experiment.values, experiment.value
     seeds = values if isinstance(values, list) and values else [] if value is None else [value]
     if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in seeds):
+        return ()
+    if not all(math.isfinite(v) for v in seeds):
+        return ()
+    return tuple(seeds)
+
+
+def result_of(experiment: Measured, *, metric: Metric | None) -> Result | None:
+    """One experiment's result, with the noise its own evaluation set gives; None for a
+    broken run or values that cannot be read."""
+    seeds = seeds_of(experiment)
+    if not seeds:
         return None
-    if not seeds or not all(math.isfinite(v) for v in seeds):
-        return None
-    size = experiment.eval_size
-    return Result.of(seeds, metric if size is None or size < 1 else replace(metric, n=size))
+    return Result.of(seeds, None if metric is None else metric.on(experiment.eval_size))
 
 
 def plateau(

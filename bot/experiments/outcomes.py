@@ -11,17 +11,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.metric import judged_by
+from bot.plateau import result_of, seeds_of
 from bot.problems.service import ProblemRecord
 from bot.result import Result, best_of
 from bot.verdict import Judgement, judge
 from storage import queries
 from storage.experiments import Experiment
 from storage.problems import Direction, Problem
-
-
-def _seeds(values: Sequence[float] | None, value: float | None) -> tuple[float, ...]:
-    """Each seed's value (a row written with a value alone has that one); none when broken."""
-    return tuple(values or ()) or (() if value is None else (value,))
 
 
 def _best_before(session: Session, *, problem: Problem, number: int | None) -> Result | None:
@@ -43,7 +39,7 @@ def _best_before(session: Session, *, problem: Problem, number: int | None) -> R
     ).first()
     if row is None:
         return None
-    return Result.of(_seeds(row.values, row.value), judged_by(problem, row.eval_size))
+    return result_of(row, metric=judged_by(problem))
 
 
 def assess(
@@ -89,7 +85,7 @@ def _judged(problem: Problem, rows: Sequence[Experiment]) -> dict[int, Judgement
     best: Result | None = None
     for row in rows:
         judged[row.number] = judgement = judge(
-            _seeds(row.values, row.value),
+            seeds_of(row),
             metric=judged_by(problem, row.eval_size),
             baseline=problem.baseline,
             target=problem.target,
