@@ -1,4 +1,5 @@
-"""`/analysis`, the error-analysis modal, and the "Start error analysis" button."""
+"""`/analysis`, the error-analysis modal, the "Start error analysis" button, and Done on an
+analysis's follow-ups."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot import triggers
-from bot.analyses import changes, render
+from bot.analyses import changes, follow_ups, render
 from bot.analyses import service as analyses
 from bot.analyses.drafts import AnalysisDraft
 from bot.commands import (
@@ -30,6 +31,7 @@ from bot.forms import read_values
 from bot.ids import ActionId, CallbackId, Command
 from handlers import history as records
 from handlers.errors import after_ack
+from handlers.home import publish_home
 from handlers.people import People
 from handlers.slack import show_change, tell_delivery
 from jobs import messages
@@ -221,9 +223,41 @@ def undo_delete(
     show_change(sender, queued, analysis, client=client, user_id=user_id, respond=respond)
 
 
+def follow_up_done(
+    ack: Ack,
+    body: dict[str, Any],
+    client: WebClient,
+    respond: Respond,
+    db: Database,
+    people: People,
+    sender: Sender,
+) -> None:
+    """Done on a follow-up, in its owner's DM or on their board: marked done, shown done
+    where it was pressed and in the analysis's post."""
+    ack()
+    team_id, user_id = body["team"]["id"], body["user"]["id"]
+    actor = people.actor(client, team_id=team_id, user_id=user_id)
+    with db.transaction() as session:
+        done = follow_ups.mark_done(
+            session, team_id=team_id, follow_up_id=records.clicked_number(body), actor=actor
+        )
+        analysis = analyses.get(session, team_id=team_id, number=done.analysis_number)
+        queued = messages.analysis_update(session, analysis)
+    if body.get("view", {}).get("type") == "home":
+        publish_home({"user": user_id}, {"team_id": team_id}, client, db)
+    else:
+        respond(
+            text=f"Done: {done.text}",
+            blocks=render.follow_up_done(done),
+            replace_original=True,
+        )
+    sender.send_now(queued, team_id=team_id, person=user_id)
+
+
 def register(app: App) -> None:
     app.command(Command.ANALYSIS)(after_ack(analysis_command))
     app.action(ActionId.ANALYSIS_START)(after_ack(open_form))
     app.action(ActionId.ANALYSIS_EDIT)(after_ack(open_edit))
     app.action(ActionId.ANALYSIS_RESTORE)(after_ack(undo_delete))
     app.view(CallbackId.ANALYSIS_MODAL)(after_ack(submit_analysis))
+    app.action(ActionId.FOLLOW_UP_DONE)(after_ack(follow_up_done))

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from bot.analyses import follow_ups
 from bot.analyses import render as render_analyses
 from bot.analyses import service as analyses
 from bot.analyses.service import AnalysisRecord
@@ -106,6 +107,8 @@ def corrections(session: Session, changed: Changed) -> list[int]:
 def _analyses_redrawn(session: Session, e: experiments.ExperimentRecord) -> list[int]:
     """The posts of the experiment's analyses whose ceilings its change moved ("from 0.55
     to at most 0.89" quotes its result), drawn again; the others are left as they are."""
+    if e.deleted_at is not None:
+        return []  # its analyses went with it
     queued = []
     for number in e.analyses:
         a = analyses.get(session, team_id=e.team_id, number=number)
@@ -139,7 +142,8 @@ def analysis_update(session: Session, a: AnalysisRecord) -> list[int]:
         _analysis_post(session, a, text=text, blocks=blocks),
         confirmation_update(session, logged),
     ]
-    return [q for q in queued if q is not None]
+    told = follow_up_notices(session, a) if a.deleted_at is None else []
+    return [q for q in queued if q is not None] + told
 
 
 def _analysis_post(
@@ -227,4 +231,23 @@ def analysis(session: Session, a: AnalysisRecord, logged: experiments.Logged) ->
     )
     queued = [outbox.enqueue(session, posted)]
     confirmation = confirmation_update(session, logged)
-    return queued + ([confirmation] if confirmation else [])
+    return queued + ([confirmation] if confirmation else []) + follow_up_notices(session, a)
+
+
+def follow_up_notices(session: Session, a: AnalysisRecord) -> list[int]:
+    """A DM to the owner of each of the analysis's open follow-ups (its author wrote them, and
+    is not told), once per follow-up however often the analysis is edited or restored."""
+    notices = [
+        Outgoing(
+            team_id=a.team_id,
+            what=f"a follow-up of {a.ref} to its owner",
+            channel=f.owner_id,
+            text=f"A follow-up for you in {f.where}: {f.text}",
+            blocks=render_analyses.follow_up_notice(f),
+            owner=a.author_id,  # told if Slack will not take it
+            key=f"follow-up:{f.id}",
+        )
+        for f in follow_ups.of_analysis(session, team_id=a.team_id, number=a.number)
+        if f.owner_id and f.owner_id != a.author_id and not f.done
+    ]
+    return list(outbox.enqueue_all(session, notices).values())

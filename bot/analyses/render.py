@@ -6,6 +6,7 @@ from dataclasses import replace
 from typing import Any
 
 from bot.analyses.ceilings import TopCeiling
+from bot.analyses.follow_ups import FollowUpRecord
 from bot.analyses.service import AnalysisRecord
 from bot.blocks import actions, button, context, paragraphs, section, sections, user
 from bot.ceilings import Ceiling, phrase_ceiling
@@ -59,7 +60,10 @@ def post(analysis: AnalysisRecord) -> Blocks:
         blocks += sections(
             ["*Follow-ups*"]
             + [
-                f"• {escape(f.text)}" + (f" ({user(f.owner_id)})" if f.owner_id else "")
+                ("• " if not f.done else ":white_check_mark: ")
+                + escape(f.text)
+                + (f" ({user(f.owner_id)})" if f.owner_id else "")
+                + (" · done" if f.done else "")
                 for f in a.follow_ups
             ]
         )
@@ -130,3 +134,28 @@ HELP = """*`/analysis`*: learn why an experiment failed.
 • `/analysis show A-5`, `/analysis history A-5`, `/analysis edit A-5`
 • `/analysis delete A-5`, `/analysis restore A-5`
 • `/analysis help`: this message"""
+
+
+def follow_up_notice(f: FollowUpRecord) -> Blocks:
+    """The DM to a follow-up's owner: what, from which analysis, and a Done button."""
+    told = (
+        f":pushpin: {user(f.analysis_author)} gave you a follow-up in *{f.where}*:\n"
+        f"> {escape(f.text)}"
+    )
+    return [
+        section(told),
+        actions(done_button(f)),
+        context(
+            f"`/analysis show A-{f.analysis_number}` shows the analysis; your board (this "
+            "app's Home) lists your follow-ups."
+        ),
+    ]
+
+
+def follow_up_done(f: FollowUpRecord) -> Blocks:
+    """The DM once its follow-up is done."""
+    return [section(f":white_check_mark: Done: {escape(f.text)} (*{f.where}*)")]
+
+
+def done_button(f: FollowUpRecord) -> dict[str, Any]:
+    return button("Done", action_id=ActionId.FOLLOW_UP_DONE, value=str(f.id), style="primary")

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.analyses import ceilings
+from bot.analyses import ceilings, follow_ups
 from bot.analyses.drafts import (
     TEXT_FIELDS,
     AnalysisDraft,
@@ -25,7 +25,7 @@ from bot.errors import NotFound
 from bot.experiments import service as experiments
 from bot.metric import Metric
 from storage import queries
-from storage.analyses import ErrorAnalysis, ErrorCategory, FollowUp
+from storage.analyses import ErrorAnalysis, ErrorCategory
 from storage.experiments import Experiment
 from storage.types import utcnow
 
@@ -126,10 +126,9 @@ def fill(row: ErrorAnalysis, values: dict[str, Any]) -> None:
         ErrorCategory(team_id=row.team_id, position=i, name=name, count=count)
         for i, (name, count) in enumerate(values["categories"])
     ]
-    row.follow_ups = [
-        FollowUp(team_id=row.team_id, position=i, text=f.text, owner_id=f.owner_id, done=f.done)
-        for i, f in enumerate(values["follow_ups"])
-    ]
+    row.follow_ups = follow_ups.kept(
+        list(row.follow_ups), values["follow_ups"], team_id=row.team_id
+    )
 
 
 def _by_source(session: Session, *, team_id: str, source_key: str) -> ErrorAnalysis | None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from bot.analyses.render import top_ceiling
+from bot.analyses.follow_ups import SHOWN, FollowUpRecord
+from bot.analyses.render import done_button, top_ceiling
 from bot.blocks import DIVIDER, actions, button, clip, context, header, section, user
 from bot.board.service import Board, Upcoming
 from bot.decisions.service import DecisionRecord
@@ -22,6 +23,7 @@ HOME_BLOCK_LIMIT = 100
 PER_TRACK = 20
 OWED_SHOWN = 10
 DECISIONS_SHOWN = 5
+FOLLOW_UPS_SHOWN = 10
 # Decision buttons under at most this many flagged problems, so the tab keeps its later parts.
 BUTTONS_SHOWN = 10
 
@@ -91,6 +93,29 @@ def _owed(owed: tuple[ExperimentRecord, ...]) -> list[dict[str, Any]]:
     return blocks
 
 
+def _follow_ups(items: tuple[FollowUpRecord, ...]) -> list[dict[str, Any]]:
+    if not items:
+        return []  # most people have none most weeks: no empty section
+    blocks: list[dict[str, Any]] = [DIVIDER, header(f"Your follow-ups ({counted(items)})")]
+    for f in items[:FOLLOW_UPS_SHOWN]:
+        blocks.append(
+            section(
+                f"{escape(clip(f.text, 300))}\n_from *{f.where}*, {f.asked_at:%d %b}_",
+                accessory=done_button(f),
+            )
+        )
+    if len(items) > FOLLOW_UPS_SHOWN:
+        blocks.append(
+            context("…and more: the oldest are shown first; mark them done to see the rest.")
+        )
+    return blocks
+
+
+def counted(items: tuple[FollowUpRecord, ...]) -> str:
+    """How many, where the list stops at follow_ups.SHOWN: `20+` when there are more."""
+    return f"{SHOWN}+" if len(items) > SHOWN else str(len(items))
+
+
 def _decisions(decisions: tuple[DecisionRecord, ...]) -> list[dict[str, Any]]:
     blocks: list[dict[str, Any]] = [DIVIDER, header("Recent decisions")]
     if not decisions:
@@ -152,6 +177,7 @@ def home(board: Board) -> dict[str, Any]:
                 context(f"…and {len(problems) - PER_TRACK} more: `/problem list open` shows them.")
             )
     blocks += _owed(board.owed)
+    blocks += _follow_ups(board.follow_ups)
     blocks += _decisions(board.decisions)
     blocks += _rituals(board.rituals)
     return {"type": "home", "blocks": blocks[:HOME_BLOCK_LIMIT]}

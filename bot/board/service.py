@@ -1,5 +1,5 @@
-"""The App Home board: open problems with their progress, owed analyses, recent decisions,
-and the next scheduled rituals."""
+"""The App Home board: open problems with their progress, owed analyses and follow-ups,
+recent decisions, and the next scheduled rituals."""
 
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot import plateau, rituals
-from bot.analyses import ceilings
+from bot.analyses import ceilings, follow_ups
 from bot.analyses.ceilings import TopCeiling
+from bot.analyses.follow_ups import FollowUpRecord
 from bot.decisions import service as decisions
 from bot.decisions.service import DecisionRecord
 from bot.experiments import outcomes
@@ -50,6 +51,7 @@ class Board:
     ceilings: Mapping[int, TopCeiling] = field(default_factory=dict)
     plateaus: Mapping[int, DiminishingReturns] = field(default_factory=dict)
     owed: tuple[ExperimentRecord, ...] = ()  # the viewer's failed experiments without analysis
+    follow_ups: tuple[FollowUpRecord, ...] = ()  # the viewer's open follow-ups, oldest first
     decisions: tuple[DecisionRecord, ...] = ()
     rituals: tuple[Upcoming, ...] = ()
 
@@ -82,6 +84,7 @@ def for_viewer(session: Session, *, team_id: str, user_id: str) -> Board:
             problems={p.number: (metrics[p.number], p.baseline) for p in shown},
         ),
         owed=experiments.owed_analyses(session, team_id=team_id, user_id=user_id),
+        follow_ups=follow_ups.open_for(session, team_id=team_id, user_id=user_id),
         decisions=decisions.recent(session, team_id=team_id),
         rituals=upcoming_rituals(session, team_id=team_id, now=utcnow()),
     )

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.analyses.follow_ups import FollowUpRecord
 from bot.analyses.render import top_ceiling
 from bot.blocks import SECTION_MAX, clip, context, header, section, user
 from bot.digest.participation import Blocker
@@ -121,6 +122,11 @@ def owed_line(o: OwedAnalysis) -> str:
     )
 
 
+def follow_up_line(f: FollowUpRecord) -> str:
+    owner = user(f.owner_id) if f.owner_id else "_no owner_"
+    return f"• {_text(f.text)} ({f.where}, since {f.asked_at:%d %b}) — {owner}"
+
+
 def decision_line(d: DecisionMade) -> str:
     return (
         f"• {_problem(d.problem)}: *{DECISION_LABEL[d.kind]}* — {_text(d.rationale, LONG_TEXT)}"
@@ -186,6 +192,7 @@ def sections(digest: Digest) -> list[tuple[str, list[str]]]:
             ("Best so far", [best_line(r) for r in digest.best]),
             ("Error analysis ceilings", [ceiling_line(c) for c in digest.ceilings]),
             ("Failed experiments owing an error analysis", [owed_line(o) for o in digest.owed]),
+            ("Follow-ups open two weeks or more", list(map(follow_up_line, digest.follow_ups))),
             ("Decisions", [decision_line(d) for d in digest.decisions]),
             ("Lessons learned", [lesson_line(lesson) for lesson in digest.lessons]),
             ("Standup", standup),

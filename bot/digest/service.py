@@ -10,6 +10,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from bot.analyses.ceilings import TopCeiling
+from bot.analyses.follow_ups import FollowUpRecord
 from bot.digest import participation, standing
 from bot.digest.participation import Blocker, Participation
 from bot.digest.standing import Flag, ProblemRef, Result, Series
@@ -78,6 +79,7 @@ class Digest:
     flags: tuple[Flag, ...]
     series: tuple[Series, ...]
     ceilings: tuple[ProblemCeiling, ...] = ()
+    follow_ups: tuple[FollowUpRecord, ...] = ()  # open two weeks or more
 
 
 def compose(data: DigestData) -> Digest:
@@ -148,6 +150,7 @@ def compose(data: DigestData) -> Digest:
             for p in active
             if p.number in data.ceilings
         ),
+        follow_ups=data.follow_ups,
     )
 
 

@@ -11,8 +11,9 @@ from typing import Any
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
-from bot.analyses import ceilings
+from bot.analyses import ceilings, follow_ups
 from bot.analyses.ceilings import TopCeiling
+from bot.analyses.follow_ups import FollowUpRecord
 from bot.metric import Metric
 from bot.verdict import OWES_ANALYSIS
 from storage.analyses import ErrorAnalysis
@@ -108,6 +109,7 @@ class DigestData:
     answers: tuple[AnswerRow, ...]
     # The top ceiling of each active problem's latest error analysis, by problem number.
     ceilings: Mapping[int, TopCeiling] = field(default_factory=dict)
+    follow_ups: tuple[FollowUpRecord, ...] = ()  # of active problems, open two weeks or more
 
 
 def _problem_row(p: Problem) -> ProblemRow:
@@ -290,6 +292,9 @@ def load(
         lessons=lessons,
         ceilings=ceilings.latest(
             session, team_id=team_id, metrics={p.number: Metric.of(p) for p in active}
+        ),
+        follow_ups=follow_ups.open_since(
+            session, team_id=team_id, before=end - follow_ups.OVERDUE, problem_ids=active_ids
         ),
         standup_days=tuple(sorted(set(day_of_run.values()))),
         answers=tuple(
