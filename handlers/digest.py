@@ -10,7 +10,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot import triggers
 from bot.blocks import context
-from bot.digest import render
+from bot.digest import render, render_since
 from bot.digest import ritual as digest_schedule
 from bot.digest import service as digest
 from bot.digest.ritual import Help, PostNow, Preview, Schedule, TurnOff
@@ -74,7 +74,10 @@ def digest_command(
                     response_type="ephemeral",
                     replace_original=False,
                 )
-        case PostNow():
+        case PostNow(full):
+            link = job.link_to_earlier(
+                db, client, team_id=team_id, channel_id=channel_id, end=utcnow()
+            )
             with db.transaction() as session:
                 triggers.once(session, trigger=trigger)
                 claim = digest_schedule.claim_now(
@@ -85,7 +88,13 @@ def digest_command(
                     request_key=command["trigger_id"],
                 )
                 queued = claim.run and job.enqueue(
-                    session, ritual=claim.ritual, run=claim.run, end=utcnow(), owner=None
+                    session,
+                    ritual=claim.ritual,
+                    run=claim.run,
+                    end=claim.run.scheduled_for,
+                    owner=None,
+                    full=full,
+                    link=link,
                 )
             if not queued:
                 ack(
@@ -93,7 +102,7 @@ def digest_command(
                     response_type="ephemeral",
                 )
                 return
-            ack(text="Posting this week's digest here…", response_type="ephemeral")
+            ack(text=render_since.posting(queued.state), response_type="ephemeral")
             with db.transaction() as session:
                 chart = job.enqueue_chart(session, ritual=claim.ritual, queued=queued)
             delivery = sender.send_now(

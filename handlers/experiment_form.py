@@ -20,8 +20,9 @@ from bot.ids import ActionId, CallbackId, ExperimentField
 from handlers import history as records
 from handlers.errors import after_ack
 from handlers.people import People
-from handlers.slack import permalink, show_change, tell_delivery
+from handlers.slack import show_change, tell_delivery
 from jobs import messages
+from jobs.delivery import permalink
 from jobs.outbox import Sender
 from storage.db import Database
 

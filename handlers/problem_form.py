@@ -23,8 +23,9 @@ from handlers import history as records
 from handlers.errors import after_ack
 from handlers.follow_ups import FollowUps
 from handlers.people import People
-from handlers.slack import permalink, tell_delivery, whisper
+from handlers.slack import tell_delivery, whisper
 from jobs import messages
+from jobs.delivery import permalink
 from jobs.outbox import Sender
 from storage.db import Database
 

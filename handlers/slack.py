@@ -71,15 +71,6 @@ def _never_taken(error: Exception) -> bool:
     return isinstance(error, URLError)
 
 
-def permalink(client: WebClient, *, channel: str, ts: str) -> str | None:
-    """A link to a message, or None when Slack cannot give one (the record is kept without it)."""
-    try:
-        return client.chat_getPermalink(channel=channel, message_ts=ts)["permalink"]
-    except (SlackApiError, OSError) as error:
-        log.warning("chat.getPermalink of %s/%s failed: %s", channel, ts, _code(error))
-        return None
-
-
 def tell(
     client: WebClient, *, user_id: str, text: str, blocks: list[dict[str, Any]] | None = None
 ) -> None:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.error import URLError
 
+from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web import SlackResponse
 
@@ -138,3 +139,13 @@ def call(
             return Sent(error="no_answer", unknown=True)
         # An upload answers with its file, which stands for the message's ts.
         return Sent(ts=answer.get("ts") or (answer.get("file") or {}).get("id"))
+
+
+def permalink(client: WebClient, *, channel: str, ts: str) -> str | None:
+    """A link to a message, or None when Slack cannot give one (what needs it does without)."""
+    try:
+        return client.chat_getPermalink(channel=channel, message_ts=ts)["permalink"]
+    except (SlackApiError, OSError) as error:
+        code = error.response.get("error") if isinstance(error, SlackApiError) else None
+        log.warning("chat.getPermalink of %s/%s failed: %s", channel, ts, code or error)
+        return None

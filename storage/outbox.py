@@ -40,7 +40,7 @@ from storage.analyses import ErrorAnalysis
 from storage.experiments import Experiment
 from storage.models import TEAM_ID, USER_ID, Base, _enum
 from storage.problems import Problem
-from storage.rituals import StandupAnswer
+from storage.rituals import RitualRun, StandupAnswer
 from storage.types import UTCDateTime, utcnow
 from storage.upsert import insert
 
@@ -120,6 +120,8 @@ SLOTS = {
     "experiment_message": Slot(Experiment.__table__, "message_channel", "message_ts"),
     "analysis_message": Slot(ErrorAnalysis.__table__, None, "message_ts"),
     "standup_answer": Slot(StandupAnswer.__table__, None, "message_ts", by="id"),
+    # A digest's run keeps where its first message went: a later digest links to it.
+    "digest_run": Slot(RitualRun.__table__, "channel", "ts", by="id"),
 }
 
 

@@ -216,16 +216,17 @@ def _pack(title: str, lines: list[str]) -> Blocks:
     return blocks
 
 
-def blocks(digest: Digest) -> Blocks:
-    """Every block of the digest, in order; `messages` splits them."""
+def blocks(digest: Digest, *, title: str, lead: str | None = None) -> Blocks:
+    """Every block of the digest, in order, under `title` and, after the channel, `lead`;
+    `messages` splits them."""
     counts = (
         f"{len(digest.results)} experiment{'s' if len(digest.results) != 1 else ''} · "
         f"{len(digest.decisions)} decision{'s' if len(digest.decisions) != 1 else ''} · "
         f"{len(digest.owed)} {'analysis' if len(digest.owed) == 1 else 'analyses'} owed"
     )
     out: Blocks = [
-        header(f"Weekly digest · {span(digest.start, digest.end)}"),
-        context(f"<#{digest.channel_id}> · {counts}"),
+        header(title),
+        context(f"<#{digest.channel_id}> · " + (f"{lead} · " if lead else "") + counts),
     ]
     parts = sections(digest)
     if not parts and not digest.flags:
@@ -235,11 +236,18 @@ def blocks(digest: Digest) -> Blocks:
     return out + _flags(digest.flags)
 
 
-def messages(digest: Digest, *, limit: int = MESSAGE_BLOCKS) -> list[dict[str, Any]]:
-    """The digest as chat messages (`text` and `blocks`), each within Slack's block limit."""
-    every = blocks(digest)
+def messages(
+    digest: Digest,
+    *,
+    limit: int = MESSAGE_BLOCKS,
+    title: str | None = None,
+    lead: str | None = None,
+) -> list[dict[str, Any]]:
+    """The digest as chat messages (`text` and `blocks`), each within Slack's block limit;
+    the week's, unless `title` (and `lead`) say what else it covers."""
+    title = title or f"Weekly digest · {span(digest.start, digest.end)}"
+    every = blocks(digest, title=title, lead=lead)
     chunks = [every[i : i + limit] for i in range(0, len(every), limit)]
-    title = f"Weekly digest · {span(digest.start, digest.end)}"
     if len(chunks) == 1:
         return [{"text": title, "blocks": chunks[0]}]
     return [
@@ -265,7 +273,9 @@ HELP = "\n".join(
     [
         "*`/digest`*: this channel's weekly digest.",
         "• `/digest`: preview it (only you see it)",
-        "• `/digest now`: post it to the channel, with the metric chart",
+        "• `/digest now`: post it to the channel, with the metric chart; after an earlier "
+        "digest this week, only what changed since that one",
+        "• `/digest now full`: post the whole week again, even after an earlier digest",
         "• `/digest schedule &lt;day&gt; &lt;HH:MM&gt; [timezone]`: post it every week, e.g. "
         "`/digest schedule monday 09:00 Europe/London` (timezone defaults to yours)",
         "• `/digest off`: stop the weekly post",

@@ -25,6 +25,8 @@ SCHEDULE_USAGE = (
 )
 # A second `/digest now` in a channel this soon after the first is a double click.
 REPOST_GUARD = timedelta(seconds=60)
+# The word after `/digest now` that asks for the whole week again.
+FULL = "full"
 # A digest ritual made by `/digest now` alone is off until scheduled; this is its placeholder time.
 UNSCHEDULED_TIME = time(9, 0)
 
@@ -36,7 +38,9 @@ class Preview:
 
 @dataclass(frozen=True)
 class PostNow:
-    pass
+    # After an earlier digest this week, `/digest now` posts only what changed since it;
+    # `/digest now full` asks for the whole week again.
+    full: bool = False
 
 
 @dataclass(frozen=True)
@@ -107,7 +111,14 @@ def parse(text: str) -> DigestCommand:
         return Help()
     if verb in ("now", "off") and not rest:
         return PostNow() if verb == "now" else TurnOff()
-    if verb in ("now", "off", "help"):
+    if verb == "now" and len(rest) == 1 and rest[0].lower() == FULL:
+        return PostNow(full=True)
+    if verb == "now":
+        raise UsageError(
+            f"`/digest now` takes only `{FULL}` after it. Type `/digest now` for what changed "
+            f"since this week's last digest, or `/digest now {FULL}` for the whole week."
+        )
+    if verb in ("off", "help"):
         raise UsageError(f"`/digest {verb}` takes nothing after it. Type just `/digest {verb}`.")
     if verb == "schedule":
         if len(rest) not in (2, 3):
@@ -271,6 +282,7 @@ def claim_now(
         ritual_id=ritual.id,
         occurrence=f"now/{request_key}",
         scheduled_for=now,
+        started_by=user_id,
     )
     return ManualClaim(
         ritual=DigestRitual.of(ritual), run=run, posted_at=None if run is not None else now

@@ -4,7 +4,7 @@ Where each active problem stands and the standups have modules of their own besi
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy.orm import Session
@@ -158,3 +158,30 @@ def week_ending(session: Session, *, team_id: str, channel_id: str, end: datetim
     """The digest of the channel's seven days up to `end`."""
     start, end = week_of(end)
     return compose(load(session, team_id=team_id, channel_id=channel_id, start=start, end=end))
+
+
+def changes_between(
+    session: Session, *, team_id: str, channel_id: str, start: datetime, end: datetime
+) -> Digest:
+    """What changed in the channel from `start` (its last digest) to `end`: the problems,
+    experiments, decisions and lessons recorded in between, and of where problems stand
+    only what those experiments moved. Standup participation is a week's measure: left out."""
+    composed = compose(load(session, team_id=team_id, channel_id=channel_id, start=start, end=end))
+    new = {r.ref for r in composed.results}
+    moved = {r.problem.ref for r in composed.results}
+    return replace(
+        composed,
+        best=tuple(r for r in composed.best if r.ref in new),
+        owed=tuple(o for o in composed.owed if o.experiment_ref in new),
+        flags=tuple(f for f in composed.flags if f.problem.ref in moved),
+        series=tuple(s for s in composed.series if s.problem.ref in moved),
+        ceilings=(),
+        standup_days=0,
+        participation=(),
+        blockers=(),
+    )
+
+
+def anything_new(digest: Digest) -> bool:
+    """Whether a digest of what changed has anything to say."""
+    return bool(digest.changes or digest.results or digest.decisions or digest.lessons)

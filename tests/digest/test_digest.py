@@ -202,7 +202,7 @@ def test_the_timezone_falls_back_to_utc_when_slack_cannot_say(bot):
         ("schedule monday 09:00 Mars/Olympus", "'Mars/Olympus' is not an IANA timezone"),
         ("schedule monday", "Say the day and the time"),
         ("schedule", "Say the day and the time"),
-        ("now please", "`/digest now` takes nothing after it"),
+        ("now please", "`/digest now` takes only `full` after it"),
         ("off today", "`/digest off` takes nothing after it"),
         ("weekly", "doesn't know 'weekly'"),
     ],
@@ -221,6 +221,7 @@ def test_help_lists_every_form(bot):
     shown = digest(bot, "help").body["text"]
     for form in (
         "`/digest now`",
+        "`/digest now full`: post the whole week again",
         "`/digest schedule &lt;day&gt; &lt;HH:MM&gt; [timezone]`",
         "`/digest off`",
     ):

@@ -15,6 +15,7 @@ from bot.errors import UsageError
     [
         ("", ds.Preview()),
         ("  now ", ds.PostNow()),
+        ("now FULL", ds.PostNow(full=True)),
         ("OFF", ds.TurnOff()),
         ("help", ds.Help()),
         ("schedule mon 9:05", ds.Schedule(1, time(9, 5), None)),
