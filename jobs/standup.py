@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from bot.schedule import local_instant, parse_key
 from bot.standup import answers as standup_answers
 from bot.standup import away as time_away
-from bot.standup import render
+from bot.standup import participation, render
 from bot.standup import service as standups
 from bot.standup.answers import AnswerRecord
 from bot.standup.service import CLOSE, PROMPT, REMIND, PromptedNow, StandupRecord
@@ -57,8 +57,7 @@ def run(
 
 
 def key(record: StandupRecord, day: date, *parts: str) -> str:
-    """The outbox key of one of the day's messages, e.g. `standup:4:2026-11-27:prompt:U1`."""
-    return ":".join(("standup", str(record.id), day.isoformat(), *parts))
+    return standups.message_key(record.id, day, *parts)
 
 
 # The day's thread -------------------------------------------------------------------
@@ -151,9 +150,7 @@ def _queue_dms(
 
 def prompted(session: Session, *, record: StandupRecord, day: date) -> set[str]:
     """Who got the day's prompt."""
-    prefix = key(record, day, PROMPT) + ":"
-    keys = outbox.sent_keys(session, team_id=record.team_id, prefix=prefix)
-    return {k.removeprefix(prefix) for k in keys}
+    return participation.prompted_on(session, team_id=record.team_id, ritual_id=record.id, day=day)
 
 
 def queue_reminders(
@@ -189,7 +186,7 @@ def queue_summary(session: Session, *, record: StandupRecord, day: date, at: dat
     for answer in answers:
         queue_answer(session, record=record, answer=answer, unless_queued=True)
     summary = standup_answers.summary(
-        session, team_id=record.team_id, ritual_id=record.id, day=day, prompted=people
+        session, team_id=record.team_id, ritual_id=record.id, day=day, people=record.roster
     )
     thread = day_thread(session, record=record, day=day, again=True)
     outbox.enqueue(

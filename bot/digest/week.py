@@ -14,6 +14,8 @@ from sqlalchemy.orm import Session
 from bot.analyses import ceilings
 from bot.analyses.ceilings import TopCeiling
 from bot.metric import Metric
+from bot.standup import participation as standup_participation
+from bot.standup.participation import DayRoll
 from bot.verdict import OWES_ANALYSIS
 from storage.analyses import ErrorAnalysis
 from storage.experiments import Experiment, Outcome
@@ -104,8 +106,10 @@ class DigestData:
     analysed: frozenset[int]
     decisions: tuple[DecisionRow, ...]
     lessons: tuple[LessonRow, ...]
-    standup_days: tuple[date, ...]
     answers: tuple[AnswerRow, ...]
+    # The channel's standup days over the four weeks up to `end`: the week's participation
+    # and each person's response rate.
+    standup_rolls: tuple[DayRoll, ...] = ()
     # The top ceiling of each active problem's latest error analysis, by problem number.
     ceilings: Mapping[int, TopCeiling] = field(default_factory=dict)
 
@@ -291,7 +295,13 @@ def load(
         ceilings=ceilings.latest(
             session, team_id=team_id, metrics={p.number: Metric.of(p) for p in active}
         ),
-        standup_days=tuple(sorted(set(day_of_run.values()))),
+        standup_rolls=standup_participation.of_channel(
+            session,
+            team_id=team_id,
+            channel_id=channel_id,
+            first=standup_participation.rate_window(end.date())[0],
+            last=end.date(),
+        ),
         answers=tuple(
             AnswerRow(user_id=a.user_id, day=day_of_run[a.run_id], answers=dict(a.answers or {}))
             for a in answers

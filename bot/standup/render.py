@@ -10,6 +10,7 @@ from bot.blocks import actions, button, context, section, user
 from bot.commands import carried_number
 from bot.ids import ActionId, StandupField
 from bot.standup.answers import AnswerRecord, DaySummary, is_experiment_question
+from bot.standup.participation import Rate
 from bot.standup.service import (
     PromptedNow,
     StandupRecord,
@@ -119,7 +120,10 @@ def answer(*, record: StandupRecord, answer: AnswerRecord) -> tuple[str, Blocks]
 
 
 def summary_text(summary: DaySummary) -> str:
-    return f"Standup summary · {_day(summary.day)}: {len(summary.answered)} answered"
+    return (
+        f"Standup summary · {_day(summary.day)}: {len(summary.answered)} of "
+        f"{len(summary.prompted)} prompted answered, {len(summary.away)} away"
+    )
 
 
 def _people(users: tuple[str, ...], limit: int = SHOWN) -> str:
@@ -127,12 +131,30 @@ def _people(users: tuple[str, ...], limit: int = SHOWN) -> str:
     return shown + (f" and {len(users) - limit} more" if len(users) > limit else "")
 
 
+def rate(r: Rate) -> str:
+    return f"{user(r.user_id)} {r.answered}/{r.expected} ({r.percent}%)"
+
+
+def rates_line(rates: tuple[Rate, ...], limit: int = SHOWN) -> str:
+    """Response rates over four weeks, lowest first, the people past `limit` counted."""
+    shown = " · ".join(rate(r) for r in rates[:limit]) or "nobody prompted yet"
+    more = f" · and {len(rates) - limit} more" if len(rates) > limit else ""
+    return f"*Response rate, last 4 weeks*: {shown}{more}"
+
+
 def summary(summary: DaySummary) -> Blocks:
     blocks = [
         section(f"*Standup summary · {_day(summary.day)}*"),
+        section(
+            f"{len(summary.prompted)} prompted · {len(summary.answered)} answered · "
+            f"{len(summary.missing)} no answer · {len(summary.away)} away"
+        ),
         section(f"*Answered ({len(summary.answered)})*: {_people(summary.answered)}"),
         section(f"*No answer ({len(summary.missing)})*: {_people(summary.missing)}"),
+        section(f"*Away ({len(summary.away)})*: {_people(summary.away)}"),
     ]
+    if summary.rates:
+        blocks.append(section(rates_line(summary.rates)))
     if not summary.blockers:
         return [*blocks, section("*Blockers raised*: none")]
     blocks.append(section(f"*Blockers raised ({len(summary.blockers)})*"))

@@ -114,6 +114,11 @@ def now_key(day: date) -> str:
     return f"{day.isoformat()}/now"
 
 
+def message_key(ritual_id: int, day: date, *parts: str) -> str:
+    """The outbox key of one of a standup day's messages, e.g. `standup:4:2026-11-27:prompt:U1`."""
+    return ":".join(("standup", str(ritual_id), day.isoformat(), *parts))
+
+
 def plan(ritual: Ritual | StandupRecord) -> Plan:
     """Prompt at the local time, remind after the delay, close at the cut-off; per zone."""
     per_zone = ritual.timezone_rule == "participant"

@@ -13,7 +13,15 @@ from runtime.clock import RitualScheduler
 from storage.rituals import Away, Ritual, RitualKind, StandupAnswer
 from tests.conftest import ALICE, BOB, CAROL, CHANNEL, OTHER_TEAM, QUIET_CHANNEL, TEAM
 from tests.support.slack import rendered
-from tests.support.standup import client_for, has_button, make_standup, prompts
+from tests.support.standup import (
+    answers_form,
+    click_answer,
+    client_for,
+    element,
+    has_button,
+    make_standup,
+    prompts,
+)
 
 NOW = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)  # a Friday
 TODAY = NOW.date()
@@ -31,10 +39,6 @@ def standup(bot, text: str = "", *, user: str = ALICE, channel: str = CHANNEL, t
     )
     bot.settle()
     return answer
-
-
-def element(kind: str, **values) -> dict:
-    return {"value": {"type": kind, **values}}
 
 
 def settings_form(**overrides) -> dict[str, dict[str, dict]]:
@@ -75,25 +79,6 @@ def thread_replies(bot) -> list:
     parents = [m for m in bot.slack.messages(CHANNEL) if m.text.startswith("Standup ·")]
     assert len(parents) == 1
     return [m for m in bot.slack.thread(CHANNEL, parents[0].ts) if m.ts != parents[0].ts]
-
-
-def click_answer(bot, user: str):
-    [prompt] = prompts(bot.slack, user)[-1:]
-    button = prompt.blocks[1]["elements"][0]
-    delivery = bot.slack.click(
-        team_id=TEAM,
-        user_id=user,
-        action_id=ActionId.STANDUP_OPEN,
-        value=button["value"],
-        channel_id=user,
-        message_ts=prompt.ts,
-    )
-    bot.settle()
-    return delivery
-
-
-def answers_form(*texts: str) -> dict[str, dict[str, dict]]:
-    return {f"answer_{i}": element("plain_text_input", value=text) for i, text in enumerate(texts)}
 
 
 # Settings ---------------------------------------------------------------------------
