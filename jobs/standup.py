@@ -11,6 +11,7 @@ but reading the roster (jobs/roster.py), which only reads.
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -110,11 +111,25 @@ def queue_prompts(
     if not users:
         return Queued(thread=None, prompts={})
     thread = day_thread(session, record=record, day=day, again=False)
-    text, blocks = render.prompt(record=record, day=day)
-    stored = _queue_dms(
-        session, record=record, day=day, step=PROMPT, users=users, text=text, blocks=blocks
-    )
+    stored: dict[str, int] = {}
+    for (closes, zone), readers in by_reader(record, day, users).items():
+        text, blocks = render.prompt(record=record, day=day, closes=closes, zone=zone)
+        stored |= _queue_dms(
+            session, record=record, day=day, step=PROMPT, users=readers, text=text, blocks=blocks
+        )
     return Queued(thread=thread, prompts=stored)
+
+
+def by_reader(
+    record: StandupRecord, day: date, users: list[str]
+) -> dict[tuple[datetime | None, str], list[str]]:
+    """`users` by their cut-off and their own timezone, so that each DM names the cut-off
+    in its reader's time (a London-time standup closes at 23:30 in Kolkata)."""
+    groups: dict[tuple[datetime | None, str], list[str]] = defaultdict(list)
+    for u in users:
+        closes = record.cutoff_for(u, day) if record.cutoff_time else None
+        groups[(closes, record.own_zone(u))].append(u)
+    return groups
 
 
 def _queue_dms(
@@ -165,8 +180,11 @@ def queue_reminders(
     }
     users = sorted(prompted(session, record=record, day=day) - answered)
     users = [u for u in users if zone is None or record.zone_of(u) == zone]
-    text, blocks = render.reminder(record=record, day=day)
-    _queue_dms(session, record=record, day=day, step=REMIND, users=users, text=text, blocks=blocks)
+    for (closes, own_zone), readers in by_reader(record, day, users).items():
+        text, blocks = render.reminder(record=record, day=day, closes=closes, zone=own_zone)
+        _queue_dms(
+            session, record=record, day=day, step=REMIND, users=readers, text=text, blocks=blocks
+        )
 
 
 def queue_summary(session: Session, *, record: StandupRecord, day: date, at: datetime) -> None:

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.errors import NotFound, UsageError
+from bot.errors import NotFound, UsageError, ValidationFailed
 from bot.standup import participation
 from bot.standup.participation import Rate
 from bot.standup.service import ANSWER_MAX, StandupRecord, ritual_row, run_row
@@ -48,6 +48,17 @@ class DaySummary:
     @property
     def prompted(self) -> tuple[str, ...]:
         return tuple(sorted({*self.answered, *self.missing}))
+
+
+NOTHING_TO_REPORT = "nothing_to_report"
+EMPTY = (
+    "Write at least one answer, or tick “Nothing to report today” at the bottom of the form "
+    "to post that."
+)
+
+
+def answer_block(index: int) -> str:
+    return f"answer_{index}"
 
 
 def thread_key(day: date) -> str:
@@ -95,8 +106,13 @@ def save_answer(
     user_id: str,
     answers: dict[str, str],
     now: datetime,
+    nothing_to_report: bool = False,
 ) -> AnswerRecord:
-    """Store (or replace) a person's answers for the day, until their cut-off."""
+    """Store (or replace) a person's answers for the day, until their cut-off. Blank answers
+    are saved only as the explicit choice of `nothing_to_report`: a Post pressed on an empty
+    form by mistake is refused, with the way to say so."""
+    if not nothing_to_report and not any(a.strip() for a in answers.values()):
+        raise ValidationFailed({answer_block(0): EMPTY})
     ritual = ritual_row(session, team_id=team_id, ritual_id=ritual_id)
     if now >= StandupRecord.of(ritual).cutoff_for(user_id, day):
         raise UsageError(

@@ -3,12 +3,13 @@ replies to `/standup`. The modals are in `modals.py`."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, time
+from datetime import date, datetime, time
 from typing import Any
 
-from bot.blocks import actions, button, context, section, user
+from bot.blocks import actions, button, context, section, user, when
 from bot.commands import carried_number
 from bot.ids import ActionId, StandupField
+from bot.schedule import local_instant
 from bot.standup.answers import AnswerRecord, DaySummary, is_experiment_question
 from bot.standup.participation import Rate
 from bot.standup.service import (
@@ -56,10 +57,22 @@ def parse_open_value(value: object) -> tuple[int, date]:
         return 0, date.min
 
 
-def prompt(*, record: StandupRecord, day: date) -> tuple[str, Blocks]:
+def closes_at(closes: datetime, zone: str) -> str:
+    """A cut-off in the reader's own time: Slack renders it so; the fallback is in `zone`,
+    the reader's own timezone when the roster knows it."""
+    return f"{when(closes, zone=zone)} your time"
+
+
+def prompt(
+    *, record: StandupRecord, day: date, closes: datetime | None, zone: str
+) -> tuple[str, Blocks]:
     text = f"Standup time for <#{record.channel_id}> ({_day(day)})"
+    cutoff = f" It closes at {closes_at(closes, zone)}." if closes else ""
     blocks = [
-        section(f"{text}. {len(record.questions)} short questions; the answers go to its thread."),
+        section(
+            f"{text}. {len(record.questions)} short questions; your answers are posted in "
+            f"<#{record.channel_id}>, in the day's thread.{cutoff}"
+        ),
         actions(
             button(
                 "Answer",
@@ -72,10 +85,13 @@ def prompt(*, record: StandupRecord, day: date) -> tuple[str, Blocks]:
     return text, blocks
 
 
-def reminder(*, record: StandupRecord, day: date) -> tuple[str, Blocks]:
+def reminder(
+    *, record: StandupRecord, day: date, closes: datetime | None, zone: str
+) -> tuple[str, Blocks]:
     text = f"Reminder: the standup for <#{record.channel_id}> ({_day(day)}) is waiting for you"
+    cutoff = f" It closes at {closes_at(closes, zone)}." if closes else ""
     blocks = [
-        section(f"{text}. It closes at {hhmm(record.cutoff_time)} your time."),
+        section(f"{text}.{cutoff}"),
         actions(button("Answer", action_id=ActionId.STANDUP_OPEN, value=open_value(record, day))),
     ]
     return text, blocks
@@ -85,11 +101,21 @@ def thread_text(*, record: StandupRecord, day: date) -> str:
     return f"Standup · {_day(day)}"
 
 
+def cutoff_line(record: StandupRecord, day: date) -> str:
+    """When the day's answers close, as each reader of the channel sees it."""
+    if record.cutoff_time is None:
+        return "No cut-off"
+    if record.timezone_rule == "participant":
+        return f"Cut-off {hhmm(record.cutoff_time)} in each person's own time"
+    closes = local_instant(day, record.cutoff_time, record.timezone)
+    return f"Cut-off {when(closes, zone=record.timezone, fallback='%H:%M ' + record.timezone)}"
+
+
 def thread(*, record: StandupRecord, day: date) -> Blocks:
     return [
         section(f"*Standup · {_day(day)}*\nAnswers arrive in this thread."),
         context(
-            f"Cut-off {hhmm(record.cutoff_time)} · settings: `/standup` · "
+            f"{cutoff_line(record, day)} · settings: `/standup` · "
             "away? `/standup skip until 2026-12-31`"
         ),
     ]
@@ -218,6 +244,6 @@ def already_started(started: StartedNow) -> str:
     by = f" by {user(started.started_by)}" if started.started_by else ""
     return (
         f"Today's standup ({_day(started.day)}) was already started{by} at "
-        f"{started.started_at.astimezone(UTC):%H:%M} UTC, so nobody was prompted again. "
+        f"{when(started.started_at, fallback='%H:%M UTC')} your time, so nobody was prompted again. "
         "Answers go in the day's thread; `/standup now` works again tomorrow."
     )

@@ -81,6 +81,10 @@ class StandupRecord:
             return self.roster.get(user_id) or self.timezone
         return self.timezone
 
+    def own_zone(self, user_id: str) -> str:
+        """The person's own timezone as Slack last said, whatever zone the standup keeps."""
+        return self.roster.get(user_id) or self.zone_of(user_id)
+
     def cutoff_for(self, user_id: str, day: date) -> datetime:
         """When `user_id`'s answer for `day` stops being editable: the cut-off, their time."""
         zone = self.zone_of(user_id)
