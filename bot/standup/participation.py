@@ -11,12 +11,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.standup.service import PROMPT, message_key, ritual_row_for_channel
+from bot.standup.service import PROMPT, message_prefix, ritual_row_for_channel
 from storage import outbox
 from storage.rituals import Away, Ritual, RitualRun, StandupAnswer
 
@@ -126,22 +126,26 @@ def of_channel(
 
 
 def prompted_on(session: Session, *, team_id: str, ritual_id: int, day: date) -> set[str]:
-    """Whose prompt for `day` reached Slack, read from the keys the outbox sent them under
-    (a prefix per day: a range of keys would follow the database's collation, not ISO order)."""
-    prefix = message_key(ritual_id, day, PROMPT) + ":"
-    return {
-        k.removeprefix(prefix) for k in outbox.sent_keys(session, team_id=team_id, prefix=prefix)
-    }
+    """Whose prompt for `day` reached Slack, read from the keys the outbox sent them under."""
+    return _prompted(session, team_id=team_id, ritual_id=ritual_id, first=day, last=day)[day]
 
 
 def _prompted(
     session: Session, *, team_id: str, ritual_id: int, first: date, last: date
 ) -> dict[date, set[str]]:
+    """Whose prompt reached Slack, by day, in one read of the standup's keys: those queued
+    since the day before `first` (a prompt is queued on its day, in some zone), each day
+    then read from its key (`standup:4:2026-11-27:prompt:U1`), as a range of keys in SQL
+    would follow the database's collation, not ISO order."""
+    since = datetime.combine(first - timedelta(days=1), time(0), UTC)
+    keys = outbox.sent_keys(session, team_id=team_id, prefix=message_prefix(ritual_id), since=since)
     by_day: dict[date, set[str]] = defaultdict(set)
-    for offset in range((last - first).days + 1):
-        day = first + timedelta(days=offset)
-        if people := prompted_on(session, team_id=team_id, ritual_id=ritual_id, day=day):
-            by_day[day] = people
+    for key in keys:
+        parts = key.split(":")
+        if len(parts) == 5 and parts[3] == PROMPT:
+            day = date.fromisoformat(parts[2])
+            if first <= day <= last:
+                by_day[day].add(parts[4])
     return by_day
 
 

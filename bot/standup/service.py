@@ -120,7 +120,12 @@ def now_key(day: date) -> str:
 
 def message_key(ritual_id: int, day: date, *parts: str) -> str:
     """The outbox key of one of a standup day's messages, e.g. `standup:4:2026-11-27:prompt:U1`."""
-    return ":".join(("standup", str(ritual_id), day.isoformat(), *parts))
+    return message_prefix(ritual_id) + ":".join((day.isoformat(), *parts))
+
+
+def message_prefix(ritual_id: int) -> str:
+    """What the outbox keys of all of a standup's messages start with."""
+    return f"standup:{ritual_id}:"
 
 
 def plan(ritual: Ritual | StandupRecord) -> Plan:
