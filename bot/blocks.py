@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 SECTION_MAX = 3000
 FIELD_MAX = 2000
@@ -17,6 +19,13 @@ def clip(text: str, limit: int) -> str:
 def user(user_id: str) -> str:
     """A mention of a Slack user id that the bot itself chose to mention."""
     return f"<@{user_id}>"
+
+
+def when(at: datetime, *, shown: str = "{time}", zone: str = "UTC", fallback: str = "%H:%M") -> str:
+    """`at` as Slack shows it to each reader, in the reader's own timezone (`shown` is Slack's
+    date format); `fallback`, formatted in `zone`, where Slack cannot render it."""
+    local = at.astimezone(ZoneInfo(zone))
+    return f"<!date^{int(at.timestamp())}^{shown}|{local.strftime(fallback)}>"
 
 
 def plain(text: str, limit: int = PLAIN_MAX) -> dict[str, Any]:

@@ -141,9 +141,15 @@ def open_answer(
     if datetime.now(UTC) >= record.cutoff_for(user_id, day):
         respond(text=render.closed(day), response_type="ephemeral", replace_original=False)
         return
+    closes = record.cutoff_for(user_id, day) if record.cutoff_time else None
     client.views_open(
         trigger_id=body["trigger_id"],
-        view=standup_modals.answer_modal(record=record, day=day, existing=existing),
+        view=standup_modals.answer_modal(
+            record=record,
+            day=day,
+            existing=existing,
+            closes=render.closes_at(closes, record.own_zone(user_id)) if closes else None,
+        ),
     )
 
 
@@ -172,6 +178,7 @@ def submit_answer(
             user_id=user_id,
             answers=standup_modals.read_answers(record, view["state"]["values"]),
             now=datetime.now(UTC),
+            nothing_to_report=standup_modals.read_nothing_to_report(view["state"]["values"]),
         )
         queued = job.queue_answer(session, record=record, answer=answer)
     ack()

@@ -11,6 +11,7 @@ but reading the roster (jobs/roster.py), which only reads.
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -21,7 +22,7 @@ from sqlalchemy.orm import Session
 from bot.schedule import local_instant, parse_key
 from bot.standup import answers as standup_answers
 from bot.standup import away as time_away
-from bot.standup import render
+from bot.standup import participation, render
 from bot.standup import service as standups
 from bot.standup.answers import AnswerRecord
 from bot.standup.service import CLOSE, PROMPT, REMIND, PromptedNow, StandupRecord
@@ -57,8 +58,7 @@ def run(
 
 
 def key(record: StandupRecord, day: date, *parts: str) -> str:
-    """The outbox key of one of the day's messages, e.g. `standup:4:2026-11-27:prompt:U1`."""
-    return ":".join(("standup", str(record.id), day.isoformat(), *parts))
+    return standups.message_key(record.id, day, *parts)
 
 
 # The day's thread -------------------------------------------------------------------
@@ -111,11 +111,25 @@ def queue_prompts(
     if not users:
         return Queued(thread=None, prompts={})
     thread = day_thread(session, record=record, day=day, again=False)
-    text, blocks = render.prompt(record=record, day=day)
-    stored = _queue_dms(
-        session, record=record, day=day, step=PROMPT, users=users, text=text, blocks=blocks
-    )
+    stored: dict[str, int] = {}
+    for (closes, zone), readers in by_reader(record, day, users).items():
+        text, blocks = render.prompt(record=record, day=day, closes=closes, zone=zone)
+        stored |= _queue_dms(
+            session, record=record, day=day, step=PROMPT, users=readers, text=text, blocks=blocks
+        )
     return Queued(thread=thread, prompts=stored)
+
+
+def by_reader(
+    record: StandupRecord, day: date, users: list[str]
+) -> dict[tuple[datetime | None, str], list[str]]:
+    """`users` by their cut-off and their own timezone, so that each DM names the cut-off
+    in its reader's time (a London-time standup closes at 23:30 in Kolkata)."""
+    groups: dict[tuple[datetime | None, str], list[str]] = defaultdict(list)
+    for u in users:
+        closes = record.cutoff_for(u, day) if record.cutoff_time else None
+        groups[(closes, record.own_zone(u))].append(u)
+    return groups
 
 
 def _queue_dms(
@@ -151,9 +165,7 @@ def _queue_dms(
 
 def prompted(session: Session, *, record: StandupRecord, day: date) -> set[str]:
     """Who got the day's prompt."""
-    prefix = key(record, day, PROMPT) + ":"
-    keys = outbox.sent_keys(session, team_id=record.team_id, prefix=prefix)
-    return {k.removeprefix(prefix) for k in keys}
+    return participation.prompted_on(session, team_id=record.team_id, ritual_id=record.id, day=day)
 
 
 def queue_reminders(
@@ -168,8 +180,11 @@ def queue_reminders(
     }
     users = sorted(prompted(session, record=record, day=day) - answered)
     users = [u for u in users if zone is None or record.zone_of(u) == zone]
-    text, blocks = render.reminder(record=record, day=day)
-    _queue_dms(session, record=record, day=day, step=REMIND, users=users, text=text, blocks=blocks)
+    for (closes, own_zone), readers in by_reader(record, day, users).items():
+        text, blocks = render.reminder(record=record, day=day, closes=closes, zone=own_zone)
+        _queue_dms(
+            session, record=record, day=day, step=REMIND, users=readers, text=text, blocks=blocks
+        )
 
 
 def queue_summary(session: Session, *, record: StandupRecord, day: date, at: datetime) -> None:
@@ -189,7 +204,7 @@ def queue_summary(session: Session, *, record: StandupRecord, day: date, at: dat
     for answer in answers:
         queue_answer(session, record=record, answer=answer, unless_queued=True)
     summary = standup_answers.summary(
-        session, team_id=record.team_id, ritual_id=record.id, day=day, prompted=people
+        session, team_id=record.team_id, ritual_id=record.id, day=day, people=record.roster
     )
     thread = day_thread(session, record=record, day=day, again=True)
     outbox.enqueue(

@@ -195,17 +195,19 @@ def enqueue_all(session: Session, messages: list[Outgoing]) -> dict[str, int]:
     return {key: id_ for key, id_ in stored}
 
 
-def sent_keys(session: Session, *, team_id: str, prefix: str) -> list[str]:
-    """The keys under `prefix` of the workspace's messages that reached Slack."""
-    return list(
-        session.scalars(
-            select(OutboxMessage.key).where(
-                OutboxMessage.team_id == team_id,
-                OutboxMessage.key.startswith(prefix, autoescape=True),
-                OutboxMessage.state == OutboxState.SENT,
-            )
-        )
+def sent_keys(
+    session: Session, *, team_id: str, prefix: str, since: datetime | None = None
+) -> list[str]:
+    """The keys under `prefix` of the workspace's messages that reached Slack (queued at or
+    after `since`, when given)."""
+    query = select(OutboxMessage.key).where(
+        OutboxMessage.team_id == team_id,
+        OutboxMessage.key.startswith(prefix, autoescape=True),
+        OutboxMessage.state == OutboxState.SENT,
     )
+    if since is not None:
+        query = query.where(OutboxMessage.created_at >= since)
+    return list(session.scalars(query))
 
 
 def latest(session: Session, *, team_id: str, prefix: str) -> OutboxMessage | None:

@@ -7,7 +7,7 @@ from typing import Any
 
 from bot.analyses.follow_ups import SHOWN, FollowUpRecord
 from bot.analyses.render import done_button, top_ceiling
-from bot.blocks import DIVIDER, actions, button, clip, context, header, section, user
+from bot.blocks import DIVIDER, actions, button, clip, context, header, section, user, when
 from bot.board.service import Board, Upcoming
 from bot.decisions.service import DecisionRecord
 from bot.experiments.render import OUTCOME_LABEL, num
@@ -136,11 +136,9 @@ def _decisions(decisions: tuple[DecisionRecord, ...]) -> list[dict[str, Any]]:
 RITUAL_LABEL = {RitualKind.STANDUP: "Standup", RitualKind.DIGEST: "Weekly digest"}
 
 
-def when(at: datetime) -> str:
-    """A time Slack shows in each viewer's own timezone (UTC as the fallback text)."""
-    return (
-        f"<!date^{int(at.timestamp())}^{{date_short_pretty}} at {{time}}|{at:%a %d %b %H:%M} UTC>"
-    )
+def next_at(at: datetime) -> str:
+    """A ritual's next start as each viewer's own day and time (UTC as the fallback text)."""
+    return when(at, shown="{date_short_pretty} at {time}", fallback="%a %d %b %H:%M UTC")
 
 
 def _rituals(rituals: tuple[Upcoming, ...]) -> list[dict[str, Any]]:
@@ -150,7 +148,7 @@ def _rituals(rituals: tuple[Upcoming, ...]) -> list[dict[str, Any]]:
             *blocks,
             context("None scheduled: `/standup` in a channel, or `/digest schedule monday 09:00`."),
         ]
-    lines = [f"*{RITUAL_LABEL[r.kind]}* in <#{r.channel_id}>: {when(r.at)}" for r in rituals]
+    lines = [f"*{RITUAL_LABEL[r.kind]}* in <#{r.channel_id}>: {next_at(r.at)}" for r in rituals]
     return [*blocks, section("\n".join(lines))]
 
 

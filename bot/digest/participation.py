@@ -1,22 +1,30 @@
-"""The week's standups in the digest: who answered on how many days, and the blockers raised."""
+"""The week's standups in the digest: who was prompted, who answered, who was away, each
+person's response rate over four weeks, and the blockers raised."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from bot.digest.week import AnswerRow
+from bot.standup.participation import DayRoll, Rate, rates
 
 # Answers that say "no blocker" in the words people actually type.
 NO_BLOCKER = {"", "none", "no", "n/a", "na", "nope", "nothing", "-", "—", "no blockers", "nil"}
+WEEK_DAYS = 7
 
 
 @dataclass(frozen=True, kw_only=True)
 class Participation:
+    """One person's week of standups: days prompted, answered and away, and their rate over
+    the four weeks ending with it."""
+
     user_id: str
-    days: int
+    prompted: int
+    answered: int
+    away: int
+    rate: Rate | None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -30,15 +38,30 @@ def is_blocker(text: str) -> bool:
     return text.strip().strip(".!").lower() not in NO_BLOCKER
 
 
-def participation(answers: Iterable[AnswerRow]) -> tuple[Participation, ...]:
-    """Each person who answered, most days first."""
-    days: dict[str, set[date]] = defaultdict(set)
-    for answer in answers:
-        days[answer.user_id].add(answer.day)
-    return tuple(
-        Participation(user_id=user_id, days=len(answered))
-        for user_id, answered in sorted(days.items(), key=lambda item: (-len(item[1]), item[0]))
-    )
+def week_rolls(rolls: Iterable[DayRoll], *, last: date) -> tuple[DayRoll, ...]:
+    """The standup days of the week that ends with `last`."""
+    first = last - timedelta(days=WEEK_DAYS - 1)
+    return tuple(roll for roll in rolls if first <= roll.day <= last)
+
+
+def participation(rolls: Iterable[DayRoll], *, last: date) -> tuple[Participation, ...]:
+    """Each person prompted, answering or away in the week ending with `last`, most days
+    answered first; `rolls` cover the four weeks the rates are taken over. Pure."""
+    rolls = tuple(rolls)
+    week = week_rolls(rolls, last=last)
+    by_user = {r.user_id: r for r in rates(rolls)}
+    people = set().union(*(roll.prompted | roll.away for roll in week))
+    listed = [
+        Participation(
+            user_id=u,
+            prompted=sum(u in roll.prompted for roll in week),
+            answered=sum(u in roll.answered for roll in week),
+            away=sum(u in roll.away for roll in week),
+            rate=by_user.get(u),
+        )
+        for u in people
+    ]
+    return tuple(sorted(listed, key=lambda p: (-p.answered, p.away, p.user_id)))
 
 
 def blockers(answers: Iterable[AnswerRow]) -> tuple[Blocker, ...]:

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from bot.analyses.follow_ups import FollowUpRecord
 from bot.analyses.render import top_ceiling
 from bot.blocks import SECTION_MAX, clip, context, header, section, user
-from bot.digest.participation import Blocker
+from bot.digest.participation import Blocker, Participation
 from bot.digest.ritual import DAYS, DigestRitual
 from bot.digest.service import (
     DecisionMade,
@@ -145,6 +145,28 @@ def blocker_line(b: Blocker) -> str:
     return f"• {user(b.user_id)} ({b.day:%a %d %b}): {_text(b.text, LONG_TEXT)}"
 
 
+def _days(n: int) -> str:
+    return f"{n} day{'s' if n != 1 else ''}"
+
+
+def turnout_line(digest: Digest) -> str:
+    """How many people the week's standups asked, and how many answered or were away."""
+    people, days = digest.participation, digest.standup_days
+    return (
+        f"{days} standup day{'s' if days != 1 else ''} · "
+        f"{sum(p.prompted > 0 for p in people)} prompted · "
+        f"{sum(p.answered > 0 for p in people)} answered · {sum(p.away > 0 for p in people)} away"
+    )
+
+
+def participation_line(p: Participation) -> str:
+    week = f"answered {p.answered} of {_days(p.prompted)}" if p.prompted else "not prompted"
+    away = f", away {_days(p.away)}" if p.away else ""
+    rate = p.rate
+    four_weeks = f" · 4 weeks: {rate.answered}/{rate.expected} ({rate.percent}%)" if rate else ""
+    return f"• {user(p.user_id)} {week}{away}{four_weeks}"
+
+
 def ceiling_line(c: ProblemCeiling) -> str:
     return f"• {_problem(c.problem)}: {top_ceiling(c.top)}"
 
@@ -173,16 +195,7 @@ def sections(digest: Digest) -> list[tuple[str, list[str]]]:
     need a decision follow them, each with its buttons."""
     standup: list[str] = []
     if digest.standup_days:
-        standup.append(
-            f"{digest.standup_days} standup day{'s' if digest.standup_days != 1 else ''}: "
-            + (
-                " · ".join(
-                    f"{user(p.user_id)} {p.days}/{digest.standup_days}"
-                    for p in digest.participation
-                )
-                or "nobody answered"
-            )
-        )
+        standup += [turnout_line(digest), *map(participation_line, digest.participation)]
         standup += ["*Blockers*", *map(blocker_line, digest.blockers)] if digest.blockers else []
     return [
         (title, lines)

@@ -140,8 +140,8 @@ def compose(data: DigestData) -> Digest:
             )
             for lesson in data.lessons
         ),
-        standup_days=len(data.standup_days),
-        participation=participation.participation(data.answers),
+        standup_days=len(participation.week_rolls(data.standup_rolls, last=data.end.date())),
+        participation=participation.participation(data.standup_rolls, last=data.end.date()),
         blockers=participation.blockers(data.answers),
         flags=tuple(s.flag for s in stands if s.flag is not None),
         series=tuple(s.series for s in stands if s.series is not None),

@@ -15,6 +15,8 @@ from bot.analyses import ceilings, follow_ups
 from bot.analyses.ceilings import TopCeiling
 from bot.analyses.follow_ups import FollowUpRecord
 from bot.metric import Metric
+from bot.standup import participation as standup_participation
+from bot.standup.participation import DayRoll
 from bot.verdict import OWES_ANALYSIS
 from storage.analyses import ErrorAnalysis
 from storage.experiments import Experiment, Outcome
@@ -105,8 +107,10 @@ class DigestData:
     analysed: frozenset[int]
     decisions: tuple[DecisionRow, ...]
     lessons: tuple[LessonRow, ...]
-    standup_days: tuple[date, ...]
     answers: tuple[AnswerRow, ...]
+    # The channel's standup days over the four weeks up to `end`: the week's participation
+    # and each person's response rate.
+    standup_rolls: tuple[DayRoll, ...] = ()
     # The top ceiling of each active problem's latest error analysis, by problem number.
     ceilings: Mapping[int, TopCeiling] = field(default_factory=dict)
     follow_ups: tuple[FollowUpRecord, ...] = ()  # of active problems, open two weeks or more
@@ -296,7 +300,13 @@ def load(
         follow_ups=follow_ups.open_since(
             session, team_id=team_id, before=end - follow_ups.OVERDUE, problem_ids=active_ids
         ),
-        standup_days=tuple(sorted(set(day_of_run.values()))),
+        standup_rolls=standup_participation.of_channel(
+            session,
+            team_id=team_id,
+            channel_id=channel_id,
+            first=standup_participation.rate_window(end.date())[0],
+            last=end.date(),
+        ),
         answers=tuple(
             AnswerRow(user_id=a.user_id, day=day_of_run[a.run_id], answers=dict(a.answers or {}))
             for a in answers

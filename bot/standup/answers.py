@@ -4,13 +4,16 @@ thread and the summary, and what counts as a blocker."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.errors import NotFound, UsageError
+from bot.errors import NotFound, UsageError, ValidationFailed
+from bot.standup import participation
+from bot.standup.participation import Rate
 from bot.standup.service import ANSWER_MAX, StandupRecord, ritual_row, run_row
 from storage import queries
 from storage.rituals import Ritual, StandupAnswer
@@ -38,6 +41,24 @@ class DaySummary:
     answered: tuple[str, ...]
     missing: tuple[str, ...]
     blockers: tuple[tuple[str, str], ...]
+    away: tuple[str, ...] = ()
+    # Each person's response rate over the four weeks ending on `day`, lowest first.
+    rates: tuple[Rate, ...] = ()
+
+    @property
+    def prompted(self) -> tuple[str, ...]:
+        return tuple(sorted({*self.answered, *self.missing}))
+
+
+NOTHING_TO_REPORT = "nothing_to_report"
+EMPTY = (
+    "Write at least one answer, or tick “Nothing to report today” at the bottom of the form "
+    "to post that."
+)
+
+
+def answer_block(index: int) -> str:
+    return f"answer_{index}"
 
 
 def thread_key(day: date) -> str:
@@ -85,8 +106,13 @@ def save_answer(
     user_id: str,
     answers: dict[str, str],
     now: datetime,
+    nothing_to_report: bool = False,
 ) -> AnswerRecord:
-    """Store (or replace) a person's answers for the day, until their cut-off."""
+    """Store (or replace) a person's answers for the day, until their cut-off. Blank answers
+    are saved only as the explicit choice of `nothing_to_report`: a Post pressed on an empty
+    form by mistake is refused, with the way to say so."""
+    if not nothing_to_report and not any(a.strip() for a in answers.values()):
+        raise ValidationFailed({answer_block(0): EMPTY})
     ritual = ritual_row(session, team_id=team_id, ritual_id=ritual_id)
     if now >= StandupRecord.of(ritual).cutoff_for(user_id, day):
         raise UsageError(
@@ -152,15 +178,30 @@ def answers_of_day(
 
 
 def summary(
-    session: Session, *, team_id: str, ritual_id: int, day: date, prompted: set[str]
+    session: Session, *, team_id: str, ritual_id: int, day: date, people: Iterable[str]
 ) -> DaySummary:
+    """The day at its cut-off: who answered, who was prompted and did not, who was away,
+    the blockers raised, and the response rates of the day's people over four weeks."""
+    first, last = participation.rate_window(day)
+    history = participation.rolls(
+        session, team_id=team_id, ritual_id=ritual_id, first=first, last=last, people=people
+    )
+    today = next((roll for roll in history if roll.day == day), None)
     answers = answers_of_day(session, team_id=team_id, ritual_id=ritual_id, day=day)
-    answered = tuple(a.user_id for a in answers)
     blockers = tuple(
         (a.user_id, text)
         for a in answers
         for question, text in a.answers.items()
         if is_blocker_question(question) and text.strip() and not NOTHING.match(text.strip())
     )
-    missing = tuple(sorted(prompted - set(answered)))
-    return DaySummary(day=day, answered=answered, missing=missing, blockers=blockers)
+    missing = sorted(today.silent) if today else []
+    away = sorted(today.away) if today else []
+    taking_part = {a.user_id for a in answers} | set(missing) | set(away)
+    return DaySummary(
+        day=day,
+        answered=tuple(a.user_id for a in answers),
+        missing=tuple(missing),
+        blockers=blockers,
+        away=tuple(away),
+        rates=tuple(r for r in participation.rates(history) if r.user_id in taking_part),
+    )

@@ -6,10 +6,10 @@ import json
 from datetime import date
 from typing import Any
 
-from bot.blocks import plain
+from bot.blocks import plain, section
 from bot.forms import input_block, option
 from bot.ids import ActionId, CallbackId, StandupField
-from bot.standup.answers import AnswerRecord
+from bot.standup.answers import NOTHING_TO_REPORT, AnswerRecord, answer_block
 from bot.standup.render import WEEKDAYS, hhmm
 from bot.standup.service import (
     ANSWER_MAX,
@@ -33,10 +33,6 @@ ZONE_RULES = {
     "team": "One team timezone, below",
 }
 WHO = {"channel": "Everyone in the channel", "chosen": "The people chosen below"}
-
-
-def answer_block(index: int) -> str:
-    return f"answer_{index}"
 
 
 def _choices(options: dict[str, str], initial: str, kind: str) -> dict[str, Any]:
@@ -165,11 +161,21 @@ def read_settings(state_values: dict[str, dict[str, dict[str, Any]]]) -> dict[st
     }
 
 
+NOTHING_OPTION = option("yes", "Nothing to report today")
+
+
 def answer_modal(
-    *, record: StandupRecord, day: date, existing: AnswerRecord | None
+    *, record: StandupRecord, day: date, existing: AnswerRecord | None, closes: str | None
 ) -> dict[str, Any]:
+    """The day's questions; `closes` is the cut-off as the reader sees it (mrkdwn)."""
     previous = existing.answers if existing else {}
-    blocks = []
+    cutoff = f" You can edit them until {closes}." if closes else ""
+    blocks: list[dict[str, Any]] = [
+        section(
+            f"Your answers are posted in <#{record.channel_id}>, in the thread of "
+            f"{day:%a %d %b}.{cutoff}"
+        )
+    ]
     for index, question in enumerate(record.questions):
         element: dict[str, Any] = {
             "type": "plain_text_input",
@@ -178,15 +184,19 @@ def answer_modal(
         }
         if previous.get(question):
             element["initial_value"] = previous[question]
-        blocks.append(
-            {
-                "type": "input",
-                "block_id": answer_block(index),
-                "label": plain(question, 2000),
-                "optional": True,
-                "element": {"action_id": ActionId.FIELD, **element},
-            }
+        blocks.append(input_block(answer_block(index), question, element, optional=True))
+    nothing: dict[str, Any] = {"type": "checkboxes", "options": [NOTHING_OPTION]}
+    if existing and not any(a.strip() for a in previous.values()):
+        nothing["initial_options"] = [NOTHING_OPTION]
+    blocks.append(
+        input_block(
+            NOTHING_TO_REPORT,
+            "Nothing to report?",
+            nothing,
+            hint="Tick this to post “nothing to report” instead of leaving every answer empty.",
+            optional=True,
         )
+    )
     return {
         "type": "modal",
         "callback_id": CallbackId.STANDUP_ANSWER,
@@ -208,3 +218,9 @@ def read_answers(
         )
         out[question] = (value or "").strip()
     return out
+
+
+def read_nothing_to_report(state_values: dict[str, dict[str, dict[str, Any]]]) -> bool:
+    """Whether "Nothing to report today" is ticked."""
+    element = (state_values.get(NOTHING_TO_REPORT) or {}).get(ActionId.FIELD) or {}
+    return bool(element.get("selected_options"))

@@ -3,13 +3,15 @@ replies to `/standup`. The modals are in `modals.py`."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, time
+from datetime import date, datetime, time
 from typing import Any
 
-from bot.blocks import actions, button, context, section, user
+from bot.blocks import actions, button, context, section, user, when
 from bot.commands import carried_number
 from bot.ids import ActionId, StandupField
+from bot.schedule import local_instant
 from bot.standup.answers import AnswerRecord, DaySummary, is_experiment_question
+from bot.standup.participation import Rate
 from bot.standup.service import (
     PromptedNow,
     StandupRecord,
@@ -55,10 +57,22 @@ def parse_open_value(value: object) -> tuple[int, date]:
         return 0, date.min
 
 
-def prompt(*, record: StandupRecord, day: date) -> tuple[str, Blocks]:
+def closes_at(closes: datetime, zone: str) -> str:
+    """A cut-off in the reader's own time: Slack renders it so; the fallback is in `zone`,
+    the reader's own timezone when the roster knows it."""
+    return f"{when(closes, zone=zone)} your time"
+
+
+def prompt(
+    *, record: StandupRecord, day: date, closes: datetime | None, zone: str
+) -> tuple[str, Blocks]:
     text = f"Standup time for <#{record.channel_id}> ({_day(day)})"
+    cutoff = f" It closes at {closes_at(closes, zone)}." if closes else ""
     blocks = [
-        section(f"{text}. {len(record.questions)} short questions; the answers go to its thread."),
+        section(
+            f"{text}. {len(record.questions)} short questions; your answers are posted in "
+            f"<#{record.channel_id}>, in the day's thread.{cutoff}"
+        ),
         actions(
             button(
                 "Answer",
@@ -71,10 +85,13 @@ def prompt(*, record: StandupRecord, day: date) -> tuple[str, Blocks]:
     return text, blocks
 
 
-def reminder(*, record: StandupRecord, day: date) -> tuple[str, Blocks]:
+def reminder(
+    *, record: StandupRecord, day: date, closes: datetime | None, zone: str
+) -> tuple[str, Blocks]:
     text = f"Reminder: the standup for <#{record.channel_id}> ({_day(day)}) is waiting for you"
+    cutoff = f" It closes at {closes_at(closes, zone)}." if closes else ""
     blocks = [
-        section(f"{text}. It closes at {hhmm(record.cutoff_time)} your time."),
+        section(f"{text}.{cutoff}"),
         actions(button("Answer", action_id=ActionId.STANDUP_OPEN, value=open_value(record, day))),
     ]
     return text, blocks
@@ -84,11 +101,21 @@ def thread_text(*, record: StandupRecord, day: date) -> str:
     return f"Standup · {_day(day)}"
 
 
+def cutoff_line(record: StandupRecord, day: date) -> str:
+    """When the day's answers close, as each reader of the channel sees it."""
+    if record.cutoff_time is None:
+        return "No cut-off"
+    if record.timezone_rule == "participant":
+        return f"Cut-off {hhmm(record.cutoff_time)} in each person's own time"
+    closes = local_instant(day, record.cutoff_time, record.timezone)
+    return f"Cut-off {when(closes, zone=record.timezone, fallback='%H:%M ' + record.timezone)}"
+
+
 def thread(*, record: StandupRecord, day: date) -> Blocks:
     return [
         section(f"*Standup · {_day(day)}*\nAnswers arrive in this thread."),
         context(
-            f"Cut-off {hhmm(record.cutoff_time)} · settings: `/standup` · "
+            f"{cutoff_line(record, day)} · settings: `/standup` · "
             "away? `/standup skip until 2026-12-31`"
         ),
     ]
@@ -119,7 +146,10 @@ def answer(*, record: StandupRecord, answer: AnswerRecord) -> tuple[str, Blocks]
 
 
 def summary_text(summary: DaySummary) -> str:
-    return f"Standup summary · {_day(summary.day)}: {len(summary.answered)} answered"
+    return (
+        f"Standup summary · {_day(summary.day)}: {len(summary.answered)} of "
+        f"{len(summary.prompted)} prompted answered, {len(summary.away)} away"
+    )
 
 
 def _people(users: tuple[str, ...], limit: int = SHOWN) -> str:
@@ -127,12 +157,30 @@ def _people(users: tuple[str, ...], limit: int = SHOWN) -> str:
     return shown + (f" and {len(users) - limit} more" if len(users) > limit else "")
 
 
+def rate(r: Rate) -> str:
+    return f"{user(r.user_id)} {r.answered}/{r.expected} ({r.percent}%)"
+
+
+def rates_line(rates: tuple[Rate, ...], limit: int = SHOWN) -> str:
+    """Response rates over four weeks, lowest first, the people past `limit` counted."""
+    shown = " · ".join(rate(r) for r in rates[:limit]) or "nobody prompted yet"
+    more = f" · and {len(rates) - limit} more" if len(rates) > limit else ""
+    return f"*Response rate, last 4 weeks*: {shown}{more}"
+
+
 def summary(summary: DaySummary) -> Blocks:
     blocks = [
         section(f"*Standup summary · {_day(summary.day)}*"),
+        section(
+            f"{len(summary.prompted)} prompted · {len(summary.answered)} answered · "
+            f"{len(summary.missing)} no answer · {len(summary.away)} away"
+        ),
         section(f"*Answered ({len(summary.answered)})*: {_people(summary.answered)}"),
         section(f"*No answer ({len(summary.missing)})*: {_people(summary.missing)}"),
+        section(f"*Away ({len(summary.away)})*: {_people(summary.away)}"),
     ]
+    if summary.rates:
+        blocks.append(section(rates_line(summary.rates)))
     if not summary.blockers:
         return [*blocks, section("*Blockers raised*: none")]
     blocks.append(section(f"*Blockers raised ({len(summary.blockers)})*"))
@@ -196,6 +244,6 @@ def already_started(started: StartedNow) -> str:
     by = f" by {user(started.started_by)}" if started.started_by else ""
     return (
         f"Today's standup ({_day(started.day)}) was already started{by} at "
-        f"{started.started_at.astimezone(UTC):%H:%M} UTC, so nobody was prompted again. "
+        f"{when(started.started_at, fallback='%H:%M UTC')} your time, so nobody was prompted again. "
         "Answers go in the day's thread; `/standup now` works again tomorrow."
     )

@@ -81,6 +81,10 @@ class StandupRecord:
             return self.roster.get(user_id) or self.timezone
         return self.timezone
 
+    def own_zone(self, user_id: str) -> str:
+        """The person's own timezone as Slack last said, whatever zone the standup keeps."""
+        return self.roster.get(user_id) or self.zone_of(user_id)
+
     def cutoff_for(self, user_id: str, day: date) -> datetime:
         """When `user_id`'s answer for `day` stops being editable: the cut-off, their time."""
         zone = self.zone_of(user_id)
@@ -112,6 +116,16 @@ class PromptedNow:
 
 def now_key(day: date) -> str:
     return f"{day.isoformat()}/now"
+
+
+def message_key(ritual_id: int, day: date, *parts: str) -> str:
+    """The outbox key of one of a standup day's messages, e.g. `standup:4:2026-11-27:prompt:U1`."""
+    return message_prefix(ritual_id) + ":".join((day.isoformat(), *parts))
+
+
+def message_prefix(ritual_id: int) -> str:
+    """What the outbox keys of all of a standup's messages start with."""
+    return f"standup:{ritual_id}:"
 
 
 def plan(ritual: Ritual | StandupRecord) -> Plan:

@@ -263,7 +263,7 @@ def answer_the_standup_in_its_modal(story: Story) -> None:
         "Any blockers?": "None",
         "Any experiment results or surprises?": "E-1 lost to the baseline on short histories.",
     }
-    questions = page.locator(".modal .bk-input-block")
+    questions = page.locator(".modal .bk-input-block:has(textarea)")
     expect(questions).to_have_count(len(said))
     for question, answer in said.items():
         page.locator(f".modal .bk-input-block:has-text({question!r}) textarea").fill(answer)

@@ -77,7 +77,8 @@ def test_decisions_and_lessons_of_the_week_only(week):
 
 def test_standup_participation_and_blockers(week):
     assert week.standup_days == 3
-    assert [(p.user_id, p.days) for p in week.participation] == [(ALICE, 3), (BOB, 1)]
+    shown = [(p.user_id, p.prompted, p.answered, p.away) for p in week.participation]
+    assert shown == [(ALICE, 3, 3, 0), (BOB, 1, 1, 0)]
     assert [(b.user_id, b.text) for b in week.blockers] == [(ALICE, "Waiting on GPU quota")]
 
 

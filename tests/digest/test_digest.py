@@ -84,7 +84,7 @@ def test_the_preview_is_shown_only_to_the_caller_and_posts_nothing(bot):
         f"<@{BOB}>: `/analysis E-4`",
         "*cut losses* — No signal after five tries",
         "Noisy labels cluster in two vendors",
-        f"<@{ALICE}> 3/3",
+        f"<@{ALICE}> answered 3 of 3 days",
         "Waiting on GPU quota",
         "timebox ended",
         "diminishing returns, last 5 experiments: best has not moved from 0.6 "

@@ -12,8 +12,16 @@ from bot.ids import ActionId
 from runtime.clock import RitualScheduler
 from storage.rituals import Away, Ritual, RitualKind, StandupAnswer
 from tests.conftest import ALICE, BOB, CAROL, CHANNEL, OTHER_TEAM, QUIET_CHANNEL, TEAM
-from tests.support.slack import rendered
-from tests.support.standup import client_for, has_button, make_standup, prompts
+from tests.support.slack import rendered, seen_by
+from tests.support.standup import (
+    answers_form,
+    click_answer,
+    client_for,
+    element,
+    has_button,
+    make_standup,
+    prompts,
+)
 
 NOW = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)  # a Friday
 TODAY = NOW.date()
@@ -31,10 +39,6 @@ def standup(bot, text: str = "", *, user: str = ALICE, channel: str = CHANNEL, t
     )
     bot.settle()
     return answer
-
-
-def element(kind: str, **values) -> dict:
-    return {"value": {"type": kind, **values}}
 
 
 def settings_form(**overrides) -> dict[str, dict[str, dict]]:
@@ -75,25 +79,6 @@ def thread_replies(bot) -> list:
     parents = [m for m in bot.slack.messages(CHANNEL) if m.text.startswith("Standup ·")]
     assert len(parents) == 1
     return [m for m in bot.slack.thread(CHANNEL, parents[0].ts) if m.ts != parents[0].ts]
-
-
-def click_answer(bot, user: str):
-    [prompt] = prompts(bot.slack, user)[-1:]
-    button = prompt.blocks[1]["elements"][0]
-    delivery = bot.slack.click(
-        team_id=TEAM,
-        user_id=user,
-        action_id=ActionId.STANDUP_OPEN,
-        value=button["value"],
-        channel_id=user,
-        message_ts=prompt.ts,
-    )
-    bot.settle()
-    return delivery
-
-
-def answers_form(*texts: str) -> dict[str, dict[str, dict]]:
-    return {f"answer_{i}": element("plain_text_input", value=text) for i, text in enumerate(texts)}
 
 
 # Settings ---------------------------------------------------------------------------
@@ -216,7 +201,9 @@ def test_now_prompts_everyone_once_a_day(at_ten):
         CAROL: 1,
     }
     assert not any("Prompted 0 people" in r.body.get("text", "") for r in bot.slack.responses)
-    assert "already started by <@U0ALICE> at 10:00 UTC" in rendered(again.body)
+    # 10:00 UTC is 05:00 in Toronto, where Alice reads it.
+    shown = seen_by(rendered(again.body), "America/Toronto")
+    assert "already started by <@U0ALICE> at 05:00 your time" in shown
 
 
 def test_skip_and_skip_until_declare_time_away(at_ten):
@@ -271,7 +258,7 @@ def test_an_answer_posts_in_the_days_thread_escaped_with_an_experiment_button(at
     click_answer(bot, ALICE)
     view = bot.slack.open_view(ALICE)
     assert view is not None and view.view["callback_id"] == "standup_answer"
-    assert len(view.view["blocks"]) == 4
+    assert len([b for b in view.view["blocks"] if b.get("block_id", "").startswith("answer_")]) == 4
     bot.slack.submit_view(
         user_id=ALICE,
         values=answers_form(
@@ -351,7 +338,7 @@ def test_an_edit_before_the_cut_off_updates_the_posted_message(at_ten):
     bot.settle()
     click_answer(bot, BOB)
     view = bot.slack.open_view(BOB)
-    assert view.view["blocks"][0]["element"]["initial_value"] == "data loader"
+    assert view.view["blocks"][1]["element"]["initial_value"] == "data loader"
     bot.slack.submit_view(
         user_id=BOB, values=answers_form("data loader, and the eval set", "", "none", "")
     )

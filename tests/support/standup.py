@@ -16,6 +16,7 @@ from runtime.app import job_client
 from runtime.config import load
 from sandbox.emulator import SlackEmulator
 from storage.db import Database
+from tests.conftest import TEAM
 
 
 def client_for(slack: SlackEmulator, team_id: str) -> WebClient:
@@ -87,3 +88,31 @@ def prompts(slack: SlackEmulator, user_id: str) -> list[Any]:
 
 def reminders(slack: SlackEmulator, user_id: str) -> list[Any]:
     return [m for m in slack.messages(user_id) if m.text.startswith("Reminder")]
+
+
+def element(kind: str, **values) -> dict:
+    return {"value": {"type": kind, **values}}
+
+
+def click_answer(bot, user: str):
+    [prompt] = prompts(bot.slack, user)[-1:]
+    button = next(
+        e
+        for b in prompt.blocks
+        for e in b.get("elements", [])
+        if e.get("action_id") == ActionId.STANDUP_OPEN
+    )
+    delivery = bot.slack.click(
+        team_id=TEAM,
+        user_id=user,
+        action_id=ActionId.STANDUP_OPEN,
+        value=button["value"],
+        channel_id=user,
+        message_ts=prompt.ts,
+    )
+    bot.settle()
+    return delivery
+
+
+def answers_form(*texts: str) -> dict[str, dict[str, dict]]:
+    return {f"answer_{i}": element("plain_text_input", value=text) for i, text in enumerate(texts)}
