@@ -27,8 +27,8 @@ from bot.experiments import service as experiments
 from bot.experiments.modals import experiment_modal
 from bot.forms import MessageRef, channel_of, read_values
 from bot.ids import ActionId, CallbackId, Command, ExperimentField
+from bot.search import alike
 from bot.search import render as render_search
-from bot.search import service as search
 from handlers import history as records
 from handlers.errors import after_ack
 from handlers.people import People
@@ -100,11 +100,11 @@ def experiment_command(
                     session, logged, channel=channel_id
                 )
             with db.reading() as session:  # ranking, outside the writer's turn
-                alike = search.similar_to_experiment(session, logged.experiment)
+                found = alike.similar_to_experiment(session, logged.experiment)
             if not logged.created:
                 ack(text=f"{logged.experiment.ref} is already logged.", response_type="ephemeral")
                 return
-            tried = render_search.tried_before(alike, domain=command.get("team_domain"))
+            tried = render_search.tried_before(found, domain=command.get("team_domain"))
             if tried:
                 ack(
                     text=f"Logged {logged.experiment.ref}.", blocks=tried, response_type="ephemeral"

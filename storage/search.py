@@ -18,10 +18,14 @@ class Hit:
     score: float
 
 
+def fts5_quoted(term: str) -> str:
+    """A term as an FTS5 string (a phrase, when it holds several words): never an operator."""
+    return '"' + term.replace('"', '""') + '"'
+
+
 def _fts5_query(terms: Sequence[str], *, every: bool) -> str:
     """An FTS5 MATCH string in which each term is a quoted string: never an operator."""
-    quoted = ['"' + term.replace('"', '""') + '"' for term in terms]
-    return (" AND " if every else " OR ").join(quoted)
+    return (" AND " if every else " OR ").join(fts5_quoted(term) for term in terms)
 
 
 def _sqlite_hits(
