@@ -23,19 +23,16 @@ def fts5_quoted(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
 
 
-def _fts5_query(terms: Sequence[str], *, every: bool) -> str:
-    """An FTS5 MATCH string in which each term is a quoted string: never an operator."""
-    return (" AND " if every else " OR ").join(fts5_quoted(term) for term in terms)
+def _fts5_query(groups: Sequence[Sequence[str]]) -> str:
+    """An FTS5 MATCH string, any of the groups with all of its terms, in which each term is
+    a quoted string: never an operator."""
+    return " OR ".join(
+        "(" + " AND ".join(fts5_quoted(term) for term in group) + ")" for group in groups
+    )
 
 
 def _sqlite_hits(
-    session: Session,
-    *,
-    team_id: str,
-    terms: Sequence[str],
-    every: bool,
-    limit: int,
-    recent: int | None,
+    session: Session, *, team_id: str, query: str, limit: int, recent: int | None
 ) -> list[Hit]:
     # FTS5 ranks and cuts in one pass with `ORDER BY rank`; bm25 (lower is better) weighs
     # the headline 4:1 over the body. The index holds only live records. With `recent`,
@@ -54,7 +51,7 @@ def _sqlite_hits(
               WHERE {match} ORDER BY rowid DESC LIMIT :recent
             ) ORDER BY score DESC, rowid DESC LIMIT :limit
             """
-    values = {"query": _fts5_query(terms, every=every), "team_id": team_id, "limit": limit}
+    values = {"query": query, "team_id": team_id, "limit": limit}
     rows = session.execute(text(sql), {**values, "recent": recent})
     return [Hit(Kind(kind), id, score) for kind, id, score in rows]
 
@@ -104,22 +101,27 @@ def _pg_matches(kind: Kind, table: str, live: str, *, recent: bool) -> str:
     )
 
 
+def _pg_terms(terms: Sequence[str]) -> list[str]:
+    """Each term as a bound parameter of its own plainto_tsquery (phraseto_tsquery for a
+    phrase): user text is never parsed as tsquery syntax."""
+    return [
+        f"{'phraseto_tsquery' if ' ' in term else 'plainto_tsquery'}('english', :t{i})"
+        for i, term in enumerate(terms)
+    ]
+
+
 def _pg_hits(
     session: Session,
     *,
     team_id: str,
     terms: Sequence[str],
-    every: bool,
+    query: str,
     limit: int,
     recent: int | None,
 ) -> list[Hit]:
-    # Each term is a bound parameter of its own plainto_tsquery: user text is never parsed
-    # as tsquery syntax. ts_rank (weights A 1.0, B 0.4) rather than ts_rank_cd: cover
-    # density costs about three times as much per matching row and, for the one-word
-    # terms we search, adds little. Only the best hits are checked for deleted records
-    # above them.
-    parts = [f"plainto_tsquery('english', :t{i})" for i in range(len(terms))]
-    query = (" && " if every else " || ").join(parts)
+    # ts_rank (weights A 1.0, B 0.4) rather than ts_rank_cd: cover density costs about
+    # three times as much per matching row and, for the one-word terms we search, adds
+    # little. Only the best hits are checked for deleted records above them.
     matches = "\n          UNION ALL\n          ".join(
         f"({_pg_matches(kind, table, live, recent=recent is not None)})"
         for kind, table, live in _PG_KINDS
@@ -168,7 +170,32 @@ def hits(
     `recent` ranks only the newest that many matches (of each kind, on PostgreSQL), so
     that the cost stays flat however many records share a common word.
     """
-    if not terms:
+    return any_of(
+        session,
+        team_id=team_id,
+        groups=[terms] if every else [[term] for term in terms],
+        limit=limit,
+        recent=recent,
+    )
+
+
+def any_of(
+    session: Session,
+    *,
+    team_id: str,
+    groups: Sequence[Sequence[str]],
+    limit: int,
+    recent: int | None = None,
+) -> list[Hit]:
+    """The workspace's live records holding every term of at least one of the `groups`,
+    best first; a term of several words is a phrase. `recent` as for hits()."""
+    groups = [group for group in groups if group]
+    if not groups:
         return []
-    find = _pg_hits if session.get_bind().dialect.name == "postgresql" else _sqlite_hits
-    return find(session, team_id=team_id, terms=terms, every=every, limit=limit, recent=recent)
+    values = dict(team_id=team_id, limit=limit, recent=recent)
+    if session.get_bind().dialect.name != "postgresql":
+        return _sqlite_hits(session, query=_fts5_query(groups), **values)
+    terms = list(dict.fromkeys(term for group in groups for term in group))
+    parse = dict(zip(terms, _pg_terms(terms), strict=True))
+    query = " || ".join("(" + " && ".join(parse[term] for term in group) + ")" for group in groups)
+    return _pg_hits(session, terms=terms, query=query, **values)

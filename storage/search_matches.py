@@ -37,17 +37,16 @@ _TABLES = {
 
 @dataclass(frozen=True)
 class Evidence:
-    """Which needles (by position) a record holds; its headline with them marked, and a
-    snippet of its body with them marked ("" when its body holds none)."""
+    """A record's headline with the needles it holds marked, and a snippet of its body with
+    them marked ("" when its body holds none)."""
 
-    needles: frozenset[int]
     headline: str
     snippet: str
 
     @classmethod
-    def of(cls, needles: frozenset[int], headline: str | None, body: str | None) -> Evidence:
+    def of(cls, headline: str | None, body: str | None) -> Evidence:
         body = body or ""
-        return cls(needles, headline or "", body if START in body else "")
+        return cls(headline or "", body if START in body else "")
 
     def words(self) -> frozenset[str]:
         """The record's own words that were marked, lower-cased."""
@@ -112,7 +111,8 @@ def _fts5_values(needles: Sequence[Needle]) -> dict[str, object]:
 def evidence(
     session: Session, *, team_id: str, hits: Sequence[Hit], needles: Sequence[Needle]
 ) -> dict[tuple[Kind, int], Evidence]:
-    """For each hit, the needles it holds and a snippet marking them (START … STOP)."""
+    """For each hit, its headline and a snippet of its body with the needles it holds
+    marked (START … STOP)."""
     if not hits or not needles:
         return {}
     find = _pg_evidence if _is_pg(session) else _sqlite_evidence
@@ -122,29 +122,24 @@ def evidence(
 def _sqlite_evidence(
     session: Session, *, team_id: str, hits: Sequence[Hit], needles: Sequence[Needle]
 ) -> dict[tuple[Kind, int], Evidence]:
-    rowids = ", ".join(str(int(h.id) * 8 + int(h.kind)) for h in hits)
-    where = f"AND team_id = :team_id AND rowid IN ({rowids})"
-    values = {**_fts5_values(needles), "team_id": team_id}
-    held = " UNION ALL ".join(
-        f"SELECT {i}, rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :n{i} {where}"
-        for i in range(len(needles))
-    )
-    found: dict[int, set[int]] = {}
-    for i, rowid in session.execute(text(held), values):
-        found.setdefault(rowid, set()).add(i)
-    # One MATCH of every needle, so that snippet() marks all of them.
-    values["every"] = " OR ".join(str(values[f"n{i}"]) for i in range(len(needles)))
-    snippets = session.execute(
-        text(
-            f"SELECT rowid, highlight({FTS_TABLE}, 0, :start, :stop), "
-            f"snippet({FTS_TABLE}, 1, :start, :stop, '…', {SNIPPET_WORDS}) "
-            f"FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :every {where}"
-        ),
-        {**values, "start": START, "stop": STOP},
+    # One MATCH of every needle, so that highlight() and snippet() mark all of them; one
+    # row at a time (`rowid = …`, which FTS5 seeks to), not through the needles' doclists.
+    values = {
+        "every": " OR ".join(fts5_quoted(" ".join(n)) for n in needles),
+        "team_id": team_id,
+        "start": START,
+        "stop": STOP,
+    }
+    rows = " UNION ALL ".join(
+        f"SELECT rowid, highlight({FTS_TABLE}, 0, :start, :stop), "
+        f"snippet({FTS_TABLE}, 1, :start, :stop, '…', {SNIPPET_WORDS}) FROM {FTS_TABLE} "
+        f"WHERE {FTS_TABLE} MATCH :every AND rowid = {int(h.id) * 8 + int(h.kind)} "
+        "AND team_id = :team_id"
+        for h in hits
     )
     return {
-        (Kind(rowid % 8), rowid // 8): Evidence.of(frozenset(found.get(rowid, ())), head, body)
-        for rowid, head, body in snippets
+        (Kind(rowid % 8), rowid // 8): Evidence.of(head, body)
+        for rowid, head, body in session.execute(text(rows), values)
     }
 
 
@@ -181,17 +176,15 @@ def _pg_evidence(
         ids = [int(h.id) for h in hits if h.kind == kind]
         if not ids:
             continue
-        held = ", ".join(f"coalesce(t.{VECTOR} @@ {q}, false)" for q in queries)
         headline, body = _pg_text(table)
         rows = session.execute(
             text(
                 f"SELECT t.id, ts_headline('english', {headline}, {every}, :all), "
-                f"ts_headline('english', {body}, {every}, :options), {held} FROM {table} t "
+                f"ts_headline('english', {body}, {every}, :options) FROM {table} t "
                 f"WHERE t.team_id = :team_id AND t.id IN ({', '.join(map(str, ids))})"
             ),
             values,
         )
-        for id_, head, snippet, *flags in rows:
-            needles_held = frozenset(i for i, flag in enumerate(flags) if flag)
-            result[kind, id_] = Evidence.of(needles_held, head, snippet)
+        for id_, head, snippet in rows:
+            result[kind, id_] = Evidence.of(head, snippet)
     return result

@@ -18,7 +18,7 @@ import math
 import re
 from collections.abc import Collection
 from dataclasses import replace
-from itertools import pairwise
+from itertools import combinations, pairwise
 
 from sqlalchemy.orm import Session
 
@@ -32,18 +32,20 @@ from storage.search_matches import Needle
 # Ranks only the newest this many matching records of each kind: it runs after every
 # capture, and ranking every record that shares a word would cost more with each record.
 RECENT = 500
-# Ranked records whose shared words are checked; the best few of them are suggested.
-CANDIDATES = 20
 # A word held by this share of the workspace's records (and by at least COMMON_FLOOR of
 # them, so that a young workspace keeps its words) is too common to count on its own.
 COMMON_SHARE = 0.2
 COMMON_FLOOR = 4
-# The workspace's records are counted up to this many, so that the count stays cheap.
-RECORDS_CAP = 10_000
+# The workspace's records are counted up to this many, and a word's up to a fifth of that:
+# exact for a team's first 2,500 records; past them a word in 500 records is common. Both
+# counts walk the index, so this bounds what a capture's follow-up spends on them.
+RECORDS_CAP = 2_500
 # A suggestion ranks at least this share of the best suggestion's rank.
 RANK_SHARE = 0.25
 MIN_SHARED = 2
 MAX_PHRASES = 8
+# Meaningful words paired with each other (8: 28 pairs), the first of the text first.
+MAX_PAIRED = 8
 CLAUSE = re.compile(r"[\n.,;:!?()]+")
 # Words in nearly every record of an ML team: they say nothing about what was tried.
 GENERIC = frozenset(
@@ -71,42 +73,34 @@ def similar(
     common_at = _common_at(session, team_id=team_id)
     held = matches.holding(session, team_id=team_id, needles=[(w,) for w in words], cap=common_at)
     meaningful = [w for w, count in zip(words, held, strict=True) if count < common_at]
-    needles: list[Needle] = [(w,) for w in meaningful] + phrases
-    if len(meaningful) < MIN_SHARED and not phrases:
-        return ()
-    ranked = index.hits(
+    # The engine finds only real matches: a pair of meaningful words, or a phrase.
+    groups = [list(pair) for pair in combinations(meaningful[:MAX_PAIRED], MIN_SHARED)]
+    groups += [[" ".join(phrase)] for phrase in phrases]
+    ranked = index.any_of(
         session,
         team_id=team_id,
-        terms=[" ".join(n) for n in needles],
-        every=False,
-        limit=CANDIDATES + len(exclude),
+        groups=groups,
+        limit=limit * 2 + len(exclude),
         recent=RECENT,
     )
-    why = matches.evidence(session, team_id=team_id, hits=ranked, needles=needles)
-    real = [h for h in ranked if (h.kind, h.id) in why and _real(why[h.kind, h.id], needles)]
-    found = load_each(session, team_id=team_id, hits=real)
+    found = load_each(session, team_id=team_id, hits=ranked)
     kept = [
-        (
-            h,
-            replace(
-                found[h.kind, h.id],
-                shared=why[h.kind, h.id].words(),
-                snippet=why[h.kind, h.id].snippet or None,
-            ),
-        )
-        for h in real
+        (h, found[h.kind, h.id])
+        for h in ranked
         if (h.kind, h.id) in found and found[h.kind, h.id].ref not in exclude
     ]
     if not kept:
         return ()
     floor = kept[0][0].score * RANK_SHARE
-    return tuple(f for h, f in kept if h.score >= floor)[:limit]
-
-
-def _real(evidence: matches.Evidence, needles: list[Needle]) -> bool:
-    """Two meaningful words shared, or a phrase."""
-    words = sum(1 for i in evidence.needles if len(needles[i]) == 1)
-    return words >= MIN_SHARED or any(len(needles[i]) > 1 for i in evidence.needles)
+    chosen = [(h, f) for h, f in kept if h.score >= floor][:limit]
+    needles: list[Needle] = [(w,) for w in meaningful] + phrases
+    why = matches.evidence(session, team_id=team_id, hits=[h for h, _ in chosen], needles=needles)
+    return tuple(
+        replace(f, shared=why[h.kind, h.id].words(), snippet=why[h.kind, h.id].snippet or None)
+        if (h.kind, h.id) in why
+        else f
+        for h, f in chosen
+    )
 
 
 def _common_at(session: Session, *, team_id: str) -> int:
