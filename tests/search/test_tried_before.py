@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import time_machine
 
+from jobs.outbox import LEASE
 from storage.types import utcnow
 from tests.conftest import ALICE, CHANNEL, TEAM
 from tests.support.records import Seed
@@ -47,8 +48,10 @@ def test_one_shared_word_is_no_suggestion(bot):
     capture(bot, "Fraud model flags our best customers")
 
     # It shares "flags" (and the generic "model", the common "customers") with the churn
-    # problem: nothing to suggest, and no note at all.
+    # problem: nothing to suggest, and no note at all, in the channel or to its author.
     assert notes(bot) == []
+    assert NOTE not in rendered([r.body for r in bot.slack.responses])
+    assert not any(NOTE in m.text for m in bot.slack.ephemerals(CHANNEL, ALICE))
     assert any("Fraud model flags" in m.text for m in bot.slack.messages(CHANNEL))
 
 
@@ -124,3 +127,21 @@ def test_a_suggestion_follows_its_card_even_when_the_card_is_sent_late(bot):
     [note] = notes(bot)
     assert note.thread_ts == calls[card_at].response["ts"]
     assert sweep_later(bot, timedelta(hours=1)) == 0  # each once
+
+
+def test_a_suggestion_waits_for_a_card_whose_send_was_interrupted(bot):
+    seed = Seed(bot)
+    seed.problem("Chargeback fraud slips past the rules")
+    # Slack posts the card but its answer is lost: the card is looked for after its lease.
+    bot.slack.inject("chat.postMessage", lose_answer=True)
+
+    capture(bot, "Fraud rules miss stolen cards")
+    assert notes(bot) == []
+
+    sweep_later(bot, LEASE * 2)
+
+    history = bot.slack.messages(CHANNEL)
+    cards = [m for m in history if "Fraud rules miss" in m.text]
+    [note] = notes(bot)
+    assert len(cards) == 1 and note.thread_ts == cards[0].ts  # posted once, then followed
+    assert history.index(note) > history.index(cards[0])
