@@ -38,6 +38,8 @@ class ActionId(enum.StrEnum):
     EXPERIMENT_NEW = "experiment_new"
     EXPERIMENT_EDIT = "experiment_edit"
     EXPERIMENT_RESTORE = "experiment_restore"
+    EXPERIMENT_AS_TYPED = "experiment_as_typed"  # log a value asked about, as typed
+    EXPERIMENT_RETYPE = "experiment_retype"  # or open the form to change it
     ANALYSIS_START = "analysis_start"
     ANALYSIS_EDIT = "analysis_edit"
     ANALYSIS_RESTORE = "analysis_restore"

@@ -1,10 +1,8 @@
-"""`/experiment`, its modal, and the buttons on experiment messages."""
+"""`/experiment`, and the buttons on what it answers: undo a deletion, and log an unusual
+value as typed or change it in the form."""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping
-from dataclasses import replace
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
@@ -22,41 +20,21 @@ from bot.commands import (
     Show,
     parse_experiment,
 )
-from bot.experiments import changes, choices, drafts, render
+from bot.errors import UsageError
+from bot.experiments import changes, choices, drafts, plausible, render
 from bot.experiments import service as experiments
 from bot.experiments.modals import experiment_modal
-from bot.forms import MessageRef, channel_of, read_values
-from bot.ids import ActionId, CallbackId, Command, ExperimentField
+from bot.ids import ActionId, Command, ExperimentField
 from bot.search import alike
 from bot.search import render as render_search
 from handlers import history as records
 from handlers.errors import after_ack
+from handlers.experiment_form import announce, open_experiment_form
 from handlers.people import People
-from handlers.slack import permalink, show_change, tell_delivery
+from handlers.slack import show_change
 from jobs import messages
 from jobs.outbox import Sender
 from storage.db import Database
-
-
-def open_experiment_form(
-    *,
-    client: WebClient,
-    db: Database,
-    trigger_id: str,
-    team_id: str,
-    channel_id: str | None,
-    prefill: Mapping[str, str | None] | None = None,
-    source: MessageRef | None = None,
-) -> None:
-    """Open the experiment form, prefilled by field name (for commands, buttons, shortcuts)."""
-    with db.reading() as session:
-        choice = choices.problem_choice(
-            session, team_id=team_id, named=(prefill or {}).get(ExperimentField.PROBLEM)
-        )
-    client.views_open(
-        trigger_id=trigger_id,
-        view=experiment_modal(choice=choice, channel_id=channel_id, prefill=prefill, source=source),
-    )
 
 
 def experiment_command(
@@ -87,18 +65,28 @@ def experiment_command(
         case Help():
             ack(text=render.HELP, response_type="ephemeral")
         case QuickLog() as typed:
-            with db.transaction() as session:
-                logged = experiments.create(
-                    session,
+            try:
+                logged, confirmation = _log_typed(
+                    db,
+                    typed,
                     team_id=team_id,
                     user_id=user_id,
                     channel_id=channel_id,
-                    draft=drafts.quick_draft(typed),
-                    source_key=f"command:{command['trigger_id']}",
+                    trigger=command["trigger_id"],
                 )
-                confirmation = logged.created and messages.confirmation(
-                    session, logged, channel=channel_id
+            except plausible.Unusual as unusual:
+                ack()
+                respond(
+                    text=unusual.message,
+                    blocks=plausible.question(
+                        unusual,
+                        typed=command.get("text") or "",
+                        channel=channel_id,
+                        trigger=command["trigger_id"],
+                    ),
+                    response_type="ephemeral",
                 )
+                return
             with db.reading() as session:  # ranking, outside the writer's turn
                 found = alike.similar_to_experiment(session, logged.experiment)
             if not logged.created:
@@ -164,107 +152,97 @@ def experiment_command(
             )
 
 
-def announce(
-    sender: Sender,
-    *,
-    logged: experiments.Logged,
-    queued: int,
-    respond: Respond | None,
-    client: WebClient,
-) -> None:
-    """Send the new experiment's confirmation (its analyses go in its thread); if Slack
-    refuses it, or is down, its author still sees the experiment, and hears why."""
-    e = logged.experiment
-    tell_delivery(
-        sender.send_now([queued], team_id=e.team_id, person=e.author_id),
-        saved=f"{e.ref} is saved",
-        what="it here" if respond is not None else "it in the channel",
-        respond=respond,
-        client=client,
-        user_id=e.author_id,
-        shown=render.confirmation(logged),
-    )
-
-
-def open_new(ack: Ack, body: dict[str, Any], client: WebClient, db: Database) -> None:
-    """The "Log an experiment" button on App Home."""
-    ack()
-    open_experiment_form(
-        client=client,
-        db=db,
-        trigger_id=body["trigger_id"],
-        team_id=body["team"]["id"],
-        channel_id=None,
-    )
-
-
-def open_edit(
-    ack: Ack, body: dict[str, Any], client: WebClient, db: Database, people: People
-) -> None:
-    """The Edit button on an experiment's details."""
-    ack()
-    team_id, user_id = body["team"]["id"], body["user"]["id"]
-    actor = people.actor(client, team_id=team_id, user_id=user_id)
-    with db.transaction() as session:
-        logged = changes.may_change(
-            session, team_id=team_id, number=records.clicked_number(body), actor=actor
-        )
-    client.views_open(
-        trigger_id=body["trigger_id"],
-        view=experiment_modal(channel_id=None, experiment=logged.experiment),
-    )
-
-
-def submit_experiment(
-    ack: Ack,
-    body: dict[str, Any],
-    view: dict[str, Any],
-    client: WebClient,
+def _log_typed(
     db: Database,
-    people: People,
-    sender: Sender,
-    trigger: triggers.Trigger,
-) -> None:
-    """Save the form; field errors go back inline through the global error handler."""
-    metadata = json.loads(view.get("private_metadata") or "{}")
-    draft = drafts.ExperimentDraft(**read_values(view["state"]["values"], set(ExperimentField)))
-    team_id, user_id = body["team"]["id"], body["user"]["id"]
-    if metadata.get("experiment"):
-        actor = people.actor(client, team_id=team_id, user_id=user_id)
-        with db.transaction() as session:
-            triggers.once(session, trigger=trigger)
-            changed = changes.update(
-                session, team_id=team_id, number=metadata["experiment"], draft=draft, actor=actor
-            )
-            queued = messages.corrections(session, changed)
-        ack()
-        show_change(sender, queued, changed.logged.experiment, client=client, user_id=user_id)
-        return
+    typed: QuickLog,
+    *,
+    team_id: str,
+    user_id: str,
+    channel_id: str,
+    trigger: str,
+    confirmed: bool = False,
+) -> tuple[experiments.Logged, int]:
+    """Log a one-liner (once per command, however often it is delivered or confirmed), with
+    its confirmation queued; plausible.Unusual when its value needs asking about first."""
     with db.transaction() as session:
         logged = experiments.create(
             session,
             team_id=team_id,
             user_id=user_id,
-            channel_id=channel_of(metadata),
-            draft=draft,
-            source_key=f"view:{view['id']}",
-            modal=True,
+            channel_id=channel_id,
+            draft=drafts.quick_draft(typed),
+            source_key=f"command:{trigger}",
+            confirmed=confirmed,
         )
-        channel = channel_of(metadata) or logged.problem.channel_id or user_id
-        confirmation = logged.created and messages.confirmation(session, logged, channel=channel)
+        confirmation = logged.created and messages.confirmation(session, logged, channel=channel_id)
+    return logged, confirmation
+
+
+def log_as_typed(
+    ack: Ack,
+    body: dict[str, Any],
+    client: WebClient,
+    respond: Respond,
+    db: Database,
+    sender: Sender,
+) -> None:
+    """ "Log it as typed" on the question about an unusual value: the one-liner, logged once
+    however often it is clicked."""
     ack()
-    if not confirmation:
-        return
-    source = MessageRef.load(metadata.get("source"))
-    link = source and permalink(client, channel=source.channel, ts=source.ts)
-    if link:
-        logged = replace(logged, experiment=replace(logged.experiment, source_permalink=link))
-        with db.transaction() as session:
-            experiments.set_source_permalink(
-                session, team_id=team_id, number=logged.experiment.number, permalink=link
-            )
-            messages.confirmation_update(session, logged)
-    announce(sender, logged=logged, queued=confirmation, respond=None, client=client)
+    typed, channel, trigger = _asked(body)
+    logged, confirmation = _log_typed(
+        db,
+        typed,
+        team_id=body["team"]["id"],
+        user_id=body["user"]["id"],
+        channel_id=channel,
+        trigger=trigger,
+        confirmed=True,
+    )
+    respond(
+        text=f"Logged {logged.experiment.ref} as typed.",
+        replace_original=True,
+        response_type="ephemeral",
+    )
+    if logged.created:
+        announce(sender, logged=logged, queued=confirmation, respond=respond, client=client)
+
+
+def retype(ack: Ack, body: dict[str, Any], client: WebClient, db: Database) -> None:
+    """ "Edit" on the question about an unusual value: the form, holding what was typed."""
+    ack()
+    typed, channel, _ = _asked(body)
+    with db.reading() as session:  # gone or closed since it was asked about: say so
+        choices.open_problem(session, team_id=body["team"]["id"], number=typed.problem)
+    draft = drafts.quick_draft(typed)
+    open_experiment_form(
+        client=client,
+        db=db,
+        trigger_id=body["trigger_id"],
+        team_id=body["team"]["id"],
+        channel_id=channel,
+        prefill={
+            ExperimentField.PROBLEM: draft.problem,
+            ExperimentField.VALUE: draft.value,
+            ExperimentField.EVAL_SIZE: draft.eval_size,
+            ExperimentField.RUN_URL: draft.run_url,
+            ExperimentField.NOTES: draft.notes,
+        },
+    )
+
+
+def _asked(body: dict[str, Any]) -> tuple[QuickLog, str, str]:
+    """The one-liner a question's button carries, with its channel and its trigger."""
+    try:
+        text, channel, trigger = plausible.typed_of(body["actions"][0]["value"])
+    except (KeyError, TypeError, ValueError):
+        raise UsageError(
+            "That button no longer works: type the `/experiment` line again."
+        ) from None
+    typed = parse_experiment(text)
+    if not isinstance(typed, QuickLog):
+        raise UsageError("That button no longer works: type the `/experiment` line again.")
+    return typed, channel, trigger
 
 
 def undo_delete(
@@ -295,7 +273,6 @@ def undo_delete(
 
 def register(app: App) -> None:
     app.command(Command.EXPERIMENT)(after_ack(experiment_command))
-    app.action(ActionId.EXPERIMENT_NEW)(after_ack(open_new))
-    app.action(ActionId.EXPERIMENT_EDIT)(after_ack(open_edit))
     app.action(ActionId.EXPERIMENT_RESTORE)(after_ack(undo_delete))
-    app.view(CallbackId.EXPERIMENT_MODAL)(after_ack(submit_experiment))
+    app.action(ActionId.EXPERIMENT_AS_TYPED)(after_ack(log_as_typed))
+    app.action(ActionId.EXPERIMENT_RETYPE)(after_ack(retype))

@@ -12,7 +12,7 @@ from bot.ids import CallbackId
 from bot.prefill import experiment_prefill, problem_prefill
 from bot.problems.modals import problem_modal
 from handlers.errors import after_ack
-from handlers.experiments import open_experiment_form
+from handlers.experiment_form import open_experiment_form
 from storage.db import Database
 
 

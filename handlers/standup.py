@@ -27,7 +27,7 @@ from bot.standup.commands import (
     parse_standup,
 )
 from handlers.errors import after_ack
-from handlers.experiments import open_experiment_form
+from handlers.experiment_form import open_experiment_form
 from handlers.slack import tell_delivery
 from jobs import roster
 from jobs import standup as job

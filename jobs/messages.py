@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from bot.analyses import render as render_analyses
+from bot.analyses import service as analyses
 from bot.analyses.service import AnalysisRecord
 from bot.blocks import context
 from bot.decisions import render as render_decisions
@@ -122,9 +123,25 @@ def corrections(session: Session, changed: Changed) -> list[int]:
     experiments whose verdict or best so far changed with it."""
     e = changed.logged.experiment
     queued = confirmation_update(session, changed.logged)
-    return [q for q in [queued] if q] + confirmations_update(
-        session, team_id=e.team_id, numbers=changed.others
-    )
+    return [
+        *([queued] if queued else []),
+        *confirmations_update(session, team_id=e.team_id, numbers=changed.others),
+        *_analyses_redrawn(session, e),
+    ]
+
+
+def _analyses_redrawn(session: Session, e: experiments.ExperimentRecord) -> list[int]:
+    """The posts of the experiment's analyses whose ceilings its change moved ("from 0.55
+    to at most 0.89" quotes its result), drawn again; the others are left as they are."""
+    queued = []
+    for number in e.analyses:
+        a = analyses.get(session, team_id=e.team_id, number=number)
+        text, blocks = render_analyses.post_text(a), render_analyses.post(a)
+        posted = outbox.of_record(session, team_id=e.team_id, slot=ANALYSIS, record_number=number)
+        if posted is not None and (posted.text, posted.blocks) == (text, blocks):
+            continue
+        queued.append(_analysis_post(session, a, text=text, blocks=blocks))
+    return [q for q in queued if q is not None]
 
 
 def confirmations_update(session: Session, *, team_id: str, numbers: Iterable[int]) -> list[int]:
@@ -146,18 +163,24 @@ def analysis_update(session: Session, a: AnalysisRecord) -> list[int]:
     else:
         text, blocks = render_analyses.post_text(a), render_analyses.post(a)
     queued = [
-        _update(
-            session,
-            team_id=a.team_id,
-            slot=ANALYSIS,
-            number=a.number,
-            where=(a.channel, a.message_ts),
-            text=text,
-            blocks=blocks,
-        ),
+        _analysis_post(session, a, text=text, blocks=blocks),
         confirmation_update(session, logged),
     ]
     return [q for q in queued if q is not None]
+
+
+def _analysis_post(
+    session: Session, a: AnalysisRecord, *, text: str, blocks: list[dict[str, Any]]
+) -> int | None:
+    return _update(
+        session,
+        team_id=a.team_id,
+        slot=ANALYSIS,
+        number=a.number,
+        where=(a.channel, a.message_ts),
+        text=text,
+        blocks=blocks,
+    )
 
 
 def _update(

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from bot import permissions
-from bot.experiments import outcomes
+from bot.experiments import outcomes, plausible
 from bot.experiments.drafts import ExperimentDraft, check
 from bot.experiments.service import Logged, experiment_row, logged_of
 from bot.history import service as history
@@ -41,13 +41,23 @@ def may_change(session: Session, *, team_id: str, number: int, actor: permission
 
 
 def update(
-    session: Session, *, team_id: str, number: int, draft: ExperimentDraft, actor: permissions.Actor
+    session: Session,
+    *,
+    team_id: str,
+    number: int,
+    draft: ExperimentDraft,
+    actor: permissions.Actor,
+    confirmed: bool = False,
 ) -> Changed:
     """Replace what was typed, judge it and its problem's others again, and keep the
-    previous version."""
+    previous version. A new value implausibly far from the rest raises plausible.Unusual
+    unless `confirmed`."""
     row = experiment_row(session, team_id=team_id, number=number)
     _check(actor, row, verb="edit")
     values = check(draft, metric=Metric.of(row.problem))
+    stored = list(row.values or ([] if row.value is None else [row.value]))
+    if not confirmed and values["values"] != stored:
+        plausible.check(session, problem=row.problem, values=values["values"], excluding=row.id)
     names = (*values, "outcome")
     before = history.snapshot(row, names)
     with outcomes.rejudged(session, team_id=team_id, number=row.problem.number) as changed:

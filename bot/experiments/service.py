@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.errors import NotFound, ValidationFailed
-from bot.experiments import outcomes, runlinks
+from bot.experiments import outcomes, plausible, runlinks
 from bot.experiments.choices import problem_of_draft, problem_row
 from bot.experiments.drafts import ExperimentDraft, check
 from bot.metric import Metric
@@ -155,8 +155,12 @@ def create(
     source_key: str | None = None,
     source_permalink: str | None = None,
     modal: bool = False,
+    confirmed: bool = False,
 ) -> Logged:
-    """Store an experiment with its computed outcome, or return the one this request stored."""
+    """Store an experiment with its computed outcome, or return the one this request stored.
+
+    A value implausibly far from the problem's baseline, target and results raises
+    plausible.Unusual, unless the person `confirmed` it."""
     if source_key is not None:
         existing = _by_source(session, team_id=team_id, source_key=source_key)
         if existing is not None:
@@ -173,6 +177,8 @@ def create(
         errors |= error.errors
     if errors or problem is None:
         raise ValidationFailed(errors)
+    if not confirmed:
+        plausible.check(session, problem=problem, values=values["values"])
     judgement = outcomes.assess(
         session,
         problem=problem,

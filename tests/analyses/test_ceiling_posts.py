@@ -85,3 +85,36 @@ def test_a_category_larger_than_the_sample_examined_is_refused_with_the_fix(bot)
         "the examined errors fall in it, or a larger sample size."
     )
     assert analyses(bot) == []
+
+
+def test_correcting_the_experiments_result_redraws_its_analysis_ceilings(bot):
+    analysed(bot, sample="60", categories=CATEGORIES, **PROPORTION)
+    command(bot, "/experiment", "edit E-1")
+    bot.slack.submit_view(user_id=ALICE, values={"value": {"value": text("0.6")}})
+    bot.settle()
+
+    _, post = bot.slack.thread(CHANNEL, experiments(bot)[0].message_ts)
+    shown = rendered(post.blocks)
+    assert (
+        "typos: 25% of errors; fixing all of them would take recall from 0.60 to at most 0.70"
+        in (shown)
+    )
+    assert TYPOS not in shown
+    edits = [c for c in bot.slack.calls() if c.method == "chat.update"]
+    analysis_ts = analyses(bot)[0].message_ts
+    assert len([c for c in edits if c.args.get("ts") == analysis_ts]) == 1
+
+
+def test_an_edit_that_leaves_the_result_alone_leaves_the_analysis_post_alone(bot):
+    analysed(bot, sample="60", categories=CATEGORIES, **PROPORTION)
+    command(bot, "/experiment", "edit E-1")
+    bot.slack.submit_view(
+        user_id=ALICE,
+        values={"value": {"value": text("0.55")}, "notes": {"value": text("cold start, again")}},
+    )
+    bot.settle()
+
+    analysis_ts = analyses(bot)[0].message_ts
+    edits = [c for c in bot.slack.calls() if c.method == "chat.update"]
+    assert not [c for c in edits if c.args.get("ts") == analysis_ts]
+    assert experiments(bot)[0].notes == "cold start, again"

@@ -179,6 +179,16 @@ PATHS: dict[str, Path] = {
     "button log_experiment_from_standup": lambda b, n, r: (
         click(b, ActionId.LOG_EXPERIMENT_FROM_STANDUP, f"standup-answer:{n}").body
     ),
+    **{
+        f"button {action} (their problem)": lambda b, n, r, action=action: (
+            click(
+                b,
+                action,
+                json.dumps({"text": f"P-{n} 1e9 forged", "channel": CHANNEL, "trigger": "t"}),
+            ).body
+        )
+        for action in (ActionId.EXPERIMENT_AS_TYPED, ActionId.EXPERIMENT_RETYPE)
+    },
     "view problem_modal (edit)": lambda b, n, r: submit(
         b,
         CallbackId.PROBLEM_MODAL,

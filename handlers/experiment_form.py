@@ -1,0 +1,170 @@
+"""The experiment form: opened new, for an edit, or holding a one-liner to change; saved,
+and its confirmation sent."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+
+from bot import triggers
+from bot.experiments import changes, choices, drafts, plausible, render
+from bot.experiments import service as experiments
+from bot.experiments.modals import experiment_modal
+from bot.forms import MessageRef, channel_of, read_values
+from bot.ids import ActionId, CallbackId, ExperimentField
+from handlers import history as records
+from handlers.errors import after_ack
+from handlers.people import People
+from handlers.slack import permalink, show_change, tell_delivery
+from jobs import messages
+from jobs.outbox import Sender
+from storage.db import Database
+
+
+def open_experiment_form(
+    *,
+    client: WebClient,
+    db: Database,
+    trigger_id: str,
+    team_id: str,
+    channel_id: str | None,
+    prefill: Mapping[str, str | None] | None = None,
+    source: MessageRef | None = None,
+) -> None:
+    """Open the experiment form, prefilled by field name (for commands, buttons, shortcuts)."""
+    with db.reading() as session:
+        choice = choices.problem_choice(
+            session, team_id=team_id, named=(prefill or {}).get(ExperimentField.PROBLEM)
+        )
+    client.views_open(
+        trigger_id=trigger_id,
+        view=experiment_modal(choice=choice, channel_id=channel_id, prefill=prefill, source=source),
+    )
+
+
+def announce(
+    sender: Sender,
+    *,
+    logged: experiments.Logged,
+    queued: int,
+    respond: Respond | None,
+    client: WebClient,
+) -> None:
+    """Send the new experiment's confirmation (its analyses go in its thread); if Slack
+    refuses it, or is down, its author still sees the experiment, and hears why."""
+    e = logged.experiment
+    tell_delivery(
+        sender.send_now([queued], team_id=e.team_id, person=e.author_id),
+        saved=f"{e.ref} is saved",
+        what="it here" if respond is not None else "it in the channel",
+        respond=respond,
+        client=client,
+        user_id=e.author_id,
+        shown=render.confirmation(logged),
+    )
+
+
+def open_new(ack: Ack, body: dict[str, Any], client: WebClient, db: Database) -> None:
+    """The "Log an experiment" button on App Home."""
+    ack()
+    open_experiment_form(
+        client=client,
+        db=db,
+        trigger_id=body["trigger_id"],
+        team_id=body["team"]["id"],
+        channel_id=None,
+    )
+
+
+def open_edit(
+    ack: Ack, body: dict[str, Any], client: WebClient, db: Database, people: People
+) -> None:
+    """The Edit button on an experiment's details."""
+    ack()
+    team_id, user_id = body["team"]["id"], body["user"]["id"]
+    actor = people.actor(client, team_id=team_id, user_id=user_id)
+    with db.transaction() as session:
+        logged = changes.may_change(
+            session, team_id=team_id, number=records.clicked_number(body), actor=actor
+        )
+    client.views_open(
+        trigger_id=body["trigger_id"],
+        view=experiment_modal(channel_id=None, experiment=logged.experiment),
+    )
+
+
+def submit_experiment(
+    ack: Ack,
+    body: dict[str, Any],
+    view: dict[str, Any],
+    client: WebClient,
+    db: Database,
+    people: People,
+    sender: Sender,
+    trigger: triggers.Trigger,
+) -> None:
+    """Save the form; field errors go back inline through the global error handler."""
+    metadata = json.loads(view.get("private_metadata") or "{}")
+    draft = drafts.ExperimentDraft(**read_values(view["state"]["values"], set(ExperimentField)))
+    team_id, user_id = body["team"]["id"], body["user"]["id"]
+    confirmed = plausible.confirmed_in(metadata, draft.value)
+    try:
+        if metadata.get("experiment"):
+            actor = people.actor(client, team_id=team_id, user_id=user_id)
+            with db.transaction() as session:
+                triggers.once(session, trigger=trigger)
+                changed = changes.update(
+                    session,
+                    team_id=team_id,
+                    number=metadata["experiment"],
+                    draft=draft,
+                    actor=actor,
+                    confirmed=confirmed,
+                )
+                queued = messages.corrections(session, changed)
+            ack()
+            show_change(sender, queued, changed.logged.experiment, client=client, user_id=user_id)
+            return
+        with db.transaction() as session:
+            logged = experiments.create(
+                session,
+                team_id=team_id,
+                user_id=user_id,
+                channel_id=channel_of(metadata),
+                draft=draft,
+                source_key=f"view:{view['id']}",
+                modal=True,
+                confirmed=confirmed,
+            )
+            channel = channel_of(metadata) or logged.problem.channel_id or user_id
+            confirmation = logged.created and messages.confirmation(
+                session, logged, channel=channel
+            )
+    except plausible.Unusual as unusual:
+        asked = plausible.asked_view(view, unusual, typed=(draft.value or "").strip())
+        ack(response_action="update", view=asked)
+        return
+    ack()
+    if not confirmation:
+        return
+    source = MessageRef.load(metadata.get("source"))
+    link = source and permalink(client, channel=source.channel, ts=source.ts)
+    if link:
+        logged = replace(logged, experiment=replace(logged.experiment, source_permalink=link))
+        with db.transaction() as session:
+            experiments.set_source_permalink(
+                session, team_id=team_id, number=logged.experiment.number, permalink=link
+            )
+            messages.confirmation_update(session, logged)
+    announce(sender, logged=logged, queued=confirmation, respond=None, client=client)
+
+
+def register(app: App) -> None:
+    app.action(ActionId.EXPERIMENT_NEW)(after_ack(open_new))
+    app.action(ActionId.EXPERIMENT_EDIT)(after_ack(open_edit))
+    app.view(CallbackId.EXPERIMENT_MODAL)(after_ack(submit_experiment))
