@@ -101,11 +101,12 @@ def _pg_matches(kind: Kind, table: str, live: str, *, recent: bool) -> str:
     )
 
 
-def _pg_terms(terms: Sequence[str]) -> list[str]:
+def _pg_terms(terms: Sequence[str], *, phrases: bool = True) -> list[str]:
     """Each term as a bound parameter of its own plainto_tsquery (phraseto_tsquery for a
-    phrase): user text is never parsed as tsquery syntax."""
+    phrase, unless `phrases` is off: then its words in any order): user text is never
+    parsed as tsquery syntax."""
     return [
-        f"{'phraseto_tsquery' if ' ' in term else 'plainto_tsquery'}('english', :t{i})"
+        f"{'phraseto_tsquery' if phrases and ' ' in term else 'plainto_tsquery'}('english', :t{i})"
         for i, term in enumerate(terms)
     ]
 
@@ -188,7 +189,12 @@ def any_of(
     recent: int | None = None,
 ) -> list[Hit]:
     """The workspace's live records holding every term of at least one of the `groups`,
-    best first; a term of several words is a phrase. `recent` as for hits()."""
+    best first; a term of several words is a phrase. `recent` as for hits().
+
+    On PostgreSQL a phrase is found as its words in any order: checking word positions
+    reads every record holding both words (66 ms for a text's phrases over 100,000
+    records); exact() checks the few found.
+    """
     groups = [group for group in groups if group]
     if not groups:
         return []
@@ -196,6 +202,35 @@ def any_of(
     if session.get_bind().dialect.name != "postgresql":
         return _sqlite_hits(session, query=_fts5_query(groups), **values)
     terms = list(dict.fromkeys(term for group in groups for term in group))
-    parse = dict(zip(terms, _pg_terms(terms), strict=True))
+    parse = dict(zip(terms, _pg_terms(terms, phrases=False), strict=True))
     query = " || ".join("(" + " && ".join(parse[term] for term in group) + ")" for group in groups)
     return _pg_hits(session, terms=terms, query=query, **values)
+
+
+def exact(
+    session: Session, *, team_id: str, hits: Sequence[Hit], groups: Sequence[Sequence[str]]
+) -> set[tuple[Kind, int]]:
+    """Which of `hits` hold every term of at least one of the `groups`, phrases as phrases."""
+    groups = [group for group in groups if group]
+    if not hits or not groups:
+        return set()
+    if session.get_bind().dialect.name != "postgresql":
+        # FTS5 matched the phrases exactly already.
+        return {(h.kind, h.id) for h in hits}
+    terms = list(dict.fromkeys(term for group in groups for term in group))
+    parse = dict(zip(terms, _pg_terms(terms), strict=True))
+    query = " || ".join("(" + " && ".join(parse[term] for term in group) + ")" for group in groups)
+    values: dict[str, object] = {f"t{i}": term for i, term in enumerate(terms)}
+    held: set[tuple[Kind, int]] = set()
+    for kind, table, _ in _PG_KINDS:
+        ids = [int(h.id) for h in hits if h.kind == kind]
+        if ids:
+            rows = session.execute(
+                text(
+                    f"SELECT t.id FROM {table} t WHERE t.team_id = :team_id "
+                    f"AND t.id IN ({', '.join(map(str, ids))}) AND t.{VECTOR} @@ ({query})"
+                ),
+                {**values, "team_id": team_id},
+            )
+            held.update((kind, id_) for (id_,) in rows)
+    return held

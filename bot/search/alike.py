@@ -44,6 +44,8 @@ RECORDS_CAP = 2_500
 RANK_SHARE = 0.25
 MIN_SHARED = 2
 MAX_PHRASES = 8
+# Ranked records checked for a real match (on PostgreSQL, phrases are checked on these).
+CANDIDATES = 12
 # Meaningful words paired with each other (8: 28 pairs), the first of the text first.
 MAX_PAIRED = 8
 CLAUSE = re.compile(r"[\n.,;:!?()]+")
@@ -77,12 +79,10 @@ def similar(
     groups = [list(pair) for pair in combinations(meaningful[:MAX_PAIRED], MIN_SHARED)]
     groups += [[" ".join(phrase)] for phrase in phrases]
     ranked = index.any_of(
-        session,
-        team_id=team_id,
-        groups=groups,
-        limit=limit * 2 + len(exclude),
-        recent=RECENT,
+        session, team_id=team_id, groups=groups, limit=CANDIDATES + len(exclude), recent=RECENT
     )
+    held = index.exact(session, team_id=team_id, hits=ranked, groups=groups)
+    ranked = [h for h in ranked if (h.kind, h.id) in held]
     found = load_each(session, team_id=team_id, hits=ranked)
     kept = [
         (h, found[h.kind, h.id])
