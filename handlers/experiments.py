@@ -25,8 +25,8 @@ from bot.experiments import changes, choices, drafts, plausible, render
 from bot.experiments import service as experiments
 from bot.experiments.modals import experiment_modal
 from bot.ids import ActionId, Command, ExperimentField
+from bot.search import alike
 from bot.search import render as render_search
-from bot.search import service as search
 from handlers import history as records
 from handlers.errors import after_ack
 from handlers.experiment_form import announce, open_experiment_form
@@ -88,11 +88,11 @@ def experiment_command(
                 )
                 return
             with db.reading() as session:  # ranking, outside the writer's turn
-                alike = search.similar_to_experiment(session, logged.experiment)
+                found = alike.similar_to_experiment(session, logged.experiment)
             if not logged.created:
                 ack(text=f"{logged.experiment.ref} is already logged.", response_type="ephemeral")
                 return
-            tried = render_search.tried_before(alike, domain=command.get("team_domain"))
+            tried = render_search.tried_before(found, domain=command.get("team_domain"))
             if tried:
                 ack(
                     text=f"Logged {logged.experiment.ref}.", blocks=tried, response_type="ephemeral"

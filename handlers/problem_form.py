@@ -1,5 +1,5 @@
 """The problem form: opened new or filled with what is stored, saved, and then published:
-its card, and what was tried before that is like it, to its author alone."""
+its card, and what was tried before that is like it, in the card's thread."""
 
 from __future__ import annotations
 
@@ -17,8 +17,7 @@ from bot.problems import render
 from bot.problems import service as problems
 from bot.problems.draft import ProblemDraft
 from bot.problems.modals import problem_modal, read_values
-from bot.search import render as render_search
-from bot.search import service as search
+from bot.search import alike as tried
 from handlers import history as records
 from handlers.errors import after_ack
 from handlers.follow_ups import FollowUps
@@ -153,39 +152,31 @@ def publish(
                 session, team_id=problem.team_id, number=problem.number, permalink=link
             )
             messages.card_update(session, problem)
+    delivery = sender.send_now([card], team_id=problem.team_id, person=problem.created_by)
     tell_delivery(
-        sender.send_now([card], team_id=problem.team_id, person=problem.created_by),
+        delivery,
         saved=f"{problem.ref} is saved",
         what="its card" if respond is None else "its card here",
         respond=respond,
         client=client,
         user_id=problem.created_by,
     )
-    tell_tried_before(client=client, db=db, problem=problem, respond=respond, domain=domain)
+    if not delivery.refused:
+        tell_tried_before(db=db, sender=sender, card=card, problem=problem, domain=domain)
 
 
 def tell_tried_before(
-    *,
-    client: WebClient,
-    db: Database,
-    problem: problems.ProblemRecord,
-    respond: Respond | None,
-    domain: str | None,
+    *, db: Database, sender: Sender, card: int, problem: problems.ProblemRecord, domain: str | None
 ) -> None:
-    """What the team tried that is like a new problem, to its author alone: in place when
-    the request allows, else whispered in the problem's channel; nothing when nothing is."""
-    with db.reading() as session:
-        alike = search.similar_to_problem(session, problem)
+    """What the team tried that is like a new problem, in its card's thread, once the card
+    is there (the clock's sweep sends both if Slack is slow); nothing when nothing is."""
+    with db.reading() as session:  # ranking, outside the writer's turn
+        alike = tried.similar_to_problem(session, problem)
     if not alike:
         return
-    text = render_search.tried_before_text(problem.ref)
-    blocks = render_search.tried_before_note(problem.ref, alike, domain=domain)
-    if respond is not None:
-        respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
-    else:
-        whisper(
-            client, channel=problem.channel_id, user_id=problem.created_by, text=text, blocks=blocks
-        )
+    with db.transaction() as session:
+        note = messages.tried_before(session, problem, alike, card=card, domain=domain)
+    sender.send_now([note], team_id=problem.team_id, person=problem.created_by)
 
 
 def register(app: App) -> None:

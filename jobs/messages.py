@@ -22,6 +22,8 @@ from bot.experiments import service as experiments
 from bot.experiments.changes import Changed
 from bot.problems import render as render_problems
 from bot.problems.service import ProblemRecord
+from bot.search import render as render_search
+from bot.search.service import Found
 from storage import outbox
 from storage.outbox import Outgoing, Relation
 
@@ -41,6 +43,31 @@ def card(session: Session, problem: ProblemRecord, *, channel: str) -> int:
         owner=problem.created_by,
     )
     return outbox.enqueue(session, posted)
+
+
+def tried_before(
+    session: Session,
+    problem: ProblemRecord,
+    alike: tuple[Found, ...],
+    *,
+    card: int,
+    domain: str | None,
+) -> int:
+    """What the team tried that is like a new problem, in its card's thread: it waits for
+    the card, so it comes after it however late the card goes out. Keyed, so a capture's
+    follow-up run twice queues it once."""
+    note = Outgoing(
+        team_id=problem.team_id,
+        what=f"what was tried before like {problem.ref}",
+        channel=problem.channel_id or problem.created_by,
+        text=render_search.tried_before_text(problem.ref),
+        blocks=render_search.tried_before_note(problem.ref, alike, domain=domain),
+        after=card,
+        relation=Relation.REPLY,
+        owner=problem.created_by,
+        key=f"tried-before:{problem.ref}",
+    )
+    return outbox.enqueue(session, note)
 
 
 def confirmation(session: Session, logged: experiments.Logged, *, channel: str) -> int:

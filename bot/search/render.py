@@ -9,6 +9,7 @@ from bot.blocks import clip, context, section
 from bot.search.service import RESULTS_LIMIT, Found, Results
 from bot.text import escape
 from storage.search_index import Kind
+from storage.search_matches import START, STOP
 
 Blocks = list[dict[str, Any]]
 
@@ -22,6 +23,10 @@ KIND_LABEL = {
     Kind.DECISION: "decision",
 }
 EXAMPLE = "`/ritual search label noise`"
+MARKED = re.compile(f"({START}[^{STOP}]*{STOP})")
+# Marked words apart only by a space or a hyphen ("fine-tune", split by PostgreSQL): one run.
+JOINED = re.compile(f"{STOP}([ -]){START}")
+WORDS = re.compile(r"\w+")
 
 
 def permalink(
@@ -87,21 +92,48 @@ def results_text(result: Results, *, query: str) -> str:
     return f"{len(result.found)} matches for {escape(clip(query, 80))}"
 
 
+def why(snippet: str) -> str:
+    """A snippet in mrkdwn: its text escaped, the shared words in bold (neighbours in one run)."""
+    text = JOINED.sub(r"\1", " ".join(snippet.split()))
+    shown = []
+    for part in MARKED.split(text):
+        if part.startswith(START) and part.endswith(STOP):
+            shown.append(f"*{escape(part[1:-1])}*")
+        else:
+            shown.append(escape(part.replace(START, "").replace(STOP, "")))
+    return "".join(shown).strip()
+
+
+def _marked(text: str, words: frozenset[str]) -> str:
+    """`text` with each of `words` in it marked, as the index marks a snippet."""
+    return WORDS.sub(lambda m: f"{START}{m[0]}{STOP}" if m[0].lower() in words else m[0], text)
+
+
+def _suggestion(f: Found, *, domain: str | None) -> str:
+    """One record tried before: its id and headline with the words it shares in bold, then
+    the rest of its text around shared words it holds beyond its headline."""
+    headline = why(_marked(clip(" ".join(f.headline.split()), 60), f.shared))
+    entry = f"{ref(f, domain=domain)} {headline}"
+    if f.detail:
+        entry += f", {escape(f.detail)}"
+    if f.snippet:
+        entry += f": “{why(f.snippet)}”"
+    return entry
+
+
 def tried_before(found: tuple[Found, ...], *, domain: str | None) -> Blocks:
-    """The "tried before" line under a new problem; nothing when there is nothing alike."""
+    """What was tried before like a new record, one line each with its shared words in bold;
+    nothing when there is nothing alike."""
     if not found:
         return []
-    entries = []
-    for f in found:
-        entry = f"{ref(f, domain=domain)} {escape(clip(' '.join(f.headline.split()), 60))}"
-        if f.detail:
-            entry += f", {escape(f.detail)}"
-        entries.append(entry)
-    return [context("Tried before: " + " · ".join(entries))]
+    return [
+        context("*Tried before*, sharing the words in bold:"),
+        *(context(_suggestion(f, domain=domain)) for f in found),
+    ]
 
 
 def tried_before_note(ref_: str, found: tuple[Found, ...], *, domain: str | None) -> Blocks:
-    """A note to the author of a new problem, after its ack: what the team tried like it."""
+    """A reply under a new problem's card: what the team tried that is like it."""
     return [
         section(f"Before you start on *{ref_}*: the team has tried something like it."),
         *tried_before(found, domain=domain),

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from bot.experiments.service import ExperimentRecord
-from bot.problems.service import ProblemRecord
 from storage import search as index
 from storage.analyses import ErrorAnalysis, ErrorCategory
 from storage.experiments import Experiment, Outcome
@@ -22,10 +20,6 @@ from storage.search_index import Kind
 RESULTS_LIMIT = 10
 MAX_TERMS = 12
 TERM_MAX = 40
-# "Tried before" ranks the newest this many matching records of each kind. It runs after
-# every capture, and ranking every record that shares a common word ("model") would cost
-# more with each record the team adds.
-SIMILAR_RECENT = 500
 
 # Words that match nearly everything (SQLite's tokenizer keeps them; PostgreSQL drops
 # them), so both engines search the same meaningful words.
@@ -78,6 +72,11 @@ class Found:
     channel: str | None
     ts: str | None
     thread_ts: str | None = None
+    # Why it was suggested as tried before: the words it shares (its own, lower-cased), and
+    # its text around those it holds beyond its headline, each marked
+    # (storage.search_matches START … STOP).
+    shared: frozenset[str] = frozenset()
+    snippet: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -94,52 +93,7 @@ def search(session: Session, *, team_id: str, text: str, limit: int = RESULTS_LI
         seen = {(h.kind, h.id) for h in ranked}
         some = index.hits(session, team_id=team_id, terms=words, every=False, limit=limit * 2)
         ranked += [h for h in some if (h.kind, h.id) not in seen][: limit - len(ranked)]
-    return Results(words=tuple(words), found=_load(session, team_id=team_id, hits=ranked))
-
-
-def similar(
-    session: Session,
-    *,
-    team_id: str,
-    text: str,
-    limit: int = 3,
-    exclude: Collection[str] = (),
-) -> tuple[Found, ...]:
-    """Up to `limit` past records most like `text` (any shared word counts, more rank higher).
-
-    `exclude` holds refs (`P-12`, `E-34`, `A-5`) left out, such as the record just written.
-    """
-    ranked = index.hits(
-        session,
-        team_id=team_id,
-        terms=terms(text),
-        every=False,
-        limit=limit + len(exclude),
-        recent=SIMILAR_RECENT,
-    )
-    found = _load(session, team_id=team_id, hits=ranked)
-    return tuple(f for f in found if f.ref not in exclude)[:limit]
-
-
-def similar_to_problem(session: Session, problem: ProblemRecord) -> tuple[Found, ...]:
-    """What the team tried before that is like a newly framed problem."""
-    return similar(
-        session,
-        team_id=problem.team_id,
-        text=f"{problem.title} {problem.statement or ''}",
-        exclude={problem.ref},
-    )
-
-
-def similar_to_experiment(session: Session, experiment: ExperimentRecord) -> tuple[Found, ...]:
-    """What the team tried before that is like a newly logged experiment (its own problem aside)."""
-    text = " ".join(t for t in (experiment.hypothesis, experiment.approach, experiment.notes) if t)
-    return similar(
-        session,
-        team_id=experiment.team_id,
-        text=text,
-        exclude={experiment.ref, f"P-{experiment.problem_number}"},
-    )
+    return Results(words=tuple(words), found=load(session, team_id=team_id, hits=ranked))
 
 
 def _ids(hits: Iterable[Hit], kind: Kind) -> list[int]:
@@ -156,8 +110,14 @@ def _rows(
     return session.scalars(statement.options(*options)).unique().all()
 
 
-def _load(session: Session, *, team_id: str, hits: list[Hit]) -> tuple[Found, ...]:
+def load(session: Session, *, team_id: str, hits: list[Hit]) -> tuple[Found, ...]:
     """The hits' records, in the hits' order; every read is scoped to the workspace."""
+    found = load_each(session, team_id=team_id, hits=hits)
+    return tuple(found[h.kind, h.id] for h in hits if (h.kind, h.id) in found)
+
+
+def load_each(session: Session, *, team_id: str, hits: list[Hit]) -> dict[tuple[Kind, int], Found]:
+    """Each hit's record that is still there, by kind and id; scoped to the workspace."""
     scope = {"team_id": team_id}
     experiments = _rows(
         session,
@@ -193,7 +153,7 @@ def _load(session: Session, *, team_id: str, hits: list[Hit]) -> tuple[Found, ..
     )
     for d in decisions:
         found[Kind.DECISION, d.id] = _decision(d)
-    return tuple(found[h.kind, h.id] for h in hits if (h.kind, h.id) in found)
+    return found
 
 
 def _top_category(session: Session, *, team_id: str, experiment_ids: list[int]) -> dict[int, str]:

@@ -1,4 +1,5 @@
-"""A newly framed problem shows what the team tried before that is like it."""
+"""A newly framed problem shows what the team tried before that is like it, in its card's
+thread; a logged experiment, in its ack."""
 
 from __future__ import annotations
 
@@ -11,14 +12,18 @@ from tests.support.records import Seed
 from tests.support.slack import rendered
 
 
+def notes(bot, channel: str = CHANNEL) -> list:
+    """The "tried before" notes posted in the channel, each in its card's thread."""
+    return [m for m in bot.slack.messages(channel) if "Before you start" in m.text]
+
+
 def capture(bot, title: str, *, team: str = TEAM, user: str = ALICE, channel: str = CHANNEL):
-    """The ack, and the notes sent to the author after it (through response_url)."""
+    """The ack, and the notes posted after it in the channel."""
     answer = bot.slack.slash_command(
         team_id=team, user_id=user, channel_id=channel, command="/problem", text=title
     )
     bot.settle()
-    notes = [r.body for r in bot.slack.responses if "Before you start" in rendered(r.body)]
-    return answer.body, notes
+    return answer.body, notes(bot, channel)
 
 
 def seed_history(bot, team: str = TEAM) -> None:
@@ -34,21 +39,22 @@ def seed_history(bot, team: str = TEAM) -> None:
     seed.problem("Backlog of refund tickets")
 
 
-def test_quick_capture_lists_up_to_three_similar_past_entries(bot):
+def test_quick_capture_lists_past_entries_sharing_two_words_in_the_cards_thread(bot):
     seed_history(bot)
 
     ack, [note] = capture(bot, "Ticket classifier confuses refund tickets")
 
-    # The ack confirms at once; what was tried before follows, to the author only.
+    # The ack confirms at once; what was tried before follows under the card.
     assert "Captured *P-4" in rendered(ack) and "Tried before" not in rendered(ack)
-    assert note["response_type"] == "ephemeral" and "*P-4*" in rendered(note["blocks"][0])
-    [line] = [b for b in note["blocks"] if "Tried before" in rendered(b)]
-    shown = line["elements"][0]["text"]
-    # Four past records share words with the title; the three closest are shown.
-    assert len(re.findall(r"\*[PEA]-\d+\*", shown)) == 3
-    assert "*E-1* Fine-tune the ticket classifier on relabelled data, no gain, label noise" in shown
-    assert "*P-3* Backlog of refund tickets" in shown
-    assert "P-2" not in shown and "P-4" not in shown  # unrelated, and the new problem itself
+    [card] = [m for m in bot.slack.messages(CHANNEL) if m.ts == note.thread_ts]
+    assert "P-4" in card.text and "*P-4*" in rendered(note.blocks[0])
+    shown = rendered(note.blocks[1:])
+    # Two past records share two words with the title, shown in bold; P-1 shares only
+    # "ticket" and P-2 nothing.
+    assert len(re.findall(r"\*[PEA]-\d+\*", shown)) == 2
+    assert "*E-1* Fine-tune the *ticket classifier* on relabelled data, no gain" in shown
+    assert "*P-3* Backlog of *refund tickets*" in shown
+    assert "P-1" not in shown and "P-2" not in shown and "P-4" not in shown
 
 
 def test_nothing_alike_adds_no_line(bot):
@@ -56,7 +62,9 @@ def test_nothing_alike_adds_no_line(bot):
 
     ack, notes = capture(bot, "Speech model mishears accents")
 
-    assert notes == [] and "Tried before" not in rendered(bot.slack.responses)
+    assert notes == [] and "Tried before" not in rendered(
+        [m.text for m in bot.slack.messages(CHANNEL)]
+    )
     assert "Captured *P-4" in rendered(ack)
 
 
@@ -81,10 +89,10 @@ def test_a_saved_form_closes_and_then_lists_what_was_tried_before(bot):
     )
     bot.settle()
 
-    # The form closes at once; the note follows in the channel, seen by its author only.
+    # The form closes at once; the note follows in the card's thread.
     assert answer.status == 200 and "response_action" not in (answer.body or {})
     assert bot.slack.open_view(ALICE) is None
-    [note] = [m for m in bot.slack.ephemerals(CHANNEL, ALICE) if "Before you start" in m.text]
+    [note] = notes(bot)
     shown = rendered(note.blocks)
     assert "*P-4*" in shown and "Tried before" in shown and "E-1" in shown
     assert "P-4*" not in shown.split("Tried before")[1]
@@ -106,7 +114,10 @@ def test_a_logged_experiment_lists_what_was_tried_before_on_other_problems(bot):
 
     shown = rendered(answer.body)
     assert "Tried before" in shown
-    assert "*E-1* Fine-tune the ticket classifier on relabelled data, no gain, label noise" in shown
+    assert (
+        "*E-1* *Fine-tune* the *ticket classifier* on *relabelled* data, no gain, label noise"
+        in shown
+    )
     assert f"*{refunds_ref}*" not in shown  # not its own problem, nor itself
 
 

@@ -33,8 +33,8 @@ def test_a_long_text_keeps_a_bounded_number_of_terms():
 
 
 def test_every_fts5_term_is_a_quoted_string():
-    assert _fts5_query(["near", 'a"b'], every=False) == '"near" OR "a""b"'
-    assert _fts5_query(["label", "noise"], every=True) == '"label" AND "noise"'
+    assert _fts5_query([["near"], ['a"b']]) == '("near") OR ("a""b")'
+    assert _fts5_query([["label", "noise"], ["x y"]]) == '("label" AND "noise") OR ("x y")'
 
 
 def test_permalinks_are_built_only_from_well_formed_refs():
