@@ -31,7 +31,7 @@ from bot.forms import read_values
 from bot.ids import ActionId, CallbackId, Command
 from handlers import history as records
 from handlers.errors import after_ack
-from handlers.home import publish_home
+from handlers.home import show_board
 from handlers.people import People
 from handlers.slack import show_change, tell_delivery
 from jobs import messages
@@ -244,7 +244,7 @@ def follow_up_done(
         analysis = analyses.get(session, team_id=team_id, number=done.analysis_number)
         queued = messages.analysis_update(session, analysis)
     if body.get("view", {}).get("type") == "home":
-        publish_home({"user": user_id}, {"team_id": team_id}, client, db)
+        show_board(client, db, team_id=team_id, user_id=user_id)
     else:
         respond(
             text=f"Done: {done.text}",

@@ -36,6 +36,8 @@ from jobs import messages
 from jobs.outbox import Sender
 from storage.db import Database
 
+STALE_BUTTON = "That button no longer works: type the `/experiment` line again."
+
 
 def experiment_command(
     ack: Ack,
@@ -236,12 +238,10 @@ def _asked(body: dict[str, Any]) -> tuple[QuickLog, str, str]:
     try:
         text, channel, trigger = plausible.typed_of(body["actions"][0]["value"])
     except (KeyError, TypeError, ValueError):
-        raise UsageError(
-            "That button no longer works: type the `/experiment` line again."
-        ) from None
+        raise UsageError(STALE_BUTTON) from None
     typed = parse_experiment(text)
     if not isinstance(typed, QuickLog):
-        raise UsageError("That button no longer works: type the `/experiment` line again.")
+        raise UsageError(STALE_BUTTON)
     return typed, channel, trigger
 
 

@@ -18,9 +18,14 @@ def publish_home(
 ) -> None:
     if event.get("tab", "home") != "home":
         return
+    show_board(client, db, team_id=context["team_id"], user_id=event["user"])
+
+
+def show_board(client: WebClient, db: Database, *, team_id: str, user_id: str) -> None:
+    """Publish the person's board on App Home, as it stands now."""
     with db.transaction() as session:
-        shown = board.for_viewer(session, team_id=context["team_id"], user_id=event["user"])
-    client.views_publish(user_id=event["user"], view=home(shown))
+        shown = board.for_viewer(session, team_id=team_id, user_id=user_id)
+    client.views_publish(user_id=user_id, view=home(shown))
 
 
 def register(app: App) -> None:
