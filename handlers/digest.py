@@ -12,7 +12,6 @@ from bot import triggers
 from bot.blocks import context
 from bot.digest import render, render_since
 from bot.digest import ritual as digest_schedule
-from bot.digest import service as digest
 from bot.digest.ritual import Help, PostNow, Preview, Schedule, TurnOff
 from bot.errors import UsageError
 from bot.ids import Command
@@ -53,12 +52,16 @@ def digest_command(
         case Help():
             ack(text=render.HELP, response_type="ephemeral")
         case Preview():
-            with db.transaction() as session:
-                composed = digest.week_ending(
-                    session, team_id=team_id, channel_id=channel_id, end=utcnow()
+            with db.reading() as session:
+                state, _, messages = job.compose(
+                    session,
+                    team_id=team_id,
+                    channel_id=channel_id,
+                    end=utcnow(),
+                    limit=PREVIEW_BLOCKS,
                 )
-            first, *rest = render.messages(composed, limit=PREVIEW_BLOCKS)
-            note = [context(render.PREVIEW_NOTE)]
+            first, *rest = messages
+            note = [context(render_since.preview_note(state))]
             ack(text=first["text"], blocks=first["blocks"] + note, response_type="ephemeral")
             shown = rest if len(rest) <= PREVIEW_FOLLOW_UPS else rest[: PREVIEW_FOLLOW_UPS - 1]
             for message in shown:

@@ -62,24 +62,35 @@ def link_to_earlier(
     return None if url is None else Link(ts=found.shown.ts, url=url)
 
 
-def _compose(
-    session: Session, *, ritual: DigestRitual, end: datetime, full: bool, link: Link | None
+def compose(
+    session: Session,
+    *,
+    team_id: str,
+    channel_id: str,
+    end: datetime,
+    full: bool = False,
+    link: Link | None = None,
+    limit: int = render.MESSAGE_BLOCKS,
 ) -> tuple[str, digest.Digest, list[dict[str, Any]]]:
-    """What the digest ending at `end` is: its kind, what it shows, and its messages."""
-    team_id, channel_id = ritual.team_id, ritual.channel_id
+    """What the channel's digest ending at `end` is: its kind, what it shows, and its
+    messages of at most `limit` blocks; what `/digest` previews and `/digest now` posts."""
     found = (
         None if full else since.earlier(session, team_id=team_id, channel_id=channel_id, end=end)
     )
     if found is None:
         week = digest.week_ending(session, team_id=team_id, channel_id=channel_id, end=end)
-        return since.WHOLE_WEEK, week, render.messages(week)
+        return since.WHOLE_WEEK, week, render.messages(week, limit=limit)
     url = link.url if link is not None and link.ts == found.shown.ts else None
     changed = digest.changes_between(
         session, team_id=team_id, channel_id=channel_id, start=found.start, end=end
     )
     if not digest.anything_new(changed):
         return since.NOTHING_NEW, changed, [render_since.nothing_new(earlier=found.shown, link=url)]
-    return since.CHANGES, changed, render_since.changes(changed, earlier=found.shown, link=url)
+    return (
+        since.CHANGES,
+        changed,
+        render_since.changes(changed, earlier=found.shown, link=url, limit=limit),
+    )
 
 
 def enqueue(
@@ -95,7 +106,14 @@ def enqueue(
     """The digest ending at `end` as outbox messages of the claimed `run`, in order: the
     whole week when `full` or the first this week, else what changed since the last one.
     `owner` hears if the channel refuses it. The chart follows with `enqueue_chart`."""
-    state, week, messages = _compose(session, ritual=ritual, end=end, full=full, link=link)
+    state, week, messages = compose(
+        session,
+        team_id=ritual.team_id,
+        channel_id=ritual.channel_id,
+        end=end,
+        full=full,
+        link=link,
+    )
     run.state = state
     key = f"digest:{ritual.id}:{run.occurrence}"
     ids: list[int] = []

@@ -10,7 +10,7 @@ from bot.blocks import section, user
 from bot.digest import render
 from bot.digest.ritual import FULL
 from bot.digest.service import Digest
-from bot.digest.since import CHANGES, NOTHING_NEW, Earlier
+from bot.digest.since import CHANGES, NOTHING_NEW, WHOLE_WEEK, Earlier
 
 TITLE = "What changed since this week's last digest"
 
@@ -33,16 +33,28 @@ def _see(link: str | None) -> str:
     return f"see it here: <{link}>" if link else "see it above in this channel"
 
 
-def changes(digest: Digest, *, earlier: Earlier, link: str | None) -> list[dict[str, Any]]:
-    """What changed since `earlier`, as chat messages within Slack's limits."""
+def changes(
+    digest: Digest, *, earlier: Earlier, link: str | None, limit: int = render.MESSAGE_BLOCKS
+) -> list[dict[str, Any]]:
+    """What changed since `earlier`, as chat messages of at most `limit` blocks."""
     lead = f"since {_earlier(earlier)} ({_see(link)})"
-    return render.messages(digest, title=TITLE, lead=lead)
+    return render.messages(digest, title=TITLE, lead=lead, limit=limit)
 
 
 def nothing_new(*, earlier: Earlier, link: str | None) -> dict[str, Any]:
     """The one line a digest is when nothing changed since `earlier`."""
     line = f"Nothing new since {_earlier(earlier)}; {_see(link)}"
     return {"text": line, "blocks": [section(line)]}
+
+
+def preview_note(state: str) -> str:
+    """The note under a preview of a digest in state `state`: what posting it would do."""
+    if state == WHOLE_WEEK:
+        return render.PREVIEW_NOTE
+    return (
+        "Only you can see this preview. This week's digest is already posted here, so "
+        f"`/digest now` posts only this; `/digest now {FULL}` posts the whole week again."
+    )
 
 
 def posting(state: str) -> str:

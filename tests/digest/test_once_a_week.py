@@ -149,3 +149,28 @@ def test_last_weeks_digest_leaves_this_weeks_whole(bot, clock):
     assert "Weekly digest · 13 Nov – 20 Nov 2026" in rendered(last_week.blocks)
     assert "Weekly digest · 20 Nov – 27 Nov 2026" in rendered(this_week.blocks)
     assert all(seen in rendered(this_week.blocks) for seen in FROM_THE_WEEK)
+
+
+def test_the_preview_after_digest_now_shows_what_digest_now_would_post_next(bot, clock):
+    digest_now(bot, clock, AT_1402)
+    clock.move_to(FRIDAY + timedelta(hours=1))
+    log(bot, "P-1 0.72 focal loss on rare churners", user=BOB)
+    before = len(bot.slack.messages(CHANNEL))
+
+    preview = digest_now(bot, clock, FRIDAY + timedelta(hours=1, minutes=5), "")
+
+    shown = rendered(preview.body["blocks"])
+    assert "What changed since this week's last digest" in shown
+    assert "*E-21* on P-1" in shown
+    assert not any(seen in shown for seen in FROM_THE_WEEK), "the week already posted"
+    assert "`/digest now` posts only this; `/digest now full` posts the whole week" in shown
+    assert preview.body["response_type"] == "ephemeral"
+    assert len(bot.slack.messages(CHANNEL)) == before, "a preview posts nothing"
+
+
+def test_the_preview_with_nothing_new_says_so_in_one_line(bot, clock):
+    digest_now(bot, clock, AT_1402)
+
+    preview = digest_now(bot, clock, FRIDAY + timedelta(minutes=10), "", user=BOB)
+
+    assert preview.body["text"].startswith(f"Nothing new since the digest <@{ALICE}> asked for")
