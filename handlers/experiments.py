@@ -89,19 +89,12 @@ def experiment_command(
                     response_type="ephemeral",
                 )
                 return
-            with db.reading() as session:  # ranking, outside the writer's turn
-                found = alike.similar_to_experiment(session, logged.experiment)
             if not logged.created:
                 ack(text=f"{logged.experiment.ref} is already logged.", response_type="ephemeral")
                 return
-            tried = render_search.tried_before(found, domain=command.get("team_domain"))
-            if tried:
-                ack(
-                    text=f"Logged {logged.experiment.ref}.", blocks=tried, response_type="ephemeral"
-                )
-            else:
-                ack()
+            ack()
             announce(sender, logged=logged, queued=confirmation, respond=respond, client=client)
+            tell_tried_before(db, logged=logged, respond=respond, domain=command.get("team_domain"))
         case Show(number):
             with db.reading() as session:
                 logged = experiments.get(session, team_id=team_id, number=number)
@@ -269,6 +262,23 @@ def undo_delete(
     show_change(
         sender, queued, changed.logged.experiment, client=client, user_id=user_id, respond=respond
     )
+
+
+def tell_tried_before(
+    db: Database, *, logged: experiments.Logged, respond: Respond, domain: str | None
+) -> None:
+    """What the team tried that is like a new experiment, to its author only, after the ack
+    and after its confirmation: ranking it never holds up the answer to the command."""
+    with db.reading() as session:  # ranking, outside the writer's turn
+        found = alike.similar_to_experiment(session, logged.experiment)
+    tried = render_search.tried_before(found, domain=domain)
+    if tried:
+        respond(
+            text=f"Tried before, like {logged.experiment.ref}",
+            blocks=tried,
+            response_type="ephemeral",
+            replace_original=False,
+        )
 
 
 def register(app: App) -> None:

@@ -112,7 +112,16 @@ def test_a_logged_experiment_lists_what_was_tried_before_on_other_problems(bot):
     )
     bot.settle()
 
-    shown = rendered(answer.body)
+    assert answer.status == 200 and "Tried before" not in rendered(answer.body or ""), (
+        "ranking never holds up the ack"
+    )
+    [tried] = [r for r in bot.slack.responses if "Tried before" in str(r.body)]
+    [confirmation] = [
+        c for c in bot.slack.calls("chat.postMessage") if "on P-4" in c.args.get("text", "")
+    ]
+    assert confirmation.at <= tried.at, "it follows the experiment's confirmation"
+    assert tried.body["response_type"] == "ephemeral"
+    shown = rendered(tried.body["blocks"])
     assert "Tried before" in shown
     assert (
         "*E-1* *Fine-tune* the *ticket classifier* on *relabelled* data, no gain, label noise"
@@ -134,3 +143,4 @@ def test_an_experiment_like_nothing_before_is_acknowledged_without_a_line(bot):
     bot.settle()
 
     assert answer.status == 200 and "Tried before" not in rendered(answer.body or "")
+    assert not [r for r in bot.slack.responses if "Tried before" in str(r.body)]
