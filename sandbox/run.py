@@ -19,6 +19,7 @@ from sandbox import demo, demo_team, surface
 from sandbox.clock import Clock
 from sandbox.emulator import SlackEmulator
 from sandbox.page import Page
+from storage.types import run_on
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -75,6 +76,9 @@ class Sandbox:
         )
         self.runtime = runtime
         clock = Clock(start=self.clock_start)
+        # One clock for everything the page and the bot show: message stamps, records, boards.
+        self.emulator.world.now = clock.now
+        run_on(clock.now)
         if self.demo_data:
             # Dated from sandbox time, so a clock started elsewhere still sees weeks of history.
             demo.seed(self.emulator, runtime.db, now=clock.now())
@@ -86,7 +90,7 @@ class Sandbox:
         return self
 
     def stop(self) -> None:
-        """Stop both servers and throw the sandbox database away."""
+        """Stop both servers, give the app back real time, throw the sandbox database away."""
         if self.scheduler is not None:
             self.scheduler.shutdown()
         if self._bot is not None:
@@ -94,6 +98,7 @@ class Sandbox:
         self.emulator.stop()
         if self.runtime is not None:
             self.runtime.db.dispose()
+        run_on(None)
         self._tmp.cleanup()
 
     def __enter__(self) -> Sandbox:
