@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from runtime.config import load
 from runtime.server import InProcessServer
-from sandbox import demo, demo_team, surface
+from sandbox import demo, demo_team, fonts, surface
 from sandbox.clock import Clock
 from sandbox.emulator import SlackEmulator
 from sandbox.page import Page
@@ -84,7 +84,9 @@ class Sandbox:
             demo.seed(self.emulator, runtime.db, now=clock.now())
         self.scheduler = clock.scheduler = ritual_scheduler(runtime, clock)
         self.scheduler.start()
-        self.emulator.page = Page(self.emulator, surface=surface.load(), clock=clock)
+        self.emulator.page = Page(
+            self.emulator, surface=surface.load(), clock=clock, emoji_font=fonts.emoji_font()
+        )
         self._bot = InProcessServer(runtime.web).start()
         self.emulator.app_url = f"{self._bot.url}/slack/events"
         return self
