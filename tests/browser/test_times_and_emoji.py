@@ -80,3 +80,16 @@ def test_an_installed_emoji_font_is_served_and_drawn_with(page: Page, sandbox: S
     assert served.status_code == 200 and served.content == STAND_IN.read_bytes()
     family = page.evaluate("getComputedStyle(document.documentElement).fontFamily")
     assert family.index("Sandbox Emoji") < family.index("Noto Color Emoji")
+
+
+def test_after_a_fast_forward_the_board_shows_the_next_ritual_not_a_past_one(page: Page):
+    send(page, "/digest schedule friday 16:00 europe/london")
+    page.click("button.channel-link:has-text('ritualbot')")
+    expect(page.locator("#home")).to_contain_text("Weekly digest in #ml-team: Jun 6, 2025 at 11:00")
+
+    page.click("#advance")
+
+    expect(page.locator("#clock")).to_contain_text("2025-06-06 15:00")
+    expect(page.locator("#home")).to_contain_text(
+        "Weekly digest in #ml-team: Jun 13, 2025 at 11:00"
+    )
