@@ -28,6 +28,17 @@ def when(at: datetime, *, shown: str = "{time}", zone: str = "UTC", fallback: st
     return f"<!date^{int(at.timestamp())}^{shown}|{local.strftime(fallback)}>"
 
 
+def moment(at: datetime) -> str:
+    """`at` as each reader's day and time (`Nov 30 at 09:30`); `Mon 30 Nov at 14:30 UTC` where
+    Slack cannot show it in the reader's timezone."""
+    return when(at, shown="{date_short_pretty} at {time}", fallback="%a %d %b at %H:%M UTC")
+
+
+def day_of(at: datetime) -> str:
+    """The day `at` fell on in each reader's own timezone (`Nov 30, 2026`); UTC's without."""
+    return when(at, shown="{date_short}", fallback="%d %b %Y")
+
+
 def plain(text: str, limit: int = PLAIN_MAX) -> dict[str, Any]:
     return {"type": "plain_text", "text": clip(text, limit), "emoji": True}
 

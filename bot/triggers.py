@@ -14,7 +14,9 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from bot.blocks import when
 from bot.errors import AlreadyHandled
+from bot.text import escape
 from storage.models import HandledRequest
 from storage.upsert import insert
 
@@ -51,10 +53,18 @@ def once(session: Session, *, trigger: Trigger) -> None:
             HandledRequest.team_id == trigger.team_id, HandledRequest.key == trigger.key
         )
     )
-    when = f" at {handled_at:%H:%M:%S} UTC" if handled_at else ""
+    if handled_at is None:
+        raise AlreadyHandled(_again(trigger.what, ""))
+    # The mrkdwn shows the time in the reader's own timezone; `what` holds what they typed.
+    at = when(handled_at, shown="{time_secs}", fallback="%H:%M:%S UTC")
     raise AlreadyHandled(
-        f"Slack sent {trigger.what} again: it was already done{when}, so nothing changed now."
+        _again(trigger.what, f" at {handled_at:%H:%M:%S} UTC"),
+        shown=_again(escape(trigger.what), f" at {at}"),
     )
+
+
+def _again(what: str, when: str) -> str:
+    return f"Slack sent {what} again: it was already done{when}, so nothing changed now."
 
 
 def forget(session: Session, *, before: datetime) -> int:

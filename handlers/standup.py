@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
@@ -33,6 +32,7 @@ from jobs import roster
 from jobs import standup as job
 from jobs.outbox import Sender
 from storage.db import Database
+from storage.types import utcnow
 
 
 def standup_command(
@@ -57,7 +57,7 @@ def standup_command(
         case Help():
             ack(text=render.HELP, response_type="ephemeral")
         case StandupNow():
-            now = datetime.now(UTC)
+            now = utcnow()
             with db.transaction() as session:
                 triggers.once(session, trigger=trigger)
                 started = standups.start_now(
@@ -80,7 +80,7 @@ def standup_command(
                 triggers.once(session, trigger=trigger)
                 record = standups.of_channel(session, team_id=team_id, channel_id=channel_id)
                 first, last = time_away.skip(
-                    session, record=record, user_id=user_id, until=until, now=datetime.now(UTC)
+                    session, record=record, user_id=user_id, until=until, now=utcnow()
                 )
             ack(
                 text=render.skipping(first, last, until=until is not None),
@@ -138,7 +138,7 @@ def open_answer(
         existing = standup_answers.answer_of(
             session, team_id=team_id, ritual_id=ritual_id, day=day, user_id=user_id
         )
-    if datetime.now(UTC) >= record.cutoff_for(user_id, day):
+    if utcnow() >= record.cutoff_for(user_id, day):
         respond(text=render.closed(day), response_type="ephemeral", replace_original=False)
         return
     closes = record.cutoff_for(user_id, day) if record.cutoff_time else None
@@ -177,7 +177,7 @@ def submit_answer(
             day=day,
             user_id=user_id,
             answers=standup_modals.read_answers(record, view["state"]["values"]),
-            now=datetime.now(UTC),
+            now=utcnow(),
             nothing_to_report=standup_modals.read_nothing_to_report(view["state"]["values"]),
         )
         queued = job.queue_answer(session, record=record, answer=answer)

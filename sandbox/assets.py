@@ -7,6 +7,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent / "web"
 TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8"}
+# Where the page loads the installed emoji font from (sandbox/fonts.py finds it).
+EMOJI_FONT = "emoji-font"
 
 
 def asset(name: str) -> tuple[bytes, str] | None:
@@ -20,3 +22,8 @@ def asset(name: str) -> tuple[bytes, str] | None:
     if kind == "text/html":
         kind = "text/html; charset=utf-8"
     return path.read_bytes(), kind
+
+
+def font(path: Path) -> tuple[bytes, str]:
+    """An installed font file, served to the page."""
+    return path.read_bytes(), mimetypes.guess_type(path.name)[0] or "application/octet-stream"

@@ -67,6 +67,7 @@ class Clicks(SignedRequests):
                 value=value,
                 block_id=block_id,
                 selected_option=selected_option,
+                now=self.world.seconds(),
             )
             | (selected or {})
         ]
@@ -85,6 +86,7 @@ def _action(
     value: str | None,
     block_id: str | None,
     selected_option: dict | None,
+    now: float,
 ) -> dict[str, Any]:
     """One entry of `actions`, typed from the element the blocks declare when present."""
     found = find_element(blocks, action_id)
@@ -93,7 +95,7 @@ def _action(
         "action_id": action_id,
         "block_id": block_id or (found[0] if found else ""),
         "type": element.get("type") or ("static_select" if selected_option else "button"),
-        "action_ts": payloads.action_ts(),
+        "action_ts": payloads.action_ts(now),
     }
     if "text" in element:
         action["text"] = element["text"]

@@ -67,7 +67,7 @@ class Commands(SignedRequests):
             kind="message_action", workspace=workspace, user=user, trigger_id=trigger_id
         )
         payload |= {
-            "action_ts": payloads.action_ts(),
+            "action_ts": payloads.action_ts(self.world.seconds()),
             "callback_id": callback_id,
             "channel": {"id": channel.id, "name": payloads.channel_name(channel)},
             "message_ts": message.ts,
@@ -85,7 +85,10 @@ class Commands(SignedRequests):
         payload = payloads.interaction(
             kind="shortcut", workspace=workspace, user=user, trigger_id=trigger_id
         )
-        payload |= {"action_ts": payloads.action_ts(), "callback_id": callback_id}
+        payload |= {
+            "action_ts": payloads.action_ts(self.world.seconds()),
+            "callback_id": callback_id,
+        }
         delivery = self._post_payload(payload)
         delivery.trigger_id = trigger_id
         return delivery

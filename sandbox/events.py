@@ -26,7 +26,10 @@ class Events(SignedRequests):
         """An Events API event_callback; retry headers when retry_num is given."""
         workspace = lookups.workspace(self.world, team_id)
         envelope = payloads.event_callback(
-            workspace=workspace, event=event, event_id=event_id or self.world.next_id("Ev")
+            workspace=workspace,
+            event=event,
+            event_id=event_id or self.world.next_id("Ev"),
+            now=self.world.seconds(),
         )
         headers = {}
         if retry_num is not None:

@@ -12,6 +12,7 @@ from sandbox.api import ApiError
 from sandbox.app_requests import AppRequests
 from sandbox.blockkit import check_options
 from sandbox.clock import Clock
+from sandbox.fonts import INSTALL, EmojiFont
 from sandbox.page_state import SLACKBOT
 from sandbox.records import Delivery, Message
 from sandbox.surface import AppSurface
@@ -34,10 +35,14 @@ class Page:
         *,
         surface: AppSurface | None = None,
         clock: Clock | None = None,
+        emoji_font: EmojiFont | None = None,
     ) -> None:
+        """`emoji_font`: the installed font the page draws emoji with (sandbox.fonts finds
+        it); without one the page says how to install one."""
         self.emulator = emulator
         self.surface = surface or AppSurface()
         self.clock = clock or Clock()
+        self.emoji_font = emoji_font
 
     def state(self, *, user_id: str, channel_id: str = "", thread_ts: str = "") -> dict[str, Any]:
         """Everything the page draws for `user_id`, looking at one channel and maybe a thread."""
@@ -48,7 +53,12 @@ class Page:
             thread_ts=thread_ts,
             clock=self.clock,
             surface=self.surface,
-        )
+        ) | {
+            "emoji": {
+                "font": self.emoji_font.family if self.emoji_font else None,
+                "install": INSTALL,
+            }
+        }
 
     def act(self, body: dict[str, Any]) -> dict[str, Any]:
         """Do one thing as one person; answer {"ok": ...} and a notice Slack would show."""

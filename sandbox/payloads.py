@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from sandbox.records import Channel, Message, User, Workspace
@@ -10,9 +9,9 @@ from sandbox.records import Channel, Message, User, Workspace
 VERIFICATION_TOKEN = "emulator-verification-token"
 
 
-def action_ts() -> str:
-    """A `1596530385.194939`-style timestamp for now."""
-    return f"{time.time():.6f}"
+def action_ts(now: float) -> str:
+    """A `1596530385.194939`-style timestamp for `now` (seconds since the epoch)."""
+    return f"{now:.6f}"
 
 
 def channel_name(channel: Channel) -> str:
@@ -82,9 +81,10 @@ def message_container(
     }
 
 
-def event_callback(*, workspace: Workspace, event: dict[str, Any], event_id: str) -> dict[str, Any]:
-    """The Events API envelope around one event."""
-    now = time.time()
+def event_callback(
+    *, workspace: Workspace, event: dict[str, Any], event_id: str, now: float
+) -> dict[str, Any]:
+    """The Events API envelope around one event, sent at `now` (seconds since the epoch)."""
     return {
         "token": VERIFICATION_TOKEN,
         "team_id": workspace.team_id,

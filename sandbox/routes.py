@@ -115,8 +115,9 @@ class Routes:
         return self._static(request, "index.html")
 
     def _static(self, request: HttpRequest, name: str) -> HttpAnswer:
-        """One of the page's files."""
-        found = assets.asset(name)
+        """One of the page's files, or the emoji font it draws with."""
+        font = self.emulator.page.emoji_font
+        found = assets.font(font.path) if font and name == assets.EMOJI_FONT else assets.asset(name)
         if found is None:
             return HttpAnswer(404, b"not found")
         body, content_type = found

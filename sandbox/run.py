@@ -15,10 +15,11 @@ from typing import TYPE_CHECKING
 
 from runtime.config import load
 from runtime.server import InProcessServer
-from sandbox import demo, demo_team, surface
+from sandbox import demo, demo_team, fonts, surface
 from sandbox.clock import Clock
 from sandbox.emulator import SlackEmulator
 from sandbox.page import Page
+from storage.types import run_on
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -75,18 +76,23 @@ class Sandbox:
         )
         self.runtime = runtime
         clock = Clock(start=self.clock_start)
+        # One clock for everything the page and the bot show: message stamps, records, boards.
+        self.emulator.world.now = clock.now
+        run_on(clock.now)
         if self.demo_data:
             # Dated from sandbox time, so a clock started elsewhere still sees weeks of history.
             demo.seed(self.emulator, runtime.db, now=clock.now())
         self.scheduler = clock.scheduler = ritual_scheduler(runtime, clock)
         self.scheduler.start()
-        self.emulator.page = Page(self.emulator, surface=surface.load(), clock=clock)
+        self.emulator.page = Page(
+            self.emulator, surface=surface.load(), clock=clock, emoji_font=fonts.emoji_font()
+        )
         self._bot = InProcessServer(runtime.web).start()
         self.emulator.app_url = f"{self._bot.url}/slack/events"
         return self
 
     def stop(self) -> None:
-        """Stop both servers and throw the sandbox database away."""
+        """Stop both servers, give the app back real time, throw the sandbox database away."""
         if self.scheduler is not None:
             self.scheduler.shutdown()
         if self._bot is not None:
@@ -94,6 +100,7 @@ class Sandbox:
         self.emulator.stop()
         if self.runtime is not None:
             self.runtime.db.dispose()
+        run_on(None)
         self._tmp.cleanup()
 
     def __enter__(self) -> Sandbox:

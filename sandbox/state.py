@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import itertools
 import threading
-import time
+from collections.abc import Callable
+from datetime import UTC, datetime
 
 from sandbox.records import (
     Call,
@@ -25,7 +26,13 @@ class World:
 
     def __init__(self) -> None:
         self.lock = threading.RLock()
+        # What time it is in this Slack: real time, or the sandbox clock (`ritualbot sandbox`).
+        self.now: Callable[[], datetime] = lambda: datetime.now(UTC)
         self.clear()
+
+    def seconds(self) -> float:
+        """Now, by this Slack's clock, in seconds since the epoch."""
+        return self.now().timestamp()
 
     def clear(self) -> None:
         """Forget everything."""
@@ -58,7 +65,7 @@ class World:
     def next_ts(self) -> str:
         """A new message timestamp, unique and increasing, like `1700000000.000100`."""
         with self.lock:
-            micros = max(time.time_ns() // 1000, self._last_micros + 1)
+            micros = max(int(self.seconds() * 1_000_000), self._last_micros + 1)
             self._last_micros = micros
         return f"{micros // 1_000_000}.{micros % 1_000_000:06d}"
 
@@ -84,7 +91,7 @@ class World:
                 name=user_id,
                 members=[user_id, bot],
                 im_user=user_id,
-                created=int(time.time()),
+                created=int(self.seconds()),
             )
             self.channels[channel_id] = channel
             self.history[channel_id] = []

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sandbox import lookups
@@ -74,7 +73,7 @@ class WorkspaceSetup:
     ) -> User:
         """Add a member to a workspace; tz_offset and tz_label are those of now."""
         lookups.workspace(self.world, team_id)
-        local = datetime.now(ZoneInfo(tz))
+        local = self.world.now().astimezone(ZoneInfo(tz))
         offset = local.utcoffset()
         user = User(
             team_id=team_id,
@@ -113,7 +112,7 @@ class WorkspaceSetup:
             members=[*members, *bot],
             is_private=is_private,
             is_archived=is_archived,
-            created=int(time.time()),
+            created=int(self.world.seconds()),
         )
         with self.world.lock:
             self.world.channels[channel_id] = channel

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from sqlalchemy import DateTime
@@ -28,5 +29,23 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def utcnow() -> datetime:
+def _real_time() -> datetime:
     return datetime.now(UTC)
+
+
+_clock: Callable[[], datetime] = _real_time
+
+
+def utcnow() -> datetime:
+    """Now, by the app's one clock: real time, or the sandbox's time while a sandbox runs."""
+    return _clock()
+
+
+def run_on(clock: Callable[[], datetime] | None) -> None:
+    """Make `clock` the app's clock (real time again with None).
+
+    Every time the app stamps, compares or shows comes from `utcnow`, so a sandbox that has
+    moved its clock on sees records, boards and rituals of that time, never of the real one.
+    """
+    global _clock
+    _clock = clock or _real_time

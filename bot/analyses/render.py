@@ -8,7 +8,7 @@ from typing import Any
 from bot.analyses.ceilings import TopCeiling
 from bot.analyses.follow_ups import FollowUpRecord
 from bot.analyses.service import AnalysisRecord
-from bot.blocks import actions, button, context, paragraphs, section, sections, user
+from bot.blocks import actions, button, context, moment, paragraphs, section, sections, user
 from bot.ceilings import Ceiling, phrase_ceiling
 from bot.experiments.render import OUTCOME_LABEL, num
 from bot.experiments.service import ExperimentRecord
@@ -97,7 +97,7 @@ def post_text(analysis: AnalysisRecord) -> str:
 def detail(analysis: AnalysisRecord) -> Blocks:
     blocks = post(analysis)
     blocks[-1] = context(
-        f"By {user(analysis.author_id)} on {analysis.created_at:%Y-%m-%d %H:%M} UTC · "
+        f"By {user(analysis.author_id)} on {moment(analysis.created_at)} · "
         f"`/analysis history {analysis.ref}`"
     )
     blocks.append(

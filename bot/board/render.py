@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from bot.analyses.follow_ups import SHOWN, FollowUpRecord
 from bot.analyses.render import done_button, top_ceiling
-from bot.blocks import DIVIDER, actions, button, clip, context, header, section, user, when
+from bot.blocks import (
+    DIVIDER,
+    actions,
+    button,
+    clip,
+    context,
+    day_of,
+    header,
+    moment,
+    section,
+    user,
+)
 from bot.board.service import Board, Upcoming
 from bot.decisions.service import DecisionRecord
 from bot.experiments.render import OUTCOME_LABEL, num
@@ -100,7 +110,7 @@ def _follow_ups(items: tuple[FollowUpRecord, ...]) -> list[dict[str, Any]]:
     for f in items[:FOLLOW_UPS_SHOWN]:
         blocks.append(
             section(
-                f"{escape(clip(f.text, 300))}\n_from *{f.where}*, {f.asked_at:%d %b}_",
+                f"{escape(clip(f.text, 300))}\n_from *{f.where}*, {day_of(f.asked_at)}_",
                 accessory=done_button(f),
             )
         )
@@ -127,18 +137,13 @@ def _decisions(decisions: tuple[DecisionRecord, ...]) -> list[dict[str, Any]]:
         ]
     lines = [
         f"*{d.problem_ref}* {escape(clip(d.problem_title, 80))}: *{d.kind.value}* by "
-        f"{user(d.decided_by)} on {d.decided_at:%Y-%m-%d}. {escape(clip(d.rationale, 200))}"
+        f"{user(d.decided_by)} on {day_of(d.decided_at)}. {escape(clip(d.rationale, 200))}"
         for d in decisions[:DECISIONS_SHOWN]
     ]
     return [*blocks, section("\n".join(lines))]
 
 
 RITUAL_LABEL = {RitualKind.STANDUP: "Standup", RitualKind.DIGEST: "Weekly digest"}
-
-
-def next_at(at: datetime) -> str:
-    """A ritual's next start as each viewer's own day and time (UTC as the fallback text)."""
-    return when(at, shown="{date_short_pretty} at {time}", fallback="%a %d %b %H:%M UTC")
 
 
 def _rituals(rituals: tuple[Upcoming, ...]) -> list[dict[str, Any]]:
@@ -148,7 +153,7 @@ def _rituals(rituals: tuple[Upcoming, ...]) -> list[dict[str, Any]]:
             *blocks,
             context("None scheduled: `/standup` in a channel, or `/digest schedule monday 09:00`."),
         ]
-    lines = [f"*{RITUAL_LABEL[r.kind]}* in <#{r.channel_id}>: {next_at(r.at)}" for r in rituals]
+    lines = [f"*{RITUAL_LABEL[r.kind]}* in <#{r.channel_id}>: {moment(r.at)}" for r in rituals]
     return [*blocks, section("\n".join(lines))]
 
 

@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.blocks import user
+from bot.blocks import day_of, user
 from bot.decisions.service import CLOSES
 from bot.errors import UsageError
 from bot.text import escape
@@ -46,9 +46,9 @@ def closure_of(session: Session, problem: Problem) -> Closure | None:
     )
 
 
-def _said(closure: Closure, *, by: str, why: str) -> str:
-    """What happened and what to type; `by` says who decided, `why` is the placeholder."""
-    when = f" on {closure.decided_at:%Y-%m-%d}" if closure.decided_at else ""
+def _said(closure: Closure, *, on: str, by: str, why: str) -> str:
+    """What happened and what to type; `on` the day, `by` who decided, `why` the placeholder."""
+    when = f" on {on}" if on else ""
     return (
         f"{closure.ref} was {closure.status.value}{when}{by}. Experiments go on open problems; "
         f"to reopen it: `/problem reopen {closure.ref} {why}`."
@@ -56,12 +56,14 @@ def _said(closure: Closure, *, by: str, why: str) -> str:
 
 
 def notice(closure: Closure) -> str:
-    """The closure as mrkdwn, naming who decided it."""
+    """The closure as mrkdwn, naming who decided it and when, in the reader's own timezone."""
     by = f" (decision by {user(closure.decided_by)})" if closure.decided_by else ""
-    return _said(closure, by=by, why=escape("<why>"))
+    on = day_of(closure.decided_at) if closure.decided_at else ""
+    return _said(closure, on=on, by=by, why=escape("<why>"))
 
 
 def refusal(closure: Closure) -> UsageError:
     """The error for an experiment logged on a closed problem: plain text for a form's
-    field, and naming who decided where Slack renders mrkdwn."""
-    return UsageError(_said(closure, by="", why="<why>"), shown=notice(closure))
+    field (its day in UTC), and naming who decided where Slack renders mrkdwn."""
+    on = f"{closure.decided_at:%Y-%m-%d} UTC" if closure.decided_at else ""
+    return UsageError(_said(closure, on=on, by="", why="<why>"), shown=notice(closure))

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from bot.analyses.follow_ups import FollowUpRecord
 from bot.analyses.render import top_ceiling
-from bot.blocks import SECTION_MAX, clip, context, header, section, user
+from bot.blocks import SECTION_MAX, clip, context, day_of, header, moment, section, user
 from bot.digest.participation import Blocker, Participation
 from bot.digest.ritual import DAYS, DigestRitual
 from bot.digest.service import (
@@ -68,7 +67,8 @@ def _signed(value: float) -> str:
 
 
 def span(start: datetime, end: datetime) -> str:
-    """`20 Nov – 27 Nov 2026`: the digest's week, in UTC dates."""
+    """`20 Nov – 27 Nov 2026`: the digest's week, in UTC dates (a header or a file title
+    cannot show each reader's own: the context line under it does)."""
     return f"{start:%d %b} – {end:%d %b %Y}"
 
 
@@ -118,13 +118,13 @@ def best_line(r: Result) -> str:
 def owed_line(o: OwedAnalysis) -> str:
     return (
         f"• *{o.experiment_ref}* on {o.problem.ref} ({OUTCOME_LABEL[o.outcome]}, "
-        f"{o.since:%d %b}) — {user(o.owner_id)}: `/analysis {o.experiment_ref}`"
+        f"{day_of(o.since)}) — {user(o.owner_id)}: `/analysis {o.experiment_ref}`"
     )
 
 
 def follow_up_line(f: FollowUpRecord) -> str:
     owner = user(f.owner_id) if f.owner_id else "_no owner_"
-    return f"• {_text(f.text)} ({f.where}, since {f.asked_at:%d %b}) — {owner}"
+    return f"• {_text(f.text)} ({f.where}, since {day_of(f.asked_at)}) — {owner}"
 
 
 def decision_line(d: DecisionMade) -> str:
@@ -237,9 +237,11 @@ def blocks(digest: Digest, *, title: str, lead: str | None = None) -> Blocks:
         f"{len(digest.decisions)} decision{'s' if len(digest.decisions) != 1 else ''} · "
         f"{len(digest.owed)} {'analysis' if len(digest.owed) == 1 else 'analyses'} owed"
     )
+    # The header's dates are UTC's; the window it covers is each reader's own day and time.
+    window = f"{moment(digest.start)} – {moment(digest.end)}"
     out: Blocks = [
         header(title),
-        context(f"<#{digest.channel_id}> · " + (f"{lead} · " if lead else "") + counts),
+        context(f"<#{digest.channel_id}> · {window} · " + (f"{lead} · " if lead else "") + counts),
     ]
     parts = sections(digest)
     if not parts and not digest.flags:
@@ -299,10 +301,9 @@ HELP = "\n".join(
 def scheduled(ritual: DigestRitual, *, now: datetime) -> str:
     """The answer to `/digest schedule`: when it goes out, and the next one."""
     day = DAYS[ritual.weekday - 1].capitalize()
-    nxt = ritual.next_at(now).astimezone(ZoneInfo(ritual.timezone))
     return (
         f"The weekly digest will be posted here every {day} at {ritual.local_time:%H:%M} "
-        f"({ritual.timezone}). Next: {nxt:%a %d %b %Y, %H:%M %Z}. "
+        f"({ritual.timezone}). Next: {moment(ritual.next_at(now))} your time. "
         "Make sure I'm in this channel (`/invite @ritualbot`); `/digest off` stops it."
     )
 

@@ -3,10 +3,9 @@ nothing did, each pointing back at the digest it follows. Pure Block Kit builder
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
-from bot.blocks import section, user
+from bot.blocks import moment, section, user
 from bot.digest import render
 from bot.digest.ritual import FULL
 from bot.digest.service import Digest
@@ -15,18 +14,10 @@ from bot.digest.since import CHANGES, NOTHING_NEW, WHOLE_WEEK, Earlier
 TITLE = "What changed since this week's last digest"
 
 
-def when(at: datetime) -> str:
-    """A moment as each reader's Slack shows it in their own timezone (UTC without it)."""
-    return (
-        f"<!date^{int(at.timestamp())}^{{date_short_pretty}} at {{time}}"
-        f"|{at:%a %d %b} at {at:%H:%M} UTC>"
-    )
-
-
 def _earlier(earlier: Earlier) -> str:
     if earlier.asked_by is None:
-        return f"the scheduled digest of {when(earlier.at)}"
-    return f"the digest {user(earlier.asked_by)} asked for {when(earlier.at)}"
+        return f"the scheduled digest of {moment(earlier.at)}"
+    return f"the digest {user(earlier.asked_by)} asked for {moment(earlier.at)}"
 
 
 def _see(link: str | None) -> str:

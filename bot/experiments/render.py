@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from bot.blocks import actions, button, context, paragraphs, section, sections, user
+from bot.blocks import actions, button, context, moment, paragraphs, section, sections, user
 from bot.experiments.service import ExperimentRecord, Logged
 from bot.ids import ActionId
 from bot.metric import judged_by
@@ -181,7 +181,7 @@ def detail(logged: Logged) -> Blocks:
     blocks = confirmation(logged)[:-1]
     blocks.append(
         context(
-            f"Logged by {user(e.author_id)} on {e.created_at:%Y-%m-%d %H:%M} UTC"
+            f"Logged by {user(e.author_id)} on {moment(e.created_at)}"
             + (f" · from <{e.source_permalink}|this message>" if e.source_permalink else "")
             + f" · `/experiment history {e.ref}`"
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from bot.blocks import actions, button, clip, context, section, sections, user
+from bot.blocks import actions, button, clip, context, moment, section, sections, user
 from bot.history.service import Action, Version
 from bot.text import escape
 
@@ -40,7 +40,7 @@ def versions(ref: str, history: tuple[Version, ...]) -> Blocks:
         return [section(f"*{ref}* has not been edited, deleted or restored since it was saved.")]
     blocks: Blocks = [section(f"*History of {ref}* (newest first)")]
     for version in history[:VERSIONS_SHOWN]:
-        when = f"{version.changed_at:%Y-%m-%d %H:%M} UTC"
+        when = moment(version.changed_at)
         if version.action == Action.EDIT:
             blocks += sections(
                 [f"{when} · edited by {user(version.changed_by)}"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any, TypeVar
 
 from bot import checks
@@ -13,6 +13,7 @@ from bot.errors import ValidationFailed
 from bot.metric import Metric, out_of_range, parse_eval_size
 from bot.text import parse_number, visible
 from storage.problems import Direction, MetricKind, Track
+from storage.types import utcnow
 
 E = TypeVar("E", Direction, Track, MetricKind)
 
@@ -59,7 +60,7 @@ def _number(value: str | None, *, name: str, errors: dict[str, str]) -> float | 
 def _earliest_today() -> date:
     # The date in the world's earliest timezone (UTC-12): a date before it is in the
     # past for everyone, wherever the person typing it lives.
-    return (datetime.now(UTC) - timedelta(hours=12)).date()
+    return (utcnow() - timedelta(hours=12)).date()
 
 
 def _review_on(value: str | None, errors: dict[str, str]) -> date | None:

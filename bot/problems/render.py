@@ -10,6 +10,7 @@ from bot.blocks import (
     button,
     clip,
     context,
+    day_of,
     fields,
     header,
     paragraphs,
@@ -228,7 +229,7 @@ def detail(
                 else f"*Decisions* (the latest {DECISIONS_SHOWN} of {len(decisions)})"
             ]
             + [
-                f"{d.decided_at:%Y-%m-%d} *{d.kind.value}* by {user(d.decided_by)}: "
+                f"{day_of(d.decided_at)} *{d.kind.value}* by {user(d.decided_by)}: "
                 f"{escape(clip(d.rationale, 400))}"
                 for d in decisions[-DECISIONS_SHOWN:]
             ]

@@ -4,6 +4,8 @@ import { renderBlocks, stateValues } from "./blockkit.js";
 import { mrkdwn, plain } from "./mrkdwn.js";
 
 const POLL_MS = 700;
+// Where emoji live in Unicode: the served emoji font draws only these, the text font the rest.
+const EMOJI_RANGES = "U+203C, U+2049, U+2122, U+2139, U+2194-21AA, U+231A-23FF, U+24C2, U+25AA-27BF, U+2934-2935, U+2B05-2B55, U+3030, U+303D, U+3297, U+3299, U+FE0F, U+1F000-1FAFF";
 const $ = (id) => document.getElementById(id);
 
 const ui = {
@@ -74,6 +76,9 @@ function context(extra = {}) {
   return {
     users: state.users,
     channels: state.channels,
+    // Slack shows each <!date^…> in the reader's own timezone, "today" counted from sandbox time.
+    tz: state.users.find((u) => u.id === state.me)?.tz || "UTC",
+    now: state.clock.now,
     userName: (id) => state.users.find((u) => u.id === id)?.name || id,
     channelName: (id) => state.channels.find((c) => c.id === id)?.name || id,
     act: (action) => act({ type: "action", ...action }),
@@ -228,7 +233,8 @@ function drawMessages() {
   // As in Slack: the app's Messages tab has no composer when the manifest makes it read-only.
   $("composer").hidden = showHome || (channel.kind === "im" && state.surface.messages_read_only);
   if (showHome) return drawHome();
-  if (!changed("messages", [state.messages, state.users, state.surface])) return;
+  // Stamps and date tokens are drawn in the viewer's timezone: a new viewer redraws them.
+  if (!changed("messages", [state.me, state.messages, state.users, state.surface])) return;
   const list = $("messages");
   list.replaceChildren(
     ...(state.messages.length ? state.messages.map((m) => messageNode(m, { inThread: false })) : [el("p", "empty", ["No messages yet."])]),
@@ -255,7 +261,7 @@ function keepFollowing(list) {
 
 function drawHome() {
   const home = ui.state.home;
-  if (!changed("home", home)) return;
+  if (!changed("home", [ui.state.me, home])) return;
   const root = $("home");
   if (!home) {
     root.replaceChildren(el("p", "empty", ["Opening the Home tab…"]));
@@ -267,7 +273,7 @@ function drawHome() {
 function drawThread() {
   const aside = $("thread");
   aside.hidden = !ui.thread;
-  if (!ui.thread || !changed("thread", [ui.thread, ui.state.thread])) return;
+  if (!ui.thread || !changed("thread", [ui.state.me, ui.thread, ui.state.thread])) return;
   const list = $("thread-messages");
   // A thread opens at its root; once open, a new reply is followed if the end was in view.
   const same = list.dataset.ts === ui.thread;
@@ -371,10 +377,26 @@ function drawModalErrors(root, errors) {
   root.querySelector(".invalid input, .invalid textarea, .invalid select")?.focus();
 }
 
+// Emoji in the installed font the sandbox serves; without one, a note on how to install one.
+function drawEmojiFont() {
+  const emoji = ui.state.emoji;
+  if (!emoji || ui.emojiChecked) return;
+  ui.emojiChecked = true;
+  if (emoji.font) {
+    const face = new FontFace("Sandbox Emoji", "url(/static/emoji-font)", { unicodeRange: EMOJI_RANGES });
+    document.fonts.add(face);
+    face.load().catch(() => {});
+    return;
+  }
+  $("emoji-install").textContent = emoji.install;
+  $("emoji-note").hidden = localStorage.getItem("sandbox.emoji-note") === "dismissed";
+}
+
 function draw() {
   if (!ui.state.ready) return;
   ui.user = ui.state.me;
   ui.channel = ui.state.channel;
+  drawEmojiFont();
   drawPeople();
   drawSidebar();
   drawMessages();
@@ -385,7 +407,11 @@ function draw() {
 
 async function refresh() {
   try {
-    ui.state = await fetchState();
+    const asked = ui.user;
+    const state = await fetchState();
+    // A poll sent before "You are" changed answers for the person before: drop it.
+    if (asked !== ui.user) return;
+    ui.state = state;
     draw();
   } catch (error) {
     notify(`The sandbox is not answering (${error.message}); is \`ritualbot sandbox\` still running?`, true);
@@ -464,6 +490,10 @@ function start() {
     if (ui.tab === "home") act({ type: "home" });
     else refresh();
   });
+  $("emoji-note-close").addEventListener("click", () => {
+    localStorage.setItem("sandbox.emoji-note", "dismissed");
+    $("emoji-note").hidden = true;
+  });
   $("thread-close").addEventListener("click", () => {
     ui.thread = "";
     refresh();
@@ -471,7 +501,11 @@ function start() {
   for (const tab of document.querySelectorAll("[data-tab]")) {
     tab.addEventListener("click", () => openChannel(ui.channel, tab.dataset.tab));
   }
-  $("advance").addEventListener("click", () => act({ type: "advance" }));
+  $("advance").addEventListener("click", async () => {
+    await act({ type: "advance" });
+    // The board was drawn at the old time: open it again, as someone coming back to it would.
+    if (ui.tab === "home") act({ type: "home" });
+  });
   document.addEventListener("keydown", (event) => {
     if (event.key === "Escape" && ui.state?.modal) act({ type: "close", view_id: ui.state.modal.id });
   });

@@ -49,6 +49,13 @@ function angle(token, ctx) {
     const id = target.slice(1);
     return el("span", "mention", ["#" + (label || ctx.channelName(id))]);
   }
+  if (target.startsWith("!date^")) {
+    const [, epoch, format] = target.split("^");
+    const shown = slackDate(Number(epoch), decode(format || ""), ctx);
+    const node = el("time", "slack-date", [shown ?? decode(label)]);
+    node.dateTime = new Date(Number(epoch) * 1000).toISOString();
+    return node;
+  }
   if (target.startsWith("!")) {
     const special = target.slice(1).split("^")[0];
     return el("span", "mention", [label ? decode(label) : "@" + special]);
@@ -60,6 +67,38 @@ function angle(token, ctx) {
   link.target = "_blank";
   link.rel = "noopener noreferrer";
   return link;
+}
+
+// A <!date^…> token as Slack shows it to this reader: in their own timezone (ctx.tz), with
+// today/yesterday/tomorrow counted from sandbox time (ctx.now). null (show the fallback) when
+// the epoch or a token is not one Slack knows.
+function slackDate(epoch, format, ctx) {
+  if (!Number.isFinite(epoch) || !format) return null;
+  const at = new Date(epoch * 1000);
+  const timeZone = ctx.tz || "UTC";
+  const part = (options) => at.toLocaleString("en-US", { timeZone, ...options });
+  const dayOf = (when) => when.toLocaleDateString("en-CA", { timeZone }); // 2026-11-30
+  const nth = (n) => n + (n % 100 >= 11 && n % 100 <= 13 ? "th" : { 1: "st", 2: "nd", 3: "rd" }[n % 10] || "th");
+  const relative = () => {
+    const days = (Date.parse(dayOf(at)) - Date.parse(dayOf(new Date(ctx.now || Date.now())))) / 86400000;
+    return { "-1": "yesterday", 0: "today", 1: "tomorrow" }[days];
+  };
+  const date = () => `${part({ month: "long" })} ${nth(Number(part({ day: "numeric" })))}, ${part({ year: "numeric" })}`;
+  const tokens = {
+    date_num: () => dayOf(at),
+    date: date,
+    date_short: () => part({ month: "short", day: "numeric", year: "numeric" }),
+    date_long: () => `${part({ weekday: "long" })}, ${date()}`,
+    time: () => part({ hour: "2-digit", minute: "2-digit", hourCycle: "h23" }),
+    time_secs: () => part({ hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" }),
+  };
+  for (const base of ["date", "date_short", "date_long"]) tokens[base + "_pretty"] = () => relative() ?? tokens[base]();
+  let known = true;
+  const shown = format.replace(/\{(\w+)\}/g, (token, name) => {
+    if (!tokens[name]) known = false;
+    return tokens[name] ? tokens[name]() : token;
+  });
+  return known ? shown : null;
 }
 
 function splitOnce(text, separator) {

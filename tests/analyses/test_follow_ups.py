@@ -14,7 +14,7 @@ from tests.conftest import ALICE, BOB, CAROL, CHANNEL, TEAM
 from tests.digest.test_digest import digest
 from tests.support.delivery import analyses, buttons, command, frame, log, person, text
 from tests.support.plateau import NOW, clock  # noqa: F401 (clock: a fixture)
-from tests.support.slack import rendered
+from tests.support.slack import rendered, seen_by
 
 pytestmark = pytest.mark.usefixtures("clock")
 RELABEL = "Relabel the 10 wrong labels"
@@ -155,6 +155,7 @@ def test_the_digest_lists_follow_ups_open_two_weeks_or_more(bot):
     with time_machine.travel(NOW + timedelta(days=15), tick=True):
         shown = rendered(digest(bot).body["blocks"])
         assert "*Follow-ups open two weeks or more*" in shown
-        assert f"• {RELABEL} (A-1 (E-1, P-1), since 30 Nov) — <@{BOB}>" in shown
+        since = f"• {RELABEL} (A-1 (E-1, P-1), since Nov 30, 2026) — <@{BOB}>"
+        assert since in seen_by(shown, "Europe/London")
         press_done(bot, BOB, told(bot, BOB)[0])
         assert "Follow-ups open two weeks" not in rendered(digest(bot).body["blocks"])

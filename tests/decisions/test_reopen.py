@@ -26,11 +26,13 @@ REOPEN_FORM = "`/problem reopen P-1 &lt;why&gt;`"
 
 
 def closed_as(bot, kind: str = "cut") -> str:
-    """Close P-1 by deciding `kind`; what a refusal says happened, as mrkdwn."""
+    """Close P-1 by deciding `kind`; what a refusal says happened, as mrkdwn: the day in each
+    reader's own timezone."""
     command(bot, "/problem", f"decide P-1 {kind} no gain after 4 experiments")
     [closing] = decisions(bot)
     status = "dropped" if kind == "cut" else "shipped"
-    return f"P-1 was {status} on {closing.decided_at:%Y-%m-%d} (decision by <@{ALICE}>)"
+    day = f"<!date^{int(closing.decided_at.timestamp())}^{{date_short}}|{closing.decided_at:%d %b %Y}>"
+    return f"P-1 was {status} on {day} (decision by <@{ALICE}>)"
 
 
 def card(bot):
@@ -68,7 +70,9 @@ def test_the_form_is_not_opened_for_a_closed_problem_and_refuses_one_closed_mean
     )
 
     assert answer.body["response_action"] == "errors"
-    closed = happened.split(" (")[0]  # a form's field error is plain text: no mention
+    # A form's field error is plain text: no mention, and the day in UTC.
+    [closing] = decisions(bot)
+    closed = f"P-1 was dropped on {closing.decided_at:%Y-%m-%d} UTC"
     assert answer.body["errors"] == {
         "problem": f"{closed}. Experiments go on open problems; "
         "to reopen it: `/problem reopen P-1 <why>`."

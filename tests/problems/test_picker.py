@@ -191,7 +191,7 @@ def test_a_forged_problem_value_is_refused_on_the_field(crowded, user, value, sa
     )
 
     assert answer.body["response_action"] == "errors"
-    shipped = f"{decisions(bot)[0].decided_at:%Y-%m-%d}"
+    shipped = f"{decisions(bot)[0].decided_at:%Y-%m-%d} UTC"  # a field's error: plain text
     assert answer.body["errors"] == {"problem": says.format(shipped=shipped)}
     assert bot.slack.open_view(user) is not None
     assert experiments(bot) == [] and experiments(bot, OTHER_TEAM) == []

@@ -132,7 +132,10 @@ def submission_payload(
 
 def event_body(slack: Any, event: dict[str, Any], *, team: str = TEAM) -> bytes:
     envelope = payloads.event_callback(
-        workspace=slack.workspace(team), event=event, event_id=f"Ev{uuid.uuid4().hex[:10]}"
+        workspace=slack.workspace(team),
+        event=event,
+        event_id=f"Ev{uuid.uuid4().hex[:10]}",
+        now=slack.world.seconds(),
     )
     return json.dumps(envelope).encode()
 

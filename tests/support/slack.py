@@ -24,8 +24,11 @@ def seen_by(text: str, zone: str) -> str:
         at = datetime.fromtimestamp(int(match.group(1)), ZoneInfo(zone))
         return (
             match.group(2)
+            .replace("{time_secs}", f"{at:%H:%M:%S}")
             .replace("{time}", f"{at:%H:%M}")
             .replace("{date_short_pretty}", f"{at:%b} {at.day}")
+            .replace("{date_short}", f"{at:%b} {at.day}, {at.year}")
+            .replace("{date_num}", f"{at:%Y-%m-%d}")
         )
 
     return SLACK_DATE.sub(local, text)
