@@ -4,7 +4,7 @@ standup answers in it, as plain values safe after the session closes."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -114,27 +114,13 @@ class DigestData:
     # The top ceiling of each active problem's latest error analysis, by problem number.
     ceilings: Mapping[int, TopCeiling] = field(default_factory=dict)
     follow_ups: tuple[FollowUpRecord, ...] = ()  # of active problems, open two weeks or more
+    # Every decision on the active problems, oldest first: the chart marks them.
+    active_decisions: tuple[DecisionRow, ...] = ()
 
 
 def _problem_row(p: Problem) -> ProblemRow:
-    return ProblemRow(
-        id=p.id,
-        number=p.number,
-        title=p.title,
-        status=p.status,
-        owner_id=p.owner_id,
-        metric_name=p.metric_name,
-        direction=p.direction,
-        baseline=p.baseline,
-        target=p.target,
-        review_on=p.review_on,
-        created_at=p.created_at,
-        updated_at=p.updated_at,
-        metric_kind=p.metric_kind,
-        metric_low=p.metric_low,
-        metric_high=p.metric_high,
-        eval_size=p.eval_size,
-    )
+    """The problem's fields the digest reads, by name: every field of ProblemRow."""
+    return ProblemRow(**{f.name: getattr(p, f.name) for f in fields(ProblemRow)})
 
 
 EXPERIMENT_COLUMNS = (
@@ -158,6 +144,18 @@ def _experiments(session: Session, *where: Any) -> tuple[ExperimentRow, ...]:
         .order_by(Experiment.created_at, Experiment.number)
     )
     return tuple(ExperimentRow(**row._asdict()) for row in rows)
+
+
+def _decisions(session: Session, *where: Any) -> tuple[DecisionRow, ...]:
+    columns = (
+        Decision.problem_id,
+        Decision.kind,
+        Decision.rationale,
+        Decision.decided_by,
+        Decision.decided_at,
+    )
+    rows = session.execute(select(*columns).where(*where).order_by(Decision.decided_at))
+    return tuple(DecisionRow(**row._asdict()) for row in rows)
 
 
 def load(
@@ -198,23 +196,17 @@ def load(
         Experiment.created_at >= start,
         Experiment.created_at < end,
     )
-    decisions = tuple(
-        DecisionRow(**row._asdict())
-        for row in session.execute(
-            select(
-                Decision.problem_id,
-                Decision.kind,
-                Decision.rationale,
-                Decision.decided_by,
-                Decision.decided_at,
-            )
-            .where(
-                Decision.team_id == team_id,
-                Decision.decided_at >= start,
-                Decision.decided_at < end,
-            )
-            .order_by(Decision.decided_at)
-        )
+    decisions = _decisions(
+        session,
+        Decision.team_id == team_id,
+        Decision.decided_at >= start,
+        Decision.decided_at < end,
+    )
+    active_decisions = _decisions(
+        session,
+        Decision.team_id == team_id,
+        Decision.problem_id.in_(active_ids),
+        Decision.decided_at < end,
     )
     lessons = tuple(
         LessonRow(**row._asdict())
@@ -293,6 +285,7 @@ def load(
         active_history=active_history,
         analysed=analysed,
         decisions=decisions,
+        active_decisions=active_decisions,
         lessons=lessons,
         ceilings=ceilings.latest(
             session, team_id=team_id, metrics={p.number: Metric.of(p) for p in active}
