@@ -9,18 +9,18 @@ from __future__ import annotations
 import io
 import threading
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from bot.blocks import clip
 from bot.digest import chart_panel as panel
 from bot.digest.standing import Series
+from bot.digest.week import CHART_LOOKBACK as LOOKBACK
 
 WIDTH_PX, HEIGHT_PX, DPI = 1200, 600, 150
 MAX_PANELS = 4
-# The time axis reaches back at most this far before the window's end; earlier results
+# The time axis reaches back at most LOOKBACK before the window's end; earlier results
 # still carry the best so far in from the left edge.
-LOOKBACK = timedelta(weeks=8)
 # A panel's title, in characters, by how many panels share the image's width.
 TITLE_CHARS = {1: 64, 2: 27}
 TITLE_MAX = 200  # what the outbox keeps of a file's title

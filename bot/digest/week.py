@@ -31,6 +31,8 @@ from storage.problems import (
 from storage.rituals import Ritual, RitualKind, RitualRun, StandupAnswer
 
 WEEK = timedelta(days=7)
+# How far back the chart looks: its decisions are read that far, by the (team, time) index.
+CHART_LOOKBACK = timedelta(weeks=8)
 ACTIVE = (ProblemStatus.OPEN, ProblemStatus.IN_DELIVERY)
 
 
@@ -114,7 +116,7 @@ class DigestData:
     # The top ceiling of each active problem's latest error analysis, by problem number.
     ceilings: Mapping[int, TopCeiling] = field(default_factory=dict)
     follow_ups: tuple[FollowUpRecord, ...] = ()  # of active problems, open two weeks or more
-    # Every decision on the active problems, oldest first: the chart marks them.
+    # The decisions on the active problems in the chart's reach, oldest first.
     active_decisions: tuple[DecisionRow, ...] = ()
 
 
@@ -196,17 +198,17 @@ def load(
         Experiment.created_at >= start,
         Experiment.created_at < end,
     )
-    decisions = _decisions(
+    # One read of the team's decisions by the (team, time) index: the week's, and those on
+    # the active problems within the chart's reach.
+    recent = _decisions(
         session,
         Decision.team_id == team_id,
-        Decision.decided_at >= start,
+        Decision.decided_at >= min(start, end - CHART_LOOKBACK),
         Decision.decided_at < end,
     )
-    active_decisions = _decisions(
-        session,
-        Decision.team_id == team_id,
-        Decision.problem_id.in_(active_ids),
-        Decision.decided_at < end,
+    decisions = tuple(d for d in recent if d.decided_at >= start)
+    active_decisions = tuple(
+        d for d in recent if d.problem_id in active_ids and d.decided_at >= end - CHART_LOOKBACK
     )
     lessons = tuple(
         LessonRow(**row._asdict())

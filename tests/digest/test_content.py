@@ -102,12 +102,13 @@ def test_the_chart_series_cover_active_problems_with_values(week):
     assert [p.ref for p in week.series[0].points] == ["E-1", "E-2", "E-3", "E-4"]
 
 
-def test_the_chart_marks_every_decision_on_an_active_problem_up_to_the_week_end(db, now):
+def test_the_chart_marks_the_active_problems_decisions_of_its_eight_weeks(db, now):
     with db.transaction() as session:
         seed_week(session, now=now)
         by_number = {(p.team_id, p.number): p for p in session.scalars(select(Problem))}
         churn = by_number[(TEAM, 1)]
         decision(session, churn, DecisionKind.CONTINUE, "Keep going", at=ago(16, now=now))
+        decision(session, churn, DecisionKind.REOPEN, "Before the chart", at=ago(57, now=now))
         decision(session, churn, DecisionKind.PIVOT, "Next week's", at=now + timedelta(hours=1))
         decision(session, by_number[(OTHER_TEAM, 1)], DecisionKind.PIVOT, "x", at=ago(1, now=now))
     start, end = week_of(now)
