@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from bot.digest import render, render_since, since
 from bot.digest import ritual as digest_schedule
 from bot.digest import service as digest
-from bot.digest.chart import chart_comment, metric_chart
+from bot.digest.chart import Chart, chart_comment, chart_title, metric_chart
 from bot.digest.ritual import DigestRitual
 from jobs.delivery import permalink
 from storage import outbox, queries
@@ -138,16 +138,18 @@ def enqueue(
 def enqueue_chart(session: Session, *, ritual: DigestRitual, queued: Queued) -> int | None:
     """The week's metric chart, in its digest's thread; drawn apart from the text because
     drawing takes a while (a person asking is answered first)."""
-    if not queued.week.series:
+    week = queued.week
+    if not week.series:
         return None
+    drawn = Chart(start=week.start, end=week.end, series=week.series)
     chart = Outgoing(
         team_id=ritual.team_id,
         what="this week's metric chart",
         channel=ritual.channel_id,
-        text=chart_comment(queued.week.series),
-        file=metric_chart(queued.week.series),
-        filename=f"digest-{queued.week.end:%Y-%m-%d}.png",
-        file_title=f"Metrics · {render.span(queued.week.start, queued.week.end)}",
+        text=chart_comment(drawn),
+        file=metric_chart(drawn),
+        filename=f"digest-{week.end:%Y-%m-%d}.png",
+        file_title=chart_title(drawn, span=render.span(week.start, week.end)),
         after=queued.ids[0],
         relation=Relation.REPLY,
         key=f"{queued.key}#chart",

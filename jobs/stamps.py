@@ -26,6 +26,8 @@ def call_for(
             "content": message.file,
             "filename": message.filename,
             "title": message.file_title,
+            # Read to those who cannot see the chart: its title names what it shows.
+            "alt_txt": message.file_title,
         }
         return "files.upload", client.files_upload_v2, args | upload
     args = {"channel": channel, "thread_ts": ts, "text": message.text}

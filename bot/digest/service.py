@@ -14,7 +14,7 @@ from bot.analyses.follow_ups import FollowUpRecord
 from bot.digest import participation, standing
 from bot.digest.participation import Blocker, Participation
 from bot.digest.standing import Flag, ProblemRef, Result, Series
-from bot.digest.week import ACTIVE, DigestData, ExperimentRow, load, week_of
+from bot.digest.week import ACTIVE, DecisionRow, DigestData, ExperimentRow, load, week_of
 from bot.verdict import OWES_ANALYSIS
 from storage.experiments import Outcome
 from storage.problems import DecisionKind, ProblemStatus
@@ -90,7 +90,13 @@ def compose(data: DigestData) -> Digest:
     by_problem: dict[int, list[ExperimentRow]] = defaultdict(list)
     for experiment in data.active_history:
         by_problem[experiment.problem_id].append(experiment)
-    stands = [standing.of(p, by_problem[p.id], end_day=data.end.date()) for p in active]
+    decided: dict[int, list[DecisionRow]] = defaultdict(list)
+    for d in data.active_decisions:
+        decided[d.problem_id].append(d)
+    stands = [
+        standing.of(p, by_problem[p.id], end_day=data.end.date(), decisions=decided[p.id])
+        for p in active
+    ]
 
     changes = tuple(
         ProblemChange(

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from bot import plateau
-from bot.digest.week import ExperimentRow, ProblemRow
+from bot.digest.week import DecisionRow, ExperimentRow, ProblemRow
 from bot.metric import Metric
 from storage.experiments import Outcome
-from storage.problems import Direction
+from storage.problems import DecisionKind, Direction
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -54,15 +54,33 @@ class Flag:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Point:
+    """An experiment's value on the chart, named by its id."""
+
+    at: datetime
+    value: float
+    ref: str  # E-12
+
+
+@dataclass(frozen=True, kw_only=True)
+class Mark:
+    """A decision on the chart: its kind, and when."""
+
+    at: datetime
+    kind: DecisionKind
+
+
+@dataclass(frozen=True, kw_only=True)
 class Series:
-    """One active problem's metric over time, for the chart."""
+    """One active problem's metric over time, and its decisions, for the chart."""
 
     problem: ProblemRef
     metric_name: str | None
     direction: Direction
     baseline: float | None
     target: float | None
-    points: tuple[tuple[datetime, float], ...]
+    points: tuple[Point, ...]
+    decisions: tuple[Mark, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -125,8 +143,14 @@ def _flag(problem: ProblemRow, history: list[ExperimentRow], *, end_day: date) -
     )
 
 
-def _series(problem: ProblemRow, history: list[ExperimentRow]) -> Series | None:
-    points = tuple((e.created_at, e.value) for e in history if e.value is not None)
+def _series(
+    problem: ProblemRow, history: list[ExperimentRow], decisions: list[DecisionRow]
+) -> Series | None:
+    points = tuple(
+        Point(at=e.created_at, value=e.value, ref=f"E-{e.number}")
+        for e in history
+        if e.value is not None
+    )
     if not points:
         return None
     return Series(
@@ -136,14 +160,22 @@ def _series(problem: ProblemRow, history: list[ExperimentRow]) -> Series | None:
         baseline=problem.baseline,
         target=problem.target,
         points=points,
+        decisions=tuple(Mark(at=d.decided_at, kind=d.kind) for d in decisions),
     )
 
 
-def of(problem: ProblemRow, history: list[ExperimentRow], *, end_day: date) -> Standing:
-    """Where `problem` stands after `history` (its experiments, oldest first) on `end_day`."""
+def of(
+    problem: ProblemRow,
+    history: list[ExperimentRow],
+    *,
+    end_day: date,
+    decisions: list[DecisionRow] | None = None,
+) -> Standing:
+    """Where `problem` stands after `history` (its experiments, oldest first) and its
+    `decisions` (oldest first) on `end_day`."""
     top = _best(history, problem.direction)
     return Standing(
         best=None if top is None else result(top, problem),
         flag=_flag(problem, history, end_day=end_day),
-        series=_series(problem, history),
+        series=_series(problem, history, decisions or []),
     )

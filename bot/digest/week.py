@@ -4,7 +4,7 @@ standup answers in it, as plain values safe after the session closes."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -31,6 +31,8 @@ from storage.problems import (
 from storage.rituals import Ritual, RitualKind, RitualRun, StandupAnswer
 
 WEEK = timedelta(days=7)
+# How far back the chart looks: its decisions are read that far, by the (team, time) index.
+CHART_LOOKBACK = timedelta(weeks=8)
 ACTIVE = (ProblemStatus.OPEN, ProblemStatus.IN_DELIVERY)
 
 
@@ -114,27 +116,13 @@ class DigestData:
     # The top ceiling of each active problem's latest error analysis, by problem number.
     ceilings: Mapping[int, TopCeiling] = field(default_factory=dict)
     follow_ups: tuple[FollowUpRecord, ...] = ()  # of active problems, open two weeks or more
+    # The decisions on the active problems in the chart's reach, oldest first.
+    active_decisions: tuple[DecisionRow, ...] = ()
 
 
 def _problem_row(p: Problem) -> ProblemRow:
-    return ProblemRow(
-        id=p.id,
-        number=p.number,
-        title=p.title,
-        status=p.status,
-        owner_id=p.owner_id,
-        metric_name=p.metric_name,
-        direction=p.direction,
-        baseline=p.baseline,
-        target=p.target,
-        review_on=p.review_on,
-        created_at=p.created_at,
-        updated_at=p.updated_at,
-        metric_kind=p.metric_kind,
-        metric_low=p.metric_low,
-        metric_high=p.metric_high,
-        eval_size=p.eval_size,
-    )
+    """The problem's fields the digest reads, by name: every field of ProblemRow."""
+    return ProblemRow(**{f.name: getattr(p, f.name) for f in fields(ProblemRow)})
 
 
 EXPERIMENT_COLUMNS = (
@@ -158,6 +146,18 @@ def _experiments(session: Session, *where: Any) -> tuple[ExperimentRow, ...]:
         .order_by(Experiment.created_at, Experiment.number)
     )
     return tuple(ExperimentRow(**row._asdict()) for row in rows)
+
+
+def _decisions(session: Session, *where: Any) -> tuple[DecisionRow, ...]:
+    columns = (
+        Decision.problem_id,
+        Decision.kind,
+        Decision.rationale,
+        Decision.decided_by,
+        Decision.decided_at,
+    )
+    rows = session.execute(select(*columns).where(*where).order_by(Decision.decided_at))
+    return tuple(DecisionRow(**row._asdict()) for row in rows)
 
 
 def load(
@@ -198,23 +198,17 @@ def load(
         Experiment.created_at >= start,
         Experiment.created_at < end,
     )
-    decisions = tuple(
-        DecisionRow(**row._asdict())
-        for row in session.execute(
-            select(
-                Decision.problem_id,
-                Decision.kind,
-                Decision.rationale,
-                Decision.decided_by,
-                Decision.decided_at,
-            )
-            .where(
-                Decision.team_id == team_id,
-                Decision.decided_at >= start,
-                Decision.decided_at < end,
-            )
-            .order_by(Decision.decided_at)
-        )
+    # One read of the team's decisions by the (team, time) index: the week's, and those on
+    # the active problems within the chart's reach.
+    recent = _decisions(
+        session,
+        Decision.team_id == team_id,
+        Decision.decided_at >= min(start, end - CHART_LOOKBACK),
+        Decision.decided_at < end,
+    )
+    decisions = tuple(d for d in recent if d.decided_at >= start)
+    active_decisions = tuple(
+        d for d in recent if d.problem_id in active_ids and d.decided_at >= end - CHART_LOOKBACK
     )
     lessons = tuple(
         LessonRow(**row._asdict())
@@ -293,6 +287,7 @@ def load(
         active_history=active_history,
         analysed=analysed,
         decisions=decisions,
+        active_decisions=active_decisions,
         lessons=lessons,
         ceilings=ceilings.latest(
             session, team_id=team_id, metrics={p.number: Metric.of(p) for p in active}

@@ -5,14 +5,15 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
 from bot.digest import service as digest
 from bot.digest.week import load, week_of
 from storage.experiments import Outcome
-from storage.problems import DecisionKind, ProblemStatus
+from storage.problems import DecisionKind, Problem, ProblemStatus
 from storage.types import utcnow
 from tests.conftest import ALICE, BOB, CAROL, CHANNEL, OTHER_TEAM, TEAM
-from tests.support.digest_week import seed_week
+from tests.support.digest_week import ago, decision, seed_week
 
 
 @pytest.fixture
@@ -94,10 +95,29 @@ def test_timebox_and_diminishing_returns_are_flagged_for_a_decision(week, now):
 
 
 def test_the_chart_series_cover_active_problems_with_values(week):
-    assert [(s.problem.ref, [v for _, v in s.points]) for s in week.series] == [
+    assert [(s.problem.ref, [p.value for p in s.points]) for s in week.series] == [
         ("P-1", [0.62, 0.65, 0.70, 0.58]),
         ("P-2", [0.595, 0.598, 0.60, 0.59, 0.60]),
     ]
+    assert [p.ref for p in week.series[0].points] == ["E-1", "E-2", "E-3", "E-4"]
+
+
+def test_the_chart_marks_the_active_problems_decisions_of_its_eight_weeks(db, now):
+    with db.transaction() as session:
+        seed_week(session, now=now)
+        by_number = {(p.team_id, p.number): p for p in session.scalars(select(Problem))}
+        churn = by_number[(TEAM, 1)]
+        decision(session, churn, DecisionKind.CONTINUE, "Keep going", at=ago(16, now=now))
+        decision(session, churn, DecisionKind.REOPEN, "Before the chart", at=ago(57, now=now))
+        decision(session, churn, DecisionKind.PIVOT, "Next week's", at=now + timedelta(hours=1))
+        decision(session, by_number[(OTHER_TEAM, 1)], DecisionKind.PIVOT, "x", at=ago(1, now=now))
+    start, end = week_of(now)
+    with db.transaction() as session:
+        week = digest.compose(load(session, team_id=TEAM, channel_id=CHANNEL, start=start, end=end))
+    marks = {s.problem.ref: [(m.at, m.kind) for m in s.decisions] for s in week.series}
+    assert marks == {"P-1": [(ago(16, now=now), DecisionKind.CONTINUE)], "P-2": []}
+    # The week's decisions are still those of the week, whatever the chart marks.
+    assert [(d.problem.ref, d.kind) for d in week.decisions] == [("P-5", DecisionKind.CUT)]
 
 
 def test_other_workspaces_channels_weeks_and_deleted_rows_never_appear(week):

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import time, timedelta
 
 import pytest
 import time_machine
+from PIL import Image
 from sqlalchemy import select
 
 from jobs import digest as job
 from storage.outbox import OutboxMessage
+from storage.problems import DecisionKind, Problem
 from storage.rituals import Ritual, RitualKind, RitualRun
 from storage.types import utcnow
 from tests.conftest import ALICE, BOB, CHANNEL, QUIET_CHANNEL, TEAM
-from tests.support.digest_week import oversized_week, seed_week
+from tests.support.digest_week import ago, decision, oversized_week, seed_week
 from tests.support.slack import posted, rendered
 
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -116,6 +119,28 @@ def test_digest_now_posts_the_digest_and_uploads_the_chart(bot):
         ("this week's digest", "sent", None),
         ("this week's metric chart", "sent", None),
     ]
+
+
+def test_the_chart_in_the_thread_is_sized_for_slack_and_names_what_it_shows(bot):
+    with bot.runtime.db.transaction() as session:
+        seed_week(session)
+        churn = session.scalar(select(Problem).where(Problem.team_id == TEAM, Problem.number == 1))
+        decision(session, churn, DecisionKind.PIVOT, "Try session features", at=ago(3))
+
+    digest(bot, "now")
+
+    [message] = posted(bot.slack, CHANNEL)
+    [get_url], [complete] = upload_calls(bot)
+    [shared] = complete.args["files"]
+    width, height = Image.open(io.BytesIO(bot.slack.file_bytes(shared["id"]))).size
+    assert width >= 1200 and abs(width / height - 2) < 0.05, (width, height)
+    # What a screen reader says of the image, and its title under it, name the problems.
+    for named in ("P-1 Churn model misses new users", "P-2 Label noise in eval set"):
+        assert named in get_url.args["alt_txt"] and named in shared["title"]
+    assert shared["title"].startswith("Metrics · ")
+    assert complete.args["initial_comment"].startswith("P-1, P-2: ")
+    assert "not charted" not in complete.args["initial_comment"]
+    assert complete.args["thread_ts"] == message.response["ts"]
 
 
 def test_a_retried_or_double_clicked_digest_now_posts_once(bot):

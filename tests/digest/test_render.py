@@ -1,4 +1,4 @@
-"""The digest's Block Kit messages and chart: pure functions of a composed digest."""
+"""The digest's Block Kit messages: pure functions of a composed digest."""
 
 from __future__ import annotations
 
@@ -8,16 +8,14 @@ from datetime import UTC, datetime, timedelta
 
 from bot.blocks import SECTION_MAX
 from bot.digest import render
-from bot.digest.chart import chart_comment, metric_chart
 from bot.digest.service import Digest, Lesson
-from bot.digest.standing import ProblemRef, Result, Series
+from bot.digest.standing import ProblemRef, Result
 from storage.experiments import Outcome
 from storage.problems import Direction
 
 END = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 START = END - timedelta(days=7)
 PROBLEM = ProblemRef(ref="P-1", title="Churn model misses new users")
-PNG = b"\x89PNG\r\n\x1a\n"
 
 
 def result(number: int, *, approach: str = "add tenure features") -> Result:
@@ -109,45 +107,3 @@ def test_user_text_is_escaped_and_never_pings():
 def test_a_quiet_week_says_so():
     shown = "\n".join(texts(render.messages(digest())))
     assert "A quiet week" in shown
-
-
-def test_the_chart_is_a_png_with_a_panel_per_problem():
-    points = tuple((START + timedelta(days=d), 0.6 + d / 100) for d in range(5))
-    series = (
-        Series(
-            problem=PROBLEM,
-            metric_name="recall",
-            direction=Direction.HIGHER,
-            baseline=0.6,
-            target=0.75,
-            points=points,
-        ),
-        Series(
-            problem=ProblemRef(ref="P-2", title="Latency"),
-            metric_name="p95 ms",
-            direction=Direction.LOWER,
-            baseline=120.0,
-            target=None,
-            points=points[:1],
-        ),
-    )
-    one, two = metric_chart(series[:1]), metric_chart(series)
-    assert one.startswith(PNG) and two.startswith(PNG)
-    # PNG height (bytes 20-24 of the IHDR chunk) grows with the number of panels.
-    assert int.from_bytes(two[20:24], "big") > int.from_bytes(one[20:24], "big")
-
-
-def test_the_chart_comment_names_the_problems_that_did_not_fit():
-    many = tuple(
-        Series(
-            problem=ProblemRef(ref=f"P-{n}", title="t"),
-            metric_name=None,
-            direction=Direction.HIGHER,
-            baseline=None,
-            target=None,
-            points=((START, 1.0),),
-        )
-        for n in range(1, 15)
-    )
-    assert "not charted: P-13, P-14." in chart_comment(many)
-    assert "not charted" not in chart_comment(many[:12])
