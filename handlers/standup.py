@@ -14,8 +14,8 @@ from bot.forms import MessageRef
 from bot.ids import ActionId, CallbackId, Command
 from bot.standup import answers as standup_answers
 from bot.standup import away as time_away
+from bot.standup import blockers, render
 from bot.standup import modals as standup_modals
-from bot.standup import render
 from bot.standup import service as standups
 from bot.standup import settings as standup_settings
 from bot.standup.commands import (
@@ -28,7 +28,8 @@ from bot.standup.commands import (
 from handlers.errors import after_ack
 from handlers.experiment_form import open_experiment_form
 from handlers.slack import tell_delivery
-from jobs import roster
+from jobs import blockers as standup_blockers
+from jobs import profiles, roster
 from jobs import standup as job
 from jobs.outbox import Sender
 from storage.db import Database
@@ -138,6 +139,9 @@ def open_answer(
         existing = standup_answers.answer_of(
             session, team_id=team_id, ritual_id=ritual_id, day=day, user_id=user_id
         )
+        blocker = blockers.open_before(session, team_id=team_id, ritual_id=ritual_id, day=day).get(
+            user_id
+        )
     if utcnow() >= record.cutoff_for(user_id, day):
         respond(text=render.closed(day), response_type="ephemeral", replace_original=False)
         return
@@ -149,6 +153,7 @@ def open_answer(
             day=day,
             existing=existing,
             closes=render.closes_at(closes, record.own_zone(user_id)) if closes else None,
+            blocker=blocker,
         ),
     )
 
@@ -167,6 +172,9 @@ def submit_answer(
     metadata = json.loads(view.get("private_metadata") or "{}")
     team_id, user_id = body["team"]["id"], body["user"]["id"]
     ritual_id, day = render.parse_open_value(f"{metadata.get('ritual')}:{metadata.get('day')}")
+    now = utcnow()
+    profiles.ensure(db=db, client=client, team_id=team_id, user_id=user_id, now=now)
+    values = view["state"]["values"]
     with db.transaction() as session:
         triggers.once(session, trigger=trigger)
         record = standups.get(session, team_id=team_id, ritual_id=ritual_id)
@@ -176,14 +184,20 @@ def submit_answer(
             ritual_id=record.id,
             day=day,
             user_id=user_id,
-            answers=standup_modals.read_answers(record, view["state"]["values"]),
-            now=utcnow(),
-            nothing_to_report=standup_modals.read_nothing_to_report(view["state"]["values"]),
+            answers=standup_modals.read_answers(record, values),
+            now=now,
+            nothing_to_report=standup_modals.read_nothing_to_report(values),
         )
         queued = job.queue_answer(session, record=record, answer=answer)
+        notice = standup_blockers.queue_follow_up(
+            session,
+            record=record,
+            answer=answer,
+            still_blocked=standup_modals.read_still_blocked(values),
+        )
     ack()
     tell_delivery(
-        sender.send_now(queued, team_id=team_id, person=user_id),
+        sender.send_now([*queued, *([notice] if notice else [])], team_id=team_id, person=user_id),
         saved="Your standup answer is saved",
         what=f"it in <#{record.channel_id}>",
         respond=None,

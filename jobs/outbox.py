@@ -22,7 +22,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from jobs import stamps
-from jobs.delivery import RateGate, Sent, call
+from jobs.delivery import RateGate, Sent, call, permalink
 from storage import outbox, sends
 from storage.db import Database
 from storage.outbox import OutboxMessage, OutboxState, Outgoing, Relation
@@ -211,14 +211,28 @@ class Sender:
         """One call to Slack; what it answered is recorded by the caller."""
         message, channel = claimed.message, claimed.channel
         client = self.client_for(message.team_id)
-        method, do, args = stamps.call_for(client, message, channel=channel, ts=claimed.ts)
-        answer = call(
-            do,
-            gate=self._gate(message.team_id, method),
-            patience=patience,
-            **args,
+        link = self._link_after(client, message) if message.links_after else None
+        method, do, args = stamps.call_for(
+            client, message, channel=channel, ts=claimed.ts, link=link
         )
+        answer = call(do, gate=self._gate(message.team_id, method), patience=patience, **args)
+        if answer.error == "missing_scope" and message.username:
+            # A workspace that installed the app before it asked for chat:write.customize:
+            # the message says whose it is, so it goes in the bot's own name.
+            method, do, args = stamps.call_for(
+                client, message, channel=channel, ts=claimed.ts, link=link, as_person=False
+            )
+            answer = call(do, gate=self._gate(message.team_id, method), patience=patience, **args)
         return Outcome(message, answer, channel)
+
+    def _link_after(self, client: WebClient, message: OutboxMessage) -> str | None:
+        """The permalink of the message this one follows; None when Slack will not give it
+        (the message then names where it is, without the link)."""
+        with self.db.reading() as session:
+            first = outbox.get(session, team_id=message.team_id, message_id=message.after or 0)
+        if first is None or first.ts is None:
+            return None
+        return permalink(client, channel=first.sent_channel or first.channel, ts=first.ts)
 
     def _record(self, outcomes: list[Outcome]) -> None:
         """What Slack answered to each, in a transaction of its own."""

@@ -1,4 +1,5 @@
-"""Who takes part in a standup, and in which timezone: read from Slack, stored on it."""
+"""Who takes part in a standup, in which timezone, under which name and avatar: read from
+Slack, stored."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from slack_sdk.errors import SlackApiError
 
 from bot.standup import service as standups
 from bot.standup.service import StandupRecord
+from jobs import profiles
+from storage import people
 from storage.db import Database
 from storage.types import utcnow
 
@@ -46,18 +49,24 @@ def sync(*, db: Database, client: WebClient, record: StandupRecord) -> StandupRe
             )
         else:
             members = set(record.participants)
-        roster = {
-            user["id"]: user.get("tz") or record.timezone
+        taking_part = [
+            user
             for user in _pages(client.users_list, "members")
             if user.get("id") in members
             and not user.get("is_bot")
             and not user.get("deleted")
             and user.get("id") != "USLACKBOT"
-        }
+        ]
     except (SlackApiError, OSError) as error:
         log.warning("could not read the participants of standup %s: %s", record.id, error)
         return record
+    roster = {user["id"]: user.get("tz") or record.timezone for user in taking_part}
+    now = utcnow()
     with db.transaction() as session:
+        # users.list gave each one's name and avatar too: their answers need no lookup.
+        people.remember(
+            session, team_id=record.team_id, profiles=profiles.profiles_of(taking_part), now=now
+        )
         return standups.set_roster(
-            session, team_id=record.team_id, ritual_id=record.id, roster=roster, now=utcnow()
+            session, team_id=record.team_id, ritual_id=record.id, roster=roster, now=now
         )

@@ -3,6 +3,7 @@ becomes a Web API call, and how a post whose answer was lost is found again in S
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -14,9 +15,16 @@ STAMP = "ritualbot_outbox"
 
 
 def call_for(
-    client: WebClient, message: OutboxMessage, *, channel: str, ts: str | None
+    client: WebClient,
+    message: OutboxMessage,
+    *,
+    channel: str,
+    ts: str | None,
+    link: str | None = None,
+    as_person: bool = True,
 ) -> tuple[str, Callable[..., Any], dict[str, Any]]:
-    """The Web API method that sends this message, and its arguments."""
+    """The Web API method that sends this message, and its arguments: `link` is the
+    permalink its text refers to; without `as_person`, it goes in the bot's own name."""
     if message.relation == Relation.EDIT:
         args = {"channel": channel, "ts": ts, "text": message.text}
         return "chat.update", client.chat_update, args | {"blocks": message.blocks or []}
@@ -30,10 +38,24 @@ def call_for(
             "alt_txt": message.file_title,
         }
         return "files.upload", client.files_upload_v2, args | upload
-    args = {"channel": channel, "thread_ts": ts, "text": message.text}
+    text = linked(message.text, link) if message.links_after else message.text
+    args = {"channel": channel, "thread_ts": ts, "text": text}
     stamp = {"event_type": STAMP, "event_payload": {"outbox_id": message.id}}
     post = args | {"blocks": message.blocks or [], "metadata": stamp}
+    if as_person and message.username:
+        post |= {"username": message.username, "icon_url": message.icon_url}
     return "chat.postMessage", client.chat_postMessage, post
+
+
+LINK = "{link}"
+_LINKED = re.compile(r"<\{link\}\|([^>]*)>")
+
+
+def linked(text: str, link: str | None) -> str:
+    """The text with its `<{link}|words>` pointing at `link`; the words alone without one."""
+    if link is None:
+        return _LINKED.sub(r"\1", text)
+    return text.replace(LINK, link)
 
 
 def find(

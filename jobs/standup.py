@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -22,19 +22,20 @@ from sqlalchemy.orm import Session
 from bot.schedule import local_instant, parse_key
 from bot.standup import answers as standup_answers
 from bot.standup import away as time_away
-from bot.standup import participation, render
+from bot.standup import blockers, participation, render
 from bot.standup import service as standups
 from bot.standup.answers import AnswerRecord
+from bot.standup.blockers import OpenBlocker
 from bot.standup.service import CLOSE, PROMPT, REMIND, PromptedNow, StandupRecord
 from jobs import roster
 from jobs.outbox import PERSON_WAITING_PATIENCE, Sender
-from storage import outbox
+from storage import outbox, people
 from storage.db import Database
 from storage.outbox import OutboxState, Outgoing, Relation
 
 log = logging.getLogger(__name__)
 
-THREAD, SUMMARY = "thread", "summary"
+THREAD, SUMMARY, POSTED = "thread", "summary", "posted"
 
 
 def run(
@@ -111,13 +112,34 @@ def queue_prompts(
     if not users:
         return Queued(thread=None, prompts={})
     thread = day_thread(session, record=record, day=day, again=False)
+    # Who is still blocked by what they raised at an earlier standup: asked about it.
+    blocked = blockers.open_before(session, team_id=record.team_id, ritual_id=record.id, day=day)
     stored: dict[str, int] = {}
     for (closes, zone), readers in by_reader(record, day, users).items():
-        text, blocks = render.prompt(record=record, day=day, closes=closes, zone=zone)
-        stored |= _queue_dms(
-            session, record=record, day=day, step=PROMPT, users=readers, text=text, blocks=blocks
-        )
+        for blocker, people_of in _by_blocker(readers, blocked).items():
+            text, blocks = render.prompt(
+                record=record, day=day, closes=closes, zone=zone, blocker=blocker
+            )
+            stored |= _queue_dms(
+                session,
+                record=record,
+                day=day,
+                step=PROMPT,
+                users=people_of,
+                text=text,
+                blocks=blocks,
+            )
     return Queued(thread=thread, prompts=stored)
+
+
+def _by_blocker(
+    users: list[str], blocked: dict[str, OpenBlocker]
+) -> dict[OpenBlocker | None, list[str]]:
+    """`users` by the earlier blocker their prompt asks about (most: none)."""
+    groups: dict[OpenBlocker | None, list[str]] = defaultdict(list)
+    for u in users:
+        groups[blocked.get(u)].append(u)
+    return groups
 
 
 def by_reader(
@@ -203,8 +225,11 @@ def queue_summary(session: Session, *, record: StandupRecord, day: date, at: dat
         return
     for answer in answers:
         queue_answer(session, record=record, answer=answer, unless_queued=True)
-    summary = standup_answers.summary(
-        session, team_id=record.team_id, ritual_id=record.id, day=day, people=record.roster
+    summary = replace(
+        standup_answers.summary(
+            session, team_id=record.team_id, ritual_id=record.id, day=day, people=record.roster
+        ),
+        standing=blockers.standing(session, team_id=record.team_id, ritual_ids=[record.id], on=day),
     )
     thread = day_thread(session, record=record, day=day, again=True)
     outbox.enqueue(
@@ -232,17 +257,22 @@ def queue_answer(
     """The answer posted in the day's thread, or its posted message edited to match it; the
     ids to send, the answer's own first. With `unless_queued`, only an answer whose post
     is missing or was refused is queued (again)."""
-    text, blocks = render.answer(record=record, answer=answer)
     posted = outbox.of_record(
         session, team_id=record.team_id, slot="standup_answer", record_number=answer.id
     )
     if posted is not None and posted.state != OutboxState.FAILED:
         if unless_queued:
             return []
+        text, blocks = render.answer(
+            record=record, answer=answer, as_person=posted.username is not None
+        )
         change = outbox.edit(
             session, team_id=record.team_id, of=posted.id, text=text, blocks=blocks
         )
         return [change] if change is not None else []
+    # In their own name when Slack told us it (the roster, or users.info); else the bot's.
+    profile = people.profile_of(session, team_id=record.team_id, user_id=answer.user_id)
+    text, blocks = render.answer(record=record, answer=answer, as_person=profile is not None)
     thread = day_thread(session, record=record, day=answer.day, again=True)
     queued = outbox.enqueue(
         session,
@@ -257,9 +287,25 @@ def queue_answer(
             slot="standup_answer",
             record_number=answer.id,
             owner=answer.user_id,
+            username=profile.name if profile else None,
+            icon_url=profile.image_url if profile else None,
         ),
     )
-    return [queued, thread]
+    # Once it is posted, a DM to its author with the link to it: one per post.
+    confirmation = outbox.enqueue(
+        session,
+        Outgoing(
+            team_id=record.team_id,
+            what=f"the link to <@{answer.user_id}>'s standup answer",
+            channel=answer.user_id,
+            text=render.posted(record=record, day=answer.day),
+            after=queued,
+            relation=Relation.FOLLOWS,
+            links_after=True,
+            key=f"{key(record, answer.day, POSTED, answer.user_id)}#{queued}",
+        ),
+    )
+    return [queued, thread, confirmation]
 
 
 def queue_saved(session: Session, *, record: StandupRecord, user_id: str) -> int:

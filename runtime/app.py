@@ -31,6 +31,8 @@ BOT_SCOPES = [
     "commands",
     "chat:write",
     "chat:write.public",
+    # Standup answers posted under each person's own name and avatar.
+    "chat:write.customize",
     "im:write",
     "users:read",
     "channels:read",

@@ -91,7 +91,19 @@ def _bot_message(req: ApiRequest, *, channel: Channel) -> Message:
         thread_ts=req.text("thread_ts") or None,
         bot_id=req.workspace.bot_id,
         metadata=req.args.get("metadata") or None,
+        **_author(req),
     )
+
+
+CUSTOMIZE = "chat:write.customize"
+
+
+def _author(req: ApiRequest) -> dict[str, str | None]:
+    """The name and picture a post asks for. Slack honours them only for an app granted
+    chat:write.customize, and ignores them otherwise: so does the emulator."""
+    if CUSTOMIZE not in req.workspace.scopes:
+        return {}
+    return {"username": req.text("username") or None, "icon_url": req.text("icon_url") or None}
 
 
 def _own_message(req: ApiRequest, *, refusal: str) -> tuple[Channel, Message]:

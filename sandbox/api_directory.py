@@ -38,13 +38,15 @@ def users_info(req: ApiRequest) -> dict[str, Any]:
     )
     if user is None:
         raise ApiError("user_not_found")
-    return {"ok": True, "user": user.to_api()}
+    return {"ok": True, "user": user.to_api(base_url=req.base_url)}
 
 
 def users_list(req: ApiRequest) -> dict[str, Any]:
     """users.list: the workspace's members, bots included, a page at a time."""
     team_id = req.workspace.team_id
-    members = [u.to_api() for u in req.world.users.values() if u.team_id == team_id]
+    members = [
+        u.to_api(base_url=req.base_url) for u in req.world.users.values() if u.team_id == team_id
+    ]
     page, metadata = req.page(members)
     return {"ok": True, "members": page, "response_metadata": metadata}
 

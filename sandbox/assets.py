@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import mimetypes
+from html import escape
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent / "web"
@@ -27,3 +28,18 @@ def asset(name: str) -> tuple[bytes, str] | None:
 def font(path: Path) -> tuple[bytes, str]:
     """An installed font file, served to the page."""
     return path.read_bytes(), mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+
+
+AVATAR_COLOURS = ("#4a154b", "#1264a3", "#2bac76", "#e8912d", "#cd2553", "#0b4c8c")
+
+
+def avatar_svg(name: str, seed: str) -> bytes:
+    """A person's picture as the emulator draws it: their initial on a colour of their own."""
+    colour = AVATAR_COLOURS[sum(map(ord, seed)) % len(AVATAR_COLOURS)]
+    initial = escape((name.strip()[:1] or "?").upper())
+    return (
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 72 72">'
+        f'<rect width="72" height="72" rx="8" fill="{colour}"/>'
+        '<text x="36" y="48" font-family="sans-serif" font-size="36" fill="#fff" '
+        f'text-anchor="middle">{initial}</text></svg>'
+    ).encode()

@@ -98,6 +98,8 @@ def _message(message: Message, *, ephemeral: bool, history: list[Message]) -> di
         "thread_ts": message.thread_ts,
         "edited": message.edited,
         "bot": message.bot_id is not None,
+        "username": message.username,
+        "icon_url": message.icon_url,
         "ephemeral": ephemeral,
         "reply_count": len(replies),
     }

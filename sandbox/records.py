@@ -24,6 +24,10 @@ class Workspace:
         return {"id": self.team_id, "domain": self.domain}
 
 
+# The picture sizes Slack gives in a profile (image_24 … image_512).
+AVATAR_SIZES = (24, 32, 48, 72, 192, 512)
+
+
 @dataclass
 class User:
     """A member of a workspace, human or bot."""
@@ -39,7 +43,11 @@ class User:
     is_bot: bool = False
     deleted: bool = False
 
-    def to_api(self) -> dict[str, Any]:
+    def avatar(self, base_url: str, size: int) -> str:
+        """Where the emulator serves this person's picture (their initial), at `size` px."""
+        return f"{base_url}/avatars/{self.id}.svg?s={size}"
+
+    def to_api(self, *, base_url: str = "") -> dict[str, Any]:
         """The user object as users.info and users.list return it."""
         return {
             "id": self.id,
@@ -60,6 +68,7 @@ class User:
                 "display_name": self.name,
                 "display_name_normalized": self.name,
                 "team": self.team_id,
+                **{f"image_{n}": self.avatar(base_url, n) for n in AVATAR_SIZES},
             },
         }
 
@@ -116,6 +125,9 @@ class Message:
     bot_id: str | None = None
     # What the app attached with chat.postMessage's `metadata` (event_type, event_payload).
     metadata: dict[str, Any] | None = None
+    # The name and picture the app posted it under (chat:write.customize), if it chose one.
+    username: str | None = None
+    icon_url: str | None = None
 
     def to_api(self, *, team_id: str) -> dict[str, Any]:
         """The message object as the history methods return it."""
@@ -136,6 +148,10 @@ class Message:
             message["edited"] = {"user": self.user, "ts": self.ts}
         if self.files:
             message["files"] = self.files
+        if self.username:
+            message["username"] = self.username
+        if self.icon_url:
+            message["icons"] = {"image_48": self.icon_url}
         return message
 
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from sandbox import assets, responses
 from sandbox.api import ApiError
+from sandbox.assets import avatar_svg
 from sandbox.page import PageError
 from sandbox.server import HttpAnswer, HttpRequest
 
@@ -30,6 +31,7 @@ class Routes:
             ("POST", "response"): self._response,
             ("POST", "upload"): self._upload,
             ("GET", "files"): self._file,
+            ("GET", "avatars"): self._avatar,
             ("GET", "_emulator"): self._control,
             ("POST", "_emulator"): self._control,
             ("GET", ""): self._index,
@@ -87,6 +89,14 @@ class Routes:
         if stored is None or stored.data is None:
             return HttpAnswer(404, b"file not found")
         return HttpAnswer(200, stored.data, stored.mimetype)
+
+    def _avatar(self, request: HttpRequest, name: str) -> HttpAnswer:
+        """A person's picture: their initial on a colour of their own."""
+        user_id = name.removesuffix(".svg")
+        user = self.emulator.world.users.get(user_id)
+        if user is None:
+            return HttpAnswer(404, b"no such person")
+        return HttpAnswer(200, avatar_svg(user.real_name or user.name, user.id), "image/svg+xml")
 
     def _control(self, request: HttpRequest, action: str) -> HttpAnswer:
         """Drive the emulator from another process."""

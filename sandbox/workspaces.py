@@ -16,6 +16,7 @@ DEFAULT_SCOPES = (
     "commands",
     "chat:write",
     "chat:write.public",
+    "chat:write.customize",
     "im:write",
     "users:read",
     "channels:read",

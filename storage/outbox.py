@@ -22,6 +22,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     ForeignKey,
     Index,
     Integer,
@@ -87,6 +88,11 @@ class OutboxMessage(Base):
     # Where the record this belongs to keeps its message (see SLOTS), and its number (P-12: 12).
     slot: Mapped[str | None] = mapped_column(String(32), nullable=True)
     record_number: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # Posted under a person's name and avatar (chat:write.customize): their standup answer.
+    username: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    icon_url: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    # `{link}` in its text is the permalink of the message it follows, filled in when sent.
+    links_after: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
     # Who hears about it if Slack refuses it for good.
     owner: Mapped[str | None] = mapped_column(USER_ID, nullable=True)
     # Enqueueing the same key twice in a workspace stores one message.
@@ -144,6 +150,9 @@ class Outgoing:
     record_number: int | None = None
     owner: str | None = None
     key: str | None = None
+    username: str | None = None
+    icon_url: str | None = None
+    links_after: bool | None = None
 
 
 def enqueue(session: Session, message: Outgoing) -> int:

@@ -103,6 +103,23 @@ class StandupAnswer(Base):
     edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
+class StandupBlocker(Base):
+    """A blocker someone raised in a standup, open until they say it is resolved."""
+
+    __tablename__ = "standup_blockers"
+    __table_args__ = (Index("ix_standup_blockers_ritual_id_user_id", "ritual_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(TEAM_ID, index=True)
+    ritual_id: Mapped[int] = mapped_column(ForeignKey("rituals.id", ondelete="CASCADE"))
+    user_id: Mapped[str] = mapped_column(USER_ID)
+    text: Mapped[str] = mapped_column(Text)
+    raised_on: Mapped[date]
+    # The last standup day its person answered with it still open.
+    seen_on: Mapped[date]
+    resolved_on: Mapped[date | None]
+
+
 class Away(Base):
     """A person's declared time away: no prompts from `starts_on` through `ends_on`."""
 

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from storage import analyses, experiments, outbox, problems, rituals  # noqa: F401  (their tables)
+from storage import (  # noqa: F401  (their tables)
+    analyses,
+    experiments,
+    outbox,
+    people,
+    problems,
+    rituals,
+)
 from storage.models import Base
 
 metadata = Base.metadata

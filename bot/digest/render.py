@@ -20,6 +20,7 @@ from bot.digest.service import (
 )
 from bot.digest.standing import Flag, ProblemRef, Result
 from bot.problems.render import STATUS_LABEL, decide_buttons
+from bot.standup.render import blocked_for
 from bot.text import escape
 from storage.experiments import Outcome
 from storage.problems import DecisionKind, Direction
@@ -197,6 +198,12 @@ def sections(digest: Digest) -> list[tuple[str, list[str]]]:
     if digest.standup_days:
         standup += [turnout_line(digest), *map(participation_line, digest.participation)]
         standup += ["*Blockers*", *map(blocker_line, digest.blockers)] if digest.blockers else []
+    if digest.still_blocked:
+        on = digest.end.date()
+        standup += [
+            "*Still blocked*",
+            *(f"• {blocked_for(b, on=on)}" for b in digest.still_blocked),
+        ]
     return [
         (title, lines)
         for title, lines in (

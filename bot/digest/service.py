@@ -15,6 +15,7 @@ from bot.digest import participation, standing
 from bot.digest.participation import Blocker, Participation
 from bot.digest.standing import Flag, ProblemRef, Result, Series
 from bot.digest.week import ACTIVE, DecisionRow, DigestData, ExperimentRow, load, week_of
+from bot.standup.blockers import OpenBlocker
 from bot.verdict import OWES_ANALYSIS
 from storage.experiments import Outcome
 from storage.problems import DecisionKind, ProblemStatus
@@ -80,6 +81,7 @@ class Digest:
     series: tuple[Series, ...]
     ceilings: tuple[ProblemCeiling, ...] = ()
     follow_ups: tuple[FollowUpRecord, ...] = ()  # open two weeks or more
+    still_blocked: tuple[OpenBlocker, ...] = ()  # open two standups in a row or more
 
 
 def compose(data: DigestData) -> Digest:
@@ -157,6 +159,7 @@ def compose(data: DigestData) -> Digest:
             if p.number in data.ceilings
         ),
         follow_ups=data.follow_ups,
+        still_blocked=data.still_blocked,
     )
 
 

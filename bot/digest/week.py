@@ -15,8 +15,11 @@ from bot.analyses import ceilings, follow_ups
 from bot.analyses.ceilings import TopCeiling
 from bot.analyses.follow_ups import FollowUpRecord
 from bot.metric import Metric
+from bot.standup import blockers
 from bot.standup import participation as standup_participation
+from bot.standup.blockers import OpenBlocker
 from bot.standup.participation import DayRoll
+from bot.standup.service import ritual_row_for_channel
 from bot.verdict import OWES_ANALYSIS
 from storage.analyses import ErrorAnalysis
 from storage.experiments import Experiment, Outcome
@@ -118,6 +121,8 @@ class DigestData:
     follow_ups: tuple[FollowUpRecord, ...] = ()  # of active problems, open two weeks or more
     # The decisions on the active problems in the chart's reach, oldest first.
     active_decisions: tuple[DecisionRow, ...] = ()
+    # The channel's standup blockers open two standups in a row or more, at `end`.
+    still_blocked: tuple[OpenBlocker, ...] = ()
 
 
 def _problem_row(p: Problem) -> ProblemRow:
@@ -306,7 +311,17 @@ def load(
             AnswerRow(user_id=a.user_id, day=day_of_run[a.run_id], answers=dict(a.answers or {}))
             for a in answers
         ),
+        still_blocked=_still_blocked(session, team_id=team_id, channel_id=channel_id, end=end),
     )
+
+
+def _still_blocked(
+    session: Session, *, team_id: str, channel_id: str, end: datetime
+) -> tuple[OpenBlocker, ...]:
+    standup = ritual_row_for_channel(session, team_id=team_id, channel_id=channel_id)
+    if standup is None:
+        return ()
+    return blockers.standing(session, team_id=team_id, ritual_ids=[standup.id], on=end.date())
 
 
 def week_of(end: datetime) -> tuple[datetime, datetime]:

@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -17,6 +18,9 @@ from bot.standup.participation import Rate
 from bot.standup.service import ANSWER_MAX, StandupRecord, ritual_row, run_row
 from storage import queries
 from storage.rituals import Ritual, StandupAnswer
+
+if TYPE_CHECKING:
+    from bot.standup.blockers import OpenBlocker
 
 # Answers that mean "nothing to report", so they raise no blocker.
 NOTHING = re.compile(r"^\W*(no(ne|pe)?|nothing|n/?a|nil|-+|—|no blockers?)\W*$", re.IGNORECASE)
@@ -44,6 +48,8 @@ class DaySummary:
     away: tuple[str, ...] = ()
     # Each person's response rate over the four weeks ending on `day`, lowest first.
     rates: tuple[Rate, ...] = ()
+    # Blockers open two standups in a row or more (bot.standup.blockers), oldest first.
+    standing: tuple[OpenBlocker, ...] = ()
 
     @property
     def prompted(self) -> tuple[str, ...]:

@@ -6,10 +6,12 @@ import json
 from datetime import date
 from typing import Any
 
-from bot.blocks import plain, section
+from bot.blocks import clip, plain, section
 from bot.forms import input_block, option
 from bot.ids import ActionId, CallbackId, StandupField
+from bot.standup import blockers
 from bot.standup.answers import NOTHING_TO_REPORT, AnswerRecord, answer_block
+from bot.standup.blockers import OpenBlocker
 from bot.standup.render import WEEKDAYS, hhmm
 from bot.standup.service import (
     ANSWER_MAX,
@@ -165,9 +167,15 @@ NOTHING_OPTION = option("yes", "Nothing to report today")
 
 
 def answer_modal(
-    *, record: StandupRecord, day: date, existing: AnswerRecord | None, closes: str | None
+    *,
+    record: StandupRecord,
+    day: date,
+    existing: AnswerRecord | None,
+    closes: str | None,
+    blocker: OpenBlocker | None = None,
 ) -> dict[str, Any]:
-    """The day's questions; `closes` is the cut-off as the reader sees it (mrkdwn)."""
+    """The day's questions; `closes` is the cut-off as the reader sees it (mrkdwn). With
+    the `blocker` they raised at an earlier standup, whether it still holds them up."""
     previous = existing.answers if existing else {}
     cutoff = f" You can edit them until {closes}." if closes else ""
     blocks: list[dict[str, Any]] = [
@@ -176,6 +184,8 @@ def answer_modal(
             f"{day:%a %d %b}.{cutoff}"
         )
     ]
+    if blocker is not None:
+        blocks.append(still_blocked_block(blocker))
     for index, question in enumerate(record.questions):
         element: dict[str, Any] = {
             "type": "plain_text_input",
@@ -206,6 +216,32 @@ def answer_modal(
         "private_metadata": json.dumps({"ritual": record.id, "day": day.isoformat()}),
         "blocks": blocks,
     }
+
+
+BLOCKER_OPTIONS = {
+    blockers.STILL: "Yes, still blocked",
+    blockers.RESOLVED: "No, it's resolved",
+}
+
+
+def still_blocked_block(blocker: OpenBlocker) -> dict[str, Any]:
+    """Whether an earlier blocker still holds: "still" is chosen, so a person who leaves it
+    keeps it open, and the owner hears of it."""
+    question = f"Still blocked on “{clip(' '.join(blocker.text.split()), 120)}”?"
+    return input_block(
+        blockers.FIELD,
+        question,
+        _choices(BLOCKER_OPTIONS, blockers.STILL, "radio_buttons"),
+        hint=f"You raised it on {blocker.raised_on:%a %d %b}.",
+        optional=False,
+    )
+
+
+def read_still_blocked(state_values: dict[str, dict[str, dict[str, Any]]]) -> str | None:
+    """ "still", "resolved", or None when the form did not ask."""
+    element = (state_values.get(blockers.FIELD) or {}).get(ActionId.FIELD) or {}
+    chosen = (element.get("selected_option") or {}).get("value")
+    return chosen if chosen in BLOCKER_OPTIONS else None
 
 
 def read_answers(

@@ -6,11 +6,12 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from typing import Any
 
-from bot.blocks import actions, button, context, section, user, when
+from bot.blocks import actions, button, clip, context, section, user, when
 from bot.commands import carried_number
 from bot.ids import ActionId, StandupField
 from bot.schedule import local_instant
 from bot.standup.answers import AnswerRecord, DaySummary, is_experiment_question
+from bot.standup.blockers import OpenBlocker
 from bot.standup.participation import Rate
 from bot.standup.service import (
     PromptedNow,
@@ -64,7 +65,12 @@ def closes_at(closes: datetime, zone: str) -> str:
 
 
 def prompt(
-    *, record: StandupRecord, day: date, closes: datetime | None, zone: str
+    *,
+    record: StandupRecord,
+    day: date,
+    closes: datetime | None,
+    zone: str,
+    blocker: OpenBlocker | None = None,
 ) -> tuple[str, Blocks]:
     text = f"Standup time for <#{record.channel_id}> ({_day(day)})"
     cutoff = f" It closes at {closes_at(closes, zone)}." if closes else ""
@@ -73,6 +79,7 @@ def prompt(
             f"{text}. {len(record.questions)} short questions; your answers are posted in "
             f"<#{record.channel_id}>, in the day's thread.{cutoff}"
         ),
+        *([section(still_blocked(blocker))] if blocker else []),
         actions(
             button(
                 "Answer",
@@ -83,6 +90,19 @@ def prompt(
         ),
     ]
     return text, blocks
+
+
+def blocker_text(blocker: OpenBlocker, limit: int = 200) -> str:
+    """A blocker on one line, clipped so that any list of them fits in a section."""
+    return escape(clip(" ".join(blocker.text.split()), limit))
+
+
+def still_blocked(blocker: OpenBlocker) -> str:
+    """The line a prompt carries about a blocker still open from an earlier standup."""
+    return (
+        f"*Still blocked on {blocker_text(blocker)}?* You raised it on "
+        f"{_day(blocker.raised_on)}; the form asks whether it is resolved."
+    )
 
 
 def reminder(
@@ -121,14 +141,19 @@ def thread(*, record: StandupRecord, day: date) -> Blocks:
     ]
 
 
-def answer(*, record: StandupRecord, answer: AnswerRecord) -> tuple[str, Blocks]:
+def answer(
+    *, record: StandupRecord, answer: AnswerRecord, as_person: bool = False
+) -> tuple[str, Blocks]:
+    """An answer for the day's thread. `as_person`: posted under its author's own name and
+    avatar, so it has no heading, and says whose it is and that the bot posted it below
+    (also what a reader sees if Slack shows it in the bot's name after all)."""
     text = f"Standup from {user(answer.user_id)}"
     lines = [
         f"*{escape(question)}*\n{escape(reply)}"
         for question, reply in answer.answers.items()
         if reply.strip()
     ]
-    blocks: Blocks = [section(f"*{text}*")]
+    blocks: Blocks = [] if as_person else [section(f"*{text}*")]
     blocks += [section(line) for line in lines] or [section("_nothing to report_")]
     if any(is_experiment_question(q) and a.strip() for q, a in answer.answers.items()):
         blocks.append(
@@ -140,9 +165,17 @@ def answer(*, record: StandupRecord, answer: AnswerRecord) -> tuple[str, Blocks]
                 )
             )
         )
-    if answer.edited:
-        blocks.append(context("edited"))
+    footer = [f"Standup of {user(answer.user_id)} · via ritualbot"] if as_person else []
+    footer += ["edited"] if answer.edited else []
+    if footer:
+        blocks.append(context(" · ".join(footer)))
     return text, blocks
+
+
+def posted(*, record: StandupRecord, day: date) -> str:
+    """The DM that tells someone where their answer went; `{link}` is its permalink, filled
+    in when the answer is posted (see storage.outbox's `links_after`)."""
+    return f"Posted in <#{record.channel_id}>: <{{link}}|your standup answer of {_day(day)}>."
 
 
 def summary_text(summary: DaySummary) -> str:
@@ -181,6 +214,8 @@ def summary(summary: DaySummary) -> Blocks:
     ]
     if summary.rates:
         blocks.append(section(rates_line(summary.rates)))
+    if summary.standing:
+        blocks.append(section(standing_blockers(summary.standing, on=summary.day)))
     if not summary.blockers:
         return [*blocks, section("*Blockers raised*: none")]
     blocks.append(section(f"*Blockers raised ({len(summary.blockers)})*"))
@@ -188,6 +223,31 @@ def summary(summary: DaySummary) -> Blocks:
     if len(summary.blockers) > SHOWN:
         blocks.append(context(f"…and {len(summary.blockers) - SHOWN} more in the thread above"))
     return blocks
+
+
+def _days(n: int) -> str:
+    return f"{n} day{'s' if n != 1 else ''}"
+
+
+def blocked_for(blocker: OpenBlocker, *, on: date) -> str:
+    """ "blocked 3 days: GPU quota — @bilal"."""
+    return f"blocked {_days(blocker.age(on))}: {blocker_text(blocker)} — {user(blocker.user_id)}"
+
+
+def blocker_notice(*, record: StandupRecord, blocker: OpenBlocker, on: date) -> str:
+    """To the standup's owner: someone is still blocked at a second standup."""
+    return (
+        f"{user(blocker.user_id)} is still blocked at <#{record.channel_id}>'s standup "
+        f"({_days(blocker.age(on))} since {_day(blocker.raised_on)}): "
+        f"{blocker_text(blocker)}. A word from you may unblock them."
+    )
+
+
+def standing_blockers(standing: tuple[OpenBlocker, ...], *, on: date, limit: int = 10) -> str:
+    """Blockers open two standups in a row or more, with how long, the oldest first."""
+    lines = [f"• {blocked_for(b, on=on)}" for b in standing[:limit]]
+    more = [f"…and {len(standing) - limit} more"] if len(standing) > limit else []
+    return "\n".join([f"*Still blocked ({len(standing)})*", *lines, *more])
 
 
 def saved(record: StandupRecord) -> str:

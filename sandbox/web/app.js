@@ -154,13 +154,23 @@ function messageNode(message, { inThread }) {
   const node = el("article", "message");
   node.dataset.ts = message.ts;
   node.classList.toggle("ephemeral", message.ephemeral);
-  const name = el("span", "author", [author ? author.real_name || author.name : message.user]);
+  // A post the app made under a person's name and picture (chat:write.customize) shows
+  // them, as Slack does, with the APP badge saying the app posted it.
+  const shownName = message.username || (author ? author.real_name || author.name : message.user);
+  const name = el("span", "author", [shownName]);
   const meta = el("div", "meta", [name]);
   if (message.bot) meta.append(el("span", "app-badge", ["APP"]));
   meta.append(el("time", "", [localTime(message.ts)]));
   if (message.edited) meta.append(el("span", "edited", ["(edited)"]));
   if (message.ephemeral) meta.append(el("span", "only-you", ["Only visible to you"]));
-  node.append(el("div", "avatar", [(author?.name || "?").slice(0, 1).toUpperCase()]), meta);
+  const avatar = el("div", "avatar", [(message.username || author?.name || "?").slice(0, 1).toUpperCase()]);
+  if (message.icon_url) {
+    const picture = el("img", "avatar-image");
+    picture.src = message.icon_url;
+    picture.alt = "";
+    avatar.replaceChildren(picture);
+  }
+  node.append(avatar, meta);
   const body = el("div", "body");
   const ctx = context({
     act: (action) => act({ type: "action", channel: message.channel, message_ts: message.ts, ...action }),
