@@ -12,7 +12,6 @@ import os
 import sys
 import time
 import uuid
-from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -70,14 +69,9 @@ def _number(text: str) -> float:
         ) from None
 
 
-def main(
-    args: argparse.Namespace,
-    *,
-    env: dict[str, str] | None = None,
-    sleep: Callable[[float], None] = time.sleep,
-) -> int:
-    env = dict(os.environ) if env is None else env
-    base, token = env.get("RITUALBOT_URL", "").strip(), env.get("RITUALBOT_TOKEN", "").strip()
+def main(args: argparse.Namespace) -> int:
+    base = os.environ.get("RITUALBOT_URL", "").strip()
+    token = os.environ.get("RITUALBOT_TOKEN", "").strip()
     if not base.startswith(("http://", "https://")) or not token:
         return _fail(
             "set RITUALBOT_URL (ritualbot's address, e.g. https://ritualbot.example.com) and "
@@ -95,7 +89,7 @@ def main(
     with httpx.Client(timeout=TIMEOUT_SECONDS, headers=headers) as client:
         for attempt in range(1, max(args.tries, 1) + 1):
             if attempt > 1:
-                sleep(wait)
+                time.sleep(wait)
                 wait *= 2
             try:
                 response = client.post(url, json=body)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 
+import httpx
 import pytest
 from sqlalchemy import select
 
@@ -130,7 +131,6 @@ def test_broken_json_an_unusual_value_and_a_closed_problem_are_each_answered(bot
     frame(bot, baseline="0.70", target="0.80")
     token = connect(bot)
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-    import httpx
 
     broken = httpx.post(f"{bot.url}/hooks/experiments", content=b'{"problem": ', headers=headers)
     assert broken.status_code == 400 and "The body is not JSON" in broken.json()["message"]
@@ -146,12 +146,14 @@ def test_broken_json_an_unusual_value_and_a_closed_problem_are_each_answered(bot
     assert "Did you mean 75?" in unusual.json()["message"]
     assert '"confirmed": true' in unusual.json()["message"]
     assert experiments(bot) == []
+    meant = send(bot, token, {"problem": "P-1", "values": [75], "confirmed": True, "key": "k"})
+    assert meant.status_code == 201 and [e.value for e in experiments(bot)] == [75]
 
     command(bot, "/problem", "decide P-1 cut no gain after four tries")
     closed = send(bot, token, {"problem": "P-1", "values": [0.75]})
     assert closed.status_code == 409
     assert "/problem reopen P-1" in closed.json()["message"]
-    assert experiments(bot) == []
+    assert len(experiments(bot)) == 1
 
 
 def test_a_body_over_the_limit_is_refused_before_it_is_read(bot):
