@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import sys
 import time
@@ -70,6 +71,7 @@ def _number(text: str) -> float:
 
 
 def main(args: argparse.Namespace) -> int:
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # not a line per try on stderr
     base = os.environ.get("RITUALBOT_URL", "").strip()
     token = os.environ.get("RITUALBOT_TOKEN", "").strip()
     if not base.startswith(("http://", "https://")) or not token:

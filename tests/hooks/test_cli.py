@@ -3,9 +3,13 @@ codes, and its retries with the same key."""
 
 from __future__ import annotations
 
+import os
 import socket
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -128,3 +132,29 @@ def test_an_unreachable_server_is_retried_then_given_up_on(script, capsys, monke
     err = capsys.readouterr().err
     assert "gave up after 3 tries (key run-ab12)" in err and "ConnectError" in err
     assert experiments(script) == []
+
+
+def test_the_readme_lines_log_a_run_once_whichever_way_it_is_sent(script):
+    """The README's lines for the end of a training script, run as written (the exports
+    aside: the test's own address and token are set): `ritualbot log`, then curl with the
+    same run id, which answers the experiment already logged."""
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    block = readme.split("### Log from a training script", 1)[1].split("```sh\n", 1)[1]
+    lines = [line for line in block.split("```", 1)[0].splitlines() if line.strip()]
+    assert lines[0].startswith("export RITUALBOT_URL=")
+    shell = "\n".join(
+        [
+            f'ritualbot() {{ "{sys.executable}" -m runtime.cli "$@"; }}',
+            "set -e",
+            *lines[1:],
+        ]
+    ).replace("P-12", "P-1")  # the test's problem
+    env = os.environ | {"RUN_URL": RUN, "RUN_ID": "ab12", "PYTHONPATH": str(Path.cwd())}
+
+    ran = subprocess.run(["bash", "-c", shell], env=env, capture_output=True, text=True)
+
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stdout.startswith("E-1\n")
+    assert '"id": "E-1"' in ran.stdout and '"created": false' in ran.stdout
+    [stored] = experiments(script)
+    assert (stored.values, stored.run_url, stored.notes) == ([0.83, 0.84], RUN, "focal loss")
