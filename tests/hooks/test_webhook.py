@@ -41,6 +41,17 @@ def test_connecting_shows_the_token_once_to_its_maker_and_keeps_only_its_hash(bo
     assert not any(token in rendered(call.args) for call in bot.slack.calls())
 
 
+def test_a_redelivered_connect_shows_no_second_token(bot):
+    answer = command(bot, "/ritual", "connect webhook")
+    token = TOKEN.search(answer_text(answer)).group(0)
+
+    again = bot.slack.redeliver(answer)
+    bot.settle()
+
+    assert not TOKEN.search(rendered(again.body))
+    assert webhooks(bot)[0].token_hash == hashlib.sha256(token.encode()).hexdigest()
+
+
 def test_a_posted_result_is_logged_and_confirmed_exactly_as_the_command_would(bot):
     frame(bot, baseline="0.70", target="0.80")
     frame(bot, baseline="0.70", target="0.80")
