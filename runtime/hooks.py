@@ -24,7 +24,7 @@ from bot.experiments.render import confirmation_text
 from bot.hooks import body as hook_body
 from bot.hooks import service as hooks
 from jobs import messages
-from jobs.outbox import Sender
+from jobs.outbox import PERSON_WAITING_PATIENCE, Sender
 from storage.db import CommitUnknown, Database
 
 log = logging.getLogger(__name__)
@@ -38,6 +38,11 @@ NO_TOKEN = (
 WRONG_TOKEN = (
     "This token is not a webhook token of any workspace: it was mistyped, rotated or "
     "revoked. `/ritual connect webhook` in Slack makes a new one."
+)
+
+NOT_POSTED = (
+    "The experiment is saved, but Slack did not take its confirmation: it is posted when "
+    "Slack does, or, if Slack refuses it, whoever connected the webhook is told by DM."
 )
 
 
@@ -137,10 +142,9 @@ class ExperimentsHook:
         }
         if not logged.created:
             return Answer("200 OK", shown)
-        delivery = self.sender.send_now([queued], team_id=e.team_id, person=e.author_id)
-        if delivery.refused or delivery.waiting:
-            shown["posted"] = False
-            shown["delivery"] = delivery.refused or delivery.waiting
-        else:
-            shown["posted"] = True
+        # Sent as the bot's own messages are: one Slack refuses is failed and its owner (who
+        # connected the webhook) told once by DM, since no one is in Slack to be told in place.
+        shown["posted"] = self.sender.send([queued], patience=PERSON_WAITING_PATIENCE) > 0
+        if not shown["posted"]:
+            shown["delivery"] = NOT_POSTED
         return Answer("201 Created", shown)

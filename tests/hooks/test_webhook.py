@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from storage.experiments import Outcome
 from storage.hooks import Webhook
-from tests.conftest import ALICE, BOB, CAROL, CHANNEL, OTHER_TEAM, TEAM
+from tests.conftest import ALICE, BOB, CAROL, CHANNEL, OTHER_TEAM, QUIET_CHANNEL, TEAM
 from tests.hooks.support import TOKEN, answer_text, connect, send
 from tests.support.delivery import command, experiments, frame, log
 from tests.support.plateau import clock  # noqa: F401  (the fixture)
@@ -188,6 +188,21 @@ def test_a_missing_or_wrong_token_is_refused_and_not_checked_as_slack(bot):
     assert "Authorization: Bearer <token>" in missing.json()["message"]
     assert "mistyped, rotated or revoked" in wrong.json()["message"]
     assert experiments(bot) == []
+
+
+def test_a_confirmation_slack_refuses_keeps_the_experiment_and_tells_who_connected_it(bot):
+    frame(bot)
+    token = connect(bot, channel=QUIET_CHANNEL)  # the bot is not in #quiet
+
+    answer = send(bot, token, {"problem": "P-1", "values": [0.75]})
+
+    assert answer.status_code == 201
+    assert answer.json()["posted"] is False
+    assert "saved, but Slack did not take its confirmation" in answer.json()["delivery"]
+    assert len(experiments(bot)) == 1
+    bot.runtime.sender.sweep()  # the clock's round: the notice to the owner
+    [told] = bot.slack.messages(ALICE)
+    assert told.text.startswith("I couldn't post E-1 in <#C0QUIET>: I'm not a member")
 
 
 def test_a_revoked_or_rotated_token_is_refused(bot):
