@@ -17,6 +17,8 @@ from typing import Any
 
 import httpx
 
+from bot.text import parse_number
+
 PATH = "/hooks/experiments"
 TRIES = 5
 FIRST_WAIT_SECONDS = 0.5
@@ -50,7 +52,7 @@ def add_arguments(command: argparse.ArgumentParser) -> None:
 def body_of(args: argparse.Namespace) -> dict[str, Any]:
     """The JSON body; ValueError naming a value that is not a number."""
     broken = [v.lower() for v in args.values] == ["broken"]
-    values = [] if broken else [float(_number(v)) for v in args.values]
+    values = [] if broken else [_number(v) for v in args.values]
     body: dict[str, Any] = {"problem": args.problem, "values": values}
     optional = {"n": args.n, "run_url": args.run_url, "note": args.note}
     body |= {name: value for name, value in optional.items() if value is not None}
@@ -62,7 +64,7 @@ def body_of(args: argparse.Namespace) -> dict[str, Any]:
 
 def _number(text: str) -> float:
     try:
-        return float(text)
+        return parse_number(text)
     except ValueError:
         raise ValueError(
             f"'{text[:30]}' is not a number: give the metric's value, one per seed "
