@@ -83,6 +83,8 @@ def _object(raw: bytes) -> dict[str, Any]:
         raise BadBody("The body is not UTF-8 text.") from None
     except json.JSONDecodeError as error:
         raise BadBody(f"The body is not JSON: {error.msg} at character {error.pos}.") from None
+    except ValueError as error:  # a number of more digits than Python reads
+        raise BadBody(f"The body is not JSON ritualbot reads: {str(error)[:80]}") from None
     if not isinstance(fields, dict):
         raise BadBody(f"The body is a JSON {type(fields).__name__}, not an object.")
     return fields
@@ -110,9 +112,13 @@ def _values(value: Any) -> str | None:
             '"values" is the metric\'s value, one per seed, e.g. "values": [0.83, 0.84] '
             '(an empty list, with a "note" saying what broke, for a run that measured nothing).'
         )
-    if not all(math.isfinite(v) for v in value):
+    try:
+        numbers = [float(v) for v in value]
+    except OverflowError:  # an integer too large for a float
+        numbers = [math.inf]
+    if not all(math.isfinite(v) for v in numbers):
         raise BadBody('"values" must be finite numbers.')
-    return " ".join(repr(float(v)) for v in value) or None
+    return " ".join(repr(v) for v in numbers) or None
 
 
 def _eval_size(value: Any) -> str | None:
