@@ -9,6 +9,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 
+from storage.db import Database
 from storage.experiments import Outcome
 from storage.hooks import Webhook
 from tests.conftest import ALICE, BOB, CAROL, CHANNEL, OTHER_TEAM, QUIET_CHANNEL, TEAM
@@ -241,3 +242,19 @@ def test_a_token_of_one_workspace_cannot_log_into_another(bot):
     assert experiments(bot) == [] and experiments(bot, team=OTHER_TEAM) == []
     assert send(bot, ours, {"problem": "P-1", "values": [0.75]}).status_code == 201
     assert {w.team_id for w in webhooks(bot)} == {TEAM, OTHER_TEAM}
+
+
+def test_a_database_out_of_reach_answers_503_for_the_script_to_retry(bot, tmp_path):
+    frame(bot)
+    token = connect(bot)
+    hook = bot.runtime.web.experiments_hook
+    working, hook.db = hook.db, Database.from_url(f"sqlite:///{tmp_path}/gone/ritualbot.db")
+    try:
+        answer = send(bot, token, {"problem": "P-1", "values": [0.75], "key": "ab12"})
+    finally:
+        hook.db.dispose()
+        hook.db = working
+
+    assert answer.status_code == 503
+    assert 'Send it again in a minute with the same "key"' in answer.json()["message"]
+    assert send(bot, token, {"problem": "P-1", "values": [0.75], "key": "ab12"}).status_code == 201
