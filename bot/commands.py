@@ -178,7 +178,21 @@ class Search:
     words: str
 
 
-RitualCommand = Help | Search
+# -- the experiments webhook (`/ritual connect webhook`, `/ritual disconnect webhook`) --
+@dataclass(frozen=True)
+class ConnectWebhook:
+    pass
+
+
+@dataclass(frozen=True)
+class DisconnectWebhook:
+    pass
+
+
+WEBHOOK_VERBS = {"connect": ConnectWebhook, "disconnect": DisconnectWebhook}
+# -- end of the experiments webhook --
+
+RitualCommand = Help | Search | ConnectWebhook | DisconnectWebhook
 SEARCH_EXAMPLE = "`/ritual search label noise`"
 
 
@@ -263,6 +277,10 @@ def parse_ritual(text: str) -> RitualCommand:
         if not rest:
             raise UsageError(f"Say what to search for, e.g. {SEARCH_EXAMPLE}.")
         return Search(rest)
+    # -- the experiments webhook --
+    if word in WEBHOOK_VERBS and rest.lower() == "webhook":
+        return WEBHOOK_VERBS[word]()
+    # -- end of the experiments webhook --
     raise UsageError(
         f"`/ritual` doesn't know '{text.strip()[:40]}'. "
         f"To search the team's history, type e.g. {SEARCH_EXAMPLE}."

@@ -147,4 +147,5 @@ def tried_before_text(ref_: str) -> str:
 
 HELP = """*`/ritual`*: the team's memory and rituals.
 • `/ritual search label noise`: past problems, experiments, error analyses (lessons, root causes, categories) and decisions, best match first
+• `/ritual connect webhook`: a token for training scripts to log experiments (`ritualbot log`); again to rotate it, `/ritual disconnect webhook` to revoke it
 • `/ritual help`: this message"""
