@@ -134,6 +134,9 @@ def _pg_hits(
     parsed = session.execute(text(f"SELECT ({query})::text"), values).scalar()
     if not parsed:
         return []  # stop words only
+    # The driver prepares a statement run often, and PostgreSQL may then plan it once for
+    # any query: the bitmap over every match again. This one is planned for its words.
+    session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
     matches = "\n          UNION ALL\n          ".join(
         f"({_pg_matches(kind, table, live, 'CAST(:query AS tsquery)', recent=recent is not None)})"
         for kind, table, live in _PG_KINDS
