@@ -82,15 +82,19 @@ def similar(
         common_at=_common_at,
     )
     common_at = _common_at(records)
-    meaningful = [w for w, count in zip(words, held, strict=True) if count < common_at]
-    # The engine finds only real matches: a pair of meaningful words, or a phrase.
-    groups = [list(pair) for pair in combinations(meaningful[:MAX_PAIRED], MIN_SHARED)]
+    counted = [(count, w) for w, count in zip(words, held, strict=True) if count < common_at]
+    meaningful = [w for _, w in counted]
+    # The engine finds only real matches: a pair of meaningful words, or a phrase. The
+    # rarest words are paired: they say most, and the index reads least for them.
+    rarest = [w for _, w in sorted(counted, key=lambda c: c[0])]
+    groups = [list(pair) for pair in combinations(rarest[:MAX_PAIRED], MIN_SHARED)]
     groups += [[" ".join(phrase)] for phrase in phrases]
     ranked = index.any_of(
         session, team_id=team_id, groups=groups, limit=CANDIDATES + len(exclude), recent=RECENT
     )
     held = index.exact(session, team_id=team_id, hits=ranked, groups=groups)
-    ranked = [h for h in ranked if (h.kind, h.id) in held]
+    # Only the best few are loaded: the shown ones and those left out are among them.
+    ranked = [h for h in ranked if (h.kind, h.id) in held][: limit + len(exclude)]
     found = load_each(session, team_id=team_id, hits=ranked)
     kept = [
         (h, found[h.kind, h.id])
