@@ -5,7 +5,7 @@ have nothing to teach each other. A past record is suggested when it shares with
 text at least two meaningful words, or a phrase (two meaningful words side by side in
 both), and ranks near the best such record. Meaningful: not a stop word, not a word every
 ML team writes (GENERIC), and not a word very common in this workspace (held by a fifth
-of its records or more). A word common in the workspace still counts inside a phrase:
+of its records or more; of its newest 500 of each kind on PostgreSQL). A word common in the workspace still counts inside a phrase:
 "label noise" is specific where "label" alone is not.
 
 Each suggestion carries a snippet of the record with the shared words marked, to show
