@@ -57,9 +57,14 @@ class Board:
 
 
 def upcoming_rituals(session: Session, *, team_id: str, now: datetime) -> tuple[Upcoming, ...]:
-    """The workspace's enabled rituals by when they next start (a standup's first prompt)."""
+    """The workspace's enabled channel rituals by when they next start (a standup's first
+    prompt); the owners' watch rituals show in the board's In production section instead."""
     rows = session.scalars(
-        select(Ritual).where(Ritual.team_id == team_id, Ritual.enabled.is_(True))
+        select(Ritual).where(
+            Ritual.team_id == team_id,
+            Ritual.enabled.is_(True),
+            Ritual.kind != RitualKind.WATCH,
+        )
     ).all()
     upcoming = []
     for ritual in rows:

@@ -34,6 +34,7 @@ STATUS_LABEL = {
     ProblemStatus.OPEN: "open",
     ProblemStatus.IN_DELIVERY: "in delivery",
     ProblemStatus.SHIPPED: "shipped",
+    ProblemStatus.IN_PRODUCTION: "in production",
     ProblemStatus.DROPPED: "dropped",
 }
 DECISIONS_SHOWN = 5
@@ -140,6 +141,8 @@ def card(problem: ProblemRecord) -> Blocks:
         blocks.append(section(escape(problem.statement)))
     if problem.active:
         blocks.append(decide_buttons(problem.number))
+    elif problem.watch is not None:
+        blocks += watch_blocks(problem)
     else:
         blocks.append(section(f"*Closed: {STATUS_LABEL[problem.status]}.*"))
         blocks.append(context(f"`/problem reopen {problem.ref} &lt;why&gt;` takes it up again."))
@@ -150,6 +153,18 @@ def card(problem: ProblemRecord) -> Blocks:
         )
     )
     return blocks
+
+
+def watch_blocks(problem: ProblemRecord) -> Blocks:
+    """A model in production: its watch plan, and a button to record a check now."""
+    assert problem.watch is not None
+    return [
+        section(f"*In production.* Watching {escape(problem.watch.summary(problem.direction))}."),
+        actions(
+            button("Record a check", action_id=ActionId.WATCH_CHECK_OPEN, value=str(problem.number))
+        ),
+        context(f"`/problem reopen {problem.ref} &lt;why&gt;` takes it up again."),
+    ]
 
 
 def decide_buttons(number: int) -> dict[str, Any]:
