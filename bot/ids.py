@@ -52,6 +52,7 @@ class ActionId(enum.StrEnum):
     WATCH_OPEN_PROBLEM = "watch_open_problem"
     WATCH_RETRAIN = "watch_retrain"
     WATCH_KEEP = "watch_keep"
+    WATCH_RETRAINED = "watch_retrained"  # on a retrain reminder (value = problem number)
     # The experiments branch provides the modal; the value is "standup-answer:<answer id>".
     LOG_EXPERIMENT_FROM_STANDUP = "log_experiment_from_standup"
     FIELD = "value"

@@ -53,7 +53,7 @@ def record_check(
         alert = shifted or terms.past(value, problem.direction)
         row = WatchCheck(
             team_id=team_id,
-            plan=plan,
+            plan_id=plan.id,
             value=value,
             shifted=shifted,
             note=(note or "").strip()[:NOTE_MAX] or None,
@@ -66,6 +66,7 @@ def record_check(
             with session.begin_nested():
                 session.add(row)
                 session.flush()
+            session.expire(plan, ["checks"])
         except IntegrityError:
             existing = session.scalar(
                 select(WatchCheck).where(

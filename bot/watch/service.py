@@ -10,7 +10,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.errors import NotFound
+from bot.errors import NotFound, UsageError
 from bot.problems.service import ProblemRecord
 from bot.schedule import local_day
 from bot.watch.plan import WatchTerms
@@ -204,3 +204,14 @@ def retrain_due(log: WatchLog, *, zone: str) -> date | None:
     """The local day retraining is due, a cadence after the last retrain (or the ship)."""
     every = log.terms.retrain_every_days
     return local_day(log.trained_at, zone) + timedelta(days=every) if every else None
+
+
+def in_production(session: Session, *, team_id: str, number: int) -> ProblemRecord:
+    """P-<number>, with its watch plan, if it is in production now (to record a check)."""
+    plan = plan_of(session, team_id=team_id, number=number)
+    if plan.problem.status != ProblemStatus.IN_PRODUCTION:
+        raise UsageError(
+            f"{plan.problem.ref} is not in production any more: it was reopened. "
+            f"Ship it again to watch it: `/problem decide {plan.problem.ref} ship <why>`."
+        )
+    return ProblemRecord.of(plan.problem)
