@@ -4,7 +4,7 @@ local day across a DST change, and a check missed while no clock ran is asked on
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 import time_machine
@@ -14,24 +14,11 @@ from runtime.clock import RitualScheduler
 from storage.problems import ProblemStatus, Track
 from storage.watch import CheckOutcome, WatchCheck, WatchPlan
 from tests.conftest import ALICE, CHANNEL, TEAM
-from tests.support.delivery import buttons, choice, command, form, frame, log, problems
+from tests.support.delivery import buttons, choice, command, form, problems
 from tests.support.delivery import text as typed
 from tests.support.slack import rendered
 from tests.support.standup import client_for
-
-
-def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=UTC)
-
-
-SHIPPED_AT = utc(2027, 1, 4, 12)  # a Monday; the first weekly check is due on the 11th
-
-
-def ship(bot, at: datetime, options: str = "alert=0.78") -> None:
-    with time_machine.travel(at, tick=False):
-        frame(bot)
-        log(bot, "P-1 0.83 class-balanced loss")
-        command(bot, "/problem", f"decide P-1 ship beats target {options}")
+from tests.support.watch import SHIPPED_AT, press, ship, utc
 
 
 def fire(bot, clock: RitualScheduler, at: datetime) -> None:
@@ -54,20 +41,6 @@ def asked(bot) -> list:
 
 def reminded(bot) -> list:
     return [m for m in bot.slack.messages(ALICE) if m.text == "P-1 is due for retraining"]
-
-
-def press(bot, message, action_id: str, *, channel: str, times: int = 1) -> None:
-    value = buttons(message.blocks)[action_id]["value"]
-    for _ in range(times):
-        bot.slack.click(
-            team_id=TEAM,
-            user_id=ALICE,
-            action_id=action_id,
-            value=value,
-            channel_id=channel,
-            message_ts=message.ts,
-        )
-        bot.settle()
 
 
 def test_a_check_past_the_threshold_alerts_in_the_thread_and_opens_a_linked_problem(bot, clock):
