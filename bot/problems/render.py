@@ -293,7 +293,8 @@ HELP = """*`/problem`*: frame the problem before the work.
 • `/problem Churn model misses new users`: capture one in a line, add details later
 • `/problem list` (open), `/problem list mine`, `/problem list all`
 • `/problem show P-12`: everything recorded about P-12, its experiments and decisions
-• `/problem decide P-12 continue|pivot|cut|ship &lt;why&gt;`: decide on the record (cut and ship close it); its author, its owner or a workspace admin decides, anyone can add evidence in its card's thread
+• `/problem decide P-12 continue|pivot|cut|ship &lt;why&gt;`: decide on the record (cut drops it, ship puts it in production); its author, its owner or a workspace admin decides, anyone can add evidence in its card's thread
+• `/problem decide P-12 ship &lt;why&gt; alert=-5% check=weekly retrain=90d`: ship with a watch plan (also `metric=` and `value=`; each has a default)
 • `/problem reopen P-12 &lt;why&gt;`: take a dropped or shipped problem up again, on the record (experiments go only on open problems)
 • `/problem edit P-12`, `/problem history P-12`: change it; every edit, with who and when
 • `/problem delete P-12`, `/problem restore P-12`
