@@ -13,7 +13,7 @@ from bot.problems import service as problems
 from bot.problems.draft import ProblemDraft
 from bot.problems.service import ProblemRecord, Saved
 from bot.watch.plan import WatchTerms
-from bot.watch.service import Checked, CheckRecord, WatchLog, log_of, plan_of
+from bot.watch.service import Checked, CheckRecord, WatchLog, log_of, plan_of, watched_plan
 from storage import queries
 from storage.types import utcnow
 from storage.watch import CheckOutcome, Retrain, WatchCheck
@@ -36,7 +36,7 @@ def record_check(
 ) -> Checked:
     """Record a check of P-<number>'s production value: an alert when the value is past
     the threshold or the input data has shifted."""
-    plan = plan_of(session, team_id=team_id, number=number)
+    plan = watched_plan(session, team_id=team_id, number=number)
     problem = plan.problem
     permissions.check(
         actor,

@@ -74,7 +74,9 @@ def owner_zone(session: Session, *, team_id: str, user_id: str) -> str:
     """The owner's timezone as a standup roster last read it from Slack, else the timezone
     of one of the workspace's rituals, else UTC."""
     rituals = session.scalars(
-        select(Ritual).where(Ritual.team_id == team_id, Ritual.kind != RitualKind.WATCH)
+        select(Ritual)
+        .where(Ritual.team_id == team_id, Ritual.kind != RitualKind.WATCH)
+        .order_by(Ritual.id)
     ).all()
     for ritual in rituals:
         if ritual.roster and user_id in ritual.roster:
@@ -208,10 +210,15 @@ def retrain_due(log: WatchLog, *, zone: str) -> date | None:
 
 def in_production(session: Session, *, team_id: str, number: int) -> ProblemRecord:
     """P-<number>, with its watch plan, if it is in production now (to record a check)."""
+    return ProblemRecord.of(watched_plan(session, team_id=team_id, number=number).problem)
+
+
+def watched_plan(session: Session, *, team_id: str, number: int) -> WatchPlan:
+    """P-<number>'s plan, if the problem is in production now."""
     plan = plan_of(session, team_id=team_id, number=number)
     if plan.problem.status != ProblemStatus.IN_PRODUCTION:
         raise UsageError(
             f"{plan.problem.ref} is not in production any more: it was reopened. "
             f"Ship it again to watch it: `/problem decide {plan.problem.ref} ship <why>`."
         )
-    return ProblemRecord.of(plan.problem)
+    return plan

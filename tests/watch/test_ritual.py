@@ -94,6 +94,12 @@ def test_a_check_within_the_plan_posts_nothing_and_the_next_is_a_cadence_later(b
     fire(bot, clock, utc(2027, 1, 11, 10, 0))
     with time_machine.travel(utc(2027, 1, 11, 11), tick=False):
         press(bot, asked(bot)[0], "watch_check_open", channel=ALICE)
+        wrong = bot.slack.submit_view(
+            user_id=ALICE, values=form(value=typed("0,82"), shifted=choice("no"), note=typed(""))
+        )
+        assert wrong.body["errors"] == {
+            "value": "'0,82' is not a number: type the value, e.g. 0.84."
+        }
         bot.slack.submit_view(
             user_id=ALICE, values=form(value=typed("0.82"), shifted=choice("no"), note=typed(""))
         )
