@@ -20,7 +20,11 @@ from storage.watch import CheckOutcome, Retrain, WatchCheck
 
 NOTE_MAX = 1000
 TITLE_MAX = 200
-ANSWERED = (CheckOutcome.KEPT, CheckOutcome.RETRAINED, CheckOutcome.REOPENED)
+ANSWERED = {
+    CheckOutcome.KEPT: "the team keeps watching",
+    CheckOutcome.RETRAINED: "the model was retrained",
+    CheckOutcome.REOPENED: "a problem was opened from it",
+}
 
 
 def record_check(
@@ -85,8 +89,10 @@ def record_check(
     )
 
 
-def _alerted(session: Session, *, team_id: str, check_id: int, actor: permissions.Actor):
-    """The check behind an alert's button, and its plan, if the actor may answer it."""
+def _alerted(
+    session: Session, *, team_id: str, check_id: int, actor: permissions.Actor
+) -> WatchCheck:
+    """The check behind an alert's button, if the actor may answer it and nobody has."""
     check = session.scalar(
         select(WatchCheck).where(WatchCheck.team_id == team_id, WatchCheck.id == check_id)
     )
@@ -102,7 +108,7 @@ def _alerted(session: Session, *, team_id: str, check_id: int, actor: permission
     )
     if check.outcome in ANSWERED:
         raise UsageError(
-            f"This alert on {problem.ref} was already answered ({check.outcome.value})."
+            f"This alert on {problem.ref} was already answered: {ANSWERED[check.outcome]}."
         )
     return check
 

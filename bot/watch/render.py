@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from bot.blocks import actions, button, context, day_of, section, user
+from bot.blocks import actions, button, context, day_of, plain, section, user
 from bot.ids import ActionId
 from bot.problems.service import ProblemRecord
 from bot.text import escape
@@ -128,7 +128,7 @@ def recorded(checked: Checked) -> dict[str, Any]:
     where = "An alert went to its thread." if checked.alert else "Within the plan."
     return {
         "type": "modal",
-        "title": {"type": "plain_text", "text": f"Check {checked.problem.ref}"},
-        "close": {"type": "plain_text", "text": "Done"},
+        "title": plain(f"Check {checked.problem.ref}", 24),
+        "close": plain("Done", 24),
         "blocks": [section(f"Recorded: {_reading(checked)}\n{where}")],
     }

@@ -72,6 +72,8 @@ def test_a_check_past_the_threshold_alerts_in_the_thread_and_opens_a_linked_prob
         # Pressed twice (a double click): one problem is opened.
         press(bot, alert, "watch_open_problem", channel=CHANNEL, times=2)
 
+    [told] = bot.slack.ephemerals(CHANNEL, ALICE)
+    assert "This alert on P-1 was already answered: a problem was opened from it." in told.text
     [shipped, opened] = problems(bot)
     assert (shipped.status, opened.status, opened.track) == (
         ProblemStatus.IN_PRODUCTION,
@@ -167,3 +169,33 @@ def test_a_retrain_is_reminded_at_10_local_on_a_dst_boundary(bot, clock, shipped
         assert plan.trained_at == due_at + timedelta(hours=2)
     [done] = [m for m in bot.slack.messages(ALICE) if m.text == "Retrain of P-1 recorded"]
     assert "Next retrain due in 90 days" in rendered(done.blocks)
+
+
+@pytest.mark.parametrize(
+    ("action_id", "outcome", "says"),
+    [
+        ("watch_retrain", CheckOutcome.RETRAINED, "retrained"),
+        ("watch_keep", CheckOutcome.KEPT, "kept watching"),
+    ],
+)
+def test_an_alert_answered_with_retrain_or_keep_watching(bot, clock, action_id, outcome, says):
+    ship(bot, SHIPPED_AT, "alert=-5% retrain=90d")
+    card_ts = problems(bot)[0].card_ts
+    card = next(m for m in bot.slack.messages(CHANNEL) if m.ts == card_ts)
+    answered_at = utc(2027, 1, 6, 9, 30)
+    with time_machine.travel(answered_at, tick=False):
+        press(bot, card, "watch_check_open", channel=CHANNEL)
+        bot.slack.submit_view(
+            user_id=ALICE, values=form(value=typed("0.78"), shifted=choice("no"), note=typed(""))
+        )
+        bot.settle()
+        [_card, alert] = bot.slack.thread(CHANNEL, card_ts)
+        assert "5% worse than at ship (below 0.7885)" in rendered(alert.blocks)
+        press(bot, alert, action_id, channel=CHANNEL)
+
+    assert f"<@{ALICE}> {says}." in rendered(alert.blocks) and not buttons(alert.blocks)
+    with bot.runtime.db.transaction() as session:
+        assert session.scalar(select(WatchCheck.outcome)) == outcome
+        trained_at = session.scalar(select(WatchPlan.trained_at))
+    assert trained_at == (answered_at if outcome == CheckOutcome.RETRAINED else SHIPPED_AT)
+    assert len(problems(bot)) == 1
