@@ -26,6 +26,7 @@ from bot.metric import Metric, detectable_note, target_warning
 from bot.problems.lists import Listing
 from bot.problems.service import ProblemRecord
 from bot.text import escape
+from bot.watch import render as watch_render
 from storage.problems import DecisionKind, Direction, MetricKind, ProblemStatus, Track
 
 Blocks = list[dict[str, Any]]
@@ -142,7 +143,7 @@ def card(problem: ProblemRecord) -> Blocks:
     if problem.active:
         blocks.append(decide_buttons(problem.number))
     elif problem.watch is not None:
-        blocks += watch_blocks(problem)
+        blocks += watch_render.card_blocks(problem)
     else:
         blocks.append(section(f"*Closed: {STATUS_LABEL[problem.status]}.*"))
         blocks.append(context(f"`/problem reopen {problem.ref} &lt;why&gt;` takes it up again."))
@@ -153,18 +154,6 @@ def card(problem: ProblemRecord) -> Blocks:
         )
     )
     return blocks
-
-
-def watch_blocks(problem: ProblemRecord) -> Blocks:
-    """A model in production: its watch plan, and a button to record a check now."""
-    assert problem.watch is not None
-    return [
-        section(f"*In production.* Watching {escape(problem.watch.summary(problem.direction))}."),
-        actions(
-            button("Record a check", action_id=ActionId.WATCH_CHECK_OPEN, value=str(problem.number))
-        ),
-        context(f"`/problem reopen {problem.ref} &lt;why&gt;` takes it up again."),
-    ]
 
 
 def decide_buttons(number: int) -> dict[str, Any]:

@@ -20,6 +20,18 @@ def _named(problem: ProblemRecord) -> str:
     return f"*{problem.ref} · {escape(problem.title)}*"
 
 
+def card_blocks(problem: ProblemRecord) -> Blocks:
+    """A model in production: its watch plan, and a button to record a check now."""
+    assert problem.watch is not None
+    return [
+        section(f"*In production.* Watching {escape(problem.watch.summary(problem.direction))}."),
+        actions(
+            button("Record a check", action_id=ActionId.WATCH_CHECK_OPEN, value=str(problem.number))
+        ),
+        context(f"`/problem reopen {problem.ref} &lt;why&gt;` takes it up again."),
+    ]
+
+
 def check_prompt_text(log: WatchLog) -> str:
     return f"Time to check {log.problem.ref} in production"
 
