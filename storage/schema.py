@@ -10,6 +10,7 @@ from storage import (  # noqa: F401  (their tables)
     people,
     problems,
     rituals,
+    watch,
 )
 from storage.models import Base
 
