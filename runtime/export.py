@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import hashlib
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -63,17 +62,12 @@ def import_(settings: Settings, args: argparse.Namespace) -> int:
     if not path.is_file():
         print(f"ritualbot: there is no file {path}; give the ritualbot.json of an export")
         return 2
-    digest = hashlib.sha256()
-    with path.open("rb") as stream:
-        for chunk in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(chunk)
     db = _database(settings)
     try:
         with path.open(encoding="utf-8") as lines, db.transaction() as session:
             done = restore.restore(
                 session,
                 export=restore.read(lines),
-                digest=digest.hexdigest(),
                 team_id=args.team,
             )
     except UsageError as error:
@@ -82,7 +76,9 @@ def import_(settings: Settings, args: argparse.Namespace) -> int:
     finally:
         db.dispose()
     if done.already:
-        print(f"ritualbot: {path} was already imported into {done.team_id}; nothing added")
+        print(
+            f"ritualbot: {path} is already in {done.team_id}: it holds every problem of it; nothing added"
+        )
     else:
         counts = ", ".join(f"{n} {kind}" for kind, n in done.counts.items())
         print(f"ritualbot: imported into {done.team_id}: {counts}")

@@ -1,8 +1,9 @@
 """Restore a JSON export into an empty workspace (moving servers), once.
 
 The whole file goes in one transaction: a file that turns out malformed halfway leaves
-nothing written. The import is remembered by the file's digest (a handled request), so the
-same file again adds nothing; any other file into a workspace that has records is refused.
+nothing written. A workspace that already holds every problem of the file (the same
+number, title and creation time: this export, imported before) gets nothing added; any
+other workspace with records is refused, so two histories are never mixed.
 """
 
 from __future__ import annotations
@@ -16,10 +17,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.errors import UsageError
-from bot.export.records import KINDS, Kind, stored
+from bot.export.records import KINDS, PROBLEMS, Kind, stored
 from bot.export.tabular import FORMAT, VERSION
 from storage import queries
-from storage.models import Counter, HandledRequest
+from storage.models import Counter
 from storage.problems import Problem
 from storage.upsert import insert
 
@@ -27,7 +28,6 @@ BATCH = 1000
 BY_NAME = {kind.name: kind for kind in KINDS}
 # The human id each numbered kind takes its numbers from.
 COUNTERS = {"problems": "P", "experiments": "E", "analyses": "A"}
-IMPORTED_BY = "ritualbot import"
 
 
 class NotEmpty(UsageError):
@@ -37,7 +37,7 @@ class NotEmpty(UsageError):
 @dataclass
 class Restored:
     team_id: str
-    already: bool = False  # this very file was imported before: nothing added
+    already: bool = False  # the workspace held the export already: nothing added
     counts: dict[str, int] = field(default_factory=dict)
 
 
@@ -91,20 +91,13 @@ def _records(lines: Iterator[str]) -> Iterator[tuple[str, dict[str, Any]]]:
             raise UsageError(f"Line {number} of the export is not one ritualbot writes.")
 
 
-def restore(session: Session, *, export: Export, digest: str, team_id: str | None) -> Restored:
+def restore(session: Session, *, export: Export, team_id: str | None) -> Restored:
     """Write the export's records into `team_id` (the exported workspace's own by default),
-    in the caller's transaction; `digest` identifies the file."""
+    in the caller's transaction."""
     team_id = team_id or export.team_id
-    key = f"import:{digest}"
-    if session.get(HandledRequest, (team_id, key)) is not None:
-        return Restored(team_id, already=True)
     held = session.scalar(select(func.count()).where(Problem.team_id == team_id))
     if held:
-        raise NotEmpty(
-            f"Workspace {team_id} already has {held} problem(s), so nothing was imported: an "
-            "import restores into an empty workspace only. Point DATABASE_URL at the new "
-            "server's database, or pass --team with a workspace that has no records."
-        )
+        return _imported_before(session, export=export, team_id=team_id, held=held)
     restored = Restored(team_id, counts={kind.name: 0 for kind in KINDS})
     ids: dict[str, dict[int, int]] = {}
     batch: list[dict[str, Any]] = []
@@ -121,10 +114,30 @@ def restore(session: Session, *, export: Export, digest: str, team_id: str | Non
             batch = []
     _write(session, current, batch, ids=ids, team_id=team_id)
     for name, letter in COUNTERS.items():
-        _count_from(session, team_id=team_id, kind=letter, table=BY_NAME[name])
+        _count_from(session, team_id=team_id, kind=letter, of=BY_NAME[name])
     queries.ensure_workspace(session, team_id=team_id)
-    session.add(HandledRequest(team_id=team_id, key=key, user_id=IMPORTED_BY))
     return restored
+
+
+def _imported_before(session: Session, *, export: Export, team_id: str, held: int) -> Restored:
+    """Nothing to add when the workspace holds every problem of the export; else refused."""
+    for name, record in export.records:
+        if name != PROBLEMS.name:
+            break
+        found = session.execute(
+            select(Problem.title, Problem.created_at).where(
+                Problem.team_id == team_id, Problem.number == record.get("number")
+            )
+        ).first()
+        created = stored(Problem.__table__.c.created_at, record.get("created_at"))
+        if found is None or tuple(found) != (record.get("title"), created):
+            raise NotEmpty(
+                f"Workspace {team_id} already has {held} problem(s) of its own, so nothing "
+                "was imported: an import restores into an empty workspace only. Point "
+                "DATABASE_URL at the new server's database, or pass --team with a workspace "
+                "that has no records."
+            )
+    return Restored(team_id, already=True)
 
 
 def _write(
@@ -164,11 +177,9 @@ def _write(
         ids.setdefault(table.name, {}).update({n: id_ for n, id_ in found})
 
 
-def _count_from(session: Session, *, team_id: str, kind: str, table: Kind) -> None:
+def _count_from(session: Session, *, team_id: str, kind: str, of: Kind) -> None:
     """Give the workspace's next record of `kind` the number after the last one restored."""
-    last = session.scalar(
-        select(func.max(table.table.c.number)).where(table.table.c.team_id == team_id)
-    )
+    last = session.scalar(select(func.max(of.table.c.number)).where(of.table.c.team_id == team_id))
     if last is None:
         return
     stmt = insert(session, Counter.__table__).values(team_id=team_id, kind=kind, value=last)
