@@ -178,7 +178,14 @@ class Search:
     words: str
 
 
-RitualCommand = Help | Search
+@dataclass(frozen=True)
+class Export:
+    """The workspace's export (one problem's notebook with a `number`), as a file by DM."""
+
+    number: int | None
+
+
+RitualCommand = Help | Search | Export
 SEARCH_EXAMPLE = "`/ritual search label noise`"
 
 
@@ -263,6 +270,13 @@ def parse_ritual(text: str) -> RitualCommand:
         if not rest:
             raise UsageError(f"Say what to search for, e.g. {SEARCH_EXAMPLE}.")
         return Search(rest)
+    if word == "export":
+        if len(rest.split()) > 1:
+            raise UsageError(
+                "`/ritual export` takes one problem id or nothing: `/ritual export P-12` for "
+                "that problem's notebook, `/ritual export` for the whole workspace."
+            )
+        return Export(parse_ref(rest, kind="P") if rest else None)
     raise UsageError(
         f"`/ritual` doesn't know '{text.strip()[:40]}'. "
         f"To search the team's history, type e.g. {SEARCH_EXAMPLE}."

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from bot.export.records import KINDS
@@ -126,3 +126,30 @@ def forget_workspace(session: Session, team_id: str = TEAM) -> None:
     for kind in reversed(KINDS):
         session.execute(delete(kind.table).where(kind.table.c.team_id == team_id))
     session.execute(delete(Counter).where(Counter.team_id == team_id))
+
+
+def add_experiments(
+    session: Session, *, team_id: str, problem_number: int, first: int, count: int
+) -> None:
+    """`count` plain experiments on P-`problem_number`, numbered from `first`, in one insert."""
+    problem_id = session.scalar(
+        select(Problem.id).where(Problem.team_id == team_id, Problem.number == problem_number)
+    )
+    rows = [
+        {
+            "team_id": team_id,
+            "number": n,
+            "problem_id": problem_id,
+            "approach": f"variant {n}",
+            "value": 0.5 + (n % 100) / 1000,
+            "values": [0.5 + (n % 100) / 1000],
+            "metrics": {},
+            "outcome": Outcome.NO_GAIN,
+            "run_url": f"https://wandb.ai/team/runs/{n}",
+            "author_id": ALICE,
+            "created_at": NOW,
+            "updated_at": NOW,
+        }
+        for n in range(first, first + count)
+    ]
+    session.execute(insert(Experiment), rows)
