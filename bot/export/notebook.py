@@ -22,7 +22,7 @@ from bot.export.records import BATCH
 from bot.metric import Metric, detectable_note, target_warning
 from bot.outcome import Delta
 from bot.result import figure
-from storage.analyses import ErrorAnalysis
+from storage.analyses import ErrorAnalysis, ErrorCategory, FollowUp
 from storage.experiments import Experiment
 from storage.people import Person
 from storage.problems import Decision, Direction, Problem
@@ -85,7 +85,10 @@ def _analyses_of(
             ErrorAnalysis.experiment_id.in_([e.id for e in batch]),
             ErrorAnalysis.deleted_at.is_(None),
         )
-        .options(selectinload(ErrorAnalysis.categories), selectinload(ErrorAnalysis.follow_ups))
+        .options(
+            selectinload(ErrorAnalysis.categories.and_(ErrorCategory.team_id == team_id)),
+            selectinload(ErrorAnalysis.follow_ups.and_(FollowUp.team_id == team_id)),
+        )
         .order_by(ErrorAnalysis.number)
     )
     for analysis in session.scalars(query):
