@@ -24,7 +24,7 @@ from typing import Any, TextIO
 
 from sqlalchemy.orm import Session
 
-from bot.export.records import KINDS, Kind, rows
+from bot.export.records import KINDS, Kind, lines, rows
 
 FORMAT = "ritualbot export"
 VERSION = 1
@@ -34,8 +34,9 @@ def write_csv(session: Session, kind: Kind, *, team_id: str, out: TextIO) -> Non
     """The workspace's rows of `kind` as CSV with a header; lists and mappings as JSON."""
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(kind.fields)
-    for row in rows(session, kind, team_id=team_id):
-        writer.writerow([_cell(value) for value in row.values()])
+    writer.writerows(
+        [_cell(value) for value in values] for values in lines(session, kind, team_id=team_id)
+    )
 
 
 def _cell(value: Any) -> Any:
