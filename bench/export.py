@@ -33,7 +33,7 @@ from sqlalchemy import insert, select
 from bench.harness import database
 from bot.export import bundle
 from bot.export.records import KINDS
-from runtime.export import _opener
+from runtime.export import opener
 from storage.analyses import ErrorAnalysis, ErrorCategory
 from storage.db import Database
 from storage.experiments import Experiment, Outcome
@@ -176,7 +176,7 @@ def exporter(form: str) -> Callable[[Database, Path], int]:
                 team_id=TEAM,
                 formats=(form,),
                 exported_at=START,
-                open_text=_opener(out),
+                open_text=opener(out),
             )
         return sum((out / path).stat().st_size for path in written)
 

@@ -38,7 +38,7 @@ def export(settings: Settings, args: argparse.Namespace) -> int:
                     team_id=team_id,
                     formats=formats,
                     exported_at=utcnow(),
-                    open_text=_opener(out / team_id),
+                    open_text=opener(out / team_id),
                 )
                 print(f"ritualbot: exported {team_id}: {len(written)} file(s) in {out / team_id}")
     finally:
@@ -46,7 +46,7 @@ def export(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def _opener(root: Path) -> bundle.Opener:
+def opener(root: Path) -> bundle.Opener:
     @contextmanager
     def open_text(path: str) -> Iterator[TextIO]:
         target = root / path
