@@ -199,7 +199,7 @@ def _result(e: Experiment, problem: Problem) -> str:
 
 def _analysis(a: ErrorAnalysis, e: Experiment, metric: Metric, people: Mapping[str, str]) -> str:
     lines = [f"\n#### {a.ref} · error analysis of {e.ref}\n"]
-    sample = f"{a.sample_size:,} examples" if a.sample_size else "size not said"
+    sample = f"{a.sample_size:,} examined" if a.sample_size else "size not said"
     lines.append(f"- Sample: {sample}, {_line(a.sample_method) or 'chosen how not said'}")
     for label, text in (
         ("Slices", a.slices),
