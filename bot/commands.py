@@ -184,6 +184,13 @@ class Search:
     words: str
 
 
+@dataclass(frozen=True)
+class Export:
+    """The workspace's export (one problem's notebook with a `number`), as a file by DM."""
+
+    number: int | None
+
+
 # -- the experiments webhook (`/ritual connect webhook`, `/ritual disconnect webhook`) --
 @dataclass(frozen=True)
 class ConnectWebhook:
@@ -198,7 +205,7 @@ class DisconnectWebhook:
 WEBHOOK_VERBS = {"connect": ConnectWebhook, "disconnect": DisconnectWebhook}
 # -- end of the experiments webhook --
 
-RitualCommand = Help | Search | ConnectWebhook | DisconnectWebhook
+RitualCommand = Help | Search | Export | ConnectWebhook | DisconnectWebhook
 SEARCH_EXAMPLE = "`/ritual search label noise`"
 
 
@@ -283,6 +290,13 @@ def parse_ritual(text: str) -> RitualCommand:
         if not rest:
             raise UsageError(f"Say what to search for, e.g. {SEARCH_EXAMPLE}.")
         return Search(rest)
+    if word == "export":
+        if len(rest.split()) > 1:
+            raise UsageError(
+                "`/ritual export` takes one problem id or nothing: `/ritual export P-12` for "
+                "that problem's notebook, `/ritual export` for the whole workspace."
+            )
+        return Export(parse_ref(rest, kind="P") if rest else None)
     # -- the experiments webhook --
     if word in WEBHOOK_VERBS and rest.lower() == "webhook":
         return WEBHOOK_VERBS[word]()

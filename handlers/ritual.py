@@ -1,5 +1,5 @@
-"""`/ritual`: search the team's memory, the experiments webhook's token, and the list of
-ritual commands."""
+"""`/ritual`: search the team's memory, export it, the experiments webhook's token, and the
+list of ritual commands."""
 
 from __future__ import annotations
 
@@ -9,14 +9,25 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot import triggers
-from bot.commands import ConnectWebhook, DisconnectWebhook, Help, Search, parse_ritual
+from bot.commands import (
+    ConnectWebhook,
+    DisconnectWebhook,
+    Export,
+    Help,
+    Search,
+    parse_ritual,
+)
+from bot.export import service as export
 from bot.hooks import render as render_hooks
 from bot.hooks import service as hooks
 from bot.ids import Command
 from bot.search import render
 from bot.search import service as search
 from handlers.errors import after_ack
+from handlers.follow_ups import FollowUps
 from handlers.people import People
+from jobs import export as export_job
+from jobs.outbox import Sender
 from storage.db import Database
 
 
@@ -26,6 +37,8 @@ def ritual_command(
     client: WebClient,
     db: Database,
     people: People,
+    follow_ups: FollowUps,
+    sender: Sender,
     trigger: triggers.Trigger,
 ) -> None:
     team_id, user_id = command["team_id"], command["user_id"]
@@ -39,6 +52,21 @@ def ritual_command(
                 text=render.results_text(result, query=words),
                 blocks=render.results(result, query=words, domain=command.get("team_domain")),
                 response_type="ephemeral",
+            )
+        case Export(number):
+            with db.transaction() as session:
+                size = export.size(session, team_id=team_id, number=number)
+                triggers.once(session, trigger=trigger)
+            ack(text=export.started(number), response_type="ephemeral")
+            follow_ups.submit(
+                export_job.run,
+                db=db,
+                sender=sender,
+                team_id=team_id,
+                user_id=user_id,
+                number=number,
+                size=size,
+                key=f"export:{trigger.key}",
             )
         # -- the experiments webhook --
         case ConnectWebhook():

@@ -37,6 +37,9 @@ def call_for(
             # Read to those who cannot see the chart: its title names what it shows.
             "alt_txt": message.file_title,
         }
+        if channel[:1] in "UW":
+            # Slack shares an upload only in a conversation: a person's is opened first.
+            return "files.upload", _to_person(client), args | upload | {"user": channel}
         return "files.upload", client.files_upload_v2, args | upload
     text = linked(message.text, link) if message.links_after else message.text
     args = {"channel": channel, "thread_ts": ts, "text": text}
@@ -45,6 +48,14 @@ def call_for(
     if as_person and message.username:
         post |= {"username": message.username, "icon_url": message.icon_url}
     return "chat.postMessage", client.chat_postMessage, post
+
+
+def _to_person(client: WebClient) -> Callable[..., Any]:
+    def upload(*, user: str, **args: Any) -> Any:
+        opened = client.conversations_open(users=user)["channel"]["id"]
+        return client.files_upload_v2(**(args | {"channel": opened}))
+
+    return upload
 
 
 LINK = "{link}"

@@ -1,5 +1,5 @@
-"""The `ritualbot` command: run, clock, migrate, doctor, sandbox, and log (an experiment
-sent to a running ritualbot)."""
+"""The `ritualbot` command: run, clock, migrate, doctor, export, import, sandbox, and log
+(an experiment sent to a running ritualbot)."""
 
 from __future__ import annotations
 
@@ -87,6 +87,18 @@ def _doctor(settings: Settings, _args: argparse.Namespace) -> int:
     return 0 if ok else 1
 
 
+def _export(settings: Settings, args: argparse.Namespace) -> int:
+    from runtime.export import export
+
+    return export(settings, args)
+
+
+def _import(settings: Settings, args: argparse.Namespace) -> int:
+    from runtime.export import import_
+
+    return import_(settings, args)
+
+
 def _sandbox(_settings: Settings, args: argparse.Namespace) -> int:
     from sandbox.run import run_sandbox
 
@@ -103,6 +115,8 @@ COMMANDS: dict[str, tuple[Callable[[Settings, argparse.Namespace], int], str]] =
     "clock": (_clock, "run the ritual scheduler alone (standups, digests); no HTTP"),
     "migrate": (_migrate, "bring the database schema up to date"),
     "doctor": (_doctor, "check configuration, Slack token and scopes, database"),
+    "export": (_export, "write each problem's lab notebook (md) and its records (csv, json)"),
+    "import": (_import, "restore a json export into an empty workspace (moving servers)"),
     "sandbox": (_sandbox, "use ritualbot in a browser against a local Slack emulator"),
 }
 
@@ -122,6 +136,10 @@ def parser() -> argparse.ArgumentParser:
     sub = top.add_subparsers(dest="command", required=True)
     for name, (_, help_text) in COMMANDS.items():
         command = sub.add_parser(name, help=help_text, description=help_text)
+        if name in ("export", "import"):
+            from runtime.export import add_arguments
+
+            add_arguments(name, command)
         if name == "sandbox":
             command.add_argument(
                 "--port", type=int, default=3000, help="web page port (next free one if taken)"

@@ -9,6 +9,9 @@ from sandbox.api import ApiError, ApiRequest
 from sandbox.api_chat import writable_channel
 from sandbox.records import Message, StoredFile
 
+# What a conversation id starts with: a channel, a private one, a DM, a group DM.
+CONVERSATIONS = "CGDZ"
+
 
 def get_upload_url(req: ApiRequest) -> dict[str, Any]:
     """files.getUploadURLExternal: reserve a file id and the URL to send its bytes to."""
@@ -42,6 +45,12 @@ def complete_upload(req: ApiRequest) -> dict[str, Any]:
         stored.title = str(item.get("title") or stored.name)
         files.append(stored)
     shown = [f.to_api(base_url=req.base_url) for f in files]
+    if req.text("channel_id")[:1] not in ("", *CONVERSATIONS):
+        # As Slack answers a user id: a file is shared in a conversation (conversations.open).
+        raise ApiError(
+            "invalid_arguments",
+            "[ERROR] input must match regex pattern: ^[CGDZ][A-Z0-9]{8,}$ [json-pointer:/channel_id]",
+        )
     if req.text("channel_id"):
         channel = writable_channel(req, key="channel_id")
         message = Message(

@@ -148,4 +148,5 @@ def tried_before_text(ref_: str) -> str:
 HELP = """*`/ritual`*: the team's memory and rituals.
 • `/ritual search label noise`: past problems, experiments, error analyses (lessons, root causes, categories) and decisions, best match first
 • `/ritual connect webhook`: a token for training scripts to log experiments (`ritualbot log`); again to rotate it, `/ritual disconnect webhook` to revoke it
+• `/ritual export`: the team's lab notebook (Markdown per problem, CSV and JSON of every record) as a file in a DM; `/ritual export P-12` for one problem's notebook
 • `/ritual help`: this message"""

@@ -43,3 +43,16 @@ def test_upload_into_a_channel_the_bot_is_not_in(client: WebClient):
     with pytest.raises(SlackApiError) as raised:
         client.files_upload_v2(channel="C2", content="x", filename="a.txt")
     assert raised.value.response["error"] == "not_in_channel"
+
+
+def test_a_file_is_shared_with_a_person_in_their_dm_not_by_their_user_id(
+    client: WebClient, emulator: SlackEmulator
+):
+    with pytest.raises(SlackApiError) as raised:
+        client.files_upload_v2(channel="U1", content="notes", filename="P-1.md")
+    assert raised.value.response["error"] == "invalid_arguments"
+
+    dm = client.conversations_open(users="U1")["channel"]["id"]
+    client.files_upload_v2(channel=dm, content="notes", filename="P-1.md")
+    [message] = [m for m in emulator.messages(dm) if m.files]
+    assert message.files[0]["name"] == "P-1.md"
