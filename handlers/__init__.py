@@ -18,6 +18,7 @@ from handlers import (
     ritual,
     shortcuts,
     standup,
+    standup_dm,
 )
 from handlers.follow_ups import FollowUps
 from handlers.middleware import Clean, Identify, OneWorkspace, Provide, SlackResponseUrls
@@ -38,6 +39,7 @@ MODULES = (
     digest,
     ritual,
     standup,
+    standup_dm,
 )
 
 
