@@ -30,16 +30,18 @@ def queue_answered(
 
 
 def queue_heard(session: Session, *, heard: Heard, reply_key: str) -> list[int]:
-    """What a reply in the DM sends: the answer's posts once it is complete, else the bot's
-    reply in the DM, keyed by the reply it answers."""
+    """What a reply in the DM sends: the answer's posts once it is complete, and the bot's
+    reply in the DM (the next question; an edited answer's word that it is updated), keyed
+    by the reply it answers."""
     record = heard.record
+    queued = []
     if heard.kind == DONE and heard.answer is not None:
-        return queue_answered(
+        queued = queue_answered(
             session, record=record, answer=heard.answer, still_blocked=heard.still_blocked
         )
     text = render_dm.reply(heard)
     if text is None:
-        return []
+        return queued
     said = Outgoing(
         team_id=record.team_id,
         what="the standup's next question",
@@ -47,4 +49,4 @@ def queue_heard(session: Session, *, heard: Heard, reply_key: str) -> list[int]:
         text=text,
         key=standups.message_key(record.id, heard.day, "dm", heard.user_id, reply_key),
     )
-    return [outbox.enqueue(session, said)]
+    return [*queued, outbox.enqueue(session, said)]

@@ -5,11 +5,12 @@ with its link, is `render.posted`."""
 from __future__ import annotations
 
 from bot.standup import render
-from bot.standup.replies import ASKED, AWAY, SKIPPED, Heard
+from bot.standup.replies import ASKED, AWAY, DONE, SKIPPED, Heard
 
 
 def reply(heard: Heard) -> str | None:
-    """The bot's reply to what was heard (mrkdwn); None when the answer's post speaks."""
+    """The bot's reply to what was heard (mrkdwn); None when the answer's new post speaks
+    (its DM with the link)."""
     if heard.kind == ASKED and heard.asking is not None:
         asked = render.question(heard.record, index=heard.asking, blocker=heard.blocker)
         if heard.again:
@@ -18,6 +19,11 @@ def reply(heard: Heard) -> str | None:
                 f"have replied to all {len(heard.record.questions)} questions.\n{asked}"
             )
         return asked
+    if heard.kind == DONE and heard.answer is not None and heard.answer.edited:
+        return (
+            f"Your answer of {heard.day:%a %d %b} in <#{heard.record.channel_id}> is "
+            "updated to these replies."
+        )
     if heard.kind == SKIPPED:
         return (
             f"Skipped: no standup for you on {heard.day:%a %d %b}. Your next prompt comes as usual."

@@ -71,6 +71,8 @@ def _open_row(session: Session, *, team_id: str, user_id: str) -> StandupConvers
         .where(StandupConversation.team_id == team_id, StandupConversation.user_id == user_id)
         .order_by(StandupConversation.day.desc(), StandupConversation.prompted_at.desc())
         .limit(1)
+        # Two replies typed in quick succession take turns: neither loses the other's answer.
+        .with_for_update()
     )
     if row is None:
         raise UsageError(NO_PROMPT)

@@ -136,6 +136,10 @@ def test_edit_asks_again_and_edits_the_posted_answer(prompted):
     [posted] = thread_replies(bot)
     shown = rendered(posted.blocks)
     assert "second try" in shown and "first try" not in shown and "edited" in shown
+    assert (
+        said_to(bot, ALICE)[-1]
+        == f"Your answer of Fri 27 Nov in <#{CHANNEL}> is updated to these replies."
+    )
 
 
 def test_a_reply_without_an_open_prompt_says_what_to_do(bot, clock):
