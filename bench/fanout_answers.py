@@ -25,14 +25,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import argparse
 import json
-import os
 import tempfile
 import time
 from collections import Counter
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from bench import harness
 from bot.standup import service as standups
@@ -127,10 +126,10 @@ def replies(users: list[str], question: int, *, day: str) -> list[tuple[bytes, d
 def heard(database_url: str, question: int) -> int:
     """How many people's conversations have taken reply `question` (0-based)."""
     db = Database.from_url(database_url)
+    past = or_(StandupConversation.asking.is_(None), StandupConversation.asking > question)
     try:
         with db.reading() as session:
-            rows = session.scalars(select(StandupConversation)).all()
-            return sum(1 for row in rows if len(row.answers) > question)
+            return session.scalar(select(func.count()).where(past)) or 0
     finally:
         db.dispose()
 
@@ -217,13 +216,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--people", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=20)
-    parser.add_argument(
-        "--engine", action="append", choices=["sqlite", "postgresql"], help="default: both"
-    )
+    harness.add_engine_option(parser)
     args = parser.parse_args(argv)
-    engines = args.engine or ["sqlite", "postgresql"]
-    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
-        engines = [e for e in engines if e != "postgresql"]
+    engines = harness.engines(args.engine)
     print(
         f"{args.people} people × 4 replies in the DM (message.im), concurrency "
         f"{args.concurrency}, `ritualbot run` and bare Bolt on gunicorn (bench/servers.py)"

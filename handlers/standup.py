@@ -16,6 +16,7 @@ from bot.standup import answers as standup_answers
 from bot.standup import away as time_away
 from bot.standup import blockers, render
 from bot.standup import modals as standup_modals
+from bot.standup import replies as standup_replies
 from bot.standup import service as standups
 from bot.standup import settings as standup_settings
 from bot.standup.commands import (
@@ -190,6 +191,9 @@ def submit_answer(
             answers=standup_modals.read_answers(record, values),
             now=now,
             nothing_to_report=standup_modals.read_nothing_to_report(values),
+        )
+        standup_replies.answered_by_form(
+            session, team_id=team_id, ritual_id=record.id, day=day, user_id=user_id
         )
         queued = standup_dm.queue_answered(
             session,

@@ -7,6 +7,7 @@ from typing import Any
 
 from slack_bolt import App
 from slack_sdk import WebClient
+from sqlalchemy.orm import Session
 
 from bot import triggers
 from bot.standup import replies
@@ -44,12 +45,16 @@ def hear_reply(
         return
     team_id, user_id, now = context["team_id"], event["user"], utcnow()
     profiles.ensure(db=db, client=client, team_id=team_id, user_id=user_id, now=now)
-    with db.transaction() as session:
+
+    def take(session: Session) -> tuple[replies.Heard, list[int]]:
         triggers.once(session, trigger=trigger)
         heard = replies.hear(
             session, team_id=team_id, user_id=user_id, text=event.get("text") or "", now=now
         )
-        queued = standup_dm.queue_heard(session, heard=heard, reply_key=event["ts"])
+        return heard, standup_dm.queue_heard(session, heard=heard, reply_key=event["ts"])
+
+    # Slack has its ack: a busy database is waited out rather than the reply lost.
+    heard, queued = db.patiently(take)
     tell_delivery(
         sender.send_now(queued, team_id=team_id, person=user_id),
         saved="Your reply is saved",

@@ -65,6 +65,23 @@ def open_conversations(
         session.execute(statement, rows)
 
 
+def answered_by_form(
+    session: Session, *, team_id: str, ritual_id: int, day: date, user_id: str
+) -> None:
+    """The day's answer came by the form: the conversation asks nothing more (a reply then
+    says how to change it), whatever it had been told so far."""
+    row = session.scalar(
+        select(StandupConversation).where(
+            StandupConversation.team_id == team_id,
+            StandupConversation.ritual_id == ritual_id,
+            StandupConversation.day == day,
+            StandupConversation.user_id == user_id,
+        )
+    )
+    if row is not None:
+        row.asking = None
+
+
 def _open_row(session: Session, *, team_id: str, user_id: str) -> StandupConversation:
     row = session.scalar(
         select(StandupConversation)

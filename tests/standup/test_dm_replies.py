@@ -6,17 +6,20 @@ counts once; a blocker raised by reply is followed up like the form's."""
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import date, timedelta
 
 import pytest
 import time_machine
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from runtime.clock import RitualScheduler
+from storage.db import Database
 from storage.rituals import Away, StandupAnswer, StandupConversation
 from tests.conftest import ALICE, BOB, CAROL, CHANNEL, TEAM
 from tests.support.slack import rendered
-from tests.support.standup import at, fire, prompts, team_clock
+from tests.support.standup import answers_form, at, click_answer, fire, prompts, team_clock
 
 FRIDAY = date(2026, 11, 27)
 MONDAY = date(2026, 11, 30)
@@ -219,3 +222,46 @@ def test_none_to_the_blocker_question_resolves_an_earlier_blocker(bot, clock):
     [tuesday] = prompts(bot.slack, BOB)[-1:]
     assert "Still blocked" not in rendered(tuesday.blocks)
     assert [m for m in bot.slack.messages(ALICE) if "is still blocked" in m.text] == []
+
+
+def test_after_answering_by_the_form_a_reply_says_how_to_change_it(prompted):
+    bot = prompted
+    click_answer(bot, BOB)
+    bot.slack.submit_view(user_id=BOB, values=answers_form("by the form", "", "", ""))
+    bot.settle()
+    reply(bot, BOB, "and by reply?")
+    assert "Your answer for Fri 27 Nov is posted. Reply `edit`" in said_to(bot, BOB)[-1]
+    reply(bot, BOB, "edit")
+    for text in ("by reply", "b", "none", "no"):
+        reply(bot, BOB, text)
+    [posted] = thread_replies(bot)
+    assert "by reply" in rendered(posted.blocks) and "edited" in rendered(posted.blocks)
+
+
+def test_a_reply_that_finds_the_database_busy_is_kept(prompted):
+    """Slack had its ack before the reply was stored: a database held by another writer
+    for longer than an ack may wait is waited out, not the reply dropped."""
+    bot = prompted
+    held = threading.Event()
+
+    def hold_for_three_seconds() -> None:
+        with Database(bot.runtime.db.engine).transaction() as session:
+            # Every conversation row written, so PostgreSQL holds their locks; SQLite, its
+            # one write lock.
+            session.execute(update(StandupConversation).values(asking=StandupConversation.asking))
+            held.set()
+            time.sleep(3)
+
+    holder = threading.Thread(target=hold_for_three_seconds)
+    holder.start()
+    held.wait(5)
+    _, delivery = bot.slack.reply_in_dm(team_id=TEAM, user_id=BOB, text="data loader")
+    assert delivery.status == 200
+    holder.join()
+    bot.settle()
+    assert said_to(bot, BOB)[-1] == "*2/4 · What's next?*"
+    with bot.runtime.db.transaction() as session:
+        [row] = session.scalars(
+            select(StandupConversation).where(StandupConversation.user_id == BOB)
+        )
+    assert row.answers == {"What moved since last time?": "data loader"}
