@@ -21,6 +21,8 @@ from sqlalchemy.orm import Session, sessionmaker
 SQLITE_BUSY_MS = 2000
 # How long work done after the ack waits for a busy database (Database.patiently).
 PATIENCE = 30.0
+# What a busy or unreachable database raises, where nothing was stored.
+UNAVAILABLE = (OperationalError, InterfaceError, PoolTimeout)
 T = TypeVar("T")
 # An execution option marking a read-only unit of work (Database.reading).
 READ_ONLY = "ritualbot_read_only"
@@ -138,7 +140,7 @@ class Database:
             try:
                 with self.transaction() as session:
                     return work(session)
-            except (OperationalError, InterfaceError, PoolTimeout):
+            except UNAVAILABLE:
                 if time.monotonic() + pause > deadline:
                     raise
             time.sleep(pause)

@@ -19,7 +19,7 @@ from bot.standup import conversation as talk
 from bot.standup import service as standups
 from bot.standup.answers import AnswerRecord, is_blocker_question
 from bot.standup.blockers import OpenBlocker
-from bot.standup.service import StandupRecord
+from bot.standup.service import ANSWER_MAX, StandupRecord
 from storage.rituals import StandupConversation
 from storage.upsert import insert
 
@@ -140,10 +140,18 @@ def hear(session: Session, *, team_id: str, user_id: str, text: str, now: dateti
         )
     _still_open(record, user_id=user_id, day=day, now=now, answered=existing is not None)
     questions = record.questions
-    if isinstance(said, talk.NothingToReport):
+    # The question asked, from the answers so far: the standup's questions may have
+    # changed since the prompt (they are matched by their text).
+    asked = talk.next_question(questions, row.answers)
+    if isinstance(said, talk.Answer) and len(said.text) > ANSWER_MAX:
+        raise UsageError(
+            f"Keep each answer under {ANSWER_MAX} characters; that one was not saved. "
+            "Reply again, shorter."
+        )
+    if isinstance(said, talk.NothingToReport) or asked is None:
         answers = talk.nothing_left(questions, row.answers)
     else:
-        answers = talk.answered(questions, row.answers, row.asking, said.text)
+        answers = talk.answered(questions, row.answers, asked, said.text)
     asking = talk.next_question(questions, answers)
     row.answers, row.asking = answers, asking
     if asking is not None:

@@ -265,3 +265,11 @@ def test_a_reply_that_finds_the_database_busy_is_kept(prompted):
             select(StandupConversation).where(StandupConversation.user_id == BOB)
         )
     assert row.answers == {"What moved since last time?": "data loader"}
+
+
+def test_an_overlong_reply_is_refused_and_the_question_stays(prompted):
+    bot = prompted
+    reply(bot, BOB, "x" * 2600)
+    assert "Keep each answer under 2500 characters" in said_to(bot, BOB)[-1]
+    reply(bot, BOB, "short")
+    assert said_to(bot, BOB)[-1] == "*2/4 · What's next?*"
