@@ -22,7 +22,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import argparse
-import os
 import tempfile
 import time
 import uuid
@@ -124,13 +123,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=3000, help="measured captures per app")
     parser.add_argument("--warmup", type=int, default=200)
     parser.add_argument("--concurrency", type=int, default=20)
-    parser.add_argument(
-        "--engine", action="append", choices=["sqlite", "postgresql"], help="default: both"
-    )
+    harness.add_engine_option(parser)
     args = parser.parse_args(argv)
-    engines = args.engine or ["sqlite", "postgresql"]
-    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
-        engines = [e for e in engines if e != "postgresql"]
+    engines = harness.engines(args.engine)
 
     summary, ok = [], True
     print(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import gc
 import os
 import signal
@@ -175,6 +176,21 @@ def server(
 def signed(body: bytes, content_type: str = "application/x-www-form-urlencoded") -> dict:
     stamp = int(time.time())
     return {"Content-Type": content_type, **sign(body=body, secret=SECRET, timestamp=stamp)}
+
+
+def add_engine_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--engine", action="append", choices=["sqlite", "postgresql"], help="default: both"
+    )
+
+
+def engines(chosen: list[str] | None) -> list[str]:
+    """The engines to measure: those chosen (default both), PostgreSQL only when
+    DATABASE_URL points at a server."""
+    wanted = chosen or ["sqlite", "postgresql"]
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        wanted = [e for e in wanted if e != "postgresql"]
+    return wanted
 
 
 def web_workers(engine: str) -> int:

@@ -14,7 +14,8 @@ from typing import Any
 
 
 def bare() -> Any:
-    """The baseline: Bolt on the same server, acking /problem and doing nothing else."""
+    """The baseline: Bolt on the same server, acking /problem (and message events) and doing
+    nothing else."""
     from slack_bolt import Ack, App
     from slack_bolt.adapter.wsgi import SlackRequestHandler
 
@@ -33,6 +34,7 @@ def bare() -> Any:
 
     app.command("/problem")(only_ack)
     app.view("problem_modal")(only_ack)
+    app.event("message")(only_ack)
     return SlackRequestHandler(app, path="/slack/events")
 
 

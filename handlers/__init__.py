@@ -18,6 +18,7 @@ from handlers import (
     ritual,
     shortcuts,
     standup,
+    standup_dm,
     watch,
 )
 from handlers.follow_ups import FollowUps
@@ -39,6 +40,7 @@ MODULES = (
     digest,
     ritual,
     standup,
+    standup_dm,
     watch,
 )
 

@@ -16,7 +16,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from bot.blocks import plain
-from bot.errors import RitualbotError, ValidationFailed
+from bot.errors import AlreadyHandled, RitualbotError, ValidationFailed
 from bot.problems.render import usage
 from bot.text import escape
 from handlers.slack import why_slack_failed
@@ -104,6 +104,8 @@ def _tell(body: dict[str, Any], client: WebClient, respond: Any, text: str) -> N
         respond(text=text, response_type="ephemeral", replace_original=False)
         return
     user = (body.get("user") or {}).get("id") or body.get("user_id")
+    if body.get("type") == "event_callback":  # a message in the DM: answered there
+        user = (body.get("event") or {}).get("user")
     if user:
         client.chat_postMessage(channel=user, text=text)
 
@@ -119,6 +121,10 @@ def handle(
     if text is DATABASE_DOWN and response is None:
         # Already acknowledged: the ack told the truth about what was saved.
         text = DATABASE_LOST_AFTER
+    if isinstance(error, AlreadyHandled) and body.get("type") == "event_callback":
+        # Slack delivered an event again: the person sent it once, and it was handled once.
+        log.info("ignored an event delivered again")
+        return BoltResponse(status=200, body="") if response is not None else None
     if text is UNEXPECTED:
         log.exception("unhandled error in a listener", exc_info=error)
     else:

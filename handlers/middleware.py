@@ -137,7 +137,8 @@ class Identify(Middleware):
 
 
 def trigger_of(body: dict[str, Any]) -> Trigger | None:
-    """The trigger of a slash command, a click or a form submission; None for anything else.
+    """The trigger of a slash command, a click, a form submission or an event; None for
+    anything else.
 
     A click's trigger_id alone is not its key: Slack documents the action's `action_ts` as
     what tells one click from another.
@@ -150,6 +151,8 @@ def trigger_of(body: dict[str, Any]) -> Trigger | None:
             key=f"command:{body.get('trigger_id')}",
             what=f"`{typed.strip()}`",
         )
+    if body.get("type") == "event_callback":
+        return _event_trigger(body)
     team_id = (body.get("team") or {}).get("id") or ""
     user_id = (body.get("user") or {}).get("id") or ""
     if body.get("type") == "block_actions" and body.get("actions"):
@@ -171,3 +174,20 @@ def trigger_of(body: dict[str, Any]) -> Trigger | None:
             what=f"the {title} form" if title else "your form",
         )
     return None
+
+
+def _event_trigger(body: dict[str, Any]) -> Trigger:
+    """An event's trigger. A message is known by its channel and ts, the same in every
+    delivery of it (Slack's retries, or a second event naming the same message); any other
+    event by its event_id."""
+    event = body.get("event") or {}
+    if event.get("type") == "message" and event.get("ts"):
+        key = f"message:{event.get('channel')}:{event['ts']}"
+    else:
+        key = f"event:{body.get('event_id')}"
+    return Trigger(
+        team_id=body.get("team_id") or "",
+        user_id=event.get("user") or "",
+        key=key,
+        what="your message",
+    )

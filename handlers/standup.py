@@ -16,6 +16,7 @@ from bot.standup import answers as standup_answers
 from bot.standup import away as time_away
 from bot.standup import blockers, render
 from bot.standup import modals as standup_modals
+from bot.standup import replies as standup_replies
 from bot.standup import service as standups
 from bot.standup import settings as standup_settings
 from bot.standup.commands import (
@@ -28,8 +29,7 @@ from bot.standup.commands import (
 from handlers.errors import after_ack
 from handlers.experiment_form import open_experiment_form
 from handlers.slack import tell_delivery
-from jobs import blockers as standup_blockers
-from jobs import profiles, roster
+from jobs import profiles, roster, standup_dm
 from jobs import standup as job
 from jobs.outbox import Sender
 from storage.db import Database
@@ -142,10 +142,14 @@ def open_answer(
         blocker = blockers.open_before(session, team_id=team_id, ritual_id=ritual_id, day=day).get(
             user_id
         )
-    if utcnow() >= record.cutoff_for(user_id, day):
+    now = utcnow()
+    if standup_answers.closed_to(
+        record, user_id=user_id, day=day, now=now, answered=existing is not None
+    ):
         respond(text=render.closed(day), response_type="ephemeral", replace_original=False)
         return
     closes = record.cutoff_for(user_id, day) if record.cutoff_time else None
+    closes = closes if closes and now < closes else None
     client.views_open(
         trigger_id=body["trigger_id"],
         view=standup_modals.answer_modal(
@@ -188,8 +192,10 @@ def submit_answer(
             now=now,
             nothing_to_report=standup_modals.read_nothing_to_report(values),
         )
-        queued = job.queue_answer(session, record=record, answer=answer)
-        notice = standup_blockers.queue_follow_up(
+        standup_replies.answered_by_form(
+            session, team_id=team_id, ritual_id=record.id, day=day, user_id=user_id
+        )
+        queued = standup_dm.queue_answered(
             session,
             record=record,
             answer=answer,
@@ -197,7 +203,7 @@ def submit_answer(
         )
     ack()
     tell_delivery(
-        sender.send_now([*queued, *([notice] if notice else [])], team_id=team_id, person=user_id),
+        sender.send_now(queued, team_id=team_id, person=user_id),
         saved="Your standup answer is saved",
         what=f"it in <#{record.channel_id}>",
         respond=None,

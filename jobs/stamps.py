@@ -3,6 +3,7 @@ becomes a Web API call, and how a post whose answer was lost is found again in S
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable
 from typing import Any
@@ -12,6 +13,9 @@ from slack_sdk import WebClient
 from storage.outbox import OutboxMessage, Relation
 
 STAMP = "ritualbot_outbox"
+# Pages of 200 messages read looking for a post whose answer was lost.
+FIND_PAGES = 50
+log = logging.getLogger(__name__)
 
 
 def call_for(
@@ -76,16 +80,23 @@ def find(
     if channel[:1] in "UW":  # a DM is found in the conversation with that person
         channel = client.conversations_open(users=channel)["channel"]["id"]
     oldest = f"{message.created_at.timestamp() - 60:.6f}"
-    if thread_ts:
-        page = client.conversations_replies(
-            channel=channel, ts=thread_ts, oldest=oldest, include_all_metadata=True, limit=200
-        )
-    else:
-        page = client.conversations_history(
-            channel=channel, oldest=oldest, include_all_metadata=True, limit=200
-        )
-    for seen in page.get("messages", []):
-        payload = (seen.get("metadata") or {}).get("event_payload") or {}
-        if payload.get("outbox_id") == message.id:
-            return channel, seen["ts"]
+    cursor = None
+    # Every page since it was queued: a standup thread takes 2,000 answers in minutes, and
+    # one missed on the first page would be posted twice.
+    for _ in range(FIND_PAGES):
+        asked = {"channel": channel, "oldest": oldest, "include_all_metadata": True, "limit": 200}
+        if cursor:
+            asked["cursor"] = cursor
+        if thread_ts:
+            page = client.conversations_replies(ts=thread_ts, **asked)
+        else:
+            page = client.conversations_history(**asked)
+        for seen in page.get("messages", []):
+            payload = (seen.get("metadata") or {}).get("event_payload") or {}
+            if payload.get("outbox_id") == message.id:
+                return channel, seen["ts"]
+        cursor = (page.get("response_metadata") or {}).get("next_cursor")
+        if not cursor:
+            return None
+    log.warning("outbox %s not found in %s pages; taken as not posted", message.id, FIND_PAGES)
     return None

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from bot.schedule import local_instant, parse_key
 from bot.standup import answers as standup_answers
 from bot.standup import away as time_away
-from bot.standup import blockers, participation, render
+from bot.standup import blockers, participation, render, replies
 from bot.standup import service as standups
 from bot.standup.answers import AnswerRecord
 from bot.standup.blockers import OpenBlocker
@@ -114,6 +114,8 @@ def queue_prompts(
     thread = day_thread(session, record=record, day=day, again=False)
     # Who is still blocked by what they raised at an earlier standup: asked about it.
     blocked = blockers.open_before(session, team_id=record.team_id, ritual_id=record.id, day=day)
+    # Who is prompted may answer by replying in the DM (bot/standup/replies.py).
+    replies.open_conversations(session, record=record, day=day, users=users)
     stored: dict[str, int] = {}
     for (closes, zone), readers in by_reader(record, day, users).items():
         for blocker, people_of in _by_blocker(readers, blocked).items():

@@ -110,7 +110,11 @@ def conversations_replies(req: ApiRequest) -> dict[str, Any]:
     parent = req.world.find_message(channel_id=channel.id, ts=ts)
     if parent is None:
         raise ApiError("thread_not_found")
-    thread = [parent, *(m for m in history if m.thread_ts == ts and m.ts != ts)]
+    oldest, latest = float(req.text("oldest") or 0), float(req.text("latest") or "inf")
+    replies = (
+        m for m in history if m.thread_ts == ts and m.ts != ts and oldest <= float(m.ts) <= latest
+    )
+    thread = [parent, *replies]
     page, metadata = req.page(thread)
     messages = [_with_replies(req, m, history) for m in page]
     return {

@@ -77,3 +77,44 @@ class Events(SignedRequests):
             )
             self.world.history[found.id].append(message)
         return message
+
+    def reply_in_dm(
+        self,
+        *,
+        team_id: str,
+        user_id: str,
+        text: str,
+        event_id: str | None = None,
+        retry_num: int | None = None,
+    ) -> tuple[Message, Delivery]:
+        """A person types `text` in their DM with the bot: the message in its history, and
+        the `message.im` event Slack sends the app (again, with `event_id` and `retry_num`,
+        for a redelivery: see `redeliver_dm`)."""
+        lookups.people(self.world, team_id=team_id, user_id=user_id)
+        with self.world.lock:
+            dm = self.world.dm_channel(team_id=team_id, user_id=user_id)
+            message = Message(ts=self.world.next_ts(), channel=dm.id, user=user_id, text=text)
+            self.world.history[dm.id].append(message)
+        return message, self.redeliver_dm(
+            team_id=team_id, message=message, event_id=event_id, retry_num=retry_num
+        )
+
+    def redeliver_dm(
+        self,
+        *,
+        team_id: str,
+        message: Message,
+        event_id: str | None = None,
+        retry_num: int | None = None,
+    ) -> Delivery:
+        """The `message.im` event of a message already in a DM's history."""
+        event = {
+            "type": "message",
+            "channel_type": "im",
+            "channel": message.channel,
+            "user": message.user,
+            "text": message.text,
+            "ts": message.ts,
+            "client_msg_id": f"msg-{message.ts}",
+        }
+        return self.event(team_id=team_id, event=event, event_id=event_id, retry_num=retry_num)

@@ -5,19 +5,25 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 
 # Slack waits 3 seconds for an answer, and an answer saying "try again" must fit in them:
 # how long a write waits for SQLite's one writer, held by another thread or process.
 SQLITE_BUSY_MS = 2000
+# How long work done after the ack waits for a busy database (Database.patiently).
+PATIENCE = 30.0
+# What a busy or unreachable database raises, where nothing was stored.
+UNAVAILABLE = (OperationalError, InterfaceError, PoolTimeout)
+T = TypeVar("T")
 # An execution option marking a read-only unit of work (Database.reading).
 READ_ONLY = "ritualbot_read_only"
 # What is left of SQLITE_BUSY_MS for SQLite's own wait, once a writer has waited its turn
@@ -122,6 +128,23 @@ class Database:
                 unit.commit()
             except (OperationalError, InterfaceError) as error:
                 raise CommitUnknown(str(error)) from error
+
+    def patiently(self, work: Callable[[Session], T], *, patience: float = PATIENCE) -> T:
+        """`work` in a transaction, tried again while the database is busy or out of reach,
+        for up to `patience` seconds: for work done after Slack's ack, where nobody waits on
+        the answer and giving up would lose what the person sent. A failed try stored
+        nothing; a commit whose outcome is unknown (CommitUnknown) is not tried again."""
+        deadline = time.monotonic() + patience
+        pause = 0.05
+        while True:
+            try:
+                with self.transaction() as session:
+                    return work(session)
+            except UNAVAILABLE:
+                if time.monotonic() + pause > deadline:
+                    raise
+            time.sleep(pause)
+            pause = min(pause * 2, 1.0)
 
     @contextmanager
     def _turn(self) -> Iterator[None]:

@@ -133,3 +133,24 @@ class Away(Base):
     starts_on: Mapped[date]
     ends_on: Mapped[date]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class StandupConversation(Base):
+    """A person's standup prompt answered by replying in the DM: the day it serves, the
+    answers given so far and the question waiting for its reply (None once it is done)."""
+
+    __tablename__ = "standup_conversations"
+    __table_args__ = (
+        UniqueConstraint("ritual_id", "day", "user_id"),
+        Index("ix_standup_conversations_team_id_user_id", "team_id", "user_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(TEAM_ID)
+    ritual_id: Mapped[int] = mapped_column(ForeignKey("rituals.id", ondelete="CASCADE"))
+    user_id: Mapped[str] = mapped_column(USER_ID)
+    day: Mapped[date]
+    # Question text → reply, in the order asked; what the stored answer becomes when done.
+    answers: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    asking: Mapped[int | None] = mapped_column(Integer, default=0)
+    prompted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

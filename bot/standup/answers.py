@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
@@ -37,6 +37,8 @@ class AnswerRecord:
     answers: dict[str, str]
     message_ts: str | None
     edited: bool
+    # Given after its cut-off (within LATE_WINDOW): posted in the day's thread, marked late.
+    late: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -57,6 +59,8 @@ class DaySummary:
 
 
 NOTHING_TO_REPORT = "nothing_to_report"
+# How long after its cut-off a day's first answer is still taken, posted marked late.
+LATE_WINDOW = timedelta(hours=24)
 EMPTY = (
     "Write at least one answer, or tick “Nothing to report today” at the bottom of the form "
     "to post that."
@@ -100,7 +104,29 @@ def _answer_record(row: StandupAnswer, *, ritual: Ritual, day: date) -> AnswerRe
         answers=dict(row.answers),
         message_ts=row.message_ts,
         edited=row.edited_at is not None,
+        late=row.submitted_at >= StandupRecord.of(ritual).cutoff_for(row.user_id, day),
     )
+
+
+def closed_to(
+    record: StandupRecord, *, user_id: str, day: date, now: datetime, answered: bool
+) -> str | None:
+    """Why `user_id` can no longer answer for `day`, if they can't: after the cut-off an
+    answer given is final, and a first one is taken, marked late, for LATE_WINDOW more."""
+    cutoff = record.cutoff_for(user_id, day)
+    if now < cutoff:
+        return None
+    if answered:
+        return (
+            f"The standup for {day:%a %d %b} closed at its cut-off, so your answer can no "
+            "longer be changed, and nothing was saved. Answer the next one when it comes."
+        )
+    if now >= cutoff + LATE_WINDOW:
+        return (
+            f"The standup for {day:%a %d %b} closed a day ago, so this was not saved. "
+            "Answer the next one when it comes."
+        )
+    return None
 
 
 def save_answer(
@@ -114,17 +140,13 @@ def save_answer(
     now: datetime,
     nothing_to_report: bool = False,
 ) -> AnswerRecord:
-    """Store (or replace) a person's answers for the day, until their cut-off. Blank answers
+    """Store (or replace) a person's answers for the day, until their cut-off (a first one
+    also after it, marked late: `closed_to`). Blank answers
     are saved only as the explicit choice of `nothing_to_report`: a Post pressed on an empty
     form by mistake is refused, with the way to say so."""
     if not nothing_to_report and not any(a.strip() for a in answers.values()):
         raise ValidationFailed({answer_block(0): EMPTY})
     ritual = ritual_row(session, team_id=team_id, ritual_id=ritual_id)
-    if now >= StandupRecord.of(ritual).cutoff_for(user_id, day):
-        raise UsageError(
-            f"The standup for {day:%a %d %b} closed at its cut-off, so this was not saved. "
-            "Answer the next one when it comes."
-        )
     if any(len(a) > ANSWER_MAX for a in answers.values()):
         raise UsageError(f"Keep each answer under {ANSWER_MAX} characters; nothing was saved.")
     thread = _thread_row(session, team_id=team_id, ritual=ritual, day=day, now=now)
@@ -133,8 +155,15 @@ def save_answer(
             StandupAnswer.run_id == thread.id, StandupAnswer.user_id == user_id
         )
     )
+    closed = closed_to(
+        StandupRecord.of(ritual), user_id=user_id, day=day, now=now, answered=row is not None
+    )
+    if closed:
+        raise UsageError(closed)
     if row is None:
-        row = StandupAnswer(team_id=team_id, run_id=thread.id, user_id=user_id, answers=answers)
+        row = StandupAnswer(
+            team_id=team_id, run_id=thread.id, user_id=user_id, answers=answers, submitted_at=now
+        )
         session.add(row)
     else:
         row.answers, row.edited_at = answers, now

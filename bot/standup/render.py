@@ -10,7 +10,12 @@ from bot.blocks import actions, button, clip, context, section, user, when
 from bot.commands import carried_number
 from bot.ids import ActionId, StandupField
 from bot.schedule import local_instant
-from bot.standup.answers import AnswerRecord, DaySummary, is_experiment_question
+from bot.standup.answers import (
+    AnswerRecord,
+    DaySummary,
+    is_blocker_question,
+    is_experiment_question,
+)
 from bot.standup.blockers import OpenBlocker
 from bot.standup.participation import Rate
 from bot.standup.service import (
@@ -79,6 +84,7 @@ def prompt(
             f"{text}. {len(record.questions)} short questions; your answers are posted in "
             f"<#{record.channel_id}>, in the day's thread.{cutoff}"
         ),
+        section(first_question(record, blocker=blocker)),
         *([section(still_blocked(blocker))] if blocker else []),
         actions(
             button(
@@ -90,6 +96,27 @@ def prompt(
         ),
     ]
     return text, blocks
+
+
+def first_question(record: StandupRecord, *, blocker: OpenBlocker | None) -> str:
+    """How the prompt starts the conversation: the first question, to answer by reply."""
+    return (
+        "Reply here to answer, one question at a time, or press Answer for the form.\n"
+        + question(record, index=0, blocker=blocker)
+    )
+
+
+def question(record: StandupRecord, *, index: int, blocker: OpenBlocker | None) -> str:
+    """Question `index` as the DM asks it; the blocker question says how to resolve an
+    earlier blocker still open."""
+    asked = record.questions[index]
+    text = f"*{index + 1}/{len(record.questions)} · {escape(asked)}*"
+    if blocker is not None and is_blocker_question(asked):
+        text += (
+            f"\nYou were blocked on {blocker_text(blocker)} ({_day(blocker.raised_on)}): reply "
+            "`none` if that is resolved, or say what still blocks you."
+        )
+    return text
 
 
 def blocker_text(blocker: OpenBlocker, limit: int = 200) -> str:
@@ -147,7 +174,7 @@ def answer(
     """An answer for the day's thread. `as_person`: posted under its author's own name and
     avatar, so it has no heading, and says whose it is and that the bot posted it below
     (also what a reader sees if Slack shows it in the bot's name after all)."""
-    text = f"Standup from {user(answer.user_id)}"
+    text = f"Standup from {user(answer.user_id)}" + (" (late)" if answer.late else "")
     lines = [
         f"*{escape(question)}*\n{escape(reply)}"
         for question, reply in answer.answers.items()
@@ -166,6 +193,7 @@ def answer(
             )
         )
     footer = [f"Standup of {user(answer.user_id)} · via ritualbot"] if as_person else []
+    footer += ["late: answered after the cut-off"] if answer.late else []
     footer += ["edited"] if answer.edited else []
     if footer:
         blocks.append(context(" · ".join(footer)))

@@ -6,7 +6,8 @@ test-artifacts/test_the_sandbox_story/NN-<step>.png.
 
 The story ends where the issue's does: Ada finds the failed experiment and its analysis again
 with `/ritual search`, sets up a standup for #ml-team, fast-forwards the sandbox clock to it,
-answers ritualbot's DM, and sees her answer in the standup's thread in #ml-team.
+answers ritualbot's DM, and sees her answer in the standup's thread in #ml-team; then the
+answer is given again by replying in the DM, one question at a time.
 """
 
 from __future__ import annotations
@@ -283,6 +284,32 @@ def see_the_answer_in_the_standup_thread(story: Story) -> None:
     story.shot("standup-answer-in-thread")
 
 
+def answer_again_by_replying_in_the_dm(story: Story) -> None:
+    page = story.page
+    page.click("button.channel-link:has-text('ritualbot')")
+    page.click("#tab-messages")
+    last = page.locator("#messages article.message").last
+    story.send("edit")
+    expect(last).to_contain_text("Answering again")
+    expect(last).to_contain_text("1/4 · What moved since last time?")
+    story.send("Shared the data sources for P-1.")
+    expect(page.locator("#messages article.message").last).to_contain_text("2/4 · What's next?")
+    story.shot("standup-question-in-dm")
+    story.send("Training on aggregates for short histories.")
+    story.send("none")
+    expect(page.locator("#messages article.message").last).to_contain_text("4/4")
+    story.send("nothing to report")
+    expect(page.locator("#messages article.message").last).to_contain_text("in #ml-team is updated")
+    story.shot("standup-answered-by-reply")
+    page.click("button.channel-link:has-text('ml-team')")
+    thread = page.locator("#messages article.message:has-text('Standup')").last
+    thread.locator("button.replies").click()
+    answer = page.locator("#thread-messages article.message").last
+    expect(answer).to_contain_text("Training on aggregates for short histories.")
+    expect(answer).to_contain_text("edited")
+    story.shot("standup-answer-edited-by-reply")
+
+
 STORY: tuple[Callable[[Story], None], ...] = (
     open_the_problem_form,
     submit_with_a_mistake,
@@ -300,6 +327,7 @@ STORY: tuple[Callable[[Story], None], ...] = (
     fast_forward_to_the_standup,
     answer_the_standup_in_its_modal,
     see_the_answer_in_the_standup_thread,
+    answer_again_by_replying_in_the_dm,
 )
 
 

@@ -172,6 +172,30 @@ def test_an_interrupted_send_is_looked_for_before_it_is_sent_again(
     )
 
 
+def test_an_interrupted_reply_deep_in_a_busy_thread_is_found_not_sent_again(
+    emulator, db, sender, clock
+):
+    """A standup thread takes 2,000 answers in minutes: the lost one is looked for on every
+    page of the thread since it was queued, not on the first only."""
+    thread = enqueue(db, text="Standup · Mon 30 Nov")
+    sender.send()
+    parent = row(db, thread).ts
+    for n in range(450):
+        emulator.post_as_user(
+            team_id=TEAM, user_id=ALICE, channel=CHANNEL, text=f"answer {n}", thread_ts=parent
+        )
+    answer = enqueue(db, text="Bob's answer", after=thread, relation=Relation.REPLY)
+    emulator.inject("chat.postMessage", lose_answer=True)
+    sender.send()
+    assert row(db, answer).state == OutboxState.CLAIMED
+
+    clock.move_to(NOON + LEASE + timedelta(seconds=1))
+    sender.sweep()
+
+    posts = [c for c in emulator.calls("chat.postMessage") if c.args.get("text") == "Bob's answer"]
+    assert len(posts) == 1 and row(db, answer).state == OutboxState.SENT
+
+
 def test_the_same_key_is_enqueued_once(db, clock):
     first = enqueue(db, key="digest:2026-W48")
     again = enqueue(db, key="digest:2026-W48", text="other")

@@ -64,12 +64,24 @@ def test_every_declared_command_is_answered(bot, command):
 
 
 # What each subscribed event makes the app do; a new subscription needs a line here.
-EVENT_EFFECT = {"app_home_opened": "views.publish"}
+EVENT_EFFECT = {"app_home_opened": "views.publish", "message.im": "chat.postMessage"}
+# The event Slack sends for a subscription ("message.im" is a `message` in an im channel).
+EVENT_SENT = {
+    "app_home_opened": {"type": "app_home_opened", "user": ALICE, "tab": "home"},
+    "message.im": {
+        "type": "message",
+        "channel_type": "im",
+        "channel": "D0ALICE",
+        "user": ALICE,
+        "text": "hello",
+        "ts": "1764234000.000100",
+    },
+}
 
 
 @pytest.mark.parametrize("event", MANIFEST["settings"]["event_subscriptions"]["bot_events"])
 def test_every_subscribed_event_is_handled(bot, event):
-    answer = bot.slack.event(team_id=TEAM, event={"type": event, "user": ALICE, "tab": "home"})
+    answer = bot.slack.event(team_id=TEAM, event=EVENT_SENT[event])
     bot.settle()
 
     assert answer.status == 200

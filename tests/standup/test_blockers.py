@@ -4,7 +4,7 @@ with its age in the cut-off summary and in the weekly digest. A resolved one is 
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
 import time_machine
@@ -16,11 +16,12 @@ from tests.conftest import ALICE, BOB, CAROL, CHANNEL, OTHER_TEAM, TEAM
 from tests.support.slack import rendered
 from tests.support.standup import (
     answers_form,
+    at,
     click_answer,
-    client_for,
     element,
-    make_standup,
+    fire,
     prompts,
+    team_clock,
 )
 
 TUESDAY = date(2026, 11, 24)
@@ -29,24 +30,9 @@ MONDAY = date(2026, 11, 30)
 STILL = "Still blocked on"
 
 
-def at(day: date, hour: int, minute: int = 0) -> datetime:
-    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=UTC)
-
-
 @pytest.fixture
 def clock(bot) -> RitualScheduler:
-    with time_machine.travel(at(TUESDAY, 9), tick=False):
-        make_standup(
-            bot.runtime.db, bot.slack, team_id=TEAM, channel_id=CHANNEL, owner=ALICE, rule="team"
-        )
-    return RitualScheduler(
-        db=bot.runtime.db, client_factory=lambda _team: client_for(bot.slack, TEAM)
-    )
-
-
-def fire(clock, when: datetime) -> None:
-    with time_machine.travel(when, tick=False):
-        clock.fire_due(when)
+    return team_clock(bot, made_on=TUESDAY)
 
 
 def answer(bot, day: date, user: str, *texts: str, still: str | None = None):

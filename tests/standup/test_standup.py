@@ -427,7 +427,9 @@ def test_a_thread_the_channel_refused_is_tried_again_with_the_next_answer(bot):
     assert "Answered (2)" in shown[-1]
 
 
-def test_after_the_cut_off_the_answer_is_refused_and_the_summary_is_posted(bot):
+def test_after_the_cut_off_a_first_answer_joins_the_thread_late_and_an_edit_is_refused(bot):
+    """The summary goes out at the cut-off; an answer given after it is posted below it,
+    marked late, for a day; an answer given before it can no longer be changed."""
     with time_machine.travel(NOW, tick=True):
         team_standup(bot)
         standup(bot, "now")
@@ -437,25 +439,38 @@ def test_after_the_cut_off_the_answer_is_refused_and_the_summary_is_posted(bot):
         )
         bot.settle()
         click_answer(bot, BOB)  # opens before the cut-off, submitted after it
+        click_answer(bot, ALICE)  # to edit, likewise
     cutoff = datetime(2026, 11, 27, 17, 0, tzinfo=UTC)
     clock = RitualScheduler(
         db=bot.runtime.db, client_factory=lambda _team: client_for(bot.slack, TEAM)
     )
     with time_machine.travel(cutoff, tick=False):
         clock.fire_due(cutoff)
-    with time_machine.travel(cutoff + timedelta(minutes=1), tick=True):
-        late = bot.slack.submit_view(user_id=BOB, values=answers_form("late", "", "", ""))
-        bot.settle()
-        click_answer(bot, CAROL)
-    assert "closed" in rendered(late.body) and "not saved" in rendered(late.body)
-    assert any("is closed" in r.body.get("text", "") for r in bot.slack.responses)
     summary = thread_replies(bot)[-1]
     shown = rendered(summary.blocks)
     assert "Answered (1)" in shown and f"<@{ALICE}>" in shown
     assert "No answer (2)" in shown and f"<@{BOB}>" in shown and f"<@{CAROL}>" in shown
     assert "Labelling backlog" in shown
+    with time_machine.travel(cutoff + timedelta(minutes=1), tick=True):
+        late = bot.slack.submit_view(user_id=BOB, values=answers_form("late", "", "", ""))
+        bot.settle()
+        edit = bot.slack.submit_view(user_id=ALICE, values=answers_form("changed", "", "", ""))
+        bot.settle()
+    assert late.status == 200 and late.body is None
+    *_, after_summary = thread_replies(bot)
+    assert "late" in after_summary.text and "answered after the cut-off" in rendered(
+        after_summary.blocks
+    )
+    assert "can no longer be changed" in rendered(edit.body)
+    assert "nothing was saved" in rendered(edit.body)
     with bot.runtime.db.transaction() as session:
-        assert [a.user_id for a in session.scalars(select(StandupAnswer))] == [ALICE]
+        stored = {a.user_id: a.answers for a in session.scalars(select(StandupAnswer))}
+    assert set(stored) == {ALICE, BOB} and "shipped v2" in stored[ALICE].values()
+    a_day_later = cutoff + timedelta(days=1, minutes=1)
+    with time_machine.travel(a_day_later, tick=True):
+        click_answer(bot, CAROL)
+    assert bot.slack.open_view(CAROL) is None
+    assert any("is closed" in r.body.get("text", "") for r in bot.slack.responses)
 
 
 def test_another_workspaces_standup_looks_missing(at_ten):

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import time_machine
 from slack_sdk import WebClient
 
 from bot.ids import ActionId
@@ -13,10 +14,11 @@ from bot.standup import service as standups
 from bot.standup import settings as standup_settings
 from jobs import roster
 from runtime.app import job_client
+from runtime.clock import RitualScheduler
 from runtime.config import load
 from sandbox.emulator import SlackEmulator
 from storage.db import Database
-from tests.conftest import TEAM
+from tests.conftest import ALICE, CHANNEL, TEAM
 
 
 def client_for(slack: SlackEmulator, team_id: str) -> WebClient:
@@ -116,3 +118,24 @@ def click_answer(bot, user: str):
 
 def answers_form(*texts: str) -> dict[str, dict[str, dict]]:
     return {f"answer_{i}": element("plain_text_input", value=text) for i, text in enumerate(texts)}
+
+
+def at(day: date, hour: int, minute: int = 0) -> datetime:
+    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=UTC)
+
+
+def team_clock(bot, *, made_on: date) -> RitualScheduler:
+    """A UTC standup of the channel owned by Alice, set up on `made_on`, and the clock that
+    runs it (`fire`)."""
+    with time_machine.travel(at(made_on, 9), tick=False):
+        make_standup(
+            bot.runtime.db, bot.slack, team_id=TEAM, channel_id=CHANNEL, owner=ALICE, rule="team"
+        )
+    return RitualScheduler(
+        db=bot.runtime.db, client_factory=lambda _team: client_for(bot.slack, TEAM)
+    )
+
+
+def fire(clock: RitualScheduler, when: datetime) -> None:
+    with time_machine.travel(when, tick=False):
+        clock.fire_due(when)
