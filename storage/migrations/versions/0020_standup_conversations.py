@@ -1,7 +1,7 @@
 """standup_conversations: a standup answered by replying in the DM, one question at a time
 
 Revision ID: 0020
-Revises: 0025
+Revises: 0019
 Create Date: 2026-12-06
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0020"
-down_revision: str | Sequence[str] | None = "0025"
+down_revision: str | Sequence[str] | None = "0019"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
