@@ -6,7 +6,8 @@ and method (windows shortened by --scale). Every standup is due at one instant; 
 clock process runs `RitualScheduler.fire_due` at it (the run's claim decides which
 process runs each standup), then sweeps the outbox until nothing is left, its clock
 running at the emulator's speed (scale x real time), so a killed process's claims are
-looked for in Slack once their 3-minute lease has run out, as in production.
+looked for in Slack, and sent if Slack has not got them, once its 30-second lease has run
+out (storage.claimers), as in production.
 
 Slack's limits set no floor here (51 posts a workspace fit in one window of 300), so the
 figure beside each run is a baseline from the same run: the same posts sent straight
@@ -44,10 +45,12 @@ from bot.schedule import local_instant
 from bot.standup import service as standups
 from bot.standup import settings as standup_settings
 from jobs import roster
+from jobs.lease import Lease
 from runtime.app import job_client
 from runtime.clock import RitualScheduler
 from runtime.config import load
 from sandbox.emulator import SlackEmulator
+from storage.claimers import HEARTBEAT
 from storage.db import Database
 from storage.outbox import OutboxMessage, OutboxState
 
@@ -120,7 +123,10 @@ def worker(args: argparse.Namespace) -> int:
     def now() -> datetime:  # the world's time runs at the emulator's speed
         return due + timedelta(seconds=(time.monotonic() - started) * args.scale)
 
-    clock = RitualScheduler(db=db, client_factory=clients.__getitem__, now=now)
+    # Renewed every HEARTBEAT of the world's time, as a clock process does.
+    lease = Lease(db=db, clock=now, every=HEARTBEAT.total_seconds() / args.scale)
+    clock = RitualScheduler(db=db, client_factory=clients.__getitem__, now=now, lease=lease)
+    lease.start()
     sender, sent = clock.sender, Counter()
     send = sender.send
 
@@ -134,6 +140,7 @@ def worker(args: argparse.Namespace) -> int:
         before = sent["sent"]
         sent["found"] += sender.sweep() - (sent["sent"] - before)
         time.sleep(0.2)
+    lease.stop()
     db.dispose()
     print(json.dumps(dict(sent)), flush=True)
     return 0
