@@ -35,9 +35,7 @@ import tempfile
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date, datetime, timedelta
-
-from sqlalchemy import func, select
+from datetime import date, datetime
 
 from bench.fanout import database
 from bot.ids import ActionId
@@ -45,16 +43,14 @@ from bot.schedule import local_instant
 from bot.standup import service as standups
 from bot.standup import settings as standup_settings
 from jobs import roster
-from jobs.lease import Lease
-from runtime.app import job_client
-from runtime.clock import RitualScheduler
 from runtime.config import load
+from runtime.slack_api import job_client
 from sandbox.emulator import SlackEmulator
-from storage.claimers import HEARTBEAT
 from storage.db import Database
-from storage.outbox import OutboxMessage, OutboxState
 
 ROOT = Path(__file__).resolve().parents[1]
+# One clock process, its own script: it imports what a clock does, not the emulator.
+CLOCK = Path(__file__).with_name("fanout_clock.py")
 BAR, BAR_KILLED = 1.2, 1.5
 DAY = date(2026, 12, 14)  # a Monday; nothing here reads today's date
 
@@ -112,49 +108,6 @@ def standups_in(db: Database, slack: SlackEmulator, tokens: dict[str, str]) -> d
     return local_instant(DAY, record.local_time, "UTC")
 
 
-def worker(args: argparse.Namespace) -> int:
-    """One clock process: fire the due standups, then sweep until the outbox is empty."""
-    settings = load({"SLACK_API_URL": args.api})
-    tokens = json.loads(Path(args.tokens).read_text())
-    clients = {team: job_client(settings, token=token) for team, token in tokens.items()}
-    db = Database.from_url(args.db)
-    due, started = datetime.fromisoformat(args.at), time.monotonic()
-
-    def now() -> datetime:  # the world's time runs at the emulator's speed
-        return due + timedelta(seconds=(time.monotonic() - started) * args.scale)
-
-    # Renewed every HEARTBEAT of the world's time, as a clock process does.
-    lease = Lease(db=db, clock=now, every=HEARTBEAT.total_seconds() / args.scale)
-    clock = RitualScheduler(db=db, client_factory=clients.__getitem__, now=now, lease=lease)
-    lease.start()
-    sender, sent = clock.sender, Counter()
-    send = sender.send
-
-    def counted(*given, **named) -> int:  # this process's share, as the sender reports it
-        sent["sent"] += (n := send(*given, **named))
-        return n
-
-    sender.send = counted  # type: ignore[method-assign]
-    clock.fire_due(due)  # runs the standups this process claims, then sends
-    while outstanding(db):
-        before = sent["sent"]
-        sent["found"] += sender.sweep() - (sent["sent"] - before)
-        time.sleep(0.2)
-    lease.stop()
-    db.dispose()
-    print(json.dumps(dict(sent)), flush=True)
-    return 0
-
-
-def outstanding(db: Database) -> int:
-    """Messages still to send, or claimed by a process that may be dead."""
-    with db.reading() as session:
-        waiting = [OutboxState.PENDING, OutboxState.CLAIMED]
-        return session.scalar(
-            select(func.count()).select_from(OutboxMessage).where(OutboxMessage.state.in_(waiting))
-        )
-
-
 def run(args: argparse.Namespace, *, processes: int, kill: bool) -> dict:
     """One case on a fresh database and a fresh emulator."""
     db, cleanup = database()
@@ -165,7 +118,7 @@ def run(args: argparse.Namespace, *, processes: int, kill: bool) -> dict:
         url = db.engine.url.render_as_string(hide_password=False)
         slack.clear_calls()
         slack.set_rate_limits(enabled=True, scale=args.scale)
-        command = [sys.executable, __file__, "--worker", "--db", url, "--api", slack.api_url]
+        command = [sys.executable, str(CLOCK), "--db", url, "--api", slack.api_url]
         command += ["--tokens", f"{tmp}/tokens.json", "--at", due.isoformat()]
         command += ["--scale", str(args.scale)]
         started = time.monotonic()
@@ -229,12 +182,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workspaces", type=int, default=200)
     parser.add_argument("--people", type=int, default=50)
     parser.add_argument("--scale", type=float, default=5.0, help="rate-limit windows / scale")
-    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
-    for name in ("--db", "--api", "--tokens", "--at"):
-        parser.add_argument(name, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    if args.worker:
-        return worker(args)
 
     engine = "PostgreSQL" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "SQLite"
     expected = args.workspaces * args.people
