@@ -21,12 +21,13 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 
 from jobs.lease import Lease
-from runtime.clock import RitualScheduler
+from runtime.clock import SWEEP_SECONDS, RitualScheduler
 from runtime.config import load
 from runtime.slack_api import job_client
 from storage.claimers import HEARTBEAT
 from storage.db import Database
 from storage.outbox import OutboxMessage, OutboxState
+from storage.rituals import RitualRun
 
 
 def clock_process(args: argparse.Namespace) -> int:
@@ -46,30 +47,43 @@ def clock_process(args: argparse.Namespace) -> int:
     lease.start()
     sender, sent = clock.sender, Counter()
     send = sender.send
+    # Seconds from its launch: started (imports done), sending (its standups run).
+    times = {"started": time.time() - args.launched}
 
     def counted(*given, **named) -> int:  # this process's share, as the sender reports it
+        times.setdefault("sending", time.time() - args.launched)
         sent["sent"] += (n := send(*given, **named))
         return n
 
     sender.send = counted  # type: ignore[method-assign]
-    clock.fire_due(due)  # runs the standups this process claims, then sends
+    clock.fire_due(due)  # runs the standups this process claims, sending as they queue
+    minute = time.monotonic()
     while outstanding(db):
+        if time.monotonic() - minute >= SWEEP_SECONDS / args.scale:
+            # The clock's sweep of every minute: runs a dead clock left unfinished.
+            clock.fire_due(now())
+            minute = time.monotonic()
         before = sent["sent"]
         sent["found"] += sender.sweep() - (sent["sent"] - before)
         time.sleep(0.2)
     lease.stop()
     db.dispose()
-    print(json.dumps(dict(sent)), flush=True)
+    print(json.dumps(dict(sent) | times), flush=True)
     return 0
 
 
 def outstanding(db: Database) -> int:
-    """Messages still to send, or claimed by a process that may be dead."""
+    """Messages still to send, or claimed by a process that may be dead, and standup runs
+    not finished (a dead process's)."""
     with db.reading() as session:
         waiting = [OutboxState.PENDING, OutboxState.CLAIMED]
-        return session.scalar(
+        messages = session.scalar(
             select(func.count()).select_from(OutboxMessage).where(OutboxMessage.state.in_(waiting))
         )
+        runs = session.scalar(
+            select(func.count()).select_from(RitualRun).where(RitualRun.state != "done")
+        )
+        return messages + runs
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -79,6 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tokens", required=True, help="a JSON file: team id -> bot token")
     parser.add_argument("--at", required=True, help="when the standups are due (ISO 8601)")
     parser.add_argument("--scale", type=float, default=5.0, help="the world's speed")
+    parser.add_argument("--launched", type=float, required=True, help="time.time() at launch")
     return clock_process(parser.parse_args(argv))
 
 

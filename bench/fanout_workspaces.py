@@ -122,6 +122,7 @@ def run(args: argparse.Namespace, *, processes: int, kill: bool) -> dict:
         command += ["--tokens", f"{tmp}/tokens.json", "--at", due.isoformat()]
         command += ["--scale", str(args.scale)]
         started = time.monotonic()
+        command += ["--launched", str(time.time())]
         clocks = [
             subprocess.Popen(command, stdout=subprocess.PIPE, text=True, cwd=ROOT)
             for _ in range(processes)
@@ -156,6 +157,8 @@ def run(args: argparse.Namespace, *, processes: int, kill: bool) -> dict:
         "duplicates": sum(n - 1 for n in prompts.values() if n > 1),
         "lost": expected - sum(1 for n in prompts.values() if n >= 1),
         "shares": [s.get("sent", 0) + s.get("found", 0) for s in shares],
+        "started": [s.get("started") for s in shares],
+        "sending": [s.get("sending") for s in shares],
         "wall": wall,
         "baseline": base,
     }
@@ -175,6 +178,11 @@ def baseline(slack: SlackEmulator, settings, tokens: dict[str, str], *, size: in
     with ThreadPoolExecutor(8) as pool:
         list(pool.map(one, tokens))
     return time.monotonic() - started
+
+
+def seconds(each: list[float | None]) -> str:
+    """Each clock's figure, "-" for the killed one (it never said)."""
+    return " / ".join("-" if s is None else f"{s:.1f}" for s in each)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -210,6 +218,10 @@ def main(argv: list[str] | None = None) -> int:
             f"{label:22} {r['delivered']}/{expected} prompted, {r['duplicates']} dup, "
             f"{r['lost']} lost, shares {r['shares']}, {r['wall']:.1f} s vs baseline "
             f"{r['baseline']:.1f} s = {ratio:.2f}x (bar {bar}x){'' if ok else '  SHORT'}"
+        )
+        print(
+            f"{'':22} each clock started after {seconds(r['started'])} s, "
+            f"sending after {seconds(r['sending'])} s"
         )
         results.append(f"{label}: {ratio:.2f}x, {r['duplicates']} dup, {r['lost']} lost")
     verdict = "meets" if meets else "short of"

@@ -32,6 +32,7 @@ from jobs import rituals as jobs
 from jobs import roster
 from jobs.lease import Lease
 from jobs.outbox import Sender
+from jobs.sending import sending_meanwhile
 from storage import claimers, queries, sends
 from storage.db import Database
 from storage.rituals import Ritual, RitualKind, RitualRun
@@ -177,16 +178,16 @@ class RitualScheduler:
         return min((o.at for o in upcoming if o is not None), default=None)
 
     def fire_due(self, now: datetime) -> int:
-        """Claim and run every occurrence due at or before `now` within its grace, then send
-        what they queued in the outbox; how many ran."""
+        """Claim and run every occurrence due at or before `now` within its grace, sending
+        what they queue in the outbox as they go; how many ran."""
         ran = 0
-        with self._firing:
+        with self._firing, sending_meanwhile(self.sender) as queued:
             for ritual in self._rituals():
                 due = occurrences(ritual.plan, now - rituals.grace_for(ritual.kind), now)
                 for occurrence in self._unfinished(ritual, due):
-                    ran += self._run(ritual, occurrence)
-        if ran:
-            self.sender.send()
+                    if self._run(ritual, occurrence):
+                        ran += 1
+                        queued()
         return ran
 
     def _unfinished(self, ritual: Scheduled, due: list[Occurrence]) -> list[Occurrence]:
