@@ -44,14 +44,17 @@ def clock_process(args: argparse.Namespace) -> int:
     # Renewed every HEARTBEAT of the world's time, as a clock process does.
     lease = Lease(db=db, clock=now, every=HEARTBEAT.total_seconds() / args.scale)
     clock = RitualScheduler(db=db, client_factory=clients.__getitem__, now=now, lease=lease)
-    lease.start()
     sender, sent = clock.sender, Counter()
     send = sender.send
-    # Seconds from its launch: started (imports done), sending (its standups run).
-    times = {"started": time.time() - args.launched}
+    outstanding(db)  # connected, as a running clock is
+    print(f"{time.time() - args.launched:.3f}", flush=True)  # up: its start-up, in seconds
+    sys.stdin.readline()  # the due instant
+    started = time.monotonic()
+    lease.start()
+    times: dict[str, float] = {}  # seconds after the due instant it began to send
 
     def counted(*given, **named) -> int:  # this process's share, as the sender reports it
-        times.setdefault("sending", time.time() - args.launched)
+        times.setdefault("sending", time.monotonic() - started)
         sent["sent"] += (n := send(*given, **named))
         return n
 
