@@ -2,11 +2,14 @@
 1 and by 3 clock processes sharing one database, and by 3 with one killed midway.
 
 Each workspace has its own token and the emulator enforces Slack's limits per workspace
-and method (windows shortened by --scale). Every standup is due at one instant; each
-clock process runs `RitualScheduler.fire_due` at it (the run's claim decides which
-process runs each standup), then sweeps the outbox until nothing is left, its clock
-running at the emulator's speed (scale x real time), so a killed process's claims are
-looked for in Slack, and sent if Slack has not got them, once its 30-second lease has run
+and method (windows shortened by --scale). Every standup is due at one instant. Each
+clock process (bench/fanout_clock.py) starts before it, as a clock runs before 09:30 in
+production, and its start-up is printed apart; at the instant it runs
+`RitualScheduler.fire_due` (the run's claim decides which process runs each standup,
+sending as the runs queue), then sweeps the outbox until nothing is left, its clock
+running at the emulator's speed (scale x real time), with `fire_due` again every minute
+of it. So a killed process's claims are looked for in Slack, and sent if Slack has not
+got them, and its unfinished standup runs run again, once its 30-second lease has run
 out (storage.claimers), as in production.
 
 Slack's limits set no floor here (51 posts a workspace fit in one window of 300), so the
