@@ -109,3 +109,38 @@ def test_an_interrupted_ritual_run_is_completed_once_by_another_clock(db, emulat
     with db.reading() as session:
         runs = session.scalars(select(RitualRun).where(RitualRun.ritual_id == ritual_id)).all()
     assert [run.state for run in runs] == ["done"]
+
+
+class StallsAfterFirstPost(WebClient):
+    """Slack takes its first post, then the process stalls (`stall` runs) before it goes on."""
+
+    def __init__(self, *args, stall, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.stall, self.stalled = stall, False
+
+    def chat_postMessage(self, **kwargs):
+        answer = super().chat_postMessage(**kwargs)
+        if not self.stalled:
+            self.stalled = True
+            self.stall()
+        return answer
+
+
+def test_a_clock_that_stalled_past_its_lease_sends_nothing_more_of_its_claim(db, emulator):
+    """It stalls 40 s after its first post; another clock takes its claim over meanwhile
+    (finds that post, sends the rest). Back, it sees its lease ran out and stops."""
+    team_standup(db, emulator)
+    other = clock(db, emulator)
+    with time_machine.travel(AT, tick=False) as traveller:
+
+        def stall() -> None:
+            traveller.move_to(AT + timedelta(seconds=40))
+            other.sender.sweep()
+
+        plain = client_for(emulator, TEAM)
+        stalling = StallsAfterFirstPost(base_url=plain.base_url, token=plain.token, stall=stall)
+        clock(db, emulator, stalling).fire_due(AT)
+    assert counts(emulator) == {ALICE: 1, BOB: 1, CAROL: 1}
+    assert len(thread_parents(emulator)) == 1
+    assert len(emulator.calls("chat.postMessage")) == 4
+    assert claimed(db) == 0
