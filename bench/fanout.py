@@ -37,9 +37,9 @@ from bot.schedule import local_instant
 from bot.standup import service as standups
 from bot.standup import settings as standup_settings
 from jobs import roster
-from runtime.app import job_client, web_client
 from runtime.clock import RitualScheduler
 from runtime.config import load
+from runtime.slack_api import job_client, web_client
 from sandbox.emulator import SlackEmulator
 from sandbox.ratelimits import POST_MESSAGE_PER_MINUTE, TIER_2
 from storage import migrate

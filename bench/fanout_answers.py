@@ -39,8 +39,8 @@ from bot.standup import settings as standup_settings
 from jobs import roster
 from jobs import standup as job
 from jobs.outbox import Sender
-from runtime.app import job_client
 from runtime.config import load
+from runtime.slack_api import job_client
 from sandbox.emulator import SlackEmulator
 from storage.db import Database
 from storage.rituals import StandupAnswer, StandupConversation

@@ -20,7 +20,7 @@ def bare() -> Any:
     from slack_bolt.adapter.wsgi import SlackRequestHandler
 
     from runtime import config
-    from runtime.app import web_client
+    from runtime.slack_api import web_client
 
     settings = config.load()
     app = App(

@@ -23,6 +23,7 @@ from slack_sdk.errors import SlackApiError
 
 from jobs import stamps
 from jobs.delivery import RateGate, Sent, call, permalink
+from jobs.lease import Lease
 from storage import outbox, sends
 from storage.db import Database
 from storage.outbox import OutboxMessage, OutboxState, Outgoing, Relation
@@ -35,8 +36,9 @@ log = logging.getLogger(__name__)
 # waits unclaimed for its next try. Shorter with a person waiting for the answer.
 RATE_LIMIT_PATIENCE = 30.0
 PERSON_WAITING_PATIENCE = 2.0
-# A claim this old with no outcome was interrupted: a live send ends well before (the rate
-# limit patience, plus the client's timeout for each of its tries).
+# A claim this old with no outcome was interrupted, whoever holds it: a live send ends well
+# before (the rate limit patience, plus the client's timeout for each of its tries). A dead
+# clock's claims are taken over sooner, when its lease runs out (storage.claimers).
 LEASE = timedelta(minutes=3)
 # Past this, a message Slack keeps not taking is reported to its owner instead.
 GIVE_UP = timedelta(days=1)
@@ -89,6 +91,9 @@ class Sender:
     db: Database
     client_for: Callable[[str], WebClient]
     clock: Callable[[], datetime] = utcnow
+    # A clock process's: its claims carry its id, and another clock takes them over at once
+    # if it dies. None in a web process: its claims are taken over after LEASE.
+    lease: Lease | None = None
     _gates: dict[tuple[str, str], RateGate] = field(default_factory=dict)
 
     def send(
@@ -147,9 +152,11 @@ class Sender:
             held_back = bool(outcomes) and outcomes[-1].answer.retry
             # All of `ids` tried: no need to ask again.
             done = held_back or (ids is not None and drained.claimed.issuperset(ids))
+            # Registered before the transaction: the lease writes in one of its own.
+            claimer, term = self._claimer(), self._term()
             with self.db.transaction() as session:
-                gave_up = self._record_in(session, outcomes, untried=untried)
-                batch = [] if done else self._claim(session, team_id, ids)
+                gave_up = self._record_in(session, outcomes, untried=untried, claimer=claimer)
+                batch = [] if done else self._claim(session, team_id, ids, claimer)
             self._log(gave_up)
             drained.sent.update(o.message.id for o in outcomes if o.answer.ts is not None)
             if not batch:
@@ -159,6 +166,8 @@ class Sender:
             outcomes = []
             try:
                 for claimed in batch:
+                    if not self._held(term):
+                        break  # the rest go back unclaimed, unless another clock took them
                     outcomes.append(self._send(claimed, patience=patience))
                     if outcomes[-1].answer.retry:
                         break
@@ -167,8 +176,21 @@ class Sender:
                 raise
             untried = batch[len(outcomes) :]
 
-    def _claim(self, session: Any, team_id: str, ids: list[int] | None) -> list[Claimed]:
-        return sends.claim(session, team_id=team_id, now=self.clock(), limit=CLAIM, ids=ids)
+    def _claim(
+        self, session: Any, team_id: str, ids: list[int] | None, claimer: int | None
+    ) -> list[Claimed]:
+        now = self.clock()
+        return sends.claim(session, team_id=team_id, now=now, limit=CLAIM, ids=ids, claimer=claimer)
+
+    def _claimer(self) -> int | None:
+        return None if self.lease is None else self.lease.claimer
+
+    def _term(self) -> int:
+        return 0 if self.lease is None else self.lease.current()
+
+    def _held(self, term: int) -> bool:
+        """Whether claims made in `term` are still this process's to send."""
+        return self.lease is None or self.lease.held(term)
 
     def _anything(self, ids: list[int] | None) -> bool:
         now = self.clock()
@@ -199,9 +221,12 @@ class Sender:
         """The clock's round: resolve interrupted sends, then send everything due."""
         if not self._anything(None):
             return 0
+        claimer, term, now = self._claimer(), self._term(), self.clock()
         with self.db.transaction() as session:
-            stuck = sends.interrupted(session, before=self.clock() - LEASE, limit=BATCH)
-        found = sum(self._resolve(message) for message in stuck)
+            stuck = sends.interrupted(
+                session, now=now, before=now - LEASE, limit=BATCH, claimer=claimer
+            )
+        found = sum(self._resolve(message) for message in stuck if self._held(term))
         return found + self.send()
 
     def _gate(self, team_id: str, method: str) -> RateGate:
@@ -241,7 +266,12 @@ class Sender:
         self._log(gave_up)
 
     def _record_in(
-        self, session: Any, outcomes: list[Outcome], *, untried: Sequence[Claimed] = ()
+        self,
+        session: Any,
+        outcomes: list[Outcome],
+        *,
+        untried: Sequence[Claimed] = (),
+        claimer: int | None = None,
     ) -> list[Outcome]:
         """What Slack answered to each, in the caller's transaction; the `untried` of the
         claim go back unclaimed, to be tried when the last answer said Slack may take them
@@ -269,7 +299,8 @@ class Sender:
             last = outcomes[-1] if outcomes else None
             at = now + (sends.backoff(last.message.attempts) if last else timedelta(0))
             error = (last.answer.error if last else None) or "unknown"
-            sends.release(session, [c.message.id for c in untried], at=at, error=error)
+            ids = [c.message.id for c in untried]
+            sends.release(session, ids, at=at, error=error, claimer=claimer)
         return gave_up
 
     @staticmethod

@@ -5,22 +5,16 @@ from __future__ import annotations
 import logging
 from concurrent.futures import Executor, ThreadPoolExecutor
 from typing import TYPE_CHECKING
-from urllib.error import URLError
 
 from slack_bolt import App
 from slack_bolt.oauth.oauth_settings import OAuthSettings
-from slack_sdk import WebClient
-from slack_sdk.http_retry.builtin_handlers import (
-    ConnectionErrorRetryHandler,
-    RateLimitErrorRetryHandler,
-    ServerErrorRetryHandler,
-)
 
 import handlers
 from handlers.follow_ups import FollowUps
 from jobs.outbox import Sender
 from runtime.config import Settings
 from runtime.server import WEB_THREADS
+from runtime.slack_api import web_client
 from storage.db import Database
 
 if TYPE_CHECKING:
@@ -43,7 +37,6 @@ BOT_SCOPES = [
     "groups:history",
     "im:history",
 ]
-SLACK_TIMEOUT_SECONDS = 10
 NOT_INSTALLED = (
     "ritualbot is not installed in this workspace, or its installation was removed. "
     "Ask a workspace admin to install it again from ritualbot's /slack/install page."
@@ -53,38 +46,6 @@ NOT_INSTALLED = (
 # up every other request's ack past Slack's 3 seconds; twice the server's threads leaves one
 # free per in-flight request even when as many finished ones are still talking to Slack.
 LISTENER_THREADS = 2 * WEB_THREADS
-
-
-def web_client(settings: Settings, *, token: str | None = None) -> WebClient:
-    """A Web API client for `SLACK_API_URL` that waits out 429s and retries 5xx answers.
-
-    Timeouts are not retried here: Slack may have acted on a request it did not answer.
-    """
-    client = WebClient(token=token, base_url=settings.slack_api_url, timeout=SLACK_TIMEOUT_SECONDS)
-    client.retry_handlers = [
-        _unsent_retry(),
-        RateLimitErrorRetryHandler(max_retry_count=3),
-        ServerErrorRetryHandler(max_retry_count=2),
-    ]
-    return client
-
-
-def job_client(settings: Settings, *, token: str | None) -> WebClient:
-    """A client for scheduled jobs: 5xx are retried, a 429 is raised to the job.
-
-    A fan-out waits out Retry-After itself, exactly and once for all its messages
-    (jobs.delivery), instead of each call sleeping its own jittered wait.
-    """
-    client = WebClient(token=token, base_url=settings.slack_api_url, timeout=SLACK_TIMEOUT_SECONDS)
-    client.retry_handlers = [_unsent_retry(), ServerErrorRetryHandler(max_retry_count=2)]
-    return client
-
-
-def _unsent_retry() -> ConnectionErrorRetryHandler:
-    """Retry a call once if it never reached Slack (urllib's URLError: refused, unreachable,
-    broken off while sending). slack_sdk's default also retries a connection reset while
-    reading the answer, when Slack may already have posted: a message twice."""
-    return ConnectionErrorRetryHandler(max_retry_count=1, error_types=[URLError])
 
 
 def oauth_stores(

@@ -17,7 +17,8 @@ log = logging.getLogger("ritualbot")
 
 def _run(settings: Settings, _args: argparse.Namespace) -> int:
     settings.require_slack()
-    from runtime.process import build, start_scheduler
+    from runtime.clock_process import start_scheduler
+    from runtime.process import build
 
     if settings.socket_mode:
         from slack_bolt.adapter.socket_mode import SocketModeHandler
@@ -49,7 +50,7 @@ def _clock(settings: Settings, _args: argparse.Namespace) -> int:
     import signal
     import threading
 
-    from runtime.process import NotMigrated, open_database, start_scheduler
+    from runtime.clock_process import NotMigrated, open_database, start_scheduler
 
     try:
         db = open_database(settings, auto_migrate=False)

@@ -30,8 +30,10 @@ from bot.schedule import Occurrence, Plan, next_occurrence, occurrences
 from bot.standup import service as standups
 from jobs import rituals as jobs
 from jobs import roster
+from jobs.lease import Lease
 from jobs.outbox import Sender
-from storage import queries, sends
+from jobs.sending import sending_meanwhile
+from storage import claimers, queries, sends
 from storage.db import Database
 from storage.rituals import Ritual, RitualKind, RitualRun
 from storage.types import utcnow
@@ -63,11 +65,14 @@ class RitualScheduler:
         db: Database,
         client_factory: Callable[[str], WebClient],
         now: Callable[[], datetime] | None = None,
+        lease: Lease | None = None,
     ) -> None:
         self.db = db
         self.client_factory = client_factory
         self.now = now or utcnow
-        self.sender = Sender(db=db, client_for=client_factory, clock=self.now)
+        # What this clock claims (ritual runs, outbox messages) another takes over if it dies.
+        self.lease = lease or Lease(db=db, clock=self.now)
+        self.sender = Sender(db=db, client_for=client_factory, clock=self.now, lease=self.lease)
         self._scheduler = BackgroundScheduler(
             timezone=ZoneInfo("UTC"),
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600},
@@ -98,11 +103,13 @@ class RitualScheduler:
             next_run_time=datetime.now(UTC),  # APScheduler's own clock: run once at start
         )
         self._scheduler.start()
+        self.lease.start()
         log.info("ritual scheduler started")
 
     def shutdown(self) -> None:
         if self._scheduler.running:
             self._scheduler.shutdown(wait=True)
+        self.lease.stop()
 
     # Triggers -------------------------------------------------------------------
 
@@ -171,20 +178,21 @@ class RitualScheduler:
         return min((o.at for o in upcoming if o is not None), default=None)
 
     def fire_due(self, now: datetime) -> int:
-        """Claim and run every occurrence due at or before `now` within its grace, then send
-        what they queued in the outbox; how many ran."""
+        """Claim and run every occurrence due at or before `now` within its grace, sending
+        what they queue in the outbox as they go; how many ran."""
         ran = 0
-        with self._firing:
+        with self._firing, sending_meanwhile(self.sender) as queued:
             for ritual in self._rituals():
                 due = occurrences(ritual.plan, now - rituals.grace_for(ritual.kind), now)
                 for occurrence in self._unfinished(ritual, due):
-                    ran += self._run(ritual, occurrence)
-        if ran:
-            self.sender.send()
+                    if self._run(ritual, occurrence):
+                        ran += 1
+                        queued()
         return ran
 
     def _unfinished(self, ritual: Scheduled, due: list[Occurrence]) -> list[Occurrence]:
-        """The due occurrences not yet claimed, or claimed by a run that never finished."""
+        """The due occurrences not yet claimed, or claimed by a run that never finished
+        (`_run` takes one over only from a clock that is dead, or from this one)."""
         if not due:
             return []
         with self.db.reading() as session:
@@ -201,14 +209,29 @@ class RitualScheduler:
         return [o for o in due if o.key not in done]
 
     def _run(self, ritual: Scheduled, occurrence: Occurrence) -> int:
+        """Claim an occurrence's run (or take over one a dead clock left unfinished), run
+        it, mark it done; how many ran (0 when another live clock holds it, or it failed:
+        then it is run again on a later pass)."""
+        claimer = self.lease.claimer
         with self.db.transaction() as session:
-            queries.claim_run(
+            claimed = queries.claim_run(
                 session,
                 team_id=ritual.team_id,
                 ritual_id=ritual.id,
                 occurrence=occurrence.key,
                 scheduled_for=occurrence.at,
+                claimed_by=claimer,
             )
+            mine = claimed is not None or claimers.take_run(
+                session,
+                team_id=ritual.team_id,
+                ritual_id=ritual.id,
+                occurrence=occurrence.key,
+                claimer=claimer,
+                now=self.now(),
+            )
+        if not mine:
+            return 0
         runner = jobs.RUNNERS[ritual.kind]
         try:
             runner(
@@ -248,6 +271,7 @@ class RitualScheduler:
                 break
         with self.db.transaction() as session:
             requests = triggers.forget(session, before=now - REQUESTS_KEPT)
+            claimers.forget(session, before=now - REQUESTS_KEPT)
         if messages or requests:
             log.info("pruned %s sent messages and %s handled requests", messages, requests)
         return messages, requests

@@ -8,8 +8,9 @@ from collections.abc import Iterator
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import text
 
-from runtime.app import BOT_SCOPES, web_client
+from runtime.app import BOT_SCOPES
 from runtime.config import ConfigError, Settings
+from runtime.slack_api import web_client
 from storage import migrate
 from storage.db import make_engine
 

@@ -7,30 +7,21 @@ import logging
 import os
 import tempfile
 import threading
-from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass
 
 from slack_bolt import App
-from slack_sdk import WebClient
-from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
-from sqlalchemy.engine import make_url
 
 from handlers.follow_ups import FollowUps
 from jobs.outbox import Sender
-from runtime.app import create_app, job_client, oauth_stores
-from runtime.clock import RitualScheduler
+from runtime.app import create_app, oauth_stores
+from runtime.clock_process import client_factory, open_database, start_scheduler
 from runtime.config import Settings
 from runtime.hooks import ExperimentsHook
 from runtime.web import WebApp
-from storage import migrate
 from storage.db import Database
 
 log = logging.getLogger(__name__)
-
-
-class NotMigrated(Exception):
-    """The database schema is behind the code."""
 
 
 @dataclass
@@ -41,19 +32,6 @@ class Runtime:
     web: WebApp
     follow_ups: FollowUps
     sender: Sender
-
-
-def open_database(settings: Settings, *, auto_migrate: bool) -> Database:
-    """Open the database; SQLite (the embedded default) is created and migrated on first use."""
-    db = Database.from_url(settings.database_url)
-    if auto_migrate or make_url(settings.database_url).get_backend_name() == "sqlite":
-        migrate.upgrade(db.engine)
-    elif not migrate.is_current(db.engine):
-        raise NotMigrated(
-            "The database schema is not up to date: run `ritualbot migrate` "
-            "(the Procfile's release phase does it on deploy)."
-        )
-    return db
 
 
 def prepare(settings: Settings) -> None:
@@ -93,27 +71,6 @@ def build(
         experiments_hook=ExperimentsHook(db=db, sender=sender),
     )
     return Runtime(settings=settings, db=db, app=app, web=web, follow_ups=follow_ups, sender=sender)
-
-
-def client_factory(settings: Settings, db: Database) -> Callable[[str], WebClient]:
-    """A Web API client per workspace: the one bot token, or each installation's token."""
-    if not settings.oauth:
-        client = job_client(settings, token=settings.bot_token)
-        return lambda _team_id: client
-    installations = SQLAlchemyInstallationStore(client_id=settings.client_id, engine=db.engine)
-
-    def for_team(team_id: str) -> WebClient:
-        bot = installations.find_bot(enterprise_id=None, team_id=team_id)
-        return job_client(settings, token=bot.bot_token if bot else None)
-
-    return for_team
-
-
-def start_scheduler(settings: Settings, db: Database) -> RitualScheduler:
-    """The ritual clock, in this process (`ritualbot run`, `ritualbot clock`)."""
-    scheduler = RitualScheduler(db=db, client_factory=client_factory(settings, db))
-    scheduler.start()
-    return scheduler
 
 
 def start_clock_in_one_worker(settings: Settings, db: Database) -> None:

@@ -128,7 +128,7 @@ class Sandbox:
 def ritual_scheduler(runtime: Runtime, clock: Clock) -> RitualScheduler:
     """The bot's ritual scheduler, running on sandbox time so the page can fast-forward it."""
     from runtime.clock import RitualScheduler
-    from runtime.process import client_factory
+    from runtime.clock_process import client_factory
 
     return RitualScheduler(
         db=runtime.db,

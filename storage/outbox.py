@@ -105,6 +105,8 @@ class OutboxMessage(Base):
     # When a message Slack did not take is tried again; None: as soon as possible.
     next_try_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # The clock process holding the claim (storage.claimers); None for a web process's.
+    claimed_by: Mapped[int | None] = mapped_column(Integer, nullable=True)
     error: Mapped[str | None] = mapped_column(String(64), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -112,6 +112,7 @@ def claim_run(
     occurrence: str,
     scheduled_for: datetime,
     started_by: str | None = None,
+    claimed_by: int | None = None,
 ) -> RitualRun | None:
     """Claim one occurrence of a ritual: the new run, or None if another process has it.
 
@@ -128,6 +129,7 @@ def claim_run(
             state="claimed",
             attempts=0,
             started_by=started_by,
+            claimed_by=claimed_by,
             created_at=utcnow(),
             updated_at=utcnow(),
         )

@@ -84,6 +84,8 @@ class RitualRun(Base):
     ts: Mapped[str | None] = mapped_column(String(32))
     # Who started it by hand (`/standup now`); None for the scheduler's runs.
     started_by: Mapped[str | None] = mapped_column(USER_ID)
+    # The clock process running it (storage.claimers): another takes it over if that one dies.
+    claimed_by: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from storage import (  # noqa: F401  (their tables)
     analyses,
+    claimers,
     experiments,
     hooks,
     outbox,

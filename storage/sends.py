@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, aliased
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.sql.elements import BindParameter
 
+from storage import claimers
 from storage.outbox import SLOTS, OutboxMessage, OutboxState, Relation
 from storage.types import UTCDateTime
 
@@ -50,8 +51,17 @@ def anything_due(
 ) -> bool:
     """Whether a sender has anything to do: read first, so an idle sweep never waits for
     (or holds up) SQLite's one writer."""
-    stuck = (OutboxMessage.state == OutboxState.CLAIMED) & (OutboxMessage.claimed_at < stuck_before)
-    return session.scalar(select(exists().where(_due(now, ids) | stuck))) or False
+    return (
+        session.scalar(select(exists().where(_due(now, ids) | _stuck(now, stuck_before)))) or False
+    )
+
+
+def _stuck(now: datetime, before: datetime) -> Any:
+    """Claimed, and its outcome will not come back: claimed before `before`, or held by a
+    clock process whose lease ran out."""
+    return (OutboxMessage.state == OutboxState.CLAIMED) & (
+        (OutboxMessage.claimed_at < before) | claimers.gone(OutboxMessage.claimed_by, now=now)
+    )
 
 
 def due_workspaces(
@@ -107,6 +117,7 @@ _CLAIM = (
     update(_outbox)
     .where(_outbox.c.id.in_(_IDS))
     .values(state=OutboxState.CLAIMED, claimed_at=_NOW, attempts=_outbox.c.attempts + 1)
+    .values(claimed_by=bindparam("by"))
 )
 _SENT = (
     update(_outbox)
@@ -123,21 +134,25 @@ def claim(
     now: datetime,
     limit: int,
     ids: Iterable[int] | None = None,
+    claimer: int | None = None,
 ) -> list[Claimed]:
     """Take up to `limit` of a workspace's due messages (of `ids` only, when given), oldest
-    first, each with where it goes; commit the claim before sending. On PostgreSQL, rows
-    another sender is claiming are skipped."""
+    first, each with where it goes, held by `claimer` (None: a process without a lease);
+    commit the claim before sending. On PostgreSQL, rows another sender is claiming are
+    skipped."""
     chosen = {"team_id": team_id, "now": now, "limit": limit}
     if ids is not None:
         chosen["ids"] = list(ids)
     rows = session.execute(_CLAIMABLE[ids is not None], chosen).all()
     if rows:
-        session.execute(_CLAIM, {"ids": [message.id for message, _, _ in rows], "now": now})
+        ids = [message.id for message, _, _ in rows]
+        session.execute(_CLAIM, {"ids": ids, "now": now, "by": claimer})
     claimed = []
     for message, channel, ts in rows:
         # What the statement above stored, without making the message a change to flush.
         set_committed_value(message, "state", OutboxState.CLAIMED)
         set_committed_value(message, "claimed_at", now)
+        set_committed_value(message, "claimed_by", claimer)
         set_committed_value(message, "attempts", message.attempts + 1)
         if not needs_parent(message):
             channel, ts = message.channel, message.target_ts
@@ -145,20 +160,24 @@ def claim(
     return claimed
 
 
-def interrupted(session: Session, *, before: datetime, limit: int) -> list[OutboxMessage]:
-    """Claims older than `before` whose outcome never came back, re-claimed for the sender
-    that resolves them (it looks for each in Slack before sending it again)."""
+def interrupted(
+    session: Session, *, now: datetime, before: datetime, limit: int, claimer: int | None = None
+) -> list[OutboxMessage]:
+    """Claims whose outcome will not come back (claimed before `before`, or held by a dead
+    clock process), taken over by `claimer` to resolve them: it looks for each in Slack
+    before sending it again. Claimed anew from `now`, so no other sender takes one while
+    this one looks for it."""
     rows = list(
         session.scalars(
             select(OutboxMessage)
-            .where(OutboxMessage.state == OutboxState.CLAIMED, OutboxMessage.claimed_at < before)
+            .where(_stuck(now, before))
             .order_by(OutboxMessage.id)
             .limit(limit)
             .with_for_update(skip_locked=True)
         )
     )
     for row in rows:
-        row.claimed_at = before
+        row.claimed_at, row.claimed_by = now, claimer
     return rows
 
 
@@ -233,13 +252,20 @@ def retry(session: Session, message_id: int, *, at: datetime, error: str) -> Non
     )
 
 
-def release(session: Session, ids: list[int], *, at: datetime, error: str) -> None:
-    """Claimed but never tried (Slack stopped taking the workspace's messages first):
-    pending again from `at`, their claim not counted as a try."""
+def release(
+    session: Session, ids: list[int], *, at: datetime, error: str, claimer: int | None = None
+) -> None:
+    """Claimed by `claimer` but never tried (Slack stopped taking the workspace's messages
+    first, or its lease ran out): pending again from `at`, the claim not counted as a try.
+    One another process took over meanwhile is left to it."""
     if ids:
         session.execute(
             update(OutboxMessage)
-            .where(OutboxMessage.id.in_(ids), OutboxMessage.state == OutboxState.CLAIMED)
+            .where(
+                OutboxMessage.id.in_(ids),
+                OutboxMessage.state == OutboxState.CLAIMED,
+                OutboxMessage.claimed_by.is_not_distinct_from(claimer),
+            )
             .values(
                 state=OutboxState.PENDING,
                 next_try_at=at,

@@ -11,8 +11,8 @@ import time_machine
 from sqlalchemy import select
 
 from jobs.outbox import LEASE, Sender
-from runtime.app import job_client
 from runtime.config import load
+from runtime.slack_api import job_client
 from storage import outbox, sends
 from storage.db import Database
 from storage.outbox import OutboxMessage, OutboxState, Outgoing, Relation

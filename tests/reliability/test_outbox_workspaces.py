@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 import time_machine
 
 from jobs.outbox import Sender
-from runtime.app import job_client
 from runtime.config import load
+from runtime.slack_api import job_client
 from storage import outbox
 from storage.db import Database
 from storage.outbox import OutboxMessage, OutboxState, Outgoing

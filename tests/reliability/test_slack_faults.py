@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-import runtime.app
+import runtime.slack_api
 from tests.conftest import ALICE, CHANNEL, TEAM
 from tests.reliability.conftest import make_bot, stop_bot
 from tests.support import ledger
@@ -33,7 +33,7 @@ RETRIED = {
 def impatient_bot(emulator, database_url) -> Iterator:
     """The app with a 1-second Slack timeout, so timeouts can be tried quickly."""
     patch = pytest.MonkeyPatch()
-    patch.setattr(runtime.app, "SLACK_TIMEOUT_SECONDS", 1)
+    patch.setattr(runtime.slack_api, "SLACK_TIMEOUT_SECONDS", 1)
     made = make_bot(emulator, database_url)
     yield made
     stop_bot(made)

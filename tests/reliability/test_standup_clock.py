@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import threading
 from datetime import UTC, date, datetime, time, timedelta
-from time import monotonic, sleep
 
 import pytest
 import time_machine
@@ -20,10 +19,13 @@ from bot.standup import away as time_away
 from bot.standup import settings as standup_settings
 from jobs.outbox import LEASE
 from runtime.clock import RitualScheduler
+from storage import claimers
 from storage.db import Database
 from tests.conftest import ALICE, BOB, CAROL, CHANNEL, TEAM
 from tests.support import ledger
+from tests.support.crash import Crash, DiesAfterPosting
 from tests.support.standup import client_for, make_standup, prompts, reminders
+from tests.support.standup_clock import AT, counts, fire, team_standup, thread_parents
 
 PEOPLE = (ALICE, BOB, CAROL)  # Toronto, London, Kolkata
 
@@ -35,22 +37,6 @@ def utc(*args: int) -> datetime:
 def scheduler(db: Database, slack, client: WebClient | None = None) -> RitualScheduler:
     made = client or client_for(slack, TEAM)
     return RitualScheduler(db=db, client_factory=lambda _team: made)
-
-
-def fire(clock: RitualScheduler, at: datetime) -> int:
-    """One minute of a clock process: its ritual triggers, then its outbox sweep."""
-    with time_machine.travel(at, tick=False):
-        ran = clock.fire_due(at)
-        clock.sender.sweep()
-        return ran
-
-
-def counts(slack) -> dict[str, int]:
-    return {person: len(prompts(slack, person)) for person in PEOPLE}
-
-
-def thread_parents(slack) -> list:
-    return [m for m in slack.messages(CHANNEL) if m.text.startswith("Standup ·")]
 
 
 # 09:30 local, written out by hand: EDT/EST, BST/GMT, IST.
@@ -124,20 +110,6 @@ def test_a_paused_standup_prompts_nobody_until_resumed(db, emulator):
 
 # Restarts ----------------------------------------------------------------------------
 
-AT = utc(2026, 11, 27, 9, 30)  # Friday, 09:30 in London (GMT)
-
-
-def team_standup(db, emulator) -> None:
-    make_standup(
-        db,
-        emulator,
-        team_id=TEAM,
-        channel_id=CHANNEL,
-        owner=ALICE,
-        rule="team",
-        zone="Europe/London",
-    )
-
 
 def test_an_occurrence_missed_while_down_is_delivered_once_late(db, emulator):
     team_standup(db, emulator)
@@ -156,63 +128,20 @@ def test_an_occurrence_missed_beyond_the_grace_window_is_not_delivered(db, emula
     assert counts(emulator) == {ALICE: 0, BOB: 0, CAROL: 0}
 
 
-class Crash(BaseException):
-    """The process dies: nothing after this line runs, no handler sees it."""
-
-
-class DiesAfterPosting(WebClient):
-    """Posts normally, then dies right after Slack accepted the `fatal`-th message.
-
-    Messages may go out in parallel, so others may be on their way to Slack as it dies;
-    those arrive (Slack has them), and `landed` says when they all have: when none has been on
-    its way for a moment (one may be just about to leave as the fatal one returns).
-    """
-
-    def __init__(self, *args, fatal: int, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fatal, self.posted, self.sending = fatal, 0, 0
-        self._count = threading.Lock()
-
-    def chat_postMessage(self, **kwargs):
-        with self._count:
-            self.sending += 1
-        try:
-            answer = super().chat_postMessage(**kwargs)
-        finally:
-            with self._count:
-                self.sending -= 1
-        with self._count:
-            self.posted += 1
-            dies = self.posted == self.fatal
-        if dies:
-            raise Crash
-        return answer
-
-    def landed(self, timeout: float = 10.0, calm: float = 0.2) -> bool:
-        deadline, since = monotonic() + timeout, monotonic()
-        while monotonic() < deadline:
-            if self.sending:
-                since = monotonic()
-            elif monotonic() - since >= calm:
-                return True
-            sleep(0.01)
-        return False
-
-
 @pytest.mark.parametrize("fatal", [1, 2, 3, 4])
 def test_a_process_that_dies_during_the_fan_out_resumes_without_posting_twice(db, emulator, fatal):
     """The process dies right after Slack took its `fatal`-th message, with the rest of the
-    batch claimed: a clock after the claims' lease looks for each in Slack before sending
-    it, so everyone gets one prompt and the channel one thread."""
+    batch claimed: another clock, once the dead one's lease has run out, looks for each in
+    Slack before sending it, so everyone gets one prompt and the channel one thread."""
     team_standup(db, emulator)
     plain = client_for(emulator, TEAM)
     dying = DiesAfterPosting(base_url=plain.base_url, token=plain.token, fatal=fatal)
     with pytest.raises(Crash):
         fire(scheduler(db, emulator, dying), AT)
     assert dying.landed()
-    fire(scheduler(db, emulator), AT + timedelta(minutes=1))  # still within the lease
+    fire(scheduler(db, emulator), AT + timedelta(seconds=10))  # its lease not yet run out
     assert sum(counts(emulator).values()) + len(thread_parents(emulator)) == fatal
-    fire(scheduler(db, emulator), AT + LEASE + timedelta(minutes=1))
+    fire(scheduler(db, emulator), AT + claimers.LEASE + timedelta(seconds=1))
     assert counts(emulator) == {ALICE: 1, BOB: 1, CAROL: 1}
     assert len(thread_parents(emulator)) == 1
 

@@ -13,9 +13,9 @@ from bot.ids import ActionId
 from bot.standup import service as standups
 from bot.standup import settings as standup_settings
 from jobs import roster
-from runtime.app import job_client
 from runtime.clock import RitualScheduler
 from runtime.config import load
+from runtime.slack_api import job_client
 from sandbox.emulator import SlackEmulator
 from storage.db import Database
 from tests.conftest import ALICE, CHANNEL, TEAM

@@ -1,0 +1,146 @@
+"""Several clock processes: what one leaves claimed when it dies, another takes over as soon
+as its lease runs out (storage.claimers), and nothing is sent twice; a live one's claims and
+runs are left to it.
+
+Each clock has its own lease, renewed here by hand (its renewing thread is not started),
+so the test says when a clock was last seen alive.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+import time_machine
+from slack_sdk import WebClient
+from sqlalchemy import select
+
+from bot.standup import service as standups
+from jobs.outbox import LEASE as CLAIM_LEASE
+from runtime.clock import RitualScheduler
+from storage import claimers
+from storage.db import Database
+from storage.outbox import OutboxMessage, OutboxState
+from storage.rituals import RitualRun
+from tests.conftest import ALICE, BOB, CAROL, TEAM
+from tests.support.crash import Crash, DiesAfterPosting, DiesReadingRoster
+from tests.support.standup import client_for
+from tests.support.standup_clock import AT, counts, fire, team_standup, thread_parents
+
+
+def clock(db: Database, emulator, client: WebClient | None = None) -> RitualScheduler:
+    made = client or client_for(emulator, TEAM)
+    return RitualScheduler(db=db, client_factory=lambda _team: made)
+
+
+def alive(scheduler: RitualScheduler, at: datetime) -> None:
+    """The clock renews its lease at `at` (as its thread does every ten seconds)."""
+    with time_machine.travel(at, tick=False):
+        assert scheduler.lease.held(scheduler.lease.term)
+
+
+def posted(emulator) -> int:
+    return sum(counts(emulator).values()) + len(thread_parents(emulator))
+
+
+def claimed(db: Database) -> int:
+    with db.reading() as session:
+        states = session.scalars(select(OutboxMessage.state)).all()
+    return sum(state == OutboxState.CLAIMED for state in states)
+
+
+def dies_after(db: Database, emulator, fatal: int) -> RitualScheduler:
+    """A clock that dies right after Slack took its `fatal`-th message of the standup."""
+    plain = client_for(emulator, TEAM)
+    dying = DiesAfterPosting(base_url=plain.base_url, token=plain.token, fatal=fatal)
+    scheduler = clock(db, emulator, dying)
+    with pytest.raises(Crash):
+        fire(scheduler, AT)
+    assert dying.landed()
+    return scheduler
+
+
+@pytest.mark.parametrize("fatal", [1, 3])
+def test_a_dead_clocks_claims_are_taken_over_when_its_lease_ends_and_sent_once(db, emulator, fatal):
+    team_standup(db, emulator)
+    dies_after(db, emulator, fatal)
+    assert claimed(db) > 0
+    other = clock(db, emulator)
+    fire(other, AT + claimers.LEASE - timedelta(seconds=1))
+    assert posted(emulator) == fatal  # it might still be sending them
+    fire(other, AT + claimers.LEASE + timedelta(seconds=1))  # long before a claim's own lease
+    assert AT + claimers.LEASE < AT + CLAIM_LEASE
+    assert counts(emulator) == {ALICE: 1, BOB: 1, CAROL: 1}
+    assert len(thread_parents(emulator)) == 1
+    # What Slack had already was found in the channel, not sent again.
+    assert len(emulator.calls("chat.postMessage")) == 4
+    assert claimed(db) == 0
+
+
+def test_a_live_clocks_claims_are_not_taken_over(db, emulator):
+    team_standup(db, emulator)
+    busy = dies_after(db, emulator, 1)  # stands for a clock still busy sending the rest
+    other = clock(db, emulator)
+    alive(busy, AT + timedelta(seconds=25))
+    fire(other, AT + timedelta(seconds=50))  # 50 s after the claim, 25 s after it was seen
+    assert posted(emulator) == 1
+    assert claimed(db) > 0
+    fire(other, AT + timedelta(seconds=56))  # not seen for 31 s: dead
+    assert counts(emulator) == {ALICE: 1, BOB: 1, CAROL: 1}
+    assert len(thread_parents(emulator)) == 1
+
+
+def test_an_interrupted_ritual_run_is_completed_once_by_another_clock(db, emulator):
+    ritual_id = team_standup(db, emulator).id
+    with db.transaction() as session:  # the run must read who is in the channel first
+        standups.set_roster(session, team_id=TEAM, ritual_id=ritual_id, roster={}, now=AT)
+    plain = client_for(emulator, TEAM)
+    dying = clock(db, emulator, DiesReadingRoster(base_url=plain.base_url, token=plain.token))
+    with pytest.raises(Crash):
+        fire(dying, AT)
+    first, second = clock(db, emulator), clock(db, emulator)
+    assert fire(first, AT + timedelta(seconds=20)) == 0  # its clock may still be running it
+    assert posted(emulator) == 0
+    assert fire(first, AT + claimers.LEASE + timedelta(seconds=1)) == 1
+    assert fire(second, AT + timedelta(minutes=2)) == 0
+    assert fire(first, AT + timedelta(minutes=3)) == 0
+    assert counts(emulator) == {ALICE: 1, BOB: 1, CAROL: 1}
+    assert len(thread_parents(emulator)) == 1
+    with db.reading() as session:
+        runs = session.scalars(select(RitualRun).where(RitualRun.ritual_id == ritual_id)).all()
+    assert [run.state for run in runs] == ["done"]
+
+
+class StallsAfterFirstPost(WebClient):
+    """Slack takes its first post, then the process stalls (`stall` runs) before it goes on."""
+
+    def __init__(self, *args, stall, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.stall, self.stalled = stall, False
+
+    def chat_postMessage(self, **kwargs):
+        answer = super().chat_postMessage(**kwargs)
+        if not self.stalled:
+            self.stalled = True
+            self.stall()
+        return answer
+
+
+def test_a_clock_that_stalled_past_its_lease_sends_nothing_more_of_its_claim(db, emulator):
+    """It stalls 40 s after its first post; another clock takes its claim over meanwhile
+    (finds that post, sends the rest). Back, it sees its lease ran out and stops."""
+    team_standup(db, emulator)
+    other = clock(db, emulator)
+    with time_machine.travel(AT, tick=False) as traveller:
+
+        def stall() -> None:
+            traveller.move_to(AT + timedelta(seconds=40))
+            other.sender.sweep()
+
+        plain = client_for(emulator, TEAM)
+        stalling = StallsAfterFirstPost(base_url=plain.base_url, token=plain.token, stall=stall)
+        clock(db, emulator, stalling).fire_due(AT)
+    assert counts(emulator) == {ALICE: 1, BOB: 1, CAROL: 1}
+    assert len(thread_parents(emulator)) == 1
+    assert len(emulator.calls("chat.postMessage")) == 4
+    assert claimed(db) == 0
