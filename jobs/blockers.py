@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from bot.standup import blockers, render
+from bot.standup import blockers, render_summary
 from bot.standup.answers import AnswerRecord
 from bot.standup.service import StandupRecord
 from storage import outbox
@@ -38,7 +38,7 @@ def queue_follow_up(
             team_id=record.team_id,
             what=f"a notice of <@{answer.user_id}>'s blocker",
             channel=record.owner_id,
-            text=render.blocker_notice(record=record, blocker=standing, on=answer.day),
+            text=render_summary.blocker_notice(record=record, blocker=standing, on=answer.day),
             key=owner_key(standing.id),
         ),
     )

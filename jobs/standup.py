@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from bot.schedule import local_instant, parse_key
 from bot.standup import answers as standup_answers
 from bot.standup import away as time_away
-from bot.standup import blockers, participation, render, replies
+from bot.standup import blockers, participation, render, render_summary, replies
 from bot.standup import service as standups
 from bot.standup.answers import AnswerRecord
 from bot.standup.blockers import OpenBlocker
@@ -240,8 +240,8 @@ def queue_summary(session: Session, *, record: StandupRecord, day: date, at: dat
             team_id=record.team_id,
             what=f"the standup summary of {day:%a %d %b}",
             channel=record.channel_id,
-            text=render.summary_text(summary),
-            blocks=render.summary(summary),
+            text=render_summary.summary_text(summary),
+            blocks=render_summary.summary(summary),
             after=thread,
             relation=Relation.REPLY,
             owner=record.owner_id,

@@ -19,7 +19,7 @@ from bot.digest.service import (
 )
 from bot.digest.standing import Flag, ProblemRef, Result
 from bot.problems.render import STATUS_LABEL, decide_buttons
-from bot.standup.render import blocked_for
+from bot.standup.render_summary import blocked_for
 from bot.text import escape
 from storage.experiments import Outcome
 from storage.problems import DecisionKind, Direction

@@ -1,5 +1,5 @@
-"""Standup messages: prompt, reminder, the day's thread, answers, summary, and the
-replies to `/standup`. The modals are in `modals.py`."""
+"""Standup messages: prompt, reminder, the day's thread, answers, and the replies to
+`/standup`. The summary and blockers are in `render_summary.py`, the modals in `modals.py`."""
 
 from __future__ import annotations
 
@@ -12,12 +12,10 @@ from bot.ids import ActionId, StandupField
 from bot.schedule import local_instant
 from bot.standup.answers import (
     AnswerRecord,
-    DaySummary,
     is_blocker_question,
     is_experiment_question,
 )
 from bot.standup.blockers import OpenBlocker
-from bot.standup.participation import Rate
 from bot.standup.service import (
     PromptedNow,
     StandupRecord,
@@ -41,7 +39,7 @@ HELP = (
 WEEKDAYS = {1: "Mon", 2: "Tue", 3: "Wed", 4: "Thu", 5: "Fri", 6: "Sat", 7: "Sun"}
 
 
-def _day(day: date) -> str:
+def day_label(day: date) -> str:
     return f"{day:%a %d %b}"
 
 
@@ -77,7 +75,7 @@ def prompt(
     zone: str,
     blocker: OpenBlocker | None = None,
 ) -> tuple[str, Blocks]:
-    text = f"Standup time for <#{record.channel_id}> ({_day(day)})"
+    text = f"Standup time for <#{record.channel_id}> ({day_label(day)})"
     cutoff = f" It closes at {closes_at(closes, zone)}." if closes else ""
     blocks = [
         section(
@@ -113,7 +111,7 @@ def question(record: StandupRecord, *, index: int, blocker: OpenBlocker | None) 
     text = f"*{index + 1}/{len(record.questions)} · {escape(asked)}*"
     if blocker is not None and is_blocker_question(asked):
         text += (
-            f"\nYou were blocked on {blocker_text(blocker)} ({_day(blocker.raised_on)}): reply "
+            f"\nYou were blocked on {blocker_text(blocker)} ({day_label(blocker.raised_on)}): reply "
             "`none` if that is resolved, or say what still blocks you."
         )
     return text
@@ -128,14 +126,14 @@ def still_blocked(blocker: OpenBlocker) -> str:
     """The line a prompt carries about a blocker still open from an earlier standup."""
     return (
         f"*Still blocked on {blocker_text(blocker)}?* You raised it on "
-        f"{_day(blocker.raised_on)}; the form asks whether it is resolved."
+        f"{day_label(blocker.raised_on)}; the form asks whether it is resolved."
     )
 
 
 def reminder(
     *, record: StandupRecord, day: date, closes: datetime | None, zone: str
 ) -> tuple[str, Blocks]:
-    text = f"Reminder: the standup for <#{record.channel_id}> ({_day(day)}) is waiting for you"
+    text = f"Reminder: the standup for <#{record.channel_id}> ({day_label(day)}) is waiting for you"
     cutoff = f" It closes at {closes_at(closes, zone)}." if closes else ""
     blocks = [
         section(f"{text}.{cutoff}"),
@@ -145,7 +143,7 @@ def reminder(
 
 
 def thread_text(*, record: StandupRecord, day: date) -> str:
-    return f"Standup · {_day(day)}"
+    return f"Standup · {day_label(day)}"
 
 
 def cutoff_line(record: StandupRecord, day: date) -> str:
@@ -160,7 +158,7 @@ def cutoff_line(record: StandupRecord, day: date) -> str:
 
 def thread(*, record: StandupRecord, day: date) -> Blocks:
     return [
-        section(f"*Standup · {_day(day)}*\nAnswers arrive in this thread."),
+        section(f"*Standup · {day_label(day)}*\nAnswers arrive in this thread."),
         context(
             f"{cutoff_line(record, day)} · settings: `/standup` · "
             "away? `/standup skip until 2026-12-31`"
@@ -200,82 +198,15 @@ def answer(
     return text, blocks
 
 
-def posted(*, record: StandupRecord, day: date) -> str:
-    """The DM that tells someone where their answer went; `{link}` is its permalink, filled
-    in when the answer is posted (see storage.outbox's `links_after`)."""
-    return f"Posted in <#{record.channel_id}>: <{{link}}|your standup answer of {_day(day)}>."
-
-
-def summary_text(summary: DaySummary) -> str:
-    return (
-        f"Standup summary · {_day(summary.day)}: {len(summary.answered)} of "
-        f"{len(summary.prompted)} prompted answered, {len(summary.away)} away"
-    )
-
-
-def _people(users: tuple[str, ...], limit: int = SHOWN) -> str:
+def people_list(users: tuple[str, ...], limit: int = SHOWN) -> str:
     shown = ", ".join(user(u) for u in users[:limit]) or "nobody"
     return shown + (f" and {len(users) - limit} more" if len(users) > limit else "")
 
 
-def rate(r: Rate) -> str:
-    return f"{user(r.user_id)} {r.answered}/{r.expected} ({r.percent}%)"
-
-
-def rates_line(rates: tuple[Rate, ...], limit: int = SHOWN) -> str:
-    """Response rates over four weeks, lowest first, the people past `limit` counted."""
-    shown = " · ".join(rate(r) for r in rates[:limit]) or "nobody prompted yet"
-    more = f" · and {len(rates) - limit} more" if len(rates) > limit else ""
-    return f"*Response rate, last 4 weeks*: {shown}{more}"
-
-
-def summary(summary: DaySummary) -> Blocks:
-    blocks = [
-        section(f"*Standup summary · {_day(summary.day)}*"),
-        section(
-            f"{len(summary.prompted)} prompted · {len(summary.answered)} answered · "
-            f"{len(summary.missing)} no answer · {len(summary.away)} away"
-        ),
-        section(f"*Answered ({len(summary.answered)})*: {_people(summary.answered)}"),
-        section(f"*No answer ({len(summary.missing)})*: {_people(summary.missing)}"),
-        section(f"*Away ({len(summary.away)})*: {_people(summary.away)}"),
-    ]
-    if summary.rates:
-        blocks.append(section(rates_line(summary.rates)))
-    if summary.standing:
-        blocks.append(section(standing_blockers(summary.standing, on=summary.day)))
-    if not summary.blockers:
-        return [*blocks, section("*Blockers raised*: none")]
-    blocks.append(section(f"*Blockers raised ({len(summary.blockers)})*"))
-    blocks += [section(f"{user(u)}: {escape(text)}") for u, text in summary.blockers[:SHOWN]]
-    if len(summary.blockers) > SHOWN:
-        blocks.append(context(f"…and {len(summary.blockers) - SHOWN} more in the thread above"))
-    return blocks
-
-
-def _days(n: int) -> str:
-    return f"{n} day{'s' if n != 1 else ''}"
-
-
-def blocked_for(blocker: OpenBlocker, *, on: date) -> str:
-    """ "blocked 3 days: GPU quota — @bilal"."""
-    return f"blocked {_days(blocker.age(on))}: {blocker_text(blocker)} — {user(blocker.user_id)}"
-
-
-def blocker_notice(*, record: StandupRecord, blocker: OpenBlocker, on: date) -> str:
-    """To the standup's owner: someone is still blocked at a second standup."""
-    return (
-        f"{user(blocker.user_id)} is still blocked at <#{record.channel_id}>'s standup "
-        f"({_days(blocker.age(on))} since {_day(blocker.raised_on)}): "
-        f"{blocker_text(blocker)}. A word from you may unblock them."
-    )
-
-
-def standing_blockers(standing: tuple[OpenBlocker, ...], *, on: date, limit: int = 10) -> str:
-    """Blockers open two standups in a row or more, with how long, the oldest first."""
-    lines = [f"• {blocked_for(b, on=on)}" for b in standing[:limit]]
-    more = [f"…and {len(standing) - limit} more"] if len(standing) > limit else []
-    return "\n".join([f"*Still blocked ({len(standing)})*", *lines, *more])
+def posted(*, record: StandupRecord, day: date) -> str:
+    """The DM that tells someone where their answer went; `{link}` is its permalink, filled
+    in when the answer is posted (see storage.outbox's `links_after`)."""
+    return f"Posted in <#{record.channel_id}>: <{{link}}|your standup answer of {day_label(day)}>."
 
 
 def saved(record: StandupRecord) -> str:
@@ -304,7 +235,7 @@ def switched(*, enabled: bool) -> str:
 
 
 def closed(day: date) -> str:
-    return f"The standup for {_day(day)} is closed. Answer the next one when it comes."
+    return f"The standup for {day_label(day)} is closed. Answer the next one when it comes."
 
 
 def prompted_now(prompted: PromptedNow) -> str:
@@ -312,17 +243,17 @@ def prompted_now(prompted: PromptedNow) -> str:
         return "Prompted 0 people: everyone taking part was already prompted today."
     sent = len(prompted.sent)
     lines = [
-        f"Prompted {sent} {'person' if sent == 1 else 'people'}: {_people(prompted.sent)} "
+        f"Prompted {sent} {'person' if sent == 1 else 'people'}: {people_list(prompted.sent)} "
         "(anyone already prompted today was left alone)."
     ]
     if prompted.waiting:
         lines.append(
-            f"Slack hasn't taken the prompt of {_people(prompted.waiting)} yet; it follows as "
+            f"Slack hasn't taken the prompt of {people_list(prompted.waiting)} yet; it follows as "
             "soon as Slack does."
         )
     if prompted.refused:
         lines.append(
-            f"Slack refused the prompt of {_people(prompted.refused)}; the standup's owner "
+            f"Slack refused the prompt of {people_list(prompted.refused)}; the standup's owner "
             "has the reason."
         )
     return "\n".join(lines)
@@ -331,7 +262,7 @@ def prompted_now(prompted: PromptedNow) -> str:
 def already_started(started: StartedNow) -> str:
     by = f" by {user(started.started_by)}" if started.started_by else ""
     return (
-        f"Today's standup ({_day(started.day)}) was already started{by} at "
+        f"Today's standup ({day_label(started.day)}) was already started{by} at "
         f"{when(started.started_at, fallback='%H:%M UTC')} your time, so nobody was prompted again. "
         "Answers go in the day's thread; `/standup now` works again tomorrow."
     )

@@ -178,7 +178,7 @@ def test_the_gate_holds_every_sender_until_the_latest_pause_ends():
 
 def test_a_big_summary_stays_within_slacks_limits_and_pings_nobody():
     from bot.standup.answers import DaySummary
-    from bot.standup.render import summary
+    from bot.standup.render_summary import summary
 
     people = tuple(f"U{n:05d}" for n in range(120))
     shown = summary(
