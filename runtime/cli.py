@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 from runtime import config, logs
 from runtime.config import ConfigError, Settings
+from storage.secrets import new_key
 
 log = logging.getLogger("ritualbot")
 
@@ -86,6 +87,11 @@ def _doctor(settings: Settings, _args: argparse.Namespace) -> int:
     return 0 if ok else 1
 
 
+def _secret_key(_settings: Settings, _args: argparse.Namespace) -> int:
+    print(new_key())
+    return 0
+
+
 def _sandbox(_settings: Settings, args: argparse.Namespace) -> int:
     from sandbox.run import run_sandbox
 
@@ -102,6 +108,7 @@ COMMANDS: dict[str, tuple[Callable[[Settings, argparse.Namespace], int], str]] =
     "clock": (_clock, "run the ritual scheduler alone (standups, digests); no HTTP"),
     "migrate": (_migrate, "bring the database schema up to date"),
     "doctor": (_doctor, "check configuration, Slack token and scopes, database"),
+    "secret-key": (_secret_key, "print a new key for RITUALBOT_SECRET_KEY (tokens sealed at rest)"),
     "sandbox": (_sandbox, "use ritualbot in a browser against a local Slack emulator"),
 }
 

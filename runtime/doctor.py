@@ -12,6 +12,7 @@ from runtime.app import BOT_SCOPES, web_client
 from runtime.config import ConfigError, Settings
 from storage import migrate
 from storage.db import make_engine
+from storage.secrets import KEY_VARIABLE
 
 
 class Status(enum.StrEnum):
@@ -37,7 +38,20 @@ def _checks(settings: Settings) -> Iterator[tuple[bool | Status, str]]:
         yield False, f"configuration: {error}"
     if settings.bot_token:
         yield from _token(settings)
+    yield from _secret_key(settings)
     yield from _database(settings)
+
+
+def _secret_key(settings: Settings) -> Iterator[tuple[bool | Status, str]]:
+    if settings.secret_keys:
+        yield True, f"secret key: set ({len(settings.secret_keys)} key(s)); tokens sealed at rest"
+    elif settings.oauth:
+        yield (
+            Status.WARN,
+            f"secret key: {KEY_VARIABLE} is not set, so each workspace's Slack token is stored "
+            "in plain text; set it to the output of `ritualbot secret-key` and run "
+            "`ritualbot migrate` to seal the tokens already stored",
+        )
 
 
 def _token(settings: Settings) -> Iterator[tuple[bool | Status, str]]:

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 from slack_bolt import App
 from slack_sdk import WebClient
-from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from sqlalchemy.engine import make_url
 
 from handlers.follow_ups import FollowUps
@@ -21,6 +20,7 @@ from jobs.outbox import Sender
 from runtime.app import create_app, job_client, oauth_stores
 from runtime.clock import RitualScheduler
 from runtime.config import Settings
+from runtime.installations import SealedInstallationStore
 from runtime.web import WebApp
 from storage import migrate
 from storage.db import Database
@@ -93,7 +93,9 @@ def client_factory(settings: Settings, db: Database) -> Callable[[str], WebClien
     if not settings.oauth:
         client = job_client(settings, token=settings.bot_token)
         return lambda _team_id: client
-    installations = SQLAlchemyInstallationStore(client_id=settings.client_id, engine=db.engine)
+    installations = SealedInstallationStore(
+        client_id=settings.client_id, engine=db.engine, box=settings.secret_box()
+    )
 
     def for_team(team_id: str) -> WebClient:
         bot = installations.find_bot(enterprise_id=None, team_id=team_id)

@@ -9,6 +9,7 @@ from storage import (  # noqa: F401  (their tables)
     people,
     problems,
     rituals,
+    trackers,
 )
 from storage.models import Base
 
