@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from bot.decisions.service import KINDS, check_rationale, kind_of
 from bot.errors import UsageError
 from bot.experiments import quick_log
 from bot.problems.lists import Scope
 from storage.problems import DecisionKind
+from storage.trackers import TrackerKind
 
 QUOTES = "\"'“”‘’"
 REF = re.compile(r"^([PEA])-?([0-9]{1,9})$", re.IGNORECASE)
@@ -178,8 +180,26 @@ class Search:
     words: str
 
 
-RitualCommand = Help | Search
+@dataclass(frozen=True)
+class Connect:
+    kind: TrackerKind
+    url: str
+    token: str | None
+
+
+@dataclass(frozen=True)
+class Connections:
+    pass
+
+
+@dataclass(frozen=True)
+class Disconnect:
+    kind: TrackerKind
+
+
+RitualCommand = Help | Search | Connect | Connections | Disconnect
 SEARCH_EXAMPLE = "`/ritual search label noise`"
+CONNECT_EXAMPLE = "`/ritual connect mlflow https://mlflow.example.com [token]`"
 
 
 def parse_problem(text: str) -> ProblemCommand:
@@ -263,7 +283,52 @@ def parse_ritual(text: str) -> RitualCommand:
         if not rest:
             raise UsageError(f"Say what to search for, e.g. {SEARCH_EXAMPLE}.")
         return Search(rest)
+    if word == "connect":
+        return _connect(rest)
+    if word == "connections" and not rest:
+        return Connections()
+    if word == "disconnect":
+        return Disconnect(_tracker_kind(rest, verb="disconnect"))
     raise UsageError(
         f"`/ritual` doesn't know '{text.strip()[:40]}'. "
         f"To search the team's history, type e.g. {SEARCH_EXAMPLE}."
     )
+
+
+def _connect(rest: str) -> Connect:
+    """`/ritual connect <what> …`: one case per thing a workspace connects."""
+    kind, _, args = rest.partition(" ")
+    match kind.lower():
+        case "mlflow":
+            return _connect_mlflow(args.split())
+        case _:
+            raise UsageError(
+                f"`/ritual connect` connects an MLflow tracking server, not '{kind[:30]}'. "
+                f"Example: {CONNECT_EXAMPLE}."
+            )
+
+
+def _connect_mlflow(args: list[str]) -> Connect:
+    if not args or len(args) > 2:
+        raise UsageError(
+            "Give the MLflow server's address, and a token if it needs one (Databricks: a "
+            f"personal access token). Example: {CONNECT_EXAMPLE}."
+        )
+    url = args[0].strip("<>").split("|", 1)[0]
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise UsageError(
+            "The MLflow address must be a web address starting with https:// (or http://). "
+            f"Example: {CONNECT_EXAMPLE}."
+        )
+    return Connect(TrackerKind.MLFLOW, url, args[1] if len(args) == 2 else None)
+
+
+def _tracker_kind(text: str, *, verb: str) -> TrackerKind:
+    try:
+        return TrackerKind(text.strip().lower())
+    except ValueError:
+        raise UsageError(
+            f"Say which tracker to {verb}: `/ritual {verb} mlflow` "
+            "(`/ritual connections` lists what is connected)."
+        ) from None

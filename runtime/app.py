@@ -143,5 +143,6 @@ def create_app(
         follow_ups=follow_ups or FollowUps(),
         sender=sender,
         slack_api_url=settings.slack_api_url,
+        secrets=settings.secret_box(),
     )
     return app
