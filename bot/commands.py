@@ -13,6 +13,7 @@ from bot.problems.lists import Scope
 from storage.problems import DecisionKind
 from storage.trackers import TrackerKind
 
+METRIC_KEY_MAX = 250
 QUOTES = "\"'“”‘’"
 REF = re.compile(r"^([PEA])-?([0-9]{1,9})$", re.IGNORECASE)
 
@@ -92,6 +93,12 @@ class History:
 
 
 @dataclass(frozen=True)
+class SetMetricKey:
+    number: int
+    key: str
+
+
+@dataclass(frozen=True)
 class OpenExperimentForm:
     problem: int | None
 
@@ -102,6 +109,7 @@ class QuickLog:
     values: str  # `0.83`, one per seed (`0.71 0.69 0.72`), or `broken`
     note: str
     eval_size: str | None = None  # the `2000` of `n=2000`
+    run_url: str | None = None  # a run to read the values from (no values typed)
 
 
 @dataclass(frozen=True)
@@ -125,6 +133,7 @@ ProblemCommand = (
     | Delete
     | Restore
     | History
+    | SetMetricKey
 )
 ExperimentCommand = OpenExperimentForm | QuickLog | Help | Show | Edit | Delete | Restore | History
 AnalysisCommand = OpenAnalysisForm | OwedAnalyses | Help | Show | Edit | Delete | Restore | History
@@ -226,6 +235,8 @@ def parse_problem(text: str) -> ProblemCommand:
         if not rest:
             raise UsageError("Say which problem to show, e.g. `/problem show P-12`.")
         return ShowProblem(parse_ref(rest, kind="P"))
+    if REF.match(word) and rest.split(maxsplit=1)[:1] == ["metric-key"]:
+        return _metric_key(parse_ref(word, kind="P"), rest.split(maxsplit=1)[1:])
     if word in ("decide", "reopen", "edit", "delete", "restore", "history"):
         if rest and not REF.match(rest.split()[0]):
             raise UsageError(
@@ -238,6 +249,18 @@ def parse_problem(text: str) -> ProblemCommand:
             return _reopen(rest)
         return _record_verb(word, rest, kind="P", command="/problem")
     return Capture(text)
+
+
+def _metric_key(number: int, rest: list[str]) -> SetMetricKey:
+    """`/problem P-12 metric-key val/recall@10`: the metric's key in the team's tracker."""
+    key = rest[0].strip() if rest else ""
+    if not key or len(key.split()) > 1 or len(key) > METRIC_KEY_MAX:
+        raise UsageError(
+            f"Give P-{number}'s metric as its tracker names it, one key of up to "
+            f"{METRIC_KEY_MAX} characters without spaces, e.g. "
+            f"`/problem P-{number} metric-key val/recall_at_10`."
+        )
+    return SetMetricKey(number, key)
 
 
 def parse_experiment(text: str) -> ExperimentCommand:

@@ -106,7 +106,9 @@ def client_factory(settings: Settings, db: Database) -> Callable[[str], WebClien
 
 def start_scheduler(settings: Settings, db: Database) -> RitualScheduler:
     """The ritual clock, in this process (`ritualbot run`, `ritualbot clock`)."""
-    scheduler = RitualScheduler(db=db, client_factory=client_factory(settings, db))
+    scheduler = RitualScheduler(
+        db=db, client_factory=client_factory(settings, db), secrets=settings.secret_box()
+    )
     scheduler.start()
     return scheduler
 

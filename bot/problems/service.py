@@ -186,6 +186,26 @@ def update(
     return ProblemRecord.of(problem)
 
 
+def set_metric_key(
+    session: Session, *, team_id: str, number: int, key: str, actor: permissions.Actor
+) -> None:
+    """Map the problem's metric to its key in the team's tracker (a pasted run's value)."""
+    problem = _get(session, team_id=team_id, number=number)
+    _check(actor, problem, verb="set the metric key of")
+    before = history.snapshot(problem, ["metric_key"])
+    problem.metric_key = key
+    history.record(
+        session,
+        team_id=team_id,
+        kind=KIND,
+        record_id=problem.id,
+        action=history.Action.EDIT,
+        user_id=actor.user_id,
+        before=before,
+        after=history.snapshot(problem, ["metric_key"]),
+    )
+
+
 def _check(actor: permissions.Actor, problem: Problem, *, verb: str) -> None:
     permissions.check(
         actor,
