@@ -16,6 +16,7 @@ from storage.problems import Problem
 from storage.trackers import FetchState, RunFetch
 from storage.types import run_on
 from tests.conftest import ALICE, CHANNEL, TEAM
+from tests.support.delivery import command, form, picked, text
 from tests.support.proxy import CuttableProxy
 from tests.support.records import Seed
 from tests.support.slack import rendered
@@ -184,3 +185,18 @@ def test_a_problem_metric_key_is_set_only_by_who_may_change_it(bot, clock):
     assert "can't set the metric key of P-1" in rendered(answer.body)
     with bot.runtime.db.reading() as session:
         assert session.scalars(select(Problem.metric_key)).one() is None
+
+
+def test_the_forms_run_link_with_no_value_is_read_from_the_run(bot, mlflow_server, clock):
+    a_problem(bot, metric_key=KEY)
+    run = mlflow_server.run({KEY: 0.66})
+    command(bot, "/experiment", "P-1")
+    fields = {"problem": picked("1"), "run_url": text(mlflow_server.run_url(run))}
+
+    answer = bot.slack.submit_view(user_id=ALICE, values=form(**fields))
+    bot.settle()
+
+    assert answer.status == 200 and bot.slack.open_view(ALICE) is None
+    row, fetch = stored(bot)
+    assert row.value == 0.66 and row.outcome == Outcome.WORSE
+    assert fetch.state == FetchState.FETCHED
