@@ -209,6 +209,8 @@ class Disconnect:
 RitualCommand = Help | Search | Connect | Connections | Disconnect
 SEARCH_EXAMPLE = "`/ritual search label noise`"
 CONNECT_EXAMPLE = "`/ritual connect mlflow https://mlflow.example.com [token]`"
+WANDB_EXAMPLE = "`/ritual connect wandb <api key>`"
+DEFAULT_WANDB_API = "https://api.wandb.ai"
 
 
 def parse_problem(text: str) -> ProblemCommand:
@@ -324,10 +326,12 @@ def _connect(rest: str) -> Connect:
     match kind.lower():
         case "mlflow":
             return _connect_mlflow(args.split())
+        case "wandb":
+            return _connect_wandb(args.split())
         case _:
             raise UsageError(
-                f"`/ritual connect` connects an MLflow tracking server, not '{kind[:30]}'. "
-                f"Example: {CONNECT_EXAMPLE}."
+                f"`/ritual connect` connects an MLflow tracking server or W&B, not "
+                f"'{kind[:30]}'. Example: {CONNECT_EXAMPLE}, or {WANDB_EXAMPLE}."
             )
 
 
@@ -337,14 +341,30 @@ def _connect_mlflow(args: list[str]) -> Connect:
             "Give the MLflow server's address, and a token if it needs one (Databricks: a "
             f"personal access token). Example: {CONNECT_EXAMPLE}."
         )
-    url = args[0].strip("<>").split("|", 1)[0]
+    url = _web_address(args[0], example=CONNECT_EXAMPLE, what="The MLflow address")
+    return Connect(TrackerKind.MLFLOW, url, args[1] if len(args) == 2 else None)
+
+
+def _connect_wandb(args: list[str]) -> Connect:
+    """`/ritual connect wandb <api key> [W&B Server address]` (wandb.ai by default)."""
+    if not args or len(args) > 2:
+        raise UsageError(
+            f"Give your W&B API key (wandb.ai/authorize), and your W&B Server's address if "
+            f"you run your own. Example: {WANDB_EXAMPLE}."
+        )
+    server = args[1] if len(args) == 2 else DEFAULT_WANDB_API
+    url = _web_address(server, example=WANDB_EXAMPLE, what="The W&B Server address")
+    return Connect(TrackerKind.WANDB, url, args[0])
+
+
+def _web_address(typed: str, *, example: str, what: str) -> str:
+    url = typed.strip("<>").split("|", 1)[0]
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise UsageError(
-            "The MLflow address must be a web address starting with https:// (or http://). "
-            f"Example: {CONNECT_EXAMPLE}."
+            f"{what} must be a web address starting with https:// (or http://). Example: {example}."
         )
-    return Connect(TrackerKind.MLFLOW, url, args[1] if len(args) == 2 else None)
+    return url
 
 
 def _tracker_kind(text: str, *, verb: str) -> TrackerKind:
@@ -352,6 +372,6 @@ def _tracker_kind(text: str, *, verb: str) -> TrackerKind:
         return TrackerKind(text.strip().lower())
     except ValueError:
         raise UsageError(
-            f"Say which tracker to {verb}: `/ritual {verb} mlflow` "
+            f"Say which tracker to {verb}: `/ritual {verb} mlflow` or `/ritual {verb} wandb` "
             "(`/ritual connections` lists what is connected)."
         ) from None

@@ -17,6 +17,7 @@ from bot.experiments import service as experiments
 from bot.experiments.modals import experiment_modal
 from bot.forms import MessageRef, channel_of, read_values
 from bot.ids import ActionId, CallbackId, ExperimentField
+from bot.text import escape
 from bot.trackers import runs as run_values
 from handlers import history as records
 from handlers.errors import after_ack
@@ -96,7 +97,8 @@ def read_run(
     if fetched.problem and respond is not None:
         later = "" if fetched.told else " I'll try again and fill it in when it answers."
         respond(
-            text=f"{e.ref} is saved, but its value is not filled in yet: {fetched.problem}{later}",
+            text=f"{e.ref} is saved, but its value is not filled in yet: "
+            f"{escape(fetched.problem)}{later}",
             response_type="ephemeral",
             replace_original=False,
         )

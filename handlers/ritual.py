@@ -12,7 +12,7 @@ from bot.ids import Command
 from bot.permissions import check_admin
 from bot.search import render
 from bot.search import service as search
-from bot.trackers import mlflow
+from bot.trackers import clients
 from bot.trackers import render as render_trackers
 from bot.trackers import service as trackers
 from bot.trackers.service import require_box
@@ -48,21 +48,19 @@ def ritual_command(
             if token:
                 require_box(secrets)
             ack(text=render_trackers.checking(kind, url), response_type="ephemeral")
-            mlflow.check(url, token)
+            saved = clients.check(kind, url, token)
             with db.transaction() as session:
                 trackers.connect(
                     session,
                     team_id=team_id,
                     kind=kind,
-                    url=mlflow.server_url(url),
+                    url=saved,
                     token=token,
                     user_id=user_id,
                     box=secrets,
                 )
             respond(
-                text=render_trackers.connected(
-                    kind, mlflow.server_url(url), with_token=bool(token)
-                ),
+                text=render_trackers.connected(kind, saved, with_token=bool(token)),
                 response_type="ephemeral",
                 replace_original=False,
             )

@@ -10,7 +10,8 @@ from datetime import datetime
 import httpx
 
 from bot.experiments import service as experiments
-from bot.trackers import mlflow
+from bot.text import escape
+from bot.trackers import clients, mlflow
 from bot.trackers import runs as run_values
 from bot.trackers.mlflow import TrackerError
 from jobs import messages
@@ -48,7 +49,19 @@ def fetch(
     if target is None:
         return Fetched()
     try:
-        run = mlflow.get_run(target.server, target.token, target.run_id, transport=transport)
+        if target.server is None:
+            raise TrackerError(
+                "W&B is not connected in this workspace: a workspace admin connects it with "
+                "`/ritual connect wandb <api key>`; then type the value with `/experiment edit`."
+            )
+        run = clients.get_run(
+            target.kind,
+            server=target.server,
+            token=target.token,
+            run_id=target.run_id,
+            path=target.path,
+            transport=transport,
+        )
         with db.transaction() as session:
             changed = run_values.fill(session, target=target, run=run)
             return Fetched(queued=messages.corrections(session, changed))
@@ -71,7 +84,7 @@ def _notice(session, target: run_values.Target, problem: str) -> int:  # type: i
             what=f"a notice about {target.ref}'s run",
             channel=target.author_id,
             text=(
-                f"I couldn't read the value of {target.ref} from its run: {problem} "
+                f"I couldn't read the value of {target.ref} from its run: {escape(problem)} "
                 f"{target.ref} stays logged without it; type it with "
                 f"`/experiment edit {target.ref}` if you have it."
             ),

@@ -11,7 +11,7 @@ WANDB = re.compile(r"^/(?P<entity>[^/]+)/(?P<project>[^/]+)/runs/(?P<run>[\w-]+)
 GITHUB_COMMIT = re.compile(r"^/(?P<repo>[^/]+/[^/]+)/commit/(?P<sha>[0-9a-fA-F]{7,40})\b")
 GITLAB_COMMIT = re.compile(r"^/(?P<repo>.+?)/-/commit/(?P<sha>[0-9a-fA-F]{7,40})\b")
 # Links whose run ritualbot reads its values from (bot.trackers).
-READABLE = frozenset({"mlflow"})
+READABLE = frozenset({"mlflow", "wandb"})
 # Characters that would end or split a Slack `<url|label>` link.
 UNSAFE = re.compile(r"[\s<>|]")
 
@@ -59,3 +59,12 @@ def mlflow_run_id(url: str) -> str | None:
     parts = urlsplit(url)
     found = MLFLOW.search(parts.fragment) or MLFLOW.search(parts.path)
     return found["run"] if found else None
+
+
+def wandb_run(url: str) -> tuple[str, str, str] | None:
+    """The entity, project and run id of a W&B run link, else None."""
+    parts = urlsplit(url)
+    if parts.netloc.lower() not in ("wandb.ai", "app.wandb.ai"):
+        return None
+    found = WANDB.match(parts.path)
+    return (found["entity"], found["project"], found["run"]) if found else None

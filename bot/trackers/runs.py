@@ -38,8 +38,10 @@ class Target:
     ref: str
     author_id: str
     problem_ref: str
+    kind: TrackerKind
     run_id: str
-    server: str
+    path: tuple[str, str]  # a W&B run's entity and project
+    server: str | None  # None: W&B, not connected
     token: str | None
     metric_key: str | None
     metric_name: str | None
@@ -57,13 +59,20 @@ def target(session: Session, *, fetch_id: int, box: SecretBox | None) -> Target 
     )
     if row is None or row.deleted_at is not None or not row.run_url:
         return None
-    run_id = runlinks.mlflow_run_id(row.run_url) or ""
-    connected = trackers.credentials(session, team_id=row.team_id, kind=TrackerKind.MLFLOW, box=box)
-    # The workspace's token goes only to the server it was given for.
-    if connected is not None and mlflow.same_server(row.run_url, connected.url):
-        server, token = connected.url, connected.token
+    wandb_run = runlinks.wandb_run(row.run_url)
+    kind = TrackerKind.WANDB if wandb_run else TrackerKind.MLFLOW
+    connected = trackers.credentials(session, team_id=row.team_id, kind=kind, box=box)
+    if wandb_run is not None:
+        entity, project, run_id = wandb_run
+        path = (entity, project)
+        server, token = (connected.url, connected.token) if connected else (None, None)
     else:
-        server, token = mlflow.server_url(row.run_url), None
+        run_id, path = runlinks.mlflow_run_id(row.run_url) or "", ("", "")
+        # The workspace's token goes only to the server it was given for.
+        if connected is not None and mlflow.same_server(row.run_url, connected.url):
+            server, token = connected.url, connected.token
+        else:
+            server, token = mlflow.server_url(row.run_url), None
     return Target(
         fetch_id=fetch.id,
         team_id=row.team_id,
@@ -71,7 +80,9 @@ def target(session: Session, *, fetch_id: int, box: SecretBox | None) -> Target 
         ref=row.ref,
         author_id=row.author_id,
         problem_ref=row.problem.ref,
+        kind=kind,
         run_id=run_id,
+        path=path,
         server=server,
         token=token,
         metric_key=row.problem.metric_key,
@@ -93,7 +104,13 @@ def due(session: Session, *, now: datetime, limit: int = 50) -> list[int]:
     return list(
         session.scalars(
             select(RunFetch.id)
-            .where(RunFetch.state == FetchState.FETCHING, RunFetch.next_try_at <= now)
+            .join(Experiment, Experiment.id == RunFetch.experiment_id)
+            .where(
+                RunFetch.state == FetchState.FETCHING,
+                RunFetch.next_try_at <= now,
+                # A deleted experiment's run waits for its restore.
+                Experiment.deleted_at.is_(None),
+            )
             .order_by(RunFetch.next_try_at)
             .limit(limit)
         )
@@ -112,8 +129,9 @@ def value_of(target: Target, run: Run) -> tuple[str, float]:
     problem_ref = target.problem_ref
     has = ", ".join(f"`{k}`" for k in sorted(run.metrics)[:10]) or "no metrics"
     wanted = f"no metric `{key}`" if key else "several metrics, and none is the problem's"
+    tracker = "W&B" if target.kind == TrackerKind.WANDB else "MLflow"
     raise TrackerError(
-        f"MLflow run {run.run_id[:12]} has {wanted} (it has {has}). Say which is "
+        f"{tracker} run {run.run_id[:12]} has {wanted} (it has {has}). Say which is "
         f"{problem_ref}'s metric: `/problem {problem_ref} metric-key <key>`, then type the "
         "value with `/experiment edit`."
     )
@@ -126,9 +144,14 @@ def fill(session: Session, *, target: Target, run: Run) -> Changed:
     assert fetch is not None
     row = session.get(Experiment, fetch.experiment_id)
     assert row is not None and row.team_id == target.team_id
+    if row.value is not None or row.values:
+        # Typed in the meantime (`/experiment edit`): the person's value stands.
+        fetch.state, fetch.last_error = FetchState.FETCHED, None
+        return changed_of(session, row, [])
     with outcomes.rejudged(session, team_id=row.team_id, number=row.problem.number) as changed:
         fetch.state, fetch.last_error = FetchState.FETCHED, None
-        fetch.source = f"MLflow run {run.run_id[:12]} ({run.status.lower()}), `{key}`"
+        tracker = "W&B" if target.kind == TrackerKind.WANDB else "MLflow"
+        fetch.source = f"{tracker} run {run.run_id[:12]} ({run.status.lower()}), `{key}`"
         row.values, row.value = [value], value
     return changed_of(session, row, changed)
 
