@@ -206,7 +206,23 @@ class Disconnect:
     kind: TrackerKind
 
 
-RitualCommand = Help | Search | Connect | Connections | Disconnect
+# -- the experiments webhook (`/ritual connect webhook`, `/ritual disconnect webhook`) --
+@dataclass(frozen=True)
+class ConnectWebhook:
+    pass
+
+
+@dataclass(frozen=True)
+class DisconnectWebhook:
+    pass
+
+
+WEBHOOK_VERBS = {"connect": ConnectWebhook, "disconnect": DisconnectWebhook}
+# -- end of the experiments webhook --
+
+RitualCommand = (
+    Help | Search | Connect | Connections | Disconnect | ConnectWebhook | DisconnectWebhook
+)
 SEARCH_EXAMPLE = "`/ritual search label noise`"
 CONNECT_EXAMPLE = "`/ritual connect mlflow https://mlflow.example.com [token]`"
 WANDB_EXAMPLE = "`/ritual connect wandb <api key>`"
@@ -308,6 +324,10 @@ def parse_ritual(text: str) -> RitualCommand:
         if not rest:
             raise UsageError(f"Say what to search for, e.g. {SEARCH_EXAMPLE}.")
         return Search(rest)
+    # -- the experiments webhook --
+    if word in WEBHOOK_VERBS and rest.lower() == "webhook":
+        return WEBHOOK_VERBS[word]()
+    # -- end of the experiments webhook --
     if word == "connect":
         return _connect(rest)
     if word == "connections" and not rest:
@@ -331,7 +351,7 @@ def _connect(rest: str) -> Connect:
         case _:
             raise UsageError(
                 f"`/ritual connect` connects an MLflow tracking server or W&B, not "
-                f"'{kind[:30]}'. Example: {CONNECT_EXAMPLE}, or {WANDB_EXAMPLE}."
+                f"'{kind[:30]}'. Example: {CONNECT_EXAMPLE}, {WANDB_EXAMPLE}, or `/ritual connect webhook` for training scripts."
             )
 
 

@@ -10,7 +10,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot import triggers
 from bot.blocks import context
-from bot.digest import render, render_since
+from bot.digest import render_since, replies
 from bot.digest import ritual as digest_schedule
 from bot.digest.ritual import Help, PostNow, Preview, Schedule, TurnOff
 from bot.errors import UsageError
@@ -50,7 +50,7 @@ def digest_command(
     team_id, user_id, channel_id = command["team_id"], command["user_id"], command["channel_id"]
     match digest_schedule.parse(command.get("text") or ""):
         case Help():
-            ack(text=render.HELP, response_type="ephemeral")
+            ack(text=replies.HELP, response_type="ephemeral")
         case Preview():
             with db.reading() as session:
                 state, _, messages = job.compose(
@@ -73,7 +73,7 @@ def digest_command(
                 )
             if len(shown) < len(rest):
                 respond(
-                    text=render.preview_cut(len(rest) - len(shown)),
+                    text=replies.preview_cut(len(rest) - len(shown)),
                     response_type="ephemeral",
                     replace_original=False,
                 )
@@ -101,7 +101,7 @@ def digest_command(
                 )
             if not queued:
                 ack(
-                    text=render.already_posted(claim.posted_at or utcnow(), now=utcnow()),
+                    text=replies.already_posted(claim.posted_at or utcnow(), now=utcnow()),
                     response_type="ephemeral",
                 )
                 return
@@ -113,9 +113,9 @@ def digest_command(
             )
             if delivery.refused or delivery.waiting:
                 text = (
-                    render.not_posted(delivery.refused)
+                    replies.not_posted(delivery.refused)
                     if delivery.refused
-                    else render.delayed(delivery.waiting or "")
+                    else replies.delayed(delivery.waiting or "")
                 )
                 respond(text=text, response_type="ephemeral", replace_original=False)
         case Schedule(weekday, local_time, timezone):
@@ -131,12 +131,12 @@ def digest_command(
                     local_time=local_time,
                     timezone=timezone,
                 )
-            ack(text=render.scheduled(ritual, now=utcnow()), response_type="ephemeral")
+            ack(text=replies.scheduled(ritual, now=utcnow()), response_type="ephemeral")
         case TurnOff():
             with db.transaction() as session:
                 triggers.once(session, trigger=trigger)
                 ritual = digest_schedule.turn_off(session, team_id=team_id, channel_id=channel_id)
-            ack(text=render.turned_off(ritual), response_type="ephemeral")
+            ack(text=replies.turned_off(ritual), response_type="ephemeral")
 
 
 def register(app: App) -> None:

@@ -1,4 +1,5 @@
-"""`/ritual`: search the team's memory, connect trackers, and the list of ritual commands."""
+"""`/ritual`: search the team's memory, connect trackers, the experiments webhook's token,
+and the list of ritual commands."""
 
 from __future__ import annotations
 
@@ -7,7 +8,19 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from bot.commands import Connect, Connections, Disconnect, Help, Search, parse_ritual
+from bot import triggers
+from bot.commands import (
+    Connect,
+    Connections,
+    ConnectWebhook,
+    Disconnect,
+    DisconnectWebhook,
+    Help,
+    Search,
+    parse_ritual,
+)
+from bot.hooks import render as render_hooks
+from bot.hooks import service as hooks
 from bot.ids import Command
 from bot.permissions import check_admin
 from bot.search import render
@@ -26,9 +39,10 @@ def ritual_command(
     ack: Ack,
     respond: Respond,
     command: dict[str, Any],
+    client: WebClient,
     db: Database,
     people: People,
-    client: WebClient,
+    trigger: triggers.Trigger,
     secrets: SecretBox | None,
 ) -> None:
     team_id, user_id = command["team_id"], command["user_id"]
@@ -37,7 +51,7 @@ def ritual_command(
             ack(text=render.HELP, response_type="ephemeral")
         case Search(words):
             with db.reading() as session:
-                result = search.search(session, team_id=command["team_id"], text=words)
+                result = search.search(session, team_id=team_id, text=words)
             ack(
                 text=render.results_text(result, query=words),
                 blocks=render.results(result, query=words, domain=command.get("team_domain")),
@@ -78,6 +92,21 @@ def ritual_command(
                 text=render_trackers.disconnected(kind, was_connected=gone),
                 response_type="ephemeral",
             )
+        # -- the experiments webhook --
+        case ConnectWebhook():
+            actor = people.actor(client, team_id=team_id, user_id=user_id)
+            with db.transaction() as session:
+                triggers.once(session, trigger=trigger)  # a redelivery shows no second token
+                connected = hooks.connect(
+                    session, team_id=team_id, actor=actor, channel_id=command["channel_id"]
+                )
+            ack(text=render_hooks.connected_text(connected), response_type="ephemeral")
+        case DisconnectWebhook():
+            actor = people.actor(client, team_id=team_id, user_id=user_id)
+            with db.transaction() as session:
+                hooks.disconnect(session, team_id=team_id, actor=actor)
+            ack(text=render_hooks.DISCONNECTED, response_type="ephemeral")
+        # -- end of the experiments webhook --
 
 
 def register(app: App) -> None:

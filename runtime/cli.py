@@ -1,4 +1,5 @@
-"""The `ritualbot` command: run, clock, migrate, doctor, sandbox."""
+"""The `ritualbot` command: run, clock, migrate, doctor, sandbox, and log (an experiment
+sent to a running ritualbot)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
-from runtime import config, logs
+from runtime import config, hook_client, logs
 from runtime.config import ConfigError, Settings
 from storage.secrets import new_key
 
@@ -143,12 +144,16 @@ def parser() -> argparse.ArgumentParser:
                 help="start sandbox time at INSTANT instead of now, e.g. 2026-11-30T07:00Z "
                 "(UTC unless it has an offset); the demo's history is dated back from it",
             )
+    log_help = "log an experiment from a script: POST it to RITUALBOT_URL with RITUALBOT_TOKEN"
+    hook_client.add_arguments(sub.add_parser("log", help=log_help, description=log_help))
     return top
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     logs.configure()
     args = parser().parse_args(argv)
+    if args.command == "log":  # a client of a running ritualbot: none of its settings
+        return hook_client.main(args)
     handler, _ = COMMANDS[args.command]
     try:
         return handler(config.load(), args)

@@ -20,6 +20,7 @@ from jobs.outbox import Sender
 from runtime.app import create_app, job_client, oauth_stores
 from runtime.clock import RitualScheduler
 from runtime.config import Settings
+from runtime.hooks import ExperimentsHook
 from runtime.installations import SealedInstallationStore
 from runtime.web import WebApp
 from storage import migrate
@@ -84,7 +85,13 @@ def build(
         listener_executor=listener_executor,
         follow_ups=follow_ups,
     )
-    web = WebApp(app=app, db=db, signing_secret=settings.signing_secret, follow_ups=follow_ups)
+    web = WebApp(
+        app=app,
+        db=db,
+        signing_secret=settings.signing_secret,
+        follow_ups=follow_ups,
+        experiments_hook=ExperimentsHook(db=db, sender=sender),
+    )
     return Runtime(settings=settings, db=db, app=app, web=web, follow_ups=follow_ups, sender=sender)
 
 

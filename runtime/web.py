@@ -1,4 +1,5 @@
-"""The WSGI application: Slack at POST /slack/events, health at GET /healthz."""
+"""The WSGI application: Slack at POST /slack/events, training scripts at
+POST /hooks/experiments, health at GET /healthz."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from slack_bolt.request.internals import build_context
 from sqlalchemy import text
 
 from handlers.follow_ups import FollowUps
+from runtime import hooks
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -80,7 +82,8 @@ class _Handler(SlackRequestHandler):
 
 
 class WebApp:
-    """Routes HTTP to Bolt, answers health checks, and refuses oversized bodies."""
+    """Routes HTTP to Bolt or to the experiments webhook, answers health checks, and refuses
+    oversized bodies."""
 
     def __init__(
         self,
@@ -89,8 +92,10 @@ class WebApp:
         db: Database,
         signing_secret: str | None,
         follow_ups: FollowUps,
+        experiments_hook: hooks.ExperimentsHook,
     ):
         self.slack = _Handler(app, path="/slack/events")
+        self.experiments_hook = experiments_hook
         self.db = db
         self.signing_secret = signing_secret
         self.follow_ups = follow_ups  # told when each request starts and ends
@@ -107,8 +112,20 @@ class WebApp:
             log.warning(
                 "refused a request body of %s bytes on %s", environ.get("CONTENT_LENGTH"), path
             )
-            return _reply(start_response, "413 Payload Too Large", {"error": "body too large"})
+            return _reply(
+                start_response,
+                "413 Payload Too Large",
+                {
+                    "error": "body too large",
+                    "message": f"A request body may hold at most {MAX_BODY_BYTES} bytes.",
+                },
+            )
         body = environ["wsgi.input"].read(length) if length else b""
+        if path == hooks.PATH:
+            # Not Slack's: its own bearer token, checked by the hook, not Slack's signature.
+            with self.follow_ups.answering():
+                answer = self.experiments_hook.answer(method=method, environ=environ, raw=body)
+            return _reply(start_response, answer.status, answer.payload)
         if method == "POST":
             why = unsigned(body, environ, secret=self.signing_secret, now=time.time())
             if why is not None:

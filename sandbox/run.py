@@ -91,6 +91,12 @@ class Sandbox:
         self.emulator.app_url = f"{self._bot.url}/slack/events"
         return self
 
+    @property
+    def bot_url(self) -> str:
+        """Where the bot listens: Slack's requests, and training scripts' (`ritualbot log`)."""
+        assert self._bot is not None, "the sandbox is not started"
+        return self._bot.url
+
     def stop(self) -> None:
         """Stop both servers, give the app back real time, throw the sandbox database away."""
         if self.scheduler is not None:
@@ -143,6 +149,10 @@ def run_sandbox(
         moved = "" if port == 0 or sandbox.url.endswith(f":{port}") else f" (port {port} was taken)"
         print(f"ritualbot sandbox: open {sandbox.url}{moved}", flush=True)
         print("Pick who you are at the top, type /problem in #ml-team, or open ritualbot's Home.")
+        print(
+            "Training scripts: `/ritual connect webhook` on the page, then "
+            f"RITUALBOT_URL={sandbox.bot_url} RITUALBOT_TOKEN=<token> ritualbot log P-1 0.83"
+        )
         print("Ctrl-C stops it; the sandbox database is thrown away.", flush=True)
         if open_browser:
             webbrowser.open(sandbox.url)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from storage import (  # noqa: F401  (their tables)
     analyses,
     experiments,
+    hooks,
     outbox,
     people,
     problems,

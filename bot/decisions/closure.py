@@ -62,8 +62,12 @@ def notice(closure: Closure) -> str:
     return _said(closure, on=on, by=by, why=escape("<why>"))
 
 
-def refusal(closure: Closure) -> UsageError:
+class ProblemClosed(UsageError):
+    """An experiment logged on a closed problem (the webhook answers it with 409)."""
+
+
+def refusal(closure: Closure) -> ProblemClosed:
     """The error for an experiment logged on a closed problem: plain text for a form's
     field (its day in UTC), and naming who decided where Slack renders mrkdwn."""
     on = f"{closure.decided_at:%Y-%m-%d} UTC" if closure.decided_at else ""
-    return UsageError(_said(closure, on=on, by="", why="<why>"), shown=notice(closure))
+    return ProblemClosed(_said(closure, on=on, by="", why="<why>"), shown=notice(closure))

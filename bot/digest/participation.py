@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from bot.digest.week import AnswerRow
+from bot.digest.rows import AnswerRow
 from bot.standup.participation import DayRoll, Rate, rates
 
 # Answers that say "no blocker" in the words people actually type.

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.blocks import moment, section, user
-from bot.digest import render
+from bot.digest import render, replies
 from bot.digest.ritual import FULL
 from bot.digest.service import Digest
 from bot.digest.since import CHANGES, NOTHING_NEW, WHOLE_WEEK, Earlier
@@ -41,7 +41,7 @@ def nothing_new(*, earlier: Earlier, link: str | None) -> dict[str, Any]:
 def preview_note(state: str) -> str:
     """The note under a preview of a digest in state `state`: what posting it would do."""
     if state == WHOLE_WEEK:
-        return render.PREVIEW_NOTE
+        return replies.PREVIEW_NOTE
     return (
         "Only you can see this preview. This week's digest is already posted here, so "
         f"`/digest now` posts only this; `/digest now {FULL}` posts the whole week again."

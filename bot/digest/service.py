@@ -13,8 +13,9 @@ from bot.analyses.ceilings import TopCeiling
 from bot.analyses.follow_ups import FollowUpRecord
 from bot.digest import participation, standing
 from bot.digest.participation import Blocker, Participation
+from bot.digest.rows import DecisionRow, DigestData, ExperimentRow
 from bot.digest.standing import Flag, ProblemRef, Result, Series
-from bot.digest.week import ACTIVE, DecisionRow, DigestData, ExperimentRow, load, week_of
+from bot.digest.week import ACTIVE, load, week_of
 from bot.standup.blockers import OpenBlocker
 from bot.verdict import OWES_ANALYSIS
 from storage.experiments import Outcome

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from bot import plateau
-from bot.digest.week import DecisionRow, ExperimentRow, ProblemRow
+from bot.digest.rows import DecisionRow, ExperimentRow, ProblemRow
 from bot.metric import Metric
 from storage.experiments import Outcome
 from storage.problems import DecisionKind, Direction

@@ -147,6 +147,7 @@ def tried_before_text(ref_: str) -> str:
 
 HELP = """*`/ritual`*: the team's memory and rituals.
 • `/ritual search label noise`: past problems, experiments, error analyses (lessons, root causes, categories) and decisions, best match first
+• `/ritual connect webhook`: a token for training scripts to log experiments (`ritualbot log`); again to rotate it, `/ritual disconnect webhook` to revoke it
 • `/ritual connect mlflow https://mlflow.example.com [token]`: connect the team's MLflow (admins; the token is stored encrypted, never shown), so a pasted run's value is filled in
 • `/ritual connect wandb &lt;api key&gt; [W&amp;B Server address]`: connect W&amp;B (admins; wandb.ai unless you run your own server)
 • `/ritual connections`, `/ritual disconnect mlflow|wandb`

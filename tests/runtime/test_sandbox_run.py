@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import socket
 from datetime import UTC, datetime, timedelta
 
@@ -11,6 +12,7 @@ from sqlalchemy import func, select
 from bot.analyses import service as analyses
 from bot.experiments import service as experiments
 from bot.problems import service as problems
+from runtime import cli
 from sandbox import demo, demo_team
 from sandbox.emulator import SlackEmulator
 from sandbox.run import Sandbox
@@ -142,3 +144,23 @@ def test_fast_forwarding_the_demo_runs_its_standup_for_each_persons_morning(data
 
     assert prompted(), "no one in the demo was asked for their standup"
     assert len(threads) == 1
+
+
+def test_a_training_script_logs_into_the_sandbox_with_ritualbot_log(database_url, monkeypatch):
+    start = a_weekday_morning(datetime.now(UTC))
+    with Sandbox(port=0, demo_data=True, database_url=database_url, clock_start=start) as sandbox:
+        connected = sandbox.emulator.slash_command(
+            team_id=demo_team.TEAM,
+            user_id=demo_team.ADA,
+            channel_id=demo_team.ML_TEAM,
+            command="/ritual",
+            text="connect webhook",
+        )
+        token = re.search(r"rbk_\S+?(?=```)", connected.body["text"]).group(0)
+        monkeypatch.setenv("RITUALBOT_URL", sandbox.bot_url)
+        monkeypatch.setenv("RITUALBOT_TOKEN", token)
+
+        assert cli.main(["log", "P-1", "0.72", "--note", "from the training script"]) == 0
+        posted = [m.text for m in sandbox.emulator.messages(demo_team.ML_TEAM)]
+
+    assert posted[-1].startswith("E-6 on P-1: ")
