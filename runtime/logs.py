@@ -11,9 +11,11 @@ from bot.text import printable
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 REDACTED = "[redacted]"
 # Slack tokens (bot, user, app, refresh), Fernet keys and sealed values, Databricks and
-# W&B keys, and whatever follows a Bearer: an error quoting a request must not leak one.
+# W&B keys, the experiments webhook's tokens, and whatever follows a Bearer: an error
+# quoting a request must not leak one.
 SECRETS = re.compile(
     r"\bxox[a-z]-[\w-]+"
+    r"|\brbk_[\w-]+"
     r"|\bxapp-[\w-]+"
     r"|\bxoxe\.[\w.-]+"
     r"|\bfernet:[\w=-]+"
