@@ -10,6 +10,7 @@ from bot.decisions.service import KINDS, check_rationale, kind_of
 from bot.errors import UsageError
 from bot.experiments import quick_log
 from bot.problems.lists import Scope
+from bot.watch.plan import WATCH_EXAMPLE, WatchDraft, split_options
 from storage.problems import DecisionKind
 from storage.trackers import TrackerKind
 
@@ -65,6 +66,7 @@ class Decide:
     number: int
     kind: DecisionKind
     rationale: str
+    watch: WatchDraft | None = None  # a ship's watch plan, as typed
 
 
 @dataclass(frozen=True)
@@ -166,7 +168,11 @@ def _decide(rest: str) -> Decide:
         raise UsageError(f"Say which problem and what you decide ({KINDS}). {DECIDE_USAGE}")
     number = parse_ref(parts[0], kind="P")
     kind = kind_of(parts[1])
-    return Decide(number, kind, check_rationale(parts[2] if len(parts) > 2 else ""))
+    rationale = parts[2] if len(parts) > 2 else ""
+    if kind is not DecisionKind.SHIP:
+        return Decide(number, kind, check_rationale(rationale))
+    rationale, watch = split_options(rationale)
+    return Decide(number, kind, check_rationale(rationale, example=WATCH_EXAMPLE), watch)
 
 
 def _reopen(rest: str) -> Decide:

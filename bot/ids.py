@@ -24,6 +24,7 @@ class CallbackId(enum.StrEnum):
     LOG_AS_EXPERIMENT = "log_as_experiment"
     STANDUP_SETTINGS = "standup_settings"
     STANDUP_ANSWER = "standup_answer"
+    WATCH_CHECK = "watch_check"
 
 
 class ActionId(enum.StrEnum):
@@ -45,6 +46,13 @@ class ActionId(enum.StrEnum):
     ANALYSIS_EDIT = "analysis_edit"
     ANALYSIS_RESTORE = "analysis_restore"
     STANDUP_OPEN = "standup_open"
+    # A model in production: record a check (value = problem number), and an alert's answers
+    # (value = check id).
+    WATCH_CHECK_OPEN = "watch_check_open"
+    WATCH_OPEN_PROBLEM = "watch_open_problem"
+    WATCH_RETRAIN = "watch_retrain"
+    WATCH_KEEP = "watch_keep"
+    WATCH_RETRAINED = "watch_retrained"  # on a retrain reminder (value = problem number)
     # The experiments branch provides the modal; the value is "standup-answer:<answer id>".
     LOG_EXPERIMENT_FROM_STANDUP = "log_experiment_from_standup"
     FIELD = "value"
@@ -112,6 +120,24 @@ class AnalysisField(enum.StrEnum):
 
 class DecisionField(enum.StrEnum):
     RATIONALE = "rationale"
+
+
+class WatchField(enum.StrEnum):
+    """The watch plan's fields: the Ship form's block ids and the command's `key=` words."""
+
+    METRIC = "metric"
+    VALUE = "value"
+    ALERT = "alert"
+    CHECK = "check"
+    RETRAIN = "retrain"
+
+
+class WatchCheckField(enum.StrEnum):
+    """Block ids of the watch check's form."""
+
+    VALUE = "value"
+    SHIFTED = "shifted"
+    NOTE = "note"
 
 
 class StandupField(enum.StrEnum):

@@ -23,7 +23,12 @@ def daily_plan(ritual: Ritual) -> Plan:
 
 PLANNERS: dict[RitualKind, Callable[[Ritual], Plan]] = {RitualKind.STANDUP: standups.plan}
 # How late an occurrence missed while no scheduler was running is still worth delivering.
-GRACE: dict[RitualKind, timedelta] = {RitualKind.STANDUP: timedelta(hours=2)}
+# A watch run asks for whatever is due by its day, so a late one is worth it all day; a
+# day missed altogether is caught up by the next day's run.
+GRACE: dict[RitualKind, timedelta] = {
+    RitualKind.STANDUP: timedelta(hours=2),
+    RitualKind.WATCH: timedelta(hours=12),
+}
 DEFAULT_GRACE = timedelta(hours=2)
 
 

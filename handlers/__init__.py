@@ -18,6 +18,7 @@ from handlers import (
     ritual,
     shortcuts,
     standup,
+    watch,
 )
 from handlers.follow_ups import FollowUps
 from handlers.middleware import Clean, Identify, OneWorkspace, Provide, SlackResponseUrls
@@ -39,6 +40,7 @@ MODULES = (
     digest,
     ritual,
     standup,
+    watch,
 )
 
 

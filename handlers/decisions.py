@@ -16,12 +16,14 @@ from bot.forms import channel_of
 from bot.forms import read_values as read_fields
 from bot.ids import CallbackId, DecisionField
 from bot.problems import render
+from bot.watch import modals as watch_modals
 from handlers.errors import after_ack
 from handlers.people import People
 from handlers.slack import tell_delivery
 from jobs import messages
 from jobs.outbox import Sender
 from storage.db import Database
+from storage.problems import DecisionKind
 
 DECIDE_ACTIONS = {action_id: kind for kind, (action_id, _) in render.DECIDE_BUTTONS.items()}
 
@@ -62,10 +64,12 @@ def submit_decision(
     trigger: triggers.Trigger,
 ) -> None:
     metadata = json.loads(view.get("private_metadata") or "{}")
-    values = read_fields(view["state"]["values"], set(DecisionField))
+    values = read_fields(view["state"]["values"], {*DecisionField, *watch_modals.PLAN_FIELDS})
     rationale = decisions.check_rationale(
         values.get(DecisionField.RATIONALE), field=DecisionField.RATIONALE
     )
+    kind = decisions.kind_of(str(metadata.get("kind")))
+    watch = watch_modals.plan_draft(values) if kind is DecisionKind.SHIP else None
     team_id, user_id = body["team"]["id"], body["user"]["id"]
     actor = people.actor(client, team_id=team_id, user_id=user_id)
     with db.transaction() as session:
@@ -75,9 +79,11 @@ def submit_decision(
             team_id=team_id,
             actor=actor,
             number=carried_number(metadata.get("problem")),
-            kind=decisions.kind_of(str(metadata.get("kind"))),
+            kind=kind,
             rationale=rationale,
             source_key=f"view:{view['id']}",
+            watch=watch,
+            fields=True,
         )
         channel = channel_of(metadata) or result.problem.channel_id or user_id
         queued = messages.decision(session, result, channel=channel) if result.created else []

@@ -115,7 +115,7 @@ def problem_command(
                     session, team_id=team_id, number=number, key=key, actor=actor
                 )
             ack(text=render.metric_key_set(number, key), response_type="ephemeral")
-        case Decide(number, kind, rationale):
+        case Decide(number, kind, rationale, watch):
             actor = people.actor(client, team_id=team_id, user_id=user_id)
             with db.transaction() as session:
                 triggers.once(session, trigger=trigger)
@@ -127,6 +127,7 @@ def problem_command(
                     kind=kind,
                     rationale=rationale,
                     source_key=f"command:{command['trigger_id']}",
+                    watch=watch,
                 )
                 queued = (
                     messages.decision(session, result, channel=channel_id) if result.created else []

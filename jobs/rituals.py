@@ -13,7 +13,7 @@ from typing import Protocol
 
 from slack_sdk import WebClient
 
-from jobs import digest, standup
+from jobs import digest, standup, watch
 from storage.db import Database
 from storage.rituals import RitualKind
 
@@ -33,4 +33,5 @@ class Runner(Protocol):
 RUNNERS: dict[RitualKind, Runner] = {
     RitualKind.STANDUP: standup.run,
     RitualKind.DIGEST: digest.run,
+    RitualKind.WATCH: watch.run,
 }

@@ -20,7 +20,8 @@ class Track(enum.StrEnum):
 class ProblemStatus(enum.StrEnum):
     OPEN = "open"
     IN_DELIVERY = "in_delivery"
-    SHIPPED = "shipped"
+    SHIPPED = "shipped"  # closed before watch plans: nothing is watched
+    IN_PRODUCTION = "in_production"  # shipped, and watched (storage.watch)
     DROPPED = "dropped"
 
 

@@ -25,6 +25,8 @@ from storage.types import UTCDateTime, utcnow
 class RitualKind(enum.StrEnum):
     STANDUP = "standup"
     DIGEST = "digest"
+    # One per owner of watched models: a daily look at which checks and retrains are due.
+    WATCH = "watch"
 
 
 class Ritual(Base):

@@ -85,19 +85,24 @@ _PG_KINDS = (
 )
 
 
-def _pg_matches(kind: Kind, table: str, live: str, *, recent: bool) -> str:
-    """One kind's matching live rows with their rank; with `recent`, its newest only."""
-    where = f"t.team_id = :team_id AND {live} AND t.{VECTOR} @@ q.query"
+def _pg_matches(kind: Kind, table: str, live: str, query: str, *, recent: bool) -> str:
+    """One kind's matching live rows with their rank; with `recent`, its newest only.
+
+    The query is a value in each, not read from a CTE: the planner then sees its
+    words and estimates from the column's statistics how many rows hold them, and walks
+    the newest rows back when matches are dense instead of fetching every match (21,000
+    experiments for a text of common phrases: 30 ms against 2)."""
+    where = f"t.team_id = :team_id AND {live} AND t.{VECTOR} @@ ({query})"
     if not recent:
         return (
-            f"SELECT {kind.value} AS kind, t.id, ts_rank(t.{VECTOR}, q.query) AS score "
-            f"FROM {table} t, q WHERE {where}"
+            f"SELECT {kind.value} AS kind, t.id, ts_rank(t.{VECTOR}, {query}) AS score "
+            f"FROM {table} t WHERE {where}"
         )
     # Ranked outside the cut, so ts_rank runs for the newest matches only.
     return (
-        f"SELECT {kind.value} AS kind, r.id, ts_rank(r.vector, q.query) AS score FROM ("
-        f"SELECT t.id, t.{VECTOR} AS vector FROM {table} t, q WHERE {where} "
-        f"ORDER BY t.id DESC LIMIT :recent) r, q"
+        f"SELECT {kind.value} AS kind, r.id, ts_rank(r.vector, {query}) AS score FROM ("
+        f"SELECT t.id, t.{VECTOR} AS vector FROM {table} t WHERE {where} "
+        f"ORDER BY t.id DESC LIMIT :recent) r"
     )
 
 
@@ -123,14 +128,22 @@ def _pg_hits(
     # ts_rank (weights A 1.0, B 0.4) rather than ts_rank_cd: cover density costs about
     # three times as much per matching row and, for the one-word terms we search, adds
     # little. Only the best hits are checked for deleted records above them.
+    values: dict[str, object] = {f"t{i}": term for i, term in enumerate(terms)}
+    # The words parsed first, and the query sent back as a value the planner reads (see
+    # _pg_matches), not an expression it plans eight times over (20 ms for 25 pairs).
+    parsed = session.execute(text(f"SELECT ({query})::text"), values).scalar()
+    if not parsed:
+        return []  # stop words only
+    # The driver prepares a statement run often, and PostgreSQL may then plan it once for
+    # any query: the bitmap over every match again. This one is planned for its words.
+    session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
     matches = "\n          UNION ALL\n          ".join(
-        f"({_pg_matches(kind, table, live, recent=recent is not None)})"
+        f"({_pg_matches(kind, table, live, 'CAST(:query AS tsquery)', recent=recent is not None)})"
         for kind, table, live in _PG_KINDS
     )
     statement = text(
         f"""
-        WITH q AS (SELECT {query} AS query),
-        hits AS (
+        WITH hits AS (
           {matches}
         )
         , best AS (
@@ -143,8 +156,7 @@ def _pg_hits(
         ) h ON true
         """
     )
-    values: dict[str, object] = {f"t{i}": term for i, term in enumerate(terms)}
-    values.update(team_id=team_id, limit=limit, recent=recent)
+    values = dict(query=parsed, team_id=team_id, limit=limit, recent=recent)
     # A top-N sort of a window a few times the limit is far cheaper than sorting every
     # match; only when deleted records above the hits empty a full window is it widened.
     window = limit * 4

@@ -11,7 +11,7 @@ scoped by `team_id`.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import text
@@ -102,6 +102,58 @@ def holding(session: Session, *, team_id: str, needles: Sequence[Needle], cap: i
         text(f"SELECT {', '.join(counts)}"), {**values, "team_id": team_id, "cap": cap}
     ).one()
     return [min(int(c or 0), cap) for c in row]
+
+
+# Per kind, the column its records are numbered by in a workspace (newest highest), with
+# an index on (team_id, column), so the newest records are an index walk.
+_NEWEST = {
+    Kind.PROBLEM: "number",
+    Kind.EXPERIMENT: "number",
+    Kind.ANALYSIS: "number",
+    Kind.DECISION: "decided_at",
+}
+
+
+def frequencies(
+    session: Session,
+    *,
+    team_id: str,
+    needles: Sequence[Needle],
+    newest: int,
+    cap: int,
+    common_at: Callable[[int], int],
+) -> tuple[int, list[int]]:
+    """How many records the counts are taken over, and per needle how many of them hold it
+    (counted up to `common_at` of the former, which is all a caller asks).
+
+    On PostgreSQL, over the workspace's newest `newest` live records of each kind, in one
+    query: the rows are an index walk and each needle is checked on their vectors, so the
+    cost stays flat however many records a common word is in (counting it over the index
+    fetched every match: 28 ms of a capture's follow-up over 100,000 records). On SQLite,
+    where FTS5 walks a word's doclist cheaply, over the workspace's records, up to `cap`."""
+    if _is_pg(session):
+        return _pg_frequencies(session, team_id=team_id, needles=needles, newest=newest)
+    total = records(session, team_id=team_id, cap=cap)
+    return total, holding(session, team_id=team_id, needles=needles, cap=common_at(total))
+
+
+def _pg_frequencies(
+    session: Session, *, team_id: str, needles: Sequence[Needle], newest: int
+) -> tuple[int, list[int]]:
+    sample = " UNION ALL ".join(
+        f"(SELECT t.{VECTOR} AS vector FROM {table} t WHERE t.team_id = :team_id AND {live} "
+        f"ORDER BY t.{_NEWEST[kind]} DESC LIMIT :newest)"
+        for kind, (table, live) in _TABLES.items()
+    )
+    counts = "".join(
+        f", count(*) FILTER (WHERE s.vector @@ {_pg_query(i, n)})" for i, n in enumerate(needles)
+    )
+    row = session.execute(
+        text(f"SELECT count(*){counts} FROM ({sample}) s"),
+        {**_values(needles), "team_id": team_id, "newest": newest},
+    ).one()
+    total = int(row[0])
+    return total, [int(c) for c in row[1:]]
 
 
 def _fts5_values(needles: Sequence[Needle]) -> dict[str, object]:

@@ -16,6 +16,7 @@ from bot.blocks import (
     header,
     moment,
     section,
+    sections,
     user,
 )
 from bot.board.service import Board, Upcoming
@@ -143,6 +144,13 @@ def _decisions(decisions: tuple[DecisionRecord, ...]) -> list[dict[str, Any]]:
     return [*blocks, section("\n".join(lines))]
 
 
+def _in_production(lines: tuple[str, ...]) -> list[dict[str, Any]]:
+    """Each model in production: its last check and trend, its retrain, an overdue check."""
+    if not lines:
+        return []
+    return [DIVIDER, header(f"In production ({len(lines)})"), *sections(list(lines))]
+
+
 RITUAL_LABEL = {RitualKind.STANDUP: "Standup", RitualKind.DIGEST: "Weekly digest"}
 
 
@@ -179,6 +187,7 @@ def home(board: Board) -> dict[str, Any]:
             blocks.append(
                 context(f"…and {len(problems) - PER_TRACK} more: `/problem list open` shows them.")
             )
+    blocks += _in_production(board.in_production)
     blocks += _owed(board.owed)
     blocks += _follow_ups(board.follow_ups)
     blocks += _decisions(board.decisions)

@@ -24,6 +24,8 @@ from bot.problems import lists as problem_lists
 from bot.problems.service import ProblemRecord
 from bot.returns import DiminishingReturns
 from bot.schedule import next_occurrence
+from bot.watch import service as watching
+from bot.watch import standing
 from storage.problems import Track
 from storage.rituals import Ritual, RitualKind
 from storage.types import utcnow
@@ -54,12 +56,18 @@ class Board:
     follow_ups: tuple[FollowUpRecord, ...] = ()  # the viewer's open follow-ups, oldest first
     decisions: tuple[DecisionRecord, ...] = ()
     rituals: tuple[Upcoming, ...] = ()
+    in_production: tuple[str, ...] = ()  # a line per model in production (bot.watch.standing)
 
 
 def upcoming_rituals(session: Session, *, team_id: str, now: datetime) -> tuple[Upcoming, ...]:
-    """The workspace's enabled rituals by when they next start (a standup's first prompt)."""
+    """The workspace's enabled channel rituals by when they next start (a standup's first
+    prompt); the owners' watch rituals show in the board's In production section instead."""
     rows = session.scalars(
-        select(Ritual).where(Ritual.team_id == team_id, Ritual.enabled.is_(True))
+        select(Ritual).where(
+            Ritual.team_id == team_id,
+            Ritual.enabled.is_(True),
+            Ritual.kind != RitualKind.WATCH,
+        )
     ).all()
     upcoming = []
     for ritual in rows:
@@ -87,4 +95,5 @@ def for_viewer(session: Session, *, team_id: str, user_id: str) -> Board:
         follow_ups=follow_ups.open_for(session, team_id=team_id, user_id=user_id),
         decisions=decisions.recent(session, team_id=team_id),
         rituals=upcoming_rituals(session, team_id=team_id, now=utcnow()),
+        in_production=standing.lines(watching.watched(session, team_id=team_id), now=utcnow()),
     )

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.blocks import day_of, user
-from bot.decisions.service import CLOSES
+from bot.decisions.service import CLOSED, CLOSED_AS, CLOSES
 from bot.errors import UsageError
 from bot.text import escape
 from storage.problems import Decision, Problem, ProblemStatus
@@ -26,7 +26,7 @@ class Closure:
 
 def closure_of(session: Session, problem: Problem) -> Closure | None:
     """How `problem` was closed (its latest cut or ship), or None while it is open."""
-    if problem.status not in CLOSES.values():
+    if problem.status not in CLOSED:
         return None
     closing = session.scalar(
         select(Decision)
@@ -50,7 +50,7 @@ def _said(closure: Closure, *, on: str, by: str, why: str) -> str:
     """What happened and what to type; `on` the day, `by` who decided, `why` the placeholder."""
     when = f" on {on}" if on else ""
     return (
-        f"{closure.ref} was {closure.status.value}{when}{by}. Experiments go on open problems; "
+        f"{closure.ref} was {CLOSED_AS[closure.status]}{when}{by}. Experiments go on open problems; "
         f"to reopen it: `/problem reopen {closure.ref} {why}`."
     )
 

@@ -22,6 +22,8 @@ VERB = {
 def posted(decided: Decided) -> list[dict[str, Any]]:
     d, p = decided.decision, decided.problem
     status = f" {p.ref} is now *{STATUS_LABEL[p.status]}*." if d.kind in STATUS_AFTER else ""
+    if d.kind is DecisionKind.SHIP and p.watch is not None:
+        status += f"\n*Watching:* {escape(p.watch.summary(p.direction))}."
     return [
         section(
             f"*Decision on {p.ref} · {escape(p.title)}*: {VERB[d.kind]}.{status}\n"

@@ -12,14 +12,26 @@ from sqlalchemy.orm import Session
 
 from bot import permissions
 from bot.errors import NotFound, UsageError, ValidationFailed
+from bot.experiments import outcomes
 from bot.problems.service import ProblemRecord
+from bot.watch import plan
+from bot.watch import service as watching
+from bot.watch.plan import WatchDraft
 from storage import queries
 from storage.problems import Decision, DecisionKind, Problem, ProblemStatus
 from storage.types import utcnow
 
 RATIONALE_MAX = 3000
-# Cutting losses and shipping end the work on a problem.
-CLOSES = {DecisionKind.CUT: ProblemStatus.DROPPED, DecisionKind.SHIP: ProblemStatus.SHIPPED}
+# Cutting losses and shipping end the work on a problem; a shipped model is watched.
+CLOSES = {DecisionKind.CUT: ProblemStatus.DROPPED, DecisionKind.SHIP: ProblemStatus.IN_PRODUCTION}
+# How a closed problem was closed, in words: in production is shipped, and watched; shipped
+# alone is from before watch plans.
+CLOSED_AS = {
+    ProblemStatus.DROPPED: "dropped",
+    ProblemStatus.IN_PRODUCTION: "shipped",
+    ProblemStatus.SHIPPED: "shipped",
+}
+CLOSED = tuple(CLOSED_AS)
 # Reopening takes the work up again as an open problem: the one status a problem has
 # before it is closed (its track says discovery or delivery).
 STATUS_AFTER = {**CLOSES, DecisionKind.REOPEN: ProblemStatus.OPEN}
@@ -111,10 +123,10 @@ def _problem(session: Session, *, team_id: str, number: int, actor: permissions.
 
 def _may_take(problem: Problem, kind: DecisionKind) -> None:
     """A closed problem can only be reopened, and only a closed one can."""
-    closed = problem.status in CLOSES.values()
+    closed = problem.status in CLOSED
     if closed and kind is not DecisionKind.REOPEN:
         raise UsageError(
-            f"{problem.ref} is already {problem.status.value}: there is nothing left to decide. "
+            f"{problem.ref} is already {CLOSED_AS[problem.status]}: there is nothing left to decide. "
             f"If the work starts again, reopen it: `/problem reopen {problem.ref} <why>`."
         )
     if not closed and kind is DecisionKind.REOPEN:
@@ -142,8 +154,11 @@ def decide(
     kind: DecisionKind,
     rationale: str,
     source_key: str | None = None,
+    watch: WatchDraft | None = None,
+    fields: bool = False,
 ) -> Decided:
-    """Record the actor's decision; cut and ship close the problem (dropped, shipped), and
+    """Record the actor's decision; cut closes the problem as dropped, ship puts it in
+    production under its watch plan (`watch`, checked per form field when `fields`), and
     reopen opens a closed one again."""
     problem = _problem(session, team_id=team_id, number=number, actor=actor)
     if source_key is not None:
@@ -156,6 +171,16 @@ def decide(
             )
     queries.lock(session, problem)
     _may_take(problem, kind)
+    terms = None
+    if kind is DecisionKind.SHIP:
+        shipped = ProblemRecord.of(problem)
+        best = outcomes.best_results(session, team_id=team_id, problems=[shipped])
+        terms = plan.terms(
+            watch or WatchDraft(),
+            metric=problem.metric_name,
+            best=best.get(problem.number, problem.target),
+            fields=fields,
+        )
     try:
         with session.begin_nested():
             row = Decision(
@@ -170,6 +195,8 @@ def decide(
             session.add(row)
             if kind in STATUS_AFTER:
                 problem.status = STATUS_AFTER[kind]
+            if terms is not None:
+                watching.start(session, problem=problem, terms=terms, decided_by=actor.user_id)
             session.flush()
     except IntegrityError:
         existing = _by_source(session, team_id=team_id, source_key=source_key or "")

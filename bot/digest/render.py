@@ -213,6 +213,7 @@ def sections(digest: Digest) -> list[tuple[str, list[str]]]:
             ("Failed experiments owing an error analysis", [owed_line(o) for o in digest.owed]),
             ("Follow-ups open two weeks or more", list(map(follow_up_line, digest.follow_ups))),
             ("Decisions", [decision_line(d) for d in digest.decisions]),
+            ("In production", list(digest.in_production)),
             ("Lessons learned", [lesson_line(lesson) for lesson in digest.lessons]),
             ("Standup", standup),
         )

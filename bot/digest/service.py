@@ -18,6 +18,8 @@ from bot.digest.standing import Flag, ProblemRef, Result, Series
 from bot.digest.week import ACTIVE, load, week_of
 from bot.standup.blockers import OpenBlocker
 from bot.verdict import OWES_ANALYSIS
+from bot.watch import service as watching
+from bot.watch import standing as production
 from storage.experiments import Outcome
 from storage.problems import DecisionKind, ProblemStatus
 
@@ -83,6 +85,7 @@ class Digest:
     ceilings: tuple[ProblemCeiling, ...] = ()
     follow_ups: tuple[FollowUpRecord, ...] = ()  # open two weeks or more
     still_blocked: tuple[OpenBlocker, ...] = ()  # open two standups in a row or more
+    in_production: tuple[str, ...] = ()  # a line per model in production (bot.watch.standing)
 
 
 def compose(data: DigestData) -> Digest:
@@ -167,7 +170,13 @@ def compose(data: DigestData) -> Digest:
 def week_ending(session: Session, *, team_id: str, channel_id: str, end: datetime) -> Digest:
     """The digest of the channel's seven days up to `end`."""
     start, end = week_of(end)
-    return compose(load(session, team_id=team_id, channel_id=channel_id, start=start, end=end))
+    composed = compose(load(session, team_id=team_id, channel_id=channel_id, start=start, end=end))
+    watched = [
+        log
+        for log in watching.watched(session, team_id=team_id)
+        if log.problem.channel_id == channel_id
+    ]
+    return replace(composed, in_production=production.lines(watched, now=end))
 
 
 def changes_between(

@@ -19,6 +19,7 @@ from bot.ids import ActionId, AnalysisField, CallbackId, DecisionField, Experime
 from bot.problems.render import metric_line
 from bot.problems.service import ProblemRecord
 from bot.text import escape
+from bot.watch import modals as watch_modals
 from storage.problems import DecisionKind
 
 X = ExperimentField
@@ -39,7 +40,7 @@ DECISION_HINT = {
     DecisionKind.CONTINUE: "What evidence says the current approach is worth more time?",
     DecisionKind.PIVOT: "What did you learn, and what will you try instead?",
     DecisionKind.CUT: "Why stop now? This closes the problem as dropped.",
-    DecisionKind.SHIP: "Why is it good enough? This closes the problem as shipped.",
+    DecisionKind.SHIP: "Why is it good enough? The problem goes in production, watched.",
     DecisionKind.REOPEN: "What changed, that makes it worth taking up again? It opens again.",
 }
 
@@ -296,6 +297,8 @@ def decision_modal(
             hint=DECISION_HINT[kind],
         ),
     ]
+    if kind is DecisionKind.SHIP:
+        blocks += watch_modals.plan_inputs(problem)
     metadata = {"problem": problem.number, "kind": kind.value, "channel": channel_id}
     title = f"{DECISION_TITLE[kind]} {problem.ref}"
     return _modal(CallbackId.DECISION_MODAL, title, metadata, blocks, submit="Decide")

@@ -26,6 +26,7 @@ from bot.metric import Metric, detectable_note, target_warning
 from bot.problems.lists import Listing
 from bot.problems.service import ProblemRecord
 from bot.text import escape
+from bot.watch import render as watch_render
 from storage.problems import DecisionKind, Direction, MetricKind, ProblemStatus, Track
 
 Blocks = list[dict[str, Any]]
@@ -34,6 +35,7 @@ STATUS_LABEL = {
     ProblemStatus.OPEN: "open",
     ProblemStatus.IN_DELIVERY: "in delivery",
     ProblemStatus.SHIPPED: "shipped",
+    ProblemStatus.IN_PRODUCTION: "in production",
     ProblemStatus.DROPPED: "dropped",
 }
 DECISIONS_SHOWN = 5
@@ -140,6 +142,8 @@ def card(problem: ProblemRecord) -> Blocks:
         blocks.append(section(escape(problem.statement)))
     if problem.active:
         blocks.append(decide_buttons(problem.number))
+    elif problem.watch is not None:
+        blocks += watch_render.card_blocks(problem)
     else:
         blocks.append(section(f"*Closed: {STATUS_LABEL[problem.status]}.*"))
         blocks.append(context(f"`/problem reopen {problem.ref} &lt;why&gt;` takes it up again."))
@@ -278,7 +282,8 @@ HELP = """*`/problem`*: frame the problem before the work.
 • `/problem Churn model misses new users`: capture one in a line, add details later
 • `/problem list` (open), `/problem list mine`, `/problem list all`
 • `/problem show P-12`: everything recorded about P-12, its experiments and decisions
-• `/problem decide P-12 continue|pivot|cut|ship &lt;why&gt;`: decide on the record (cut and ship close it); its author, its owner or a workspace admin decides, anyone can add evidence in its card's thread
+• `/problem decide P-12 continue|pivot|cut|ship &lt;why&gt;`: decide on the record (cut drops it, ship puts it in production); its author, its owner or a workspace admin decides, anyone can add evidence in its card's thread
+• `/problem decide P-12 ship &lt;why&gt; alert=-5% check=weekly retrain=90d`: ship with a watch plan (also `metric=` and `value=`; each has a default)
 • `/problem P-12 metric-key val/recall_at_10`: the metric's key in the team's tracker, so a pasted MLflow run's value fills in
 • `/problem reopen P-12 &lt;why&gt;`: take a dropped or shipped problem up again, on the record (experiments go only on open problems)
 • `/problem edit P-12`, `/problem history P-12`: change it; every edit, with who and when

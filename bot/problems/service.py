@@ -13,6 +13,7 @@ from bot import permissions
 from bot.errors import NotFound
 from bot.history import service as history
 from bot.problems.draft import ProblemDraft, check
+from bot.watch.plan import WatchTerms
 from storage import queries
 from storage.problems import Direction, MetricKind, Problem, ProblemStatus, Track
 from storage.types import utcnow
@@ -55,6 +56,8 @@ class ProblemRecord:
     card_ts: str | None
     created_at: datetime
     decisions: tuple[str, ...] = field(default=())
+    # How a problem in production is watched (storage.watch); None for any other.
+    watch: WatchTerms | None = None
 
     @property
     def ref(self) -> str:
@@ -66,7 +69,10 @@ class ProblemRecord:
 
     @classmethod
     def of(cls, row: Problem) -> ProblemRecord:
-        return cls(**{name: getattr(row, name) for name in _STORED})
+        watch = None
+        if row.status == ProblemStatus.IN_PRODUCTION and row.watch_plan is not None:
+            watch = WatchTerms.of(row.watch_plan)
+        return cls(**{name: getattr(row, name) for name in _STORED}, watch=watch)
 
     @classmethod
     def of_values(cls, values: dict[str, object]) -> ProblemRecord:
@@ -74,7 +80,7 @@ class ProblemRecord:
         return cls(**{name: values[name] for name in _STORED})  # type: ignore[arg-type]
 
 
-_STORED = tuple(f.name for f in fields(ProblemRecord) if f.name != "decisions")
+_STORED = tuple(f.name for f in fields(ProblemRecord) if f.name not in ("decisions", "watch"))
 
 
 @dataclass(frozen=True, kw_only=True)

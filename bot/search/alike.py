@@ -5,7 +5,7 @@ have nothing to teach each other. A past record is suggested when it shares with
 text at least two meaningful words, or a phrase (two meaningful words side by side in
 both), and ranks near the best such record. Meaningful: not a stop word, not a word every
 ML team writes (GENERIC), and not a word very common in this workspace (held by a fifth
-of its records or more). A word common in the workspace still counts inside a phrase:
+of its records or more; of its newest 500 of each kind on PostgreSQL). A word common in the workspace still counts inside a phrase:
 "label noise" is specific where "label" alone is not.
 
 Each suggestion carries a snippet of the record with the shared words marked, to show
@@ -34,11 +34,12 @@ from storage.search_matches import Needle
 RECENT = 500
 # A word held by this share of the workspace's records (and by at least COMMON_FLOOR of
 # them, so that a young workspace keeps its words) is too common to count on its own.
+# On PostgreSQL the share is taken of the newest RECENT records of each kind (exact for a
+# workspace of up to 500 of each; past that, of the words the team writes now), in one
+# query that reads those rows alone. On SQLite, of the workspace's records counted up to
+# RECORDS_CAP (past them a word in 500 records is common): FTS5 counts along the index.
 COMMON_SHARE = 0.2
 COMMON_FLOOR = 4
-# The workspace's records are counted up to this many, and a word's up to a fifth of that:
-# exact for a team's first 2,500 records; past them a word in 500 records is common. Both
-# counts walk the index, so this bounds what a capture's follow-up spends on them.
 RECORDS_CAP = 2_500
 # A suggestion ranks at least this share of the best suggestion's rank.
 RANK_SHARE = 0.25
@@ -72,17 +73,28 @@ def similar(
     phrases = _phrases(text)
     if len(words) < MIN_SHARED and not phrases:
         return ()
-    common_at = _common_at(session, team_id=team_id)
-    held = matches.holding(session, team_id=team_id, needles=[(w,) for w in words], cap=common_at)
-    meaningful = [w for w, count in zip(words, held, strict=True) if count < common_at]
-    # The engine finds only real matches: a pair of meaningful words, or a phrase.
-    groups = [list(pair) for pair in combinations(meaningful[:MAX_PAIRED], MIN_SHARED)]
+    records, held = matches.frequencies(
+        session,
+        team_id=team_id,
+        needles=[(w,) for w in words],
+        newest=RECENT,
+        cap=RECORDS_CAP,
+        common_at=_common_at,
+    )
+    common_at = _common_at(records)
+    counted = [(count, w) for w, count in zip(words, held, strict=True) if count < common_at]
+    meaningful = [w for _, w in counted]
+    # The engine finds only real matches: a pair of meaningful words, or a phrase. The
+    # rarest words are paired: they say most, and the index reads least for them.
+    rarest = [w for _, w in sorted(counted, key=lambda c: c[0])]
+    groups = [list(pair) for pair in combinations(rarest[:MAX_PAIRED], MIN_SHARED)]
     groups += [[" ".join(phrase)] for phrase in phrases]
     ranked = index.any_of(
         session, team_id=team_id, groups=groups, limit=CANDIDATES + len(exclude), recent=RECENT
     )
     held = index.exact(session, team_id=team_id, hits=ranked, groups=groups)
-    ranked = [h for h in ranked if (h.kind, h.id) in held]
+    # Only the best few are loaded: the shown ones and those left out are among them.
+    ranked = [h for h in ranked if (h.kind, h.id) in held][: limit + len(exclude)]
     found = load_each(session, team_id=team_id, hits=ranked)
     kept = [
         (h, found[h.kind, h.id])
@@ -103,9 +115,8 @@ def similar(
     )
 
 
-def _common_at(session: Session, *, team_id: str) -> int:
-    """How many of the workspace's records hold a word too common to count on its own."""
-    records = matches.records(session, team_id=team_id, cap=RECORDS_CAP)
+def _common_at(records: int) -> int:
+    """How many of `records` hold a word too common to count on its own."""
     return max(COMMON_FLOOR, math.ceil(records * COMMON_SHARE))
 
 

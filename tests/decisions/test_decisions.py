@@ -32,7 +32,7 @@ def click_cut_losses(bot, *, user: str) -> None:
         ("continue", ProblemStatus.OPEN),
         ("pivot", ProblemStatus.OPEN),
         ("cut", ProblemStatus.DROPPED),
-        ("ship", ProblemStatus.SHIPPED),
+        ("ship", ProblemStatus.IN_PRODUCTION),
     ],
 )
 def test_a_decision_is_recorded_and_posted_and_cut_or_ship_closes_the_problem(bot, kind, status):
@@ -49,9 +49,12 @@ def test_a_decision_is_recorded_and_posted_and_cut_or_ship_closes_the_problem(bo
     shown = rendered(post.blocks)
     assert "recall plateaued at 0.74 &lt;!here&gt;" in shown and "<!here>" not in shown
     card = next(m for m in bot.slack.messages(CHANNEL) if m.ts == problem.card_ts)
-    if status in (ProblemStatus.DROPPED, ProblemStatus.SHIPPED):
+    if status == ProblemStatus.DROPPED:
         assert "decide_cut" not in buttons(card.blocks)
         assert "Closed" in rendered(card.blocks)
+    elif status == ProblemStatus.IN_PRODUCTION:
+        assert list(buttons(card.blocks)) == ["watch_check_open"]
+        assert "In production" in rendered(card.blocks)
     else:
         assert "decide_cut" in buttons(card.blocks)
 

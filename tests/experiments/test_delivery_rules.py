@@ -34,6 +34,7 @@ from bot.ids import ActionId
 from bot.prefill import experiment_prefill, problem_prefill
 from bot.problems.service import ProblemRecord
 from bot.text import message_plain_text
+from bot.watch.plan import WatchDraft
 from storage.experiments import Outcome
 from storage.problems import DecisionKind, Direction, ProblemStatus, Track
 
@@ -108,7 +109,15 @@ def test_problem_decisions_and_record_verbs_are_understood():
         12, DecisionKind.CUT, "no gain after 4 tries"
     )
     assert parse_problem("decide p-2 SHIP good enough") == Decide(
-        2, DecisionKind.SHIP, "good enough"
+        2, DecisionKind.SHIP, "good enough", WatchDraft()
+    )
+    # A ship's watch plan words come out of its rationale, whatever their case or place.
+    assert parse_problem("decide P-2 ship Alert=-5% good enough retrain=90d") == Decide(
+        2, DecisionKind.SHIP, "good enough", WatchDraft(alert="-5%", retrain="90d")
+    )
+    # Other decisions keep their rationale as typed.
+    assert parse_problem("decide P-2 pivot alert=-5% was wrong") == Decide(
+        2, DecisionKind.PIVOT, "alert=-5% was wrong"
     )
     assert parse_problem("reopen P-4 new labels, worth another try") == Decide(
         4, DecisionKind.REOPEN, "new labels, worth another try"

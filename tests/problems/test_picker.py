@@ -121,7 +121,7 @@ def test_the_oldest_of_150_problems_is_preselected_found_by_typing_and_logged(cr
 
 def test_the_menu_lists_only_the_asking_workspaces_open_problems(crowded):
     bot = crowded
-    command(bot, "/problem", "decide P-2 ship good enough on the holdout")
+    command(bot, "/problem", "decide P-2 ship good enough on the holdout metric=recall value=0.8")
     command(bot, "/experiment")
 
     after_shipping = values(listed(bot, "note 2"))
@@ -180,7 +180,7 @@ def test_a_menu_asked_while_the_database_is_down_lists_nothing_and_sends_nothing
 )
 def test_a_forged_problem_value_is_refused_on_the_field(crowded, user, value, says):
     bot = crowded
-    command(bot, "/problem", "decide P-2 ship good enough on the holdout")
+    command(bot, "/problem", "decide P-2 ship good enough on the holdout metric=recall value=0.8")
     if user == MALLORY:
         open_form_elsewhere(bot)
     else:

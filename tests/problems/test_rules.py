@@ -83,7 +83,7 @@ def test_no_help_or_hint_text_carries_a_raw_angle_bracket():
     import re
 
     from bot.analyses import render as analyses
-    from bot.digest import render as digest
+    from bot.digest import replies as digest
     from bot.experiments import render as experiments
     from bot.problems import render as problems
 

@@ -43,7 +43,7 @@ def test_a_decision_taken_while_slack_is_down_is_posted_once_when_it_is_back(bot
     posts = [m for m in bot.slack.messages(CHANNEL) if m.text.startswith("Decision on")]
     assert len(posts) == 1
     card = next(m for m in bot.slack.messages(CHANNEL) if m.ts == card_ts)
-    assert card.edited and "Closed" in rendered(card.blocks)
+    assert card.edited and "In production" in rendered(card.blocks)
     ledger.record(
         area="outbox",
         fault="Slack answering 503 while a decision is taken",

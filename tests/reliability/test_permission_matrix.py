@@ -222,7 +222,10 @@ DECIDE_HOWS = ("decide command", "decide button", "decide form")
 DECIDE_CASES = [
     (how, kind, role) for how in DECIDE_HOWS for kind in DECIDE_BUTTONS for role in ROLES
 ]
-CLOSED_BY = {DecisionKind.CUT: ProblemStatus.DROPPED, DecisionKind.SHIP: ProblemStatus.SHIPPED}
+CLOSED_BY = {
+    DecisionKind.CUT: ProblemStatus.DROPPED,
+    DecisionKind.SHIP: ProblemStatus.IN_PRODUCTION,
+}
 
 
 def decisions_on(bot, number: int) -> list[tuple[DecisionKind, str, str]]:

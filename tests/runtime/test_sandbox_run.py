@@ -95,7 +95,8 @@ def test_the_demo_seeds_experiments_a_failure_with_its_analysis_a_decision_and_r
     assert Outcome.WORSE in outcomes and Outcome.MET_TARGET in outcomes
     assert analysed == worse
     assert decisions == 1
-    assert rituals == {"standup", "digest"}
+    # The shipped model is watched: its owner's watch ritual asks for its checks.
+    assert rituals == {"standup", "digest", "watch"}
 
 
 def test_the_demo_channel_shows_the_bots_real_posts_and_the_analysis_in_its_thread(db):
@@ -117,8 +118,8 @@ def test_the_demo_channel_shows_the_bots_real_posts_and_the_analysis_in_its_thre
     assert thread[-1].ts == a1.message_ts and thread[-1].text.startswith("A-1")
     assert "fewer than 3 sessions" in str(thread[-1].blocks)
     assert [float(m.ts) for m in thread] == sorted(float(m.ts) for m in thread)
-    # The ship decision closed P-2, and its card says so.
-    assert board.status == "shipped"
+    # The ship decision put P-2 in production, and its card says so.
+    assert board.status == "in_production"
     assert board.card_ts is not None
 
 

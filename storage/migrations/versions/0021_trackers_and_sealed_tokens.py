@@ -7,7 +7,7 @@ key nothing is sealed (`ritualbot doctor` warns); migrating again once it is set
 Their token columns become TEXT first on PostgreSQL: a sealed token is longer than 200.
 
 Revision ID: 0021
-Revises: 0022
+Revises: 0025
 Create Date: 2026-12-06
 
 """
@@ -20,7 +20,7 @@ from alembic import op
 from storage.secrets import box_from
 
 revision: str = "0021"
-down_revision: str | Sequence[str] | None = "0022"
+down_revision: str | Sequence[str] | None = "0025"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,1 @@
+"""Watching a model after it ships: its plan, its checks, its retrains."""
