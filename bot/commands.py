@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from bot.decisions.service import KINDS, check_rationale, kind_of
 from bot.errors import UsageError
@@ -11,7 +12,9 @@ from bot.experiments import quick_log
 from bot.problems.lists import Scope
 from bot.watch.plan import WATCH_EXAMPLE, WatchDraft, split_options
 from storage.problems import DecisionKind
+from storage.trackers import TrackerKind
 
+METRIC_KEY_MAX = 250
 QUOTES = "\"'“”‘’"
 REF = re.compile(r"^([PEA])-?([0-9]{1,9})$", re.IGNORECASE)
 
@@ -92,6 +95,12 @@ class History:
 
 
 @dataclass(frozen=True)
+class SetMetricKey:
+    number: int
+    key: str
+
+
+@dataclass(frozen=True)
 class OpenExperimentForm:
     problem: int | None
 
@@ -102,6 +111,7 @@ class QuickLog:
     values: str  # `0.83`, one per seed (`0.71 0.69 0.72`), or `broken`
     note: str
     eval_size: str | None = None  # the `2000` of `n=2000`
+    run_url: str | None = None  # a run to read the values from (no values typed)
 
 
 @dataclass(frozen=True)
@@ -125,6 +135,7 @@ ProblemCommand = (
     | Delete
     | Restore
     | History
+    | SetMetricKey
 )
 ExperimentCommand = OpenExperimentForm | QuickLog | Help | Show | Edit | Delete | Restore | History
 AnalysisCommand = OpenAnalysisForm | OwedAnalyses | Help | Show | Edit | Delete | Restore | History
@@ -191,7 +202,24 @@ class Export:
     number: int | None
 
 
-# -- the experiments webhook (`/ritual connect webhook`, `/ritual disconnect webhook`) --
+@dataclass(frozen=True)
+class Connect:
+    kind: TrackerKind
+    url: str
+    token: str | None
+
+
+@dataclass(frozen=True)
+class Connections:
+    pass
+
+
+@dataclass(frozen=True)
+class Disconnect:
+    kind: TrackerKind
+
+
+# `/ritual connect webhook`, `/ritual disconnect webhook`: the experiments webhook's token.
 @dataclass(frozen=True)
 class ConnectWebhook:
     pass
@@ -203,10 +231,14 @@ class DisconnectWebhook:
 
 
 WEBHOOK_VERBS = {"connect": ConnectWebhook, "disconnect": DisconnectWebhook}
-# -- end of the experiments webhook --
 
-RitualCommand = Help | Search | Export | ConnectWebhook | DisconnectWebhook
+RitualCommand = (
+    Help | Search | Export | Connect | Connections | Disconnect | ConnectWebhook | DisconnectWebhook
+)
 SEARCH_EXAMPLE = "`/ritual search label noise`"
+CONNECT_EXAMPLE = "`/ritual connect mlflow https://mlflow.example.com [token]`"
+WANDB_EXAMPLE = "`/ritual connect wandb <api key>`"
+DEFAULT_WANDB_API = "https://api.wandb.ai"
 
 
 def parse_problem(text: str) -> ProblemCommand:
@@ -233,6 +265,8 @@ def parse_problem(text: str) -> ProblemCommand:
         if not rest:
             raise UsageError("Say which problem to show, e.g. `/problem show P-12`.")
         return ShowProblem(parse_ref(rest, kind="P"))
+    if REF.match(word) and rest.split(maxsplit=1)[:1] == ["metric-key"]:
+        return _metric_key(parse_ref(word, kind="P"), rest.split(maxsplit=1)[1:])
     if word in ("decide", "reopen", "edit", "delete", "restore", "history"):
         if rest and not REF.match(rest.split()[0]):
             raise UsageError(
@@ -245,6 +279,18 @@ def parse_problem(text: str) -> ProblemCommand:
             return _reopen(rest)
         return _record_verb(word, rest, kind="P", command="/problem")
     return Capture(text)
+
+
+def _metric_key(number: int, rest: list[str]) -> SetMetricKey:
+    """`/problem P-12 metric-key val/recall@10`: the metric's key in the team's tracker."""
+    key = rest[0].strip() if rest else ""
+    if not key or len(key.split()) > 1 or len(key) > METRIC_KEY_MAX:
+        raise UsageError(
+            f"Give P-{number}'s metric as its tracker names it, one key of up to "
+            f"{METRIC_KEY_MAX} characters without spaces, e.g. "
+            f"`/problem P-{number} metric-key val/recall_at_10`."
+        )
+    return SetMetricKey(number, key)
 
 
 def parse_experiment(text: str) -> ExperimentCommand:
@@ -297,11 +343,72 @@ def parse_ritual(text: str) -> RitualCommand:
                 "that problem's notebook, `/ritual export` for the whole workspace."
             )
         return Export(parse_ref(rest, kind="P") if rest else None)
-    # -- the experiments webhook --
     if word in WEBHOOK_VERBS and rest.lower() == "webhook":
         return WEBHOOK_VERBS[word]()
-    # -- end of the experiments webhook --
+    if word == "connect":
+        return _connect(rest)
+    if word == "connections" and not rest:
+        return Connections()
+    if word == "disconnect":
+        return Disconnect(_tracker_kind(rest, verb="disconnect"))
     raise UsageError(
         f"`/ritual` doesn't know '{text.strip()[:40]}'. "
         f"To search the team's history, type e.g. {SEARCH_EXAMPLE}."
     )
+
+
+def _connect(rest: str) -> Connect:
+    """`/ritual connect <what> …`: one case per thing a workspace connects."""
+    kind, _, args = rest.partition(" ")
+    match kind.lower():
+        case "mlflow":
+            return _connect_mlflow(args.split())
+        case "wandb":
+            return _connect_wandb(args.split())
+        case _:
+            raise UsageError(
+                f"`/ritual connect` connects an MLflow tracking server or W&B, not "
+                f"'{kind[:30]}'. Example: {CONNECT_EXAMPLE}, {WANDB_EXAMPLE}, or `/ritual connect webhook` for training scripts."
+            )
+
+
+def _connect_mlflow(args: list[str]) -> Connect:
+    if not args or len(args) > 2:
+        raise UsageError(
+            "Give the MLflow server's address, and a token if it needs one (Databricks: a "
+            f"personal access token). Example: {CONNECT_EXAMPLE}."
+        )
+    url = _web_address(args[0], example=CONNECT_EXAMPLE, what="The MLflow address")
+    return Connect(TrackerKind.MLFLOW, url, args[1] if len(args) == 2 else None)
+
+
+def _connect_wandb(args: list[str]) -> Connect:
+    """`/ritual connect wandb <api key> [W&B Server address]` (wandb.ai by default)."""
+    if not args or len(args) > 2:
+        raise UsageError(
+            f"Give your W&B API key (wandb.ai/authorize), and your W&B Server's address if "
+            f"you run your own. Example: {WANDB_EXAMPLE}."
+        )
+    server = args[1] if len(args) == 2 else DEFAULT_WANDB_API
+    url = _web_address(server, example=WANDB_EXAMPLE, what="The W&B Server address")
+    return Connect(TrackerKind.WANDB, url, args[0])
+
+
+def _web_address(typed: str, *, example: str, what: str) -> str:
+    url = typed.strip("<>").split("|", 1)[0]
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise UsageError(
+            f"{what} must be a web address starting with https:// (or http://). Example: {example}."
+        )
+    return url
+
+
+def _tracker_kind(text: str, *, verb: str) -> TrackerKind:
+    try:
+        return TrackerKind(text.strip().lower())
+    except ValueError:
+        raise UsageError(
+            f"Say which tracker to {verb}: `/ritual {verb} mlflow` or `/ritual {verb} wandb` "
+            "(`/ritual connections` lists what is connected)."
+        ) from None

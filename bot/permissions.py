@@ -40,3 +40,14 @@ def check_decider(actor: Actor, *, ref: str, author_id: str, owner_id: str) -> N
         f"Add your evidence in the thread under {ref}'s card, or ask its owner to decide "
         f"(`/problem show {ref}` names them)."
     )
+
+
+def check_admin(actor: Actor, *, verb: str) -> None:
+    """Raise Forbidden unless the actor administers the workspace: a tracker's connection
+    is the whole workspace's, so only an admin may `verb` it."""
+    if actor.is_admin:
+        return
+    raise Forbidden(
+        f"You can't {verb}: the connection serves the whole workspace, so only a workspace "
+        "admin can change it. Ask one of them; `/ritual connections` shows what is connected."
+    )

@@ -133,10 +133,17 @@ def _caveats(
     return tuple(caveats)
 
 
+def unread(target: float | None) -> Judgement:
+    """A result still to be read from its run (bot.trackers): not judged until it is."""
+    return Judgement(Verdict.UNJUDGED, None, None, None, target)
+
+
 def phrase(judgement: Judgement, metric: Metric | None) -> str:
     """The card's sentence: '0.70 ± 0.015 (3 seeds): better than baseline 0.62 (+0.08,
     outside noise); below the best so far 0.71; inconclusive against it.'"""
     result = judgement.result
+    if result is None and judgement.outcome == Verdict.UNJUDGED:
+        return "Not judged yet: its value comes from the run."
     if result is None:
         return "Broken: the run gave no number."
     places = decimals(result.half_width)

@@ -26,6 +26,7 @@ from handlers.middleware import Clean, Identify, OneWorkspace, Provide, SlackRes
 from handlers.people import People
 from jobs.outbox import Sender
 from storage.db import Database
+from storage.secrets import SecretBox
 
 MODULES = (
     problems,
@@ -46,15 +47,21 @@ MODULES = (
 
 
 def register(
-    app: App, *, db: Database, follow_ups: FollowUps, sender: Sender, slack_api_url: str
+    app: App,
+    *,
+    db: Database,
+    follow_ups: FollowUps,
+    sender: Sender,
+    slack_api_url: str,
+    secrets: SecretBox | None = None,
 ) -> None:
     """Every listener, reading cleaned text, with `db`, `people`, `follow_ups` for work
-    nobody waits for, and the outbox's `sender`; only for requests whose response_url is
+    nobody waits for, the outbox's `sender` and the `secrets` box; only for requests whose response_url is
     Slack's."""
     app.use(SlackResponseUrls(api_url=slack_api_url))
     app.use(OneWorkspace())
     app.use(Clean())
-    app.use(Provide(db=db, people=People(), follow_ups=follow_ups, sender=sender))
+    app.use(Provide(db=db, people=People(), follow_ups=follow_ups, sender=sender, secrets=secrets))
     app.use(Identify())
     errors.register(app)
     for module in MODULES:

@@ -17,6 +17,8 @@ from bot.experiments import service as experiments
 from bot.experiments.modals import experiment_modal
 from bot.forms import MessageRef, channel_of, read_values
 from bot.ids import ActionId, CallbackId, ExperimentField
+from bot.text import escape
+from bot.trackers import runs as run_values
 from handlers import history as records
 from handlers.errors import after_ack
 from handlers.people import People
@@ -24,7 +26,10 @@ from handlers.slack import show_change, tell_delivery
 from jobs import messages
 from jobs.delivery import permalink
 from jobs.outbox import Sender
+from jobs.run_values import fetch
 from storage.db import Database
+from storage.secrets import SecretBox
+from storage.trackers import FetchState
 
 
 def open_experiment_form(
@@ -70,6 +75,35 @@ def announce(
     )
 
 
+def read_run(
+    db: Database,
+    sender: Sender,
+    *,
+    logged: experiments.Logged,
+    secrets: SecretBox | None,
+    respond: Respond | None,
+) -> None:
+    """After the ack: the new experiment's value read from its run and its confirmation
+    redrawn; what went wrong said in place (`respond`), else by DM through the outbox."""
+    e = logged.experiment
+    if e.run_value is None or e.run_value.state != FetchState.FETCHING:
+        return
+    with db.reading() as session:
+        fetch_id = run_values.fetch_of(session, team_id=e.team_id, number=e.number)
+    if fetch_id is None:
+        return
+    fetched = fetch(db, fetch_id=fetch_id, box=secrets, notify=respond is None)
+    sender.send(fetched.queued)
+    if fetched.problem and respond is not None:
+        later = "" if fetched.told else " I'll try again and fill it in when it answers."
+        respond(
+            text=f"{e.ref} is saved, but its value is not filled in yet: "
+            f"{escape(fetched.problem)}{later}",
+            response_type="ephemeral",
+            replace_original=False,
+        )
+
+
 def open_new(ack: Ack, body: dict[str, Any], client: WebClient, db: Database) -> None:
     """The "Log an experiment" button on App Home."""
     ack()
@@ -108,6 +142,7 @@ def submit_experiment(
     people: People,
     sender: Sender,
     trigger: triggers.Trigger,
+    secrets: SecretBox | None,
 ) -> None:
     """Save the form; field errors go back inline through the global error handler."""
     metadata = json.loads(view.get("private_metadata") or "{}")
@@ -163,6 +198,7 @@ def submit_experiment(
             )
             messages.confirmation_update(session, logged)
     announce(sender, logged=logged, queued=confirmation, respond=None, client=client)
+    read_run(db, sender, logged=logged, secrets=secrets, respond=None)
 
 
 def register(app: App) -> None:

@@ -29,12 +29,13 @@ from bot.search import alike
 from bot.search import render as render_search
 from handlers import history as records
 from handlers.errors import after_ack
-from handlers.experiment_form import announce, open_experiment_form
+from handlers.experiment_form import announce, open_experiment_form, read_run
 from handlers.people import People
 from handlers.slack import show_change
 from jobs import messages
 from jobs.outbox import Sender
 from storage.db import Database
+from storage.secrets import SecretBox
 
 STALE_BUTTON = "That button no longer works: type the `/experiment` line again."
 
@@ -48,6 +49,7 @@ def experiment_command(
     people: People,
     sender: Sender,
     trigger: triggers.Trigger,
+    secrets: SecretBox | None,
 ) -> None:
     team_id, user_id, channel_id = command["team_id"], command["user_id"], command["channel_id"]
     match parse_experiment(command.get("text") or ""):
@@ -94,6 +96,7 @@ def experiment_command(
                 return
             ack()
             announce(sender, logged=logged, queued=confirmation, respond=respond, client=client)
+            read_run(db, sender, logged=logged, secrets=secrets, respond=respond)
             tell_tried_before(db, logged=logged, respond=respond, domain=command.get("team_domain"))
         case Show(number):
             with db.reading() as session:

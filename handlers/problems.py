@@ -19,6 +19,7 @@ from bot.commands import (
     ListProblems,
     OpenForm,
     Restore,
+    SetMetricKey,
     ShowProblem,
     parse_problem,
 )
@@ -107,6 +108,13 @@ def problem_command(
                 text=render.card_text(problem),
                 response_type="ephemeral",
             )
+        case SetMetricKey(number, key):
+            actor = people.actor(client, team_id=team_id, user_id=user_id)
+            with db.transaction() as session:
+                problems.set_metric_key(
+                    session, team_id=team_id, number=number, key=key, actor=actor
+                )
+            ack(text=render.metric_key_set(number, key), response_type="ephemeral")
         case Decide(number, kind, rationale, watch):
             actor = people.actor(client, team_id=team_id, user_id=user_id)
             with db.transaction() as session:

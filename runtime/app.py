@@ -13,12 +13,12 @@ import handlers
 from handlers.follow_ups import FollowUps
 from jobs.outbox import Sender
 from runtime.config import Settings
+from runtime.installations import SealedInstallationStore
 from runtime.server import WEB_THREADS
 from runtime.slack_api import web_client
 from storage.db import Database
 
 if TYPE_CHECKING:
-    from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
     from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 
 BOT_SCOPES = [
@@ -50,13 +50,14 @@ LISTENER_THREADS = 2 * WEB_THREADS
 
 def oauth_stores(
     settings: Settings, db: Database
-) -> tuple[SQLAlchemyInstallationStore, SQLAlchemyOAuthStateStore]:
+) -> tuple[SealedInstallationStore, SQLAlchemyOAuthStateStore]:
     """Installations and OAuth states kept in our database by slack_sdk's SQLAlchemy
     stores, their tables created if missing."""
-    from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
     from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 
-    installations = SQLAlchemyInstallationStore(client_id=settings.client_id, engine=db.engine)
+    installations = SealedInstallationStore(
+        client_id=settings.client_id, engine=db.engine, box=settings.secret_box()
+    )
     states = SQLAlchemyOAuthStateStore(expiration_seconds=600, engine=db.engine)
     installations.create_tables()
     states.metadata.create_all(db.engine)
@@ -103,5 +104,6 @@ def create_app(
         follow_ups=follow_ups or FollowUps(),
         sender=sender,
         slack_api_url=settings.slack_api_url,
+        secrets=settings.secret_box(),
     )
     return app

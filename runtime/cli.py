@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 
 from runtime import config, hook_client, logs
 from runtime.config import ConfigError, Settings
+from storage.secrets import new_key
 
 log = logging.getLogger("ritualbot")
 
@@ -100,6 +101,11 @@ def _import(settings: Settings, args: argparse.Namespace) -> int:
     return import_(settings, args)
 
 
+def _secret_key(_settings: Settings, _args: argparse.Namespace) -> int:
+    print(new_key())
+    return 0
+
+
 def _sandbox(_settings: Settings, args: argparse.Namespace) -> int:
     from sandbox.run import run_sandbox
 
@@ -118,6 +124,7 @@ COMMANDS: dict[str, tuple[Callable[[Settings, argparse.Namespace], int], str]] =
     "doctor": (_doctor, "check configuration, Slack token and scopes, database"),
     "export": (_export, "write each problem's lab notebook (md) and its records (csv, json)"),
     "import": (_import, "restore a json export into an empty workspace (moving servers)"),
+    "secret-key": (_secret_key, "print a new key for RITUALBOT_SECRET_KEY (tokens sealed at rest)"),
     "sandbox": (_sandbox, "use ritualbot in a browser against a local Slack emulator"),
 }
 

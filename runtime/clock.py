@@ -29,13 +29,14 @@ from bot import rituals, triggers
 from bot.schedule import Occurrence, Plan, next_occurrence, occurrences
 from bot.standup import service as standups
 from jobs import rituals as jobs
-from jobs import roster
+from jobs import roster, run_values
 from jobs.lease import Lease
 from jobs.outbox import Sender
 from jobs.sending import sending_meanwhile
 from storage import claimers, queries, sends
 from storage.db import Database
 from storage.rituals import Ritual, RitualKind, RitualRun
+from storage.secrets import SecretBox
 from storage.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -66,8 +67,10 @@ class RitualScheduler:
         client_factory: Callable[[str], WebClient],
         now: Callable[[], datetime] | None = None,
         lease: Lease | None = None,
+        secrets: SecretBox | None = None,
     ) -> None:
         self.db = db
+        self.secrets = secrets
         self.client_factory = client_factory
         self.now = now or utcnow
         # What this clock claims (ritual runs, outbox messages) another takes over if it dies.
@@ -93,6 +96,12 @@ class RitualScheduler:
         )
         self._scheduler.add_job(
             self.prune, IntervalTrigger(hours=1), id="prune", replace_existing=True
+        )
+        self._scheduler.add_job(
+            self.read_runs,
+            IntervalTrigger(seconds=SWEEP_SECONDS),
+            id="run-values",
+            replace_existing=True,
         )
         self._scheduler.add_job(self._wake, id="catch-up", replace_existing=True)
         self._scheduler.add_job(
@@ -159,6 +168,14 @@ class RitualScheduler:
         if self._current_fingerprint() != self._fingerprint:
             self.reconcile()
         self._wake()
+
+    def read_runs(self) -> int:
+        """Read the values of runs whose tracker did not answer before; how many messages
+        that queued (redrawn confirmations, notices to authors), sent now."""
+        queued = run_values.sweep(self.db, box=self.secrets, now=self.now())
+        if queued:
+            self.sender.send(queued)
+        return len(queued)
 
     def _wake(self) -> None:
         self.fire_due(self.now())

@@ -8,11 +8,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from slack_sdk import WebClient
-from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from sqlalchemy.engine import make_url
 
 from runtime.clock import RitualScheduler
 from runtime.config import Settings
+from runtime.installations import SealedInstallationStore
 from runtime.slack_api import job_client
 from storage import migrate
 from storage.db import Database
@@ -40,7 +40,9 @@ def client_factory(settings: Settings, db: Database) -> Callable[[str], WebClien
     if not settings.oauth:
         client = job_client(settings, token=settings.bot_token)
         return lambda _team_id: client
-    installations = SQLAlchemyInstallationStore(client_id=settings.client_id, engine=db.engine)
+    installations = SealedInstallationStore(
+        client_id=settings.client_id, engine=db.engine, box=settings.secret_box()
+    )
 
     def for_team(team_id: str) -> WebClient:
         bot = installations.find_bot(enterprise_id=None, team_id=team_id)
@@ -51,6 +53,8 @@ def client_factory(settings: Settings, db: Database) -> Callable[[str], WebClien
 
 def start_scheduler(settings: Settings, db: Database) -> RitualScheduler:
     """The ritual clock, in this process (`ritualbot run`, `ritualbot clock`)."""
-    scheduler = RitualScheduler(db=db, client_factory=client_factory(settings, db))
+    scheduler = RitualScheduler(
+        db=db, client_factory=client_factory(settings, db), secrets=settings.secret_box()
+    )
     scheduler.start()
     return scheduler

@@ -6,6 +6,8 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from storage.secrets import SecretBox, SecretKeyError, keys_from
+
 SLACK_API_URL_DEFAULT = "https://slack.com/api/"
 DATABASE_URL_DEFAULT = "sqlite:///ritualbot.db"
 
@@ -25,6 +27,8 @@ class Settings:
     database_url: str = DATABASE_URL_DEFAULT
     port: int = 3000
     web_workers: int = 2
+    # RITUALBOT_SECRET_KEY: Fernet keys, the first sealing (storage.secrets).
+    secret_keys: tuple[str, ...] = ()
 
     @property
     def socket_mode(self) -> bool:
@@ -33,6 +37,9 @@ class Settings:
     @property
     def oauth(self) -> bool:
         return self.client_id is not None
+
+    def secret_box(self) -> SecretBox | None:
+        return SecretBox(list(self.secret_keys)) if self.secret_keys else None
 
     def require_slack(self) -> None:
         """Stop start-up unless the variables of one Slack mode are all set."""
@@ -101,6 +108,16 @@ def _url(env: Mapping[str, str], name: str, default: str, schemes: tuple[str, ..
     return value
 
 
+def _secret_keys(env: Mapping[str, str]) -> tuple[str, ...]:
+    keys = keys_from(env)
+    try:
+        if keys:
+            SecretBox(keys)
+    except SecretKeyError as error:
+        raise ConfigError(str(error)) from None
+    return tuple(keys)
+
+
 def load(env: Mapping[str, str] | None = None) -> Settings:
     """Read and check every variable of DESIGN.md's table."""
     env = os.environ if env is None else env
@@ -128,4 +145,5 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         database_url=database_url,
         port=_port(env),
         web_workers=web_workers(env, database_url=database_url),
+        secret_keys=_secret_keys(env),
     )

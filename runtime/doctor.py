@@ -13,6 +13,7 @@ from runtime.config import ConfigError, Settings
 from runtime.slack_api import web_client
 from storage import migrate
 from storage.db import make_engine
+from storage.secrets import KEY_VARIABLE
 
 
 class Status(enum.StrEnum):
@@ -38,7 +39,20 @@ def _checks(settings: Settings) -> Iterator[tuple[bool | Status, str]]:
         yield False, f"configuration: {error}"
     if settings.bot_token:
         yield from _token(settings)
+    yield from _secret_key(settings)
     yield from _database(settings)
+
+
+def _secret_key(settings: Settings) -> Iterator[tuple[bool | Status, str]]:
+    if settings.secret_keys:
+        yield True, f"secret key: set ({len(settings.secret_keys)} key(s)); tokens sealed at rest"
+    elif settings.oauth:
+        yield (
+            Status.WARN,
+            f"secret key: {KEY_VARIABLE} is not set, so each workspace's Slack token is stored "
+            "in plain text; set it to the output of `ritualbot secret-key` and run "
+            "`ritualbot migrate` to seal the tokens already stored",
+        )
 
 
 def _token(settings: Settings) -> Iterator[tuple[bool | Status, str]]:

@@ -72,6 +72,8 @@ class Problem(Base):
     # The range of a BOUNDED metric.
     metric_low: Mapped[float | None] = mapped_column(Float)
     metric_high: Mapped[float | None] = mapped_column(Float)
+    # The metric's key in the team's tracker (`val/recall@10`): a pasted run's value.
+    metric_key: Mapped[str | None] = mapped_column(String(250))
     # How many examples the metric is measured on (its evaluation set).
     eval_size: Mapped[int | None] = mapped_column(Integer)
     baseline: Mapped[float | None] = mapped_column(Float)

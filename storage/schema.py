@@ -11,6 +11,7 @@ from storage import (  # noqa: F401  (their tables)
     people,
     problems,
     rituals,
+    trackers,
     watch,
 )
 from storage.models import Base

@@ -15,6 +15,7 @@ from runtime.server import InProcessServer
 from sandbox.emulator import SlackEmulator
 from storage import migrate
 from storage.db import Database
+from storage.secrets import new_key
 from tests.support import database as testdb
 from tests.support.executor import IdleTrackingExecutor
 
@@ -23,6 +24,8 @@ SIGNING_SECRET = "test-signing-secret"
 TEAM, OTHER_TEAM = "T0001", "T0002"
 ALICE, BOB, CAROL = "U0ALICE", "U0BOB", "U0CAROL"
 CHANNEL, QUIET_CHANNEL = "C0ML", "C0QUIET"
+# Tokens the app stores (trackers') are sealed with it.
+SECRET_KEY = new_key()
 
 
 @pytest.fixture(scope="session")
@@ -122,6 +125,7 @@ def bot(emulator: SlackEmulator, database_url: str) -> Iterator[Bot]:
             "SLACK_SIGNING_SECRET": SIGNING_SECRET,
             "SLACK_API_URL": emulator.api_url,
             "DATABASE_URL": database_url,
+            "RITUALBOT_SECRET_KEY": SECRET_KEY,
         }
     )
     executor = IdleTrackingExecutor()

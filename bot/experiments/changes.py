@@ -73,7 +73,7 @@ def update(
         before=before,
         after=history.snapshot(row, names),
     )
-    return _changed(session, row, changed)
+    return changed_of(session, row, changed)
 
 
 def delete(session: Session, *, team_id: str, number: int, actor: permissions.Actor) -> Changed:
@@ -84,7 +84,7 @@ def delete(session: Session, *, team_id: str, number: int, actor: permissions.Ac
         history.soft_delete(
             session, row, kind=KIND, user_id=actor.user_id, restore_command="/experiment restore"
         )
-    return _changed(session, row, changed)
+    return changed_of(session, row, changed)
 
 
 def restore(session: Session, *, team_id: str, number: int, actor: permissions.Actor) -> Changed:
@@ -93,10 +93,10 @@ def restore(session: Session, *, team_id: str, number: int, actor: permissions.A
     _check(actor, row, verb="restore")
     with outcomes.rejudged(session, team_id=team_id, number=row.problem.number) as changed:
         history.restore(session, row, kind=KIND, user_id=actor.user_id)
-    return _changed(session, row, changed)
+    return changed_of(session, row, changed)
 
 
-def _changed(session: Session, row: Experiment, changed: list[int]) -> Changed:
+def changed_of(session: Session, row: Experiment, changed: list[int]) -> Changed:
     others = tuple(number for number in changed if number != row.number)
     return Changed(logged_of(session, row), others)
 

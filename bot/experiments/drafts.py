@@ -37,6 +37,14 @@ class ExperimentDraft:
     metrics: str | None = None
     run_url: str | None = None
     notes: str | None = None
+    broken: bool = False  # said so (`/experiment P-12 broken …`): no value to read from a run
+
+    @property
+    def from_run(self) -> bool:
+        """No value typed, and a run link to read it from (the tracker's, after the ack)."""
+        if self.broken or (self.value or "").strip() or not (self.run_url or "").strip():
+            return False
+        return runlinks.recognise(self.run_url.strip()).kind in runlinks.READABLE
 
 
 def _values(text: str | None, metric: Metric | None, errors: dict[str, str]) -> list[float]:
@@ -121,7 +129,13 @@ def check(draft: ExperimentDraft, *, metric: Metric | None = None) -> dict[str, 
         values["metrics"] = parse_metrics(draft.metrics)
     except ValueError as error:
         errors["metrics"] = str(error)
-    if not seeds and "value" not in errors and not values["notes"] and "notes" not in errors:
+    if (
+        not seeds
+        and not draft.from_run
+        and "value" not in errors
+        and not values["notes"]
+        and "notes" not in errors
+    ):
         errors["notes"] = (
             "With no value the run is logged as broken: say what broke here, e.g. OOM at "
             "step 3 (or give the metric's value above)."
@@ -137,13 +151,15 @@ def check(draft: ExperimentDraft, *, metric: Metric | None = None) -> dict[str, 
 
 def quick_draft(typed: QuickLog) -> ExperimentDraft:
     """`/experiment P-12 0.71 0.69 n=2000 <note>`: the first link in the note is taken as the
-    run link."""
+    run link; `/experiment P-12 <run link> <note>`, the values read from that run."""
+    broken = typed.values.lower() == "broken"
     return ExperimentDraft(
         problem=str(typed.problem),
-        value=None if typed.values.lower() == "broken" else typed.values,
+        value=None if broken else typed.values or None,
         eval_size=typed.eval_size,
         notes=typed.note or None,
-        run_url=first_link(typed.note),
+        run_url=typed.run_url or first_link(typed.note),
+        broken=broken,
     )
 
 

@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from bot import verdict
 from bot.metric import judged_by
 from bot.plateau import result_of, seeds_of
 from bot.problems.service import ProblemRecord
@@ -18,6 +19,7 @@ from bot.verdict import Judgement, judge
 from storage import queries
 from storage.experiments import Experiment
 from storage.problems import Direction, Problem
+from storage.trackers import FetchState, RunFetch
 
 
 def _best_before(session: Session, *, problem: Problem, number: int | None) -> Result | None:
@@ -49,9 +51,12 @@ def assess(
     values: Sequence[float],
     eval_size: int | None,
     number: int | None,
+    unread: bool = False,
 ) -> Judgement:
     """The verdict on these seeds' values, against the best result before E-<number> (before
-    all: None)."""
+    all: None); not judged while they are still to be read from the run (`unread`)."""
+    if unread and not values:
+        return verdict.unread(problem.target)
     return judge(
         values,
         metric=judged_by(problem, eval_size),
@@ -64,7 +69,7 @@ def assess(
 def judgements(session: Session, problem: Problem) -> dict[int, Judgement]:
     """The verdict on each of a problem's experiments (by number), each against the best
     result logged before it."""
-    return _judged(problem, _live(session, problem))
+    return _judged(session, problem, _live(session, problem))
 
 
 def _live(session: Session, problem: Problem) -> Sequence[Experiment]:
@@ -80,10 +85,27 @@ def _live(session: Session, problem: Problem) -> Sequence[Experiment]:
     ).all()
 
 
-def _judged(problem: Problem, rows: Sequence[Experiment]) -> dict[int, Judgement]:
+def unread_ids(session: Session, *, team_id: str, ids: Sequence[int]) -> set[int]:
+    """Which of these experiments wait for their value from a run (or could not read it)."""
+    return set(
+        session.scalars(
+            select(RunFetch.experiment_id).where(
+                RunFetch.team_id == team_id,
+                RunFetch.experiment_id.in_(ids),
+                RunFetch.state != FetchState.FETCHED,
+            )
+        )
+    )
+
+
+def _judged(session: Session, problem: Problem, rows: Sequence[Experiment]) -> dict[int, Judgement]:
     judged: dict[int, Judgement] = {}
     best: Result | None = None
+    waiting = unread_ids(session, team_id=problem.team_id, ids=[row.id for row in rows])
     for row in rows:
+        if row.id in waiting and not seeds_of(row):
+            judged[row.number] = verdict.unread(problem.target)
+            continue
         judged[row.number] = judgement = judge(
             seeds_of(row),
             metric=judged_by(problem, row.eval_size),
@@ -102,7 +124,7 @@ def reassess_problem(session: Session, problem: Problem) -> dict[int, Judgement]
     computed, never typed, so recomputing them keeps no version.
     """
     rows = _live(session, problem)
-    judged = _judged(problem, rows)
+    judged = _judged(session, problem, rows)
     for row in rows:
         row.outcome = judged[row.number].outcome
     session.flush()

@@ -15,6 +15,7 @@ from bot.problems.service import ProblemRecord
 from bot.text import escape
 from bot.verdict import Judgement, phrase
 from storage.experiments import Outcome
+from storage.trackers import FetchState
 
 Blocks = list[dict[str, Any]]
 MEAN_DECIMALS_MAX = 12
@@ -81,7 +82,28 @@ def link(experiment: ExperimentRecord) -> str | None:
 
 def headline(logged: Logged) -> str:
     e, p = logged.experiment, logged.problem
-    return f"*{e.ref}* on *{p.ref} · {escape(p.title)}*: *{OUTCOME_LABEL[e.outcome]}*"
+    return f"*{e.ref}* on *{p.ref} · {escape(p.title)}*: *{_label(e)}*"
+
+
+def _label(e: ExperimentRecord) -> str:
+    """The outcome; while the value is read from the run (or could not be), that instead."""
+    if e.run_value is not None and not e.seeds:
+        if e.run_value.state == FetchState.FETCHING:
+            return ":hourglass_flowing_sand: Fetching its value from the run"
+        if e.run_value.state == FetchState.FAILED:
+            return ":warning: Its value could not be read from the run"
+    return OUTCOME_LABEL[e.outcome]
+
+
+def _value_source(e: ExperimentRecord) -> str | None:
+    """Where the value came from, or why the run could not be read."""
+    if e.run_value is None:
+        return None
+    if e.run_value.state == FetchState.FETCHED and e.run_value.source:
+        return f"*Value from:* {escape(e.run_value.source)}"
+    if e.run_value.state == FetchState.FAILED and e.run_value.error:
+        return f"*Value not read:* {escape(e.run_value.error)}"
+    return None
 
 
 def verdict(problem: ProblemRecord, experiment: ExperimentRecord, judgement: Judgement) -> str:
@@ -126,6 +148,8 @@ def _details(e: ExperimentRecord) -> Blocks:
         short.append(f"*Other metrics:* {shown}")
     if (run := link(e)) is not None:
         short.append(f"*Run:* {run}")
+    if (source := _value_source(e)) is not None:
+        short.append(source)
     blocks = sections(short)
     for label, value in (
         ("Hypothesis", e.hypothesis),
@@ -171,7 +195,7 @@ def confirmation(logged: Logged) -> Blocks:
 
 def confirmation_text(logged: Logged) -> str:
     e = logged.experiment
-    label = OUTCOME_LABEL[e.outcome].split(" ", 1)[1]
+    label = _label(e).split(" ", 1)[1]
     return f"{e.ref} on {logged.problem.ref}: {label.lower()} ({measured(e, each=False)})"
 
 
@@ -203,6 +227,7 @@ HELP = """*`/experiment`*: log an approach you tried, judged against its problem
 • `/experiment P-12 0.83 added hard negatives`: log a result in one line
 • `/experiment P-12 0.71 0.69 0.72 n=2000 class-balanced sampling`: one value per seed (every number after the id, up to the first word), and the examples evaluated; the result is their mean
 • `/experiment P-12 broken OOM at step 3`: a run where nothing could be measured
+• `/experiment P-12 &lt;MLflow run link&gt; tried focal loss`: the value read from the run (the problem's `metric-key`), logged at once and filled in when MLflow answers; a run link in the form with no value does the same
 • `/experiment show E-3`, `/experiment history E-3`, `/experiment edit E-3`
 • `/experiment delete E-3`, `/experiment restore E-3`
 • `/experiment help`: this message"""

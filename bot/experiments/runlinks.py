@@ -10,6 +10,8 @@ MLFLOW = re.compile(r"/experiments/(?P<experiment>[\w-]+)/runs/(?P<run>[\w-]+)")
 WANDB = re.compile(r"^/(?P<entity>[^/]+)/(?P<project>[^/]+)/runs/(?P<run>[\w-]+)")
 GITHUB_COMMIT = re.compile(r"^/(?P<repo>[^/]+/[^/]+)/commit/(?P<sha>[0-9a-fA-F]{7,40})\b")
 GITLAB_COMMIT = re.compile(r"^/(?P<repo>.+?)/-/commit/(?P<sha>[0-9a-fA-F]{7,40})\b")
+# Links whose run ritualbot reads its values from (bot.trackers).
+READABLE = frozenset({"mlflow", "wandb"})
 # Characters that would end or split a Slack `<url|label>` link.
 UNSAFE = re.compile(r"[\s<>|]")
 
@@ -50,3 +52,19 @@ def recognise(url: str) -> RunLink:
     if gitlab:
         return RunLink("gitlab", f"GitLab commit {gitlab['repo']}@{gitlab['sha'][:7]}", url)
     return RunLink("link", host or "link", url)
+
+
+def mlflow_run_id(url: str) -> str | None:
+    """The run id of an MLflow run link (its UI's or Databricks'), else None."""
+    parts = urlsplit(url)
+    found = MLFLOW.search(parts.fragment) or MLFLOW.search(parts.path)
+    return found["run"] if found else None
+
+
+def wandb_run(url: str) -> tuple[str, str, str] | None:
+    """The entity, project and run id of a W&B run link, else None."""
+    parts = urlsplit(url)
+    if parts.netloc.lower() not in ("wandb.ai", "app.wandb.ai"):
+        return None
+    found = WANDB.match(parts.path)
+    return (found["entity"], found["project"], found["run"]) if found else None

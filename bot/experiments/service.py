@@ -21,7 +21,17 @@ from storage import queries
 from storage.analyses import ErrorAnalysis
 from storage.experiments import Experiment, Outcome
 from storage.problems import Problem
+from storage.trackers import FetchState, RunFetch
 from storage.types import utcnow
+
+
+@dataclass(frozen=True)
+class RunValue:
+    """Where an experiment's value comes from when it is read from its run."""
+
+    state: FetchState
+    source: str | None  # "MLflow run ab12…, `val/recall`", once read
+    error: str | None  # why it could not be read, when it could not
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -47,6 +57,7 @@ class ExperimentRecord:
     analyses: tuple[int, ...]  # numbers of its error analyses
     values: tuple[float, ...] = ()  # one per seed
     eval_size: int | None = None  # how many examples it was evaluated on
+    run_value: RunValue | None = None
 
     @property
     def ref(self) -> str:
@@ -119,7 +130,17 @@ def record_of(
         created_at=row.created_at,
         deleted_at=row.deleted_at,
         analyses=analysed,
+        run_value=_run_value(session, row),
     )
+
+
+def _run_value(session: Session, row: Experiment) -> RunValue | None:
+    if not row.run_url:
+        return None
+    fetch = session.scalar(
+        select(RunFetch).where(RunFetch.team_id == row.team_id, RunFetch.experiment_id == row.id)
+    )
+    return None if fetch is None else RunValue(fetch.state, fetch.source, fetch.last_error)
 
 
 def logged_of(session: Session, row: Experiment, *, created: bool = False) -> Logged:
@@ -134,6 +155,7 @@ def logged_of(session: Session, row: Experiment, *, created: bool = False) -> Lo
             values=record.seeds,
             eval_size=row.eval_size,
             number=row.number,
+            unread=record.run_value is not None and record.run_value.state != FetchState.FETCHED,
         ),
         created=created,
     )
@@ -185,6 +207,7 @@ def create(
         values=values["values"],
         eval_size=values["eval_size"],
         number=None,
+        unread=draft.from_run,
     )
     try:
         with session.begin_nested():
@@ -202,6 +225,9 @@ def create(
             )
             session.add(row)
             session.flush()
+            if draft.from_run:
+                session.add(RunFetch(team_id=team_id, experiment_id=row.id, next_try_at=utcnow()))
+                session.flush()
     except IntegrityError:
         # A concurrent delivery of the same request stored it first; its row is the answer.
         existing = _by_source(session, team_id=team_id, source_key=source_key or "")

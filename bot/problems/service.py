@@ -174,13 +174,21 @@ def update(
     """Replace a problem's details with a checked draft, keeping the previous version."""
     problem = _get(session, team_id=team_id, number=number)
     _check(actor, problem, verb="edit")
-    values = check(draft)
+    _edit(session, problem, check(draft), actor=actor)
+    session.flush()
+    return ProblemRecord.of(problem)
+
+
+def _edit(
+    session: Session, problem: Problem, values: dict[str, object], *, actor: permissions.Actor
+) -> None:
+    """Set the problem's `values`, keeping the previous version."""
     before = history.snapshot(problem, values)
     for name, value in values.items():
         setattr(problem, name, value)
     history.record(
         session,
-        team_id=team_id,
+        team_id=problem.team_id,
         kind=KIND,
         record_id=problem.id,
         action=history.Action.EDIT,
@@ -188,8 +196,15 @@ def update(
         before=before,
         after=history.snapshot(problem, values),
     )
-    session.flush()
-    return ProblemRecord.of(problem)
+
+
+def set_metric_key(
+    session: Session, *, team_id: str, number: int, key: str, actor: permissions.Actor
+) -> None:
+    """Map the problem's metric to its key in the team's tracker (a pasted run's value)."""
+    problem = _get(session, team_id=team_id, number=number)
+    _check(actor, problem, verb="set the metric key of")
+    _edit(session, problem, {"metric_key": key}, actor=actor)
 
 
 def _check(actor: permissions.Actor, problem: Problem, *, verb: str) -> None:

@@ -149,4 +149,7 @@ HELP = """*`/ritual`*: the team's memory and rituals.
 • `/ritual search label noise`: past problems, experiments, error analyses (lessons, root causes, categories) and decisions, best match first
 • `/ritual connect webhook`: a token for training scripts to log experiments (`ritualbot log`); again to rotate it, `/ritual disconnect webhook` to revoke it
 • `/ritual export`: the team's lab notebook (Markdown per problem, CSV and JSON of every record) as a file in a DM; `/ritual export P-12` for one problem's notebook
+• `/ritual connect mlflow https://mlflow.example.com [token]`: connect the team's MLflow (admins; the token is stored encrypted, never shown), so a pasted run's value is filled in
+• `/ritual connect wandb &lt;api key&gt; [W&amp;B Server address]`: connect W&amp;B (admins; wandb.ai unless you run your own server)
+• `/ritual connections`, `/ritual disconnect mlflow|wandb`
 • `/ritual help`: this message"""

@@ -38,6 +38,7 @@ def env(monkeypatch, database_url):
         "SLACK_API_URL",
         "PORT",
         "WEB_CONCURRENCY",
+        "RITUALBOT_SECRET_KEY",
     ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("DATABASE_URL", database_url)
@@ -66,6 +67,30 @@ def test_migrate_then_doctor_passes_with_a_valid_token(env, emulator, capsys):
     out = capsys.readouterr().out
     assert "FAIL" not in out
     assert "Slack scopes: all granted" in out and "schema at" in out
+
+
+def test_doctor_warns_in_oauth_mode_until_a_secret_key_is_set(env, capsys):
+    env.setenv("SLACK_CLIENT_ID", "1111.2222")
+    env.setenv("SLACK_CLIENT_SECRET", "c")
+    env.setenv("SLACK_SIGNING_SECRET", "s")
+    assert main(["migrate"]) == 0
+    assert main(["doctor"]) == 0
+    [warned] = [line for line in capsys.readouterr().out.splitlines() if "secret key" in line]
+    assert warned.startswith("WARN") and "RITUALBOT_SECRET_KEY is not set" in warned
+    assert "ritualbot secret-key" in warned
+
+    assert main(["secret-key"]) == 0
+    env.setenv("RITUALBOT_SECRET_KEY", capsys.readouterr().out.strip())
+    assert main(["doctor"]) == 0
+    [found] = [line for line in capsys.readouterr().out.splitlines() if "secret key" in line]
+    assert found.startswith("ok") and "sealed" in found
+
+
+def test_a_malformed_secret_key_stops_start_up_saying_how_to_make_one(env, capsys):
+    env.setenv("RITUALBOT_SECRET_KEY", "hunter2")
+    assert main(["run"]) == 2
+    err = capsys.readouterr().err
+    assert "RITUALBOT_SECRET_KEY" in err and "ritualbot secret-key" in err and "hunter2" not in err
 
 
 def test_doctor_warns_without_failing_when_postgresql_autovacuum_is_off(

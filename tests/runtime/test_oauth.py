@@ -7,14 +7,17 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+from sqlalchemy import create_engine, text
 
 from runtime.config import load
 from runtime.process import build
 from runtime.server import InProcessServer
+from storage.secrets import SecretBox, new_key
 from tests.conftest import ALICE, CHANNEL, OTHER_TEAM, SIGNING_SECRET, TEAM
 from tests.support.executor import IdleTrackingExecutor
 
 CLIENT_ID, CLIENT_SECRET = "1111.2222", "oauth-client-secret"
+SECRET_KEY = new_key()
 
 
 @pytest.fixture
@@ -27,6 +30,7 @@ def oauth_bot(emulator, database_url) -> Iterator[str]:
             "SLACK_SIGNING_SECRET": SIGNING_SECRET,
             "SLACK_API_URL": emulator.api_url,
             "DATABASE_URL": database_url,
+            "RITUALBOT_SECRET_KEY": SECRET_KEY,
         }
     )
     executor = IdleTrackingExecutor()
@@ -101,3 +105,24 @@ def test_a_forged_authorization_code_installs_nothing(emulator, oauth_bot):
     )
     assert answer.status_code >= 400
     assert not_served(emulator)
+
+
+def test_slack_tokens_are_stored_sealed_and_still_answer(emulator, oauth_bot, database_url):
+    assert install(emulator, oauth_bot, team=TEAM, user=ALICE).status_code == 200
+    issued = emulator.workspace(TEAM).bot_token
+
+    engine = create_engine(database_url.replace("postgresql://", "postgresql+psycopg://", 1))
+    with engine.connect() as connection:
+        stored = [
+            *connection.execute(text("SELECT bot_token FROM slack_bots")).scalars(),
+            *connection.execute(text("SELECT bot_token FROM slack_installations")).scalars(),
+        ]
+    engine.dispose()
+    assert stored and all(issued not in token and "xoxb" not in token for token in stored)
+    assert {SecretBox([SECRET_KEY]).open(token) for token in stored} == {issued}
+
+    answer = emulator.slash_command(
+        team_id=TEAM, user_id=ALICE, channel_id=CHANNEL, command="/problem", text="Sealed"
+    )
+    assert answer.status == 200 and "P-1" in str(answer.body)
+    emulator.wait_for(lambda: len(emulator.calls("chat.postMessage")) == 1)

@@ -3,8 +3,6 @@ nothing lost on the way up or down, search still in step, on both engines."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from sqlalchemy import inspect, text
 from sqlalchemy.exc import IntegrityError
@@ -14,22 +12,9 @@ from storage import migrate, search_index
 from storage.db import Database
 from storage.search import hits
 from storage.search_index import Kind
-from tests.support import database as testdb
 
 BEFORE = "0012"
 NOW = "'2026-12-01 10:00:00+00:00'"
-
-
-@pytest.fixture
-def unmigrated(tmp_path) -> Iterator[Database]:
-    """An empty database of its own (the shared one is already at the newest schema)."""
-    server = testdb.postgres_url()
-    url = testdb.create_postgres_database(server) if server else f"sqlite:///{tmp_path}/old.db"
-    db = Database.from_url(url)
-    yield db
-    db.dispose()
-    if server:
-        testdb.drop_postgres_database(server, url)
 
 
 def _records_of_before(db: Database) -> None:

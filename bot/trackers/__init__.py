@@ -1,0 +1,1 @@
+"""Experiment trackers a workspace connects (MLflow), and the runs read from them."""
