@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from bot.decisions.service import KINDS, check_rationale, kind_of
 from bot.errors import UsageError
@@ -12,7 +11,6 @@ from bot.experiments import quick_log
 from bot.problems.lists import Scope
 from bot.watch.plan import WATCH_EXAMPLE, WatchDraft, split_options
 from storage.problems import DecisionKind
-from storage.trackers import TrackerKind
 
 METRIC_KEY_MAX = 250
 QUOTES = "\"'“”‘’"
@@ -190,57 +188,6 @@ def _reopen(rest: str) -> Decide:
     return Decide(number, DecisionKind.REOPEN, check_rationale(parts[1], example=example))
 
 
-@dataclass(frozen=True)
-class Search:
-    words: str
-
-
-@dataclass(frozen=True)
-class Export:
-    """The workspace's export (one problem's notebook with a `number`), as a file by DM."""
-
-    number: int | None
-
-
-@dataclass(frozen=True)
-class Connect:
-    kind: TrackerKind
-    url: str
-    token: str | None
-
-
-@dataclass(frozen=True)
-class Connections:
-    pass
-
-
-@dataclass(frozen=True)
-class Disconnect:
-    kind: TrackerKind
-
-
-# `/ritual connect webhook`, `/ritual disconnect webhook`: the experiments webhook's token.
-@dataclass(frozen=True)
-class ConnectWebhook:
-    pass
-
-
-@dataclass(frozen=True)
-class DisconnectWebhook:
-    pass
-
-
-WEBHOOK_VERBS = {"connect": ConnectWebhook, "disconnect": DisconnectWebhook}
-
-RitualCommand = (
-    Help | Search | Export | Connect | Connections | Disconnect | ConnectWebhook | DisconnectWebhook
-)
-SEARCH_EXAMPLE = "`/ritual search label noise`"
-CONNECT_EXAMPLE = "`/ritual connect mlflow https://mlflow.example.com [token]`"
-WANDB_EXAMPLE = "`/ritual connect wandb <api key>`"
-DEFAULT_WANDB_API = "https://api.wandb.ai"
-
-
 def parse_problem(text: str) -> ProblemCommand:
     """What `/problem <text>` asks for."""
     text = text.strip()
@@ -324,91 +271,3 @@ def parse_analysis(text: str) -> AnalysisCommand:
     if rest:
         raise UsageError(f"`/analysis` takes one experiment id, e.g. `/analysis {word[:12]}`.")
     return OpenAnalysisForm(parse_ref(word, kind="E"))
-
-
-def parse_ritual(text: str) -> RitualCommand:
-    """What `/ritual <text>` asks for."""
-    word, _, rest = text.strip().partition(" ")
-    word, rest = word.lower(), rest.strip()
-    if word in ("", "help") and not rest:
-        return Help()
-    if word == "search":
-        if not rest:
-            raise UsageError(f"Say what to search for, e.g. {SEARCH_EXAMPLE}.")
-        return Search(rest)
-    if word == "export":
-        if len(rest.split()) > 1:
-            raise UsageError(
-                "`/ritual export` takes one problem id or nothing: `/ritual export P-12` for "
-                "that problem's notebook, `/ritual export` for the whole workspace."
-            )
-        return Export(parse_ref(rest, kind="P") if rest else None)
-    if word in WEBHOOK_VERBS and rest.lower() == "webhook":
-        return WEBHOOK_VERBS[word]()
-    if word == "connect":
-        return _connect(rest)
-    if word == "connections" and not rest:
-        return Connections()
-    if word == "disconnect":
-        return Disconnect(_tracker_kind(rest, verb="disconnect"))
-    raise UsageError(
-        f"`/ritual` doesn't know '{text.strip()[:40]}'. "
-        f"To search the team's history, type e.g. {SEARCH_EXAMPLE}."
-    )
-
-
-def _connect(rest: str) -> Connect:
-    """`/ritual connect <what> …`: one case per thing a workspace connects."""
-    kind, _, args = rest.partition(" ")
-    match kind.lower():
-        case "mlflow":
-            return _connect_mlflow(args.split())
-        case "wandb":
-            return _connect_wandb(args.split())
-        case _:
-            raise UsageError(
-                f"`/ritual connect` connects an MLflow tracking server or W&B, not "
-                f"'{kind[:30]}'. Example: {CONNECT_EXAMPLE}, {WANDB_EXAMPLE}, or `/ritual connect webhook` for training scripts."
-            )
-
-
-def _connect_mlflow(args: list[str]) -> Connect:
-    if not args or len(args) > 2:
-        raise UsageError(
-            "Give the MLflow server's address, and a token if it needs one (Databricks: a "
-            f"personal access token). Example: {CONNECT_EXAMPLE}."
-        )
-    url = _web_address(args[0], example=CONNECT_EXAMPLE, what="The MLflow address")
-    return Connect(TrackerKind.MLFLOW, url, args[1] if len(args) == 2 else None)
-
-
-def _connect_wandb(args: list[str]) -> Connect:
-    """`/ritual connect wandb <api key> [W&B Server address]` (wandb.ai by default)."""
-    if not args or len(args) > 2:
-        raise UsageError(
-            f"Give your W&B API key (wandb.ai/authorize), and your W&B Server's address if "
-            f"you run your own. Example: {WANDB_EXAMPLE}."
-        )
-    server = args[1] if len(args) == 2 else DEFAULT_WANDB_API
-    url = _web_address(server, example=WANDB_EXAMPLE, what="The W&B Server address")
-    return Connect(TrackerKind.WANDB, url, args[0])
-
-
-def _web_address(typed: str, *, example: str, what: str) -> str:
-    url = typed.strip("<>").split("|", 1)[0]
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise UsageError(
-            f"{what} must be a web address starting with https:// (or http://). Example: {example}."
-        )
-    return url
-
-
-def _tracker_kind(text: str, *, verb: str) -> TrackerKind:
-    try:
-        return TrackerKind(text.strip().lower())
-    except ValueError:
-        raise UsageError(
-            f"Say which tracker to {verb}: `/ritual {verb} mlflow` or `/ritual {verb} wandb` "
-            "(`/ritual connections` lists what is connected)."
-        ) from None

@@ -9,22 +9,22 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot import triggers
-from bot.commands import (
+from bot.commands import Help
+from bot.export import service as export
+from bot.hooks import render as render_hooks
+from bot.hooks import service as hooks
+from bot.ids import Command
+from bot.permissions import check_admin
+from bot.ritual_commands import (
     Connect,
     Connections,
     ConnectWebhook,
     Disconnect,
     DisconnectWebhook,
     Export,
-    Help,
     Search,
     parse_ritual,
 )
-from bot.export import service as export
-from bot.hooks import render as render_hooks
-from bot.hooks import service as hooks
-from bot.ids import Command
-from bot.permissions import check_admin
 from bot.search import render
 from bot.search import service as search
 from bot.trackers import clients

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.commands import Help, Search, parse_ritual
+from bot.commands import Help
 from bot.errors import UsageError
+from bot.ritual_commands import Search, parse_ritual
 from bot.search.render import permalink
 from bot.search.service import MAX_TERMS, terms
 from storage.search import _fts5_query
