@@ -135,8 +135,9 @@ def reminder(
 ) -> tuple[str, Blocks]:
     text = f"Reminder: the standup for <#{record.channel_id}> ({day_label(day)}) is waiting for you"
     cutoff = f" It closes at {closes_at(closes, zone)}." if closes else ""
+    how = " Reply here to answer, one question at a time, or press Answer for the form."
     blocks = [
-        section(f"{text}.{cutoff}"),
+        section(f"{text}.{cutoff}{how}"),
         actions(button("Answer", action_id=ActionId.STANDUP_OPEN, value=open_value(record, day))),
     ]
     return text, blocks

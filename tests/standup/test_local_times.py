@@ -43,6 +43,7 @@ def test_a_reminder_for_a_london_standup_gives_kolkata_its_own_time(bot):
     assert "It closes at 23:30 your time." in seen_by(rendered(carol.blocks), "Asia/Kolkata")
     [bob] = reminders(bot.slack, BOB)
     assert "It closes at 18:00 your time." in seen_by(rendered(bob.blocks), "Europe/London")
+    assert "Reply here to answer" in rendered(bob.blocks)  # by typing, as the prompt said
     [alice] = reminders(bot.slack, ALICE)
     assert "It closes at 13:00 your time." in seen_by(rendered(alice.blocks), "America/Toronto")
 
