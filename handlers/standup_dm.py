@@ -4,6 +4,8 @@ Slack's event was acknowledged (Bolt acks events before any listener runs)."""
 from __future__ import annotations
 
 import logging
+import threading
+from collections import defaultdict
 from typing import Any
 
 from slack_bolt import App
@@ -20,6 +22,10 @@ from storage.db import UNAVAILABLE, Database
 from storage.types import utcnow
 
 log = logging.getLogger(__name__)
+
+# One reply of a person at a time in this process: the question asked next (or the answer
+# posted) goes out in the order their replies were taken, never a later question first.
+_one_at_a_time: defaultdict[tuple[str, str], threading.Lock] = defaultdict(threading.Lock)
 
 
 def is_reply(event: dict[str, Any]) -> bool:
@@ -56,14 +62,15 @@ def hear_reply(
         )
         return heard, standup_dm.queue_heard(session, heard=heard, reply_key=event["ts"])
 
-    # Slack has its ack: a busy database is waited out rather than the reply lost.
-    heard, queued = db.patiently(take)
-    try:
-        delivery = sender.send_now(queued, team_id=team_id, person=user_id)
-    except UNAVAILABLE:
-        # Stored, and in the outbox: the clock's sweep sends it within the minute.
-        log.info("a standup reply's messages left to the outbox's sweep: database busy")
-        return
+    with _one_at_a_time[(team_id, user_id)]:
+        # Slack has its ack: a busy database is waited out rather than the reply lost.
+        heard, queued = db.patiently(take)
+        try:
+            delivery = sender.send_now(queued, team_id=team_id, person=user_id)
+        except UNAVAILABLE:
+            # Stored, and in the outbox: the clock's sweep sends it within the minute.
+            log.info("a standup reply's messages left to the outbox's sweep: database busy")
+            return
     tell_delivery(
         delivery,
         saved="Your reply is saved",

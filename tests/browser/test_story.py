@@ -296,6 +296,7 @@ def answer_again_by_replying_in_the_dm(story: Story) -> None:
     expect(page.locator("#messages article.message").last).to_contain_text("2/4 · What's next?")
     story.shot("standup-question-in-dm")
     story.send("Training on aggregates for short histories.")
+    expect(page.locator("#messages article.message").last).to_contain_text("3/4 · Any blockers?")
     story.send("none")
     expect(page.locator("#messages article.message").last).to_contain_text("4/4")
     story.send("nothing to report")
