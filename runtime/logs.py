@@ -19,7 +19,7 @@ SECRETS = re.compile(
     r"|\bxapp-[\w-]+"
     r"|\bxoxe\.[\w.-]+"
     r"|\bfernet:[\w=-]+"
-    r"|\b[A-Za-z0-9_-]{43}="
+    r"|(?<![\w-])[A-Za-z0-9_-]{43}="  # a Fernet key may start with "-"
     r"|\bdapi[0-9a-f]{32}\b"
     r"|\b[0-9a-f]{40}\b"
     r"|(?<=Bearer )[^\s'\"]+",

@@ -82,8 +82,10 @@ def test_log_lines_never_carry_a_token_or_key():
     logger = logging.getLogger("ritualbot.test.redaction")
     logger.addHandler(logs.handler(stream))
     key = new_key()
+    dashed = "-2Gk7p1Occ-xur2ytBoGMpbl6oH6dtNCFWTtUTEAPeI="  # a key may start with "-"
     try:
         logger.error("install failed for %s with key %s", TOKEN, key)
+        logger.error("key %s refused", dashed)
         logger.warning("webhook token rbk_Zm9vYmFyLWJhei1xdXV4 refused")
         try:
             raise RuntimeError(f"Authorization: Bearer dapi{'0' * 32} refused")
@@ -93,5 +95,5 @@ def test_log_lines_never_carry_a_token_or_key():
         logger.handlers.clear()
     written = stream.getvalue()
     assert TOKEN not in written and key not in written and "dapi" not in written
-    assert "rbk_" not in written
-    assert written.count("[redacted]") >= 4 and "install failed for" in written
+    assert "rbk_" not in written and dashed not in written
+    assert written.count("[redacted]") >= 5 and "install failed for" in written
