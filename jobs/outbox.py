@@ -349,8 +349,10 @@ class Sender:
         with self.db.reading() as session:
             channel, thread_ts = sends.target(session, message)
         # A canvas carries no stamp to find it by: sent again (at worst, one canvas more).
-        if message.relation != Relation.EDIT and message.file is None and not canvas.is_canvas(
-            message
+        if (
+            message.relation != Relation.EDIT
+            and message.file is None
+            and not canvas.is_canvas(message)
         ):
             try:
                 found = stamps.find(client, message, channel=channel, thread_ts=thread_ts)

@@ -9,12 +9,12 @@ from datetime import UTC, datetime
 
 from sandbox.records import (
     Call,
+    Canvas,
     Channel,
     Message,
     Response,
     ResponseTarget,
     StoredFile,
-    Canvas,
     Trigger,
     User,
     View,
