@@ -3,7 +3,10 @@ created through the outbox when the problem is captured (or, for a problem from 
 at its next change) and replaced whole whenever its records change.
 
 One canvas message waits per problem at most: a change while the create or an edit still
-waits rewrites that one's Markdown, so a burst of changes makes one `canvases.edit`. Where
+waits is already covered by it, so a burst of changes makes one `canvases.edit`. The
+notebook is rendered when the message is sent, not in the transaction of the change: a
+problem with a thousand experiments costs its change nothing, and the canvas gets the
+notebook as it is at that moment. Where
 Slack will not make canvases (canvases off for the workspace, `canvases:write` not
 granted), the refusal is kept on the problem, its card says so once, and nothing is queued
 for that canvas again; `/ritual export` still gives the notebook.
@@ -19,6 +22,7 @@ from sqlalchemy.orm import Session
 from bot.export.notebook import names, notebook
 from bot.problems import service as problems
 from storage import outbox, queries
+from storage.db import Database
 from storage.outbox import OutboxMessage, OutboxState, Outgoing, Relation
 from storage.problems import Problem
 
@@ -39,15 +43,14 @@ def markdown(session: Session, problem: Problem) -> str:
 
 def refresh(session: Session, *, team_id: str, number: int) -> int | None:
     """Queue P-`number`'s canvas brought up to date, in the caller's transaction: created
-    if it has none, else one edit (coalesced with any still waiting). None when nothing is
+    if it has none, else one edit (none if one already waits). None when nothing is
     queued: no such problem, or Slack will not make it a canvas."""
     problem = queries.problem_by_number(session, team_id=team_id, number=number)
     if problem is None or problem.deleted_at is not None or problem.canvas_error:
         return None
-    text = markdown(session, problem)
+    text = ""  # rendered when sent (content)
     waiting = outbox.waiting_of_record(session, team_id=team_id, slot=SLOT, record_number=number)
     if waiting is not None:
-        waiting.text = text
         return waiting.id
     made = outbox.of_record(session, team_id=team_id, slot=SLOT, record_number=number)
     if made is not None and made.state == OutboxState.FAILED:
@@ -85,12 +88,22 @@ def is_canvas(message: OutboxMessage) -> bool:
     return message.slot == SLOT
 
 
+def content(db: Database, message: OutboxMessage) -> str:
+    """The notebook of the problem a canvas message is for, as it is now."""
+    with db.reading() as session:
+        problem = queries.problem_by_number(
+            session, team_id=message.team_id, number=message.record_number or 0
+        )
+        return "" if problem is None else markdown(session, problem)
+
+
 def call_for(
-    client: WebClient, message: OutboxMessage, *, ts: str | None
+    client: WebClient, message: OutboxMessage, *, ts: str | None, text: str
 ) -> tuple[str, Any, dict[str, Any]]:
     """canvases.create (standalone, not a channel tab: a channel holds many problems) or
-    canvases.edit replacing the whole document; `ts` is the canvas id for an edit."""
-    content = {"type": "markdown", "markdown": message.text}
+    canvases.edit replacing the whole document with `text`; `ts` is the canvas id for an
+    edit."""
+    content = {"type": "markdown", "markdown": text}
     if message.relation == Relation.EDIT:
 
         def edit(**args: Any) -> dict[str, Any]:

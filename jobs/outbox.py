@@ -238,7 +238,8 @@ class Sender:
         client = self.client_for(message.team_id)
         link = self._link_after(client, message) if message.links_after else None
         if canvas.is_canvas(message):
-            method, do, args = canvas.call_for(client, message, ts=claimed.ts)
+            text = canvas.content(self.db, message)
+            method, do, args = canvas.call_for(client, message, ts=claimed.ts, text=text)
         else:
             method, do, args = stamps.call_for(
                 client, message, channel=channel, ts=claimed.ts, link=link
