@@ -130,7 +130,8 @@ def settled(
     if error is not None:
         if problem.canvas_error is not None:
             return None
-        problem.canvas_error = error
+        # An edit refused for good (the canvas deleted in Slack): the card stops linking it.
+        problem.canvas_error, problem.canvas_id = error, None
         session.flush()
     elif message.relation == Relation.EDIT:
         return None  # the card links the canvas already

@@ -12,6 +12,7 @@ CANVAS_REFUSED = {
     "canvas_disabled_user_team": "canvases are turned off in this workspace",
     "not_allowed_token_type": "Slack does not let ritualbot make canvases here",
     "restricted_action": "this workspace does not let ritualbot make canvases",
+    "canvas_not_found": "its canvas was deleted in Slack",
 }
 
 

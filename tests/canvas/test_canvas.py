@@ -151,3 +151,18 @@ def test_a_problem_from_before_canvases_gets_one_at_its_next_change(bot):
 
     [canvas] = canvases(bot)
     assert "focal loss" in canvas.markdown and canvas.edits == 0
+
+
+def test_a_canvas_deleted_in_slack_is_no_longer_linked_nor_edited(bot):
+    frame(bot)
+    sweep(bot)
+    bot.slack.world.canvases.clear()  # someone deleted it
+
+    log(bot, "P-1 0.78 focal loss")
+    sweep(bot)
+    log(bot, "P-1 0.74 class weights")
+    sweep(bot, later=timedelta(hours=1))
+
+    assert len(bot.slack.calls("canvases.edit")) == 1
+    shown = card_text(bot)
+    assert "its canvas was deleted" in shown and "docs/" not in shown
