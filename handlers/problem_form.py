@@ -79,7 +79,7 @@ def submit_problem(
                 problem = problems.update(
                     session, team_id=team_id, number=metadata["problem"], draft=draft, actor=actor
                 )
-            card = messages.card_update(session, problem)
+            card = messages.problem_changed(session, problem)
             queued = [card] if card else []
             queued += messages.confirmations_update(session, team_id=team_id, numbers=redo)
         ack()

@@ -137,8 +137,9 @@ def call(
         except OSError as error:  # reached Slack, but the answer was lost: it may have acted
             log.warning("Slack's answer was lost (%s); not sending again", type(error).__name__)
             return Sent(error="no_answer", unknown=True)
-        # An upload answers with its file, which stands for the message's ts.
-        return Sent(ts=answer.get("ts") or (answer.get("file") or {}).get("id"))
+        # An upload answers with its file, a canvas with its id: each stands for the ts.
+        made = (answer.get("file") or {}).get("id") or answer.get("canvas_id")
+        return Sent(ts=answer.get("ts") or made)
 
 
 def permalink(client: WebClient, *, channel: str, ts: str) -> str | None:

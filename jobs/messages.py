@@ -24,6 +24,7 @@ from bot.problems import render as render_problems
 from bot.problems.service import ProblemRecord
 from bot.search import render as render_search
 from bot.search.service import Found
+from jobs import canvas
 from storage import outbox
 from storage.outbox import Outgoing, Relation
 
@@ -42,7 +43,9 @@ def card(session: Session, problem: ProblemRecord, *, channel: str) -> int:
         record_number=problem.number,
         owner=problem.created_by,
     )
-    return outbox.enqueue(session, posted)
+    queued = outbox.enqueue(session, posted)
+    canvas.refresh(session, team_id=problem.team_id, number=problem.number)
+    return queued
 
 
 def tried_before(
@@ -83,7 +86,9 @@ def confirmation(session: Session, logged: experiments.Logged, *, channel: str) 
         record_number=e.number,
         owner=e.author_id,
     )
-    return outbox.enqueue(session, posted)
+    queued = outbox.enqueue(session, posted)
+    canvas.refresh(session, team_id=e.team_id, number=e.problem_number)
+    return queued
 
 
 def card_update(session: Session, problem: ProblemRecord) -> int | None:
@@ -97,6 +102,13 @@ def card_update(session: Session, problem: ProblemRecord) -> int | None:
         text=render_problems.card_text(problem),
         blocks=render_problems.card(problem),
     )
+
+
+def problem_changed(session: Session, problem: ProblemRecord) -> int | None:
+    """A problem's details changed: its card drawn again, and its canvas (sent later, by
+    the sweep: nobody waits on it)."""
+    canvas.refresh(session, team_id=problem.team_id, number=problem.number)
+    return card_update(session, problem)
 
 
 def confirmation_update(session: Session, logged: experiments.Logged) -> int | None:
@@ -124,6 +136,7 @@ def corrections(session: Session, changed: Changed) -> list[int]:
     experiments whose verdict or best so far changed with it."""
     e = changed.logged.experiment
     queued = confirmation_update(session, changed.logged)
+    canvas.refresh(session, team_id=e.team_id, number=e.problem_number)
     return [
         *([queued] if queued else []),
         *confirmations_update(session, team_id=e.team_id, numbers=changed.others),
@@ -165,6 +178,7 @@ def analysis_update(session: Session, a: AnalysisRecord) -> list[int]:
         blocks = [context(text)]
     else:
         text, blocks = render_analyses.post_text(a), render_analyses.post(a)
+    canvas.refresh(session, team_id=a.team_id, number=a.problem_number)
     queued = [
         _analysis_post(session, a, text=text, blocks=blocks),
         confirmation_update(session, logged),
@@ -228,7 +242,7 @@ def decision(session: Session, result: Decided, *, channel: str) -> list[int]:
         owner=result.decision.decided_by,
     )
     queued = [outbox.enqueue(session, posted)]
-    card = card_update(session, result.problem)
+    card = problem_changed(session, result.problem)
     return queued + ([card] if card else [])
 
 
@@ -257,6 +271,7 @@ def analysis(session: Session, a: AnalysisRecord, logged: experiments.Logged) ->
         **in_thread,
     )
     queued = [outbox.enqueue(session, posted)]
+    canvas.refresh(session, team_id=a.team_id, number=a.problem_number)
     confirmation = confirmation_update(session, logged)
     return queued + ([confirmation] if confirmation else []) + follow_up_notices(session, a)
 

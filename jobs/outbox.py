@@ -21,7 +21,7 @@ from typing import Any, NamedTuple
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from jobs import stamps
+from jobs import canvas, messages, stamps
 from jobs.delivery import RateGate, Sent, call, permalink
 from jobs.lease import Lease
 from storage import outbox, sends
@@ -237,9 +237,13 @@ class Sender:
         message, channel = claimed.message, claimed.channel
         client = self.client_for(message.team_id)
         link = self._link_after(client, message) if message.links_after else None
-        method, do, args = stamps.call_for(
-            client, message, channel=channel, ts=claimed.ts, link=link
-        )
+        if canvas.is_canvas(message):
+            text = canvas.content(self.db, message)
+            method, do, args = canvas.call_for(client, message, ts=claimed.ts, text=text)
+        else:
+            method, do, args = stamps.call_for(
+                client, message, channel=channel, ts=claimed.ts, link=link
+            )
         answer = call(do, gate=self._gate(message.team_id, method), patience=patience, **args)
         if answer.error == "missing_scope" and message.username:
             # A workspace that installed the app before it asked for chat:write.customize:
@@ -295,6 +299,10 @@ class Sender:
                 sends.refused(session, message.id, error=answer.error or "refused")
                 self._tell_owner(session, message, answer)
                 gave_up.append(outcome)
+                self._canvas_settled(session, message, error=answer.error or "refused")
+        for outcome in outcomes:
+            if outcome.answer.ts:
+                self._canvas_settled(session, outcome.message, error=None)
         if untried:
             last = outcomes[-1] if outcomes else None
             at = now + (sends.backoff(last.message.attempts) if last else timedelta(0))
@@ -302,6 +310,15 @@ class Sender:
             ids = [c.message.id for c in untried]
             sends.release(session, ids, at=at, error=error, claimer=claimer)
         return gave_up
+
+    @staticmethod
+    def _canvas_settled(session: Any, message: OutboxMessage, *, error: str | None) -> None:
+        """A problem's canvas made (or refused for good): its card drawn again."""
+        if not canvas.is_canvas(message):
+            return
+        problem = canvas.settled(session, message, error=error)
+        if problem is not None:
+            messages.card_update(session, problem)
 
     @staticmethod
     def _log(gave_up: list[Outcome]) -> None:
@@ -332,7 +349,12 @@ class Sender:
         client = self.client_for(message.team_id)
         with self.db.reading() as session:
             channel, thread_ts = sends.target(session, message)
-        if message.relation != Relation.EDIT and message.file is None:
+        # A canvas carries no stamp to find it by: sent again (at worst, one canvas more).
+        if (
+            message.relation != Relation.EDIT
+            and message.file is None
+            and not canvas.is_canvas(message)
+        ):
             try:
                 found = stamps.find(client, message, channel=channel, thread_ts=thread_ts)
             except (SlackApiError, OSError) as error:

@@ -32,6 +32,8 @@ BOT_SCOPES = [
     "channels:read",
     "groups:read",
     "files:write",
+    # Each problem's lab notebook as a canvas (jobs/canvas.py).
+    "canvases:write",
     # Before sending again a message whose answer was lost, the outbox looks for it.
     "channels:history",
     "groups:history",

@@ -18,6 +18,8 @@ class Workspace:
     bot_id: str
     app_id: str
     scopes: tuple[str, ...] = ()
+    # Whether the workspace's plan and admins allow canvases (canvas_disabled_user_team).
+    canvases: bool = True
 
     def team_ref(self) -> dict[str, Any]:
         """The `team` object Slack puts in interaction payloads."""
@@ -245,3 +247,16 @@ class StoredFile:
             "size": len(self.data or b""),
             "url_private": f"{base_url}/files/{self.id}",
         }
+
+
+@dataclass
+class Canvas:
+    """A canvas the app created (canvases.create), its content as Markdown."""
+
+    id: str
+    team_id: str
+    title: str
+    markdown: str
+    # The channel it is a tab of; None for a standalone canvas.
+    channel_id: str | None = None
+    edits: int = 0

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 from sandbox.records import (
     Call,
+    Canvas,
     Channel,
     Message,
     Response,
@@ -49,6 +50,7 @@ class World:
             self.triggers: dict[str, Trigger] = {}
             self.targets: dict[str, ResponseTarget] = {}
             self.files: dict[str, StoredFile] = {}
+            self.canvases: dict[str, Canvas] = {}
             self.calls: list[Call] = []
             # OAuth: registered app credentials, and codes waiting to be exchanged.
             self.oauth_clients: dict[str, str] = {}

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs
 
-from sandbox import api_chat, api_directory, api_files, api_views
+from sandbox import api_canvases, api_chat, api_directory, api_files, api_views
 from sandbox.api import ApiError, ApiRequest
 from sandbox.faults import Fault, Faults
 from sandbox.ratelimits import POST_MESSAGE_PER_MINUTE, TIER_2, TIER_3, TIER_4, RateLimiter
@@ -18,7 +18,7 @@ from sandbox.records import Call
 from sandbox.server import LOST
 from sandbox.state import World
 
-JSON_ARGS = ("blocks", "attachments", "view", "files", "metadata")
+JSON_ARGS = ("blocks", "attachments", "view", "files", "metadata", "document_content", "changes")
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,8 @@ METHODS: dict[str, Method] = {
     "views.publish": Method(api_views.publish_view, TIER_4),
     "files.getUploadURLExternal": Method(api_files.get_upload_url, TIER_4),
     "files.completeUploadExternal": Method(api_files.complete_upload, TIER_4),
+    "canvases.create": Method(api_canvases.create, TIER_2),
+    "canvases.edit": Method(api_canvases.edit, TIER_3),
 }
 
 

@@ -22,6 +22,7 @@ DEFAULT_SCOPES = (
     "channels:read",
     "groups:read",
     "files:write",
+    "canvases:write",
     "channels:history",
     "groups:history",
     "im:history",

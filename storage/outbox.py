@@ -130,6 +130,8 @@ SLOTS = {
     "standup_answer": Slot(StandupAnswer.__table__, None, "message_ts", by="id"),
     # A digest's run keeps where its first message went: a later digest links to it.
     "digest_run": Slot(RitualRun.__table__, "channel", "ts", by="id"),
+    # A problem's canvas (jobs/canvas.py): its id stands for the message ts.
+    "problem_canvas": Slot(Problem.__table__, None, "canvas_id"),
 }
 
 
@@ -278,6 +280,24 @@ def of_record(
             OutboxMessage.slot == slot,
             OutboxMessage.record_number == record_number,
             OutboxMessage.relation.is_(None) | (OutboxMessage.relation != Relation.EDIT),
+        )
+        .order_by(OutboxMessage.id.desc())
+        .limit(1)
+    )
+
+
+def waiting_of_record(
+    session: Session, *, team_id: str, slot: str, record_number: int
+) -> OutboxMessage | None:
+    """A message of a record's slot (its first send or an edit) still waiting to be sent:
+    a change coalesces into it."""
+    return session.scalar(
+        select(OutboxMessage)
+        .where(
+            OutboxMessage.team_id == team_id,
+            OutboxMessage.slot == slot,
+            OutboxMessage.record_number == record_number,
+            OutboxMessage.state == OutboxState.PENDING,
         )
         .order_by(OutboxMessage.id.desc())
         .limit(1)

@@ -93,6 +93,10 @@ class Problem(Base):
     # Where the channel card was posted, so later changes can update it in place.
     card_channel: Mapped[str | None] = mapped_column(String(32))
     card_ts: Mapped[str | None] = mapped_column(String(32))
+    # Its lab notebook as a Slack canvas (bot.canvas), once created; or why Slack would not
+    # create one (canvases off, the scope not granted), said once on the card.
+    canvas_id: Mapped[str | None] = mapped_column(String(32))
+    canvas_error: Mapped[str | None] = mapped_column(String(64))
     # Identifies the Slack request that created the row (trigger or view id), so a
     # redelivered command or a double-submitted modal stores one problem, not two.
     source_key: Mapped[str | None] = mapped_column(String(128))

@@ -23,6 +23,7 @@ from bot.experiments.render import line as experiment_line
 from bot.experiments.service import ExperimentRecord
 from bot.ids import ActionId
 from bot.metric import Metric, detectable_note, target_warning
+from bot.problems.canvas_line import canvas_line
 from bot.problems.lists import Listing
 from bot.problems.service import ProblemRecord
 from bot.text import escape
@@ -153,6 +154,9 @@ def card(problem: ProblemRecord) -> Blocks:
             f"Problem framed by {user(problem.created_by)}{source} · `/problem show {problem.ref}`"
         )
     )
+    notebook = canvas_line(problem)
+    if notebook:
+        blocks.append(context(notebook))
     return blocks
 
 

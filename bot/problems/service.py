@@ -55,6 +55,8 @@ class ProblemRecord:
     card_channel: str | None
     card_ts: str | None
     created_at: datetime
+    canvas_id: str | None = None
+    canvas_error: str | None = None
     decisions: tuple[str, ...] = field(default=())
     # How a problem in production is watched (storage.watch); None for any other.
     watch: WatchTerms | None = None
@@ -114,6 +116,8 @@ def create(
         "source_permalink": source_permalink,
         "card_channel": None,
         "card_ts": None,
+        "canvas_id": None,
+        "canvas_error": None,
         "created_at": now,
         "updated_at": now,
         "deleted_at": None,

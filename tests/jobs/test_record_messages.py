@@ -54,7 +54,7 @@ def sweep(bot, *, later: timedelta = timedelta(0)) -> int:
 def test_the_clock_posts_a_card_a_crash_left_behind_exactly_once(bot):
     number = left_by_a_crash(bot, "Drift after the holidays")
 
-    assert sweep(bot) == 1
+    assert sweep(bot) == 3  # the card, the problem's canvas, the card's link to it
     assert sweep(bot) == 0  # the next sweep, or a second clock process
 
     [card] = posted(bot.slack, CHANNEL)
@@ -80,7 +80,8 @@ def test_a_quick_capture_posts_its_card_once_and_the_clock_leaves_it(bot):
     )
     bot.settle()
 
-    assert sweep(bot, later=LEASE * 2) == 0
+    # Only the problem's canvas and the card's link to it, which nobody waits on.
+    assert sweep(bot, later=LEASE * 2) == 2
     assert len(posted(bot.slack, CHANNEL)) == 1
     assert stored(bot, 1).card_ts is not None
 
@@ -110,7 +111,9 @@ def test_a_problem_edited_before_its_card_went_out_shows_the_edit(bot):
 
     [card] = posted(bot.slack, CHANNEL)
     assert "Second title" in rendered(card.args) and "First title" not in rendered(card.args)
-    assert bot.slack.calls("chat.update") == []
+    # The card's one update links its canvas; none was needed for the edit.
+    [update] = bot.slack.calls("chat.update")
+    assert "Lab notebook" in rendered(update.args) and "First title" not in rendered(update.args)
 
 
 def test_a_capture_whose_card_slack_never_took_says_it_will_follow(bot):
@@ -125,7 +128,7 @@ def test_a_capture_whose_card_slack_never_took_says_it_will_follow(bot):
     assert stored(bot, 1).card_ts is None
     assert posted(bot.slack, ALICE) == []  # nothing to tell anyone yet
 
-    assert sweep(bot, later=timedelta(minutes=1)) == 1
+    assert sweep(bot, later=timedelta(minutes=1)) == 3  # with its canvas, and the link to it
     [card] = bot.slack.messages(CHANNEL)  # what the channel shows: one card
     assert "Cold start" in rendered(card.blocks)
 
@@ -152,7 +155,8 @@ def test_the_clock_posts_an_experiment_a_crash_left_unannounced_exactly_once(bot
         )
         messages.confirmation(session, logged, channel=CHANNEL)
 
-    assert sweep(bot) == 1
+    # With P-1's canvas (holding E-1 already) and its card's link to it, left to the clock.
+    assert sweep(bot) == 3
     assert sweep(bot) == 0
 
     [message] = [m for m in bot.slack.messages(CHANNEL) if m.text.startswith("E-1")]
@@ -170,7 +174,7 @@ def test_an_experiment_slack_never_took_says_it_will_follow_and_the_sweep_posts_
     assert "it will follow as soon as Slack takes it" in rendered(note.body)
     assert experiment_row(bot, 1).message_ts is None
 
-    assert sweep(bot, later=timedelta(minutes=1)) == 1
+    assert sweep(bot, later=timedelta(minutes=1)) == 3  # with P-1's canvas and its link
     [message] = [m for m in bot.slack.messages(CHANNEL) if m.text.startswith("E-")]
     assert message.ts == experiment_row(bot, 1).message_ts
     # Its error analysis can now go in its thread, as for any other experiment.
@@ -181,5 +185,5 @@ def test_a_logged_experiment_is_announced_once_and_the_clock_leaves_it(bot):
     frame(bot)
     log(bot, "P-1 0.75 the normal way")
 
-    assert sweep(bot, later=LEASE * 2) == 0
+    assert sweep(bot, later=LEASE * 2) == 2  # P-1's canvas and its card's link to it
     assert len([m for m in bot.slack.messages(CHANNEL) if m.text.startswith("E-")]) == 1

@@ -115,7 +115,8 @@ def test_a_suggestion_follows_its_card_even_when_the_card_is_sent_late(bot):
     assert [c for c in posted(bot.slack, CHANNEL) if c.response.get("ok")] == []
     assert notes(bot) == []
 
-    assert sweep_later(bot, timedelta(minutes=5)) == 2
+    # The card and the note; P-2's canvas and the card's link to it.
+    assert sweep_later(bot, timedelta(minutes=5)) == 4
 
     calls = [c for c in posted(bot.slack, CHANNEL) if c.response.get("ok")]
     [card_at] = [
