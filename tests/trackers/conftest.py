@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -12,6 +13,7 @@ import pytest
 
 from sandbox import tracking_server
 from sandbox.tracking_server import MlflowServer
+from storage.types import run_on
 from tests.conftest import CAROL, CHANNEL, TEAM
 
 
@@ -25,6 +27,25 @@ def mlflow_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MlflowSe
             yield server
     except tracking_server.NotStarted as error:
         pytest.fail(str(error))
+
+
+START = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = START
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Iterator[Clock]:
+    fixed = Clock()
+    run_on(fixed)
+    yield fixed
+    run_on(None)
 
 
 class StandIn(BaseHTTPRequestHandler):
