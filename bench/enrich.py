@@ -75,11 +75,11 @@ def a_problem(database_url: str) -> None:
 def runs(server: tracking_server.MlflowServer, count: int) -> list[tuple[str, float]]:
     """`count` finished runs, each with its own recall; (link, recall)."""
     recalls = [round(0.70 + (n % 200) / 1000, 3) for n in range(count)]
-    server.run({"recall": 0.5})  # the runs' MLflow experiment, made once
     with (
         contextlib.redirect_stdout(io.StringIO()),  # the client prints each run's link
         ThreadPoolExecutor(max_workers=4) as pool,
     ):
+        server.run({"recall": 0.5})  # the runs' MLflow experiment, made once
         ids = list(pool.map(lambda recall: server.run({"recall": recall}), recalls))
     return [(server.run_url(run), recall) for run, recall in zip(ids, recalls, strict=True)]
 
