@@ -21,6 +21,7 @@ from bot.text import escape
 from bot.trackers import runs as run_values
 from handlers import history as records
 from handlers.errors import after_ack
+from handlers.follow_ups import FollowUps
 from handlers.people import People
 from handlers.slack import show_change, tell_delivery
 from jobs import messages
@@ -83,8 +84,10 @@ def read_run(
     secrets: SecretBox | None,
     respond: Respond | None,
 ) -> None:
-    """After the ack: the new experiment's value read from its run and its confirmation
-    redrawn; what went wrong said in place (`respond`), else by DM through the outbox."""
+    """After the ack, as a follow-up (handlers.follow_ups: once no request waits for its
+    ack, so a slow tracker never holds the listeners' threads; one left out is read by the
+    clock's sweep, due at once): the new experiment's value read from its run and its
+    confirmation redrawn; what went wrong said in place (`respond`), else by DM through the outbox."""
     e = logged.experiment
     if e.run_value is None or e.run_value.state != FetchState.FETCHING:
         return
@@ -143,6 +146,7 @@ def submit_experiment(
     sender: Sender,
     trigger: triggers.Trigger,
     secrets: SecretBox | None,
+    follow_ups: FollowUps,
 ) -> None:
     """Save the form; field errors go back inline through the global error handler."""
     metadata = json.loads(view.get("private_metadata") or "{}")
@@ -198,7 +202,7 @@ def submit_experiment(
             )
             messages.confirmation_update(session, logged)
     announce(sender, logged=logged, queued=confirmation, respond=None, client=client)
-    read_run(db, sender, logged=logged, secrets=secrets, respond=None)
+    follow_ups.submit(read_run, db=db, sender=sender, logged=logged, secrets=secrets, respond=None)
 
 
 def register(app: App) -> None:

@@ -30,6 +30,7 @@ from bot.search import render as render_search
 from handlers import history as records
 from handlers.errors import after_ack
 from handlers.experiment_form import announce, open_experiment_form, read_run
+from handlers.follow_ups import FollowUps
 from handlers.people import People
 from handlers.slack import show_change
 from jobs import messages
@@ -50,6 +51,7 @@ def experiment_command(
     sender: Sender,
     trigger: triggers.Trigger,
     secrets: SecretBox | None,
+    follow_ups: FollowUps,
 ) -> None:
     team_id, user_id, channel_id = command["team_id"], command["user_id"], command["channel_id"]
     match parse_experiment(command.get("text") or ""):
@@ -96,7 +98,9 @@ def experiment_command(
                 return
             ack()
             announce(sender, logged=logged, queued=confirmation, respond=respond, client=client)
-            read_run(db, sender, logged=logged, secrets=secrets, respond=respond)
+            follow_ups.submit(
+                read_run, db=db, sender=sender, logged=logged, secrets=secrets, respond=respond
+            )
             tell_tried_before(db, logged=logged, respond=respond, domain=command.get("team_domain"))
         case Show(number):
             with db.reading() as session:

@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 
-from bot.trackers.mlflow import TIMEOUT, Run, TrackerDown, TrackerError
+from bot.trackers.mlflow import TIMEOUT, Run, TrackerDown, TrackerError, tls
 
 VIEWER = "query Viewer { viewer { id username } }"
 RUN = """query Run($entity: String!, $project: String!, $run: String!) {
@@ -86,7 +86,7 @@ def _query(
     endpoint = f"{url.rstrip('/')}/graphql"
     auth = ("api", key) if key else None
     try:
-        with httpx.Client(timeout=TIMEOUT, transport=transport, auth=auth) as client:
+        with httpx.Client(timeout=TIMEOUT, transport=transport, auth=auth, verify=tls()) as client:
             answer = client.post(endpoint, json={"query": query, "variables": variables})
     except httpx.TimeoutException:
         raise TrackerDown(f"W&B at {url} did not answer within 10 seconds.") from None

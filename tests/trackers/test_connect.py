@@ -6,10 +6,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from sandbox.tracking_server import free_port
 from storage.trackers import TrackerConnection
 from tests.conftest import ALICE, TEAM
 from tests.support.slack import rendered
-from tests.trackers.conftest import free_port, ritual
+from tests.trackers.conftest import ritual
 
 TOKEN = "mlflow-token-4c1d9e"
 

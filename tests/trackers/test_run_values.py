@@ -4,8 +4,7 @@ a tracker that does not answer is tried again by the clock, and its author told 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -14,32 +13,15 @@ from runtime.clock import RitualScheduler
 from storage.experiments import Experiment, Outcome
 from storage.problems import Problem
 from storage.trackers import FetchState, RunFetch
-from storage.types import run_on
 from tests.conftest import ALICE, CHANNEL, TEAM
 from tests.support.delivery import command, form, picked, text
 from tests.support.proxy import CuttableProxy
 from tests.support.records import Seed
 from tests.support.slack import rendered
+from tests.trackers.conftest import START
 
 pytestmark = pytest.mark.mlflow
-START = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 KEY = "val/recall_at_10"
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = START
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-@pytest.fixture
-def clock() -> Iterator[Clock]:
-    fixed = Clock()
-    run_on(fixed)
-    yield fixed
-    run_on(None)
 
 
 def a_problem(bot, **fields) -> None:
