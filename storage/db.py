@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -96,10 +97,10 @@ class Database:
 
     def __init__(self, engine: Engine):
         self.engine = engine
-        # SQLite has one writer. Threads of this process take turns on a lock instead of in
-        # SQLite's busy handler, which sleeps and polls (1, 2, 5 … 100 ms) and lets a
+        # SQLite has one writer. Threads of this process take turns in arrival order instead
+        # of in SQLite's busy handler, which sleeps and polls (1, 2, 5 … 100 ms) and lets a
         # writer that keeps missing its chance wait out the whole busy timeout.
-        self._writer = threading.Lock() if engine.dialect.name == "sqlite" else None
+        self._writer = WriterQueue() if engine.dialect.name == "sqlite" else None
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         self._readers = sessionmaker(
             engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False
@@ -176,3 +177,36 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+class WriterQueue:
+    """A lock handed over in arrival order. A plain lock lets whichever thread wakes first
+    take it, so under a steady burst one writer can keep losing until its busy timeout runs
+    out and its person is told to try again; here a writer waits only for those ahead."""
+
+    def __init__(self) -> None:
+        self._guard = threading.Lock()
+        self._held = False
+        self._waiting: deque[threading.Event] = deque()
+
+    def acquire(self, timeout: float) -> bool:
+        with self._guard:
+            if not self._held:
+                self._held = True
+                return True
+            turn = threading.Event()
+            self._waiting.append(turn)
+        if turn.wait(timeout):
+            return True
+        with self._guard:
+            if turn.is_set():  # handed over as the wait ran out: it is ours now
+                return True
+            self._waiting.remove(turn)
+            return False
+
+    def release(self) -> None:
+        with self._guard:
+            if self._waiting:
+                self._waiting.popleft().set()  # the next in line holds it from here
+            else:
+                self._held = False

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
-from storage.db import SQLITE_BUSY_MS, Database
+from storage.db import SQLITE_BUSY_MS, Database, WriterQueue
 from storage.models import Workspace
 
 
@@ -94,3 +94,36 @@ def test_a_write_waits_at_most_the_busy_timeout_in_all_for_its_turn_and_sqlites(
 
     limit = SQLITE_BUSY_MS / 1000
     assert all(wait < limit + 0.5 for wait in waits), waits
+
+
+def test_writers_get_their_turn_in_the_order_they_asked():
+    """Under a steady burst a plain lock lets a late arrival overtake a writer that has been
+    waiting, again and again, until the one left behind runs out of time; turns go in order."""
+    queue, order = WriterQueue(), []
+    assert queue.acquire(timeout=1)
+
+    def write(name: str) -> None:
+        assert queue.acquire(timeout=5)
+        order.append(name)
+        queue.release()
+
+    writers = []
+    for name in ("first", "second", "third"):
+        writers.append(threading.Thread(target=write, args=(name,)))
+        writers[-1].start()
+        deadline = time.monotonic() + 5
+        while len(queue._waiting) < len(writers) and time.monotonic() < deadline:
+            time.sleep(0.001)
+    queue.release()
+    for writer in writers:
+        writer.join(5)
+
+    assert order == ["first", "second", "third"]
+
+
+def test_a_writer_that_gives_up_does_not_hold_up_the_next():
+    queue = WriterQueue()
+    assert queue.acquire(timeout=1)
+    assert not queue.acquire(timeout=0.05)  # gave up while the first held it
+    queue.release()
+    assert queue.acquire(timeout=0.05)  # nobody is left in line ahead of this one
