@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, Integer, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models import TEAM_ID, USER_ID, Base, _enum
@@ -58,4 +58,8 @@ class RunFetch(Base):
     author_told: Mapped[bool] = mapped_column(default=False)
     # Where the value came from, as the card shows it ("MLflow run ab12…, val/recall@10").
     source: Mapped[str | None] = mapped_column(Text)
+    # The run's params, once read: the next run of the problem is compared with them.
+    params: Mapped[dict[str, str] | None] = mapped_column(JSON(none_as_null=True))
+    # What this run changed from the problem's best run so far, as the card shows it.
+    params_changed: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -16,10 +16,11 @@ from sqlalchemy.orm import Session
 
 from bot.experiments import outcomes, runlinks
 from bot.experiments.changes import Changed, changed_of
-from bot.trackers import mlflow
+from bot.trackers import mlflow, params
 from bot.trackers import service as trackers
 from bot.trackers.mlflow import Run, TrackerError
 from storage.experiments import Experiment
+from storage.problems import Direction
 from storage.secrets import SecretBox
 from storage.trackers import FetchState, RunFetch, TrackerKind
 
@@ -152,8 +153,34 @@ def fill(session: Session, *, target: Target, run: Run) -> Changed:
         fetch.state, fetch.last_error = FetchState.FETCHED, None
         tracker = "W&B" if target.kind == TrackerKind.WANDB else "MLflow"
         fetch.source = f"{tracker} run {run.run_id[:12]} ({run.status.lower()}), `{key}`"
+        fetch.params = dict(run.params)
+        best = best_run(session, row)
+        if best is not None:
+            fetch.params_changed = params.phrase(best[0], best[1], run.params)
         row.values, row.value = [value], value
     return changed_of(session, row, changed)
+
+
+def best_run(session: Session, row: Experiment) -> tuple[str, dict[str, str]] | None:
+    """The problem's best experiment so far whose run was read, and that run's params."""
+    read = session.execute(
+        select(Experiment, RunFetch.params)
+        .join(RunFetch, RunFetch.experiment_id == Experiment.id)
+        .where(
+            Experiment.team_id == row.team_id,
+            Experiment.problem_id == row.problem_id,
+            Experiment.id != row.id,
+            Experiment.deleted_at.is_(None),
+            Experiment.value.is_not(None),
+            RunFetch.params.is_not(None),
+        )
+        .order_by(Experiment.number)  # of runs as good, the first
+    ).all()
+    if not read:
+        return None
+    higher = row.problem.direction == Direction.HIGHER
+    best, best_params = max(read, key=lambda r: r[0].value if higher else -r[0].value)
+    return best.ref, best_params
 
 
 def failed(session: Session, *, fetch_id: int, error: TrackerError, now: datetime) -> str | None:
