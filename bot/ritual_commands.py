@@ -3,6 +3,7 @@ or the experiments webhook, and help."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -28,6 +29,7 @@ class Connect:
     kind: TrackerKind
     url: str
     token: str | None
+    entity: str | None = None  # W&B: the user or team whose runs get the key
 
 
 @dataclass(frozen=True)
@@ -58,7 +60,9 @@ RitualCommand = (
 )
 SEARCH_EXAMPLE = "`/ritual search label noise`"
 CONNECT_EXAMPLE = "`/ritual connect mlflow https://mlflow.example.com [token]`"
-WANDB_EXAMPLE = "`/ritual connect wandb <api key>`"
+WANDB_EXAMPLE = "`/ritual connect wandb <api key> [entity]`"
+# A W&B entity (user or team) name, as W&B allows it.
+ENTITY = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 DEFAULT_WANDB_API = "https://api.wandb.ai"
 
 
@@ -120,15 +124,29 @@ def _connect_mlflow(args: list[str]) -> Connect:
 
 
 def _connect_wandb(args: list[str]) -> Connect:
-    """`/ritual connect wandb <api key> [W&B Server address]` (wandb.ai by default)."""
-    if not args or len(args) > 2:
+    """`/ritual connect wandb <api key> [entity] [W&B Server address]` (wandb.ai by default):
+    with an entity, the key is sent only for that user's or team's runs."""
+    if not args or len(args) > 3:
         raise UsageError(
-            f"Give your W&B API key (wandb.ai/authorize), and your W&B Server's address if "
-            f"you run your own. Example: {WANDB_EXAMPLE}."
+            "Give your W&B API key (wandb.ai/authorize), then if you like the entity (your "
+            "W&B user or team) whose runs it reads, and your W&B Server's address if you run "
+            f"your own. Example: {WANDB_EXAMPLE}."
         )
-    server = args[1] if len(args) == 2 else DEFAULT_WANDB_API
+    key, rest = args[0], args[1:]
+    addresses = [a for a in rest if "://" in a or a.startswith("<")]
+    entities = [a for a in rest if a not in addresses]
+    if len(addresses) > 1 or len(entities) > 1:
+        raise UsageError(
+            f"Give one entity and one W&B Server address at most. Example: {WANDB_EXAMPLE}."
+        )
+    if entities and not ENTITY.fullmatch(entities[0]):
+        raise UsageError(
+            f"'{entities[0][:40]}' is not a W&B entity name (letters, digits, '-', '_' and "
+            f"'.', as in your runs' links: wandb.ai/<entity>/<project>). Example: {WANDB_EXAMPLE}."
+        )
+    server = addresses[0] if addresses else DEFAULT_WANDB_API
     url = _web_address(server, example=WANDB_EXAMPLE, what="The W&B Server address")
-    return Connect(TrackerKind.WANDB, url, args[0])
+    return Connect(TrackerKind.WANDB, url, key, entities[0] if entities else None)
 
 
 def _web_address(typed: str, *, example: str, what: str) -> str:

@@ -46,6 +46,8 @@ class Target:
     token: str | None
     metric_key: str | None
     metric_name: str | None
+    # W&B: the entity the connected key is for, when the run is another's (not read).
+    other_entity: str | None = None
 
 
 def target(session: Session, *, fetch_id: int, box: SecretBox | None) -> Target | None:
@@ -61,12 +63,16 @@ def target(session: Session, *, fetch_id: int, box: SecretBox | None) -> Target 
     if row is None or row.deleted_at is not None or not row.run_url:
         return None
     wandb_run = runlinks.wandb_run(row.run_url)
+    other_entity = None
     kind = TrackerKind.WANDB if wandb_run else TrackerKind.MLFLOW
     connected = trackers.credentials(session, team_id=row.team_id, kind=kind, box=box)
     if wandb_run is not None:
         entity, project, run_id = wandb_run
         path = (entity, project)
         server, token = (connected.url, connected.token) if connected else (None, None)
+        # The key goes only to the runs of the entity it was connected for.
+        if connected is not None and connected.entity not in (None, entity):
+            server, token, other_entity = None, None, connected.entity
     else:
         run_id, path = runlinks.mlflow_run_id(row.run_url) or "", ("", "")
         # The workspace's token goes only to the server it was given for.
@@ -88,6 +94,7 @@ def target(session: Session, *, fetch_id: int, box: SecretBox | None) -> Target 
         token=token,
         metric_key=row.problem.metric_key,
         metric_name=row.problem.metric_name,
+        other_entity=other_entity,
     )
 
 
