@@ -82,6 +82,14 @@ def wandb_api() -> Iterator[str]:
     server.shutdown()
 
 
+def churn_recall(bot) -> None:
+    """P-1, read from W&B by its summary metric `val/recall@10`."""
+    Seed(bot).problem(
+        "Churn recall", metric_name="recall", metric_key="val/recall@10", baseline=0.7,
+        target=0.8, channel_id=CHANNEL,
+    )  # fmt: skip
+
+
 def told(bot) -> str:
     return " ".join(rendered(r.body) for r in bot.slack.responses)
 
@@ -111,10 +119,7 @@ def test_a_wrong_wandb_key_is_refused_and_nothing_saved(bot, wandb_api):
 
 
 def test_a_pasted_wandb_run_fills_its_summary_metric(bot, wandb_api):
-    Seed(bot).problem(
-        "Churn recall", metric_name="recall", metric_key="val/recall@10", baseline=0.7,
-        target=0.8, channel_id=CHANNEL,
-    )  # fmt: skip
+    churn_recall(bot)
     ritual(bot, f"connect wandb {KEY} {wandb_api}")
 
     experiment(bot, "P-1 https://wandb.ai/acme/churn/runs/h4x9k2 tried focal loss")
@@ -165,10 +170,7 @@ def test_a_badly_typed_entity_says_what_an_entity_looks_like(bot, wandb_api):
 
 
 def test_a_run_of_another_entity_is_not_read_with_the_key_and_says_why(bot, wandb_api):
-    Seed(bot).problem(
-        "Churn recall", metric_name="recall", metric_key="val/recall@10", baseline=0.7,
-        target=0.8, channel_id=CHANNEL,
-    )  # fmt: skip
+    churn_recall(bot)
     ritual(bot, f"connect wandb {KEY} al {wandb_api}")  # Al's own runs only
 
     experiment(bot, "P-1 https://wandb.ai/acme/churn/runs/h4x9k2 tried focal loss")
