@@ -102,9 +102,9 @@ def _connect(rest: str) -> Connect:
     kind, _, args = rest.partition(" ")
     match kind.lower():
         case "mlflow":
-            return _connect_mlflow(args.split())
+            return connect_mlflow(args.split())
         case "wandb":
-            return _connect_wandb(args.split())
+            return connect_wandb(args.split())
         case _:
             raise UsageError(
                 f"`/ritual connect` connects an MLflow tracking server or W&B, not "
@@ -113,7 +113,7 @@ def _connect(rest: str) -> Connect:
             )
 
 
-def _connect_mlflow(args: list[str]) -> Connect:
+def connect_mlflow(args: list[str]) -> Connect:
     if not args or len(args) > 2:
         raise UsageError(
             "Give the MLflow server's address, and a token if it needs one (Databricks: a "
@@ -123,7 +123,7 @@ def _connect_mlflow(args: list[str]) -> Connect:
     return Connect(TrackerKind.MLFLOW, url, args[1] if len(args) == 2 else None)
 
 
-def _connect_wandb(args: list[str]) -> Connect:
+def connect_wandb(args: list[str]) -> Connect:
     """`/ritual connect wandb <api key> [entity] [W&B Server address]` (wandb.ai by default):
     with an entity, the key is sent only for that user's or team's runs."""
     if not args or len(args) > 3:
@@ -139,14 +139,22 @@ def _connect_wandb(args: list[str]) -> Connect:
         raise UsageError(
             f"Give one entity and one W&B Server address at most. Example: {WANDB_EXAMPLE}."
         )
-    if entities and not ENTITY.fullmatch(entities[0]):
+    return wandb_connection(
+        key, entity=entities[0] if entities else None, server=addresses[0] if addresses else None
+    )
+
+
+def wandb_connection(key: str, *, entity: str | None, server: str | None) -> Connect:
+    """W&B with `key`, for `entity`'s runs when given, at `server` (else wandb.ai)."""
+    if entity and not ENTITY.fullmatch(entity):
         raise UsageError(
-            f"'{entities[0][:40]}' is not a W&B entity name (letters, digits, '-', '_' and "
+            f"'{entity[:40]}' is not a W&B entity name (letters, digits, '-', '_' and "
             f"'.', as in your runs' links: wandb.ai/<entity>/<project>). Example: {WANDB_EXAMPLE}."
         )
-    server = addresses[0] if addresses else DEFAULT_WANDB_API
-    url = _web_address(server, example=WANDB_EXAMPLE, what="The W&B Server address")
-    return Connect(TrackerKind.WANDB, url, key, entities[0] if entities else None)
+    url = _web_address(
+        server or DEFAULT_WANDB_API, example=WANDB_EXAMPLE, what="The W&B Server address"
+    )
+    return Connect(TrackerKind.WANDB, url, key, entity)
 
 
 def _web_address(typed: str, *, example: str, what: str) -> str:
