@@ -55,6 +55,8 @@ class ActionId(enum.StrEnum):
     WATCH_KEEP = "watch_keep"
     WATCH_RETRAINED = "watch_retrained"  # on a retrain reminder (value = problem number)
     TRACKER_CONNECT_OPEN = "tracker_connect_open"  # App Home: connect a tracker in a modal
+    # On a card whose run has several metrics: which is the problem's (value "E:index").
+    RUN_METRIC_KEY = "run_metric_key"
     # The experiments branch provides the modal; the value is "standup-answer:<answer id>".
     LOG_EXPERIMENT_FROM_STANDUP = "log_experiment_from_standup"
     FIELD = "value"

@@ -64,4 +64,6 @@ class RunFetch(Base):
     params: Mapped[dict[str, str] | None] = mapped_column(JSON(none_as_null=True))
     # What this run changed from the problem's best run so far, as the card shows it.
     params_changed: Mapped[str | None] = mapped_column(Text)
+    # The run's metric keys, when none could be told to be the problem's: the card offers them.
+    metric_keys: Mapped[list[str] | None] = mapped_column(JSON(none_as_null=True))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

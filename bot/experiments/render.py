@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from bot.blocks import actions, button, context, moment, paragraphs, section, sections, user
+from bot.blocks import actions, button, context, moment, paragraphs, plain, section, sections, user
 from bot.experiments.service import ExperimentRecord, Logged
 from bot.ids import ActionId
 from bot.metric import judged_by
@@ -174,6 +174,8 @@ def confirmation(logged: Logged) -> Blocks:
     if (measures := _measures(logged.problem, e)) is not None:
         blocks.append(context(measures))
     blocks += _details(e)
+    if e.run_value is not None and e.run_value.metric_keys:
+        blocks.append(metric_key_menu(logged))
     if (caveats := _caveats(logged)) is not None:
         blocks.append(context(caveats))
     if e.owes_analysis:
@@ -194,6 +196,23 @@ def confirmation(logged: Logged) -> Blocks:
     source = f" · from <{e.source_permalink}|this message>" if e.source_permalink else ""
     blocks.append(context(f"Logged by {user(e.author_id)}{source} · `/experiment show {e.ref}`"))
     return blocks
+
+
+def metric_key_menu(logged: Logged) -> dict[str, Any]:
+    """The run's metric keys to pick the problem's from: the value is then read again."""
+    e, name = logged.experiment, logged.problem.metric_name or "the metric"
+    assert e.run_value is not None
+    options = [
+        {"text": plain(key, 75), "value": f"{e.number}:{i}"}
+        for i, key in enumerate(e.run_value.metric_keys)
+    ]
+    menu = {
+        "type": "static_select",
+        "action_id": ActionId.RUN_METRIC_KEY,
+        "placeholder": plain(f"Which is {name}?", 150),
+        "options": options,
+    }
+    return actions(menu)
 
 
 def confirmation_text(logged: Logged) -> str:

@@ -29,6 +29,15 @@ class TrackerDown(TrackerError):
     """The tracker did not answer usefully now; it may later."""
 
 
+class UnmappedMetric(TrackerError):
+    """The run has metrics, and which is the problem's is not known: `keys` are the run's,
+    offered on the experiment's card to choose from."""
+
+    def __init__(self, message: str, keys: list[str]):
+        super().__init__(message)
+        self.keys = keys
+
+
 @dataclass(frozen=True)
 class Run:
     run_id: str

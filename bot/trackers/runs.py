@@ -18,15 +18,18 @@ from bot.experiments import outcomes, runlinks
 from bot.experiments.changes import Changed, changed_of
 from bot.trackers import mlflow, params
 from bot.trackers import service as trackers
-from bot.trackers.mlflow import Run, TrackerError
+from bot.trackers.mlflow import Run, TrackerError, UnmappedMetric
 from storage.experiments import Experiment
 from storage.problems import Direction
 from storage.secrets import SecretBox
 from storage.trackers import FetchState, RunFetch, TrackerKind
+from storage.types import utcnow
 
 FIRST_RETRY = timedelta(minutes=1)
 LONGEST_WAIT = timedelta(hours=1)
 TELL_AFTER = timedelta(days=1)
+# Slack's menus list at most 100 options.
+KEYS_OFFERED = 100
 
 
 @dataclass(frozen=True)
@@ -138,10 +141,11 @@ def value_of(target: Target, run: Run) -> tuple[str, float]:
     has = ", ".join(f"`{k}`" for k in sorted(run.metrics)[:10]) or "no metrics"
     wanted = f"no metric `{key}`" if key else "several metrics, and none is the problem's"
     tracker = "W&B" if target.kind == TrackerKind.WANDB else "MLflow"
-    raise TrackerError(
-        f"{tracker} run {run.run_id[:12]} has {wanted} (it has {has}). Say which is "
-        f"{problem_ref}'s metric: `/problem {problem_ref} metric-key <key>`, then type the "
-        "value with `/experiment edit`."
+    raise UnmappedMetric(
+        f"{tracker} run {run.run_id[:12]} has {wanted} (it has {has}). Pick "
+        f"{problem_ref}'s metric on the experiment's card, or type "
+        f"`/problem {problem_ref} metric-key <key>`.",
+        sorted(run.metrics)[:KEYS_OFFERED],
     )
 
 
@@ -198,6 +202,7 @@ def failed(session: Session, *, fetch_id: int, error: TrackerError, now: datetim
     fetch.attempts += 1
     fetch.last_error = error.message
     fetch.first_failed_at = fetch.first_failed_at or now
+    fetch.metric_keys = error.keys if isinstance(error, UnmappedMetric) else None
     if not isinstance(error, mlflow.TrackerDown):
         fetch.state = FetchState.FAILED
     else:
@@ -209,3 +214,19 @@ def failed(session: Session, *, fetch_id: int, error: TrackerError, now: datetim
         return None
     fetch.author_told = True
     return error.message
+
+
+def read_again(session: Session, *, team_id: str, number: int) -> int | None:
+    """E-<number>'s run to be read again at once (its metric key was just picked): the id
+    of its fetch, or None when its value is not read from a run."""
+    fetch = session.scalar(
+        select(RunFetch)
+        .join(Experiment, Experiment.id == RunFetch.experiment_id)
+        .where(RunFetch.team_id == team_id, Experiment.number == number)
+    )
+    if fetch is None:
+        return None
+    fetch.state, fetch.attempts, fetch.next_try_at = FetchState.FETCHING, 0, utcnow()
+    fetch.last_error, fetch.first_failed_at, fetch.author_told = None, None, False
+    fetch.metric_keys = None
+    return fetch.id

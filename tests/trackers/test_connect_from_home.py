@@ -11,7 +11,7 @@ from storage.trackers import TrackerConnection, TrackerKind
 from tests.conftest import ALICE, CAROL, TEAM
 from tests.support.delivery import buttons, choice, form, text
 from tests.support.slack import rendered
-from tests.trackers.test_wandb import KEY, wandb_api  # noqa: F401 (the stand-in's fixture)
+from tests.trackers.test_wandb import KEY, SLOW_KEY, wandb_api  # noqa: F401 (the stand-in's fixture)
 
 
 def open_form(bot, user: str = CAROL):
@@ -61,6 +61,19 @@ def test_a_wandb_key_typed_in_the_form_is_sealed_and_never_posted(bot, wandb_api
     assert saved.entity == "acme" and saved.token and KEY not in saved.token
     posted = [c.args for c in bot.slack.calls("chat.postMessage")]
     assert KEY not in str(posted) and KEY not in str(bot.slack.open_view(CAROL).view)
+
+
+def test_a_slow_tracker_shows_checking_then_the_result(bot, wandb_api):  # noqa: F811
+    open_form(bot)
+
+    answer = submit(bot, tracker=choice("wandb"), address=text(wandb_api), token=text(SLOW_KEY))
+
+    # Slack got "Checking…" in time; the result came by views.update once W&B answered.
+    assert "Checking Weights & Biases" in rendered(answer.body)
+    [update] = bot.slack.calls("views.update")
+    assert "Connected Weights & Biases" in rendered(update.args)
+    assert "Connected Weights & Biases" in rendered(bot.slack.open_view(CAROL).view)
+    assert len(connections(bot)) == 1
 
 
 def test_a_refused_check_shows_the_form_again_with_why_and_saves_nothing(bot, wandb_api):  # noqa: F811

@@ -13,7 +13,7 @@ from runtime.clock import RitualScheduler
 from storage.experiments import Experiment, Outcome
 from storage.problems import Problem
 from storage.trackers import FetchState, RunFetch
-from tests.conftest import ALICE, CHANNEL, TEAM
+from tests.conftest import ALICE, BOB, CHANNEL, TEAM
 from tests.support.delivery import command, form, picked, text
 from tests.support.proxy import CuttableProxy
 from tests.support.records import Seed
@@ -155,6 +155,66 @@ def test_a_run_without_the_problems_metric_says_which_keys_it_has(bot, mlflow_se
     assert f"no metric `{KEY}`" in told(bot) and "`val/f1`, `val/precision`" in told(bot)
     assert "/problem P-1 metric-key" in told(bot)
     assert "Value not read" in posted(bot, "chat.update")[-1]
+    assert [o["text"]["text"] for o in card_menu(bot)["options"]] == ["val/f1", "val/precision"]
+
+
+def card_menu(bot) -> dict:
+    """The menu of run metric keys on E-1's card, as last drawn."""
+    card = bot.slack.calls("chat.update")[-1].args
+    [menu] = [
+        element
+        for block in card["blocks"]
+        if block["type"] == "actions"
+        for element in block["elements"]
+        if element["action_id"] == "run_metric_key"
+    ]
+    return menu
+
+
+def pick(bot, menu: dict, key: str, *, user: str = ALICE) -> None:
+    [option] = [o for o in menu["options"] if o["text"]["text"] == key]
+    card = bot.slack.calls("chat.update")[-1].args
+    bot.slack.click(
+        team_id=TEAM, user_id=user, action_id="run_metric_key", selected_option=option,
+        channel_id=card["channel"], message_ts=card["ts"],
+    )  # fmt: skip
+    bot.settle()
+
+
+def test_the_card_offers_the_runs_metric_keys_and_a_pick_reads_the_value(bot, mlflow_server, clock):
+    a_problem(bot)  # no metric key, and the run names none "recall"
+    run = mlflow_server.run({"val/recall_at_10": 0.82, "val/precision": 0.5})
+    experiment(bot, f"P-1 {mlflow_server.run_url(run)} focal loss")
+
+    menu = card_menu(bot)
+    assert menu["placeholder"]["text"] == "Which is recall?"
+    assert [o["text"]["text"] for o in menu["options"]] == ["val/precision", "val/recall_at_10"]
+    assert "Pick P-1's metric on the experiment's card" in told(bot)
+
+    pick(bot, menu, "val/recall_at_10")
+
+    row, fetch = stored(bot)
+    assert row.values == [0.82] and row.outcome == Outcome.MET_TARGET
+    assert fetch.state == FetchState.FETCHED and fetch.metric_keys is None
+    with bot.runtime.db.reading() as session:
+        assert session.scalar(select(Problem.metric_key)) == "val/recall_at_10"
+    redrawn = posted(bot, "chat.update")[-1]
+    assert "Met target" in redrawn and "Which is recall?" not in redrawn
+    assert "P-1's metric is `val/recall_at_10`" in told(bot)
+
+
+def test_a_metric_key_is_picked_only_by_who_may_change_the_problem(bot, mlflow_server, clock):
+    a_problem(bot)
+    run = mlflow_server.run({"val/recall_at_10": 0.82, "val/precision": 0.5})
+    experiment(bot, f"P-1 {mlflow_server.run_url(run)} focal loss")
+
+    pick(bot, card_menu(bot), "val/precision", user=BOB)
+
+    row, fetch = stored(bot)
+    assert row.value is None and fetch.state == FetchState.FAILED
+    with bot.runtime.db.reading() as session:
+        assert session.scalar(select(Problem.metric_key)) is None
+    assert "You can't set the metric key of P-1" in told(bot)
 
 
 def test_a_run_the_server_does_not_have_is_told_at_once(bot, mlflow_server, clock):

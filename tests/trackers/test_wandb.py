@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import json
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -28,6 +29,8 @@ from tests.support.slack import rendered
 from tests.trackers.conftest import ritual
 
 KEY = "0123456789abcdef0123456789abcdef01234567"
+# A key W&B takes this long to answer for: past what a form's submission waits.
+SLOW_KEY, SLOW_SECONDS = "5" * 40, 3.5
 RUNS = {
     ("acme", "churn", "h4x9k2"): {
         "name": "h4x9k2",
@@ -48,10 +51,17 @@ VIEWER = {
 ASKED: list[tuple[str, str, str]] = []  # the runs asked for, with the key
 
 
+def basic(key: str) -> str:
+    """HTTP Basic auth as W&B's client sends a key."""
+    return "Basic " + base64.b64encode(f"api:{key}".encode()).decode()
+
+
 class WandbStandIn(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
-        expected = "Basic " + base64.b64encode(f"api:{KEY}".encode()).decode()
-        if self.headers.get("Authorization") != expected:
+        given = self.headers.get("Authorization")
+        if given == basic(SLOW_KEY):
+            time.sleep(SLOW_SECONDS)
+        elif given != basic(KEY):
             return self._answer(401, {"errors": [{"message": "user is not logged in"}]})
         asked = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         if "viewer" in asked["query"]:

@@ -1,5 +1,6 @@
 """run_fetches.params, run_fetches.params_changed: a run's params, and what it changed from
-the problem's best run so far; tracker_connections.entity: the W&B entity a key is for
+the problem's best run so far; run_fetches.metric_keys: the run's metric keys, offered when
+none is known to be the problem's; tracker_connections.entity: the W&B entity a key is for
 
 Revision ID: 0029
 Revises: 0026
@@ -21,10 +22,12 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     op.add_column("run_fetches", sa.Column("params", sa.JSON(), nullable=True))
     op.add_column("run_fetches", sa.Column("params_changed", sa.Text(), nullable=True))
+    op.add_column("run_fetches", sa.Column("metric_keys", sa.JSON(), nullable=True))
     op.add_column("tracker_connections", sa.Column("entity", sa.String(64), nullable=True))
 
 
 def downgrade() -> None:
     op.drop_column("tracker_connections", "entity")
+    op.drop_column("run_fetches", "metric_keys")
     op.drop_column("run_fetches", "params_changed")
     op.drop_column("run_fetches", "params")
