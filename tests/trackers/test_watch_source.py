@@ -201,6 +201,13 @@ def test_the_ritual_reads_the_value_from_the_run_and_records_the_check(
     fire(bot, scheduler, utc(2027, 1, 11, 15, 0))
     assert len(recorded(bot)) == 1 and len(dms(bot, "P-1 checked from MLflow")) == 1
 
+    with time_machine.travel(utc(2027, 1, 12, 9), tick=False):
+        bot.slack.open_home(team_id=TEAM, user_id=ALICE)
+        bot.settle()
+    board = rendered(bot.slack.home(team_id=TEAM, user_id=ALICE))
+    assert "*P-1* Recall on rare classes: recall 0.8 on" in board
+    assert f"read from MLflow run {run[:12]} (`{KEY}`)" in board
+
 
 @pytest.mark.mlflow
 def test_the_runs_latest_value_past_the_threshold_alerts_in_the_thread(
