@@ -99,6 +99,13 @@ class SetMetricKey:
 
 
 @dataclass(frozen=True)
+class SetWatchSource:
+    number: int
+    run: str | None  # None: `off`, the owner is asked again
+    key: str | None = None
+
+
+@dataclass(frozen=True)
 class OpenExperimentForm:
     problem: int | None
 
@@ -134,6 +141,7 @@ ProblemCommand = (
     | Restore
     | History
     | SetMetricKey
+    | SetWatchSource
 )
 ExperimentCommand = OpenExperimentForm | QuickLog | Help | Show | Edit | Delete | Restore | History
 AnalysisCommand = OpenAnalysisForm | OwedAnalyses | Help | Show | Edit | Delete | Restore | History
@@ -214,6 +222,8 @@ def parse_problem(text: str) -> ProblemCommand:
         return ShowProblem(parse_ref(rest, kind="P"))
     if REF.match(word) and rest.split(maxsplit=1)[:1] == ["metric-key"]:
         return _metric_key(parse_ref(word, kind="P"), rest.split(maxsplit=1)[1:])
+    if REF.match(word) and rest.split(maxsplit=1)[:1] == ["watch-source"]:
+        return _watch_source(parse_ref(word, kind="P"), rest.split()[1:])
     if word in ("decide", "reopen", "edit", "delete", "restore", "history"):
         if rest and not REF.match(rest.split()[0]):
             raise UsageError(
@@ -238,6 +248,21 @@ def _metric_key(number: int, rest: list[str]) -> SetMetricKey:
             f"`/problem P-{number} metric-key val/recall_at_10`."
         )
     return SetMetricKey(number, key)
+
+
+def _watch_source(number: int, words: list[str]) -> SetWatchSource:
+    """`/problem P-12 watch-source <run id|run link> [key]`, or `... watch-source off`."""
+    if [w.lower() for w in words] == ["off"]:
+        return SetWatchSource(number, None)
+    if not 1 <= len(words) <= 2:
+        raise UsageError(
+            f"Say which MLflow run to read P-{number}'s production value from, and its "
+            f"metric key if it is not the problem's: `/problem P-{number} watch-source "
+            f"<run id or link> [key]`, e.g. `/problem P-{number} watch-source "
+            f"0123456789abcdef0123456789abcdef val/recall`; `/problem P-{number} watch-source "
+            "off` asks the owner again."
+        )
+    return SetWatchSource(number, words[0], words[1] if len(words) > 1 else None)
 
 
 def parse_experiment(text: str) -> ExperimentCommand:

@@ -134,6 +134,8 @@ class WatchField(enum.StrEnum):
     ALERT = "alert"
     CHECK = "check"
     RETRAIN = "retrain"
+    RUN = "run"  # an MLflow run to read the production value from, instead of asking
+    KEY = "key"  # the metric's key in that run
 
 
 class TrackerField(enum.StrEnum):

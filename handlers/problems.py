@@ -20,6 +20,7 @@ from bot.commands import (
     OpenForm,
     Restore,
     SetMetricKey,
+    SetWatchSource,
     ShowProblem,
     parse_problem,
 )
@@ -31,6 +32,8 @@ from bot.problems import lists, render
 from bot.problems import service as problems
 from bot.problems.draft import ProblemDraft
 from bot.problems.modals import problem_modal
+from bot.watch import render as watch_render
+from bot.watch import sources
 from handlers import history as records
 from handlers.errors import after_ack
 from handlers.follow_ups import FollowUps
@@ -115,6 +118,15 @@ def problem_command(
                     session, team_id=team_id, number=number, key=key, actor=actor
                 )
             ack(text=render.metric_key_set(number, key), response_type="ephemeral")
+        case SetWatchSource(number, run, key):
+            actor = people.actor(client, team_id=team_id, user_id=user_id)
+            with db.transaction() as session:
+                problem = sources.set_source(
+                    session, team_id=team_id, number=number, run=run, key=key, actor=actor
+                )
+                card = messages.problem_changed(session, problem)
+            ack(text=watch_render.source_set(problem), response_type="ephemeral")
+            sender.send_now([card] if card else [], team_id=team_id, person=user_id)
         case Decide(number, kind, rationale, watch):
             actor = people.actor(client, team_id=team_id, user_id=user_id)
             with db.transaction() as session:

@@ -71,6 +71,7 @@ class RitualScheduler:
     ) -> None:
         self.db = db
         self.secrets = secrets
+        self.runners = jobs.runners(secrets)
         self.client_factory = client_factory
         self.now = now or utcnow
         # What this clock claims (ritual runs, outbox messages) another takes over if it dies.
@@ -249,7 +250,7 @@ class RitualScheduler:
             )
         if not mine:
             return 0
-        runner = jobs.RUNNERS[ritual.kind]
+        runner = self.runners[ritual.kind]
         try:
             runner(
                 db=self.db,

@@ -45,6 +45,10 @@ class WatchPlan(Base):
     # The last retrain, or the ship: where the retraining cadence counts from.
     trained_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by: Mapped[str] = mapped_column(USER_ID)
+    # Where the ritual reads the production value instead of asking: an MLflow run's id on
+    # the workspace's connected server, and the metric's key in it (both or neither).
+    source_run: Mapped[str | None] = mapped_column(String(64))
+    source_key: Mapped[str | None] = mapped_column(String(250))
 
     # A problem in production reads its plan as `problem.watch_plan`.
     problem: Mapped[Problem] = relationship(
@@ -77,6 +81,8 @@ class WatchCheck(Base):
         ForeignKey("problems.id", ondelete="SET NULL")
     )
     source_key: Mapped[str | None] = mapped_column(String(128))
+    # Where the value was read, when the ritual read it: `MLflow run 0123456789ab (`key`)`.
+    read_from: Mapped[str | None] = mapped_column(String(300))
 
     plan: Mapped[WatchPlan] = relationship(back_populates="checks")
 

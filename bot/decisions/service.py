@@ -3,7 +3,7 @@ reopening a problem that was dropped or shipped."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import select
@@ -14,7 +14,7 @@ from bot import permissions
 from bot.errors import NotFound, UsageError, ValidationFailed
 from bot.experiments import outcomes
 from bot.problems.service import ProblemRecord
-from bot.watch import plan
+from bot.watch import plan, sources
 from bot.watch import service as watching
 from bot.watch.plan import WatchDraft
 from storage import queries
@@ -175,12 +175,23 @@ def decide(
     if kind is DecisionKind.SHIP:
         shipped = ProblemRecord.of(problem)
         best = outcomes.best_results(session, team_id=team_id, problems=[shipped])
+        draft = watch or WatchDraft()
         terms = plan.terms(
-            watch or WatchDraft(),
+            draft,
             metric=problem.metric_name,
             best=best.get(problem.number, problem.target),
             fields=fields,
         )
+        source = sources.checked(
+            session,
+            team_id=team_id,
+            run=draft.run,
+            key=draft.key,
+            default_key=problem.metric_key or terms.metric_name,
+            fields=fields,
+            example=plan.WATCH_EXAMPLE + " run=<run id or link> key=val/recall",
+        )
+        terms = replace(terms, source=source)
     try:
         with session.begin_nested():
             row = Decision(

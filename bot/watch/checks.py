@@ -37,9 +37,10 @@ def record_check(
     shifted: bool,
     note: str | None,
     source_key: str,
+    read_from: str | None = None,
 ) -> Checked:
-    """Record a check of P-<number>'s production value: an alert when the value is past
-    the threshold or the input data has shifted."""
+    """Record a check of P-<number>'s production value (typed, or read `read_from` a run by
+    the ritual): an alert when the value is past the threshold or the input data has shifted."""
     plan = watched_plan(session, team_id=team_id, number=number)
     problem = plan.problem
     permissions.check(
@@ -65,6 +66,7 @@ def record_check(
             checked_by=actor.user_id,
             checked_at=utcnow(),
             source_key=source_key,
+            read_from=read_from,
         )
         try:
             with session.begin_nested():

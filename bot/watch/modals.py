@@ -54,6 +54,21 @@ def plan_inputs(problem: ProblemRecord) -> list[dict[str, Any]]:
             hint="A number of days (90d), or leave empty for no cadence.",
             placeholder="90d",
         ),
+        forms.text_input(
+            WatchField.RUN,
+            "Read the value from an MLflow run",
+            None,
+            hint="A run id or link on the connected MLflow: its value is read at each check "
+            "instead of asked. Leave empty to be asked by DM.",
+            placeholder="0123456789abcdef0123456789abcdef",
+        ),
+        forms.text_input(
+            WatchField.KEY,
+            "Metric key in that run",
+            None,
+            hint="Leave empty for the problem's metric key, else the metric's name.",
+            placeholder="val/recall_at_10",
+        ),
     ]
 
 

@@ -37,6 +37,20 @@ class WatchDraft:
     alert: str | None = None
     check: str | None = None
     retrain: str | None = None
+    run: str | None = None
+    key: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class WatchSource:
+    """Where the ritual reads the production value: a run on the workspace's MLflow."""
+
+    run_id: str
+    key: str
+
+    @property
+    def label(self) -> str:
+        return f"MLflow run {self.run_id[:12]} (`{self.key}`)"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -47,9 +61,13 @@ class WatchTerms:
     alert_relative: bool
     check_every_days: int
     retrain_every_days: int | None
+    source: WatchSource | None = None
 
     @classmethod
     def of(cls, plan: WatchPlan) -> WatchTerms:
+        source = None
+        if plan.source_run and plan.source_key:
+            source = WatchSource(run_id=plan.source_run, key=plan.source_key)
         return cls(
             metric_name=plan.metric_name,
             shipped_value=plan.shipped_value,
@@ -57,6 +75,7 @@ class WatchTerms:
             alert_relative=plan.alert_relative,
             check_every_days=plan.check_every_days,
             retrain_every_days=plan.retrain_every_days,
+            source=source,
         )
 
     def threshold(self, direction: Direction) -> float:
@@ -85,9 +104,11 @@ class WatchTerms:
             if self.retrain_every_days
             else "no retraining cadence"
         )
+        read = f" · read from {self.source.label}" if self.source else ""
         return (
             f"{self.metric_name} at {self.shipped_value:g} at ship · alert "
             f"{self.alert_text(direction)} · checked {cadence(self.check_every_days)} · {retrain}"
+            f"{read}"
         )
 
 

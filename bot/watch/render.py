@@ -36,15 +36,25 @@ def check_prompt_text(log: WatchLog) -> str:
     return f"Time to check {log.problem.ref} in production"
 
 
-def check_prompt(log: WatchLog) -> Blocks:
-    """To the owner, when a check is due: what to read, and the button to record it."""
+def check_prompt(log: WatchLog, *, unread: str | None = None) -> Blocks:
+    """To the owner, when a check is due: what to read, and the button to record it; with
+    why the value could not be read from its run, when it has one (`unread`)."""
     p = log.problem
+    why = []
+    if unread is not None and log.terms.source is not None:
+        why = [
+            context(
+                f":warning: I couldn't read the value from {escape(log.terms.source.label)}: "
+                f"{escape(unread)}"
+            )
+        ]
     return [
         section(
             f"Time to check {_named(p)} in production: "
             f"{escape(log.terms.summary(p.direction))}.\nWhat does "
             f"{escape(log.terms.metric_name)} read now, and has the input data shifted?"
         ),
+        *why,
         actions(
             button(
                 "Record a check",
@@ -54,6 +64,39 @@ def check_prompt(log: WatchLog) -> Blocks:
             )
         ),
     ]
+
+
+def read_text(checked: Checked) -> str:
+    return f"{checked.problem.ref} checked from MLflow"
+
+
+def read_note(checked: Checked) -> Blocks:
+    """To the owner, when the ritual read the value from the plan's run: what it read, and
+    the button to record a check by hand if the input data has shifted (a run can't say)."""
+    where = "An alert went to its thread." if checked.alert else "Within the plan."
+    return [
+        section(f"Checked {_named(checked.problem)} in production: {_reading(checked)} {where}"),
+        actions(
+            button(
+                "Record a check",
+                action_id=ActionId.WATCH_CHECK_OPEN,
+                value=str(checked.problem.number),
+            )
+        ),
+        context("Has the input data shifted? Record a check by hand to say so."),
+    ]
+
+
+def source_set(problem: ProblemRecord) -> str:
+    """What `/problem P-12 watch-source` answers."""
+    source = problem.watch.source if problem.watch else None
+    if source is None:
+        return f"{problem.ref}'s checks are asked of its owner by DM again."
+    return (
+        f"{problem.ref}'s production value will be read from {escape(source.label)} at each "
+        f"check, instead of asked. If it can't be read, its owner is asked by DM, with why. "
+        f"`/problem {problem.ref} watch-source off` asks again."
+    )
 
 
 def retrain_text(log: WatchLog) -> str:
@@ -89,8 +132,10 @@ def retrained(log: WatchLog) -> Blocks:
 
 def _reading(checked: Checked) -> str:
     p, terms, check = checked.problem, checked.terms, checked.check
+    source = f" from {escape(check.read_from)}" if check.read_from else ""
     said = (
-        f"{escape(terms.metric_name)} read *{check.value:g}* (alert {terms.alert_text(p.direction)}"
+        f"{escape(terms.metric_name)} read *{check.value:g}*{source} "
+        f"(alert {terms.alert_text(p.direction)}"
     )
     said += f"; {terms.shipped_value:g} at ship)"
     if check.shifted:
@@ -115,10 +160,15 @@ def alert(checked: Checked) -> Blocks:
             button("Retrain", action_id=ActionId.WATCH_RETRAIN, value=value),
             button("Fine, keep watching", action_id=ActionId.WATCH_KEEP, value=value),
         ),
-        context(
-            f"Checked by {user(checked.check.checked_by)} on {day_of(checked.check.checked_at)}."
-        ),
+        context(_checked_by(checked)),
     ]
+
+
+def _checked_by(checked: Checked) -> str:
+    check = checked.check
+    if check.read_from:
+        return f"Read from {escape(check.read_from)} on {day_of(check.checked_at)}."
+    return f"Checked by {user(check.checked_by)} on {day_of(check.checked_at)}."
 
 
 ANSWER = {

@@ -33,6 +33,7 @@ class CheckRecord:
     checked_by: str
     checked_at: datetime
     opened_problem: int | None  # the number of the discovery problem opened from it
+    read_from: str | None = None  # `MLflow run 0123456789ab (`key`)` when the ritual read it
 
     @classmethod
     def of(cls, row: WatchCheck, opened: int | None = None) -> CheckRecord:
@@ -45,6 +46,7 @@ class CheckRecord:
             checked_by=row.checked_by,
             checked_at=row.checked_at,
             opened_problem=opened,
+            read_from=row.read_from,
         )
 
 
@@ -102,6 +104,8 @@ def start(session: Session, *, problem: Problem, terms: WatchTerms, decided_by: 
     plan.alert_relative = terms.alert_relative
     plan.check_every_days = terms.check_every_days
     plan.retrain_every_days = terms.retrain_every_days
+    plan.source_run = terms.source.run_id if terms.source else None
+    plan.source_key = terms.source.key if terms.source else None
     plan.owner_id = problem.owner_id
     plan.shipped_at = plan.trained_at = now
     plan.created_by = decided_by

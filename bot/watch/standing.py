@@ -47,6 +47,8 @@ def line(log: WatchLog, *, now: datetime) -> str:
     late = (now.date() - check_due(log, zone="UTC")).days
     if late > 0:
         parts.append(f"*check overdue by {_days(late)}*")
+    if log.terms.source is not None:
+        parts.append(f"read from {escape(log.terms.source.label)}")
     parts.append(user(log.owner_id))
     return " · ".join(parts)
 
