@@ -3,7 +3,7 @@ the problem's best run so far; run_fetches.metric_keys: the run's metric keys, o
 none is known to be the problem's; tracker_connections.entity: the W&B entity a key is for
 
 Revision ID: 0029
-Revises: 0026
+Revises: 0027
 Create Date: 2026-12-06
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0029"
-down_revision: str | Sequence[str] | None = "0026"
+down_revision: str | Sequence[str] | None = "0027"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
