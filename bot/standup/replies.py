@@ -179,10 +179,11 @@ def _still_open(
 
 def _still_blocked(answers: dict[str, str], blocker: OpenBlocker | None) -> str | None:
     """What the answers say of an earlier blocker, as the form's question would: a blocker
-    question answered with nothing resolves it; otherwise it stays as the form leaves it."""
+    question answered with "none" resolves it; anything else, "nothing to report" included,
+    keeps it open, as the form's question does, prefilled "still"."""
     if blocker is None:
         return None
     said = [a for q, a in answers.items() if is_blocker_question(q) and a.strip()]
     if said and blockers.raised(answers) is None:
         return blockers.RESOLVED
-    return None
+    return blockers.STILL

@@ -19,7 +19,7 @@ from storage.db import Database
 from storage.rituals import Away, StandupAnswer, StandupConversation
 from tests.conftest import ALICE, BOB, CAROL, CHANNEL, TEAM
 from tests.support.slack import rendered
-from tests.support.standup import answers_form, at, click_answer, fire, prompts, team_clock
+from tests.support.standup import answers_form, at, click_answer, element, fire, prompts, team_clock
 
 FRIDAY = date(2026, 11, 27)
 MONDAY = date(2026, 11, 30)
@@ -187,13 +187,18 @@ def test_a_reply_after_the_cut_off_joins_the_thread_marked_late(prompted, clock)
     assert "closed a day ago" in said_to(bot, CAROL)[-1]
 
 
-def test_a_blocker_raised_by_reply_is_followed_up_like_the_forms(bot, clock):
+def blocked_since_friday(bot, clock) -> None:
+    """Bob raises "GPU quota" by reply on Friday; Monday's prompts have gone out."""
     fire(clock, at(FRIDAY, 9, 30))
     with time_machine.travel(at(FRIDAY, 10), tick=True):
         for text in ("eval harness", "sweep", "GPU quota", "no"):
             reply(bot, BOB, text)
     fire(clock, at(FRIDAY, 17))
     fire(clock, at(MONDAY, 9, 30))
+
+
+def test_a_blocker_raised_by_reply_is_followed_up_like_the_forms(bot, clock):
+    blocked_since_friday(bot, clock)
     [monday] = prompts(bot.slack, BOB)[-1:]
     assert "Still blocked on GPU quota?" in rendered(monday.blocks)
     with time_machine.travel(at(MONDAY, 10), tick=True):
@@ -207,6 +212,37 @@ def test_a_blocker_raised_by_reply_is_followed_up_like_the_forms(bot, clock):
         f"<@{BOB}> is still blocked at <#{CHANNEL}>'s standup (3 days since Fri 27 Nov): "
         "still the GPU quota. A word from you may unblock them."
     )
+
+
+def nothing_to_report_by_form(bot, user: str) -> None:
+    """The form as Slack submits it untouched: its blocker question keeps its prefilled
+    "still" (Slack sends an initial option back as chosen)."""
+    click_answer(bot, user)
+    chosen = {
+        "nothing_to_report": element("checkboxes", selected_options=[{"value": "yes"}]),
+        "still_blocked": element("radio_buttons", selected_option={"value": "still"}),
+    }
+    bot.slack.submit_view(user_id=user, values=answers_form("", "", "", "") | chosen)
+    bot.settle()
+
+
+@pytest.mark.parametrize("by", ["form", "reply"])
+def test_nothing_to_report_keeps_an_earlier_blocker_open_by_reply_as_by_the_form(bot, clock, by):
+    """Nothing to report says nothing changed: the blocker stays open at this second
+    standup, so the owner is told and the summary lists it, whichever way it was said."""
+    blocked_since_friday(bot, clock)
+    with time_machine.travel(at(MONDAY, 10), tick=True):
+        if by == "form":
+            nothing_to_report_by_form(bot, BOB)
+        else:
+            reply(bot, BOB, "nothing to report")
+    fire(clock, at(MONDAY, 17))
+    [notice] = [m for m in bot.slack.messages(ALICE) if "is still blocked" in m.text]
+    assert "(3 days since Fri 27 Nov): GPU quota." in notice.text
+    summary = thread_replies(bot, MONDAY)[-1]
+    assert f"blocked 3 days: GPU quota — <@{BOB}>" in rendered(summary.blocks)
+    fire(clock, at(TUESDAY, 9, 30))
+    assert "Still blocked on GPU quota?" in rendered(prompts(bot.slack, BOB)[-1].blocks)
 
 
 def test_none_to_the_blocker_question_resolves_an_earlier_blocker(bot, clock):
