@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 import time
 from datetime import date, timedelta
+from datetime import time as clock_time
 
 import pytest
 import time_machine
@@ -19,12 +20,22 @@ from storage.db import Database
 from storage.rituals import Away, StandupAnswer, StandupConversation
 from tests.conftest import ALICE, BOB, CAROL, CHANNEL, TEAM
 from tests.support.slack import rendered
-from tests.support.standup import answers_form, at, click_answer, element, fire, prompts, team_clock
+from tests.support.standup import (
+    answers_form,
+    at,
+    click_answer,
+    element,
+    fire,
+    make_standup,
+    prompts,
+    team_clock,
+)
 
 FRIDAY = date(2026, 11, 27)
 MONDAY = date(2026, 11, 30)
 TUESDAY = date(2026, 12, 1)
 LINK = "Posted in <#C0ML>"
+INFRA = "C0INFRA"
 
 
 @pytest.fixture
@@ -258,6 +269,36 @@ def test_none_to_the_blocker_question_resolves_an_earlier_blocker(bot, clock):
     [tuesday] = prompts(bot.slack, BOB)[-1:]
     assert "Still blocked" not in rendered(tuesday.blocks)
     assert [m for m in bot.slack.messages(ALICE) if "is still blocked" in m.text] == []
+
+
+def test_a_standup_interrupted_by_anothers_prompt_is_taken_up_again_after_it(bot, clock):
+    """Bob is half way through #ml-team's questions when #infra's prompt comes: his replies
+    answer the question asked last (#infra's), then the bot goes back to #ml-team's."""
+    bot.slack.add_channel(team_id=TEAM, channel_id=INFRA, name="infra", members=[ALICE, BOB])
+    with time_machine.travel(at(FRIDAY, 9), tick=False):
+        make_standup(
+            bot.runtime.db, bot.slack, team_id=TEAM, channel_id=INFRA, owner=ALICE, rule="team",
+            at=clock_time(10, 0),
+        )  # fmt: skip
+    fire(clock, at(FRIDAY, 9, 30))
+    with time_machine.travel(at(FRIDAY, 9, 45), tick=True):
+        reply(bot, BOB, "ml: data loader")
+    fire(clock, at(FRIDAY, 10))
+    with time_machine.travel(at(FRIDAY, 10, 5), tick=True):
+        for text in ("infra: disks", "infra: quotas", "none", "no"):
+            reply(bot, BOB, text)
+        assert said_to(bot, BOB)[-1] == (
+            f"Back to <#{CHANNEL}>'s standup of Fri 27 Nov:\n*2/4 · What's next?*"
+        )
+        for text in ("ml: eval harness", "none", "no"):
+            reply(bot, BOB, text)
+    [ml] = thread_replies(bot)
+    assert "ml: data loader" in rendered(ml.blocks) and "ml: eval harness" in rendered(ml.blocks)
+    assert "infra" not in rendered(ml.blocks)
+    [infra] = [m for m in bot.slack.messages(INFRA) if m.thread_ts and m.ts != m.thread_ts]
+    assert "infra: quotas" in rendered(infra.blocks) and "ml:" not in rendered(infra.blocks)
+    reply(bot, BOB, "anything else?")
+    assert "Reply `edit`" in said_to(bot, BOB)[-1]
 
 
 def test_after_answering_by_the_form_a_reply_says_how_to_change_it(prompted):
