@@ -165,6 +165,35 @@ def test_a_reply_without_an_open_prompt_says_what_to_do(bot, clock):
         assert session.scalars(select(StandupConversation)).all() == []
 
 
+def shared_file(bot, user: str, text: str) -> None:
+    """`user` replies with a file attached: Slack's `message` of subtype `file_share`."""
+    event = {
+        "type": "message",
+        "subtype": "file_share",
+        "channel_type": "im",
+        "channel": f"D{user}",
+        "user": user,
+        "text": text,
+        "ts": f"{at(FRIDAY, 10).timestamp():.0f}.{len(text):06d}",
+        "files": [{"id": "F0PLOT", "name": "recall.png", "mimetype": "image/png"}],
+    }
+    assert bot.slack.event(team_id=TEAM, event=event).status == 200
+    bot.settle()
+
+
+def test_a_reply_with_a_file_attached_is_taken_by_its_text(prompted):
+    bot = prompted
+    shared_file(bot, BOB, "data loader, plot attached")
+    assert said_to(bot, BOB)[-1] == "*2/4 · What's next?*"
+    shared_file(bot, BOB, "")
+    assert said_to(bot, BOB)[-1].startswith("That reply was empty. Reply with your answer")
+    with bot.runtime.db.transaction() as session:
+        [row] = session.scalars(
+            select(StandupConversation).where(StandupConversation.user_id == BOB)
+        )
+    assert row.answers == {"What moved since last time?": "data loader, plot attached"}
+
+
 def test_slacks_redelivery_of_a_reply_counts_once(prompted):
     bot = prompted
     message = reply(bot, BOB, "data loader")
