@@ -29,11 +29,11 @@ _one_at_a_time: defaultdict[tuple[str, str], threading.Lock] = defaultdict(threa
 
 
 def is_reply(event: dict[str, Any]) -> bool:
-    """A person's own new message in their DM with the bot: not the bot's, not an edit or
-    a deletion (those carry a subtype), not in a thread."""
+    """A person's own new message in their DM with the bot, a file attached or not: not the
+    bot's, not an edit or a deletion (those carry another subtype), not in a thread."""
     return (
         event.get("channel_type") == "im"
-        and not event.get("subtype")
+        and event.get("subtype") in (None, "file_share")
         and not event.get("bot_id")
         and bool(event.get("user"))
         and event.get("thread_ts") in (None, event.get("ts"))

@@ -14,7 +14,7 @@ from bot.standup.service import StandupRecord
 from jobs import blockers as standup_blockers
 from jobs import standup_answers
 from storage import outbox
-from storage.outbox import Outgoing
+from storage.outbox import Outgoing, Relation
 
 
 def queue_answered(
@@ -48,5 +48,8 @@ def queue_heard(session: Session, *, heard: Heard, reply_key: str) -> list[int]:
         channel=heard.user_id,
         text=text,
         key=standups.message_key(record.id, heard.day, "dm", heard.user_id, reply_key),
+        # Said of the answer posted: once it is, after the DM that links to it.
+        after=queued[0] if queued else None,
+        relation=Relation.FOLLOWS if queued else None,
     )
     return [*queued, outbox.enqueue(session, said)]

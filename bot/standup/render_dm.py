@@ -19,11 +19,19 @@ def reply(heard: Heard) -> str | None:
                 f"have replied to all {len(heard.record.questions)} questions.\n{asked}"
             )
         return asked
-    if heard.kind == DONE and heard.answer is not None and heard.answer.edited:
-        return (
-            f"Your answer of {heard.day:%a %d %b} in <#{heard.record.channel_id}> is "
-            "updated to these replies."
-        )
+    if heard.kind == DONE and heard.answer is not None:
+        said = []
+        if heard.answer.edited:
+            said.append(
+                f"Your answer of {heard.day:%a %d %b} in <#{heard.record.channel_id}> is "
+                "updated to these replies."
+            )
+        if (back := heard.resume) is not None and back.asking is not None:
+            asked = render.question(back.record, index=back.asking, blocker=back.blocker)
+            said.append(
+                f"Back to <#{back.record.channel_id}>'s standup of {back.day:%a %d %b}:\n{asked}"
+            )
+        return "\n".join(said) or None
     if heard.kind == SKIPPED:
         return (
             f"Skipped: no standup for you on {heard.day:%a %d %b}. Your next prompt comes as usual."

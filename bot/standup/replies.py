@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -47,6 +48,8 @@ class Heard:
     away: tuple[date, date] | None = None
     # "edit": the day's answers asked again from the first question.
     again: bool = False
+    # Done, and another standup's questions it interrupted are asked again: their next one.
+    resume: Heard | None = None
 
 
 def open_conversations(
@@ -82,17 +85,40 @@ def answered_by_form(
         row.asking = None
 
 
-def _open_row(session: Session, *, team_id: str, user_id: str) -> StandupConversation:
-    row = session.scalar(
+def _latest(
+    session: Session, team_id: str, user_id: str, *where: Any
+) -> StandupConversation | None:
+    return session.scalar(
         select(StandupConversation)
         .where(StandupConversation.team_id == team_id, StandupConversation.user_id == user_id)
+        .where(*where)
         .order_by(StandupConversation.day.desc(), StandupConversation.prompted_at.desc())
         .limit(1)
         # Two replies typed in quick succession take turns: neither loses the other's answer.
         .with_for_update()
     )
+
+
+def _interrupted(session: Session, *, row: StandupConversation) -> StandupConversation | None:
+    """Another standup's conversation of the same day, left half answered when this one's
+    prompt came: taken up again once this one is done."""
+    return _latest(
+        session,
+        row.team_id,
+        row.user_id,
+        StandupConversation.id != row.id,
+        StandupConversation.day == row.day,
+        StandupConversation.asking > 0,
+    )
+
+
+def _open_row(session: Session, *, team_id: str, user_id: str) -> StandupConversation:
+    """The person's latest prompt; once it is done, one it interrupted half answered."""
+    row = _latest(session, team_id, user_id)
     if row is None:
         raise UsageError(NO_PROMPT)
+    if row.asking is None:
+        return _interrupted(session, row=row) or row
     return row
 
 
@@ -166,7 +192,32 @@ def hear(session: Session, *, team_id: str, user_id: str, text: str, now: dateti
         now=now,
         nothing_to_report=not any(a.strip() for a in answers.values()),
     )
-    return Heard(kind=DONE, answer=answer, still_blocked=_still_blocked(answers, blocker), **heard)
+    return Heard(
+        kind=DONE,
+        answer=answer,
+        still_blocked=_still_blocked(answers, blocker),
+        resume=_taken_up_again(session, row=row),
+        **heard,
+    )
+
+
+def _taken_up_again(session: Session, *, row: StandupConversation) -> Heard | None:
+    """The next question of the standup this one interrupted, if any."""
+    other = _interrupted(session, row=row)
+    if other is None:
+        return None
+    record = standups.get(session, team_id=other.team_id, ritual_id=other.ritual_id)
+    blocker = blockers.open_before(
+        session, team_id=other.team_id, ritual_id=other.ritual_id, day=other.day
+    ).get(other.user_id)
+    return Heard(
+        kind=ASKED,
+        record=record,
+        day=other.day,
+        user_id=other.user_id,
+        asking=other.asking,
+        blocker=blocker,
+    )
 
 
 def _still_open(
@@ -179,10 +230,11 @@ def _still_open(
 
 def _still_blocked(answers: dict[str, str], blocker: OpenBlocker | None) -> str | None:
     """What the answers say of an earlier blocker, as the form's question would: a blocker
-    question answered with nothing resolves it; otherwise it stays as the form leaves it."""
+    question answered with "none" resolves it; anything else, "nothing to report" included,
+    keeps it open, as the form's question does, prefilled "still"."""
     if blocker is None:
         return None
     said = [a for q, a in answers.items() if is_blocker_question(q) and a.strip()]
     if said and blockers.raised(answers) is None:
         return blockers.RESOLVED
-    return None
+    return blockers.STILL

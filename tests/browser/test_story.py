@@ -7,7 +7,8 @@ test-artifacts/test_the_sandbox_story/NN-<step>.png.
 The story ends where the issue's does: Ada finds the failed experiment and its analysis again
 with `/ritual search`, sets up a standup for #ml-team, fast-forwards the sandbox clock to it,
 answers ritualbot's DM, and sees her answer in the standup's thread in #ml-team; then the
-answer is given again by replying in the DM, one question at a time.
+answer is given again by replying in the DM, one question at a time, and Ada answers her own
+prompt by replying and finds her answer, in her own name, in the day's thread.
 """
 
 from __future__ import annotations
@@ -38,6 +39,14 @@ class Story:
 
     def field(self, block_id: str):
         return self.page.locator(f".modal .bk-input-block[data-block-id='{block_id}']")
+
+    def be(self, user_id: str) -> None:
+        """Act as `user_id`, once the sidebar is theirs: a click on the one drawn for the
+        person before would open that person's DM."""
+        app = self.page.locator("#apps button.channel-link").first
+        before = app.get_attribute("data-channel")
+        self.page.select_option("#who", user_id)
+        expect(app).not_to_have_attribute("data-channel", before or "")
 
     def send(self, text: str) -> None:
         self.page.fill("#composer-text", text)
@@ -123,13 +132,13 @@ def ask_a_teammate_in_the_cards_thread(story: Story) -> None:
     page.fill("#thread-text", "@alan can you add the data sources?")
     page.press("#thread-text", "Enter")
     expect(page.locator("#thread-messages article.message")).to_have_count(2)
-    page.select_option("#who", "U0ALAN")
+    story.be("U0ALAN")
     expect(card.locator("button.replies")).to_have_text("1 reply")
     reply = page.locator("#thread-messages article.message").last
     expect(reply.locator(".author")).to_have_text("Ada Lovelace")
     expect(reply.locator(".mention")).to_have_text("@alan")
     story.shot("thread-seen-by-alan")
-    page.select_option("#who", "U0ADA")
+    story.be("U0ADA")
 
 
 def log_an_experiment_that_fails(story: Story) -> None:
@@ -244,7 +253,7 @@ def fast_forward_to_the_standup(story: Story) -> None:
     expect(page.locator("#notice")).to_contain_text("Fast-forwarded to")
     story.shot("fast-forwarded")
     # 09:30 in London comes first: the prompt is Alan's (Ada's comes at 09:30 in Toronto).
-    page.select_option("#who", "U0ALAN")
+    story.be("U0ALAN")
     page.click("button.channel-link:has-text('ritualbot')")
     page.click("#tab-messages")
     prompt = page.locator("#messages article.message").last
@@ -284,6 +293,19 @@ def see_the_answer_in_the_standup_thread(story: Story) -> None:
     story.shot("standup-answer-in-thread")
 
 
+def reply_to_each_question(story: Story, *answers: str, shot: str | None = None) -> None:
+    """Reply to the DM's first questions in turn, each time seeing the next one asked, and
+    leave the last with `nothing to report`."""
+    last = story.page.locator("#messages article.message").last
+    asked = ("2/4 · What's next?", "3/4 · Any blockers?", "4/4")
+    for answer, following in zip(answers, asked, strict=True):
+        story.send(answer)
+        expect(last).to_contain_text(following)
+        if shot and following.startswith("2/4"):
+            story.shot(shot)
+    story.send("nothing to report")
+
+
 def answer_again_by_replying_in_the_dm(story: Story) -> None:
     page = story.page
     page.click("button.channel-link:has-text('ritualbot')")
@@ -292,14 +314,13 @@ def answer_again_by_replying_in_the_dm(story: Story) -> None:
     story.send("edit")
     expect(last).to_contain_text("Answering again")
     expect(last).to_contain_text("1/4 · What moved since last time?")
-    story.send("Shared the data sources for P-1.")
-    expect(page.locator("#messages article.message").last).to_contain_text("2/4 · What's next?")
-    story.shot("standup-question-in-dm")
-    story.send("Training on aggregates for short histories.")
-    expect(page.locator("#messages article.message").last).to_contain_text("3/4 · Any blockers?")
-    story.send("none")
-    expect(page.locator("#messages article.message").last).to_contain_text("4/4")
-    story.send("nothing to report")
+    reply_to_each_question(
+        story,
+        "Shared the data sources for P-1.",
+        "Training on aggregates for short histories.",
+        "none",
+        shot="standup-question-in-dm",
+    )
     expect(page.locator("#messages article.message").last).to_contain_text("in #ml-team is updated")
     story.shot("standup-answered-by-reply")
     page.click("button.channel-link:has-text('ml-team')")
@@ -309,6 +330,42 @@ def answer_again_by_replying_in_the_dm(story: Story) -> None:
     expect(answer).to_contain_text("Training on aggregates for short histories.")
     expect(answer).to_contain_text("edited")
     story.shot("standup-answer-edited-by-reply")
+
+
+def answer_her_own_standup_by_replying_in_the_dm(story: Story) -> None:
+    """Ada's first answer of the day, typed in the DM: her prompt comes at 09:30 in Toronto
+    (14:30 UTC), after London's reminder hour (10:30 UTC)."""
+    page = story.page
+    story.be("U0ADA")
+    page.click("button.channel-link:has-text('ritualbot')")
+    page.click("#tab-messages")
+    for due in ("10:30 UTC", "14:30 UTC"):
+        page.click("#advance")
+        expect(page.locator("#notice")).to_contain_text(due)
+    prompt = page.locator("#messages article.message").last
+    expect(prompt).to_contain_text("Standup time for #ml-team")
+    expect(prompt).to_contain_text("1/4 · What moved since last time?")
+    reply_to_each_question(
+        story,
+        "Read the churn cohorts for P-1.",
+        "A model for the first 30 days.",
+        "Waiting on the events export.",
+    )
+    confirmation = page.locator("#messages article.message").last
+    expect(confirmation).to_contain_text("Posted in #ml-team: your standup answer of")
+    story.shot("standup-answered-by-reply-first-time")
+    link = confirmation.locator("a:has-text('your standup answer')")
+    expect(link).to_have_attribute("href", re.compile(r"/archives/C\w+/p\d+$"))
+    page.click("button.channel-link:has-text('ml-team')")
+    page.locator("#messages article.message:has-text('Standup ·')").last.locator(
+        "button.replies"
+    ).click()
+    answer = page.locator("#thread-messages article.message").last
+    expect(answer.locator(".author")).to_have_text("ada")
+    expect(answer).to_contain_text("Waiting on the events export.")
+    expect(answer).to_contain_text("via ritualbot")
+    expect(answer).not_to_contain_text("late")
+    story.shot("standup-first-answer-by-reply-in-thread")
 
 
 STORY: tuple[Callable[[Story], None], ...] = (
@@ -329,6 +386,7 @@ STORY: tuple[Callable[[Story], None], ...] = (
     answer_the_standup_in_its_modal,
     see_the_answer_in_the_standup_thread,
     answer_again_by_replying_in_the_dm,
+    answer_her_own_standup_by_replying_in_the_dm,
 )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 import time
 from datetime import date, timedelta
+from datetime import time as clock_time
 
 import pytest
 import time_machine
@@ -19,12 +20,22 @@ from storage.db import Database
 from storage.rituals import Away, StandupAnswer, StandupConversation
 from tests.conftest import ALICE, BOB, CAROL, CHANNEL, TEAM
 from tests.support.slack import rendered
-from tests.support.standup import answers_form, at, click_answer, fire, prompts, team_clock
+from tests.support.standup import (
+    answers_form,
+    at,
+    click_answer,
+    element,
+    fire,
+    make_standup,
+    prompts,
+    team_clock,
+)
 
 FRIDAY = date(2026, 11, 27)
 MONDAY = date(2026, 11, 30)
 TUESDAY = date(2026, 12, 1)
 LINK = "Posted in <#C0ML>"
+INFRA = "C0INFRA"
 
 
 @pytest.fixture
@@ -154,6 +165,35 @@ def test_a_reply_without_an_open_prompt_says_what_to_do(bot, clock):
         assert session.scalars(select(StandupConversation)).all() == []
 
 
+def shared_file(bot, user: str, text: str) -> None:
+    """`user` replies with a file attached: Slack's `message` of subtype `file_share`."""
+    event = {
+        "type": "message",
+        "subtype": "file_share",
+        "channel_type": "im",
+        "channel": f"D{user}",
+        "user": user,
+        "text": text,
+        "ts": f"{at(FRIDAY, 10).timestamp():.0f}.{len(text):06d}",
+        "files": [{"id": "F0PLOT", "name": "recall.png", "mimetype": "image/png"}],
+    }
+    assert bot.slack.event(team_id=TEAM, event=event).status == 200
+    bot.settle()
+
+
+def test_a_reply_with_a_file_attached_is_taken_by_its_text(prompted):
+    bot = prompted
+    shared_file(bot, BOB, "data loader, plot attached")
+    assert said_to(bot, BOB)[-1] == "*2/4 · What's next?*"
+    shared_file(bot, BOB, "")
+    assert said_to(bot, BOB)[-1].startswith("That reply was empty. Reply with your answer")
+    with bot.runtime.db.transaction() as session:
+        [row] = session.scalars(
+            select(StandupConversation).where(StandupConversation.user_id == BOB)
+        )
+    assert row.answers == {"What moved since last time?": "data loader, plot attached"}
+
+
 def test_slacks_redelivery_of_a_reply_counts_once(prompted):
     bot = prompted
     message = reply(bot, BOB, "data loader")
@@ -187,13 +227,18 @@ def test_a_reply_after_the_cut_off_joins_the_thread_marked_late(prompted, clock)
     assert "closed a day ago" in said_to(bot, CAROL)[-1]
 
 
-def test_a_blocker_raised_by_reply_is_followed_up_like_the_forms(bot, clock):
+def blocked_since_friday(bot, clock) -> None:
+    """Bob raises "GPU quota" by reply on Friday; Monday's prompts have gone out."""
     fire(clock, at(FRIDAY, 9, 30))
     with time_machine.travel(at(FRIDAY, 10), tick=True):
         for text in ("eval harness", "sweep", "GPU quota", "no"):
             reply(bot, BOB, text)
     fire(clock, at(FRIDAY, 17))
     fire(clock, at(MONDAY, 9, 30))
+
+
+def test_a_blocker_raised_by_reply_is_followed_up_like_the_forms(bot, clock):
+    blocked_since_friday(bot, clock)
     [monday] = prompts(bot.slack, BOB)[-1:]
     assert "Still blocked on GPU quota?" in rendered(monday.blocks)
     with time_machine.travel(at(MONDAY, 10), tick=True):
@@ -209,6 +254,37 @@ def test_a_blocker_raised_by_reply_is_followed_up_like_the_forms(bot, clock):
     )
 
 
+def nothing_to_report_by_form(bot, user: str) -> None:
+    """The form as Slack submits it untouched: its blocker question keeps its prefilled
+    "still" (Slack sends an initial option back as chosen)."""
+    click_answer(bot, user)
+    chosen = {
+        "nothing_to_report": element("checkboxes", selected_options=[{"value": "yes"}]),
+        "still_blocked": element("radio_buttons", selected_option={"value": "still"}),
+    }
+    bot.slack.submit_view(user_id=user, values=answers_form("", "", "", "") | chosen)
+    bot.settle()
+
+
+@pytest.mark.parametrize("by", ["form", "reply"])
+def test_nothing_to_report_keeps_an_earlier_blocker_open_by_reply_as_by_the_form(bot, clock, by):
+    """Nothing to report says nothing changed: the blocker stays open at this second
+    standup, so the owner is told and the summary lists it, whichever way it was said."""
+    blocked_since_friday(bot, clock)
+    with time_machine.travel(at(MONDAY, 10), tick=True):
+        if by == "form":
+            nothing_to_report_by_form(bot, BOB)
+        else:
+            reply(bot, BOB, "nothing to report")
+    fire(clock, at(MONDAY, 17))
+    [notice] = [m for m in bot.slack.messages(ALICE) if "is still blocked" in m.text]
+    assert "(3 days since Fri 27 Nov): GPU quota." in notice.text
+    summary = thread_replies(bot, MONDAY)[-1]
+    assert f"blocked 3 days: GPU quota — <@{BOB}>" in rendered(summary.blocks)
+    fire(clock, at(TUESDAY, 9, 30))
+    assert "Still blocked on GPU quota?" in rendered(prompts(bot.slack, BOB)[-1].blocks)
+
+
 def test_none_to_the_blocker_question_resolves_an_earlier_blocker(bot, clock):
     fire(clock, at(FRIDAY, 9, 30))
     with time_machine.travel(at(FRIDAY, 10), tick=True):
@@ -222,6 +298,36 @@ def test_none_to_the_blocker_question_resolves_an_earlier_blocker(bot, clock):
     [tuesday] = prompts(bot.slack, BOB)[-1:]
     assert "Still blocked" not in rendered(tuesday.blocks)
     assert [m for m in bot.slack.messages(ALICE) if "is still blocked" in m.text] == []
+
+
+def test_a_standup_interrupted_by_anothers_prompt_is_taken_up_again_after_it(bot, clock):
+    """Bob is half way through #ml-team's questions when #infra's prompt comes: his replies
+    answer the question asked last (#infra's), then the bot goes back to #ml-team's."""
+    bot.slack.add_channel(team_id=TEAM, channel_id=INFRA, name="infra", members=[ALICE, BOB])
+    with time_machine.travel(at(FRIDAY, 9), tick=False):
+        make_standup(
+            bot.runtime.db, bot.slack, team_id=TEAM, channel_id=INFRA, owner=ALICE, rule="team",
+            at=clock_time(10, 0),
+        )  # fmt: skip
+    fire(clock, at(FRIDAY, 9, 30))
+    with time_machine.travel(at(FRIDAY, 9, 45), tick=True):
+        reply(bot, BOB, "ml: data loader")
+    fire(clock, at(FRIDAY, 10))
+    with time_machine.travel(at(FRIDAY, 10, 5), tick=True):
+        for text in ("infra: disks", "infra: quotas", "none", "no"):
+            reply(bot, BOB, text)
+        assert said_to(bot, BOB)[-1] == (
+            f"Back to <#{CHANNEL}>'s standup of Fri 27 Nov:\n*2/4 · What's next?*"
+        )
+        for text in ("ml: eval harness", "none", "no"):
+            reply(bot, BOB, text)
+    [ml] = thread_replies(bot)
+    assert "ml: data loader" in rendered(ml.blocks) and "ml: eval harness" in rendered(ml.blocks)
+    assert "infra" not in rendered(ml.blocks)
+    [infra] = [m for m in bot.slack.messages(INFRA) if m.thread_ts and m.ts != m.thread_ts]
+    assert "infra: quotas" in rendered(infra.blocks) and "ml:" not in rendered(infra.blocks)
+    reply(bot, BOB, "anything else?")
+    assert "Reply `edit`" in said_to(bot, BOB)[-1]
 
 
 def test_after_answering_by_the_form_a_reply_says_how_to_change_it(prompted):
