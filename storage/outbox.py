@@ -290,7 +290,12 @@ def waiting_of_record(
     session: Session, *, team_id: str, slot: str, record_number: int
 ) -> OutboxMessage | None:
     """A message of a record's slot (its first send or an edit) still waiting to be sent:
-    a change coalesces into it."""
+    a change coalesces into it.
+
+    Locked until the caller commits: a sender claims past locked rows, so it cannot send
+    the message with content rendered before the change is visible. One claimed meanwhile
+    is found no longer waiting (PostgreSQL reads the row again once the claim commits),
+    and the change queues a message of its own."""
     return session.scalar(
         select(OutboxMessage)
         .where(
@@ -301,6 +306,7 @@ def waiting_of_record(
         )
         .order_by(OutboxMessage.id.desc())
         .limit(1)
+        .with_for_update()
     )
 
 
