@@ -209,10 +209,15 @@ def enqueue_all(session: Session, messages: list[Outgoing]) -> dict[str, int]:
 
 
 def sent_keys(
-    session: Session, *, team_id: str, prefix: str, since: datetime | None = None
+    session: Session,
+    *,
+    team_id: str,
+    prefix: str,
+    since: datetime | None = None,
+    until: datetime | None = None,
 ) -> list[str]:
     """The keys under `prefix` of the workspace's messages that reached Slack (queued at or
-    after `since`, when given)."""
+    after `since`, and at or before `until`, when given)."""
     query = select(OutboxMessage.key).where(
         OutboxMessage.team_id == team_id,
         OutboxMessage.key.startswith(prefix, autoescape=True),
@@ -220,6 +225,8 @@ def sent_keys(
     )
     if since is not None:
         query = query.where(OutboxMessage.created_at >= since)
+    if until is not None:
+        query = query.where(OutboxMessage.created_at <= until)
     return list(session.scalars(query))
 
 
