@@ -19,6 +19,7 @@ from bot.schedule import parse_key
 from bot.watch import render
 from bot.watch import service as watching
 from bot.watch.service import Checked
+from jobs import canvas
 from jobs.messages import CARD
 from storage import outbox
 from storage.db import Database
@@ -64,6 +65,12 @@ def run(
                     )
                 )
         outbox.enqueue_all(session, queued)
+
+
+def log_changed(session: Session, *, team_id: str, number: int) -> None:
+    """A check, retrain or answer to an alert recorded: P-`number`'s canvas, whose notebook
+    ends with the watch log, brought up to date (sent later, by the sweep)."""
+    canvas.refresh(session, team_id=team_id, number=number)
 
 
 def alert(session: Session, checked: Checked) -> int:

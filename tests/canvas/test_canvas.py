@@ -18,8 +18,10 @@ from storage.outbox import OutboxMessage
 from storage.problems import DecisionKind, Problem
 from storage.types import utcnow
 from tests.conftest import ALICE, CHANNEL, TEAM
-from tests.support.delivery import command, frame, log
+from tests.support.delivery import choice, command, form, frame, log
+from tests.support.delivery import text as typed
 from tests.support.slack import rendered
+from tests.support.watch import SHIPPED_AT, press, ship
 
 # A fixed Tuesday morning for the tests that need their records dated.
 DAY = datetime(2027, 3, 9, 9, tzinfo=UTC)
@@ -224,3 +226,29 @@ def test_a_change_committed_while_the_edit_it_joins_is_being_sent_is_not_lost(bo
     [canvas] = canvases(bot)
     assert "focal loss" in canvas.markdown
     assert "ship it next week" in canvas.markdown
+
+
+def test_a_watch_check_and_its_answer_reach_the_shipped_problem_s_canvas(bot):
+    ship(bot, SHIPPED_AT)
+    with time_machine.travel(SHIPPED_AT, tick=False):
+        sweep(bot)
+    [canvas] = canvases(bot)
+    assert "- Alert: below 0.78" in canvas.markdown and "No checks yet." in canvas.markdown
+
+    p = problem(bot)
+    card = next(m for m in bot.slack.messages(CHANNEL) if m.ts == p.card_ts)
+    with time_machine.travel(SHIPPED_AT + timedelta(days=7), tick=False):
+        press(bot, card, "watch_check_open", channel=CHANNEL)
+        bot.slack.submit_view(
+            user_id=ALICE,
+            values=form(value=typed("0.74"), shifted=choice("no"), note=typed("after a holiday")),
+        )
+        bot.settle()
+        sweep(bot)
+    assert "| 0.74 | no | after a holiday | alert, not answered |" in canvas.markdown
+
+    [_card, alert] = bot.slack.thread(CHANNEL, p.card_ts)
+    with time_machine.travel(SHIPPED_AT + timedelta(days=7, hours=1), tick=False):
+        press(bot, alert, "watch_keep", channel=CHANNEL)
+        sweep(bot)
+    assert "| 0.74 | no | after a holiday | alert, kept watching |" in canvas.markdown
