@@ -161,6 +161,7 @@ def _write(
         return
     owner = kind.through.table if kind.through is not None else kind.parent
     parents = ids.get(owner.name, {}) if owner is not None else {}
+    problems = ids.get(PROBLEMS.table.name, {})
     rows = []
     for record in records:
         row = {c.name: stored(c, record.get(c.name)) for c in kind.columns}
@@ -169,7 +170,6 @@ def _write(
             row[kind.link] = _linked(kind, parents, record.get(kind.parent_name or ""))
         for column, name in kind.problems:
             number = record.get(name)
-            problems = ids.get(PROBLEMS.table.name, {})
             row[column] = None if number is None else _linked(kind, problems, number, name)
         rows.append(row)
     session.execute(insert(session, kind.table), rows)
