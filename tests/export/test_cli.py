@@ -215,3 +215,23 @@ def test_a_file_cut_short_imports_nothing_and_says_why(seeded, tmp_path, capsys)
     (tmp_path / "notes.json").write_text('{"hello": 1}\n')
     assert main(["import", str(tmp_path / "notes.json")]) == 1
     assert "not a ritualbot export" in capsys.readouterr().err
+
+
+def test_a_check_naming_a_problem_the_file_lacks_imports_nothing_and_says_why(
+    seeded, tmp_path, capsys
+):
+    with seeded.transaction() as session:
+        seed_watch(session)
+    assert export(tmp_path, "--format", "json", "--team", TEAM) == 0
+    with seeded.transaction() as session:
+        forget_workspace(session)
+    exported = tmp_path / TEAM / "ritualbot.json"
+    edited = tmp_path / "edited.json"
+    edited.write_text(exported.read_text().replace('"opened_problem": 21', '"opened_problem": 99'))
+
+    assert main(["import", str(edited)]) == 1
+    said = capsys.readouterr().err
+    assert "A record of watch_checks names opened_problem 99" in said and "cut or edited" in said
+    assert problems(seeded) == 0
+    with seeded.reading() as session:
+        assert session.scalar(select(func.count()).select_from(WatchCheck)) == 0
