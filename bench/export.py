@@ -1,4 +1,5 @@
-"""Benchmark: `ritualbot export` of a workspace with 100 problems and 100,000 experiments.
+"""Benchmark: `ritualbot export` of a workspace with 100 problems and 100,000 experiments
+(each problem also shipped and watched for a year: 5,200 checks).
 
     python bench/export.py
     DATABASE_URL=postgresql://… python bench/export.py
@@ -6,7 +7,7 @@
 Each format (json, csv, md) is written to a temporary directory, timed (the best of three),
 then written again under tracemalloc for its peak memory (tracemalloc slows Python, so not
 while timed). The
-baseline, in the same run: a plain SELECT of the same rows (every column of the six record
+baseline, in the same run: a plain SELECT of the same rows (every column of the record
 tables for the workspace, read into Python), timed and traced the same way.
 
 Bar: memory flat (each format's peak under 50 MB and under a quarter of what it writes: a
@@ -30,6 +31,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
 
 from bench.harness import database
 from bot.export import bundle
@@ -39,10 +41,12 @@ from storage.analyses import ErrorAnalysis, ErrorCategory
 from storage.db import Database
 from storage.experiments import Experiment, Outcome
 from storage.problems import Decision, DecisionKind, MetricKind, Problem
+from storage.watch import CheckOutcome, Retrain, WatchCheck, WatchPlan
 
 TEAM = "T0BENCH"
 PROBLEMS, EXPERIMENTS = 100, 100_000
 ANALYSED = 20  # one experiment in this many has an error analysis
+CHECKS = 52  # each problem was shipped a year ago and checked weekly since
 PEAK_MB = 50.0
 ROUNDS = 3
 TIMES = {"json": 5.0, "csv": 5.0, "md": 10.0}
@@ -91,6 +95,7 @@ def seed(db: Database) -> None:
                 for p in range(1, PROBLEMS + 1)
             ],
         )
+        seed_watch(session, ids)
     per_problem = EXPERIMENTS // PROBLEMS
     for start in range(0, EXPERIMENTS, 1000):
         with db.transaction() as session:
@@ -157,6 +162,57 @@ def seed(db: Database) -> None:
                     for i, (name, c) in enumerate((("rare segment", 60), ("label noise", 25)))
                 ],
             )
+
+
+def seed_watch(session: Session, ids: dict[int, int]) -> None:
+    """Every problem shipped a year ago and watched since: a plan, its weekly checks and
+    quarterly retrains."""
+    shipped = START - timedelta(days=7 * CHECKS)
+    plans = [
+        {
+            "team_id": TEAM,
+            "problem_id": ids[p],
+            "metric_name": "recall (production)",
+            "shipped_value": 0.62,
+            "alert_value": 0.05,
+            "alert_relative": True,
+            "check_every_days": 7,
+            "retrain_every_days": 90,
+            "owner_id": "U0OWNER",
+            "shipped_at": shipped,
+            "trained_at": shipped,
+            "created_by": "U0OWNER",
+        }
+        for p in range(1, PROBLEMS + 1)
+    ]
+    session.execute(insert(WatchPlan), plans)
+    plan_ids = list(session.scalars(select(WatchPlan.id).where(WatchPlan.team_id == TEAM)))
+    checks, retrains = [], []
+    for plan_id in plan_ids:
+        for week in range(1, CHECKS + 1):
+            checks.append(
+                {
+                    "team_id": TEAM,
+                    "plan_id": plan_id,
+                    "value": 0.62 - (week % 7) / 100,
+                    "shifted": week % 13 == 0,
+                    "note": "PSI 0.12 on the merchant features",
+                    "outcome": CheckOutcome.WITHIN,
+                    "checked_by": "U0OWNER",
+                    "checked_at": shipped + timedelta(days=7 * week),
+                }
+            )
+        retrains += [
+            {
+                "team_id": TEAM,
+                "plan_id": plan_id,
+                "retrained_by": "U0OWNER",
+                "retrained_at": shipped + timedelta(days=90 * q),
+            }
+            for q in range(1, 5)
+        ]
+    session.execute(insert(WatchCheck), checks)
+    session.execute(insert(Retrain), retrains)
 
 
 def plain_select(db: Database, _out: Path) -> int:

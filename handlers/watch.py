@@ -63,6 +63,8 @@ def submit_check(
             source_key=f"view:{view['id']}",
         )
         queued = [watch.alert(session, checked)] if checked.alert and checked.created else []
+        if checked.created:
+            watch.log_changed(session, team_id=team_id, number=checked.problem.number)
     ack(response_action="update", view=render.recorded(checked))
     sender.send_now(queued, team_id=team_id, person=user_id)
 
@@ -96,6 +98,7 @@ def open_problem(
         )
         channel = saved.problem.channel_id or actor.user_id
         queued = [messages.card(session, saved.problem, channel=channel)] if saved.created else []
+        watch.log_changed(session, team_id=team_id, number=shipped.number)
     respond(
         text=f"{saved.problem.ref} opened from the watch alert on {shipped.ref}",
         blocks=render.answered(
@@ -129,6 +132,7 @@ def retrain(
             number=0 if on_alert else clicked,
             actor=actor,
         )
+        watch.log_changed(session, team_id=team_id, number=log.problem.number)
     shown = (
         render.answered(log.problem, outcome=CheckOutcome.RETRAINED, by=actor.user_id)
         if on_alert
@@ -151,6 +155,7 @@ def keep_watching(
     with db.transaction() as session:
         triggers.once(session, trigger=trigger)
         problem = checks.keep_watching(session, team_id=team_id, check_id=check_id, actor=actor)
+        watch.log_changed(session, team_id=team_id, number=problem.number)
     respond(
         text=f"Still watching {problem.ref}",
         blocks=render.answered(problem, outcome=CheckOutcome.KEPT, by=actor.user_id),

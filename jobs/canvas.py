@@ -3,7 +3,8 @@ created through the outbox when the problem is captured (or, for a problem from 
 at its next change) and replaced whole whenever its records change.
 
 One canvas message waits per problem at most: a change while the create or an edit still
-waits is already covered by it, so a burst of changes makes one `canvases.edit`. The
+waits is already covered by it (locked until the change commits, so the sender cannot
+render it before the change shows), so a burst of changes makes one `canvases.edit`. The
 notebook is rendered when the message is sent, not in the transaction of the change: a
 problem with a thousand experiments costs its change nothing, and the canvas gets the
 notebook as it is at that moment. Where

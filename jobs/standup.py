@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from slack_sdk import WebClient
@@ -54,7 +54,7 @@ def run(
         if step == PROMPT:
             queue_prompts(session, record=record, day=day, zone=zone)
         elif step == REMIND:
-            queue_reminders(session, record=record, day=day, zone=zone)
+            queue_reminders(session, record=record, day=day, zone=zone, at=scheduled_for)
         elif step == CLOSE:
             queue_summary(session, record=record, day=day, at=scheduled_for)
 
@@ -161,22 +161,30 @@ def _queue_dms(
     return {by_key[k]: id_ for k, id_ in stored.items()}
 
 
-def prompted(session: Session, *, record: StandupRecord, day: date) -> set[str]:
-    """Who got the day's prompt."""
-    return participation.prompted_on(session, team_id=record.team_id, ritual_id=record.id, day=day)
+def prompted(
+    session: Session, *, record: StandupRecord, day: date, queued_by: datetime | None = None
+) -> set[str]:
+    """Who got the day's prompt (queued by `queued_by`, when given)."""
+    return participation.prompted_on(
+        session, team_id=record.team_id, ritual_id=record.id, day=day, queued_by=queued_by
+    )
 
 
 def queue_reminders(
-    session: Session, *, record: StandupRecord, day: date, zone: str | None
+    session: Session, *, record: StandupRecord, day: date, zone: str | None, at: datetime
 ) -> None:
-    """One reminder to each person prompted for `day` (in `zone`) who has not answered."""
+    """One reminder, due `at`, to each person prompted for `day` (in `zone`) who has not
+    answered. Only prompts queued at least half the reminder's delay before count: one
+    caught up late (the clock was down over its time) is not followed by a reminder
+    moments later, nor both sent in one pass."""
     answered = {
         a.user_id
         for a in standup_answers.answers_of_day(
             session, team_id=record.team_id, ritual_id=record.id, day=day
         )
     }
-    users = sorted(prompted(session, record=record, day=day) - answered)
+    queued_by = at - timedelta(minutes=(record.reminder_minutes or 0) / 2)
+    users = sorted(prompted(session, record=record, day=day, queued_by=queued_by) - answered)
     users = [u for u in users if zone is None or record.zone_of(u) == zone]
     for (closes, own_zone), readers in by_reader(record, day, users).items():
         text, blocks = render.reminder(record=record, day=day, closes=closes, zone=own_zone)

@@ -25,6 +25,7 @@ from bot.trackers.mlflow import TrackerError
 from bot.watch import checks, render, sources
 from bot.watch import service as watching
 from bot.watch.service import Checked, WatchLog
+from jobs import canvas
 from jobs.messages import CARD
 from storage import outbox
 from storage.db import Database
@@ -131,6 +132,7 @@ def _check(
     )
     if not checked.created:
         return []
+    log_changed(session, team_id=p.team_id, number=p.number)
     if checked.alert:
         alert(session, checked)
     told = Outgoing(
@@ -142,6 +144,12 @@ def _check(
         key=f"watch-read:{p.ref}:{due.isoformat()}",
     )
     return [told]
+
+
+def log_changed(session: Session, *, team_id: str, number: int) -> None:
+    """A check, retrain or answer to an alert recorded: P-`number`'s canvas, whose notebook
+    ends with the watch log, brought up to date (sent later, by the sweep)."""
+    canvas.refresh(session, team_id=team_id, number=number)
 
 
 def alert(session: Session, checked: Checked) -> int:

@@ -209,10 +209,15 @@ def enqueue_all(session: Session, messages: list[Outgoing]) -> dict[str, int]:
 
 
 def sent_keys(
-    session: Session, *, team_id: str, prefix: str, since: datetime | None = None
+    session: Session,
+    *,
+    team_id: str,
+    prefix: str,
+    since: datetime | None = None,
+    until: datetime | None = None,
 ) -> list[str]:
     """The keys under `prefix` of the workspace's messages that reached Slack (queued at or
-    after `since`, when given)."""
+    after `since`, and at or before `until`, when given)."""
     query = select(OutboxMessage.key).where(
         OutboxMessage.team_id == team_id,
         OutboxMessage.key.startswith(prefix, autoescape=True),
@@ -220,6 +225,8 @@ def sent_keys(
     )
     if since is not None:
         query = query.where(OutboxMessage.created_at >= since)
+    if until is not None:
+        query = query.where(OutboxMessage.created_at <= until)
     return list(session.scalars(query))
 
 
@@ -290,7 +297,12 @@ def waiting_of_record(
     session: Session, *, team_id: str, slot: str, record_number: int
 ) -> OutboxMessage | None:
     """A message of a record's slot (its first send or an edit) still waiting to be sent:
-    a change coalesces into it."""
+    a change coalesces into it.
+
+    Locked until the caller commits: a sender claims past locked rows, so it cannot send
+    the message with content rendered before the change is visible. One claimed meanwhile
+    is found no longer waiting (PostgreSQL reads the row again once the claim commits),
+    and the change queues a message of its own."""
     return session.scalar(
         select(OutboxMessage)
         .where(
@@ -301,6 +313,7 @@ def waiting_of_record(
         )
         .order_by(OutboxMessage.id.desc())
         .limit(1)
+        .with_for_update()
     )
 
 

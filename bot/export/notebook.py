@@ -1,6 +1,7 @@
 """A problem's lab notebook in Markdown: its framing and the two questions, its metric and
 the smallest change its evaluation set can detect, every experiment with its verdict and
-run, error analyses with categories and ceilings, and decisions with their rationale.
+run, error analyses with categories and ceilings, decisions with their rationale, and
+once shipped, how the model is watched (bot.export.watch_log).
 
 Written as a stream of chunks: experiments are read a batch at a time, with the analyses of
 that batch only, so a problem with a hundred thousand experiments takes no more memory than
@@ -11,14 +12,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
-from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from bot.analyses.ceilings import of_analysis
 from bot.experiments.render import OUTCOME_LABEL
+from bot.export.markdown import named, on_day, one_line
 from bot.export.records import BATCH
+from bot.export.watch_log import watch_log
 from bot.metric import Metric, detectable_note, target_warning
 from bot.outcome import Delta
 from bot.result import figure
@@ -72,6 +74,7 @@ def notebook(session: Session, problem: Problem, *, people: Mapping[str, str]) -
     if not seen:
         yield "\nNo experiments yet.\n"
     yield from _decisions(session, problem, people)
+    yield from watch_log(session, problem, people=people)
 
 
 def _analyses_of(
@@ -96,34 +99,16 @@ def _analyses_of(
     return found
 
 
-def _who(user_id: str | None, people: Mapping[str, str]) -> str:
-    if not user_id:
-        return "nobody"
-    name = people.get(user_id)
-    return f"{name} ({user_id})" if name else user_id
-
-
-def _day(at: datetime | date | None) -> str:
-    if at is None:
-        return "not said"
-    return at.strftime("%Y-%m-%d %H:%M UTC") if isinstance(at, datetime) else at.isoformat()
-
-
-def _line(text: str | None) -> str:
-    """User text on one line (a heading, a table cell)."""
-    return " ".join((text or "").split()).replace("|", "\\|")
-
-
 def _field(label: str, text: str | None) -> str:
     return f"\n**{label}** {text.strip() if text and text.strip() else NOT_SAID}\n"
 
 
 def _framing(problem: Problem, people: Mapping[str, str]) -> Iterator[str]:
-    yield f"# {problem.ref} · {_line(problem.title)}\n\n"
+    yield f"# {problem.ref} · {one_line(problem.title)}\n\n"
     yield (
         f"Status: {problem.status.value.replace('_', ' ')} · track: {problem.track.value} · "
-        f"owner: {_who(problem.owner_id, people)} · opened {_day(problem.created_at)} · "
-        f"review on: {_day(problem.review_on)}\n"
+        f"owner: {named(problem.owner_id, people)} · opened {on_day(problem.created_at)} · "
+        f"review on: {on_day(problem.review_on)}\n"
     )
     yield "\n## Framing\n"
     yield _field("The problem:", problem.statement)
@@ -142,7 +127,7 @@ def _framing(problem: Problem, people: Mapping[str, str]) -> Iterator[str]:
 def _metric(problem: Problem) -> Iterator[str]:
     metric = Metric.of(problem)
     yield "\n## Metric\n\n"
-    name = _line(problem.metric_name) or "No metric named yet"
+    name = one_line(problem.metric_name) or "No metric named yet"
     kind = problem.metric_kind.value if problem.metric_kind else "kind not said"
     yield f"**{name}**: {problem.direction.value} is better ({kind}).\n"
     if problem.metric_definition:
@@ -165,19 +150,19 @@ def _value(value: float | None) -> str:
 
 def _experiment(e: Experiment, problem: Problem, people: Mapping[str, str]) -> str:
     verdict = OUTCOME_LABEL[e.outcome].split(" ", 1)[1]
-    lines = [f"\n### {e.ref} · {_line(e.approach) or 'approach not said'}: {verdict}\n"]
+    lines = [f"\n### {e.ref} · {one_line(e.approach) or 'approach not said'}: {verdict}\n"]
     if e.hypothesis:
-        lines.append(f"- Hypothesis: {_line(e.hypothesis)}")
+        lines.append(f"- Hypothesis: {one_line(e.hypothesis)}")
     if e.dataset:
-        lines.append(f"- Dataset: {_line(e.dataset)}")
+        lines.append(f"- Dataset: {one_line(e.dataset)}")
     lines.append(f"- Result: {_result(e, problem)}")
     if e.metrics:
-        shown = ", ".join(f"{_line(str(k))} {v}" for k, v in e.metrics.items())
+        shown = ", ".join(f"{one_line(str(k))} {v}" for k, v in e.metrics.items())
         lines.append(f"- Other metrics: {shown}")
     lines.append(f"- Run: {e.run_url.strip() if e.run_url else 'no link'}")
     if e.notes:
-        lines.append(f"- Notes: {_line(e.notes)}")
-    lines.append(f"- Logged by {_who(e.author_id, people)}, {_day(e.created_at)}")
+        lines.append(f"- Notes: {one_line(e.notes)}")
+    lines.append(f"- Logged by {named(e.author_id, people)}, {on_day(e.created_at)}")
     return "\n".join(lines) + "\n"
 
 
@@ -200,7 +185,7 @@ def _result(e: Experiment, problem: Problem) -> str:
 def _analysis(a: ErrorAnalysis, e: Experiment, metric: Metric, people: Mapping[str, str]) -> str:
     lines = [f"\n#### {a.ref} · error analysis of {e.ref}\n"]
     sample = f"{a.sample_size:,} examined" if a.sample_size else "size not said"
-    lines.append(f"- Sample: {sample}, {_line(a.sample_method) or 'chosen how not said'}")
+    lines.append(f"- Sample: {sample}, {one_line(a.sample_method) or 'chosen how not said'}")
     for label, text in (
         ("Slices", a.slices),
         ("Root causes", a.root_causes),
@@ -208,8 +193,8 @@ def _analysis(a: ErrorAnalysis, e: Experiment, metric: Metric, people: Mapping[s
         ("Lessons", a.lessons),
     ):
         if text:
-            lines.append(f"- {label}: {_line(text)}")
-    lines.append(f"- Written by {_who(a.author_id, people)}, {_day(a.created_at)}")
+            lines.append(f"- {label}: {one_line(text)}")
+    lines.append(f"- Written by {named(a.author_id, people)}, {on_day(a.created_at)}")
     if a.categories:
         found = of_analysis(
             value=e.value,
@@ -224,14 +209,14 @@ def _analysis(a: ErrorAnalysis, e: Experiment, metric: Metric, people: Mapping[s
             ceiling = reach.get(category.name)
             share = f"{ceiling.share:.0%}" if ceiling else "–"
             most = f"{metric.label} {bound} {figure(ceiling.reach)}" if ceiling else "–"
-            lines.append(f"| {_line(category.name)} | {category.count} | {share} | {most} |")
+            lines.append(f"| {one_line(category.name)} | {category.count} | {share} | {most} |")
         if found and found.warning:
             lines += ["", found.warning]
     if a.follow_ups:
         lines.append("\nFollow-ups:")
         for f in a.follow_ups:
-            owner = f" ({_who(f.owner_id, people)})" if f.owner_id else ""
-            lines.append(f"- [{'x' if f.done else ' '}] {_line(f.text)}{owner}")
+            owner = f" ({named(f.owner_id, people)})" if f.owner_id else ""
+            lines.append(f"- [{'x' if f.done else ' '}] {one_line(f.text)}{owner}")
     return "\n".join(lines) + "\n"
 
 
@@ -245,7 +230,7 @@ def _decisions(session: Session, problem: Problem, people: Mapping[str, str]) ->
     seen = False
     for d in session.scalars(query.execution_options(yield_per=BATCH)):
         seen = True
-        who = _who(d.decided_by, people)
-        yield f"- {_day(d.decided_at)} · **{d.kind.value}** by {who}: {_line(d.rationale)}\n"
+        who = named(d.decided_by, people)
+        yield f"- {on_day(d.decided_at)} · **{d.kind.value}** by {who}: {one_line(d.rationale)}\n"
     if not seen:
         yield "No decisions yet.\n"

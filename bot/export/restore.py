@@ -19,13 +19,17 @@ from sqlalchemy.orm import Session
 from bot.errors import UsageError
 from bot.export.records import KINDS, PROBLEMS, Kind, stored
 from bot.export.tabular import FORMAT, VERSION
+from bot.watch import service as watching
 from storage import queries
 from storage.models import Counter
 from storage.problems import Problem
 from storage.upsert import insert
+from storage.watch import WatchPlan
 
 BATCH = 1000
 BY_NAME = {kind.name: kind for kind in KINDS}
+# Kinds others belong to through them (a problem's watch plan, for its checks).
+OWNERS = {kind.through for kind in KINDS if kind.through is not None}
 # The human id each numbered kind takes its numbers from.
 COUNTERS = {"problems": "P", "experiments": "E", "analyses": "A"}
 
@@ -115,6 +119,10 @@ def restore(session: Session, *, export: Export, team_id: str | None) -> Restore
     _write(session, current, batch, ids=ids, team_id=team_id)
     for name, letter in COUNTERS.items():
         _count_from(session, team_id=team_id, kind=letter, of=BY_NAME[name])
+    # Rituals are the server's, not the record's: the watch ones the plans need come back.
+    owners = select(WatchPlan.owner_id).where(WatchPlan.team_id == team_id).distinct()
+    for owner_id in session.scalars(owners.order_by(WatchPlan.owner_id)):
+        watching.watch_ritual(session, team_id=team_id, owner_id=owner_id)
     queries.ensure_workspace(session, team_id=team_id)
     return restored
 
@@ -151,23 +159,22 @@ def _write(
     """Insert one batch of a kind's records, linked to their parents' new ids."""
     if kind is None or not records:
         return
-    parents = ids.get(kind.parent.name) if kind.parent is not None else None
+    owner = kind.through.table if kind.through is not None else kind.parent
+    parents = ids.get(owner.name, {}) if owner is not None else {}
+    problems = ids.get(PROBLEMS.table.name, {})
     rows = []
     for record in records:
         row = {c.name: stored(c, record.get(c.name)) for c in kind.columns}
         row["team_id"] = team_id
         if kind.link is not None:
-            number = record.get(kind.parent_name or "")
-            if parents is None or number not in parents:
-                raise UsageError(
-                    f"A record of {kind.name} names {kind.parent_name} {number}, which the "
-                    "export does not hold before it; the file was cut or edited."
-                )
-            row[kind.link] = parents[number]
+            row[kind.link] = _linked(kind, parents, record.get(kind.parent_name or ""))
+        for column, name in kind.problems:
+            number = record.get(name)
+            row[column] = None if number is None else _linked(kind, problems, number, name)
         rows.append(row)
     session.execute(insert(session, kind.table), rows)
-    if "number" in kind.table.c:
-        table = kind.table
+    table = kind.table
+    if "number" in table.c:
         numbers = [row["number"] for row in rows]
         found = session.execute(
             select(table.c.number, table.c.id).where(
@@ -175,6 +182,25 @@ def _write(
             )
         )
         ids.setdefault(table.name, {}).update({n: id_ for n, id_ in found})
+    elif kind in OWNERS and kind.link is not None:
+        # One per parent (a problem's watch plan): named by its parent's number.
+        number_of = {id_: n for n, id_ in parents.items()}
+        found = session.execute(
+            select(table.c[kind.link], table.c.id).where(
+                table.c.team_id == team_id, table.c[kind.link].in_([r[kind.link] for r in rows])
+            )
+        )
+        ids.setdefault(table.name, {}).update({number_of[p]: id_ for p, id_ in found})
+
+
+def _linked(kind: Kind, ids: dict[int, int], number: Any, name: str | None = None) -> int:
+    """The new id of the record a row names by `number`; refused if the export holds none."""
+    if number not in ids:
+        raise UsageError(
+            f"A record of {kind.name} names {name or kind.parent_name} {number}, which the "
+            "export does not hold before it; the file was cut or edited."
+        )
+    return ids[number]
 
 
 def _count_from(session: Session, *, team_id: str, kind: str, of: Kind) -> None:

@@ -125,20 +125,37 @@ def of_channel(
     )
 
 
-def prompted_on(session: Session, *, team_id: str, ritual_id: int, day: date) -> set[str]:
-    """Whose prompt for `day` reached Slack, read from the keys the outbox sent them under."""
-    return _prompted(session, team_id=team_id, ritual_id=ritual_id, first=day, last=day)[day]
+def prompted_on(
+    session: Session,
+    *,
+    team_id: str,
+    ritual_id: int,
+    day: date,
+    queued_by: datetime | None = None,
+) -> set[str]:
+    """Whose prompt for `day` reached Slack (queued by `queued_by`, when given), read from
+    the keys the outbox sent them under."""
+    return _prompted(
+        session, team_id=team_id, ritual_id=ritual_id, first=day, last=day, until=queued_by
+    )[day]
 
 
 def _prompted(
-    session: Session, *, team_id: str, ritual_id: int, first: date, last: date
+    session: Session,
+    *,
+    team_id: str,
+    ritual_id: int,
+    first: date,
+    last: date,
+    until: datetime | None = None,
 ) -> dict[date, set[str]]:
     """Whose prompt reached Slack, by day, in one read of the standup's keys: those queued
     since the day before `first` (a prompt is queued on its day, in some zone), each day
     then read from its key (`standup:4:2026-11-27:prompt:U1`), as a range of keys in SQL
     would follow the database's collation, not ISO order."""
     since = datetime.combine(first - timedelta(days=1), time(0), UTC)
-    keys = outbox.sent_keys(session, team_id=team_id, prefix=message_prefix(ritual_id), since=since)
+    prefix = message_prefix(ritual_id)
+    keys = outbox.sent_keys(session, team_id=team_id, prefix=prefix, since=since, until=until)
     by_day: dict[date, set[str]] = defaultdict(set)
     for key in keys:
         parts = key.split(":")

@@ -112,23 +112,28 @@ def start(session: Session, *, problem: Problem, terms: WatchTerms, decided_by: 
     session.flush()
     session.expire(problem, ["watch_plan"])
     problem.status = ProblemStatus.IN_PRODUCTION
+    watch_ritual(session, team_id=problem.team_id, owner_id=problem.owner_id)
+
+
+def watch_ritual(session: Session, *, team_id: str, owner_id: str) -> None:
+    """Make sure `owner_id`'s daily watch ritual exists and runs."""
     ritual = session.scalar(
         select(Ritual).where(
-            Ritual.team_id == problem.team_id,
+            Ritual.team_id == team_id,
             Ritual.kind == RitualKind.WATCH,
-            Ritual.channel_id == problem.owner_id,
+            Ritual.channel_id == owner_id,
         )
     )
     if ritual is None:
         session.add(
             Ritual(
-                team_id=problem.team_id,
+                team_id=team_id,
                 kind=RitualKind.WATCH,
-                channel_id=problem.owner_id,
+                channel_id=owner_id,
                 weekdays=[1, 2, 3, 4, 5, 6, 7],
                 local_time=WATCH_TIME,
-                timezone=owner_zone(session, team_id=problem.team_id, user_id=problem.owner_id),
-                owner_id=problem.owner_id,
+                timezone=owner_zone(session, team_id=team_id, user_id=owner_id),
+                owner_id=owner_id,
             )
         )
     elif not ritual.enabled:

@@ -4,18 +4,27 @@ says so once and nothing is tried again."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+import threading
+from datetime import UTC, datetime, timedelta
 
 import time_machine
 from sqlalchemy import select
 
+from bot.decisions import service as decisions
+from bot.permissions import Actor
+from jobs import messages
 from sandbox.records import Canvas
 from storage.outbox import OutboxMessage
-from storage.problems import Problem
+from storage.problems import DecisionKind, Problem
 from storage.types import utcnow
-from tests.conftest import TEAM
-from tests.support.delivery import frame, log
+from tests.conftest import ALICE, CHANNEL, TEAM
+from tests.support.delivery import choice, command, form, frame, log
+from tests.support.delivery import text as typed
 from tests.support.slack import rendered
+from tests.support.watch import SHIPPED_AT, press, ship
+
+# A fixed Tuesday morning for the tests that need their records dated.
+DAY = datetime(2027, 3, 9, 9, tzinfo=UTC)
 
 
 def sweep(bot, *, later: timedelta = timedelta(0)) -> int:
@@ -166,3 +175,84 @@ def test_a_canvas_deleted_in_slack_is_no_longer_linked_nor_edited(bot):
     assert len(bot.slack.calls("canvases.edit")) == 1
     shown = card_text(bot)
     assert "its canvas was deleted" in shown and "docs/" not in shown
+
+
+def test_a_decision_and_then_an_experiment_each_reach_the_canvas_through_the_outbox(bot):
+    with time_machine.travel(DAY, tick=False):
+        frame(bot)
+        sweep(bot)
+        command(bot, "/problem", "decide P-1 continue the loss still moves")
+        assert "No decisions yet." in canvases(bot)[0].markdown  # queued, not yet sent
+        sweep(bot)
+        [canvas] = canvases(bot)
+        assert "**continue**" in canvas.markdown and "the loss still moves" in canvas.markdown
+        assert "No experiments yet." in canvas.markdown
+
+        log(bot, "P-1 0.78 focal loss")
+        sweep(bot)
+
+    assert canvas.edits == 2
+    assert "focal loss" in canvas.markdown and "the loss still moves" in canvas.markdown
+    assert [m.state for m in canvas_messages(bot)] == ["sent", "sent", "sent"]
+
+
+def test_a_change_committed_while_the_edit_it_joins_is_being_sent_is_not_lost(bot):
+    """The change reads an edit still pending and leaves the canvas to it, but the sender
+    claims that edit and renders the notebook before the change commits: the change must
+    then be in a later edit (PostgreSQL; SQLite's one writer keeps the two apart)."""
+    with time_machine.travel(DAY, tick=True):
+        frame(bot)
+        sweep(bot)
+        log(bot, "P-1 0.78 focal loss")  # an edit waits
+
+        sent = threading.Thread(target=bot.runtime.sender.sweep)
+        with bot.runtime.db.transaction() as session:
+            decided = decisions.decide(
+                session,
+                team_id=TEAM,
+                actor=Actor(ALICE),
+                number=1,
+                kind=DecisionKind.CONTINUE,
+                rationale="ship it next week",
+            )
+            messages.decision(session, decided, channel=CHANNEL)
+            sent.start()
+            if bot.runtime.db.engine.dialect.name == "postgresql":
+                # A whole sweep runs before the change commits: it must not send the
+                # waiting edit with the notebook as it was (nor wait for the change).
+                sent.join(timeout=10)
+                assert not sent.is_alive()
+            else:
+                sent.join(timeout=0.5)  # SQLite's one writer: the sweep waits for the change
+        sent.join()
+        sweep(bot)
+
+    [canvas] = canvases(bot)
+    assert "focal loss" in canvas.markdown
+    assert "ship it next week" in canvas.markdown
+
+
+def test_a_watch_check_and_its_answer_reach_the_shipped_problem_s_canvas(bot):
+    ship(bot, SHIPPED_AT)
+    with time_machine.travel(SHIPPED_AT, tick=False):
+        sweep(bot)
+    [canvas] = canvases(bot)
+    assert "- Alert: below 0.78" in canvas.markdown and "No checks yet." in canvas.markdown
+
+    p = problem(bot)
+    card = next(m for m in bot.slack.messages(CHANNEL) if m.ts == p.card_ts)
+    with time_machine.travel(SHIPPED_AT + timedelta(days=7), tick=False):
+        press(bot, card, "watch_check_open", channel=CHANNEL)
+        bot.slack.submit_view(
+            user_id=ALICE,
+            values=form(value=typed("0.74"), shifted=choice("no"), note=typed("after a holiday")),
+        )
+        bot.settle()
+        sweep(bot)
+    assert "| 0.74 | no | after a holiday | alert, not answered |" in canvas.markdown
+
+    [_card, alert] = bot.slack.thread(CHANNEL, p.card_ts)
+    with time_machine.travel(SHIPPED_AT + timedelta(days=7, hours=1), tick=False):
+        press(bot, alert, "watch_keep", channel=CHANNEL)
+        sweep(bot)
+    assert "| 0.74 | no | after a holiday | alert, kept watching |" in canvas.markdown

@@ -15,8 +15,10 @@ from runtime.cli import main
 from storage.db import Database
 from storage.experiments import Experiment
 from storage.problems import Problem
-from tests.conftest import OTHER_TEAM, TEAM
-from tests.support.notebook import NOW, forget_workspace, seed_notebook
+from storage.rituals import Ritual, RitualKind
+from storage.watch import WatchCheck
+from tests.conftest import ALICE, BOB, OTHER_TEAM, TEAM
+from tests.support.notebook import NOW, forget_workspace, seed_notebook, seed_watch
 
 
 @pytest.fixture
@@ -91,7 +93,48 @@ def test_csv_and_json_hold_each_record_kind_for_pandas(seeded, tmp_path):
     assert [p["title"] for p in other["problems"]] == ["Mallory secret plan"]
 
 
+def test_a_shipped_problem_s_notebook_shows_its_watch_plan_checks_and_retrains(seeded, tmp_path):
+    with seeded.transaction() as session:
+        seed_watch(session)
+    assert export(tmp_path, "--team", TEAM, "--format", "md", "--format", "csv") == 0
+
+    notebook = (tmp_path / TEAM / "notebooks" / "P-20.md").read_text()
+    watched = notebook[notebook.index("## Watch after ship") :]
+    for shown in (
+        "Shipped 2026-11-25 09:00 UTC, watched by U0ALICE.",
+        "- Metric: recall (production, 7-day)",
+        "- Value at ship: 0.64",
+        "- Alert: 5% worse than at ship (below 0.608)",
+        "- Checked: weekly",
+        "- Retraining: every 90 days, last 2026-11-29 09:00 UTC",
+        "| 2026-11-26 09:00 UTC | 0.63 | no | – | within the plan | U0ALICE |",
+        "| 2026-11-27 09:00 UTC | 0.55 | yes | PSI 0.31 > 0.2 \\| partner merchants "
+        "| alert, a problem opened: P-21 | U0ALICE |",
+        "| 2026-11-29 09:00 UTC | 0.6 | no | after the backfill | alert, kept watching "
+        "| Bob Jones (U0BOB) |",
+        "### Retrains\n\n- 2026-11-29 09:00 UTC by Bob Jones (U0BOB)",
+    ):
+        assert shown in watched, shown
+    assert notebook.index("## Decisions") < notebook.index("## Watch after ship")
+    never = (tmp_path / TEAM / "notebooks" / "P-21.md").read_text()
+    assert never.endswith("## Watch after ship\n\nNot shipped: nothing is watched.\n")
+
+    with (tmp_path / TEAM / "csv" / "watch_checks.csv").open() as stream:
+        checks = list(csv.DictReader(stream))
+    assert [(c["problem"], c["outcome"], c["opened_problem"]) for c in checks] == [
+        ("20", "within", ""),
+        ("20", "reopened", "21"),
+        ("20", "kept", ""),
+    ]
+    [plan] = csv.DictReader((tmp_path / TEAM / "csv" / "watch_plans.csv").open())
+    assert (plan["problem"], plan["alert_value"], plan["alert_relative"]) == ("20", "0.05", "True")
+    [retrain] = csv.DictReader((tmp_path / TEAM / "csv" / "retrains.csv").open())
+    assert (retrain["problem"], retrain["retrained_by"]) == ("20", BOB)
+
+
 def test_export_import_export_is_the_same_apart_from_when_it_was_exported(seeded, tmp_path):
+    with seeded.transaction() as session:
+        seed_watch(session)
     assert export(tmp_path / "before", "--team", TEAM) == 0
     with seeded.transaction() as session:
         forget_workspace(session)
@@ -103,7 +146,7 @@ def test_export_import_export_is_the_same_apart_from_when_it_was_exported(seeded
     before, after = tmp_path / "before" / TEAM, tmp_path / "after" / TEAM
     files = sorted(p.relative_to(before) for p in before.rglob("*") if p.is_file())
     assert files == sorted(p.relative_to(after) for p in after.rglob("*") if p.is_file())
-    assert len(files) == 1 + 6 + 7  # the JSON, a CSV per kind, a notebook per problem
+    assert len(files) == 1 + 9 + 8  # the JSON, a CSV per kind, a notebook per problem
     for name in files:
         old, new = (before / name).read_bytes(), (after / name).read_bytes()
         if name.name == "ritualbot.json":
@@ -116,6 +159,23 @@ def test_export_import_export_is_the_same_apart_from_when_it_was_exported(seeded
         from storage.queries import next_number
 
         assert next_number(session, team_id=TEAM, kind="E") == 42
+        # The check that opened P-21 names it again, by its new id; the plan's owner is
+        # asked for checks on this server too.
+        opened = session.scalar(
+            select(Problem.id).where(Problem.team_id == TEAM, Problem.number == 21)
+        )
+        assert (
+            session.scalar(
+                select(WatchCheck.opened_problem_id).where(
+                    WatchCheck.opened_problem_id.is_not(None)
+                )
+            )
+            == opened
+        )
+        [ritual] = session.scalars(
+            select(Ritual).where(Ritual.team_id == TEAM, Ritual.kind == RitualKind.WATCH)
+        )
+        assert ritual.channel_id == ALICE and ritual.enabled
 
 
 def test_a_second_import_adds_nothing_and_another_workspace_is_refused(seeded, tmp_path, capsys):
@@ -155,3 +215,23 @@ def test_a_file_cut_short_imports_nothing_and_says_why(seeded, tmp_path, capsys)
     (tmp_path / "notes.json").write_text('{"hello": 1}\n')
     assert main(["import", str(tmp_path / "notes.json")]) == 1
     assert "not a ritualbot export" in capsys.readouterr().err
+
+
+def test_a_check_naming_a_problem_the_file_lacks_imports_nothing_and_says_why(
+    seeded, tmp_path, capsys
+):
+    with seeded.transaction() as session:
+        seed_watch(session)
+    assert export(tmp_path, "--format", "json", "--team", TEAM) == 0
+    with seeded.transaction() as session:
+        forget_workspace(session)
+    exported = tmp_path / TEAM / "ritualbot.json"
+    edited = tmp_path / "edited.json"
+    edited.write_text(exported.read_text().replace('"opened_problem": 21', '"opened_problem": 99'))
+
+    assert main(["import", str(edited)]) == 1
+    said = capsys.readouterr().err
+    assert "A record of watch_checks names opened_problem 99" in said and "cut or edited" in said
+    assert problems(seeded) == 0
+    with seeded.reading() as session:
+        assert session.scalar(select(func.count()).select_from(WatchCheck)) == 0

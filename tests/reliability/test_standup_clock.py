@@ -253,6 +253,31 @@ def test_one_reminder_goes_to_those_who_have_not_answered(db, emulator):
     assert {p: len(reminders(emulator, p)) for p in PEOPLE} == {ALICE: 1, BOB: 0, CAROL: 1}
 
 
+@pytest.mark.parametrize(
+    ("back_after", "reminded"),
+    [
+        (timedelta(minutes=30), 1),  # prompted at 10:00: half the hour's delay before 10:30
+        (timedelta(minutes=50), 0),  # prompted at 10:20: ten minutes before the reminder
+        (timedelta(minutes=75), 0),  # back past the reminder: both would go at once
+    ],
+    ids=["prompted-half-the-delay-before", "prompted-just-before", "both-caught-up-together"],
+)
+def test_a_prompt_caught_up_late_is_reminded_only_half_the_delay_later(
+    db, emulator, back_after, reminded
+):
+    """The clock down over the 09:30 prompt (reminder an hour later): the prompt is caught
+    up when it comes back; the reminder goes only to prompts queued half the delay before."""
+    make_standup(
+        db, emulator, team_id=TEAM, channel_id=CHANNEL, owner=ALICE, rule="team", zone="UTC"
+    )
+    clock = scheduler(db, emulator)
+    fire(clock, AT + back_after)
+    assert counts(emulator) == {ALICE: 1, BOB: 1, CAROL: 1}
+    for minutes in (60, 61, 90):
+        fire(clock, AT + max(back_after, timedelta(minutes=minutes)))
+    assert {p: len(reminders(emulator, p)) for p in PEOPLE} == dict.fromkeys(PEOPLE, reminded)
+
+
 def test_a_summary_slack_failed_to_take_is_posted_on_a_later_pass(db, emulator):
     make_standup(
         db, emulator, team_id=TEAM, channel_id=CHANNEL, owner=ALICE, rule="team", zone="UTC"

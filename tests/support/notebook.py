@@ -12,7 +12,16 @@ from storage.analyses import ErrorAnalysis, ErrorCategory, FollowUp
 from storage.experiments import Experiment, Outcome
 from storage.models import Counter
 from storage.people import Person
-from storage.problems import Decision, DecisionKind, Direction, MetricKind, Problem, Track
+from storage.problems import (
+    Decision,
+    DecisionKind,
+    Direction,
+    MetricKind,
+    Problem,
+    ProblemStatus,
+    Track,
+)
+from storage.watch import CheckOutcome, Retrain, WatchCheck, WatchPlan
 from tests.conftest import ALICE, BOB, CHANNEL, TEAM
 from tests.support.digest_week import seed_week
 
@@ -153,3 +162,69 @@ def add_experiments(
         for n in range(first, first + count)
     ]
     session.execute(insert(Experiment), rows)
+
+
+def seed_watch(session: Session) -> Problem:
+    """P-20 shipped five days ago and watched since: a check within the plan, one past the
+    threshold that opened P-21 in discovery, one kept watching, and a retrain; P-21."""
+    shipped = session.scalar(select(Problem).where(Problem.team_id == TEAM, Problem.number == 20))
+    assert shipped is not None
+    shipped.status = ProblemStatus.IN_PRODUCTION
+    opened = Problem(
+        team_id=TEAM,
+        number=21,
+        title="Why recall on new merchants dropped in production",
+        statement="Watch check: recall read 0.55 | merchants onboarded by a partner.",
+        metric_name="recall",
+        baseline=0.55,
+        target=0.64,
+        track=Track.DISCOVERY,
+        owner_id=ALICE,
+        created_by=ALICE,
+        channel_id=CHANNEL,
+        prior_work="P-20, in production",
+        created_at=NOW - timedelta(days=2),
+        updated_at=NOW - timedelta(days=2),
+    )
+    session.add(opened)
+    plan = WatchPlan(
+        team_id=TEAM,
+        problem_id=shipped.id,
+        metric_name="recall (production, 7-day)",
+        shipped_value=0.64,
+        alert_value=0.05,
+        alert_relative=True,
+        check_every_days=7,
+        retrain_every_days=90,
+        owner_id=ALICE,
+        shipped_at=NOW - timedelta(days=5),
+        trained_at=NOW - timedelta(days=1),
+        created_by=ALICE,
+    )
+    session.add(plan)
+    session.flush()
+    for days, value, shifted, note, outcome, opened_id in (
+        (4, 0.63, False, None, CheckOutcome.WITHIN, None),
+        (3, 0.55, True, "PSI 0.31 > 0.2 | partner merchants", CheckOutcome.REOPENED, opened.id),
+        (1, 0.6, False, "after the backfill", CheckOutcome.KEPT, None),
+    ):
+        session.add(
+            WatchCheck(
+                team_id=TEAM,
+                plan_id=plan.id,
+                value=value,
+                shifted=shifted,
+                note=note,
+                outcome=outcome,
+                checked_by=ALICE if days != 1 else BOB,
+                checked_at=NOW - timedelta(days=days),
+                opened_problem_id=opened_id,
+                source_key=f"view:V{days}",
+            )
+        )
+    session.add(
+        Retrain(
+            team_id=TEAM, plan_id=plan.id, retrained_by=BOB, retrained_at=NOW - timedelta(days=1)
+        )
+    )
+    return shipped

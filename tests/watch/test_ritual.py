@@ -4,7 +4,8 @@ local day across a DST change, and a check missed while no clock ran is asked on
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -140,19 +141,34 @@ def test_a_check_missed_for_days_is_asked_once_by_the_next_run(bot, clock):
 
 
 @pytest.mark.parametrize(
-    ("shipped", "due_at"),
+    ("zone", "shipped", "due_at"),
     [
         # 90 days after 28 Dec is 28 Mar 2027, the day London springs forward: 10:00 BST.
-        (utc(2026, 12, 28, 12), utc(2027, 3, 28, 9, 0)),
+        ("Europe/London", utc(2026, 12, 28, 12), utc(2027, 3, 28, 9, 0)),
         # 90 days after 2 Aug is 31 Oct 2027, the day London falls back: 10:00 GMT.
-        (utc(2027, 8, 2, 12), utc(2027, 10, 31, 10, 0)),
+        ("Europe/London", utc(2027, 8, 2, 12), utc(2027, 10, 31, 10, 0)),
+        # 90 days after 8 Dec 2025 is 8 Mar 2026, New York's spring forward: 10:00 EDT,
+        # 14:00 UTC (10:00 EST, the day before's offset, would be 15:00).
+        ("America/New_York", utc(2025, 12, 8, 12), utc(2026, 3, 8, 14, 0)),
+        # 90 days after 3 Aug is 1 Nov 2026, New York's fall back: 10:00 EST, 15:00 UTC
+        # (14:00 UTC, an hour early, is 10:00 EDT, the day before's offset).
+        ("America/New_York", utc(2026, 8, 3, 12), utc(2026, 11, 1, 15, 0)),
     ],
-    ids=["spring-forward", "fall-back"],
+    ids=[
+        "london-spring-forward",
+        "london-fall-back",
+        "new-york-spring-forward",
+        "new-york-fall-back",
+    ],
 )
-def test_a_retrain_is_reminded_at_10_local_on_a_dst_boundary(bot, clock, shipped, due_at):
+def test_a_retrain_is_reminded_at_10_local_on_a_dst_boundary(bot, clock, zone, shipped, due_at):
     with time_machine.travel(shipped, tick=False):
-        command(bot, "/digest", "schedule monday 09:00 Europe/London")  # the team's timezone
+        command(bot, "/digest", f"schedule monday 09:00 {zone}")  # the team's timezone
     ship(bot, shipped, "alert=-5% retrain=90d")
+    # Not the day before, at its 10:00 local (the other side of the change).
+    day_before = due_at.astimezone(ZoneInfo(zone)).date() - timedelta(days=1)
+    fire(bot, clock, datetime.combine(day_before, time(10), tzinfo=ZoneInfo(zone)))
+    assert reminded(bot) == []
     for early in (timedelta(hours=1), timedelta(minutes=1)):
         fire(bot, clock, due_at - early)
         assert reminded(bot) == []
