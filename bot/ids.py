@@ -53,6 +53,9 @@ class ActionId(enum.StrEnum):
     WATCH_RETRAIN = "watch_retrain"
     WATCH_KEEP = "watch_keep"
     WATCH_RETRAINED = "watch_retrained"  # on a retrain reminder (value = problem number)
+    # Ship from a model registry alias (`champion`) in the problem's thread; the value is
+    # JSON: the problem's number, the model and its version, to prefill the Ship form.
+    MODEL_SHIP = "model_ship"
     # The experiments branch provides the modal; the value is "standup-answer:<answer id>".
     LOG_EXPERIMENT_FROM_STANDUP = "log_experiment_from_standup"
     FIELD = "value"
