@@ -289,6 +289,7 @@ HELP = """*`/problem`*: frame the problem before the work.
 • `/problem decide P-12 continue|pivot|cut|ship &lt;why&gt;`: decide on the record (cut drops it, ship puts it in production); its author, its owner or a workspace admin decides, anyone can add evidence in its card's thread
 • `/problem decide P-12 ship &lt;why&gt; alert=-5% check=weekly retrain=90d`: ship with a watch plan (also `metric=` and `value=`; each has a default)
 • `/problem P-12 metric-key val/recall_at_10`: the metric's key in the team's tracker, so a pasted MLflow run's value fills in
+• `/problem P-12 model churn`: post the MLflow model's new versions and aliases in P-12's thread (`champion` offers Ship); `model off` stops
 • `/problem reopen P-12 &lt;why&gt;`: take a dropped or shipped problem up again, on the record (experiments go only on open problems)
 • `/problem edit P-12`, `/problem history P-12`: change it; every edit, with who and when
 • `/problem delete P-12`, `/problem restore P-12`

@@ -35,7 +35,7 @@ def links(bot: Any) -> list[ModelLink]:
 def deliver(
     bot: Any,
     link: ModelLink,
-    payload: dict[str, Any],
+    payload: Any,
     *,
     timestamp: int,
     delivery_id: str | None = None,

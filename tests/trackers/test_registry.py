@@ -186,6 +186,27 @@ def test_model_off_deletes_the_webhook_and_its_address_stops_answering(
     assert answer.status_code == 404 and thread(public_bot) == []
 
 
+def test_model_off_on_a_problem_following_none_says_how_to_link_one(public_bot):
+    frame(public_bot)
+
+    answer = command(public_bot, "/problem", "P-1 model off")
+
+    assert "P-1 follows no model" in rendered(answer.body)
+    assert "`/problem P-1 model &lt;name&gt;`" in rendered(answer.body)
+
+
+def test_a_signed_body_that_is_not_an_event_is_answered_and_not_posted(
+    public_bot, mlflow_server, model
+):
+    linked(public_bot, mlflow_server, model)
+    [link] = links(public_bot)
+
+    for body in ([1, 2], {"entity": "model_version", "action": "created", "data": "x"}):
+        answer = deliver(public_bot, link, body, timestamp=NOW)
+        assert answer.status_code == 200 and answer.json()["posted"] is False
+    assert thread(public_bot) == []
+
+
 def test_linking_again_replaces_the_webhook(public_bot, mlflow_server, model):
     linked(public_bot, mlflow_server, model)
     command(public_bot, "/problem", f"P-1 model {model}")
