@@ -86,8 +86,7 @@ class _Handler(SlackRequestHandler):
 
 class WebApp:
     """Routes HTTP to Bolt or to a webhook (experiments, model registry), answers health
-    checks, and refuses
-    oversized bodies."""
+    checks, and refuses oversized bodies."""
 
     def __init__(
         self,
