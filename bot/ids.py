@@ -25,6 +25,7 @@ class CallbackId(enum.StrEnum):
     STANDUP_SETTINGS = "standup_settings"
     STANDUP_ANSWER = "standup_answer"
     WATCH_CHECK = "watch_check"
+    TRACKER_CONNECT = "tracker_connect"
 
 
 class ActionId(enum.StrEnum):
@@ -56,6 +57,7 @@ class ActionId(enum.StrEnum):
     # Ship from a model registry alias (`champion`) in the problem's thread; the value is
     # JSON: the problem's number, the model and its version, to prefill the Ship form.
     MODEL_SHIP = "model_ship"
+    TRACKER_CONNECT_OPEN = "tracker_connect_open"  # App Home: connect a tracker in a modal
     # The experiments branch provides the modal; the value is "standup-answer:<answer id>".
     LOG_EXPERIMENT_FROM_STANDUP = "log_experiment_from_standup"
     FIELD = "value"
@@ -133,6 +135,15 @@ class WatchField(enum.StrEnum):
     ALERT = "alert"
     CHECK = "check"
     RETRAIN = "retrain"
+
+
+class TrackerField(enum.StrEnum):
+    """Block ids of the form that connects a tracker."""
+
+    KIND = "tracker"
+    ADDRESS = "address"
+    TOKEN = "token"
+    ENTITY = "entity"
 
 
 class WatchCheckField(enum.StrEnum):

@@ -3,6 +3,7 @@ or the experiments webhook, and help."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -28,6 +29,7 @@ class Connect:
     kind: TrackerKind
     url: str
     token: str | None
+    entity: str | None = None  # W&B: the user or team whose runs get the key
 
 
 @dataclass(frozen=True)
@@ -58,7 +60,9 @@ RitualCommand = (
 )
 SEARCH_EXAMPLE = "`/ritual search label noise`"
 CONNECT_EXAMPLE = "`/ritual connect mlflow https://mlflow.example.com [token]`"
-WANDB_EXAMPLE = "`/ritual connect wandb <api key>`"
+WANDB_EXAMPLE = "`/ritual connect wandb <api key> [entity]`"
+# A W&B entity (user or team) name, as W&B allows it.
+ENTITY = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 DEFAULT_WANDB_API = "https://api.wandb.ai"
 
 
@@ -98,9 +102,9 @@ def _connect(rest: str) -> Connect:
     kind, _, args = rest.partition(" ")
     match kind.lower():
         case "mlflow":
-            return _connect_mlflow(args.split())
+            return connect_mlflow(args.split())
         case "wandb":
-            return _connect_wandb(args.split())
+            return connect_wandb(args.split())
         case _:
             raise UsageError(
                 f"`/ritual connect` connects an MLflow tracking server or W&B, not "
@@ -109,7 +113,7 @@ def _connect(rest: str) -> Connect:
             )
 
 
-def _connect_mlflow(args: list[str]) -> Connect:
+def connect_mlflow(args: list[str]) -> Connect:
     if not args or len(args) > 2:
         raise UsageError(
             "Give the MLflow server's address, and a token if it needs one (Databricks: a "
@@ -119,16 +123,38 @@ def _connect_mlflow(args: list[str]) -> Connect:
     return Connect(TrackerKind.MLFLOW, url, args[1] if len(args) == 2 else None)
 
 
-def _connect_wandb(args: list[str]) -> Connect:
-    """`/ritual connect wandb <api key> [W&B Server address]` (wandb.ai by default)."""
-    if not args or len(args) > 2:
+def connect_wandb(args: list[str]) -> Connect:
+    """`/ritual connect wandb <api key> [entity] [W&B Server address]` (wandb.ai by default):
+    with an entity, the key is sent only for that user's or team's runs."""
+    if not args or len(args) > 3:
         raise UsageError(
-            f"Give your W&B API key (wandb.ai/authorize), and your W&B Server's address if "
-            f"you run your own. Example: {WANDB_EXAMPLE}."
+            "Give your W&B API key (wandb.ai/authorize), then if you like the entity (your "
+            "W&B user or team) whose runs it reads, and your W&B Server's address if you run "
+            f"your own. Example: {WANDB_EXAMPLE}."
         )
-    server = args[1] if len(args) == 2 else DEFAULT_WANDB_API
-    url = _web_address(server, example=WANDB_EXAMPLE, what="The W&B Server address")
-    return Connect(TrackerKind.WANDB, url, args[0])
+    key, rest = args[0], args[1:]
+    addresses = [a for a in rest if "://" in a or a.startswith("<")]
+    entities = [a for a in rest if a not in addresses]
+    if len(addresses) > 1 or len(entities) > 1:
+        raise UsageError(
+            f"Give one entity and one W&B Server address at most. Example: {WANDB_EXAMPLE}."
+        )
+    return wandb_connection(
+        key, entity=entities[0] if entities else None, server=addresses[0] if addresses else None
+    )
+
+
+def wandb_connection(key: str, *, entity: str | None, server: str | None) -> Connect:
+    """W&B with `key`, for `entity`'s runs when given, at `server` (else wandb.ai)."""
+    if entity and not ENTITY.fullmatch(entity):
+        raise UsageError(
+            f"'{entity[:40]}' is not a W&B entity name (letters, digits, '-', '_' and "
+            f"'.', as in your runs' links: wandb.ai/<entity>/<project>). Example: {WANDB_EXAMPLE}."
+        )
+    url = _web_address(
+        server or DEFAULT_WANDB_API, example=WANDB_EXAMPLE, what="The W&B Server address"
+    )
+    return Connect(TrackerKind.WANDB, url, key, entity)
 
 
 def _web_address(typed: str, *, example: str, what: str) -> str:

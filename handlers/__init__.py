@@ -19,6 +19,7 @@ from handlers import (
     shortcuts,
     standup,
     standup_dm,
+    trackers,
     watch,
 )
 from handlers.follow_ups import FollowUps
@@ -42,6 +43,7 @@ MODULES = (
     ritual,
     standup,
     standup_dm,
+    trackers,
     watch,
 )
 

@@ -79,12 +79,12 @@ def ritual_command(
                 size=size,
                 key=f"export:{trigger.key}",
             )
-        case Connect(kind, url, token):
+        case Connect(kind, url, token, entity):
             check_admin(people.actor(client, team_id=team_id, user_id=user_id), verb="connect it")
             if token:
                 require_box(secrets)
             ack(text=render_trackers.checking(kind, url), response_type="ephemeral")
-            saved = clients.check(kind, url, token)
+            saved = clients.check(kind, url, token, entity=entity)
             with db.transaction() as session:
                 trackers.connect(
                     session,
@@ -94,9 +94,10 @@ def ritual_command(
                     token=token,
                     user_id=user_id,
                     box=secrets,
+                    entity=entity,
                 )
             respond(
-                text=render_trackers.connected(kind, saved, with_token=bool(token)),
+                text=render_trackers.connected(kind, saved, with_token=bool(token), entity=entity),
                 response_type="ephemeral",
                 replace_original=False,
             )

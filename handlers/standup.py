@@ -32,6 +32,7 @@ from handlers.slack import tell_delivery
 from jobs import profiles, roster, standup_dm
 from jobs import standup as job
 from jobs.outbox import Sender
+from jobs.standup_answers import queue_saved
 from storage.db import Database
 from storage.types import utcnow
 
@@ -114,7 +115,7 @@ def submit_settings(
         record = standup_settings.save(
             session, team_id=team_id, channel_id=channel_id, user_id=user_id, draft=draft
         )
-        notice = job.queue_saved(session, record=record, user_id=user_id)
+        notice = queue_saved(session, record=record, user_id=user_id)
     ack()
     roster.sync(db=db, client=client, record=record)
     tell_delivery(

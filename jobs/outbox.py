@@ -6,7 +6,7 @@ outcome never came back (a timeout, a lost answer, a process killed mid-send) is
 in the channel before it is sent again: found, it is marked sent; not found, it goes out
 now. Rate limits are waited out per workspace and method (RateGate); a refusal for good
 fails the message and tells its owner once, by DM; anything else is tried again with
-backoff.
+backoff (jobs/answered.py records each answer).
 """
 
 from __future__ import annotations
@@ -16,17 +16,17 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, NamedTuple
+from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from jobs import canvas, messages, stamps
+from jobs import answered, canvas, stamps
 from jobs.delivery import RateGate, Sent, call, permalink
 from jobs.lease import Lease
 from storage import outbox, sends
 from storage.db import Database
-from storage.outbox import OutboxMessage, OutboxState, Outgoing, Relation
+from storage.outbox import OutboxMessage, OutboxState, Relation
 from storage.sends import Claimed
 from storage.types import utcnow
 
@@ -40,8 +40,6 @@ PERSON_WAITING_PATIENCE = 2.0
 # before (the rate limit patience, plus the client's timeout for each of its tries). A dead
 # clock's claims are taken over sooner, when its lease runs out (storage.claimers).
 LEASE = timedelta(minutes=3)
-# Past this, a message Slack keeps not taking is reported to its owner instead.
-GIVE_UP = timedelta(days=1)
 BATCH = 100
 # A workspace's messages are claimed this many at a time: a claim covers only what goes out
 # in the next few seconds, so a process killed mid-send strands few (each is looked for in
@@ -51,11 +49,6 @@ CLAIM = 25
 # out its limit need not hold up the rest.
 WORKSPACES_AT_ONCE = 8
 WORKSPACES_READ = 4 * WORKSPACES_AT_ONCE
-
-
-def refusal_key(message_id: int) -> str:
-    """The key of the notice that tells a message's owner Slack refused it."""
-    return f"refused:{message_id}"
 
 
 @dataclass(frozen=True)
@@ -74,14 +67,6 @@ class Drained:
     claimed: set[int] = field(default_factory=set)
     sent: set[int] = field(default_factory=set)
     held_back: bool = False
-
-
-class Outcome(NamedTuple):
-    """A message sent, what Slack answered, and the channel it went to."""
-
-    message: OutboxMessage
-    answer: Sent
-    channel: str
 
 
 @dataclass
@@ -143,7 +128,7 @@ class Sender:
         """Send a workspace's due messages in order until none is left, or until Slack stops
         taking them: then the rest of the claim waits unclaimed for the next try."""
         drained = Drained()
-        outcomes: list[Outcome] = []
+        outcomes: list[answered.Outcome] = []
         untried: Sequence[Claimed] = ()
         while True:
             # What Slack answered to one claim and the next claim, in one commit: a process
@@ -155,9 +140,11 @@ class Sender:
             # Registered before the transaction: the lease writes in one of its own.
             claimer, term = self._claimer(), self._term()
             with self.db.transaction() as session:
-                gave_up = self._record_in(session, outcomes, untried=untried, claimer=claimer)
+                gave_up = answered.record(
+                    session, outcomes, untried=untried, claimer=claimer, now=self.clock()
+                )
                 batch = [] if done else self._claim(session, team_id, ids, claimer)
-            self._log(gave_up)
+            answered.log_gave_up(gave_up)
             drained.sent.update(o.message.id for o in outcomes if o.answer.ts is not None)
             if not batch:
                 drained.held_back = held_back
@@ -212,7 +199,7 @@ class Sender:
         with self.db.transaction() as session:
             if first.state == OutboxState.FAILED:
                 # They hear it now, in place: not again by DM.
-                outbox.withdraw(session, team_id=team_id, key=refusal_key(first.id))
+                outbox.withdraw(session, team_id=team_id, key=answered.refusal_key(first.id))
                 return Delivery(refused=Sent(error=first.error).why)
             outbox.adopt(session, team_id=team_id, message_id=first.id, owner=person)
             return Delivery(waiting=Sent(error=first.error).why)
@@ -232,7 +219,7 @@ class Sender:
     def _gate(self, team_id: str, method: str) -> RateGate:
         return self._gates.setdefault((team_id, method), RateGate())
 
-    def _send(self, claimed: Claimed, *, patience: float = RATE_LIMIT_PATIENCE) -> Outcome:
+    def _send(self, claimed: Claimed, *, patience: float = RATE_LIMIT_PATIENCE) -> answered.Outcome:
         """One call to Slack; what it answered is recorded by the caller."""
         message, channel = claimed.message, claimed.channel
         client = self.client_for(message.team_id)
@@ -252,7 +239,7 @@ class Sender:
                 client, message, channel=channel, ts=claimed.ts, link=link, as_person=False
             )
             answer = call(do, gate=self._gate(message.team_id, method), patience=patience, **args)
-        return Outcome(message, answer, channel)
+        return answered.Outcome(message, answer, channel)
 
     def _link_after(self, client: WebClient, message: OutboxMessage) -> str | None:
         """The permalink of the message this one follows; None when Slack will not give it
@@ -263,86 +250,11 @@ class Sender:
             return None
         return permalink(client, channel=first.sent_channel or first.channel, ts=first.ts)
 
-    def _record(self, outcomes: list[Outcome]) -> None:
+    def _record(self, outcomes: list[answered.Outcome]) -> None:
         """What Slack answered to each, in a transaction of its own."""
         with self.db.transaction() as session:
-            gave_up = self._record_in(session, outcomes)
-        self._log(gave_up)
-
-    def _record_in(
-        self,
-        session: Any,
-        outcomes: list[Outcome],
-        *,
-        untried: Sequence[Claimed] = (),
-        claimer: int | None = None,
-    ) -> list[Outcome]:
-        """What Slack answered to each, in the caller's transaction; the `untried` of the
-        claim go back unclaimed, to be tried when the last answer said Slack may take them
-        again. The outcomes Slack refused for good."""
-        now = self.clock()
-        gave_up = []
-        sends.all_sent(
-            session, [(o.message, o.channel, o.answer.ts) for o in outcomes if o.answer.ts]
-        )
-        for outcome in outcomes:
-            message, answer, _ = outcome
-            if answer.ts:
-                continue
-            if answer.unknown and message.relation != Relation.EDIT:
-                # Slack may have posted it: left claimed, looked for before any resend.
-                sends.unconfirmed(session, message.id, error=answer.error or "unknown")
-            elif (answer.retry or answer.unknown) and message.created_at > now - GIVE_UP:
-                at = now + sends.backoff(message.attempts)
-                sends.retry(session, message.id, at=at, error=answer.error or "unknown")
-            else:
-                sends.refused(session, message.id, error=answer.error or "refused")
-                self._tell_owner(session, message, answer)
-                gave_up.append(outcome)
-                self._canvas_settled(session, message, error=answer.error or "refused")
-        for outcome in outcomes:
-            if outcome.answer.ts:
-                self._canvas_settled(session, outcome.message, error=None)
-        if untried:
-            last = outcomes[-1] if outcomes else None
-            at = now + (sends.backoff(last.message.attempts) if last else timedelta(0))
-            error = (last.answer.error if last else None) or "unknown"
-            ids = [c.message.id for c in untried]
-            sends.release(session, ids, at=at, error=error, claimer=claimer)
-        return gave_up
-
-    @staticmethod
-    def _canvas_settled(session: Any, message: OutboxMessage, *, error: str | None) -> None:
-        """A problem's canvas made (or refused for good): its card drawn again."""
-        if not canvas.is_canvas(message):
-            return
-        problem = canvas.settled(session, message, error=error)
-        if problem is not None:
-            messages.card_update(session, problem)
-
-    @staticmethod
-    def _log(gave_up: list[Outcome]) -> None:
-        for message, answer, _ in gave_up:
-            log.warning("gave up on %s (outbox %s): %s", message.what, message.id, answer.error)
-
-    def _tell_owner(self, session: Any, message: OutboxMessage, answer: Sent) -> None:
-        """One DM to the message's owner, itself through the outbox (and owned by nobody)."""
-        if message.owner is None:
-            return
-        if message.channel[:1] in "CG":
-            where = f"in <#{message.channel}>"
-        else:
-            where = "to you" if message.channel == message.owner else f"to <@{message.channel}>"
-        outbox.enqueue(
-            session,
-            Outgoing(
-                team_id=message.team_id,
-                what=f"a notice about {message.what}",
-                channel=message.owner,
-                text=f"I couldn't post {message.what} {where}: {answer.why}.",
-                key=refusal_key(message.id),
-            ),
-        )
+            gave_up = answered.record(session, outcomes, now=self.clock())
+        answered.log_gave_up(gave_up)
 
     def _resolve(self, message: OutboxMessage) -> int:
         """An interrupted send: marked sent if Slack has it, else sent now."""
@@ -378,5 +290,5 @@ class Sender:
         log.warning("cannot look for outbox %s: %s", message.id, answer.get("error"))
         with self.db.transaction() as session:
             sends.refused(session, message.id, error="unconfirmed")
-            self._tell_owner(session, message, Sent(error="unconfirmed"))
+            answered.tell_owner(session, message, Sent(error="unconfirmed"))
         return 0

@@ -49,6 +49,13 @@ def fetch(
     if target is None:
         return Fetched()
     try:
+        if target.other_entity is not None:
+            raise TrackerError(
+                f"W&B is connected for the runs of `{target.other_entity}`, and this run is "
+                f"`{target.path[0]}`'s: its key is not sent there. A workspace admin connects "
+                f"W&B for it with `/ritual connect wandb <api key> {target.path[0]}`; or type "
+                "the value with `/experiment edit`."
+            )
         if target.server is None:
             raise TrackerError(
                 "W&B is not connected in this workspace: a workspace admin connects it with "

@@ -24,18 +24,19 @@ from bot.standup import answers as standup_answers
 from bot.standup import away as time_away
 from bot.standup import blockers, participation, render, render_summary, replies
 from bot.standup import service as standups
-from bot.standup.answers import AnswerRecord
 from bot.standup.blockers import OpenBlocker
 from bot.standup.service import CLOSE, PROMPT, REMIND, PromptedNow, StandupRecord
 from jobs import roster
 from jobs.outbox import PERSON_WAITING_PATIENCE, Sender
-from storage import outbox, people
+from jobs.standup_answers import queue_answer
+from jobs.standup_thread import day_thread, key
+from storage import outbox
 from storage.db import Database
 from storage.outbox import OutboxState, Outgoing, Relation
 
 log = logging.getLogger(__name__)
 
-THREAD, SUMMARY, POSTED = "thread", "summary", "posted"
+SUMMARY = "summary"
 
 
 def run(
@@ -56,33 +57,6 @@ def run(
             queue_reminders(session, record=record, day=day, zone=zone)
         elif step == CLOSE:
             queue_summary(session, record=record, day=day, at=scheduled_for)
-
-
-def key(record: StandupRecord, day: date, *parts: str) -> str:
-    return standups.message_key(record.id, day, *parts)
-
-
-# The day's thread -------------------------------------------------------------------
-
-
-def day_thread(session: Session, *, record: StandupRecord, day: date, again: bool) -> int:
-    """The outbox id of the day's thread, queued if need be. With `again`, a thread Slack
-    refused before (say, the bot was not in the channel) is queued anew: an answer or the
-    cut-off does that, a prompt step does not (its owner was told once already)."""
-    base = key(record, day, THREAD)
-    last = outbox.latest(session, team_id=record.team_id, prefix=base)
-    if last is not None and (last.state != OutboxState.FAILED or not again):
-        return last.id
-    thread = Outgoing(
-        team_id=record.team_id,
-        what=f"the standup thread of {day:%a %d %b}",
-        channel=record.channel_id,
-        text=render.thread_text(record=record, day=day),
-        blocks=render.thread(record=record, day=day),
-        owner=record.owner_id,
-        key=base if last is None else f"{base}#{last.id}",
-    )
-    return outbox.enqueue(session, thread)
 
 
 # Steps ------------------------------------------------------------------------------
@@ -248,78 +222,6 @@ def queue_summary(session: Session, *, record: StandupRecord, day: date, at: dat
             key=key(record, day, SUMMARY),
         ),
     )
-
-
-# Answers ----------------------------------------------------------------------------
-
-
-def queue_answer(
-    session: Session, *, record: StandupRecord, answer: AnswerRecord, unless_queued: bool = False
-) -> list[int]:
-    """The answer posted in the day's thread, or its posted message edited to match it; the
-    ids to send, the answer's own first. With `unless_queued`, only an answer whose post
-    is missing or was refused is queued (again)."""
-    posted = outbox.of_record(
-        session, team_id=record.team_id, slot="standup_answer", record_number=answer.id
-    )
-    if posted is not None and posted.state != OutboxState.FAILED:
-        if unless_queued:
-            return []
-        text, blocks = render.answer(
-            record=record, answer=answer, as_person=posted.username is not None
-        )
-        change = outbox.edit(
-            session, team_id=record.team_id, of=posted.id, text=text, blocks=blocks
-        )
-        return [change] if change is not None else []
-    # In their own name when Slack told us it (the roster, or users.info); else the bot's.
-    profile = people.profile_of(session, team_id=record.team_id, user_id=answer.user_id)
-    text, blocks = render.answer(record=record, answer=answer, as_person=profile is not None)
-    thread = day_thread(session, record=record, day=answer.day, again=True)
-    queued = outbox.enqueue(
-        session,
-        Outgoing(
-            team_id=record.team_id,
-            what=f"<@{answer.user_id}>'s standup answer of {answer.day:%a %d %b}",
-            channel=record.channel_id,
-            text=text,
-            blocks=blocks,
-            after=thread,
-            relation=Relation.REPLY,
-            slot="standup_answer",
-            record_number=answer.id,
-            owner=answer.user_id,
-            username=profile.name if profile else None,
-            icon_url=profile.image_url if profile else None,
-        ),
-    )
-    # Once it is posted, a DM to its author with the link to it: one per post.
-    confirmation = outbox.enqueue(
-        session,
-        Outgoing(
-            team_id=record.team_id,
-            what=f"the link to <@{answer.user_id}>'s standup answer",
-            channel=answer.user_id,
-            text=render.posted(record=record, day=answer.day),
-            after=queued,
-            relation=Relation.FOLLOWS,
-            links_after=True,
-            key=f"{key(record, answer.day, POSTED, answer.user_id)}#{queued}",
-        ),
-    )
-    return [queued, thread, confirmation]
-
-
-def queue_saved(session: Session, *, record: StandupRecord, user_id: str) -> int:
-    """The channel hears that its standup was set up or changed; `user_id` if it can't."""
-    announcement = Outgoing(
-        team_id=record.team_id,
-        what="the standup's new settings",
-        channel=record.channel_id,
-        text=render.saved(record),
-        owner=user_id,
-    )
-    return outbox.enqueue(session, announcement)
 
 
 # `/standup now` ---------------------------------------------------------------------

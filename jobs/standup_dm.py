@@ -12,7 +12,7 @@ from bot.standup.answers import AnswerRecord
 from bot.standup.replies import DONE, Heard
 from bot.standup.service import StandupRecord
 from jobs import blockers as standup_blockers
-from jobs import standup as job
+from jobs import standup_answers
 from storage import outbox
 from storage.outbox import Outgoing
 
@@ -22,7 +22,7 @@ def queue_answered(
 ) -> list[int]:
     """The saved answer's post (or edit) and confirmation, then the notice of a blocker
     open two standups in a row, if any: the ids to send, the post's first."""
-    queued = job.queue_answer(session, record=record, answer=answer)
+    queued = standup_answers.queue_answer(session, record=record, answer=answer)
     notice = standup_blockers.queue_follow_up(
         session, record=record, answer=answer, still_blocked=still_blocked
     )

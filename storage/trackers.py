@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models import TEAM_ID, USER_ID, Base, _enum
@@ -34,6 +34,8 @@ class TrackerConnection(Base):
     kind: Mapped[TrackerKind] = mapped_column(_enum(TrackerKind))
     url: Mapped[str] = mapped_column(Text)
     token: Mapped[str | None] = mapped_column(Text)
+    # W&B: the entity (user or team) whose runs get the key; None for every run it reads.
+    entity: Mapped[str | None] = mapped_column(String(64))
     connected_by: Mapped[str] = mapped_column(USER_ID)
     connected_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -58,4 +60,8 @@ class RunFetch(Base):
     author_told: Mapped[bool] = mapped_column(default=False)
     # Where the value came from, as the card shows it ("MLflow run ab12…, val/recall@10").
     source: Mapped[str | None] = mapped_column(Text)
+    # The run's params, once read: the next run of the problem is compared with them.
+    params: Mapped[dict[str, str] | None] = mapped_column(JSON(none_as_null=True))
+    # What this run changed from the problem's best run so far, as the card shows it.
+    params_changed: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

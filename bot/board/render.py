@@ -171,6 +171,7 @@ def home(board: Board) -> dict[str, Any]:
         actions(
             button("New problem", action_id=ActionId.PROBLEM_NEW, value="home", style="primary"),
             button("Log an experiment", action_id=ActionId.EXPERIMENT_NEW, value="home"),
+            button("Connect a tracker", action_id=ActionId.TRACKER_CONNECT_OPEN, value="home"),
         ),
     ]
     buttons = BUTTONS_SHOWN

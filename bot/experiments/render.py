@@ -100,7 +100,10 @@ def _value_source(e: ExperimentRecord) -> str | None:
     if e.run_value is None:
         return None
     if e.run_value.state == FetchState.FETCHED and e.run_value.source:
-        return f"*Value from:* {escape(e.run_value.source)}"
+        said = f"*Value from:* {escape(e.run_value.source)}"
+        if e.run_value.params_changed:
+            said += f"\n*Params:* {escape(e.run_value.params_changed)}"
+        return said
     if e.run_value.state == FetchState.FAILED and e.run_value.error:
         return f"*Value not read:* {escape(e.run_value.error)}"
     return None

@@ -32,6 +32,7 @@ class RunValue:
     state: FetchState
     source: str | None  # "MLflow run ab12…, `val/recall`", once read
     error: str | None  # why it could not be read, when it could not
+    params_changed: str | None = None  # "vs E-7 (best so far): `lr` 0.01 → 0.003"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -140,7 +141,11 @@ def _run_value(session: Session, row: Experiment) -> RunValue | None:
     fetch = session.scalar(
         select(RunFetch).where(RunFetch.team_id == row.team_id, RunFetch.experiment_id == row.id)
     )
-    return None if fetch is None else RunValue(fetch.state, fetch.source, fetch.last_error)
+    return (
+        None
+        if fetch is None
+        else RunValue(fetch.state, fetch.source, fetch.last_error, fetch.params_changed)
+    )
 
 
 def logged_of(session: Session, row: Experiment, *, created: bool = False) -> Logged:

@@ -10,11 +10,16 @@ from storage.trackers import TrackerKind
 
 
 def check(
-    kind: TrackerKind, url: str, token: str | None, *, transport: httpx.BaseTransport | None = None
+    kind: TrackerKind,
+    url: str,
+    token: str | None,
+    *,
+    entity: str | None = None,
+    transport: httpx.BaseTransport | None = None,
 ) -> str:
     """The address to keep once the tracker accepted it; TrackerError saying what is wrong."""
     if kind == TrackerKind.WANDB:
-        wandb.check(url, token, transport=transport)
+        wandb.check(url, token, entity=entity, transport=transport)
         return url.rstrip("/")
     mlflow.check(url, token, transport=transport)
     return mlflow.server_url(url)

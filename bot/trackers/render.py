@@ -15,10 +15,11 @@ def checking(kind: TrackerKind, url: str) -> str:
     return f"Checking {NAMES[kind]} at {escape(url)}…"
 
 
-def connected(kind: TrackerKind, url: str, *, with_token: bool) -> str:
+def connected(kind: TrackerKind, url: str, *, with_token: bool, entity: str | None = None) -> str:
     token = " with the token you gave (stored encrypted, never shown again)" if with_token else ""
+    scope = f", for the runs of `{escape(entity)}`" if entity else ""
     return (
-        f"Connected {NAMES[kind]} at {escape(url)}{token}. Paste a run's link in "
+        f"Connected {NAMES[kind]} at {escape(url)}{token}{scope}. Paste a run's link in "
         "`/experiment P-12 <run link> <note>` and its value is filled from the problem's "
         "metric key (`/problem P-12 metric-key val/recall@10`)."
     )
@@ -30,8 +31,9 @@ def connections(found: list[Connection]) -> str:
     lines = ["*Connected trackers*"]
     for c in found:
         token = "with a token" if c.has_token else "without a token"
+        scope = f" for the runs of `{escape(c.entity)}`" if c.entity else ""
         lines.append(
-            f"• {NAMES[c.kind]} at {escape(c.url)}, {token}, by {user(c.connected_by)} "
+            f"• {NAMES[c.kind]} at {escape(c.url)}, {token}{scope}, by {user(c.connected_by)} "
             f"on {day_of(c.connected_at)}"
         )
     lines.append(f"Disconnect one with `/ritual disconnect {found[0].kind.value}`.")

@@ -16,10 +16,11 @@ from sqlalchemy.orm import Session
 
 from bot.experiments import outcomes, runlinks
 from bot.experiments.changes import Changed, changed_of
-from bot.trackers import mlflow
+from bot.trackers import mlflow, params
 from bot.trackers import service as trackers
 from bot.trackers.mlflow import Run, TrackerError
 from storage.experiments import Experiment
+from storage.problems import Direction
 from storage.secrets import SecretBox
 from storage.trackers import FetchState, RunFetch, TrackerKind
 
@@ -45,6 +46,8 @@ class Target:
     token: str | None
     metric_key: str | None
     metric_name: str | None
+    # W&B: the entity the connected key is for, when the run is another's (not read).
+    other_entity: str | None = None
 
 
 def target(session: Session, *, fetch_id: int, box: SecretBox | None) -> Target | None:
@@ -60,12 +63,16 @@ def target(session: Session, *, fetch_id: int, box: SecretBox | None) -> Target 
     if row is None or row.deleted_at is not None or not row.run_url:
         return None
     wandb_run = runlinks.wandb_run(row.run_url)
+    other_entity = None
     kind = TrackerKind.WANDB if wandb_run else TrackerKind.MLFLOW
     connected = trackers.credentials(session, team_id=row.team_id, kind=kind, box=box)
     if wandb_run is not None:
         entity, project, run_id = wandb_run
         path = (entity, project)
         server, token = (connected.url, connected.token) if connected else (None, None)
+        # The key goes only to the runs of the entity it was connected for.
+        if connected is not None and connected.entity not in (None, entity):
+            server, token, other_entity = None, None, connected.entity
     else:
         run_id, path = runlinks.mlflow_run_id(row.run_url) or "", ("", "")
         # The workspace's token goes only to the server it was given for.
@@ -87,6 +94,7 @@ def target(session: Session, *, fetch_id: int, box: SecretBox | None) -> Target 
         token=token,
         metric_key=row.problem.metric_key,
         metric_name=row.problem.metric_name,
+        other_entity=other_entity,
     )
 
 
@@ -152,8 +160,34 @@ def fill(session: Session, *, target: Target, run: Run) -> Changed:
         fetch.state, fetch.last_error = FetchState.FETCHED, None
         tracker = "W&B" if target.kind == TrackerKind.WANDB else "MLflow"
         fetch.source = f"{tracker} run {run.run_id[:12]} ({run.status.lower()}), `{key}`"
+        fetch.params = dict(run.params)
+        best = best_run(session, row)
+        if best is not None:
+            fetch.params_changed = params.phrase(best[0], best[1], run.params)
         row.values, row.value = [value], value
     return changed_of(session, row, changed)
+
+
+def best_run(session: Session, row: Experiment) -> tuple[str, dict[str, str]] | None:
+    """The problem's best experiment so far whose run was read, and that run's params."""
+    read = session.execute(
+        select(Experiment, RunFetch.params)
+        .join(RunFetch, RunFetch.experiment_id == Experiment.id)
+        .where(
+            Experiment.team_id == row.team_id,
+            Experiment.problem_id == row.problem_id,
+            Experiment.id != row.id,
+            Experiment.deleted_at.is_(None),
+            Experiment.value.is_not(None),
+            RunFetch.params.is_not(None),
+        )
+        .order_by(Experiment.number)  # of runs as good, the first
+    ).all()
+    if not read:
+        return None
+    higher = row.problem.direction == Direction.HIGHER
+    best, best_params = max(read, key=lambda r: r[0].value if higher else -r[0].value)
+    return best.ref, best_params
 
 
 def failed(session: Session, *, fetch_id: int, error: TrackerError, now: datetime) -> str | None:

@@ -21,12 +21,14 @@ class Connection:
     has_token: bool
     connected_by: str
     connected_at: datetime
+    entity: str | None = None
 
 
 @dataclass(frozen=True)
 class Credentials:
     url: str
     token: str | None
+    entity: str | None = None  # W&B: the key is for this entity's runs only
 
 
 class NoSecretKey(RitualbotError):
@@ -52,6 +54,7 @@ def connect(
     token: str | None,
     user_id: str,
     box: SecretBox | None,
+    entity: str | None = None,
 ) -> None:
     """Save the workspace's `kind` connection, replacing the one it had."""
     sealed = require_box(box).seal(token) if token else None
@@ -60,6 +63,7 @@ def connect(
         row = TrackerConnection(team_id=team_id, kind=kind)
         session.add(row)
     row.url, row.token, row.connected_by, row.connected_at = url, sealed, user_id, utcnow()
+    row.entity = entity
 
 
 def connections(session: Session, *, team_id: str) -> list[Connection]:
@@ -69,7 +73,8 @@ def connections(session: Session, *, team_id: str) -> list[Connection]:
         .order_by(TrackerConnection.kind)
     )
     return [
-        Connection(r.kind, r.url, r.token is not None, r.connected_by, r.connected_at) for r in rows
+        Connection(r.kind, r.url, r.token is not None, r.connected_by, r.connected_at, r.entity)
+        for r in rows
     ]
 
 
@@ -91,7 +96,7 @@ def credentials(
     if row is None:
         return None
     token = require_box(box).open(row.token) if row.token else None
-    return Credentials(row.url, token)
+    return Credentials(row.url, token, row.entity)
 
 
 def _row(session: Session, *, team_id: str, kind: TrackerKind) -> TrackerConnection | None:

@@ -14,7 +14,7 @@ import httpx
 
 from bot.trackers.mlflow import TIMEOUT, Run, TrackerDown, TrackerError, tls
 
-VIEWER = "query Viewer { viewer { id username } }"
+VIEWER = "query Viewer { viewer { id username entity teams { edges { node { name } } } } }"
 RUN = """query Run($entity: String!, $project: String!, $run: String!) {
   project(name: $project, entityName: $entity) {
     run(name: $run) { name state summaryMetrics config }
@@ -22,17 +22,36 @@ RUN = """query Run($entity: String!, $project: String!, $run: String!) {
 }"""
 
 
-def check(url: str, key: str | None, *, transport: httpx.BaseTransport | None = None) -> None:
-    """Raise TrackerError unless `key` is a W&B API key that `url` accepts."""
+def check(
+    url: str,
+    key: str | None,
+    *,
+    entity: str | None = None,
+    transport: httpx.BaseTransport | None = None,
+) -> None:
+    """Raise TrackerError unless `key` is a W&B API key that `url` accepts, and its user is
+    `entity` or a member of the team `entity`, when given."""
     if not key:
         raise TrackerError(
             "Give your W&B API key (wandb.ai/authorize): `/ritual connect wandb <api key>`."
         )
     data = _query(url, key, VIEWER, {}, transport=transport)
-    if not data.get("viewer"):
+    viewer = data.get("viewer")
+    if not viewer:
         raise TrackerError(
             f"W&B at {url} did not accept the API key (no user for it): copy it again "
             "from wandb.ai/authorize."
+        )
+    if entity is None:
+        return
+    teams = [e.get("node") or {} for e in (viewer.get("teams") or {}).get("edges") or []]
+    theirs = [viewer.get("entity"), *(t.get("name") for t in teams)]
+    if entity not in theirs:
+        known = ", ".join(f"`{e}`" for e in theirs if e) or "none"
+        raise TrackerError(
+            f"This API key's W&B user ({viewer.get('username')}) is not in the entity "
+            f"`{entity}`; its entities are {known}. Check the name in a run's link "
+            "(wandb.ai/<entity>/<project>), or leave it out."
         )
 
 

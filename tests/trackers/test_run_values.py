@@ -95,6 +95,55 @@ def test_without_a_key_the_metric_name_or_the_runs_only_metric_is_read(bot, mlfl
     assert values == {1: 0.65, 2: 0.74}
 
 
+def test_a_runs_card_names_the_params_it_changed_from_the_best_run_so_far(
+    bot, mlflow_server, clock
+):
+    a_problem(bot, metric_key=KEY)
+    first = mlflow_server.run({KEY: 0.74}, params={"lr": "0.01", "loss": "ce", "seed": "1"})
+    worse = mlflow_server.run({KEY: 0.71}, params={"lr": "0.1", "loss": "ce", "seed": "1"})
+    focal = mlflow_server.run(
+        {KEY: 0.76}, params={"lr": "0.003", "loss": "focal", "seed": "1", "gamma": "2"}
+    )
+    experiment(bot, f"P-1 {mlflow_server.run_url(first)} baseline recipe")
+    experiment(bot, f"P-1 {mlflow_server.run_url(worse)} higher lr")
+    experiment(bot, f"P-1 {mlflow_server.run_url(focal)} focal loss")
+
+    first_card, worse_card, focal_card = posted(bot, "chat.update")
+    assert "Params:" not in first_card  # nothing to compare with yet
+    assert "Params:* vs E-1 (best so far): `lr` 0.01 → 0.1" in worse_card
+    # Compared with E-1, the best so far (E-2 did worse), not with the last run logged.
+    assert (
+        "Params:* vs E-1 (best so far): `gamma` (unset) → 2, `loss` ce → focal, `lr` 0.01 → 0.003"
+    ) in focal_card
+    assert "`seed`" not in focal_card
+
+
+def test_a_rerun_with_the_same_params_says_so(bot, mlflow_server, clock):
+    a_problem(bot, metric_key=KEY)
+    recipe = {"lr": "0.01", "loss": "focal"}
+    first = mlflow_server.run({KEY: 0.74}, params=recipe)
+    again = mlflow_server.run({KEY: 0.75}, params=recipe)
+    experiment(bot, f"P-1 {mlflow_server.run_url(first)} recipe")
+    experiment(bot, f"P-1 {mlflow_server.run_url(again)} same recipe, new seed")
+
+    [_, rerun] = posted(bot, "chat.update")
+    assert "Params:* same params as E-1 (best so far)" in rerun
+
+
+def test_params_typed_by_anyone_into_a_run_never_ping_the_channel(bot, mlflow_server, clock):
+    a_problem(bot, metric_key=KEY)
+    first = mlflow_server.run({KEY: 0.74}, params={"note": "plain"})
+    loud = mlflow_server.run({KEY: 0.75}, params={"note": "<!channel> look"})
+    experiment(bot, f"P-1 {mlflow_server.run_url(first)} one")
+    experiment(bot, f"P-1 {mlflow_server.run_url(loud)} two")
+
+    with bot.runtime.db.reading() as session:
+        changed = session.scalars(select(RunFetch.params_changed)).all()
+    assert "vs E-1 (best so far): `note` plain → <!channel> look" in changed  # stored raw
+    [_, card] = [c.args for c in bot.slack.calls("chat.update")]
+    assert "<!channel>" not in str(card) and "&lt;!channel&gt; look" in str(card)
+
+
 def test_a_run_without_the_problems_metric_says_which_keys_it_has(bot, mlflow_server, clock):
     a_problem(bot, metric_key=KEY)
     run = mlflow_server.run({"val/precision": 0.5, "val/f1": 0.6})

@@ -1,7 +1,7 @@
 """model_links: a problem's model in the team's MLflow registry, and its webhook there
 
-Revision ID: 0028
-Revises: 0026
+Revision ID: 0030
+Revises: 0029
 Create Date: 2026-12-06
 
 """
@@ -11,8 +11,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0028"
-down_revision: str | Sequence[str] | None = "0026"
+revision: str = "0030"
+down_revision: str | Sequence[str] | None = "0029"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
