@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from bot.ids import ActionId
 from sandbox.tracking_server import free_port
+from storage.db import Database
 from storage.outbox import OutboxMessage
 from storage.trackers import TrackerConnection, TrackerKind
 from tests.conftest import ALICE, BOB, CHANNEL, TEAM
@@ -278,3 +279,30 @@ def test_a_model_command_without_a_name_says_what_to_type(public_bot):
     answer = command(public_bot, "/problem", "P-1 model")
 
     assert "`/problem P-1 model churn`" in rendered(answer.body)
+
+
+def test_a_database_out_of_reach_answers_503_for_mlflow_to_retry(
+    public_bot, mlflow_server, model, tmp_path
+):
+    linked(public_bot, mlflow_server, model)
+    [link] = links(public_bot)
+    hook = public_bot.runtime.web.registry_hook
+    working, hook.db = hook.db, Database.from_url(f"sqlite:///{tmp_path}/gone/ritualbot.db")
+    try:
+        answer = deliver(public_bot, link, version_created(model), timestamp=NOW, delivery_id="d")
+    finally:
+        hook.db.dispose()
+        hook.db = working
+
+    assert answer.status_code == 503 and thread(public_bot) == []
+    again = deliver(public_bot, link, version_created(model), timestamp=NOW, delivery_id="d")
+    assert again.status_code == 200 and len(thread(public_bot)) == 1
+
+
+def test_only_post_is_answered(public_bot, mlflow_server, model):
+    linked(public_bot, mlflow_server, model)
+    [link] = links(public_bot)
+
+    answer = httpx.get(f"{public_bot.url}/hooks/mlflow/{link.hook_key}")
+
+    assert answer.status_code == 405
