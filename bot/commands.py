@@ -13,6 +13,7 @@ from bot.watch.plan import WATCH_EXAMPLE, WatchDraft, split_options
 from storage.problems import DecisionKind
 
 METRIC_KEY_MAX = 250
+MODEL_NAME_MAX = 250
 QUOTES = "\"'“”‘’"
 REF = re.compile(r"^([PEA])-?([0-9]{1,9})$", re.IGNORECASE)
 
@@ -106,6 +107,14 @@ class SetWatchSource:
 
 
 @dataclass(frozen=True)
+class LinkModel:
+    """`/problem P-12 model churn`: follow a model in MLflow's registry; `model off`: stop."""
+
+    number: int
+    model: str | None  # None: unlink
+
+
+@dataclass(frozen=True)
 class OpenExperimentForm:
     problem: int | None
 
@@ -142,6 +151,7 @@ ProblemCommand = (
     | History
     | SetMetricKey
     | SetWatchSource
+    | LinkModel
 )
 ExperimentCommand = OpenExperimentForm | QuickLog | Help | Show | Edit | Delete | Restore | History
 AnalysisCommand = OpenAnalysisForm | OwedAnalyses | Help | Show | Edit | Delete | Restore | History
@@ -224,6 +234,8 @@ def parse_problem(text: str) -> ProblemCommand:
         return _metric_key(parse_ref(word, kind="P"), rest.split(maxsplit=1)[1:])
     if REF.match(word) and rest.split(maxsplit=1)[:1] == ["watch-source"]:
         return _watch_source(parse_ref(word, kind="P"), rest.split()[1:])
+    if REF.match(word) and rest.lower().split(maxsplit=1)[:1] == ["model"]:
+        return _model(parse_ref(word, kind="P"), rest.split(maxsplit=1)[1:])
     if word in ("decide", "reopen", "edit", "delete", "restore", "history"):
         if rest and not REF.match(rest.split()[0]):
             raise UsageError(
@@ -263,6 +275,20 @@ def _watch_source(number: int, words: list[str]) -> SetWatchSource:
             "off` asks the owner again."
         )
     return SetWatchSource(number, words[0], words[1] if len(words) > 1 else None)
+
+
+def _model(number: int, rest: list[str]) -> LinkModel:
+    """`/problem P-12 model churn` (the registered model's name, as MLflow has it), or `off`."""
+    name = rest[0].strip() if rest else ""
+    if name.lower() == "off":
+        return LinkModel(number, None)
+    if not name or len(name) > MODEL_NAME_MAX:
+        raise UsageError(
+            f"Give the name of P-{number}'s model in MLflow's registry, up to {MODEL_NAME_MAX} "
+            f"characters, e.g. `/problem P-{number} model churn`; `/problem P-{number} model off` "
+            "stops following it."
+        )
+    return LinkModel(number, name)
 
 
 def parse_experiment(text: str) -> ExperimentCommand:

@@ -54,6 +54,9 @@ class ActionId(enum.StrEnum):
     WATCH_RETRAIN = "watch_retrain"
     WATCH_KEEP = "watch_keep"
     WATCH_RETRAINED = "watch_retrained"  # on a retrain reminder (value = problem number)
+    # Ship from a model registry alias (`champion`) in the problem's thread; the value is
+    # JSON: the problem's number, the model and its version, to prefill the Ship form.
+    MODEL_SHIP = "model_ship"
     TRACKER_CONNECT_OPEN = "tracker_connect_open"  # App Home: connect a tracker in a modal
     # On a card whose run has several metrics: which is the problem's (value "E:index").
     RUN_METRIC_KEY = "run_metric_key"

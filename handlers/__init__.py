@@ -56,14 +56,24 @@ def register(
     sender: Sender,
     slack_api_url: str,
     secrets: SecretBox | None = None,
+    public_url: str | None = None,
 ) -> None:
     """Every listener, reading cleaned text, with `db`, `people`, `follow_ups` for work
-    nobody waits for, the outbox's `sender` and the `secrets` box; only for requests whose response_url is
-    Slack's."""
+    nobody waits for, the outbox's `sender`, the `secrets` box and the `public_url` MLflow
+    reaches the app at; only for requests whose response_url is Slack's."""
     app.use(SlackResponseUrls(api_url=slack_api_url))
     app.use(OneWorkspace())
     app.use(Clean())
-    app.use(Provide(db=db, people=People(), follow_ups=follow_ups, sender=sender, secrets=secrets))
+    app.use(
+        Provide(
+            db=db,
+            people=People(),
+            follow_ups=follow_ups,
+            sender=sender,
+            secrets=secrets,
+            public_url=public_url,
+        )
+    )
     app.use(Identify())
     errors.register(app)
     for module in MODULES:

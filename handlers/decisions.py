@@ -14,8 +14,9 @@ from bot.decisions import service as decisions
 from bot.experiments.modals import decision_modal
 from bot.forms import channel_of
 from bot.forms import read_values as read_fields
-from bot.ids import CallbackId, DecisionField
+from bot.ids import ActionId, CallbackId, DecisionField
 from bot.problems import render
+from bot.registry.render import ship_rationale
 from bot.watch import modals as watch_modals
 from handlers.errors import after_ack
 from handlers.people import People
@@ -32,25 +33,36 @@ def open_decision(
     ack: Ack, body: dict[str, Any], client: WebClient, db: Database, people: People
 ) -> None:
     """A decision button on a problem card: a small form for the rationale, for those who
-    may decide; anyone else is told who may, instead of getting a form they cannot submit."""
+    may decide; anyone else is told who may, instead of getting a form they cannot submit.
+    Ship under a model's promotion in the problem's thread opens the Ship form prefilled."""
     ack()
     action = body["actions"][0]
-    kind = DECIDE_ACTIONS[action["action_id"]]
+    if action["action_id"] == ActionId.MODEL_SHIP:
+        kind, carried = DecisionKind.SHIP, _carried(action.get("value"))
+        number, rationale = carried_number(carried.get("problem")), ship_rationale(carried)
+    else:
+        kind, rationale = DECIDE_ACTIONS[action["action_id"]], None
+        number = carried_number(action.get("value"))
     team_id = body["team"]["id"]
     actor = people.actor(client, team_id=team_id, user_id=body["user"]["id"])
     with db.transaction() as session:
         problem = decisions.decidable(
-            session,
-            team_id=team_id,
-            number=carried_number(action.get("value")),
-            actor=actor,
-            kind=kind,
+            session, team_id=team_id, number=number, actor=actor, kind=kind
         )
     channel = (body.get("channel") or {}).get("id") or problem.channel_id
     client.views_open(
         trigger_id=body["trigger_id"],
-        view=decision_modal(problem=problem, kind=kind, channel_id=channel),
+        view=decision_modal(problem=problem, kind=kind, channel_id=channel, rationale=rationale),
     )
+
+
+def _carried(value: object) -> dict[str, Any]:
+    """The Ship button's JSON value; empty for anything else (a forged value)."""
+    try:
+        carried = json.loads(str(value))
+    except ValueError:
+        return {}
+    return carried if isinstance(carried, dict) else {}
 
 
 def submit_decision(
@@ -99,6 +111,6 @@ def submit_decision(
 
 
 def register(app: App) -> None:
-    for action_id in DECIDE_ACTIONS:
+    for action_id in (*DECIDE_ACTIONS, ActionId.MODEL_SHIP):
         app.action(action_id)(after_ack(open_decision))
     app.view(CallbackId.DECISION_MODAL)(after_ack(submit_decision))

@@ -16,6 +16,7 @@ from bot.commands import (
     Edit,
     Help,
     History,
+    LinkModel,
     ListProblems,
     OpenForm,
     Restore,
@@ -39,10 +40,12 @@ from handlers.errors import after_ack
 from handlers.follow_ups import FollowUps
 from handlers.people import People
 from handlers.problem_form import publish
+from handlers.registry import link_model
 from handlers.slack import tell_delivery
 from jobs import messages
 from jobs.outbox import Sender
 from storage.db import Database
+from storage.secrets import SecretBox
 
 
 def problem_command(
@@ -55,6 +58,8 @@ def problem_command(
     follow_ups: FollowUps,
     sender: Sender,
     trigger: triggers.Trigger,
+    secrets: SecretBox | None,
+    public_url: str | None,
 ) -> None:
     team_id, user_id, channel_id = command["team_id"], command["user_id"], command["channel_id"]
     match parse_problem(command.get("text") or ""):
@@ -127,6 +132,19 @@ def problem_command(
                 card = messages.problem_changed(session, problem)
             ack(text=watch_render.source_set(problem), response_type="ephemeral")
             sender.send_now([card] if card else [], team_id=team_id, person=user_id)
+        case LinkModel(number, model):
+            link_model(
+                ack=ack,
+                respond=respond,
+                command=command,
+                client=client,
+                db=db,
+                people=people,
+                secrets=secrets,
+                public_url=public_url,
+                number=number,
+                model=model,
+            )
         case Decide(number, kind, rationale, watch):
             actor = people.actor(client, team_id=team_id, user_id=user_id)
             with db.transaction() as session:

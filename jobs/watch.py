@@ -25,11 +25,10 @@ from bot.trackers.mlflow import TrackerError
 from bot.watch import checks, render, sources
 from bot.watch import service as watching
 from bot.watch.service import Checked, WatchLog
-from jobs import canvas
-from jobs.messages import CARD
+from jobs import canvas, threads
 from storage import outbox
 from storage.db import Database
-from storage.outbox import Outgoing, Relation
+from storage.outbox import Outgoing
 from storage.rituals import Ritual, RitualKind
 from storage.secrets import SecretBox
 
@@ -155,21 +154,16 @@ def log_changed(session: Session, *, team_id: str, number: int) -> None:
 def alert(session: Session, checked: Checked) -> int:
     """The alert in the problem's thread (under its card), or in its channel without one."""
     p = checked.problem
-    card = outbox.of_record(session, team_id=p.team_id, slot=CARD, record_number=p.number)
-    if card is not None and card.ts is None:
-        in_thread: dict[str, object] = {"after": card.id, "relation": Relation.REPLY}
-    else:
-        in_thread = {"target_ts": p.card_ts}
     return outbox.enqueue(
         session,
         Outgoing(
             team_id=p.team_id,
             what=f"the watch alert on {p.ref}",
-            channel=p.card_channel or p.channel_id or p.owner_id,
+            channel=threads.channel_of(p),
             text=render.alert_text(checked),
             blocks=render.alert(checked),
             owner=p.owner_id,
             key=f"watch-alert:{checked.check.id}",
-            **in_thread,  # type: ignore[arg-type]
+            **threads.under_card(session, p),
         ),
     )

@@ -107,5 +107,6 @@ def create_app(
         sender=sender,
         slack_api_url=settings.slack_api_url,
         secrets=settings.secret_box(),
+        public_url=settings.public_url,
     )
     return app

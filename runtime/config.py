@@ -29,6 +29,8 @@ class Settings:
     web_workers: int = 2
     # RITUALBOT_SECRET_KEY: Fernet keys, the first sealing (storage.secrets).
     secret_keys: tuple[str, ...] = ()
+    # RITUALBOT_PUBLIC_URL: where MLflow reaches ritualbot's webhooks (no trailing slash).
+    public_url: str | None = None
 
     @property
     def socket_mode(self) -> bool:
@@ -118,6 +120,16 @@ def _secret_keys(env: Mapping[str, str]) -> tuple[str, ...]:
     return tuple(keys)
 
 
+def _public_url(env: Mapping[str, str]) -> str | None:
+    value = env.get("RITUALBOT_PUBLIC_URL", "").strip().rstrip("/")
+    if value and not value.startswith(("https://", "http://")):
+        raise ConfigError(
+            "RITUALBOT_PUBLIC_URL must be the address Slack reaches ritualbot at, starting "
+            f"with https:// (got '{value[:40]}'), e.g. https://ritualbot.example.com."
+        )
+    return value or None
+
+
 def load(env: Mapping[str, str] | None = None) -> Settings:
     """Read and check every variable of DESIGN.md's table."""
     env = os.environ if env is None else env
@@ -146,4 +158,5 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         port=_port(env),
         web_workers=web_workers(env, database_url=database_url),
         secret_keys=_secret_keys(env),
+        public_url=_public_url(env),
     )

@@ -52,12 +52,16 @@ class Answer:
     payload: dict[str, Any]
 
 
-def _refused(status: str, error: str, message: str, **more: Any) -> Answer:
+# What a hook answers 503 to, so its sender tries again.
+DATABASE_FAILURES = (OperationalError, InterfaceError, PoolTimeout, CommitUnknown)
+
+
+def refused(status: str, error: str, message: str, **more: Any) -> Answer:
     return Answer(status, {"error": error, "message": message, **more})
 
 
 def _bad(message: str, **more: Any) -> Answer:
-    return _refused("400 Bad Request", "bad request", message, **more, example=hook_body.EXAMPLE)
+    return refused("400 Bad Request", "bad request", message, **more, example=hook_body.EXAMPLE)
 
 
 class ExperimentsHook:
@@ -70,9 +74,9 @@ class ExperimentsHook:
         script retries safely with the same key."""
         try:
             return self._answer(method=method, environ=environ, raw=raw)
-        except (OperationalError, InterfaceError, PoolTimeout, CommitUnknown) as error:
+        except DATABASE_FAILURES as error:
             log.warning("webhook: the database failed (%s)", type(error).__name__)
-            return _refused(
+            return refused(
                 "503 Service Unavailable",
                 "database unavailable",
                 "The database could not be reached. Send it again in a minute with the same "
@@ -81,17 +85,17 @@ class ExperimentsHook:
 
     def _answer(self, *, method: str, environ: dict[str, Any], raw: bytes) -> Answer:
         if method != "POST":
-            return _refused(
+            return refused(
                 "405 Method Not Allowed", "method not allowed", f"POST an experiment to {PATH}."
             )
         bearer = BEARER.fullmatch(environ.get("HTTP_AUTHORIZATION", "").strip())
         if bearer is None:
-            return _refused("401 Unauthorized", "unauthorized", NO_TOKEN)
+            return refused("401 Unauthorized", "unauthorized", NO_TOKEN)
         with self.db.reading() as session:
             caller = hooks.caller_of(session, token=bearer.group(1))
         if caller is None:
             log.warning("refused a webhook request with a token no workspace has")
-            return _refused("401 Unauthorized", "unauthorized", WRONG_TOKEN)
+            return refused("401 Unauthorized", "unauthorized", WRONG_TOKEN)
         media = environ.get("CONTENT_TYPE", "").split(";")[0].strip().lower()
         if media != "application/json":
             return _bad(f"Send JSON with `Content-Type: application/json`, not {media!r}.")
@@ -117,11 +121,11 @@ class ExperimentsHook:
                     session, logged, channel=caller.channel_id
                 )
         except NotFound as error:
-            return _refused("404 Not Found", "unknown problem", error.message)
+            return refused("404 Not Found", "unknown problem", error.message)
         except ProblemClosed as error:
-            return _refused("409 Conflict", "closed problem", error.message)
+            return refused("409 Conflict", "closed problem", error.message)
         except plausible.Unusual as error:
-            return _refused(
+            return refused(
                 "422 Unprocessable Entity",
                 "unusual value",
                 f'{error.message} Send it again with "confirmed": true to log it as sent.',

@@ -18,6 +18,7 @@ from runtime.app import create_app, oauth_stores
 from runtime.clock_process import client_factory, open_database, start_scheduler
 from runtime.config import Settings
 from runtime.hooks import ExperimentsHook
+from runtime.registry_hook import RegistryHook
 from runtime.web import WebApp
 from storage.db import Database
 
@@ -69,6 +70,7 @@ def build(
         signing_secret=settings.signing_secret,
         follow_ups=follow_ups,
         experiments_hook=ExperimentsHook(db=db, sender=sender),
+        registry_hook=RegistryHook(db=db, sender=sender, box=settings.secret_box()),
     )
     return Runtime(settings=settings, db=db, app=app, web=web, follow_ups=follow_ups, sender=sender)
 

@@ -1,5 +1,6 @@
 """The WSGI application: Slack at POST /slack/events, training scripts at
-POST /hooks/experiments, health at GET /healthz."""
+POST /hooks/experiments, MLflow's model registry at POST /hooks/mlflow/<key>, health at
+GET /healthz."""
 
 from __future__ import annotations
 
@@ -22,6 +23,8 @@ from sqlalchemy import text
 
 from handlers.follow_ups import FollowUps
 from runtime import hooks
+from runtime.registry_hook import PREFIX as REGISTRY_PREFIX
+from runtime.registry_hook import RegistryHook
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -82,8 +85,8 @@ class _Handler(SlackRequestHandler):
 
 
 class WebApp:
-    """Routes HTTP to Bolt or to the experiments webhook, answers health checks, and refuses
-    oversized bodies."""
+    """Routes HTTP to Bolt or to a webhook (experiments, model registry), answers health
+    checks, and refuses oversized bodies."""
 
     def __init__(
         self,
@@ -93,9 +96,11 @@ class WebApp:
         signing_secret: str | None,
         follow_ups: FollowUps,
         experiments_hook: hooks.ExperimentsHook,
+        registry_hook: RegistryHook,
     ):
         self.slack = _Handler(app, path="/slack/events")
         self.experiments_hook = experiments_hook
+        self.registry_hook = registry_hook
         self.db = db
         self.signing_secret = signing_secret
         self.follow_ups = follow_ups  # told when each request starts and ends
@@ -125,6 +130,13 @@ class WebApp:
             # Not Slack's: its own bearer token, checked by the hook, not Slack's signature.
             with self.follow_ups.answering():
                 answer = self.experiments_hook.answer(method=method, environ=environ, raw=body)
+            return _reply(start_response, answer.status, answer.payload)
+        if path.startswith(REGISTRY_PREFIX):
+            # MLflow's: signed with the link's own secret, checked by the hook.
+            with self.follow_ups.answering():
+                answer = self.registry_hook.answer(
+                    method=method, path=path, environ=environ, raw=body
+                )
             return _reply(start_response, answer.status, answer.payload)
         if method == "POST":
             why = unsigned(body, environ, secret=self.signing_secret, now=time.time())

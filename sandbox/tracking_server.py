@@ -20,6 +20,13 @@ import httpx
 
 START_SECONDS = 180
 QUIET = {"MLFLOW_DISABLE_TELEMETRY": "true", "DO_NOT_TRACK": "true"}
+# Registry webhooks delivered to an app on this machine over http (MLflow allows only
+# public https addresses by default), each to the webhooks as they are now (no cache).
+LOCAL_WEBHOOKS = {
+    "MLFLOW_WEBHOOK_ALLOW_PRIVATE_IPS": "true",
+    "MLFLOW_WEBHOOK_ALLOWED_SCHEMES": "http,https",
+    "MLFLOW_WEBHOOK_CACHE_TTL": "0",
+}
 
 
 class NotStarted(RuntimeError):
@@ -79,7 +86,7 @@ def mlflow_server(home: Path, *, workers: int = 1) -> Iterator[MlflowServer]:
             "--default-artifact-root", str(home / "artifacts"),
             "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
         ],
-        cwd=home, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **QUIET},
+        cwd=home, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **QUIET, **LOCAL_WEBHOOKS},
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     try:

@@ -10,6 +10,7 @@ from storage import (  # noqa: F401  (their tables)
     outbox,
     people,
     problems,
+    registry,
     rituals,
     trackers,
     watch,

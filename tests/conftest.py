@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from runtime.config import load
 from runtime.process import Runtime, build
 from runtime.server import InProcessServer
 from sandbox.emulator import SlackEmulator
+from sandbox.tracking_server import free_port
 from storage import migrate
 from storage.db import Database
 from storage.secrets import new_key
@@ -117,22 +119,25 @@ class Bot:
         self.runtime.follow_ups.pool.wait_idle(10)
 
 
-@pytest.fixture
-def bot(emulator: SlackEmulator, database_url: str) -> Iterator[Bot]:
-    settings = load(
-        {
-            "SLACK_BOT_TOKEN": emulator.workspace(TEAM).bot_token,
-            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-            "SLACK_API_URL": emulator.api_url,
-            "DATABASE_URL": database_url,
-            "RITUALBOT_SECRET_KEY": SECRET_KEY,
-        }
-    )
+@contextmanager
+def serving(emulator: SlackEmulator, database_url: str, *, public: bool = False) -> Iterator[Bot]:
+    """The real app over HTTP; `public`: on a port chosen first, so that its
+    RITUALBOT_PUBLIC_URL (where MLflow posts to it) is set before it starts."""
+    port = free_port() if public else 0
+    env = {
+        "SLACK_BOT_TOKEN": emulator.workspace(TEAM).bot_token,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": emulator.api_url,
+        "DATABASE_URL": database_url,
+        "RITUALBOT_SECRET_KEY": SECRET_KEY,
+    }
+    if public:
+        env["RITUALBOT_PUBLIC_URL"] = f"http://127.0.0.1:{port}"
     executor = IdleTrackingExecutor()
     runtime = build(
-        settings, listener_executor=executor, follow_up_executor=IdleTrackingExecutor(4)
+        load(env), listener_executor=executor, follow_up_executor=IdleTrackingExecutor(4)
     )
-    server = InProcessServer(runtime.web).start()
+    server = InProcessServer(runtime.web, port=port).start()
     emulator.app_url = f"{server.url}/slack/events"
     yield Bot(runtime=runtime, url=server.url, executor=executor, slack=emulator)
     executor.wait_idle()
@@ -141,3 +146,9 @@ def bot(emulator: SlackEmulator, database_url: str) -> Iterator[Bot]:
     executor.shutdown(wait=True)
     runtime.follow_ups.shutdown()
     runtime.db.dispose()
+
+
+@pytest.fixture
+def bot(emulator: SlackEmulator, database_url: str) -> Iterator[Bot]:
+    with serving(emulator, database_url) as served:
+        yield served

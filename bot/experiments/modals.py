@@ -283,15 +283,20 @@ ANALYSIS_FIELDS = {
 
 
 def decision_modal(
-    *, problem: ProblemRecord, kind: DecisionKind, channel_id: str | None
+    *,
+    problem: ProblemRecord,
+    kind: DecisionKind,
+    channel_id: str | None,
+    rationale: str | None = None,
 ) -> dict[str, Any]:
-    """A small form for the rationale of a decision taken from the problem card's buttons."""
+    """A small form for the rationale of a decision taken from the problem card's buttons
+    (or from a model's promotion in its thread, which prefills the `rationale`)."""
     blocks = [
         section(f"*{problem.ref} · {escape(problem.title)}*\n{metric_line(problem)}"),
         forms.text_input(
             DecisionField.RATIONALE,
             "Why?",
-            None,
+            rationale,
             multiline=True,
             optional=False,
             hint=DECISION_HINT[kind],

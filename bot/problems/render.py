@@ -290,6 +290,7 @@ HELP = """*`/problem`*: frame the problem before the work.
 • `/problem decide P-12 ship &lt;why&gt; alert=-5% check=weekly retrain=90d`: ship with a watch plan (also `metric=` and `value=`; each has a default)
 • `/problem P-12 watch-source &lt;run id or link&gt; [key]`: read P-12's production value from an MLflow run at each check instead of asking (`off` asks again; `run=` and `key=` at ship do the same)
 • `/problem P-12 metric-key val/recall_at_10`: the metric's key in the team's tracker, so a pasted MLflow run's value fills in
+• `/problem P-12 model churn`: post the MLflow model's new versions and aliases in P-12's thread (`champion` offers Ship); `model off` stops
 • `/problem reopen P-12 &lt;why&gt;`: take a dropped or shipped problem up again, on the record (experiments go only on open problems)
 • `/problem edit P-12`, `/problem history P-12`: change it; every edit, with who and when
 • `/problem delete P-12`, `/problem restore P-12`

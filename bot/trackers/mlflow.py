@@ -97,11 +97,38 @@ def _get(
     transport: httpx.BaseTransport | None,
     run: str | None = None,
 ) -> dict[str, Any]:
+    missing = None if run is None else f"MLflow at {server_url(url)} has no run {run[:40]}"
+    return call(
+        url,
+        token,
+        "GET",
+        route,
+        params=params,
+        transport=transport,
+        missing=missing and f"{missing}: check the run's link.",
+    )
+
+
+def call(
+    url: str,
+    token: str | None,
+    method: str,
+    route: str,
+    *,
+    params: dict[str, Any] | None = None,
+    body: dict[str, Any] | None = None,
+    transport: httpx.BaseTransport | None = None,
+    missing: str | None = None,
+) -> dict[str, Any]:
+    """MLflow's answer to one REST call, or a TrackerError saying what was wrong; `missing`
+    is what to say when MLflow answers that what was asked for does not exist."""
     base = server_url(url)
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     try:
         with httpx.Client(timeout=TIMEOUT, transport=transport, verify=tls()) as client:
-            answer = client.get(f"{base}{API}{route}", params=params, headers=headers)
+            answer = client.request(
+                method, f"{base}{API}{route}", params=params, json=body, headers=headers
+            )
     except httpx.TimeoutException:
         raise TrackerDown(f"MLflow at {base} did not answer within 10 seconds.") from None
     except httpx.HTTPError:
@@ -109,10 +136,10 @@ def _get(
             f"Could not reach MLflow at {base}: check the address, and that ritualbot's "
             "server can reach it (a VPN or firewall may stand between them)."
         ) from None
-    return _read(answer, base=base, run=run)
+    return _read(answer, base=base, missing=missing)
 
 
-def _read(answer: httpx.Response, *, base: str, run: str | None) -> dict[str, Any]:
+def _read(answer: httpx.Response, *, base: str, missing: str | None) -> dict[str, Any]:
     status = answer.status_code
     if status == 401:
         raise TrackerError(
@@ -124,8 +151,8 @@ def _read(answer: httpx.Response, *, base: str, run: str | None) -> dict[str, An
             f"MLflow at {base} accepted the token but it may not read experiments (403). "
             "Give its user read access, or connect with another token."
         )
-    if status in (400, 404) and run is not None and _is_mlflow_error(answer):
-        raise TrackerError(f"MLflow at {base} has no run {run[:40]}: check the run's link.")
+    if status in (400, 404) and missing is not None and _is_mlflow_error(answer):
+        raise TrackerError(missing)
     if status == 429 or status >= 500:
         raise TrackerDown(f"MLflow at {base} answered HTTP {status}; trying again later.")
     body = _json(answer)

@@ -26,6 +26,12 @@ def test_postgres_urls_use_psycopg3():
     assert load({"DATABASE_URL": "postgres://u@h/db"}).database_url == "postgresql+psycopg://u@h/db"
 
 
+def test_the_public_url_loses_its_trailing_slash_and_is_unset_by_default():
+    assert load({}).public_url is None
+    public = load({"RITUALBOT_PUBLIC_URL": " https://ritualbot.example.com/ "}).public_url
+    assert public == "https://ritualbot.example.com"
+
+
 def test_api_url_gets_its_trailing_slash():
     assert (
         load({"SLACK_API_URL": "http://127.0.0.1:9/api"}).slack_api_url == "http://127.0.0.1:9/api/"
@@ -44,6 +50,7 @@ def test_api_url_gets_its_trailing_slash():
         ({"SLACK_BOT_TOKEN": "xoxp-user-token"}, "SLACK_BOT_TOKEN"),
         ({"SLACK_APP_TOKEN": "xoxb-not-an-app-token"}, "SLACK_APP_TOKEN"),
         ({"SLACK_CLIENT_SECRET": "s"}, "SLACK_CLIENT_ID"),
+        ({"RITUALBOT_PUBLIC_URL": "ritualbot.example.com"}, "RITUALBOT_PUBLIC_URL"),
     ],
 )
 def test_a_malformed_variable_is_named(env, named):

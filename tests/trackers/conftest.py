@@ -1,20 +1,25 @@
-"""A real MLflow tracking server for the session, runs logged with the mlflow client, and a
-stand-in for answers a local MLflow cannot give (401, 403)."""
+"""A real MLflow tracking server for the session, runs logged with the mlflow client, a
+stand-in for answers a local MLflow cannot give (401, 403), and the app on an address
+MLflow can post its registry webhooks to."""
 
 from __future__ import annotations
 
 import threading
+import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+import httpx
 import pytest
 
 from sandbox import tracking_server
+from sandbox.emulator import SlackEmulator
 from sandbox.tracking_server import MlflowServer
 from storage.types import run_on
-from tests.conftest import CAROL, CHANNEL, TEAM
+from tests.conftest import CAROL, CHANNEL, TEAM, Bot, serving
+from tests.support.registry import webhooks
 
 
 @pytest.fixture(scope="session")
@@ -83,3 +88,21 @@ def ritual(bot: Any, text: str, *, user: str = CAROL) -> dict[str, Any]:
     bot.settle()
     assert answer.status == 200
     return answer.body
+
+
+@pytest.fixture
+def public_bot(emulator: SlackEmulator, database_url: str) -> Iterator[Bot]:
+    """The app with RITUALBOT_PUBLIC_URL set to its own address, where MLflow posts to it."""
+    with serving(emulator, database_url, public=True) as served:
+        yield served
+
+
+@pytest.fixture
+def model(mlflow_server: MlflowServer) -> Iterator[str]:
+    """A registered model of the test's own; the server's webhooks deleted after the test,
+    so that no later test's events go to an app that has stopped."""
+    name = f"churn-{uuid.uuid4().hex[:8]}"
+    mlflow_server.client().create_registered_model(name)
+    yield name
+    for hook in webhooks(mlflow_server):
+        httpx.delete(f"{mlflow_server.url}/api/2.0/mlflow/webhooks/{hook['webhook_id']}")
