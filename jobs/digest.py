@@ -26,7 +26,7 @@ from storage.rituals import RitualRun
 
 log = logging.getLogger(__name__)
 
-# Where a digest's run keeps its first message (storage.outbox.SLOTS), for the next to link to.
+# Where a digest's run keeps its first message (storage.outbox_rows.SLOTS), for the next to link to.
 RUN_SLOT = "digest_run"
 
 

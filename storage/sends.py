@@ -23,7 +23,8 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.sql.elements import BindParameter
 
 from storage import claimers
-from storage.outbox import SLOTS, OutboxMessage, OutboxState, Relation
+from storage.outbox import OutboxMessage, OutboxState, Relation
+from storage.outbox_rows import SLOTS
 from storage.types import UTCDateTime
 
 # The message another waits for. Made once: an alias is costly to build, and every send of
