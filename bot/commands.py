@@ -8,12 +8,11 @@ from dataclasses import dataclass
 from bot.decisions.service import KINDS, check_rationale, kind_of
 from bot.errors import UsageError
 from bot.experiments import quick_log
+from bot.problem_ties import LinkModel, SetMetricKey, SetWatchSource, parse_tie
 from bot.problems.lists import Scope
 from bot.watch.plan import WATCH_EXAMPLE, WatchDraft, split_options
 from storage.problems import DecisionKind
 
-METRIC_KEY_MAX = 250
-MODEL_NAME_MAX = 250
 QUOTES = "\"'“”‘’"
 REF = re.compile(r"^([PEA])-?([0-9]{1,9})$", re.IGNORECASE)
 
@@ -91,27 +90,6 @@ class Restore:
 @dataclass(frozen=True)
 class History:
     number: int
-
-
-@dataclass(frozen=True)
-class SetMetricKey:
-    number: int
-    key: str
-
-
-@dataclass(frozen=True)
-class SetWatchSource:
-    number: int
-    run: str | None  # None: `off`, the owner is asked again
-    key: str | None = None
-
-
-@dataclass(frozen=True)
-class LinkModel:
-    """`/problem P-12 model churn`: follow a model in MLflow's registry; `model off`: stop."""
-
-    number: int
-    model: str | None  # None: unlink
 
 
 @dataclass(frozen=True)
@@ -230,12 +208,8 @@ def parse_problem(text: str) -> ProblemCommand:
         if not rest:
             raise UsageError("Say which problem to show, e.g. `/problem show P-12`.")
         return ShowProblem(parse_ref(rest, kind="P"))
-    if REF.match(word) and rest.split(maxsplit=1)[:1] == ["metric-key"]:
-        return _metric_key(parse_ref(word, kind="P"), rest.split(maxsplit=1)[1:])
-    if REF.match(word) and rest.split(maxsplit=1)[:1] == ["watch-source"]:
-        return _watch_source(parse_ref(word, kind="P"), rest.split()[1:])
-    if REF.match(word) and rest.lower().split(maxsplit=1)[:1] == ["model"]:
-        return _model(parse_ref(word, kind="P"), rest.split(maxsplit=1)[1:])
+    if REF.match(word) and (tie := parse_tie(parse_ref(word, kind="P"), rest)) is not None:
+        return tie
     if word in ("decide", "reopen", "edit", "delete", "restore", "history"):
         if rest and not REF.match(rest.split()[0]):
             raise UsageError(
@@ -248,47 +222,6 @@ def parse_problem(text: str) -> ProblemCommand:
             return _reopen(rest)
         return _record_verb(word, rest, kind="P", command="/problem")
     return Capture(text)
-
-
-def _metric_key(number: int, rest: list[str]) -> SetMetricKey:
-    """`/problem P-12 metric-key val/recall@10`: the metric's key in the team's tracker."""
-    key = rest[0].strip() if rest else ""
-    if not key or len(key.split()) > 1 or len(key) > METRIC_KEY_MAX:
-        raise UsageError(
-            f"Give P-{number}'s metric as its tracker names it, one key of up to "
-            f"{METRIC_KEY_MAX} characters without spaces, e.g. "
-            f"`/problem P-{number} metric-key val/recall_at_10`."
-        )
-    return SetMetricKey(number, key)
-
-
-def _watch_source(number: int, words: list[str]) -> SetWatchSource:
-    """`/problem P-12 watch-source <run id|run link> [key]`, or `... watch-source off`."""
-    if [w.lower() for w in words] == ["off"]:
-        return SetWatchSource(number, None)
-    if not 1 <= len(words) <= 2:
-        raise UsageError(
-            f"Say which MLflow run to read P-{number}'s production value from, and its "
-            f"metric key if it is not the problem's: `/problem P-{number} watch-source "
-            f"<run id or link> [key]`, e.g. `/problem P-{number} watch-source "
-            f"0123456789abcdef0123456789abcdef val/recall`; `/problem P-{number} watch-source "
-            "off` asks the owner again."
-        )
-    return SetWatchSource(number, words[0], words[1] if len(words) > 1 else None)
-
-
-def _model(number: int, rest: list[str]) -> LinkModel:
-    """`/problem P-12 model churn` (the registered model's name, as MLflow has it), or `off`."""
-    name = rest[0].strip() if rest else ""
-    if name.lower() == "off":
-        return LinkModel(number, None)
-    if not name or len(name) > MODEL_NAME_MAX:
-        raise UsageError(
-            f"Give the name of P-{number}'s model in MLflow's registry, up to {MODEL_NAME_MAX} "
-            f"characters, e.g. `/problem P-{number} model churn`; `/problem P-{number} model off` "
-            "stops following it."
-        )
-    return LinkModel(number, name)
 
 
 def parse_experiment(text: str) -> ExperimentCommand:
