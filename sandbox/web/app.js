@@ -418,9 +418,12 @@ function draw() {
 async function refresh() {
   try {
     const asked = ui.user;
+    const where = ui.channel;
     const state = await fetchState();
-    // A poll sent before "You are" changed answers for the person before: drop it.
-    if (asked !== ui.user) return;
+    // A poll sent before "You are" changed answers for the person before, and one sent
+    // before a click on another channel for the channel before (drawn, it would take the
+    // click back): drop it.
+    if (asked !== ui.user || where !== ui.channel) return;
     ui.state = state;
     draw();
   } catch (error) {
