@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 from bot.problems import service as problems
 from bot.registry import render
 from bot.registry.events import ModelEvent
+from bot.text import escape
 from jobs import threads
 from storage import outbox
 from storage.outbox import Outgoing
@@ -22,7 +23,8 @@ def model_event(
         session,
         Outgoing(
             team_id=team_id,
-            what=f"model {event.model[:30]} v{event.version[:8]} in {p.ref}'s thread",
+            # Said to the owner if Slack refuses it: the model's name is MLflow's, escaped.
+            what=f"model {escape(event.model[:30])} v{escape(event.version[:8])} in {p.ref}'s thread",
             channel=threads.channel_of(p),
             text=render.event_text(event),
             blocks=render.event(event, number=number),
