@@ -12,13 +12,11 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from bot.errors import UsageError
-from bot.experiments import service as experiments
+from bot.commands import carried_number
 from bot.forms import read_values
 from bot.ids import ActionId, CallbackId
 from bot.permissions import check_admin
 from bot.problems import render as render_problems
-from bot.problems import service as problems
 from bot.trackers import clients, modals
 from bot.trackers import render as render_trackers
 from bot.trackers import runs as run_values
@@ -114,19 +112,9 @@ def pick_metric_key(
     number, _, index = body["actions"][0]["selected_option"]["value"].partition(":")
     actor = people.actor(client, team_id=team_id, user_id=user_id)
     with db.transaction() as session:
-        logged = experiments.get(session, team_id=team_id, number=int(number))
-        offered = logged.experiment.run_value.metric_keys if logged.experiment.run_value else ()
-        if not index.isdigit() or int(index) >= len(offered):
-            raise UsageError(
-                f"{logged.experiment.ref}'s run was read again since this menu was drawn; "
-                f"set the key with `/problem {logged.problem.ref} metric-key <key>`."
-            )
-        key = offered[int(index)]
-        problems.set_metric_key(
-            session, team_id=team_id, number=logged.problem.number, key=key, actor=actor
+        logged, key = run_values.pick_key(
+            session, team_id=team_id, number=carried_number(number), index=index, actor=actor
         )
-        run_values.read_again(session, team_id=team_id, number=int(number))
-        logged = experiments.get(session, team_id=team_id, number=int(number))
         redrawn = messages.confirmation_update(session, logged)
     sender.send([redrawn] if redrawn else [])
     respond(

@@ -14,8 +14,12 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot import permissions
+from bot.errors import UsageError
 from bot.experiments import outcomes, runlinks
+from bot.experiments import service as experiments
 from bot.experiments.changes import Changed, changed_of
+from bot.problems import service as problems
 from bot.trackers import mlflow, params
 from bot.trackers import service as trackers
 from bot.trackers.mlflow import Run, TrackerError, UnmappedMetric
@@ -214,6 +218,27 @@ def failed(session: Session, *, fetch_id: int, error: TrackerError, now: datetim
         return None
     fetch.author_told = True
     return error.message
+
+
+def pick_key(
+    session: Session, *, team_id: str, number: int, index: str, actor: permissions.Actor
+) -> tuple[experiments.Logged, str]:
+    """The key at `index` of those E-<number>'s card offered, as its problem's metric key
+    (set by who may change the problem), and the run read again: the experiment as it now
+    stands (fetching), and the key."""
+    logged = experiments.get(session, team_id=team_id, number=number)
+    offered = logged.experiment.run_value.metric_keys if logged.experiment.run_value else ()
+    if not index.isdigit() or int(index) >= len(offered):
+        raise UsageError(
+            f"{logged.experiment.ref}'s run was read again since this menu was drawn; "
+            f"set the key with `/problem {logged.problem.ref} metric-key <key>`."
+        )
+    key = offered[int(index)]
+    problems.set_metric_key(
+        session, team_id=team_id, number=logged.problem.number, key=key, actor=actor
+    )
+    read_again(session, team_id=team_id, number=number)
+    return experiments.get(session, team_id=team_id, number=number), key
 
 
 def read_again(session: Session, *, team_id: str, number: int) -> int | None:
