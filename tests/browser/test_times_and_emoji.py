@@ -84,6 +84,9 @@ def test_an_installed_emoji_font_is_served_and_drawn_with(page: Page, sandbox: S
 
 def test_after_a_fast_forward_the_board_shows_the_next_ritual_not_a_past_one(page: Page):
     send(page, "/digest schedule friday 16:00 europe/london")
+    # Saved before the Home tab opens: the board is drawn when it opens.
+    reply = page.locator("#messages article.message.ephemeral").last
+    expect(reply).to_contain_text("Next: Jun 6, 2025 at 11:00 your time")
     page.click("button.channel-link:has-text('ritualbot')")
     expect(page.locator("#home")).to_contain_text("Weekly digest in #ml-team: Jun 6, 2025 at 11:00")
 
