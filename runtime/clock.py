@@ -4,7 +4,7 @@ Rituals live in the database. Each ritual's steps become cron triggers in their 
 timezone (rebuilt by `reconcile` at start and whenever the rituals table changes); any
 trigger, and a sweep every minute, calls `fire_due`, which claims each due occurrence by
 inserting its unique run row (committed before anything is posted) and runs the kind's
-runner. An occurrence missed while no clock ran is delivered once, late, within the
+runner (runtime/firing.py: workspaces side by side). An occurrence missed while no clock ran is delivered once, late, within the
 kind's grace window; one whose runner failed is run again on the next pass. Runners only
 queue messages in the outbox (each keyed, so a second run queues nothing new); the clock
 then sends them, and sweeps the outbox every minute for what Slack did not take yet.
@@ -15,7 +15,6 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -23,19 +22,20 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from slack_sdk import WebClient
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from bot import rituals, triggers
-from bot.schedule import Occurrence, Plan, next_occurrence, occurrences
+from bot.schedule import next_occurrence
 from bot.standup import service as standups
 from jobs import rituals as jobs
 from jobs import roster, run_values
 from jobs.lease import Lease
 from jobs.outbox import Sender
 from jobs.sending import sending_meanwhile
-from storage import claimers, queries, sends
+from runtime.firing import Firing, Scheduled
+from storage import claimers, sends
 from storage.db import Database
-from storage.rituals import Ritual, RitualKind, RitualRun
+from storage.rituals import Ritual
 from storage.secrets import SecretBox
 from storage.types import utcnow
 
@@ -51,14 +51,6 @@ CRON_DAYS = {1: "mon", 2: "tue", 3: "wed", 4: "thu", 5: "fri", 6: "sat", 7: "sun
 JOB_PREFIX = "ritual:"
 
 
-@dataclass(frozen=True)
-class Scheduled:
-    id: int
-    team_id: str
-    kind: RitualKind
-    plan: Plan
-
-
 class RitualScheduler:
     def __init__(
         self,
@@ -71,12 +63,18 @@ class RitualScheduler:
     ) -> None:
         self.db = db
         self.secrets = secrets
-        self.runners = jobs.runners(secrets)
         self.client_factory = client_factory
         self.now = now or utcnow
         # What this clock claims (ritual runs, outbox messages) another takes over if it dies.
         self.lease = lease or Lease(db=db, clock=self.now)
         self.sender = Sender(db=db, client_for=client_factory, clock=self.now, lease=self.lease)
+        self.firing = Firing(
+            db=db,
+            runners=jobs.runners(secrets),
+            client_factory=client_factory,
+            lease=self.lease,
+            now=self.now,
+        )
         self._scheduler = BackgroundScheduler(
             timezone=ZoneInfo("UTC"),
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600},
@@ -198,81 +196,8 @@ class RitualScheduler:
     def fire_due(self, now: datetime) -> int:
         """Claim and run every occurrence due at or before `now` within its grace, sending
         what they queue in the outbox as they go; how many ran."""
-        ran = 0
         with self._firing, sending_meanwhile(self.sender) as queued:
-            for ritual in self._rituals():
-                due = occurrences(ritual.plan, now - rituals.grace_for(ritual.kind), now)
-                for occurrence in self._unfinished(ritual, due):
-                    if self._run(ritual, occurrence):
-                        ran += 1
-                        queued()
-        return ran
-
-    def _unfinished(self, ritual: Scheduled, due: list[Occurrence]) -> list[Occurrence]:
-        """The due occurrences not yet claimed, or claimed by a run that never finished
-        (`_run` takes one over only from a clock that is dead, or from this one)."""
-        if not due:
-            return []
-        with self.db.reading() as session:
-            done = set(
-                session.scalars(
-                    select(RitualRun.occurrence).where(
-                        RitualRun.team_id == ritual.team_id,
-                        RitualRun.ritual_id == ritual.id,
-                        RitualRun.occurrence.in_([o.key for o in due]),
-                        RitualRun.state == "done",
-                    )
-                )
-            )
-        return [o for o in due if o.key not in done]
-
-    def _run(self, ritual: Scheduled, occurrence: Occurrence) -> int:
-        """Claim an occurrence's run (or take over one a dead clock left unfinished), run
-        it, mark it done; how many ran (0 when another live clock holds it, or it failed:
-        then it is run again on a later pass)."""
-        claimer = self.lease.claimer
-        with self.db.transaction() as session:
-            claimed = queries.claim_run(
-                session,
-                team_id=ritual.team_id,
-                ritual_id=ritual.id,
-                occurrence=occurrence.key,
-                scheduled_for=occurrence.at,
-                claimed_by=claimer,
-            )
-            mine = claimed is not None or claimers.take_run(
-                session,
-                team_id=ritual.team_id,
-                ritual_id=ritual.id,
-                occurrence=occurrence.key,
-                claimer=claimer,
-                now=self.now(),
-            )
-        if not mine:
-            return 0
-        runner = self.runners[ritual.kind]
-        try:
-            runner(
-                db=self.db,
-                client=self.client_factory(ritual.team_id),
-                ritual_id=ritual.id,
-                occurrence=occurrence.key,
-                scheduled_for=occurrence.at,
-            )
-        except Exception:  # one ritual's failure must not stop the others; retried next pass
-            log.exception("ritual %s occurrence %s failed", ritual.id, occurrence.key)
-            return 0
-        with self.db.transaction() as session:
-            session.execute(
-                update(RitualRun)
-                .where(
-                    RitualRun.team_id == ritual.team_id,
-                    RitualRun.ritual_id == ritual.id,
-                    RitualRun.occurrence == occurrence.key,
-                )
-                .values(state="done", updated_at=utcnow())
-            )
-        return 1
+            return self.firing.fire(self._rituals(), now, queued)
 
     # Upkeep ---------------------------------------------------------------------
 
