@@ -55,7 +55,7 @@ def record(
             # Slack may have posted it: left claimed, looked for before any resend.
             sends.unconfirmed(session, message.id, error=answer.error or "unknown")
         elif (answer.retry or answer.unknown) and message.created_at > now - GIVE_UP:
-            at = now + sends.backoff(message.attempts)
+            at = now + backoff(message.attempts)
             sends.retry(session, message.id, at=at, error=answer.error or "unknown")
         else:
             sends.refused(session, message.id, error=answer.error or "refused")
@@ -67,7 +67,7 @@ def record(
             canvas_settled(session, outcome.message, error=None)
     if untried:
         last = outcomes[-1] if outcomes else None
-        at = now + (sends.backoff(last.message.attempts) if last else timedelta(0))
+        at = now + (backoff(last.message.attempts) if last else timedelta(0))
         error = (last.answer.error if last else None) or "unknown"
         ids = [c.message.id for c in untried]
         sends.release(session, ids, at=at, error=error, claimer=claimer)
@@ -107,3 +107,12 @@ def tell_owner(session: Any, message: OutboxMessage, answer: Sent) -> None:
             key=refusal_key(message.id),
         ),
     )
+
+
+RETRY_BACKOFF = (timedelta(seconds=15), timedelta(minutes=1), timedelta(minutes=5))
+RETRY_CAP = timedelta(minutes=15)
+
+
+def backoff(attempts: int) -> timedelta:
+    """How long to wait before try number `attempts + 1`."""
+    return RETRY_BACKOFF[attempts - 1] if 0 < attempts <= len(RETRY_BACKOFF) else RETRY_CAP

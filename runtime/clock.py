@@ -33,7 +33,7 @@ from jobs.lease import Lease
 from jobs.outbox import Sender
 from jobs.sending import sending_meanwhile
 from runtime.firing import Firing, Scheduled
-from storage import claimers, sends
+from storage import claimers, outbox
 from storage.db import Database
 from storage.rituals import Ritual
 from storage.secrets import SecretBox
@@ -208,7 +208,7 @@ class RitualScheduler:
         messages = requests = 0
         while True:
             with self.db.transaction() as session:
-                n = sends.prune(session, before=now - OUTBOX_KEPT, limit=PRUNE_BATCH)
+                n = outbox.prune(session, before=now - OUTBOX_KEPT, limit=PRUNE_BATCH)
             messages += n
             if n < PRUNE_BATCH:
                 break

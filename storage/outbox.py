@@ -19,8 +19,8 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import delete, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import delete, exists, select, update
+from sqlalchemy.orm import Session, aliased
 
 # The table (storage.outbox_rows): the rest of the app takes its names from here.
 from storage.outbox_rows import OutboxMessage, OutboxState, Relation
@@ -254,3 +254,20 @@ def withdraw(session: Session, *, team_id: str, key: str) -> None:
             OutboxMessage.state == OutboxState.PENDING,
         )
     )
+
+
+def prune(session: Session, *, before: datetime, limit: int) -> int:
+    """Forget up to `limit` messages sent or failed before `before` that no message waits
+    on (a reply or an edit of one goes first; its parent, on a later pass). The records
+    keep where their messages went (their slots), which is all an edit needs later.
+    Across workspaces, like the sender's search for what is due: it is upkeep."""
+    child = aliased(OutboxMessage)
+    done = select(OutboxMessage.id).where(
+        OutboxMessage.state.in_([OutboxState.SENT, OutboxState.FAILED]),
+        OutboxMessage.created_at < before,
+        ~exists(select(child.id).where(child.after == OutboxMessage.id)),
+    )
+    ids = list(session.scalars(done.limit(limit)))
+    if ids:
+        session.execute(delete(OutboxMessage).where(OutboxMessage.id.in_(ids)))
+    return len(ids)

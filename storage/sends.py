@@ -13,10 +13,10 @@ client); everything else is scoped by `team_id` or by a message's id.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Integer, Select, and_, bindparam, delete, exists, func, select, update
+from sqlalchemy import Integer, Select, and_, bindparam, exists, func, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.orm.attributes import set_committed_value
@@ -294,29 +294,3 @@ def refused(session: Session, message_id: int, *, error: str) -> list[int]:
             )
         )
     return failed
-
-
-def prune(session: Session, *, before: datetime, limit: int) -> int:
-    """Forget up to `limit` messages sent or failed before `before` that no message waits
-    on (a reply or an edit of one goes first; its parent, on a later pass). The records
-    keep where their messages went (their slots), which is all an edit needs later.
-    Across workspaces, like the sender's search for what is due: it is upkeep."""
-    child = aliased(OutboxMessage)
-    done = select(OutboxMessage.id).where(
-        OutboxMessage.state.in_([OutboxState.SENT, OutboxState.FAILED]),
-        OutboxMessage.created_at < before,
-        ~exists(select(child.id).where(child.after == OutboxMessage.id)),
-    )
-    ids = list(session.scalars(done.limit(limit)))
-    if ids:
-        session.execute(delete(OutboxMessage).where(OutboxMessage.id.in_(ids)))
-    return len(ids)
-
-
-RETRY_BACKOFF = (timedelta(seconds=15), timedelta(minutes=1), timedelta(minutes=5))
-RETRY_CAP = timedelta(minutes=15)
-
-
-def backoff(attempts: int) -> timedelta:
-    """How long to wait before try number `attempts + 1`."""
-    return RETRY_BACKOFF[attempts - 1] if 0 < attempts <= len(RETRY_BACKOFF) else RETRY_CAP
