@@ -30,6 +30,7 @@ GRACE: dict[RitualKind, timedelta] = {
     RitualKind.WATCH: timedelta(hours=12),
 }
 DEFAULT_GRACE = timedelta(hours=2)
+LONGEST_GRACE = max([*GRACE.values(), DEFAULT_GRACE])
 
 
 def plan_for(ritual: Ritual) -> Plan:

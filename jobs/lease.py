@@ -2,6 +2,9 @@
 claims, renewed by a thread of its own every HEARTBEAT once started (so a long send holds
 it too), and on demand before a send when it was last renewed too long ago.
 
+After each renewal it calls `after_renewal`: the clock looks then for work a dead clock
+left behind (runtime/clock.py), rather than at its next minute's sweep.
+
 The sender claims in the lease's `current()` term, renewed first if it was stale, and asks
 `held(term)` before each send: a lease last renewed too long ago (a renewal that failed, a
 process that stalled) is renewed first, and if it had run out since the claim the send
@@ -34,6 +37,8 @@ class Lease:
     every: float = claimers.HEARTBEAT.total_seconds()
     # How many times the lease was found run out: a claim made before is no longer sure.
     term: int = 0
+    # Called from the renewing thread after each renewal; kept short, as it delays the next.
+    after_renewal: Callable[[], None] | None = None
     _claimer: int | None = None
     _renewed: datetime | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -85,6 +90,8 @@ class Lease:
         while not self._stop.wait(self.every):
             try:
                 self._renew(self.claimer)
+                if self.after_renewal is not None:
+                    self.after_renewal()
             except Exception:  # the database away for a moment: try again next beat
                 log.warning("could not renew clock lease %s", self._claimer, exc_info=True)
 

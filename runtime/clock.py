@@ -67,6 +67,7 @@ class RitualScheduler:
         self.now = now or utcnow
         # What this clock claims (ritual runs, outbox messages) another takes over if it dies.
         self.lease = lease or Lease(db=db, clock=self.now)
+        self.lease.after_renewal = self._look_for_orphans
         self.sender = Sender(db=db, client_for=client_factory, clock=self.now, lease=self.lease)
         self.firing = Firing(
             db=db,
@@ -178,6 +179,25 @@ class RitualScheduler:
 
     def _wake(self) -> None:
         self.fire_due(self.now())
+
+    # A dead clock's work ------------------------------------------------------------
+
+    def _look_for_orphans(self) -> None:
+        """After each renewal of this clock's lease: if a dead clock left claims, take them
+        over now, on the scheduler's thread (not at the next minute's sweep)."""
+        if self._scheduler.running and self.orphans():
+            self._scheduler.add_job(self.take_over, id="take-over", replace_existing=True)
+
+    def orphans(self) -> bool:
+        """Whether a dead clock left messages claimed or ritual runs unfinished."""
+        now = self.now()
+        with self.db.reading() as session:
+            return claimers.orphaned(session, now=now, runs_since=now - rituals.LONGEST_GRACE)
+
+    def take_over(self) -> None:
+        """Run the due occurrences a dead clock left unfinished and resolve its claims."""
+        self.fire_due(self.now())
+        self.sender.sweep()
 
     def _rituals(self) -> list[Scheduled]:
         with self.db.reading() as session:

@@ -19,6 +19,7 @@ from sqlalchemy import Integer, String, delete, exists, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from storage.models import Base
+from storage.outbox_rows import OutboxMessage, OutboxState
 from storage.rituals import RitualRun
 from storage.types import UTCDateTime
 
@@ -65,6 +66,24 @@ def gone(claimed_by: Any, *, now: datetime) -> Any:
         select(Claimer.id).where(Claimer.id == claimed_by, Claimer.seen_at >= now - LEASE)
     )
     return claimed_by.is_not(None) & ~live
+
+
+def orphaned(session: Session, *, now: datetime, runs_since: datetime) -> bool:
+    """Whether a dead claimer left work behind: a message claimed and not sent, or a ritual
+    run scheduled since `runs_since` (older ones are past running) not finished."""
+    messages = exists(
+        select(OutboxMessage.id).where(
+            OutboxMessage.state == OutboxState.CLAIMED, gone(OutboxMessage.claimed_by, now=now)
+        )
+    )
+    runs = exists(
+        select(RitualRun.id).where(
+            RitualRun.state != "done",
+            RitualRun.scheduled_for >= runs_since,
+            gone(RitualRun.claimed_by, now=now),
+        )
+    )
+    return bool(session.scalar(select(messages | runs)))
 
 
 def take_run(

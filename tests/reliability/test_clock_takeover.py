@@ -15,6 +15,7 @@ import time_machine
 from slack_sdk import WebClient
 from sqlalchemy import select
 
+from bot import rituals
 from bot.standup import service as standups
 from jobs.outbox import LEASE as CLAIM_LEASE
 from runtime.clock import RitualScheduler
@@ -144,3 +145,74 @@ def test_a_clock_that_stalled_past_its_lease_sends_nothing_more_of_its_claim(db,
     assert len(thread_parents(emulator)) == 1
     assert len(emulator.calls("chat.postMessage")) == 4
     assert claimed(db) == 0
+
+
+def orphans_at(scheduler: RitualScheduler, at: datetime) -> bool:
+    with time_machine.travel(at, tick=False):
+        return scheduler.orphans()
+
+
+def test_a_dead_clocks_run_is_taken_over_at_the_next_renewal_not_the_next_sweep(db, emulator):
+    """What a clock does after renewing its lease (every ten seconds): a dead clock's
+    unfinished run is seen once that clock's lease has run out, and run then, once."""
+    ritual_id = team_standup(db, emulator).id
+    with db.transaction() as session:
+        standups.set_roster(session, team_id=TEAM, ritual_id=ritual_id, roster={}, now=AT)
+    plain = client_for(emulator, TEAM)
+    dying = clock(db, emulator, DiesReadingRoster(base_url=plain.base_url, token=plain.token))
+    with pytest.raises(Crash):
+        fire(dying, AT)
+    other = clock(db, emulator)
+    assert not orphans_at(other, AT + timedelta(seconds=20))  # the dead one may be running it
+    late = AT + claimers.LEASE + timedelta(seconds=1)
+    assert orphans_at(other, late)
+    with time_machine.travel(late, tick=False):
+        other.take_over()
+    assert counts(emulator) == {ALICE: 1, BOB: 1, CAROL: 1}
+    assert len(thread_parents(emulator)) == 1
+    assert not orphans_at(other, late + timedelta(seconds=10))
+
+
+def test_a_dead_clocks_claimed_messages_are_taken_over_at_the_next_renewal(db, emulator):
+    team_standup(db, emulator)
+    dies_after(db, emulator, 1)
+    other = clock(db, emulator)
+    late = AT + claimers.LEASE + timedelta(seconds=1)
+    assert orphans_at(other, late)
+    with time_machine.travel(late, tick=False):
+        other.take_over()
+    assert counts(emulator) == {ALICE: 1, BOB: 1, CAROL: 1}
+    assert len(emulator.calls("chat.postMessage")) == 4  # the first found in Slack
+    assert claimed(db) == 0
+    assert not orphans_at(other, late)
+
+
+def test_a_run_past_its_grace_is_not_taken_over_again_and_again(db, emulator):
+    """A run left unfinished long ago will not run again: it does not wake the clock at
+    every renewal."""
+    ritual_id = team_standup(db, emulator).id
+    with db.transaction() as session:
+        standups.set_roster(session, team_id=TEAM, ritual_id=ritual_id, roster={}, now=AT)
+    plain = client_for(emulator, TEAM)
+    dying = clock(db, emulator, DiesReadingRoster(base_url=plain.base_url, token=plain.token))
+    with pytest.raises(Crash):
+        fire(dying, AT)
+    other = clock(db, emulator)
+    assert orphans_at(other, AT + timedelta(hours=1))
+    assert not orphans_at(other, AT + rituals.LONGEST_GRACE + timedelta(minutes=1))
+
+
+def test_a_running_clock_schedules_the_take_over_when_its_lease_is_renewed(db, emulator):
+    team_standup(db, emulator)
+    dies_after(db, emulator, 1)
+    other = clock(db, emulator)
+    other._scheduler.start(paused=True)  # its jobs are looked at, not run
+    try:
+        with time_machine.travel(AT + timedelta(seconds=20), tick=False):
+            other.lease.after_renewal()
+        assert other._scheduler.get_job("take-over") is None
+        with time_machine.travel(AT + claimers.LEASE + timedelta(seconds=1), tick=False):
+            other.lease.after_renewal()
+        assert other._scheduler.get_job("take-over") is not None
+    finally:
+        other._scheduler.shutdown(wait=False)
