@@ -13,8 +13,9 @@ got them, and its unfinished standup runs run again, once its 30-second lease ha
 out (storage.claimers), as in production.
 
 Slack's limits set no floor here (51 posts a workspace fit in one window of 300), so the
-figure beside each run is a baseline from the same run: the same posts sent straight
-from the same clients, a workspace at a time on 8 threads, no database. Printed: prompts
+figure beside each run is a baseline from the same run: the case's own posts (the same
+text, blocks and metadata, as the emulator recorded them) sent again straight from the
+same clients, a workspace at a time on 8 threads, no database. Printed: prompts
 delivered, duplicates, losses, each process's share, wall time and its ratio to the
 baseline (bar: 1.2x, 1.5x with a process killed).
 
@@ -159,7 +160,7 @@ def run(args: argparse.Namespace, *, processes: int, kill: bool) -> dict:
             )
         )
         settings = load({"SLACK_API_URL": slack.api_url})
-        base = baseline(slack, settings, tokens, size=args.people)
+        base = baseline(slack, settings, tokens)
     db.dispose()
     cleanup()
     expected = args.workspaces * args.people
@@ -177,15 +178,18 @@ def run(args: argparse.Namespace, *, processes: int, kill: bool) -> dict:
     }
 
 
-def baseline(slack: SlackEmulator, settings, tokens: dict[str, str], *, size: int) -> float:
-    """The same posts straight from the same clients: a workspace at a time, 8 threads."""
+def baseline(slack: SlackEmulator, settings, tokens: dict[str, str]) -> float:
+    """The case's own posts again, straight from the same clients: each workspace's in the
+    order it got them, a workspace at a time on 8 threads, no database."""
+    posts = {
+        team: [c.args for c in slack.calls("chat.postMessage", team_id=team)] for team in tokens
+    }
     slack.set_rate_limits(enabled=True, scale=slack.limiter.scale)
 
     def one(team: str) -> None:
         client = job_client(settings, token=tokens[team])
-        client.chat_postMessage(channel=channel(team), text="baseline thread")
-        for user in people(team, size):
-            client.chat_postMessage(channel=user, text="baseline")
+        for args in posts[team]:
+            client.chat_postMessage(**args)
 
     started = time.monotonic()
     with ThreadPoolExecutor(8) as pool:
