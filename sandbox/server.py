@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -56,6 +57,13 @@ class EmulatorServer(ThreadingHTTPServer):
     def __init__(self, *, host: str, port: int, router: Router) -> None:
         super().__init__((host, port), _Handler)
         self.router = router
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A caller gone before its answer was written (a process killed mid-call) is not
+        the emulator's error: say nothing. Anything else is printed, as socketserver does."""
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
 
 
 # An answer with this status is not sent: the connection is closed instead, as when a
