@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
@@ -154,3 +155,25 @@ def read_values(
             value = element.get("value")
         out[block_id] = value
     return out
+
+
+def modal(
+    callback_id: str,
+    title: str,
+    metadata: dict[str, Any],
+    blocks: list[dict[str, Any]],
+    *,
+    submit: str | None = "Save",
+) -> dict[str, Any]:
+    """A modal view: its form's callback id, title, what it carries back, and its blocks."""
+    view: dict[str, Any] = {
+        "type": "modal",
+        "callback_id": callback_id,
+        "title": plain(title, 24),
+        "close": plain("Cancel", 24),
+        "private_metadata": json.dumps(metadata),
+        "blocks": blocks,
+    }
+    if submit:
+        view["submit"] = plain(submit, 24)
+    return view

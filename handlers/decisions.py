@@ -11,7 +11,7 @@ from slack_sdk import WebClient
 from bot import triggers
 from bot.commands import carried_number
 from bot.decisions import service as decisions
-from bot.experiments.modals import decision_modal
+from bot.decisions.modals import decision_modal
 from bot.forms import channel_of
 from bot.forms import read_values as read_fields
 from bot.ids import ActionId, CallbackId, DecisionField

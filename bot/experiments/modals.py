@@ -1,26 +1,22 @@
-"""The delivery track's forms: log an experiment, write an error analysis, take a decision."""
+"""The delivery track's forms: log an experiment, write an error analysis."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
 from bot import forms
 from bot.analyses.service import AnalysisRecord
-from bot.blocks import context, plain, section
+from bot.blocks import context, section
 from bot.decisions.closure import notice
 from bot.experiments.choices import ProblemChoice
 from bot.experiments.drafts import DATASET_MAX
 from bot.experiments.render import OUTCOME_LABEL, num
 from bot.experiments.service import ExperimentRecord
 from bot.forms import MessageRef
-from bot.ids import ActionId, AnalysisField, CallbackId, DecisionField, ExperimentField
-from bot.problems.render import metric_line
+from bot.ids import ActionId, AnalysisField, CallbackId, ExperimentField
 from bot.problems.service import ProblemRecord
 from bot.text import escape
-from bot.watch import modals as watch_modals
-from storage.problems import DecisionKind
 
 X = ExperimentField
 A = AnalysisField
@@ -28,42 +24,6 @@ FOLLOW_UP_ROWS = 3
 FOLLOW_UP_ROWS_MAX = 10
 OPTION_TEXT = 75
 VALUES_MAX = 2000
-
-DECISION_TITLE = {
-    DecisionKind.CONTINUE: "Continue",
-    DecisionKind.PIVOT: "Pivot",
-    DecisionKind.CUT: "Cut losses on",
-    DecisionKind.SHIP: "Ship",
-    DecisionKind.REOPEN: "Reopen",
-}
-DECISION_HINT = {
-    DecisionKind.CONTINUE: "What evidence says the current approach is worth more time?",
-    DecisionKind.PIVOT: "What did you learn, and what will you try instead?",
-    DecisionKind.CUT: "Why stop now? This closes the problem as dropped.",
-    DecisionKind.SHIP: "Why is it good enough? The problem goes in production, watched.",
-    DecisionKind.REOPEN: "What changed, that makes it worth taking up again? It opens again.",
-}
-
-
-def _modal(
-    callback_id: str,
-    title: str,
-    metadata: dict[str, Any],
-    blocks: list[dict[str, Any]],
-    *,
-    submit: str | None = "Save",
-) -> dict[str, Any]:
-    view: dict[str, Any] = {
-        "type": "modal",
-        "callback_id": callback_id,
-        "title": plain(title, 24),
-        "close": plain("Cancel", 24),
-        "private_metadata": json.dumps(metadata),
-        "blocks": blocks,
-    }
-    if submit:
-        view["submit"] = plain(submit, 24)
-    return view
 
 
 def problem_option(problem: ProblemRecord) -> dict[str, Any]:
@@ -95,7 +55,7 @@ def experiment_modal(
     # Opened for a closed problem (a message that names it): why it is not chosen.
     closed = [section(f":no_entry: {notice(choice.closed)}")] if choice and choice.closed else []
     if e is None and (choice is None or not choice.any_open):
-        return _modal(
+        return forms.modal(
             CallbackId.EXPERIMENT_MODAL,
             "Log an experiment",
             metadata,
@@ -195,7 +155,7 @@ def experiment_modal(
         forms.text_input(X.NOTES, "Notes", initial(X.NOTES, e and e.notes), multiline=True),
     ]
     title = f"Edit {e.ref}" if e else "Log an experiment"
-    return _modal(CallbackId.EXPERIMENT_MODAL, title, metadata, blocks)
+    return forms.modal(CallbackId.EXPERIMENT_MODAL, title, metadata, blocks)
 
 
 def analysis_modal(
@@ -262,7 +222,7 @@ def analysis_modal(
         blocks.append(forms.input_block(f"owner_{index}", f"Owner of follow-up {index + 1}", owner))
     metadata = {"experiment": e.number, "analysis": a.number if a else None}
     title = f"Edit {a.ref}" if a else f"Analyse E-{e.number}"
-    return _modal(CallbackId.ANALYSIS_MODAL, title, metadata, blocks)
+    return forms.modal(CallbackId.ANALYSIS_MODAL, title, metadata, blocks)
 
 
 def read_follow_ups(values: Mapping[str, str | None]) -> tuple[tuple[str | None, str | None], ...]:
@@ -280,30 +240,3 @@ ANALYSIS_FIELDS = {
     *(f"follow_up_{i}" for i in range(FOLLOW_UP_ROWS_MAX)),
     *(f"owner_{i}" for i in range(FOLLOW_UP_ROWS_MAX)),
 }
-
-
-def decision_modal(
-    *,
-    problem: ProblemRecord,
-    kind: DecisionKind,
-    channel_id: str | None,
-    rationale: str | None = None,
-) -> dict[str, Any]:
-    """A small form for the rationale of a decision taken from the problem card's buttons
-    (or from a model's promotion in its thread, which prefills the `rationale`)."""
-    blocks = [
-        section(f"*{problem.ref} · {escape(problem.title)}*\n{metric_line(problem)}"),
-        forms.text_input(
-            DecisionField.RATIONALE,
-            "Why?",
-            rationale,
-            multiline=True,
-            optional=False,
-            hint=DECISION_HINT[kind],
-        ),
-    ]
-    if kind is DecisionKind.SHIP:
-        blocks += watch_modals.plan_inputs(problem)
-    metadata = {"problem": problem.number, "kind": kind.value, "channel": channel_id}
-    title = f"{DECISION_TITLE[kind]} {problem.ref}"
-    return _modal(CallbackId.DECISION_MODAL, title, metadata, blocks, submit="Decide")

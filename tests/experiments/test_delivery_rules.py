@@ -24,11 +24,12 @@ from bot.commands import (
     parse_experiment,
     parse_problem,
 )
+from bot.decisions.modals import decision_modal
 from bot.decisions.service import DecisionRecord
 from bot.errors import UsageError, ValidationFailed
 from bot.experiments.choices import ProblemChoice
 from bot.experiments.drafts import parse_metrics, quick_draft
-from bot.experiments.modals import decision_modal, experiment_modal
+from bot.experiments.modals import experiment_modal
 from bot.experiments.service import ExperimentRecord
 from bot.ids import ActionId
 from bot.prefill import experiment_prefill, problem_prefill
