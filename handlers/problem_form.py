@@ -13,7 +13,7 @@ from bot import triggers
 from bot.experiments import outcomes
 from bot.forms import MessageRef, channel_of
 from bot.ids import ActionId, CallbackId
-from bot.problems import render
+from bot.problems import metric_lines
 from bot.problems import service as problems
 from bot.problems.draft import ProblemDraft
 from bot.problems.modals import problem_modal, read_values
@@ -125,7 +125,7 @@ def warn_target(
     """An edit leaves the card where it was posted, maybe out of sight: whoever saved a
     target the evaluation set cannot tell from noise hears it where they worked. A new
     problem's card, posted there, says it already."""
-    warned = render.target_warned(problem)
+    warned = metric_lines.target_warned(problem)
     if warned:
         text, blocks = warned
         whisper(client, channel=channel, user_id=user_id, text=text, blocks=blocks)

@@ -6,7 +6,8 @@ from typing import Any
 
 from bot.blocks import context, section, user
 from bot.decisions.service import STATUS_AFTER, Decided
-from bot.problems.render import STATUS_LABEL, metric_line
+from bot.problems.metric_lines import metric_line
+from bot.problems.render import STATUS_LABEL
 from bot.text import escape
 from storage.problems import DecisionKind
 

@@ -9,7 +9,7 @@ from bot import forms
 from bot.blocks import context, plain, section
 from bot.ids import BlockId, CallbackId, ProblemField
 from bot.problems.draft import TITLE_MAX
-from bot.problems.render import noise
+from bot.problems.metric_lines import noise
 from bot.problems.service import ProblemRecord
 from storage.problems import Direction, MetricKind, Track
 
