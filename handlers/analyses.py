@@ -25,6 +25,7 @@ from bot.commands import (
     carried_number,
     parse_analysis,
 )
+from bot.experiments import lists as experiment_lists
 from bot.experiments import service as experiments
 from bot.experiments.modals import ANALYSIS_FIELDS, analysis_modal, read_follow_ups
 from bot.forms import read_values
@@ -53,7 +54,7 @@ def analysis_command(
     match parse_analysis(command.get("text") or ""):
         case OwedAnalyses():
             with db.transaction() as session:
-                owed = experiments.owed_analyses(session, team_id=team_id, user_id=user_id)
+                owed = experiment_lists.owed_analyses(session, team_id=team_id, user_id=user_id)
             ack(text="Error analyses you owe", blocks=render.owed(owed), response_type="ephemeral")
         case Help():
             ack(text=render.HELP, response_type="ephemeral")

@@ -27,7 +27,7 @@ from bot.commands import (
 )
 from bot.decisions import render as render_decisions
 from bot.decisions import service as decisions
-from bot.experiments import service as experiments
+from bot.experiments import lists as experiment_lists
 from bot.ids import ActionId, Command
 from bot.problems import lists, render
 from bot.problems import service as problems
@@ -109,7 +109,7 @@ def problem_command(
         case ShowProblem(number):
             with db.reading() as session:
                 problem = problems.get(session, team_id=team_id, number=number)
-                tried = experiments.of_problem(session, team_id=team_id, number=number)
+                tried = experiment_lists.of_problem(session, team_id=team_id, number=number)
                 decided = decisions.of_problem(session, team_id=team_id, number=number)
             ack(
                 blocks=render.detail(problem, experiments=tried, decisions=decided),

@@ -16,8 +16,8 @@ from bot.analyses.ceilings import TopCeiling
 from bot.analyses.follow_ups import FollowUpRecord
 from bot.decisions import service as decisions
 from bot.decisions.service import DecisionRecord
+from bot.experiments import lists as experiment_lists
 from bot.experiments import outcomes
-from bot.experiments import service as experiments
 from bot.experiments.service import ExperimentRecord
 from bot.metric import Metric
 from bot.problems import lists as problem_lists
@@ -91,7 +91,7 @@ def for_viewer(session: Session, *, team_id: str, user_id: str) -> Board:
             team_id=team_id,
             problems={p.number: (metrics[p.number], p.baseline) for p in shown},
         ),
-        owed=experiments.owed_analyses(session, team_id=team_id, user_id=user_id),
+        owed=experiment_lists.owed_analyses(session, team_id=team_id, user_id=user_id),
         follow_ups=follow_ups.open_for(session, team_id=team_id, user_id=user_id),
         decisions=decisions.recent(session, team_id=team_id),
         rituals=upcoming_rituals(session, team_id=team_id, now=utcnow()),
