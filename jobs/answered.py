@@ -19,6 +19,9 @@ log = logging.getLogger(__name__)
 
 # Past this, a message Slack keeps not taking is reported to its owner instead.
 GIVE_UP = timedelta(days=1)
+# How long a message Slack did not take waits before each next try.
+RETRY_BACKOFF = (timedelta(seconds=15), timedelta(minutes=1), timedelta(minutes=5))
+RETRY_CAP = timedelta(minutes=15)
 
 
 def refusal_key(message_id: int) -> str:
@@ -107,10 +110,6 @@ def tell_owner(session: Any, message: OutboxMessage, answer: Sent) -> None:
             key=refusal_key(message.id),
         ),
     )
-
-
-RETRY_BACKOFF = (timedelta(seconds=15), timedelta(minutes=1), timedelta(minutes=5))
-RETRY_CAP = timedelta(minutes=15)
 
 
 def backoff(attempts: int) -> timedelta:

@@ -4,10 +4,12 @@ Rituals live in the database. Each ritual's steps become cron triggers in their 
 timezone (rebuilt by `reconcile` at start and whenever the rituals table changes); any
 trigger, and a sweep every minute, calls `fire_due`, which claims each due occurrence by
 inserting its unique run row (committed before anything is posted) and runs the kind's
-runner (runtime/firing.py: workspaces side by side). An occurrence missed while no clock ran is delivered once, late, within the
-kind's grace window; one whose runner failed is run again on the next pass. Runners only
-queue messages in the outbox (each keyed, so a second run queues nothing new); the clock
-then sends them, and sweeps the outbox every minute for what Slack did not take yet.
+runner (runtime/firing.py, workspaces side by side). An occurrence missed while no clock
+ran is delivered once, late, within the kind's grace window; one whose runner failed is
+run again on the next pass. Runners only queue messages in the outbox (each keyed, so a
+second run queues nothing new); the clock then sends them, and sweeps the outbox every
+minute for what Slack did not take yet. After each renewal of its lease it looks for
+work a dead clock left, and takes it over then.
 """
 
 from __future__ import annotations
