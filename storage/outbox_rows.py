@@ -52,6 +52,8 @@ class OutboxMessage(Base):
         UniqueConstraint("team_id", "key"),
         Index("ix_outbox_due", "state", "next_try_at"),
         Index("ix_outbox_after", "after"),
+        # A record's messages (its card, its canvas), read at each change to the record.
+        Index("ix_outbox_record", "team_id", "slot", "record_number"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -69,6 +69,9 @@ class RitualRun(Base):
     __table_args__ = (
         UniqueConstraint("ritual_id", "occurrence"),
         Index("ix_ritual_runs_ritual_id_scheduled_for", "ritual_id", "scheduled_for"),
+        # A clock asks every ten seconds whether a dead one left a recent run unfinished
+        # (storage.claimers.orphaned): the recent ones, not every run ever.
+        Index("ix_ritual_runs_scheduled_for", "scheduled_for"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
