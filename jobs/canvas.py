@@ -32,7 +32,7 @@ SLOT = "problem_canvas"
 TITLE_MAX = 200
 
 
-def title(problem: Problem) -> str:
+def title(problem: Problem | problems.ProblemRecord) -> str:
     return f"P-{problem.number} · {problem.title}"[:TITLE_MAX]
 
 
@@ -40,6 +40,26 @@ def markdown(session: Session, problem: Problem) -> str:
     """The problem's notebook, the export's Markdown exactly."""
     people = names(session, team_id=problem.team_id)
     return "".join(notebook(session, problem, people=people))
+
+
+def create(session: Session, problem: problems.ProblemRecord) -> int:
+    """Queue a new problem's canvas, in the transaction that stores the problem: nothing
+    can wait for it yet, so nothing is looked up (a capture's write stays short)."""
+    return outbox.enqueue(session, _created(problem))
+
+
+def _created(problem: Problem | problems.ProblemRecord) -> Outgoing:
+    ref = f"P-{problem.number}"
+    return Outgoing(
+        team_id=problem.team_id,
+        what=f"{ref}'s canvas",
+        channel=problem.channel_id or problem.created_by,
+        text="",  # rendered when sent (content)
+        file_title=title(problem),
+        slot=SLOT,
+        record_number=problem.number,
+        key=f"canvas:{ref}",
+    )
 
 
 def refresh(session: Session, *, team_id: str, number: int) -> int | None:
@@ -59,17 +79,7 @@ def refresh(session: Session, *, team_id: str, number: int) -> int | None:
     ref = f"P-{number}"
     where = problem.channel_id or problem.created_by
     if made is None and problem.canvas_id is None:
-        created = Outgoing(
-            team_id=team_id,
-            what=f"{ref}'s canvas",
-            channel=where,
-            text=text,
-            file_title=title(problem),
-            slot=SLOT,
-            record_number=number,
-            key=f"canvas:{ref}",
-        )
-        return outbox.enqueue(session, created)
+        return outbox.enqueue(session, _created(problem))
     # After the create (sent, or still on its way), or of the canvas Slack already has.
     target = {"after": made.id} if made is not None else {"target_ts": problem.canvas_id}
     edit = Outgoing(

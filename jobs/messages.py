@@ -44,7 +44,7 @@ def card(session: Session, problem: ProblemRecord, *, channel: str) -> int:
         owner=problem.created_by,
     )
     queued = outbox.enqueue(session, posted)
-    canvas.refresh(session, team_id=problem.team_id, number=problem.number)
+    canvas.create(session, problem)
     return queued
 
 
