@@ -92,13 +92,7 @@ def test_a_live_clocks_claims_are_not_taken_over(db, emulator):
 
 
 def test_an_interrupted_ritual_run_is_completed_once_by_another_clock(db, emulator):
-    ritual_id = team_standup(db, emulator).id
-    with db.transaction() as session:  # the run must read who is in the channel first
-        standups.set_roster(session, team_id=TEAM, ritual_id=ritual_id, roster={}, now=AT)
-    plain = client_for(emulator, TEAM)
-    dying = clock(db, emulator, DiesReadingRoster(base_url=plain.base_url, token=plain.token))
-    with pytest.raises(Crash):
-        fire(dying, AT)
+    ritual_id = dies_in_its_run(db, emulator)
     first, second = clock(db, emulator), clock(db, emulator)
     assert fire(first, AT + timedelta(seconds=20)) == 0  # its clock may still be running it
     assert posted(emulator) == 0
@@ -152,9 +146,9 @@ def orphans_at(scheduler: RitualScheduler, at: datetime) -> bool:
         return scheduler.orphans()
 
 
-def test_a_dead_clocks_run_is_taken_over_at_the_next_renewal_not_the_next_sweep(db, emulator):
-    """What a clock does after renewing its lease (every ten seconds): a dead clock's
-    unfinished run is seen once that clock's lease has run out, and run then, once."""
+def dies_in_its_run(db: Database, emulator) -> int:
+    """A clock that dies in the standup's run at AT, reading who is in the channel; the
+    standup's id."""
     ritual_id = team_standup(db, emulator).id
     with db.transaction() as session:
         standups.set_roster(session, team_id=TEAM, ritual_id=ritual_id, roster={}, now=AT)
@@ -162,6 +156,13 @@ def test_a_dead_clocks_run_is_taken_over_at_the_next_renewal_not_the_next_sweep(
     dying = clock(db, emulator, DiesReadingRoster(base_url=plain.base_url, token=plain.token))
     with pytest.raises(Crash):
         fire(dying, AT)
+    return ritual_id
+
+
+def test_a_dead_clocks_run_is_taken_over_at_the_next_renewal_not_the_next_sweep(db, emulator):
+    """What a clock does after renewing its lease (every ten seconds): a dead clock's
+    unfinished run is seen once that clock's lease has run out, and run then, once."""
+    dies_in_its_run(db, emulator)
     other = clock(db, emulator)
     assert not orphans_at(other, AT + timedelta(seconds=20))  # the dead one may be running it
     late = AT + claimers.LEASE + timedelta(seconds=1)
@@ -190,13 +191,7 @@ def test_a_dead_clocks_claimed_messages_are_taken_over_at_the_next_renewal(db, e
 def test_a_run_past_its_grace_is_not_taken_over_again_and_again(db, emulator):
     """A run left unfinished long ago will not run again: it does not wake the clock at
     every renewal."""
-    ritual_id = team_standup(db, emulator).id
-    with db.transaction() as session:
-        standups.set_roster(session, team_id=TEAM, ritual_id=ritual_id, roster={}, now=AT)
-    plain = client_for(emulator, TEAM)
-    dying = clock(db, emulator, DiesReadingRoster(base_url=plain.base_url, token=plain.token))
-    with pytest.raises(Crash):
-        fire(dying, AT)
+    dies_in_its_run(db, emulator)
     other = clock(db, emulator)
     assert orphans_at(other, AT + timedelta(hours=1))
     assert not orphans_at(other, AT + rituals.LONGEST_GRACE + timedelta(minutes=1))
