@@ -19,13 +19,13 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import delete, exists, select, update
+from sqlalchemy import bindparam, delete, exists, select, update
 from sqlalchemy.orm import Session, aliased
 
 # The table (storage.outbox_rows): the rest of the app takes its names from here.
 from storage.outbox_rows import OutboxMessage, OutboxState, Relation
 from storage.types import utcnow
-from storage.upsert import insert
+from storage.upsert import DIALECT_INSERT, insert
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -62,13 +62,12 @@ def enqueue(session: Session, message: Outgoing) -> int:
     """
     if message.key is None:
         return session.execute(_insert_one(), _row(message, utcnow())).scalar_one()
-    enqueue_all(session, [message])
-    stored = session.scalar(
-        select(OutboxMessage.id).where(
-            OutboxMessage.team_id == message.team_id, OutboxMessage.key == message.key
-        )
-    )
-    assert stored is not None
+    dialect = session.get_bind().dialect.name
+    stored = session.execute(_insert_keyed(dialect), _row(message, utcnow())).scalar()
+    if stored is None:  # the workspace has that key already
+        stored = session.execute(
+            _id_of_key(), {"team_id": message.team_id, "key": message.key}
+        ).scalar_one()
     return stored
 
 
@@ -76,6 +75,25 @@ def enqueue(session: Session, message: Outgoing) -> int:
 def _insert_one() -> Any:
     table = OutboxMessage.__table__
     return table.insert().returning(table.c.id)
+
+
+@cache
+def _insert_keyed(dialect: str) -> Any:
+    """One keyed message, or nothing where its key is taken: built once per engine kind
+    (a capture enqueues its canvas this way, inside its write)."""
+    table = OutboxMessage.__table__
+    return (
+        DIALECT_INSERT[dialect](table)
+        .on_conflict_do_nothing(index_elements=["team_id", "key"])
+        .returning(table.c.id)
+    )
+
+
+@cache
+def _id_of_key() -> Any:
+    return select(OutboxMessage.id).where(
+        OutboxMessage.team_id == bindparam("team_id"), OutboxMessage.key == bindparam("key")
+    )
 
 
 def _row(message: Outgoing, now: datetime) -> dict[str, Any]:
