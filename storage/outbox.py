@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session, aliased
 # The table (storage.outbox_rows): the rest of the app takes its names from here.
 from storage.outbox_rows import OutboxMessage, OutboxState, Relation
 from storage.types import utcnow
-from storage.upsert import DIALECT_INSERT, insert
+from storage.upsert import DIALECT_INSERT
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -62,8 +62,7 @@ def enqueue(session: Session, message: Outgoing) -> int:
     """
     if message.key is None:
         return session.execute(_insert_one(), _row(message, utcnow())).scalar_one()
-    dialect = session.get_bind().dialect.name
-    stored = session.execute(_insert_keyed(dialect), _row(message, utcnow())).scalar()
+    stored = session.execute(_insert_keyed(session), _row(message, utcnow())).scalar()
     if stored is None:  # the workspace has that key already
         stored = session.execute(
             _id_of_key(), {"team_id": message.team_id, "key": message.key}
@@ -77,15 +76,19 @@ def _insert_one() -> Any:
     return table.insert().returning(table.c.id)
 
 
+def _insert_keyed(session: Session) -> Any:
+    """Keyed messages, each skipped where the workspace has its key: (id, key) of those
+    stored. Built once per engine kind (a capture enqueues its canvas this way)."""
+    return _insert_keyed_for(session.get_bind().dialect.name)
+
+
 @cache
-def _insert_keyed(dialect: str) -> Any:
-    """One keyed message, or nothing where its key is taken: built once per engine kind
-    (a capture enqueues its canvas this way, inside its write)."""
+def _insert_keyed_for(dialect: str) -> Any:
     table = OutboxMessage.__table__
     return (
         DIALECT_INSERT[dialect](table)
         .on_conflict_do_nothing(index_elements=["team_id", "key"])
-        .returning(table.c.id)
+        .returning(table.c.id, table.c.key)
     )
 
 
@@ -113,14 +116,8 @@ def enqueue_all(session: Session, messages: list[Outgoing]) -> dict[str, int]:
     # prompts bind half the parameters, each of which the driver parses.
     filled = [column for column in rows[0] if any(row[column] is not None for row in rows)]
     rows = [{column: row[column] for column in filled} for row in rows]
-    table = OutboxMessage.__table__
-    stored = session.execute(
-        insert(session, table)
-        .on_conflict_do_nothing(index_elements=["team_id", "key"])
-        .returning(table.c.key, table.c.id),
-        rows,
-    )
-    return {key: id_ for key, id_ in stored}
+    stored = session.execute(_insert_keyed(session), rows)
+    return {key: id_ for id_, key in stored}
 
 
 def sent_keys(
