@@ -69,11 +69,17 @@ def record(
         if outcome.answer.ts:
             canvas_settled(session, outcome.message, error=None)
     if untried:
-        last = outcomes[-1] if outcomes else None
-        at = now + (backoff(last.message.attempts) if last else timedelta(0))
-        error = (last.answer.error if last else None) or "unknown"
         ids = [c.message.id for c in untried]
-        sends.release(session, ids, at=at, error=error, claimer=claimer)
+        last = outcomes[-1] if outcomes else None
+        if last is not None and last.answer.ts is None:
+            # Slack held the last one back: the rest wait as long as it does.
+            at = now + backoff(last.message.attempts)
+            sends.release(
+                session, ids, at=at, error=last.answer.error or "unknown", claimer=claimer
+            )
+        else:
+            # Not Slack: the lease ran out before their turn. Due again at once.
+            sends.release(session, ids, at=now, claimer=claimer)
     return gave_up
 
 

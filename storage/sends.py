@@ -254,12 +254,18 @@ def retry(session: Session, message_id: int, *, at: datetime, error: str) -> Non
 
 
 def release(
-    session: Session, ids: list[int], *, at: datetime, error: str, claimer: int | None = None
+    session: Session,
+    ids: list[int],
+    *,
+    at: datetime,
+    error: str | None = None,
+    claimer: int | None = None,
 ) -> None:
     """Claimed by `claimer` but never tried (Slack stopped taking the workspace's messages
-    first, or its lease ran out): pending again from `at`, the claim not counted as a try.
-    One another process took over meanwhile is left to it."""
+    first, or its lease ran out): pending again from `at`, the claim not counted as a try,
+    with `error` as its last one if given. One another process took over is left to it."""
     if ids:
+        changes: dict[str, Any] = {} if error is None else {"error": error}
         session.execute(
             update(OutboxMessage)
             .where(
@@ -270,8 +276,8 @@ def release(
             .values(
                 state=OutboxState.PENDING,
                 next_try_at=at,
-                error=error,
                 attempts=OutboxMessage.attempts - 1,
+                **changes,
             )
         )
 

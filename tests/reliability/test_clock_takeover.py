@@ -141,6 +141,24 @@ def test_a_clock_that_stalled_past_its_lease_sends_nothing_more_of_its_claim(db,
     assert claimed(db) == 0
 
 
+def test_a_clock_that_stalled_past_its_lease_with_no_one_to_take_over_goes_on_at_once(db, emulator):
+    """It stalls 40 s after its first post and no other clock runs. Back, it claims the
+    rest again and sends them then: they do not wait out a backoff meant for Slack."""
+    team_standup(db, emulator)
+    with time_machine.travel(AT, tick=False) as traveller:
+        plain = client_for(emulator, TEAM)
+        stalling = StallsAfterFirstPost(
+            base_url=plain.base_url,
+            token=plain.token,
+            stall=lambda: traveller.move_to(AT + timedelta(seconds=40)),
+        )
+        clock(db, emulator, stalling).fire_due(AT)
+    assert counts(emulator) == {ALICE: 1, BOB: 1, CAROL: 1}
+    assert len(thread_parents(emulator)) == 1
+    assert len(emulator.calls("chat.postMessage")) == 4
+    assert claimed(db) == 0
+
+
 def orphans_at(scheduler: RitualScheduler, at: datetime) -> bool:
     with time_machine.travel(at, tick=False):
         return scheduler.orphans()
