@@ -48,19 +48,15 @@ def _run(settings: Settings, _args: argparse.Namespace) -> int:
 
 def _clock(settings: Settings, _args: argparse.Namespace) -> int:
     settings.require_slack()
-    import signal
-    import threading
-
     from runtime.clock_process import NotMigrated, open_database, start_scheduler
+    from runtime.stopping import StopSignal
 
     try:
         db = open_database(settings, auto_migrate=False)
     except NotMigrated as error:
         print(f"ritualbot: {error}", file=sys.stderr)
         return 2
-    stop = threading.Event()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: stop.set())
+    stop = StopSignal()
     scheduler = start_scheduler(settings, db)
     print("ritualbot: ritual clock running (no HTTP)", flush=True)
     stop.wait()

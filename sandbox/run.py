@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import secrets
-import signal
 import tempfile
-import threading
 import webbrowser
 from pathlib import Path
 from types import TracebackType
@@ -15,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from runtime.config import load
 from runtime.server import InProcessServer
+from runtime.stopping import StopSignal
 from sandbox import demo, demo_team, fonts, surface
 from sandbox.clock import Clock
 from sandbox.emulator import SlackEmulator
@@ -145,6 +143,7 @@ def run_sandbox(
     # would bury the one line that matters: the page's address.
     for chatty in ("alembic", "httpx", "apscheduler"):
         logging.getLogger(chatty).setLevel(logging.WARNING)
+    stop = StopSignal()
     with Sandbox(port=port, demo_data=demo, clock_start=clock_start) as sandbox:
         moved = "" if port == 0 or sandbox.url.endswith(f":{port}") else f" (port {port} was taken)"
         print(f"ritualbot sandbox: open {sandbox.url}{moved}", flush=True)
@@ -156,10 +155,7 @@ def run_sandbox(
         print("Ctrl-C stops it; the sandbox database is thrown away.", flush=True)
         if open_browser:
             webbrowser.open(sandbox.url)
-        stopped = threading.Event()
-        signal.signal(signal.SIGTERM, lambda _signum, _frame: stopped.set())
-        with contextlib.suppress(KeyboardInterrupt):
-            stopped.wait()
+        stop.wait()
         print("\nritualbot sandbox: stopped", flush=True)
     return 0
 
