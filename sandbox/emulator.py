@@ -6,6 +6,7 @@ import argparse
 import threading
 from types import TracebackType
 
+from runtime.stopping import StopSignal
 from sandbox.routes import Routes
 from sandbox.server import EmulatorServer
 from sandbox.slack import Slack
@@ -85,12 +86,11 @@ def main(argv: list[str] | None = None) -> int:
         signing_secret=args.signing_secret, app_url=args.app_url, host=args.host, port=args.port
     )
     seed(emulator)
+    stop = StopSignal()
     emulator.start()
     print(emulator.api_url, flush=True)
     try:
-        threading.Event().wait()
-    except KeyboardInterrupt:
-        pass
+        stop.wait()
     finally:
         emulator.stop()
     return 0
