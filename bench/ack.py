@@ -30,6 +30,7 @@ from sqlalchemy import func, select
 
 from bench import harness
 from storage.db import Database
+from storage.outbox_rows import OutboxMessage, OutboxState
 from storage.problems import Problem
 
 MIN_THROUGHPUT, MAX_P99 = 0.5, 2.0
@@ -44,7 +45,8 @@ def captures(count: int, *, api_url: str, run: str) -> list[tuple[bytes, dict]]:
     return prepared
 
 
-def stored(database_url: str) -> tuple[int, int]:
+def stored(database_url: str) -> tuple[int, int, int]:
+    """Problems stored, those with their channel card, and messages still to send."""
     db = Database.from_url(database_url)
     try:
         with db.transaction() as session:
@@ -55,15 +57,29 @@ def stored(database_url: str) -> tuple[int, int]:
                 )
                 or 0
             )
+            waiting = (
+                session.scalar(
+                    select(func.count())
+                    .select_from(OutboxMessage)
+                    .where(OutboxMessage.state.in_([OutboxState.PENDING, OutboxState.CLAIMED]))
+                )
+                or 0
+            )
     finally:
         db.dispose()
-    return total, carded
+    return total, carded, waiting
 
 
-def settle(database_url: str, sent: int) -> None:
-    """Wait for every captured problem's channel card: posted after the ack, or, for those
-    a burst left out of the follow-ups, by the clock's outbox sweep (once a minute)."""
+def settle(database_url: str, sent: int) -> float:
+    """Wait for every captured problem's channel card (posted after the ack, or, for those a
+    burst left out of the follow-ups, by the clock's outbox sweep, once a minute), then for
+    the rest of the outbox (each problem's canvas, its card's update, what was tried
+    before): a round must not load the next. How long the cards took, in seconds."""
+    began = time.perf_counter()
     harness.wait_until(lambda: stored(database_url)[1] >= sent, timeout=180)
+    cards = time.perf_counter() - began
+    harness.wait_until(lambda: stored(database_url)[2] == 0, timeout=300)
+    return cards
 
 
 def measure(engine: str, args: argparse.Namespace, workdir: Path) -> dict[str, object]:
@@ -98,13 +114,11 @@ def measure(engine: str, args: argparse.Namespace, workdir: Path) -> dict[str, o
                 cpu[target.kind] += target.cpu_seconds() - before
                 if target is app:
                     sent += per_round
-                    # Cards follow the acks (handlers.follow_ups); let them all go out, timing how
-                    # long after the round's last ack, so they don't load the next bare round.
-                    began = time.perf_counter()
-                    settle(url, sent)
-                    drain = max(drain, time.perf_counter() - began)
+                    # Cards follow the acks (handlers.follow_ups); time how long after the
+                    # round's last ack, and let everything go out before the next round.
+                    drain = max(drain, settle(url, sent))
         settle(url, sent)
-        total, carded = stored(url)
+        total, carded, _ = stored(url)
         rss = app.rss_mb()
     return {
         "results": results,
