@@ -155,6 +155,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {'':10} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'non-200':>8}")
             for name, r in (("bare Bolt", bare), ("ritualbot", app)):
                 print(f"  {name:10} {r.rps:8.0f} {r.p(0.5):8.1f} {r.p(0.99):8.1f} {r.non_200:8}")
+            for name, r in (("bare Bolt", bare), ("ritualbot", app)):
+                if r.non_200:  # 0: no answer at all (the connection closed, or 30 s passed)
+                    print(f"  {name} answers by HTTP status: {dict(sorted(r.statuses.items()))}")
             throughput, p99 = app.rps / bare.rps, app.p(0.99) / bare.p(0.99)
             print(f"  ratio      {throughput:8.2f} {app.p(0.5) / bare.p(0.5):8.2f} {p99:8.2f}")
             print(
