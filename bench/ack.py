@@ -28,7 +28,7 @@ import uuid
 
 from sqlalchemy import func, select
 
-from bench import harness
+from bench import harness, load
 from storage.db import Database
 from storage.outbox_rows import OutboxMessage, OutboxState
 from storage.problems import Problem
@@ -95,12 +95,12 @@ def measure(engine: str, args: argparse.Namespace, workdir: Path) -> dict[str, o
     ):
         run = uuid.uuid4().hex[:6]
         sent = 0
-        results = {"bare": harness.Result(), "ritualbot": harness.Result()}
+        results = {"bare": load.Result(), "ritualbot": load.Result()}
         cpu = {"bare": 0.0, "ritualbot": 0.0}  # the workers' CPU seconds while measured
         drain = 0.0
         for target in (bare, app):
             warm = captures(args.warmup, api_url=api_url, run=f"{run}-warm-{target.kind}")
-            harness.blast(f"{target.url}/slack/events", warm, concurrency=args.concurrency)
+            load.blast(f"{target.url}/slack/events", warm, concurrency=args.concurrency)
         sent += args.warmup  # the bare app stores nothing
         settle(url, sent)
         per_round = args.requests // ROUNDS
@@ -109,7 +109,7 @@ def measure(engine: str, args: argparse.Namespace, workdir: Path) -> dict[str, o
                 batch = captures(per_round, api_url=api_url, run=f"{run}-{round_}-{target.kind}")
                 before = target.cpu_seconds()
                 results[target.kind].merge(
-                    harness.blast(f"{target.url}/slack/events", batch, concurrency=args.concurrency)
+                    load.blast(f"{target.url}/slack/events", batch, concurrency=args.concurrency)
                 )
                 cpu[target.kind] += target.cpu_seconds() - before
                 if target is app:

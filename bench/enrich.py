@@ -37,7 +37,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import select
 
-from bench import harness
+from bench import harness, load
 from sandbox import tracking_server
 from storage.db import Database
 from storage.experiments import Experiment
@@ -119,7 +119,7 @@ def send(
     """Each `/experiment <text>` signed and posted at `rate` a second, on schedule whatever
     the answers (an open loop, as people paste: a slow ack does not slow the next paste);
     (sent at, acked at, status) in order."""
-    senders = [harness.Sender(url) for _ in range(SENDERS)]
+    senders = [load.Sender(url) for _ in range(SENDERS)]
     prepared = []
     for text_ in texts:
         body = harness.command_body(text_, api_url=api_url, command="/experiment")
@@ -129,7 +129,7 @@ def send(
     take = threading.Lock()
     began = time.perf_counter()
 
-    def worker(sender: harness.Sender) -> None:
+    def worker(sender: load.Sender) -> None:
         try:
             while True:
                 with take:
@@ -214,7 +214,7 @@ def main(argv: list[str] | None = None) -> int:
     summary, ok = [], True
 
     def p(values: list[float], share: float) -> float:
-        return harness.percentile(values, share) * 1000
+        return load.percentile(values, share) * 1000
 
     with tempfile.TemporaryDirectory(prefix="bench-enrich-") as tmp:
         for engine in engines:

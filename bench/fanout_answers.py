@@ -34,6 +34,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, or_, select
 
 from bench import harness
+from bench.load import Result, blast
 from bot.standup import service as standups
 from bot.standup import settings as standup_settings
 from jobs import roster
@@ -179,17 +180,17 @@ def measure(engine: str, args: argparse.Namespace, workdir: Path) -> dict[str, o
                 "ritualbot", database_url=url, api_url=slack.api_url, log=log, workers=workers
             ) as app,
         ):  # fmt: skip
-            results = {"bare": harness.Result(), "ritualbot": harness.Result()}
+            results = {"bare": Result(), "ritualbot": Result()}
             drains = []
             for question in range(4):
                 batch = replies(users, question, day=day)
                 results["bare"].merge(
-                    harness.blast(f"{bare.url}/slack/events", batch, concurrency=args.concurrency)
+                    blast(f"{bare.url}/slack/events", batch, concurrency=args.concurrency)
                 )
                 batch = replies(users, question, day=day)
                 began = time.perf_counter()
                 results["ritualbot"].merge(
-                    harness.blast(f"{app.url}/slack/events", batch, concurrency=args.concurrency)
+                    blast(f"{app.url}/slack/events", batch, concurrency=args.concurrency)
                 )
                 harness.wait_until(
                     lambda q=question: heard(url, q) >= len(users), timeout=ROUND_TIMEOUT

@@ -38,7 +38,7 @@ from urllib.parse import urlencode
 import httpx
 from sqlalchemy import create_engine, text
 
-from bench import harness
+from bench import harness, load
 
 RSS_MAX_MB, DRIFT_MAX = 250, 1.2
 
@@ -215,8 +215,8 @@ def close(minute: Minute, app: harness.Server, number: int) -> tuple[float, floa
         latencies, errors = list(minute.latencies), list(minute.errors)
         by_kind = {kind: list(values) for kind, values in sorted(minute.by_kind.items())}
     row = (
-        harness.percentile(latencies, 0.5) * 1000,
-        harness.percentile(latencies, 0.99) * 1000,
+        load.percentile(latencies, 0.5) * 1000,
+        load.percentile(latencies, 0.99) * 1000,
         app.rss_mb(),
         len(latencies),
         len(errors),
@@ -228,7 +228,7 @@ def close(minute: Minute, app: harness.Server, number: int) -> tuple[float, floa
     )
     # Which kind of request a drift comes from: each kind's own p99 this minute.
     kinds = "  ".join(
-        f"{kind} {harness.percentile(values, 0.99) * 1000:.1f}" for kind, values in by_kind.items()
+        f"{kind} {load.percentile(values, 0.99) * 1000:.1f}" for kind, values in by_kind.items()
     )
     print(f"             p99 ms by kind: {kinds}", flush=True)
     return row
