@@ -27,7 +27,7 @@ import random
 import time
 from collections import Counter
 
-from bench.harness import percentile
+from bench.load import percentile
 from bot.ceilings import ceilings, phrase_ceiling
 from bot.metric import Metric, MetricKind
 from bot.outcome import meets
