@@ -25,6 +25,7 @@ from collections.abc import Callable
 from sqlalchemy.orm import Session
 
 from bench import search as workspace
+from bench import search_corpus as corpus
 from bot.search import alike
 from bot.search.service import load, terms
 from storage import migrate
@@ -38,22 +39,20 @@ TEXTS = 30
 def any_shared_word(session: Session, text: str) -> int:
     """The baseline: what "tried before" did before a match had to be real."""
     words = terms(text)
-    ranked = index.hits(
-        session, team_id=workspace.TEAM, terms=words, every=False, limit=3, recent=500
-    )
-    return len(load(session, team_id=workspace.TEAM, hits=ranked))
+    ranked = index.hits(session, team_id=corpus.TEAM, terms=words, every=False, limit=3, recent=500)
+    return len(load(session, team_id=corpus.TEAM, hits=ranked))
 
 
 def real_match(session: Session, text: str) -> int:
-    return len(alike.similar(session, team_id=workspace.TEAM, text=text))
+    return len(alike.similar(session, team_id=corpus.TEAM, text=text))
 
 
 def texts() -> list[str]:
     """New problems as people frame them: a system, what goes wrong, and a suspicion."""
     rng = random.Random(7)
     return [
-        f"{rng.choice(workspace.DOMAINS)} {rng.choice(workspace.SHAPES)}\n"
-        f"{rng.choice(workspace.CATEGORIES)} after {rng.choice(workspace.TECHNIQUES)}"
+        f"{rng.choice(corpus.DOMAINS)} {rng.choice(corpus.SHAPES)}\n"
+        f"{rng.choice(corpus.CATEGORIES)} after {rng.choice(corpus.TECHNIQUES)}"
         for _ in range(TEXTS)
     ]
 
@@ -73,7 +72,7 @@ def main() -> int:
     problems = texts()
     with workspace.database() as (db, engine):
         migrate.upgrade(db.engine)
-        seconds = workspace.seed(db)
+        seconds = corpus.seed(db)
         print(f"{engine}: seeded 100,000 records in {seconds:.1f}s; {TEXTS} problem texts")
         for run in (any_shared_word, real_match):  # untimed: warm the caches
             timed(run, db, problems[:5])
