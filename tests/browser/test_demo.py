@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import httpx
 import pytest
 from playwright.sync_api import Browser, expect
 
@@ -124,3 +125,15 @@ def test_the_demo_command_serves_the_channel_and_the_board(
     assert "HTTP Request" not in said
     assert said.strip().endswith("ritualbot sandbox: stopped")
     assert errors == []
+
+
+def test_fast_forwarding_the_demo_command_leaves_the_terminal_quiet(demo_command: Running):
+    """Each fast-forward jumps sandbox time; the terminal shows no warning for it."""
+    act = f"{demo_command.url}/_sandbox/act"
+    for _ in range(4):
+        answer = httpx.post(act, json={"type": "advance", "user": "U0ADA"}, timeout=30).json()
+        assert answer["ok"], answer
+    code, said = demo_command.stop()
+    assert code == 0
+    assert "WARNING" not in said and "ERROR" not in said, said
+    assert said.strip().endswith("ritualbot sandbox: stopped")
