@@ -77,10 +77,12 @@ class Lease:
         now = self.clock()
         with self.db.transaction() as session:
             held = claimers.renew(session, claimer, now=now)
-        self._renewed = now
         if not held:
+            # The new term before the new renewal time: a thread that sees the lease fresh
+            # must not claim in the term that ran out.
             self.term += 1
             log.warning("clock lease %s had run out; its claims may have been taken over", claimer)
+        self._renewed = now
 
     def start(self) -> None:
         """Renew the lease every `every` seconds from now on, in a thread of its own."""
