@@ -8,6 +8,7 @@ so the test says when a clock was last seen alive.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 import pytest
@@ -121,20 +122,27 @@ class StallsAfterFirstPost(WebClient):
         return answer
 
 
-def test_a_clock_that_stalled_past_its_lease_sends_nothing_more_of_its_claim(db, emulator):
-    """It stalls 40 s after its first post; another clock takes its claim over meanwhile
-    (finds that post, sends the rest). Back, it sees its lease ran out and stops."""
+def fire_with_a_stall(db: Database, emulator, *, meanwhile: Callable[[], None] | None = None):
+    """The team's standup fired at AT by a clock that stalls 40 s after Slack took its
+    first post, `meanwhile` running while it is stalled."""
     team_standup(db, emulator)
-    other = clock(db, emulator)
     with time_machine.travel(AT, tick=False) as traveller:
 
         def stall() -> None:
             traveller.move_to(AT + timedelta(seconds=40))
-            other.sender.sweep()
+            if meanwhile is not None:
+                meanwhile()
 
         plain = client_for(emulator, TEAM)
         stalling = StallsAfterFirstPost(base_url=plain.base_url, token=plain.token, stall=stall)
         clock(db, emulator, stalling).fire_due(AT)
+
+
+def test_a_clock_that_stalled_past_its_lease_sends_nothing_more_of_its_claim(db, emulator):
+    """It stalls 40 s after its first post; another clock takes its claim over meanwhile
+    (finds that post, sends the rest). Back, it sees its lease ran out and stops."""
+    other = clock(db, emulator)
+    fire_with_a_stall(db, emulator, meanwhile=other.sender.sweep)
     assert counts(emulator) == {ALICE: 1, BOB: 1, CAROL: 1}
     assert len(thread_parents(emulator)) == 1
     assert len(emulator.calls("chat.postMessage")) == 4
@@ -144,15 +152,7 @@ def test_a_clock_that_stalled_past_its_lease_sends_nothing_more_of_its_claim(db,
 def test_a_clock_that_stalled_past_its_lease_with_no_one_to_take_over_goes_on_at_once(db, emulator):
     """It stalls 40 s after its first post and no other clock runs. Back, it claims the
     rest again and sends them then: they do not wait out a backoff meant for Slack."""
-    team_standup(db, emulator)
-    with time_machine.travel(AT, tick=False) as traveller:
-        plain = client_for(emulator, TEAM)
-        stalling = StallsAfterFirstPost(
-            base_url=plain.base_url,
-            token=plain.token,
-            stall=lambda: traveller.move_to(AT + timedelta(seconds=40)),
-        )
-        clock(db, emulator, stalling).fire_due(AT)
+    fire_with_a_stall(db, emulator)
     assert counts(emulator) == {ALICE: 1, BOB: 1, CAROL: 1}
     assert len(thread_parents(emulator)) == 1
     assert len(emulator.calls("chat.postMessage")) == 4
